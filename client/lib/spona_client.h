@@ -1,0 +1,68 @@
+/*
+ * The Spona client library: connect over mutual TLS 1.3 (ALPN "spona/1"),
+ * send Request envelopes, receive Response envelopes, pipeline. Used by the
+ * CLI, the benchmark, the tests and, later, the desktop client and sync agent.
+ * Blocking I/O with a timeout; one struct spona_client per connection, not
+ * shared between threads.
+ */
+#ifndef SPONA_CLIENT_H
+#define SPONA_CLIENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "envelope.h"
+
+struct spona_client_options {
+    const char *host;         /* server host name or address */
+    const char *port;         /* service or port number, e.g. "7443" */
+    const char *ca_file;      /* CA bundle that issued the server certificate */
+    const char *cert_file;    /* this installation's client certificate (PEM); may be NULL */
+    const char *key_file;     /* its private key (PEM); may be NULL */
+    const char *server_name;  /* name to verify in the server certificate; NULL: host */
+    uint32_t max_frame_bytes; /* largest response accepted; 0: 1 MiB */
+    int timeout_ms;           /* per read/write wait; 0: 30000 */
+};
+
+struct spona_client;
+
+/*
+ * Connects and completes the TLS handshake. Returns NULL and a one-line reason
+ * in err (e.g. "TLS handshake failed: certificate verify failed") on failure.
+ */
+struct spona_client *spona_client_connect(const struct spona_client_options *options,
+                                          char *err, size_t err_size);
+
+/*
+ * Sends one request. If request->request_id is 0 a fresh id is assigned; the id
+ * used is returned (0 on failure, with err set). The request stays the caller's.
+ */
+uint64_t spona_client_send(struct spona_client *client, spona_request *request, char *err,
+                           size_t err_size);
+
+/* Receives the next response, whatever its id. Caller frees with envelope_free_response. */
+spona_response *spona_client_receive(struct spona_client *client, char *err, size_t err_size);
+
+/*
+ * Sends a request and waits for the response with its id. Responses with other
+ * ids that arrive meanwhile are dropped, so do not mix with pipelined sends.
+ */
+spona_response *spona_client_call(struct spona_client *client, spona_request *request,
+                                  char *err, size_t err_size);
+
+/*
+ * Convenience: login. Returns 0 on OK; otherwise -1 and the server's (or the
+ * transport's) message in err. The identity, if wanted, is copied out by the caller
+ * from a WhoAmI call.
+ */
+int spona_client_login(struct spona_client *client, const char *username,
+                       const char *password, char *err, size_t err_size);
+
+/* Sends raw bytes (tests use this for malformed frames). Returns 0 or -1. */
+int spona_client_send_raw(struct spona_client *client, const void *data, size_t len,
+                          char *err, size_t err_size);
+
+/* Closes the connection (TLS close_notify, then the socket) and frees. NULL is fine. */
+void spona_client_close(struct spona_client *client);
+
+#endif
