@@ -37,7 +37,8 @@ CREATE TABLE users (
     UNIQUE (institution_id, username)
 );
 
--- One row per login; ended_at is set at logout or when the connection closes.
+-- One row per login. A later connection of the same installation may resume it with
+-- the token (only its SHA-256 is stored) until it ends: logout, idle or maximum age.
 CREATE TABLE sessions (
     id              uuid PRIMARY KEY DEFAULT gen_random_uuid(),
     municipality_id uuid NOT NULL REFERENCES municipalities(id),
@@ -45,10 +46,13 @@ CREATE TABLE sessions (
     institution_id  uuid NOT NULL REFERENCES institutions(id),
     installation    text NOT NULL,
     peer            text NOT NULL,
+    token_sha256    bytea NOT NULL UNIQUE,
     started_at      timestamptz NOT NULL DEFAULT now(),
-    ended_at        timestamptz
+    last_seen_at    timestamptz NOT NULL DEFAULT now(),
+    ended_at        timestamptz,
+    end_reason      text
 );
 
 GRANT SELECT ON municipalities, institutions TO spona_app;
 GRANT SELECT, UPDATE (failed_logins, locked_until) ON users TO spona_app;
-GRANT SELECT, INSERT, UPDATE (ended_at) ON sessions TO spona_app;
+GRANT SELECT, INSERT, UPDATE (last_seen_at, ended_at, end_reason) ON sessions TO spona_app;

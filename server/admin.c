@@ -1,0 +1,204 @@
+/*
+ * Admin commands (see admin.h): one table from command name to handler and
+ * arity, like the request table. Passwords come from SPONA_PASSWORD or the
+ * first line of standard input, never from the command line.
+ */
+#include "admin.h"
+
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "password.h"
+
+typedef int (*admin_handler)(const struct server_config *config, PGconn *db, char **argv);
+
+struct admin_command {
+    const char *name;
+    int min_args, max_args;
+    const char *usage;
+    admin_handler handler;
+};
+
+/* Runs a parameterised statement; prints the error and returns NULL on failure. */
+static PGresult *admin_exec(PGconn *db, const char *sql, int count, const char *const *params)
+{
+    PGresult *result = PQexecParams(db, sql, count, NULL, params, NULL, NULL, 0);
+    ExecStatusType status = PQresultStatus(result);
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+        fprintf(stderr, "spona-server: %s", PQresultErrorMessage(result));
+        PQclear(result);
+        return NULL;
+    }
+    return result;
+}
+
+/* Runs a statement that must touch exactly one row; `what` names it in the error. */
+static int admin_exec_one(PGconn *db, const char *sql, int count, const char *const *params,
+                          const char *what)
+{
+    PGresult *result = admin_exec(db, sql, count, params);
+    if (result == NULL)
+        return 1;
+    int rows = PQresultStatus(result) == PGRES_TUPLES_OK ? PQntuples(result)
+                                                          : atoi(PQcmdTuples(result));
+    PQclear(result);
+    if (rows != 1) {
+        fprintf(stderr, "spona-server: %s not found\n", what);
+        return 1;
+    }
+    return 0;
+}
+
+static int add_municipality(const struct server_config *config, PGconn *db, char **argv)
+{
+    const char *params[] = {argv[0], argv[1], argv[2] ? argv[2] : ""};
+    int status = admin_exec_one(
+        db,
+        "INSERT INTO municipalities (code, name, region) VALUES ($1, $2, $3)"
+        " ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, region = EXCLUDED.region"
+        " RETURNING id",
+        3, params, "municipality");
+    if (status == 0)
+        printf("municipality %s registered\n", argv[0]);
+    return status;
+}
+
+static int add_institution(const struct server_config *config, PGconn *db, char **argv)
+{
+    const char *params[] = {argv[0], argv[1], argv[2], argv[3]};
+    char what[256];
+    snprintf(what, sizeof(what), "municipality '%s'", argv[0]);
+    int status = admin_exec_one(
+        db,
+        "INSERT INTO institutions (municipality_id, code, role, name)"
+        " SELECT id, $2, $3, $4 FROM municipalities WHERE code = $1"
+        " ON CONFLICT (code) DO UPDATE SET role = EXCLUDED.role, name = EXCLUDED.name"
+        " RETURNING id",
+        4, params, what);
+    if (status == 0)
+        printf("institution %s (%s) registered\n", argv[1], argv[2]);
+    return status;
+}
+
+/* Reads the new password from SPONA_PASSWORD or the first line of stdin. */
+static int read_new_password(char *out, size_t out_size)
+{
+    const char *from_env = getenv("SPONA_PASSWORD");
+    if (from_env != NULL) {
+        snprintf(out, out_size, "%s", from_env);
+    } else if (fgets(out, (int)out_size, stdin) != NULL) {
+        out[strcspn(out, "\r\n")] = '\0';
+    } else {
+        out[0] = '\0';
+    }
+    if (strlen(out) < 8) {
+        fprintf(stderr, "spona-server: the password (SPONA_PASSWORD or first line of stdin)"
+                        " must have at least 8 characters\n");
+        return -1;
+    }
+    return 0;
+}
+
+static int add_user(const struct server_config *config, PGconn *db, char **argv)
+{
+    char password[1024], hash[PASSWORD_HASH_MAX];
+    if (read_new_password(password, sizeof(password)) != 0)
+        return 1;
+    int failed = password_hash(password, config->scrypt_log2_n, hash) != 0;
+    memset(password, 0, sizeof(password));
+    if (failed) {
+        fprintf(stderr, "spona-server: password hashing failed\n");
+        return 1;
+    }
+    const char *params[] = {argv[0], argv[1], argv[2], hash};
+    char what[256];
+    snprintf(what, sizeof(what), "institution '%s'", argv[0]);
+    int status = admin_exec_one(
+        db,
+        "INSERT INTO users (municipality_id, institution_id, username, full_name, password_hash)"
+        " SELECT municipality_id, id, $2, $3, $4 FROM institutions WHERE code = $1"
+        " ON CONFLICT (institution_id, username) DO UPDATE SET full_name = EXCLUDED.full_name,"
+        "   password_hash = EXCLUDED.password_hash, failed_logins = 0, locked_until = NULL"
+        " RETURNING id",
+        4, params, what);
+    if (status == 0)
+        printf("user %s of %s registered\n", argv[1], argv[0]);
+    return status;
+}
+
+static int set_institution_enabled(const struct server_config *config, PGconn *db, char **argv)
+{
+    if (strcmp(argv[1], "true") != 0 && strcmp(argv[1], "false") != 0) {
+        fprintf(stderr, "spona-server: expected true or false, got '%s'\n", argv[1]);
+        return 2;
+    }
+    const char *params[] = {argv[0], argv[1]};
+    char what[256];
+    snprintf(what, sizeof(what), "institution '%s'", argv[0]);
+    int status = admin_exec_one(db, "UPDATE institutions SET enabled = $2::boolean WHERE code = $1",
+                                2, params, what);
+    if (status == 0)
+        printf("institution %s %s\n", argv[0], strcmp(argv[1], "true") == 0 ? "enabled" : "disabled");
+    return status;
+}
+
+static int unlock_user(const struct server_config *config, PGconn *db, char **argv)
+{
+    const char *params[] = {argv[0], argv[1]};
+    char what[256];
+    snprintf(what, sizeof(what), "user '%s' of institution '%s'", argv[1], argv[0]);
+    int status = admin_exec_one(
+        db,
+        "UPDATE users u SET failed_logins = 0, locked_until = NULL FROM institutions i"
+        " WHERE i.id = u.institution_id AND i.code = $1 AND u.username = $2",
+        2, params, what);
+    if (status == 0)
+        printf("user %s of %s unlocked\n", argv[1], argv[0]);
+    return status;
+}
+
+static const struct admin_command admin_commands[] = {
+    {"add-municipality", 2, 3, "CODE NAME [REGION]", add_municipality},
+    {"add-institution", 4, 4, "MUNICIPALITY_CODE CODE ROLE NAME", add_institution},
+    {"add-user", 3, 3, "INSTITUTION_CODE USERNAME FULL_NAME", add_user},
+    {"set-institution-enabled", 2, 2, "CODE true|false", set_institution_enabled},
+    {"unlock-user", 2, 2, "INSTITUTION_CODE USERNAME", unlock_user},
+};
+
+static const struct admin_command *admin_find(const char *name)
+{
+    for (size_t i = 0; i < sizeof(admin_commands) / sizeof(admin_commands[0]); i++)
+        if (strcmp(admin_commands[i].name, name) == 0)
+            return &admin_commands[i];
+    return NULL;
+}
+
+int admin_is_command(const char *name)
+{
+    return admin_find(name) != NULL;
+}
+
+int admin_run(const struct server_config *config, const char *name, int argc, char **argv)
+{
+    const struct admin_command *command = admin_find(name);
+    if (command == NULL)
+        return 2;
+    if (argc < command->min_args || argc > command->max_args) {
+        fprintf(stderr, "usage: spona-server -c FILE %s %s\n", command->name, command->usage);
+        return 2;
+    }
+    char *args[8] = {0};
+    for (int i = 0; i < argc; i++)
+        args[i] = argv[i];
+    PGconn *db = PQconnectdb(config->admin_dsn);
+    if (PQstatus(db) != CONNECTION_OK) {
+        fprintf(stderr, "spona-server: %s", PQerrorMessage(db));
+        PQfinish(db);
+        return 1;
+    }
+    int status = command->handler(config, db, args);
+    PQfinish(db);
+    return status;
+}

@@ -1,0 +1,63 @@
+/*
+ * The server's configuration: an INI file (deploy/spona-server.conf.example
+ * documents every key) parsed once into a plain struct. Parsing never touches
+ * the network, the database or TLS files; config_validate checks values.
+ */
+#ifndef SPONA_SERVER_CONFIG_H
+#define SPONA_SERVER_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CONFIG_PATH_MAX 1024
+#define CONFIG_DSN_MAX 1024
+
+struct server_config {
+    /* [server] */
+    char listen_host[256];
+    char listen_port[16];
+    int io_threads;              /* 0: one per core */
+    int workers;
+    uint32_t max_frame_bytes;
+    int max_connections;
+    int max_pipelined;
+    int shutdown_grace_seconds;
+    char pid_file[CONFIG_PATH_MAX];
+    /* [tls] */
+    char certificate[CONFIG_PATH_MAX];
+    char private_key[CONFIG_PATH_MAX];
+    char client_ca_file[CONFIG_PATH_MAX];
+    char crl_file[CONFIG_PATH_MAX];
+    /* [database] */
+    char dsn[CONFIG_DSN_MAX];
+    char admin_dsn[CONFIG_DSN_MAX];
+    char migrations_dir[CONFIG_PATH_MAX];
+    /* [auth] */
+    int max_failed_logins;
+    int lockout_seconds;
+    int session_idle_seconds;
+    int session_max_seconds;
+    int scrypt_log2_n;
+    /* [log] */
+    int log_level;               /* enum log_level */
+    int log_syslog;
+};
+
+/* Fills every field with its documented default. */
+void config_defaults(struct server_config *config);
+
+/*
+ * Parses INI text over the current values (call config_defaults first).
+ * Returns 0, or -1 with "line N: ..." in err for a syntax error, an unknown
+ * section or key, or a value of the wrong type.
+ */
+int config_parse_string(struct server_config *config, const char *text, char *err,
+                        size_t err_size);
+
+/* Same, from a file; a missing file is an error naming it. */
+int config_load(struct server_config *config, const char *path, char *err, size_t err_size);
+
+/* Checks ranges and required keys (certificate, private_key, client_ca_file, dsn). */
+int config_validate(const struct server_config *config, char *err, size_t err_size);
+
+#endif

@@ -1,0 +1,45 @@
+/*
+ * A worker's PostgreSQL connection: connect, prepare every named statement
+ * once, execute them by name with text parameters. Reconnects once when the
+ * connection was lost. Only worker threads (and the admin commands) use this;
+ * an io thread never waits on the database.
+ */
+#ifndef SPONA_DB_H
+#define SPONA_DB_H
+
+#include <libpq-fe.h>
+#include <stddef.h>
+
+/* A named statement; tables of these live with the handlers that use them. */
+struct db_statement {
+    const char *name;
+    const char *sql;
+};
+
+struct db {
+    PGconn *conn;
+    char dsn[1024];
+};
+
+/* Connects and prepares every statement. Returns 0, or -1 with err set. */
+int db_open(struct db *db, const char *dsn, char *err, size_t err_size);
+
+void db_close(struct db *db);
+
+/*
+ * Executes a prepared statement. Returns the result (caller PQclear()s) or NULL
+ * when the database is unreachable even after one reconnect. A result whose
+ * status is an error is returned as is; db_ok() tells.
+ */
+PGresult *db_exec(struct db *db, const char *name, int param_count, const char *const *params);
+
+/* True when the result is PGRES_COMMAND_OK or PGRES_TUPLES_OK; logs the error otherwise. */
+int db_ok(const PGresult *result, const char *name);
+
+/* Runs a plain command (BEGIN, COMMIT, ROLLBACK); 0 on success. */
+int db_command(struct db *db, const char *sql);
+
+/* Copies column `column` of row 0 into out (empty when NULL). */
+void db_copy(const PGresult *result, int row, int column, char *out, size_t out_size);
+
+#endif

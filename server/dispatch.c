@@ -1,0 +1,109 @@
+/*
+ * Request dispatch (see dispatch.h): the table, the session gate, and the
+ * packing of responses. Adding a request kind is one row here and one handler.
+ */
+#include "dispatch.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "handlers.h"
+#include "log.h"
+
+static const struct dispatch_entry dispatch_table[] = {
+    {SPONA__V1__REQUEST__BODY_PING, "ping", DISPATCH_INLINE, 0, handle_ping},
+    {SPONA__V1__REQUEST__BODY_LOGIN, "login", DISPATCH_WORKER, 0, handle_login},
+    {SPONA__V1__REQUEST__BODY_RESUME, "resume", DISPATCH_WORKER, 0, handle_resume},
+    {SPONA__V1__REQUEST__BODY_WHOAMI, "whoami", DISPATCH_WORKER, 1, handle_whoami},
+    {SPONA__V1__REQUEST__BODY_LOGOUT, "logout", DISPATCH_WORKER, 1, handle_logout},
+};
+
+const struct dispatch_entry dispatch_identify = {0, "identify", DISPATCH_WORKER, 0,
+                                                 handle_identify};
+
+const struct dispatch_entry *dispatch_lookup(int body_case)
+{
+    for (size_t i = 0; i < sizeof(dispatch_table) / sizeof(dispatch_table[0]); i++)
+        if (dispatch_table[i].body_case == body_case)
+            return &dispatch_table[i];
+    return NULL;
+}
+
+int dispatch_error_frame(uint64_t request_id, spona_status status, const char *message,
+                         uint8_t **frame, size_t *frame_length)
+{
+    spona_response response = SPONA__V1__RESPONSE__INIT;
+    response.request_id = request_id;
+    response.status = status;
+    response.message = (char *)(uintptr_t)message;
+    return envelope_pack(&response.base, frame, frame_length);
+}
+
+static double elapsed_ms(const struct timespec *start)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - start->tv_sec) * 1e3 +
+           (double)(now.tv_nsec - start->tv_nsec) / 1e6;
+}
+
+void dispatch_run(struct job *job, const struct server_config *config, struct db *db)
+{
+    const struct dispatch_entry *entry = job->entry;
+    struct request_context ctx = {config, db, job, ""};
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+
+    spona_response *response = malloc(sizeof(*response));
+    if (response == NULL) {
+        log_error("out of memory answering request %llu", (unsigned long long)job->request_id);
+        job->close_after = 1;
+        return;
+    }
+    spona__v1__response__init(response);
+    response->request_id = job->request_id;
+
+    spona_status status = SPONA__V1__STATUS__OK;
+    if (entry->needs_session && !job->session.active) {
+        status = SPONA__V1__STATUS__UNAUTHENTICATED;
+        snprintf(ctx.message, sizeof(ctx.message),
+                 "this request needs a session: log in first");
+    } else if (entry->needs_session) {
+        status = session_check(&ctx);
+    }
+    if (status == SPONA__V1__STATUS__OK)
+        status = entry->handler(&ctx, job->request, response);
+
+    if (status != SPONA__V1__STATUS__OK && response->body_case != 0) {
+        /* a handler that failed must not leak a half-built body */
+        spona__v1__response__free_unpacked(response, NULL);
+        response = malloc(sizeof(*response));
+        if (response == NULL) {
+            job->close_after = 1;
+            return;
+        }
+        spona__v1__response__init(response);
+        response->request_id = job->request_id;
+    }
+    response->status = status;
+    if (status != SPONA__V1__STATUS__OK) {
+        if (ctx.message[0] == '\0')
+            snprintf(ctx.message, sizeof(ctx.message), "%s", envelope_status_name(status));
+        response->message = strdup(ctx.message);
+    }
+
+    int silent = entry == &dispatch_identify && status == SPONA__V1__STATUS__OK;
+    if (!silent && (response->message == NULL ||
+                    envelope_pack(&response->base, &job->frame, &job->frame_length) != 0)) {
+        log_error("cannot pack response to request %llu", (unsigned long long)job->request_id);
+        job->close_after = 1;
+    }
+    if (response->message == NULL)
+        response->message = (char *)(uintptr_t)protobuf_c_empty_string;
+    spona__v1__response__free_unpacked(response, NULL);
+
+    log_debug("%s request %llu from %s: %s (%.2f ms)", entry->name,
+              (unsigned long long)job->request_id, job->peer, envelope_status_name(status),
+              elapsed_ms(&start));
+}

@@ -1,0 +1,55 @@
+/*
+ * The request table: one row per request kind saying where it runs (inline on
+ * the io thread, or on a database worker), whether it needs a session, and
+ * which handler answers it. Session checks happen here, around the handler,
+ * never inside it. Handlers build the response body; dispatch packs the frame.
+ */
+#ifndef SPONA_DISPATCH_H
+#define SPONA_DISPATCH_H
+
+#include "db.h"
+#include "server.h"
+
+enum dispatch_where { DISPATCH_INLINE, DISPATCH_WORKER };
+
+/* What a handler may use. message is the error text sent when status != OK. */
+struct request_context {
+    const struct server_config *config;
+    struct db *db; /* NULL for inline handlers */
+    struct job *job;
+    char message[512];
+};
+
+/*
+ * Answers one request: fills response's body (heap-allocated fields only, set
+ * only when returning OK) or returns an error status with ctx->message set.
+ */
+typedef spona_status (*dispatch_handler)(struct request_context *ctx,
+                                         const spona_request *request,
+                                         spona_response *response);
+
+struct dispatch_entry {
+    int body_case; /* SPONA__V1__REQUEST__BODY_* */
+    const char *name;
+    enum dispatch_where where;
+    int needs_session;
+    dispatch_handler handler;
+};
+
+/* The row for a request kind, or NULL when the kind is unknown. */
+const struct dispatch_entry *dispatch_lookup(int body_case);
+
+/* The pseudo-request that identifies a new connection's installation. */
+extern const struct dispatch_entry dispatch_identify;
+
+/*
+ * Runs job->entry for job (session check, handler) and leaves the response
+ * frame in job->frame (none when identification succeeds). db is NULL inline.
+ */
+void dispatch_run(struct job *job, const struct server_config *config, struct db *db);
+
+/* Packs a response with only a status and message. Returns 0, or -1 when out of memory. */
+int dispatch_error_frame(uint64_t request_id, spona_status status, const char *message,
+                         uint8_t **frame, size_t *frame_length);
+
+#endif

@@ -1,0 +1,432 @@
+/*
+ * Sessions and identity: ping, identification of a connection's installation
+ * from its certificate, login, resume, whoami, logout, and the session check
+ * that dispatch runs before every request that needs a session.
+ *
+ * Login failures all look the same to the client (unknown user, wrong
+ * password, other institution, disabled, locked) and take the same time; the
+ * log says which it was, without the password.
+ */
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "handlers.h"
+#include "log.h"
+#include "password.h"
+#include "statements.h"
+
+#define MAX_USERNAME 128
+#define MAX_PASSWORD 1024
+#define MAX_PING_PAYLOAD 1024
+#define TOKEN_BYTES 32
+
+static const char login_failed_message[] =
+    "login failed: wrong username or password, or the account is temporarily locked";
+
+const struct db_statement session_statements[] = {
+    {"identify_institution",
+     "SELECT id, municipality_id, role, enabled FROM institutions WHERE code = $1"},
+    {"login_lookup",
+     "SELECT u.id, u.password_hash, u.enabled AND i.enabled,"
+     "       COALESCE(u.locked_until > now(), false)"
+     "  FROM users u JOIN institutions i ON i.id = u.institution_id"
+     " WHERE u.institution_id = $1 AND u.username = $2"},
+    {"login_failed",
+     "UPDATE users SET"
+     "  failed_logins = CASE WHEN failed_logins + 1 >= $2::int THEN 0 ELSE failed_logins + 1 END,"
+     "  locked_until = CASE WHEN failed_logins + 1 >= $2::int"
+     "                 THEN now() + make_interval(secs => $3::int) ELSE locked_until END"
+     " WHERE id = $1 RETURNING locked_until IS NOT NULL AND locked_until > now()"},
+    {"login_succeeded", "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1"},
+    {"session_create",
+     "INSERT INTO sessions (municipality_id, user_id, institution_id, installation, peer,"
+     "                      token_sha256)"
+     " VALUES ($1, $2, $3, $4, $5, decode($6, 'hex')) RETURNING id"},
+    {"session_touch",
+     "UPDATE sessions s SET last_seen_at = now() FROM users u, institutions i"
+     " WHERE s.id = $1 AND u.id = s.user_id AND i.id = s.institution_id"
+     "   AND s.ended_at IS NULL AND u.enabled AND i.enabled"
+     "   AND s.last_seen_at > now() - make_interval(secs => $2::int)"
+     "   AND s.started_at > now() - make_interval(secs => $3::int)"
+     " RETURNING s.id"},
+    {"session_resume",
+     "UPDATE sessions s SET last_seen_at = now() FROM users u, institutions i"
+     " WHERE s.token_sha256 = decode($1, 'hex') AND s.institution_id = $2"
+     "   AND u.id = s.user_id AND i.id = s.institution_id"
+     "   AND s.ended_at IS NULL AND u.enabled AND i.enabled"
+     "   AND s.last_seen_at > now() - make_interval(secs => $3::int)"
+     "   AND s.started_at > now() - make_interval(secs => $4::int)"
+     " RETURNING s.id, s.user_id"},
+    {"session_end",
+     "UPDATE sessions SET ended_at = now(), end_reason = $2 WHERE id = $1 AND ended_at IS NULL"},
+    {"whoami",
+     "SELECT u.id, u.username, u.full_name, i.id, i.code, i.name, i.role, m.id, m.code, m.name"
+     "  FROM users u JOIN institutions i ON i.id = u.institution_id"
+     "  JOIN municipalities m ON m.id = i.municipality_id WHERE u.id = $1"},
+    {NULL, NULL},
+};
+
+/* Runs a statement; on an unreachable database or SQL error sets the status to return. */
+static PGresult *session_query(struct request_context *ctx, const char *name, int count,
+                               const char *const *params, spona_status *status)
+{
+    PGresult *result = db_exec(ctx->db, name, count, params);
+    if (result == NULL) {
+        snprintf(ctx->message, sizeof(ctx->message), "the database is unavailable; try again");
+        *status = SPONA__V1__STATUS__UNAVAILABLE;
+        return NULL;
+    }
+    if (!db_ok(result, name)) {
+        PQclear(result);
+        snprintf(ctx->message, sizeof(ctx->message), "internal error");
+        *status = SPONA__V1__STATUS__INTERNAL;
+        return NULL;
+    }
+    *status = SPONA__V1__STATUS__OK;
+    return result;
+}
+
+spona_status handle_ping(struct request_context *ctx, const spona_request *request,
+                         spona_response *response)
+{
+    const Spona__V1__PingRequest *ping = request->ping;
+    if (ping->payload.len > MAX_PING_PAYLOAD) {
+        snprintf(ctx->message, sizeof(ctx->message), "ping payload of %zu bytes exceeds %d",
+                 ping->payload.len, MAX_PING_PAYLOAD);
+        return SPONA__V1__STATUS__INVALID_ARGUMENT;
+    }
+    Spona__V1__PingResponse *pong = malloc(sizeof(*pong));
+    if (pong == NULL)
+        return SPONA__V1__STATUS__INTERNAL;
+    spona__v1__ping_response__init(pong);
+    response->body_case = SPONA__V1__RESPONSE__BODY_PING;
+    response->ping = pong;
+    if (ping->payload.len > 0) {
+        pong->payload.data = malloc(ping->payload.len);
+        if (pong->payload.data == NULL)
+            return SPONA__V1__STATUS__INTERNAL;
+        memcpy(pong->payload.data, ping->payload.data, ping->payload.len);
+        pong->payload.len = ping->payload.len;
+    }
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    pong->server_time_unix_ms = (uint64_t)now.tv_sec * 1000u + (uint64_t)now.tv_nsec / 1000000u;
+    pong->server_version = strdup(SPONA_VERSION);
+    pong->protocol_version = SPONA_PROTOCOL_VERSION;
+    return pong->server_version ? SPONA__V1__STATUS__OK : SPONA__V1__STATUS__INTERNAL;
+}
+
+spona_status handle_identify(struct request_context *ctx, const spona_request *request,
+                             spona_response *response)
+{
+    struct installation *installation = &ctx->job->installation;
+    const char *params[] = {installation->cn};
+    spona_status status;
+    PGresult *result = session_query(ctx, "identify_institution", 1, params, &status);
+    if (result == NULL)
+        return status;
+    if (PQntuples(result) != 1 || strcmp(PQgetvalue(result, 0, 3), "t") != 0) {
+        log_warn("refused %s: installation '%s' is %s", ctx->job->peer, installation->cn,
+                 PQntuples(result) == 1 ? "a disabled institution" : "not registered");
+        snprintf(ctx->message, sizeof(ctx->message),
+                 "installation '%s' is not a registered institution", installation->cn);
+        PQclear(result);
+        return SPONA__V1__STATUS__UNAUTHENTICATED;
+    }
+    db_copy(result, 0, 0, installation->institution_id, sizeof(installation->institution_id));
+    db_copy(result, 0, 1, installation->municipality_id,
+            sizeof(installation->municipality_id));
+    db_copy(result, 0, 2, installation->role, sizeof(installation->role));
+    installation->identified = 1;
+    PQclear(result);
+    log_info("%s identified as installation '%s'", ctx->job->peer, installation->cn);
+    return SPONA__V1__STATUS__OK;
+}
+
+/* Fresh identity of the job's session user; NULL with a status on failure. Caller frees. */
+static Spona__V1__WhoAmIResponse *build_identity(struct request_context *ctx,
+                                                 spona_status *status)
+{
+    const char *params[] = {ctx->job->session.user_id};
+    PGresult *result = session_query(ctx, "whoami", 1, params, status);
+    if (result == NULL)
+        return NULL;
+    if (PQntuples(result) != 1) {
+        PQclear(result);
+        snprintf(ctx->message, sizeof(ctx->message), "session user no longer exists");
+        *status = SPONA__V1__STATUS__UNAUTHENTICATED;
+        return NULL;
+    }
+    Spona__V1__WhoAmIResponse *who = malloc(sizeof(*who));
+    if (who == NULL) {
+        PQclear(result);
+        *status = SPONA__V1__STATUS__INTERNAL;
+        return NULL;
+    }
+    spona__v1__who_am_iresponse__init(who);
+    char **fields[] = {&who->user_id,          &who->username,         &who->full_name,
+                       &who->institution_id,   &who->institution_code, &who->institution_name,
+                       &who->institution_role, &who->municipality_id,  &who->municipality_code,
+                       &who->municipality_name};
+    int failed = 0;
+    for (int i = 0; i < (int)(sizeof(fields) / sizeof(fields[0])); i++) {
+        *fields[i] = strdup(PQgetvalue(result, 0, i));
+        failed |= *fields[i] == NULL;
+    }
+    PQclear(result);
+    who->installation = strdup(ctx->job->installation.cn);
+    who->session_id = strdup(ctx->job->session.session_id);
+    if (failed || who->installation == NULL || who->session_id == NULL) {
+        spona__v1__who_am_iresponse__free_unpacked(who, NULL);
+        *status = SPONA__V1__STATUS__INTERNAL;
+        return NULL;
+    }
+    *status = SPONA__V1__STATUS__OK;
+    return who;
+}
+
+/* A random session token (base64url, no padding) and the hex SHA-256 stored for it. */
+static int make_token(char token[64], char digest_hex[65])
+{
+    unsigned char random[TOKEN_BYTES], digest[32];
+    unsigned char encoded[((TOKEN_BYTES + 2) / 3) * 4 + 1];
+    if (RAND_bytes(random, sizeof(random)) != 1)
+        return -1;
+    int length = EVP_EncodeBlock(encoded, random, sizeof(random));
+    while (length > 0 && encoded[length - 1] == '=')
+        length--;
+    for (int i = 0; i < length; i++)
+        token[i] = encoded[i] == '+' ? '-' : encoded[i] == '/' ? '_' : (char)encoded[i];
+    token[length] = '\0';
+    unsigned int digest_length = 0;
+    if (EVP_Digest(token, (size_t)length, digest, &digest_length, EVP_sha256(), NULL) != 1)
+        return -1;
+    for (unsigned int i = 0; i < digest_length; i++)
+        snprintf(digest_hex + 2 * i, 3, "%02x", digest[i]);
+    return 0;
+}
+
+static int token_digest(const char *token, char digest_hex[65])
+{
+    unsigned char digest[32];
+    unsigned int digest_length = 0;
+    if (EVP_Digest(token, strlen(token), digest, &digest_length, EVP_sha256(), NULL) != 1)
+        return -1;
+    for (unsigned int i = 0; i < digest_length; i++)
+        snprintf(digest_hex + 2 * i, 3, "%02x", digest[i]);
+    return 0;
+}
+
+/* Checks the password of an existing user; returns OK, UNAUTHENTICATED or an error. */
+static spona_status login_check_password(struct request_context *ctx, PGresult *user,
+                                         const char *password)
+{
+    const struct server_config *config = ctx->config;
+    const char *user_id = PQgetvalue(user, 0, 0);
+    int enabled = strcmp(PQgetvalue(user, 0, 2), "t") == 0;
+    int locked = strcmp(PQgetvalue(user, 0, 3), "t") == 0;
+    if (!enabled || locked) {
+        password_verify_dummy(password, config->scrypt_log2_n);
+        log_info("login refused for user %s from %s: %s", user_id, ctx->job->peer,
+                 locked ? "account locked" : "user or institution disabled");
+        return SPONA__V1__STATUS__UNAUTHENTICATED;
+    }
+    int match = password_verify(password, PQgetvalue(user, 0, 1));
+    if (match == 1)
+        return SPONA__V1__STATUS__OK;
+    if (match < 0)
+        log_error("stored password hash of user %s is malformed", user_id);
+
+    char max_failed[16], lockout[16];
+    snprintf(max_failed, sizeof(max_failed), "%d", config->max_failed_logins);
+    snprintf(lockout, sizeof(lockout), "%d", config->lockout_seconds);
+    const char *params[] = {user_id, max_failed, lockout};
+    spona_status status;
+    PGresult *result = session_query(ctx, "login_failed", 3, params, &status);
+    if (result == NULL)
+        return status;
+    int now_locked = PQntuples(result) == 1 && strcmp(PQgetvalue(result, 0, 0), "t") == 0;
+    PQclear(result);
+    log_info("login failed for user %s from %s: wrong password%s", user_id, ctx->job->peer,
+             now_locked ? "; account locked" : "");
+    return SPONA__V1__STATUS__UNAUTHENTICATED;
+}
+
+spona_status handle_login(struct request_context *ctx, const spona_request *request,
+                          spona_response *response)
+{
+    const Spona__V1__LoginRequest *login = request->login;
+    struct job *job = ctx->job;
+    if (job->session.active) {
+        snprintf(ctx->message, sizeof(ctx->message),
+                 "this connection already has a session: log out first");
+        return SPONA__V1__STATUS__FAILED_PRECONDITION;
+    }
+    if (login->username[0] == '\0' || strlen(login->username) > MAX_USERNAME ||
+        strlen(login->password) > MAX_PASSWORD) {
+        snprintf(ctx->message, sizeof(ctx->message),
+                 "username must be 1 to %d bytes and password at most %d bytes", MAX_USERNAME,
+                 MAX_PASSWORD);
+        return SPONA__V1__STATUS__INVALID_ARGUMENT;
+    }
+
+    const char *lookup_params[] = {job->installation.institution_id, login->username};
+    spona_status status;
+    PGresult *user = session_query(ctx, "login_lookup", 2, lookup_params, &status);
+    if (user == NULL)
+        return status;
+    if (PQntuples(user) != 1) {
+        PQclear(user);
+        password_verify_dummy(login->password, ctx->config->scrypt_log2_n);
+        log_info("login failed from %s: no such user at installation '%s'", job->peer,
+                 job->installation.cn);
+        snprintf(ctx->message, sizeof(ctx->message), "%s", login_failed_message);
+        return SPONA__V1__STATUS__UNAUTHENTICATED;
+    }
+    status = login_check_password(ctx, user, login->password);
+    char user_id[UUID_TEXT];
+    db_copy(user, 0, 0, user_id, sizeof(user_id));
+    PQclear(user);
+    if (status != SPONA__V1__STATUS__OK) {
+        if (status == SPONA__V1__STATUS__UNAUTHENTICATED)
+            snprintf(ctx->message, sizeof(ctx->message), "%s", login_failed_message);
+        return status;
+    }
+
+    char token[64], digest[65];
+    if (make_token(token, digest) != 0)
+        return SPONA__V1__STATUS__INTERNAL;
+    const char *reset_params[] = {user_id};
+    PGresult *result = session_query(ctx, "login_succeeded", 1, reset_params, &status);
+    if (result == NULL)
+        return status;
+    PQclear(result);
+    const char *create_params[] = {job->installation.municipality_id, user_id,
+                                   job->installation.institution_id, job->installation.cn,
+                                   job->peer, digest};
+    result = session_query(ctx, "session_create", 6, create_params, &status);
+    if (result == NULL)
+        return status;
+    job->session.active = 1;
+    db_copy(result, 0, 0, job->session.session_id, sizeof(job->session.session_id));
+    snprintf(job->session.user_id, sizeof(job->session.user_id), "%s", user_id);
+    PQclear(result);
+    log_info("user %s logged in from %s (installation '%s', session %s)", user_id, job->peer,
+             job->installation.cn, job->session.session_id);
+
+    Spona__V1__LoginResponse *answer = malloc(sizeof(*answer));
+    if (answer == NULL)
+        return SPONA__V1__STATUS__INTERNAL;
+    spona__v1__login_response__init(answer);
+    response->body_case = SPONA__V1__RESPONSE__BODY_LOGIN;
+    response->login = answer;
+    answer->identity = build_identity(ctx, &status);
+    if (answer->identity == NULL)
+        return status;
+    answer->session_id = strdup(job->session.session_id);
+    answer->session_token = strdup(token);
+    answer->idle_timeout_seconds = (uint64_t)ctx->config->session_idle_seconds;
+    OPENSSL_cleanse(token, sizeof(token));
+    if (answer->session_id == NULL || answer->session_token == NULL)
+        return SPONA__V1__STATUS__INTERNAL;
+    return SPONA__V1__STATUS__OK;
+}
+
+spona_status handle_resume(struct request_context *ctx, const spona_request *request,
+                           spona_response *response)
+{
+    struct job *job = ctx->job;
+    if (job->session.active) {
+        snprintf(ctx->message, sizeof(ctx->message),
+                 "this connection already has a session: log out first");
+        return SPONA__V1__STATUS__FAILED_PRECONDITION;
+    }
+    const char *token = request->resume->session_token;
+    char digest[65];
+    if (token[0] == '\0' || strlen(token) > 128 || token_digest(token, digest) != 0) {
+        snprintf(ctx->message, sizeof(ctx->message), "session expired or unknown: log in again");
+        return SPONA__V1__STATUS__UNAUTHENTICATED;
+    }
+    char idle[16], max_age[16];
+    snprintf(idle, sizeof(idle), "%d", ctx->config->session_idle_seconds);
+    snprintf(max_age, sizeof(max_age), "%d", ctx->config->session_max_seconds);
+    const char *params[] = {digest, job->installation.institution_id, idle, max_age};
+    spona_status status;
+    PGresult *result = session_query(ctx, "session_resume", 4, params, &status);
+    if (result == NULL)
+        return status;
+    if (PQntuples(result) != 1) {
+        PQclear(result);
+        log_info("resume refused from %s (installation '%s')", job->peer, job->installation.cn);
+        snprintf(ctx->message, sizeof(ctx->message), "session expired or unknown: log in again");
+        return SPONA__V1__STATUS__UNAUTHENTICATED;
+    }
+    job->session.active = 1;
+    db_copy(result, 0, 0, job->session.session_id, sizeof(job->session.session_id));
+    db_copy(result, 0, 1, job->session.user_id, sizeof(job->session.user_id));
+    PQclear(result);
+
+    response->resume = build_identity(ctx, &status);
+    if (response->resume == NULL)
+        return status;
+    response->body_case = SPONA__V1__RESPONSE__BODY_RESUME;
+    return SPONA__V1__STATUS__OK;
+}
+
+spona_status handle_whoami(struct request_context *ctx, const spona_request *request,
+                           spona_response *response)
+{
+    spona_status status;
+    response->whoami = build_identity(ctx, &status);
+    if (response->whoami == NULL)
+        return status;
+    response->body_case = SPONA__V1__RESPONSE__BODY_WHOAMI;
+    return SPONA__V1__STATUS__OK;
+}
+
+spona_status handle_logout(struct request_context *ctx, const spona_request *request,
+                           spona_response *response)
+{
+    struct job *job = ctx->job;
+    const char *params[] = {job->session.session_id, "logout"};
+    spona_status status;
+    PGresult *result = session_query(ctx, "session_end", 2, params, &status);
+    if (result == NULL)
+        return status;
+    PQclear(result);
+    log_info("session %s ended by logout", job->session.session_id);
+    memset(&job->session, 0, sizeof(job->session));
+
+    Spona__V1__LogoutResponse *answer = malloc(sizeof(*answer));
+    if (answer == NULL)
+        return SPONA__V1__STATUS__INTERNAL;
+    spona__v1__logout_response__init(answer);
+    response->body_case = SPONA__V1__RESPONSE__BODY_LOGOUT;
+    response->logout = answer;
+    return SPONA__V1__STATUS__OK;
+}
+
+spona_status session_check(struct request_context *ctx)
+{
+    struct job *job = ctx->job;
+    char idle[16], max_age[16];
+    snprintf(idle, sizeof(idle), "%d", ctx->config->session_idle_seconds);
+    snprintf(max_age, sizeof(max_age), "%d", ctx->config->session_max_seconds);
+    const char *params[] = {job->session.session_id, idle, max_age};
+    spona_status status;
+    PGresult *result = session_query(ctx, "session_touch", 3, params, &status);
+    if (result == NULL)
+        return status;
+    int alive = PQntuples(result) == 1;
+    PQclear(result);
+    if (!alive) {
+        memset(&job->session, 0, sizeof(job->session));
+        snprintf(ctx->message, sizeof(ctx->message), "session expired or unknown: log in again");
+        return SPONA__V1__STATUS__UNAUTHENTICATED;
+    }
+    return SPONA__V1__STATUS__OK;
+}

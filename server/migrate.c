@@ -1,0 +1,161 @@
+/*
+ * Schema migrations (see migrate.h). A session advisory lock keeps two
+ * migrating processes from interleaving.
+ */
+#include "migrate.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MIGRATION_LOCK_KEY "7281934401"
+#define MAX_MIGRATIONS 1000
+
+static int is_migration_name(const char *name)
+{
+    size_t length = strlen(name);
+    return length > 8 && name[0] >= '0' && name[0] <= '9' && name[1] >= '0' &&
+           name[1] <= '9' && name[2] >= '0' && name[2] <= '9' && name[3] == '_' &&
+           strcmp(name + length - 4, ".sql") == 0;
+}
+
+static int compare_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static char *read_file(const char *path)
+{
+    FILE *file = fopen(path, "rb");
+    if (file == NULL)
+        return NULL;
+    char *text = NULL;
+    if (fseek(file, 0, SEEK_END) == 0) {
+        long size = ftell(file);
+        if (size >= 0 && fseek(file, 0, SEEK_SET) == 0) {
+            text = malloc((size_t)size + 1);
+            if (text != NULL && fread(text, 1, (size_t)size, file) != (size_t)size) {
+                free(text);
+                text = NULL;
+            } else if (text != NULL) {
+                text[size] = '\0';
+            }
+        }
+    }
+    fclose(file);
+    return text;
+}
+
+static int exec_ok(PGconn *db, const char *sql, const char *what)
+{
+    PGresult *result = PQexec(db, sql);
+    ExecStatusType status = PQresultStatus(result);
+    int ok = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
+    if (!ok)
+        fprintf(stderr, "spona-server migrate: %s: %s", what, PQresultErrorMessage(result));
+    PQclear(result);
+    return ok;
+}
+
+/* Applies one file unless already recorded. Returns 1 applied, 0 skipped, -1 failed. */
+static int apply_one(PGconn *db, const char *dir, const char *name)
+{
+    char version[4] = {name[0], name[1], name[2], '\0'};
+    const char *params[] = {version, name};
+    PGresult *seen = PQexecParams(db, "SELECT name FROM spona_migrations WHERE version = $1::int",
+                                  1, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(seen) != PGRES_TUPLES_OK) {
+        fprintf(stderr, "spona-server migrate: %s", PQresultErrorMessage(seen));
+        PQclear(seen);
+        return -1;
+    }
+    if (PQntuples(seen) > 0) {
+        int same = strcmp(PQgetvalue(seen, 0, 0), name) == 0;
+        if (!same)
+            fprintf(stderr, "spona-server migrate: version %s was applied as %s, not %s\n",
+                    version, PQgetvalue(seen, 0, 0), name);
+        PQclear(seen);
+        return same ? 0 : -1;
+    }
+    PQclear(seen);
+
+    char path[2048];
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    char *sql = read_file(path);
+    if (sql == NULL) {
+        fprintf(stderr, "spona-server migrate: cannot read %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    int ok = exec_ok(db, "BEGIN", "BEGIN") && exec_ok(db, sql, name);
+    free(sql);
+    if (ok) {
+        PGresult *record = PQexecParams(
+            db, "INSERT INTO spona_migrations (version, name) VALUES ($1::int, $2)", 2, NULL,
+            params, NULL, NULL, 0);
+        ok = PQresultStatus(record) == PGRES_COMMAND_OK;
+        if (!ok)
+            fprintf(stderr, "spona-server migrate: %s", PQresultErrorMessage(record));
+        PQclear(record);
+    }
+    if (!ok) {
+        exec_ok(db, "ROLLBACK", "ROLLBACK");
+        return -1;
+    }
+    return exec_ok(db, "COMMIT", "COMMIT") ? 1 : -1;
+}
+
+int migrate_run(const struct server_config *config)
+{
+    int status = 1;
+    char *names[MAX_MIGRATIONS];
+    int count = 0;
+    DIR *dir = opendir(config->migrations_dir);
+    if (dir == NULL) {
+        fprintf(stderr, "spona-server migrate: %s: %s\n", config->migrations_dir,
+                strerror(errno));
+        return 1;
+    }
+    struct dirent *entry;
+    while ((entry = readdir(dir)) != NULL && count < MAX_MIGRATIONS)
+        if (is_migration_name(entry->d_name))
+            names[count++] = strdup(entry->d_name);
+    closedir(dir);
+    qsort(names, (size_t)count, sizeof(names[0]), compare_names);
+
+    PGconn *db = PQconnectdb(config->admin_dsn);
+    if (PQstatus(db) != CONNECTION_OK) {
+        fprintf(stderr, "spona-server migrate: %s", PQerrorMessage(db));
+        goto done;
+    }
+    PQclear(PQexec(db, "SET client_min_messages = warning"));
+    if (!exec_ok(db, "SELECT pg_advisory_lock(" MIGRATION_LOCK_KEY ")", "lock") ||
+        !exec_ok(db,
+                 "CREATE TABLE IF NOT EXISTS spona_migrations ("
+                 " version integer PRIMARY KEY, name text NOT NULL,"
+                 " applied_at timestamptz NOT NULL DEFAULT now())",
+                 "spona_migrations"))
+        goto done;
+    int applied = 0;
+    for (int i = 0; i < count; i++) {
+        int result = apply_one(db, config->migrations_dir, names[i]);
+        if (result < 0) {
+            fprintf(stderr, "spona-server migrate: %s failed; nothing of it was applied\n",
+                    names[i]);
+            goto done;
+        }
+        if (result == 1) {
+            printf("applied %s\n", names[i]);
+            applied++;
+        }
+    }
+    printf(applied ? "migrations complete (%d applied)\n" : "schema is up to date\n", applied);
+    status = 0;
+done:
+    PQfinish(db);
+    for (int i = 0; i < count; i++)
+        free(names[i]);
+    return status;
+}

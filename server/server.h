@@ -1,0 +1,99 @@
+/*
+ * The objects shared by the server's threads and the rules of who touches what:
+ *
+ *   main thread    parses config, binds listeners, starts threads, then waits for
+ *                  signals (SIGHUP: tls_reload; SIGTERM/SIGINT: graceful stop).
+ *   io threads     one event_base each, with its own SO_REUSEPORT listener; own their
+ *                  connections entirely (sockets, TLS, framing, request queues).
+ *   worker threads one PostgreSQL connection each; run jobs that need the database
+ *                  (or slow CPU work such as scrypt). A worker never touches a
+ *                  connection: it reads the snapshot in its job and writes results
+ *                  back into the job, which goes home to its io thread.
+ */
+#ifndef SPONA_SERVER_H
+#define SPONA_SERVER_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "envelope.h"
+
+struct event_base;
+struct event;
+struct evconnlistener;
+struct conn;
+struct dispatch_entry;
+struct tls_context;
+struct worker_pool;
+
+#define UUID_TEXT 37
+
+/* The institution installation behind a client certificate, once looked up. */
+struct installation {
+    int identified;
+    char cn[128];
+    char institution_id[UUID_TEXT];
+    char municipality_id[UUID_TEXT];
+    char role[48];
+};
+
+/* A logged-in user on a connection; sessions themselves live in the database. */
+struct session {
+    int active;
+    char session_id[UUID_TEXT];
+    char user_id[UUID_TEXT];
+};
+
+/*
+ * One unit of work: a decoded request (or the identification of a new
+ * connection), with copies of what the handler may read and room for what it
+ * produces. Owned by its io thread except while a worker runs it.
+ */
+struct job {
+    struct job *next;
+    struct conn *conn; /* only the io thread dereferences this */
+    struct io_thread *home;
+    spona_request *request; /* owned; NULL for identification */
+    uint64_t request_id;
+    const struct dispatch_entry *entry;
+    struct session session;
+    struct installation installation;
+    char peer[64];
+    /* results */
+    uint8_t *frame; /* response frame, malloc'd */
+    size_t frame_length;
+    int close_after;
+};
+
+struct io_thread {
+    struct server *server;
+    int index;
+    pthread_t thread;
+    struct event_base *base;
+    struct evconnlistener *listener;
+    struct event *done_event;     /* jobs came back from workers */
+    struct event *shutdown_event; /* main thread asks us to stop */
+    struct event *grace_timer;    /* force-close after the grace period */
+    pthread_mutex_t done_lock;    /* guards done_head/done_tail only */
+    struct job *done_head, *done_tail;
+    struct conn *connections; /* list of live connections */
+    int connection_count;
+    int draining;
+};
+
+struct server {
+    struct server_config config;
+    struct tls_context *tls;
+    struct worker_pool *workers;
+    struct io_thread *io_threads;
+    int io_thread_count;
+};
+
+/* Frees a job and what it owns (not its connection). */
+void job_free(struct job *job);
+
+/* Called by a worker: hands a finished job back to its io thread. Thread-safe. */
+void io_thread_complete(struct job *job);
+
+#endif

@@ -1,0 +1,9 @@
+/*
+ * Every statement table, in the order db.c prepares them (see statements.h).
+ */
+#include "statements.h"
+
+const struct db_statement *const statement_tables[] = {
+    session_statements,
+    NULL,
+};

@@ -1,0 +1,14 @@
+/*
+ * The list of every named prepared statement table, one per subject. Adding a
+ * subject means adding its table here; db.c prepares them all on connect.
+ */
+#ifndef SPONA_STATEMENTS_H
+#define SPONA_STATEMENTS_H
+
+#include "db.h"
+
+extern const struct db_statement session_statements[];
+
+extern const struct db_statement *const statement_tables[];
+
+#endif

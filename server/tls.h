@@ -1,0 +1,36 @@
+/*
+ * The server's TLS context: TLS 1.3 only, ALPN "spona/1", client certificates
+ * required and verified against the configured CA bundle and CRL. SIGHUP swaps
+ * in a freshly built context; connections already open keep the one they
+ * started with (each SSL holds a reference), so no session is dropped.
+ */
+#ifndef SPONA_TLS_H
+#define SPONA_TLS_H
+
+#include <openssl/ssl.h>
+#include <stddef.h>
+
+#include "config.h"
+
+struct tls_context;
+
+/* Builds the context from the files named in config; NULL and a reason in err on failure. */
+struct tls_context *tls_context_new(const struct server_config *config, char *err,
+                                    size_t err_size);
+
+/* Rebuilds from the files and swaps it in; on failure the old one stays and -1 is returned. */
+int tls_context_reload(struct tls_context *tls, const struct server_config *config, char *err,
+                       size_t err_size);
+
+/* A new server-side SSL for an accepted socket. Thread-safe. */
+SSL *tls_context_new_ssl(struct tls_context *tls);
+
+void tls_context_free(struct tls_context *tls);
+
+/* Copies the verified peer certificate's subject CN; -1 when there is none. */
+int tls_peer_common_name(SSL *ssl, char *out, size_t out_size);
+
+/* Describes the latest OpenSSL error (and the verify result, if any) in out. */
+void tls_describe_error(SSL *ssl, char *out, size_t out_size);
+
+#endif

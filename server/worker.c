@@ -1,0 +1,128 @@
+/*
+ * Worker threads (see worker.h). The queue is the only state shared with the
+ * io threads, guarded by one mutex; everything else a worker touches is its
+ * own database connection and the job it holds.
+ */
+#include "worker.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "db.h"
+#include "dispatch.h"
+#include "log.h"
+
+struct worker {
+    struct worker_pool *pool;
+    pthread_t thread;
+    struct db db;
+    int started;
+};
+
+struct worker_pool {
+    const struct server_config *config;
+    pthread_mutex_t lock; /* guards head, tail, stopping */
+    pthread_cond_t ready;
+    struct job *head, *tail;
+    int stopping;
+    int count;
+    struct worker *workers;
+};
+
+static void *worker_main(void *arg)
+{
+    struct worker *worker = arg;
+    struct worker_pool *pool = worker->pool;
+    for (;;) {
+        pthread_mutex_lock(&pool->lock);
+        while (pool->head == NULL && !pool->stopping)
+            pthread_cond_wait(&pool->ready, &pool->lock);
+        struct job *job = pool->head;
+        if (job == NULL) { /* stopping and nothing left */
+            pthread_mutex_unlock(&pool->lock);
+            break;
+        }
+        pool->head = job->next;
+        if (pool->head == NULL)
+            pool->tail = NULL;
+        job->next = NULL;
+        pthread_mutex_unlock(&pool->lock);
+
+        dispatch_run(job, pool->config, &worker->db);
+        io_thread_complete(job);
+    }
+    return NULL;
+}
+
+struct worker_pool *worker_pool_start(const struct server_config *config, int count, char *err,
+                                      size_t err_size)
+{
+    struct worker_pool *pool = calloc(1, sizeof(*pool));
+    if (pool == NULL)
+        goto failed_alloc;
+    pool->workers = calloc((size_t)count, sizeof(*pool->workers));
+    if (pool->workers == NULL)
+        goto failed_alloc;
+    pool->config = config;
+    pool->count = count;
+    pthread_mutex_init(&pool->lock, NULL);
+    pthread_cond_init(&pool->ready, NULL);
+
+    for (int i = 0; i < count; i++) {
+        struct worker *worker = &pool->workers[i];
+        worker->pool = pool;
+        if (db_open(&worker->db, config->dsn, err, err_size) != 0)
+            goto failed;
+    }
+    for (int i = 0; i < count; i++) {
+        struct worker *worker = &pool->workers[i];
+        if (pthread_create(&worker->thread, NULL, worker_main, worker) != 0) {
+            snprintf(err, err_size, "cannot start worker thread");
+            goto failed;
+        }
+        worker->started = 1;
+    }
+    return pool;
+
+failed:
+    worker_pool_stop(pool);
+    return NULL;
+failed_alloc:
+    if (pool != NULL)
+        free(pool);
+    snprintf(err, err_size, "out of memory");
+    return NULL;
+}
+
+void worker_pool_submit(struct worker_pool *pool, struct job *job)
+{
+    job->next = NULL;
+    pthread_mutex_lock(&pool->lock);
+    if (pool->tail != NULL)
+        pool->tail->next = job;
+    else
+        pool->head = job;
+    pool->tail = job;
+    pthread_cond_signal(&pool->ready);
+    pthread_mutex_unlock(&pool->lock);
+}
+
+void worker_pool_stop(struct worker_pool *pool)
+{
+    if (pool == NULL)
+        return;
+    pthread_mutex_lock(&pool->lock);
+    pool->stopping = 1;
+    pthread_cond_broadcast(&pool->ready);
+    pthread_mutex_unlock(&pool->lock);
+    for (int i = 0; i < pool->count; i++) {
+        if (pool->workers[i].started)
+            pthread_join(pool->workers[i].thread, NULL);
+        db_close(&pool->workers[i].db);
+    }
+    pthread_cond_destroy(&pool->ready);
+    pthread_mutex_destroy(&pool->lock);
+    free(pool->workers);
+    free(pool);
+}
