@@ -444,6 +444,8 @@ static void conn_connected(struct conn *conn)
 static void conn_event_cb(struct bufferevent *bev, short events, void *arg)
 {
     struct conn *conn = arg;
+    int socket_error = EVUTIL_SOCKET_ERROR();
+    unsigned long tls_error = bufferevent_get_openssl_error(bev);
     if (events & BEV_EVENT_CONNECTED) {
         conn_connected(conn);
         return;
@@ -453,11 +455,11 @@ static void conn_event_cb(struct bufferevent *bev, short events, void *arg)
         if (events & BEV_EVENT_TIMEOUT)
             snprintf(reason, sizeof(reason), "handshake timed out");
         else
-            tls_describe_error(conn->ssl, reason, sizeof(reason));
+            tls_describe_error(conn->ssl, tls_error, socket_error, reason, sizeof(reason));
         log_warn("TLS handshake with %s failed: %s", conn->peer, reason);
     } else if ((events & BEV_EVENT_ERROR) && conn->state == CONN_OPEN) {
         char reason[320];
-        tls_describe_error(conn->ssl, reason, sizeof(reason));
+        tls_describe_error(conn->ssl, tls_error, socket_error, reason, sizeof(reason));
         log_info("connection %s (installation '%s') error: %s", conn->peer,
                  conn->installation.cn, reason);
     } else {

@@ -93,6 +93,8 @@ void dispatch_run(struct job *job, const struct server_config *config, struct db
         response->message = strdup(ctx.message);
     }
 
+    if (entry == &dispatch_identify && status != SPONA__V1__STATUS__OK)
+        job->close_after = 1; /* an unidentified connection may not ask anything */
     int silent = entry == &dispatch_identify && status == SPONA__V1__STATUS__OK;
     if (!silent && (response->message == NULL ||
                     envelope_pack(&response->base, &job->frame, &job->frame_length) != 0)) {

@@ -151,7 +151,10 @@ int migrate_run(const struct server_config *config)
             applied++;
         }
     }
-    printf(applied ? "migrations complete (%d applied)\n" : "schema is up to date\n", applied);
+    if (applied > 0)
+        printf("migrations complete (%d applied)\n", applied);
+    else
+        printf("schema is up to date\n");
     status = 0;
 done:
     PQfinish(db);

@@ -186,11 +186,17 @@ int tls_peer_common_name(SSL *ssl, char *out, size_t out_size)
     return length > 0 && (size_t)length < out_size ? 0 : -1;
 }
 
-void tls_describe_error(SSL *ssl, char *out, size_t out_size)
+void tls_describe_error(SSL *ssl, unsigned long code, int socket_error, char *out,
+                        size_t out_size)
 {
     long verify = ssl != NULL ? SSL_get_verify_result(ssl) : X509_V_OK;
     char reason[256];
-    describe_openssl_error(reason, sizeof(reason));
+    if (code != 0)
+        ERR_error_string_n(code, reason, sizeof(reason));
+    else if (socket_error != 0)
+        snprintf(reason, sizeof(reason), "%s", strerror(socket_error));
+    else
+        snprintf(reason, sizeof(reason), "connection closed");
     if (verify != X509_V_OK)
         snprintf(out, out_size, "%s (certificate: %s)", reason,
                  X509_verify_cert_error_string(verify));

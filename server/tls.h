@@ -30,7 +30,11 @@ void tls_context_free(struct tls_context *tls);
 /* Copies the verified peer certificate's subject CN; -1 when there is none. */
 int tls_peer_common_name(SSL *ssl, char *out, size_t out_size);
 
-/* Describes the latest OpenSSL error (and the verify result, if any) in out. */
-void tls_describe_error(SSL *ssl, char *out, size_t out_size);
+/*
+ * Describes a failed connection in out: the OpenSSL error code (as collected by
+ * the bufferevent), else the socket error, plus the certificate verify result.
+ */
+void tls_describe_error(SSL *ssl, unsigned long code, int socket_error, char *out,
+                        size_t out_size);
 
 #endif
