@@ -55,6 +55,7 @@ struct conn {
 };
 
 static void conn_advance(struct conn *conn);
+static void conn_close_after_flush(struct conn *conn);
 static void conn_process_input(struct conn *conn);
 static int conn_apply_job(struct job *job);
 
@@ -130,9 +131,9 @@ static void conn_timer_cb(evutil_socket_t fd, short what, void *arg)
         conn_release(conn); /* linger over */
         return;
     }
-    /* drain-idle: still nothing to do, so close */
+    /* drain-idle: still nothing to do, so close once the output is flushed */
     if (!conn->busy && conn->queue_head == NULL)
-        conn_release(conn);
+        conn_close_after_flush(conn);
 }
 
 static void conn_arm_timer(struct conn *conn, int ms)
