@@ -60,5 +60,7 @@ const char *envelope_body_name(int body_case)
     const ProtobufCFieldDescriptor *field =
         protobuf_c_message_descriptor_get_field(&spona__v1__request__descriptor,
                                                 (unsigned)body_case);
-    return field != NULL ? field->name : "unknown";
+    if (field == NULL || (field->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) == 0)
+        return "unknown"; /* request_id and protocol_version are not bodies */
+    return field->name;
 }

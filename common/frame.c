@@ -51,6 +51,8 @@ void frame_reader_free(struct frame_reader *reader)
 
 int frame_reader_feed(struct frame_reader *reader, const void *data, size_t len)
 {
+    if (len == 0)
+        return 0;
     if (reader->consumed > 0) {
         /* drop what was handed out before growing */
         memmove(reader->buf, reader->buf + reader->consumed, reader->len - reader->consumed);

@@ -14,6 +14,7 @@
 #include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <openssl/err.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,9 +53,12 @@ struct conn {
     int draining;
     int read_paused;
     struct event *timer; /* linger or drain-idle */
+    spona_status pending_status; /* a stream error to report once earlier requests are answered */
+    char *pending_message;
 };
 
 static void conn_advance(struct conn *conn);
+static void conn_arm_timer(struct conn *conn, int ms);
 static void conn_close_after_flush(struct conn *conn);
 static void conn_process_input(struct conn *conn);
 static int conn_apply_job(struct job *job);
@@ -92,6 +96,7 @@ static void conn_free_queue(struct conn *conn)
 static void conn_destroy(struct conn *conn)
 {
     conn_free_queue(conn);
+    free(conn->pending_message);
     if (conn->timer != NULL)
         event_free(conn->timer);
     if (conn->bev != NULL) {
@@ -136,6 +141,14 @@ static void conn_timer_cb(evutil_socket_t fd, short what, void *arg)
         conn_close_after_flush(conn);
 }
 
+/* Output is flushed on a closing connection: say close_notify, then linger for EOF. */
+static void conn_linger(struct conn *conn)
+{
+    if (conn->ssl != NULL)
+        SSL_shutdown(conn->ssl);
+    conn_arm_timer(conn, LINGER_MS);
+}
+
 static void conn_arm_timer(struct conn *conn, int ms)
 {
     if (conn->timer == NULL)
@@ -156,7 +169,7 @@ static void conn_close_after_flush(struct conn *conn)
     bufferevent_enable(conn->bev, EV_READ); /* to discard until EOF */
     bufferevent_setwatermark(conn->bev, EV_WRITE, 0, 0);
     if (evbuffer_get_length(bufferevent_get_output(conn->bev)) == 0)
-        conn_arm_timer(conn, LINGER_MS);
+        conn_linger(conn);
 }
 
 /* Queues bytes for the client; -1 when out of memory (the caller closes). */
@@ -169,17 +182,38 @@ static int conn_send_frame(struct conn *conn, const uint8_t *frame, size_t lengt
     return 0;
 }
 
-/* Answers a connection-level error with request id 0 and closes after it. */
-static void conn_fail(struct conn *conn, spona_status status, const char *message)
+/* Sends a connection-level error (request id 0) now and closes after it. */
+static void conn_fail_now(struct conn *conn, spona_status status, const char *message)
 {
     uint8_t *frame = NULL;
     size_t length = 0;
-    log_warn("closing %s (installation '%s'): %s", conn->peer, conn->installation.cn, message);
     if (dispatch_error_frame(0, status, message, &frame, &length) == 0) {
         (void)conn_send_frame(conn, frame, length);
         free(frame);
     }
     conn_close_after_flush(conn);
+}
+
+/*
+ * The stream is broken (bad frame): read nothing more, answer the requests
+ * received before the bad frame, then send the error with request id 0 and close.
+ */
+static void conn_fail(struct conn *conn, spona_status status, const char *message)
+{
+    log_warn("closing %s (installation '%s'): %s", conn->peer, conn->installation.cn, message);
+    if (!conn->busy && conn->queue_head == NULL) {
+        conn_fail_now(conn, status, message);
+        return;
+    }
+    conn->pending_status = status;
+    conn->pending_message = strdup(message);
+    if (conn->pending_message == NULL) {
+        conn_fail_now(conn, status, "out of memory");
+        return;
+    }
+    bufferevent_disable(conn->bev, EV_READ);
+    struct evbuffer *input = bufferevent_get_input(conn->bev);
+    evbuffer_drain(input, evbuffer_get_length(input));
 }
 
 /* Answers one request with an error without closing. */
@@ -266,7 +300,7 @@ static void conn_process_input(struct conn *conn)
     struct evbuffer *input = bufferevent_get_input(conn->bev);
     uint32_t max = conn->io->server->config.max_frame_bytes;
     char message[160];
-    while (conn->state == CONN_OPEN) {
+    while (conn->state == CONN_OPEN && conn->pending_message == NULL) {
         if (conn->queued >= conn->io->server->config.max_pipelined) {
             bufferevent_disable(conn->bev, EV_READ); /* back-pressure until the queue drains */
             conn->read_paused = 1;
@@ -331,6 +365,11 @@ static void conn_advance(struct conn *conn)
     }
     if (conn->state != CONN_OPEN)
         return;
+    if (conn->pending_message != NULL) {
+        if (!conn->busy && conn->queue_head == NULL)
+            conn_fail_now(conn, conn->pending_status, conn->pending_message);
+        return;
+    }
     if (conn->read_paused && conn->queued < server->config.max_pipelined) {
         conn->read_paused = 0;
         bufferevent_enable(conn->bev, EV_READ);
@@ -410,7 +449,7 @@ static void conn_write_cb(struct bufferevent *bev, void *arg)
     struct conn *conn = arg;
     if (conn->state == CONN_CLOSING) {
         if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
-            conn_arm_timer(conn, LINGER_MS);
+            conn_linger(conn);
         return;
     }
     conn_advance(conn);
@@ -480,6 +519,8 @@ void conn_accept(struct io_thread *io, evutil_socket_t fd, const struct sockaddr
         evutil_closesocket(fd);
         return;
     }
+    int nodelay = 1; /* small TLS records must not wait for delayed ACKs */
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &nodelay, sizeof(nodelay));
     struct conn *conn = calloc(1, sizeof(*conn));
     SSL *ssl = tls_context_new_ssl(server->tls);
     if (conn == NULL || ssl == NULL) {

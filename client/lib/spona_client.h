@@ -3,7 +3,8 @@
  * send Request envelopes, receive Response envelopes, pipeline. Used by the
  * CLI, the benchmark, the tests and, later, the desktop client and sync agent.
  * Blocking I/O with a timeout; one struct spona_client per connection, not
- * shared between threads.
+ * shared between threads (different connections may be used in different
+ * threads). Never raises SIGPIPE: a write to a closed connection is an error.
  */
 #ifndef SPONA_CLIENT_H
 #define SPONA_CLIENT_H
@@ -14,11 +15,11 @@
 #include "envelope.h"
 
 struct spona_client_options {
-    const char *host;         /* server host name or address */
-    const char *port;         /* service or port number, e.g. "7443" */
-    const char *ca_file;      /* CA bundle that issued the server certificate */
+    const char *host;         /* server host name or address; NULL: "127.0.0.1" */
+    const char *port;         /* service or port number, e.g. "7443"; NULL: "7443" */
+    const char *ca_file;      /* CA bundle that issued the server certificate; NULL: system store */
     const char *cert_file;    /* this installation's client certificate (PEM); may be NULL */
-    const char *key_file;     /* its private key (PEM); may be NULL */
+    const char *key_file;     /* its private key (PEM); NULL: read from cert_file */
     const char *server_name;  /* name to verify in the server certificate; NULL: host */
     uint32_t max_frame_bytes; /* largest response accepted; 0: 1 MiB */
     int timeout_ms;           /* per read/write wait; 0: 30000 */
@@ -29,23 +30,35 @@ struct spona_client;
 /*
  * Connects and completes the TLS handshake. Returns NULL and a one-line reason
  * in err (e.g. "TLS handshake failed: certificate verify failed") on failure.
+ * In TLS 1.3 the server checks the client certificate after the client's side of
+ * the handshake is done: a refused certificate shows on the first receive (or
+ * call) as "server refused the connection: <TLS alert>", not here.
  */
 struct spona_client *spona_client_connect(const struct spona_client_options *options,
                                           char *err, size_t err_size);
 
 /*
- * Sends one request. If request->request_id is 0 a fresh id is assigned; the id
- * used is returned (0 on failure, with err set). The request stays the caller's.
+ * Sends one request. If request->request_id is 0 a fresh id is assigned (a
+ * per-connection counter from 1); the id used is returned (0 on failure, with err
+ * set). protocol_version 0 is sent as 1. The request stays the caller's and is
+ * left unchanged, so one request struct can be sent many times.
  */
 uint64_t spona_client_send(struct spona_client *client, spona_request *request, char *err,
                            size_t err_size);
 
-/* Receives the next response, whatever its id. Caller frees with envelope_free_response. */
+/*
+ * Receives the next response, whatever its id. Caller frees with
+ * envelope_free_response. Responses that arrived before the server closed the
+ * connection (such as a final one with request_id 0) are returned first; then
+ * "server closed the connection". NULL with err set on failure.
+ */
 spona_response *spona_client_receive(struct spona_client *client, char *err, size_t err_size);
 
 /*
  * Sends a request and waits for the response with its id. Responses with other
  * ids that arrive meanwhile are dropped, so do not mix with pipelined sends.
+ * A connection-level error (a response with request_id 0) is returned too, even
+ * when the send itself failed because the server had already closed.
  */
 spona_response *spona_client_call(struct spona_client *client, spona_request *request,
                                   char *err, size_t err_size);

@@ -1,0 +1,37 @@
+/*
+ * A small JSON writer for the CLI's --json output: one object per run, keys in
+ * the order written, strings escaped correctly (control characters, quotes,
+ * and invalid UTF-8 replaced by U+FFFD). Writes only; no parsing.
+ */
+#ifndef SPONA_CLI_JSON_H
+#define SPONA_CLI_JSON_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#define JSON_MAX_DEPTH 8
+
+struct json_writer {
+    FILE *out;
+    int depth;                    /* open objects */
+    int has_items[JSON_MAX_DEPTH]; /* per open object: a member was written */
+};
+
+/* Writes s as a JSON string literal, quotes included. */
+void json_write_string(FILE *out, const char *s);
+
+void json_init(struct json_writer *writer, FILE *out);
+
+/* Opens an object; key is NULL for the outermost one. */
+void json_object_begin(struct json_writer *writer, const char *key);
+
+/* Closes an object; closing the outermost one ends the line. */
+void json_object_end(struct json_writer *writer);
+
+/* Members of the open object. A NULL value is written as null. */
+void json_string(struct json_writer *writer, const char *key, const char *value);
+void json_uint(struct json_writer *writer, const char *key, uint64_t value);
+void json_double(struct json_writer *writer, const char *key, double value);
+void json_bool(struct json_writer *writer, const char *key, int value);
+
+#endif

@@ -1,0 +1,42 @@
+/*
+ * How the spona CLI shows results and errors: plain text for people, one JSON
+ * object on stdout with --json, one "spona: <message>" line on stderr for every
+ * error, and the exit code that goes with it. Never talks to the server.
+ */
+#ifndef SPONA_CLI_OUTPUT_H
+#define SPONA_CLI_OUTPUT_H
+
+#include <stdio.h>
+
+#include "envelope.h"
+
+enum output_exit {
+    OUTPUT_EXIT_OK = 0,
+    OUTPUT_EXIT_USAGE = 1,           /* bad command line, config or local file */
+    OUTPUT_EXIT_CONNECTION = 2,      /* cannot connect, TLS failure, connection lost */
+    OUTPUT_EXIT_UNAUTHENTICATED = 3, /* not logged in, login failed, session expired */
+    OUTPUT_EXIT_PERMISSION_DENIED = 4,
+    OUTPUT_EXIT_SERVER_ERROR = 5,    /* any other status from the server */
+};
+
+/* Status names of errors that do not come from the server. */
+#define OUTPUT_STATUS_USAGE "USAGE"
+#define OUTPUT_STATUS_CONNECTION "CONNECTION_FAILED"
+#define OUTPUT_STATUS_LOCAL "LOCAL_ERROR" /* a local file cannot be read or written */
+
+/*
+ * Reports an error: "spona: message" on stderr and, with json, {"error":
+ * {"status": ..., "message": ...}} on stdout. Returns exit_code.
+ */
+int output_error(int json, const char *status, const char *message, int exit_code);
+
+/* Reports a non-OK response; returns the exit code for its status. */
+int output_server_error(int json, const spona_response *response);
+
+/* The exit code for a status other than OK. */
+int output_exit_code(spona_status status);
+
+/* Prints text from the server with control characters replaced by '?'. */
+void output_text(FILE *out, const char *text);
+
+#endif

@@ -1,0 +1,109 @@
+/*
+ * Connections of the spona CLI (see remote.h): settings into library options,
+ * library and server failures into messages and exit codes.
+ */
+#include "remote.h"
+
+#include <stdlib.h>
+
+#include "output.h"
+#include "prompt.h"
+#include "session_file.h"
+
+#define REMOTE_TIMEOUT_MS 30000
+
+struct spona_client *remote_connect(const struct settings *settings, int *exit_code)
+{
+    char err[512];
+    if (settings->ca_file == NULL) {
+        *exit_code = output_error(settings->json, OUTPUT_STATUS_USAGE,
+                                  "no CA file: give --ca, set SPONA_CA or ca in the config file",
+                                  OUTPUT_EXIT_USAGE);
+        return NULL;
+    }
+    struct spona_client_options options = {
+        .host = settings->host,
+        .port = settings->port,
+        .ca_file = settings->ca_file,
+        .cert_file = settings->cert_file,
+        .key_file = settings->key_file,
+        .timeout_ms = REMOTE_TIMEOUT_MS,
+    };
+    struct spona_client *client = spona_client_connect(&options, err, sizeof(err));
+    if (client == NULL)
+        *exit_code = output_error(settings->json, OUTPUT_STATUS_CONNECTION, err,
+                                  OUTPUT_EXIT_CONNECTION);
+    return client;
+}
+
+int remote_call(struct spona_client *client, const struct settings *settings,
+                spona_request *request, spona_response **response)
+{
+    char err[512];
+    *response = spona_client_call(client, request, err, sizeof(err));
+    if (*response == NULL)
+        return output_error(settings->json, OUTPUT_STATUS_CONNECTION, err,
+                            OUTPUT_EXIT_CONNECTION);
+    if ((*response)->status != SPONA__V1__STATUS__OK) {
+        int code = output_server_error(settings->json, *response);
+        envelope_free_response(*response);
+        *response = NULL;
+        return code;
+    }
+    if ((int)(*response)->body_case != (int)request->body_case) {
+        envelope_free_response(*response);
+        *response = NULL;
+        return output_error(settings->json, "INTERNAL",
+                            "the server answered with a response of the wrong kind",
+                            OUTPUT_EXIT_SERVER_ERROR);
+    }
+    return OUTPUT_EXIT_OK;
+}
+
+int remote_resume(const struct settings *settings, struct spona_client **client,
+                  int *token_rejected)
+{
+    char err[512];
+    char *token = NULL;
+    spona_response *response = NULL;
+    int code;
+    *client = NULL;
+    *token_rejected = 0;
+
+    int found = session_file_read(settings->session_file, &token, err, sizeof(err));
+    if (found < 0)
+        return output_error(settings->json, OUTPUT_STATUS_LOCAL, err, OUTPUT_EXIT_USAGE);
+    if (found == 0)
+        return output_error(settings->json, "UNAUTHENTICATED",
+                            "not logged in: run `spona login`", OUTPUT_EXIT_UNAUTHENTICATED);
+
+    *client = remote_connect(settings, &code);
+    if (*client == NULL)
+        goto cleanup;
+    Spona__V1__ResumeRequest resume = SPONA__V1__RESUME_REQUEST__INIT;
+    spona_request request = SPONA__V1__REQUEST__INIT;
+    resume.session_token = token;
+    request.body_case = SPONA__V1__REQUEST__BODY_RESUME;
+    request.resume = &resume;
+    response = spona_client_call(*client, &request, err, sizeof(err));
+    if (response == NULL) {
+        code = output_error(settings->json, OUTPUT_STATUS_CONNECTION, err,
+                            OUTPUT_EXIT_CONNECTION);
+    } else if (response->status != SPONA__V1__STATUS__OK) {
+        /* request_id 0 would be a refusal of the connection, not of the token */
+        *token_rejected = response->request_id != 0 &&
+                          response->status == SPONA__V1__STATUS__UNAUTHENTICATED;
+        code = output_server_error(settings->json, response);
+    } else {
+        code = OUTPUT_EXIT_OK;
+    }
+    envelope_free_response(response);
+    if (code != OUTPUT_EXIT_OK) {
+        spona_client_close(*client);
+        *client = NULL;
+    }
+
+cleanup:
+    prompt_free_secret(token);
+    return code;
+}

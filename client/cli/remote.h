@@ -1,0 +1,32 @@
+/*
+ * The CLI's side of a connection: connect with the merged settings, make one
+ * call, resume the stored session. Every failure is reported here (through
+ * output.h) and turned into the exit code the caller returns.
+ */
+#ifndef SPONA_CLI_REMOTE_H
+#define SPONA_CLI_REMOTE_H
+
+#include "settings.h"
+#include "spona_client.h"
+
+/* Connects; NULL after reporting the failure, with *exit_code set. */
+struct spona_client *remote_connect(const struct settings *settings, int *exit_code);
+
+/*
+ * Sends request and waits for its answer. Returns 0 with *response set (status
+ * OK; caller frees with envelope_free_response), or the exit code after
+ * reporting the failure.
+ */
+int remote_call(struct spona_client *client, const struct settings *settings,
+                spona_request *request, spona_response **response);
+
+/*
+ * Reads the session file, connects and resumes the session. Returns 0 with
+ * *client set (caller closes), or the exit code after reporting the failure
+ * (3 with "not logged in" when there is no session file). *token_rejected is
+ * set when the server answered that the stored session is over or unknown.
+ */
+int remote_resume(const struct settings *settings, struct spona_client **client,
+                  int *token_rejected);
+
+#endif

@@ -1,0 +1,165 @@
+/*
+ * TLS for the client library: the TLS 1.3 context (CA, client certificate,
+ * ALPN), the server-name check, and one-line wording of OpenSSL failures.
+ * Knows nothing about frames, envelopes or sockets beyond what OpenSSL reports.
+ */
+#include "client_internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/x509v3.h>
+
+/* The reason of the newest OpenSSL error of this thread, or fallback. */
+static const char *openssl_reason(unsigned long code, char *buf, size_t buf_size,
+                                  const char *fallback)
+{
+    if (code == 0)
+        return fallback;
+    const char *reason = ERR_reason_error_string(code);
+    if (reason != NULL)
+        return reason;
+    ERR_error_string_n(code, buf, buf_size);
+    return buf;
+}
+
+/* Names a file that cannot be loaded, preferring errno's words when it is unreadable. */
+static void file_failure(const char *what, const char *path, char *err, size_t err_size)
+{
+    char buf[256];
+    if (access(path, R_OK) != 0)
+        snprintf(err, err_size, "%s %s: %s", what, path,
+                 client_strerror(errno, buf, sizeof(buf)));
+    else
+        snprintf(err, err_size, "%s %s: %s", what, path,
+                 openssl_reason(ERR_peek_last_error(), buf, sizeof(buf), "cannot be loaded"));
+    ERR_clear_error();
+}
+
+SSL_CTX *client_tls_context_new(const struct spona_client_options *options, char *err,
+                                size_t err_size)
+{
+    static const unsigned char alpn[] = "\x07" SPONA_ALPN;
+    SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+    if (ctx == NULL) {
+        snprintf(err, err_size, "TLS setup failed: out of memory");
+        goto failed;
+    }
+    if (!SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION)) {
+        snprintf(err, err_size, "TLS setup failed: TLS 1.3 unavailable");
+        goto failed;
+    }
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+    if (options->ca_file != NULL) {
+        if (SSL_CTX_load_verify_locations(ctx, options->ca_file, NULL) != 1) {
+            file_failure("CA file", options->ca_file, err, err_size);
+            goto failed;
+        }
+    } else if (SSL_CTX_set_default_verify_paths(ctx) != 1) {
+        snprintf(err, err_size, "TLS setup failed: no CA file given and no system CA store");
+        goto failed;
+    }
+    if (options->key_file != NULL && options->cert_file == NULL) {
+        snprintf(err, err_size, "a client key was given without its certificate");
+        goto failed;
+    }
+    if (options->cert_file != NULL) {
+        const char *key = options->key_file != NULL ? options->key_file : options->cert_file;
+        if (SSL_CTX_use_certificate_chain_file(ctx, options->cert_file) != 1) {
+            file_failure("client certificate", options->cert_file, err, err_size);
+            goto failed;
+        }
+        if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1) {
+            file_failure("client key", key, err, err_size);
+            goto failed;
+        }
+        if (SSL_CTX_check_private_key(ctx) != 1) {
+            snprintf(err, err_size, "client key %s does not match certificate %s", key,
+                     options->cert_file);
+            ERR_clear_error();
+            goto failed;
+        }
+    }
+    if (SSL_CTX_set_alpn_protos(ctx, alpn, sizeof(alpn) - 1) != 0) { /* 0 is success */
+        snprintf(err, err_size, "TLS setup failed: cannot offer ALPN");
+        goto failed;
+    }
+    return ctx;
+
+failed:
+    SSL_CTX_free(ctx);
+    ERR_clear_error();
+    return NULL;
+}
+
+int client_tls_set_peer_name(SSL *ssl, const char *name, char *err, size_t err_size)
+{
+    if (client_net_is_ip_address(name)) {
+        if (X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), name) != 1)
+            goto failed;
+        return 0;
+    }
+    SSL_set_hostflags(ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+    if (SSL_set_tlsext_host_name(ssl, name) != 1 || SSL_set1_host(ssl, name) != 1)
+        goto failed;
+    return 0;
+
+failed:
+    snprintf(err, err_size, "TLS setup failed: cannot check server name '%s'", name);
+    ERR_clear_error();
+    return -1;
+}
+
+int client_tls_check_alpn(SSL *ssl, char *err, size_t err_size)
+{
+    const unsigned char *selected = NULL;
+    unsigned int length = 0;
+    SSL_get0_alpn_selected(ssl, &selected, &length);
+    if (length == strlen(SPONA_ALPN) && memcmp(selected, SPONA_ALPN, length) == 0)
+        return 0;
+    if (length == 0)
+        snprintf(err, err_size, "TLS handshake failed: server did not select ALPN %s",
+                 SPONA_ALPN);
+    else
+        snprintf(err, err_size, "TLS handshake failed: server selected ALPN '%.*s', not %s",
+                 (int)length, (const char *)selected, SPONA_ALPN);
+    return -1;
+}
+
+static int is_closed_errno(int error)
+{
+    return error == 0 || error == EPIPE || error == ECONNRESET;
+}
+
+void client_tls_describe_failure(SSL *ssl, int code, int saved_errno, int in_handshake,
+                                 int *peer_closed, char *err, size_t err_size)
+{
+    char buf[256];
+    const char *prefix = in_handshake ? "TLS handshake failed: " : "";
+    unsigned long error = ERR_peek_last_error();
+    *peer_closed = 0;
+    if (code == SSL_ERROR_ZERO_RETURN ||
+        (code == SSL_ERROR_SYSCALL && error == 0 && is_closed_errno(saved_errno)) ||
+        (code == SSL_ERROR_SSL &&
+         ERR_GET_REASON(error) == SSL_R_UNEXPECTED_EOF_WHILE_READING)) {
+        *peer_closed = 1;
+        snprintf(err, err_size, "%sserver closed the connection", prefix);
+    } else if (code == SSL_ERROR_SYSCALL && error == 0) {
+        snprintf(err, err_size, "%s%s", prefix, client_strerror(saved_errno, buf, sizeof(buf)));
+    } else if (SSL_get_verify_result(ssl) != X509_V_OK) {
+        snprintf(err, err_size, "%scertificate verify failed: %s", prefix,
+                 X509_verify_cert_error_string(SSL_get_verify_result(ssl)));
+    } else if (ERR_GET_LIB(error) == ERR_LIB_SSL &&
+               ERR_GET_REASON(error) >= SSL_AD_REASON_OFFSET) {
+        /* the server sent an alert: it refused us (certificate, ALPN, ...) */
+        snprintf(err, err_size, "%sserver refused the connection: %s", prefix,
+                 openssl_reason(error, buf, sizeof(buf), "TLS alert"));
+    } else {
+        snprintf(err, err_size, "%s%s", in_handshake ? prefix : "TLS error: ",
+                 openssl_reason(error, buf, sizeof(buf), "unknown TLS error"));
+    }
+    ERR_clear_error();
+}
