@@ -6,6 +6,7 @@
 #include "io_thread.h"
 
 #include <event2/event.h>
+#include <errno.h>
 #include <event2/listener.h>
 #include <netdb.h>
 #include <stdio.h>
@@ -96,6 +97,27 @@ static void io_thread_shutdown_cb(evutil_socket_t fd, short what, void *arg)
         event_base_loopbreak(io->base);
 }
 
+/*
+ * SO_REUSEPORT would let us share a port with any other process of the same user
+ * and split its clients with it; a plain bind first makes "address in use" an error.
+ */
+static int io_thread_probe_address(const struct addrinfo *address, char *err, size_t err_size)
+{
+    evutil_socket_t fd = socket(address->ai_family, SOCK_STREAM, 0);
+    if (fd < 0)
+        return 0; /* the real bind will say what is wrong */
+    int on = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)); /* TIME_WAIT is fine */
+    int rc = bind(fd, address->ai_addr, address->ai_addrlen);
+    int error = EVUTIL_SOCKET_ERROR();
+    evutil_closesocket(fd);
+    if (rc != 0 && error == EADDRINUSE) {
+        snprintf(err, err_size, "address already in use: another process listens there");
+        return -1;
+    }
+    return 0;
+}
+
 static int io_thread_listen(struct io_thread *io, char *err, size_t err_size)
 {
     const struct server_config *config = &io->server->config;
@@ -108,6 +130,14 @@ static int io_thread_listen(struct io_thread *io, char *err, size_t err_size)
     if (rc != 0) {
         snprintf(err, err_size, "listen address %s:%s: %s", config->listen_host,
                  config->listen_port, gai_strerror(rc));
+        return -1;
+    }
+    if (io->index == 0 && io_thread_probe_address(addresses, err, err_size) != 0) {
+        char reason[256];
+        snprintf(reason, sizeof(reason), "%s", err);
+        snprintf(err, err_size, "cannot listen on %s:%s: %s", config->listen_host,
+                 config->listen_port, reason);
+        freeaddrinfo(addresses);
         return -1;
     }
     unsigned flags = LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC | LEV_OPT_REUSEABLE |
