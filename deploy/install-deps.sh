@@ -13,7 +13,7 @@ set -euo pipefail
 readonly SPONA_PACKAGES=(
     build-essential cmake pkg-config
     libevent-dev libpq-dev libssl-dev libprotobuf-c-dev protobuf-c-compiler
-    libcmocka-dev libinih-dev
+    libcmocka-dev libinih-dev libyaml-dev
     postgresql-15 openssl
 )
 

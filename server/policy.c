@@ -252,13 +252,12 @@ static size_t columns(const char *text, size_t length)
     return count;
 }
 
-/* Writes text word-wrapped at TEXT_WIDTH: the first line after first_indent spaces,
- * the others after indent spaces; ends with a newline. */
-static void put_wrapped(FILE *stream, int first_indent, int indent, const char *text)
+/* Writes text word-wrapped at TEXT_WIDTH, continuing a line on which column
+ * characters are already written; later lines start after indent spaces. Ends
+ * with a newline. */
+static void put_wrapped_at(FILE *stream, size_t column, int indent, const char *text)
 {
-    size_t column = (size_t)first_indent;
     int line_empty = 1;
-    fprintf(stream, "%*s", first_indent, "");
     const char *cursor = text;
     while (*cursor != '\0') {
         while (*cursor == ' ' || *cursor == '\n' || *cursor == '\t')
@@ -284,9 +283,17 @@ static void put_wrapped(FILE *stream, int first_indent, int indent, const char *
     fputc('\n', stream);
 }
 
-/* Appends "a", "a and b" or "a, b and c" of the words whose bit is in mask. */
+/* The same on a new line, the first after first_indent spaces. */
+static void put_wrapped(FILE *stream, int first_indent, int indent, const char *text)
+{
+    fprintf(stream, "%*s", first_indent, "");
+    put_wrapped_at(stream, (size_t)first_indent, indent, text);
+}
+
+/* Appends the words whose bit is in mask, each after article, joined by separator
+ * and, before the last, by last_separator: "a, b and c" or "a; b; c". */
 static void put_list(FILE *stream, const char *const *words, int count, policy_mask mask,
-                     const char *article)
+                     const char *article, const char *separator, const char *last_separator)
 {
     int total = 0;
     for (int i = 0; i < count; i++)
@@ -297,7 +304,7 @@ static void put_list(FILE *stream, const char *const *words, int count, policy_m
         if ((mask & POLICY_BIT(i)) == 0)
             continue;
         if (written > 0)
-            fputs(written == total - 1 ? " and " : ", ", stream);
+            fputs(written == total - 1 ? last_separator : separator, stream);
         fprintf(stream, "%s%s", article, words[i]);
         written++;
     }
@@ -330,7 +337,8 @@ static char *clause_sentence(const struct policy_clause *clause)
         free(text);
         return NULL;
     }
-    put_list(roles_stream, role_words, POLICY_ROLE_COUNT, clause->roles, "the ");
+    put_list(roles_stream, role_words, POLICY_ROLE_COUNT, clause->roles, "the ", ", ",
+             " and ");
     fclose(roles_stream);
     if (roles == NULL) {
         fclose(stream);
@@ -341,22 +349,42 @@ static char *clause_sentence(const struct policy_clause *clause)
         roles[0] = 'T';
 
     int plural = (clause->roles & (clause->roles - 1)) != 0;
+    const char *subject_is = plural ? "they are" : "it is";
     policy_mask person = clause->categories & POLICY_PERSON_CATEGORIES;
+    int person_count = 0;
+    for (int i = 0; i < POLICY_CATEGORY_COUNT; i++)
+        person_count += (person & POLICY_BIT(i)) != 0;
     int aggregates = (clause->categories & POLICY_BIT(POLICY_CATEGORY_AGGREGATES)) != 0;
-    fprintf(stream, "%s may %s ", roles, actions_words(clause->actions));
-    if (person != 0) {
-        put_list(stream, category_words, POLICY_CATEGORY_COUNT, person, "");
+    const char *actions = actions_words(clause->actions);
+
+    if (person_count == 1) {
+        /* "... may read education, skills and work history of persons on whose case
+         * team it is, with the person's consent." */
+        fprintf(stream, "%s may %s ", roles, actions);
+        put_list(stream, category_words, POLICY_CATEGORY_COUNT, person, "", "", "");
         if (clause->on_team)
-            fprintf(stream, " of persons on whose case team %s", plural ? "they are" : "it is");
+            fprintf(stream, " of persons on whose case team %s", subject_is);
         else
-            fprintf(stream, " of persons, whether or not %s on their case team",
-                    plural ? "they are" : "it is");
+            fprintf(stream, " of persons, whether or not %s on their case team", subject_is);
         if (clause->consent)
             fputs(", with the person's consent", stream);
-        if (aggregates)
-            fprintf(stream, ", and %s %s", actions_words(clause->actions),
-                    category_words[POLICY_CATEGORY_AGGREGATES]);
-    } else if (aggregates) {
+    } else if (person_count > 1) {
+        /* Category names contain "and" and commas: list them after a colon. */
+        fprintf(stream, "%s may %s, for persons ", roles, actions);
+        if (clause->on_team)
+            fprintf(stream, "on whose case team %s", subject_is);
+        else
+            fprintf(stream, "whether or not %s on their case team", subject_is);
+        if (clause->consent)
+            fputs(" and with the person's consent", stream);
+        fputs(": ", stream);
+        put_list(stream, category_words, POLICY_CATEGORY_COUNT, person, "", "; ", "; ");
+    }
+    if (aggregates) {
+        if (person_count > 0)
+            fprintf(stream, ". %s may also %s ", plural ? "They" : "It", actions);
+        else
+            fprintf(stream, "%s may %s ", roles, actions);
         fputs(category_words[POLICY_CATEGORY_AGGREGATES], stream);
     }
     fputc('.', stream);
@@ -370,7 +398,7 @@ static char *clause_sentence(const struct policy_clause *clause)
 
 static void put_heading(FILE *stream, const char *text, char underline)
 {
-    fprintf(stream, "%s\n", text);
+    put_wrapped(stream, 0, 0, text);
     size_t width = columns(text, strlen(text));
     for (size_t i = 0; i < width && i < TEXT_WIDTH; i++)
         fputc(underline, stream);
@@ -408,10 +436,14 @@ int policy_render_text(const struct policy *policy, char **out)
     fprintf(stream, "Municipality:  %s\n", policy->municipality != NULL ? policy->municipality : "");
     fprintf(stream, "Version:       %d\n", policy->version);
     fprintf(stream, "Effective:     %s\n", policy->effective);
-    if (policy->signed_by != NULL)
-        fprintf(stream, "Signed by:     %s\n", policy->signed_by);
-    if (policy->supersedes != NULL)
-        fprintf(stream, "Amendment:     %s\n", policy->supersedes);
+    if (policy->signed_by != NULL) {
+        fputs("Signed by:     ", stream);
+        put_wrapped_at(stream, 15, 15, policy->signed_by);
+    }
+    if (policy->supersedes != NULL) {
+        fputs("Amendment:     ", stream);
+        put_wrapped_at(stream, 15, 15, policy->supersedes);
+    }
     fputc('\n', stream);
     put_wrapped(stream, 0, 0, principles);
 
@@ -419,8 +451,10 @@ int policy_render_text(const struct policy *policy, char **out)
     put_heading(stream, "Signatories", '-');
     for (size_t i = 0; i < policy->signatory_count; i++) {
         const struct policy_signatory *signatory = &policy->signatories[i];
-        fprintf(stream, "  %-18s %-22s %s\n", signatory->institution,
-                role_words[signatory->role], signatory->name != NULL ? signatory->name : "");
+        int written = fprintf(stream, "  %-18s %-22s", signatory->institution,
+                              role_words[signatory->role]);
+        put_wrapped_at(stream, written > 0 ? (size_t)written : 0, 43,
+                       signatory->name != NULL ? signatory->name : "");
     }
 
     if (policy->priority_group_count > 0) {
@@ -459,15 +493,11 @@ int policy_render_text(const struct policy *policy, char **out)
         free(line);
         free(sentence);
         sentence = NULL;
-        fprintf(stream, "    (%s)\n", clause->title);
+        fputs("    Title: ", stream);
+        put_wrapped_at(stream, 11, 11, clause->title);
         if (clause->note != NULL) {
-            size_t note_length = strlen(clause->note) + 8;
-            char *note = malloc(note_length);
-            if (note == NULL)
-                goto failed;
-            snprintf(note, note_length, "Note: %s", clause->note);
-            put_wrapped(stream, 4, 10, note);
-            free(note);
+            fputs("    Note:  ", stream);
+            put_wrapped_at(stream, 11, 11, clause->note);
         }
     }
 
@@ -475,9 +505,13 @@ int policy_render_text(const struct policy *policy, char **out)
     put_heading(stream, "Signatures", '-');
     for (size_t i = 0; i < policy->signatory_count; i++) {
         const struct policy_signatory *signatory = &policy->signatories[i];
-        fprintf(stream, "\nFor %s (%s), %s:\n\n", signatory->name != NULL ? signatory->name
-                                                                           : signatory->institution,
-                signatory->institution, role_words[signatory->role]);
+        char line[1024];
+        snprintf(line, sizeof(line), "For %s (%s), %s:",
+                 signatory->name != NULL ? signatory->name : signatory->institution,
+                 signatory->institution, role_words[signatory->role]);
+        fputc('\n', stream);
+        put_wrapped(stream, 0, 4, line);
+        fputc('\n', stream);
         fputs("    ________________________________        Date: ______________\n", stream);
     }
 
