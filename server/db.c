@@ -57,12 +57,18 @@ void db_close(struct db *db)
     if (db->conn != NULL)
         PQfinish(db->conn);
     db->conn = NULL;
+    db->in_transaction = 0;
+    if (db->cache != NULL && db->cache_free != NULL)
+        db->cache_free(db->cache);
+    db->cache = NULL;
 }
 
 static int db_reconnect(struct db *db)
 {
     char err[512];
-    db_close(db);
+    if (db->conn != NULL)
+        PQfinish(db->conn);
+    db->conn = NULL;
     if (db_connect(db, err, sizeof(err)) != 0) {
         log_error("%s", err);
         db_close(db);
@@ -76,12 +82,16 @@ PGresult *db_exec(struct db *db, const char *name, int param_count, const char *
 {
     for (int attempt = 0; attempt < 2; attempt++) {
         if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
-            if (db_reconnect(db) != 0)
+            if (db->in_transaction || db_reconnect(db) != 0)
                 return NULL;
         }
         PGresult *result = PQexecPrepared(db->conn, name, param_count, params, NULL, NULL, 0);
         if (PQstatus(db->conn) == CONNECTION_OK)
             return result;
+        if (db->in_transaction) {
+            PQclear(result);
+            return NULL; /* the transaction is gone with the connection */
+        }
         PQclear(result); /* connection lost mid-query: retry once on a new one */
     }
     return NULL;
@@ -107,6 +117,32 @@ int db_command(struct db *db, const char *sql)
     int ok = db_ok(result, sql);
     PQclear(result);
     return ok ? 0 : -1;
+}
+
+int db_begin(struct db *db)
+{
+    if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
+        if (db_reconnect(db) != 0)
+            return -1;
+    }
+    if (db_command(db, "BEGIN") != 0)
+        return -1;
+    db->in_transaction = 1;
+    return 0;
+}
+
+int db_commit(struct db *db)
+{
+    int result = db_command(db, "COMMIT");
+    db->in_transaction = 0;
+    return result;
+}
+
+void db_rollback(struct db *db)
+{
+    if (db->in_transaction && db->conn != NULL)
+        (void)db_command(db, "ROLLBACK");
+    db->in_transaction = 0;
 }
 
 void db_copy(const PGresult *result, int row, int column, char *out, size_t out_size)

@@ -19,6 +19,9 @@ struct db_statement {
 struct db {
     PGconn *conn;
     char dsn[1024];
+    int in_transaction;        /* a lost connection then fails the request, never retries */
+    void *cache;               /* per-worker cache owned by access.c */
+    void (*cache_free)(void *cache);
 };
 
 /* Connects and prepares every statement. Returns 0, or -1 with err set. */
@@ -36,8 +39,13 @@ PGresult *db_exec(struct db *db, const char *name, int param_count, const char *
 /* True when the result is PGRES_COMMAND_OK or PGRES_TUPLES_OK; logs the error otherwise. */
 int db_ok(const PGresult *result, const char *name);
 
-/* Runs a plain command (BEGIN, COMMIT, ROLLBACK); 0 on success. */
+/* Runs a plain command; 0 on success. */
 int db_command(struct db *db, const char *sql);
+
+/* Transactions: db_exec does not retry inside one. 0 on success. */
+int db_begin(struct db *db);
+int db_commit(struct db *db);
+void db_rollback(struct db *db);
 
 /* Copies column `column` of row 0 into out (empty when NULL). */
 void db_copy(const PGresult *result, int row, int column, char *out, size_t out_size);

@@ -5,5 +5,7 @@
 
 const struct db_statement *const statement_tables[] = {
     session_statements,
+    access_statements,
+    audit_statements,
     NULL,
 };

@@ -8,6 +8,8 @@
 #include "db.h"
 
 extern const struct db_statement session_statements[];
+extern const struct db_statement access_statements[];
+extern const struct db_statement audit_statements[];
 
 extern const struct db_statement *const statement_tables[];
 

@@ -1,0 +1,322 @@
+/*
+ * Access control (see access.h): transaction identity for row-level security,
+ * the protocol in force (cached per worker), and policy subjects computed from
+ * the team, consent and safety tables. Nothing here sends anything to a client.
+ */
+#include "access.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "statements.h"
+
+const struct db_statement access_statements[] = {
+    {"access_identity",
+     "SELECT set_config('spona.municipality_id', $1, true),"
+     "       set_config('spona.institution_id', $2, true),"
+     "       set_config('spona.user_id', $3, true)"},
+    {"access_policy_version",
+     "SELECT version FROM protocols WHERE municipality_id = $1 ORDER BY version DESC LIMIT 1"},
+    {"access_policy_source",
+     "SELECT source FROM protocols WHERE municipality_id = $1 AND version = $2::int"},
+    {"access_case",
+     "SELECT c.id, c.person_id, c.lead_institution_id, p.safety_flag, i.id, i.code,"
+     "       EXISTS (SELECT 1 FROM case_team t WHERE t.case_id = c.id"
+     "                  AND t.institution_id = i.id AND t.left_at IS NULL"
+     "                  AND (t.expires_at IS NULL OR t.expires_at > now())),"
+     "       EXISTS (SELECT 1 FROM case_team t WHERE t.case_id = c.id"
+     "                  AND t.institution_id = i.id AND t.left_at IS NULL AND t.via = 'emergency'"
+     "                  AND t.expires_at > now()),"
+     "       (SELECT s.role FROM protocol_signatories s JOIN protocols pr ON pr.id = s.protocol_id"
+     "         WHERE s.institution_id = i.id AND pr.municipality_id = c.municipality_id"
+     "           AND pr.version = $3::int),"
+     "       ARRAY(SELECT DISTINCT k.category FROM consents k"
+     "              WHERE k.person_id = c.person_id AND k.institution_id = i.id"
+     "                AND k.withdrawn_at IS NULL AND k.given_on <= current_date"
+     "                AND (k.expires_on IS NULL OR k.expires_on >= current_date))"
+     "  FROM cases c JOIN persons p ON p.id = c.person_id"
+     "  JOIN institutions i ON i.id = COALESCE(NULLIF($2, '')::uuid, spona_current_institution())"
+     " WHERE c.id = $1::uuid"},
+    {"access_person_case",
+     "SELECT c.id FROM cases c"
+     " WHERE c.person_id = $1::uuid"
+     " ORDER BY EXISTS (SELECT 1 FROM case_team t WHERE t.case_id = c.id"
+     "                    AND t.institution_id = COALESCE(NULLIF($2, '')::uuid,"
+     "                                                    spona_current_institution())"
+     "                    AND t.left_at IS NULL) DESC,"
+     "          c.closed_at IS NULL DESC, c.opened_at DESC LIMIT 1"},
+    {"access_person_intake",
+     "SELECT p.id, p.safety_flag, i.id, i.code,"
+     "       (SELECT s.role FROM protocol_signatories s JOIN protocols pr ON pr.id = s.protocol_id"
+     "         WHERE s.institution_id = i.id AND pr.municipality_id = p.municipality_id"
+     "           AND pr.version = $3::int)"
+     "  FROM persons p"
+     "  JOIN institutions i ON i.id = COALESCE(NULLIF($2, '')::uuid, spona_current_institution())"
+     " WHERE p.id = $1::uuid AND p.created_by_institution = i.id"},
+    {NULL, NULL},
+};
+
+#define ACCESS_CACHE_SLOTS 4
+
+/* Parsed protocols of the municipalities this worker has served. */
+struct access_cache {
+    struct {
+        char municipality_id[UUID_TEXT];
+        int version;
+        struct policy policy;
+    } slots[ACCESS_CACHE_SLOTS];
+    int next; /* slot to reuse */
+};
+
+static void access_cache_free(void *opaque)
+{
+    struct access_cache *cache = opaque;
+    for (int i = 0; i < ACCESS_CACHE_SLOTS; i++)
+        policy_free(&cache->slots[i].policy);
+    free(cache);
+}
+
+/* Runs a statement; on failure sets *status and ctx->message and returns NULL. */
+static PGresult *access_query(struct request_context *ctx, const char *name, int count,
+                              const char *const *params, spona_status *status)
+{
+    PGresult *result = db_exec(ctx->db, name, count, params);
+    if (result == NULL) {
+        snprintf(ctx->message, sizeof(ctx->message), "the database is unavailable; try again");
+        *status = SPONA__V1__STATUS__UNAVAILABLE;
+        return NULL;
+    }
+    if (!db_ok(result, name)) {
+        PQclear(result);
+        snprintf(ctx->message, sizeof(ctx->message), "internal error");
+        *status = SPONA__V1__STATUS__INTERNAL;
+        return NULL;
+    }
+    *status = SPONA__V1__STATUS__OK;
+    return result;
+}
+
+spona_status access_begin(struct request_context *ctx)
+{
+    const struct job *job = ctx->job;
+    if (db_begin(ctx->db) != 0) {
+        snprintf(ctx->message, sizeof(ctx->message), "the database is unavailable; try again");
+        return SPONA__V1__STATUS__UNAVAILABLE;
+    }
+    const char *params[] = {job->installation.municipality_id, job->installation.institution_id,
+                            job->session.user_id};
+    spona_status status;
+    PGresult *result = access_query(ctx, "access_identity", 3, params, &status);
+    if (result == NULL) {
+        db_rollback(ctx->db);
+        return status;
+    }
+    PQclear(result);
+    return SPONA__V1__STATUS__OK;
+}
+
+spona_status access_commit(struct request_context *ctx)
+{
+    if (db_commit(ctx->db) != 0) {
+        snprintf(ctx->message, sizeof(ctx->message), "the change could not be saved; try again");
+        return SPONA__V1__STATUS__UNAVAILABLE;
+    }
+    return SPONA__V1__STATUS__OK;
+}
+
+void access_rollback(struct request_context *ctx)
+{
+    db_rollback(ctx->db);
+}
+
+const struct policy *access_policy(struct request_context *ctx, spona_status *status)
+{
+    const char *municipality = ctx->job->installation.municipality_id;
+    const char *params[] = {municipality, NULL};
+    PGresult *result = access_query(ctx, "access_policy_version", 1, params, status);
+    if (result == NULL)
+        return NULL;
+    if (PQntuples(result) == 0) {
+        PQclear(result);
+        return NULL; /* no protocol yet: deny everything */
+    }
+    int version = atoi(PQgetvalue(result, 0, 0));
+    PQclear(result);
+
+    struct access_cache *cache = ctx->db->cache;
+    if (cache == NULL) {
+        cache = calloc(1, sizeof(*cache));
+        if (cache == NULL) {
+            *status = SPONA__V1__STATUS__INTERNAL;
+            return NULL;
+        }
+        ctx->db->cache = cache;
+        ctx->db->cache_free = access_cache_free;
+    }
+    for (int i = 0; i < ACCESS_CACHE_SLOTS; i++)
+        if (strcmp(cache->slots[i].municipality_id, municipality) == 0 &&
+            cache->slots[i].version == version)
+            return &cache->slots[i].policy;
+
+    char version_text[16];
+    snprintf(version_text, sizeof(version_text), "%d", version);
+    params[1] = version_text;
+    result = access_query(ctx, "access_policy_source", 2, params, status);
+    if (result == NULL)
+        return NULL;
+    int slot = -1;
+    for (int i = 0; i < ACCESS_CACHE_SLOTS && slot < 0; i++)
+        if (strcmp(cache->slots[i].municipality_id, municipality) == 0)
+            slot = i;
+    if (slot < 0) {
+        slot = cache->next;
+        cache->next = (cache->next + 1) % ACCESS_CACHE_SLOTS;
+    }
+    policy_free(&cache->slots[slot].policy);
+    cache->slots[slot].municipality_id[0] = '\0';
+    char err[1024];
+    const char *source = PQntuples(result) == 1 ? PQgetvalue(result, 0, 0) : "";
+    int parsed = policy_parse_string(source, strlen(source), "stored protocol", NULL,
+                                     &cache->slots[slot].policy, err, sizeof(err));
+    PQclear(result);
+    if (parsed != 0) {
+        log_error("stored protocol version %d cannot be parsed: %s", version, err);
+        snprintf(ctx->message, sizeof(ctx->message), "internal error");
+        *status = SPONA__V1__STATUS__INTERNAL;
+        return NULL;
+    }
+    snprintf(cache->slots[slot].municipality_id, UUID_TEXT, "%s", municipality);
+    cache->slots[slot].version = version;
+    return &cache->slots[slot].policy;
+}
+
+/* Parses a PostgreSQL text array of category codes ("{education_work,identity}"). */
+static policy_mask parse_category_array(const char *text)
+{
+    policy_mask mask = 0;
+    char buffer[512];
+    snprintf(buffer, sizeof(buffer), "%s", text);
+    char *save = NULL;
+    for (char *item = strtok_r(buffer, "{},\"", &save); item != NULL;
+         item = strtok_r(NULL, "{},\"", &save)) {
+        int category = policy_category_from_name(item);
+        if (category >= 0)
+            mask |= POLICY_BIT(category);
+    }
+    return mask;
+}
+
+static void access_set_role(struct access_case *out, const PGresult *result, int column)
+{
+    int role = PQgetisnull(result, 0, column) ? -1
+                                              : policy_role_from_name(PQgetvalue(result, 0, column));
+    out->is_signatory = role >= 0;
+    out->subject.role = role >= 0 ? (enum policy_role)role : POLICY_ROLE_COORDINATOR;
+}
+
+spona_status access_case_subject(struct request_context *ctx, const char *case_id,
+                                 const char *institution_id, struct access_case *out)
+{
+    memset(out, 0, sizeof(*out));
+    spona_status status;
+    const struct policy *policy = access_policy(ctx, &status);
+    if (policy == NULL && status != SPONA__V1__STATUS__OK)
+        return status;
+    char version[16];
+    snprintf(version, sizeof(version), "%d", policy != NULL ? policy->version : 0);
+    const char *params[] = {case_id, institution_id != NULL ? institution_id : "", version};
+    PGresult *result = access_query(ctx, "access_case", 3, params, &status);
+    if (result == NULL)
+        return status;
+    if (PQntuples(result) != 1) {
+        PQclear(result);
+        snprintf(ctx->message, sizeof(ctx->message), "no case %s that you may see", case_id);
+        return SPONA__V1__STATUS__NOT_FOUND;
+    }
+    db_copy(result, 0, 0, out->case_id, sizeof(out->case_id));
+    db_copy(result, 0, 1, out->person_id, sizeof(out->person_id));
+    db_copy(result, 0, 2, out->lead_institution_id, sizeof(out->lead_institution_id));
+    out->subject.person_has_safety_flag = strcmp(PQgetvalue(result, 0, 3), "t") == 0;
+    db_copy(result, 0, 4, out->institution_id, sizeof(out->institution_id));
+    db_copy(result, 0, 5, out->institution_code, sizeof(out->institution_code));
+    out->subject.is_lead_institution = strcmp(out->institution_id, out->lead_institution_id) == 0;
+    out->subject.on_team = strcmp(PQgetvalue(result, 0, 6), "t") == 0;
+    out->emergency = strcmp(PQgetvalue(result, 0, 7), "t") == 0;
+    access_set_role(out, result, 8);
+    out->subject.consented_categories = parse_category_array(PQgetvalue(result, 0, 9));
+    out->subject.excluded = 0;
+    PQclear(result);
+    return SPONA__V1__STATUS__OK;
+}
+
+spona_status access_person_subject(struct request_context *ctx, const char *person_id,
+                                   const char *institution_id, struct access_case *out)
+{
+    memset(out, 0, sizeof(*out));
+    const char *institution = institution_id != NULL ? institution_id : "";
+    const char *params[] = {person_id, institution, NULL};
+    spona_status status;
+    PGresult *result = access_query(ctx, "access_person_case", 2, params, &status);
+    if (result == NULL)
+        return status;
+    if (PQntuples(result) == 1) {
+        char case_id[UUID_TEXT];
+        db_copy(result, 0, 0, case_id, sizeof(case_id));
+        PQclear(result);
+        return access_case_subject(ctx, case_id, institution_id, out);
+    }
+    PQclear(result);
+
+    /* no case yet: only the registering institution sees its intake */
+    const struct policy *policy = access_policy(ctx, &status);
+    if (policy == NULL && status != SPONA__V1__STATUS__OK)
+        return status;
+    char version[16];
+    snprintf(version, sizeof(version), "%d", policy != NULL ? policy->version : 0);
+    params[2] = version;
+    result = access_query(ctx, "access_person_intake", 3, params, &status);
+    if (result == NULL)
+        return status;
+    if (PQntuples(result) != 1) {
+        PQclear(result);
+        snprintf(ctx->message, sizeof(ctx->message), "no person %s that you may see", person_id);
+        return SPONA__V1__STATUS__NOT_FOUND;
+    }
+    db_copy(result, 0, 0, out->person_id, sizeof(out->person_id));
+    out->subject.person_has_safety_flag = strcmp(PQgetvalue(result, 0, 1), "t") == 0;
+    db_copy(result, 0, 2, out->institution_id, sizeof(out->institution_id));
+    db_copy(result, 0, 3, out->institution_code, sizeof(out->institution_code));
+    snprintf(out->lead_institution_id, sizeof(out->lead_institution_id), "%s",
+             out->institution_id);
+    out->subject.is_lead_institution = 1;
+    out->subject.on_team = 1;
+    access_set_role(out, result, 4);
+    PQclear(result);
+    return SPONA__V1__STATUS__OK;
+}
+
+void access_decide(const struct policy *policy, const struct access_case *access,
+                   enum policy_category category, enum policy_action action,
+                   struct policy_decision *out)
+{
+    if (!access->is_signatory) {
+        memset(out, 0, sizeof(*out));
+        out->reason_code = POLICY_REASON_NO_CLAUSE;
+        snprintf(out->reason, sizeof(out->reason),
+                 "%s: institution %s is not a signatory of the protocol in force",
+                 action == POLICY_ACTION_READ ? "hidden" : "denied", access->institution_code);
+        return;
+    }
+    if (access->emergency && action == POLICY_ACTION_READ &&
+        policy_category_is_person_level(category)) {
+        memset(out, 0, sizeof(*out));
+        out->allowed = 1;
+        out->reason_code = POLICY_REASON_CLAUSE;
+        snprintf(out->reason, sizeof(out->reason),
+                 "visible: emergency access (break-glass), flagged for the coordinator's review");
+        return;
+    }
+    policy_decide(policy, &access->subject, category, action, 0, out);
+}

@@ -1,0 +1,70 @@
+/*
+ * Access control around personal data: the one place where a request's
+ * transaction gets the acting identity (for row-level security), where the
+ * protocol in force is found, and where the policy subject of an institution on
+ * a case is computed from the database. Handlers ask here; they never decide
+ * access themselves. See docs/access.md.
+ */
+#ifndef SPONA_ACCESS_H
+#define SPONA_ACCESS_H
+
+#include "dispatch.h"
+#include "policy.h"
+
+/*
+ * Starts the request's transaction and sets spona.municipality_id,
+ * spona.institution_id and spona.user_id for row-level security. Returns OK, or
+ * UNAVAILABLE/INTERNAL with ctx->message set.
+ */
+spona_status access_begin(struct request_context *ctx);
+
+/* Commits; returns OK or an error status with ctx->message set (then rolled back). */
+spona_status access_commit(struct request_context *ctx);
+
+/* Rolls back (safe when no transaction is open). */
+void access_rollback(struct request_context *ctx);
+
+/*
+ * The protocol in force in the caller's municipality (the highest stored
+ * version), parsed and cached per worker. Borrowed: valid until the next call on
+ * this worker. NULL when none is stored (everything is then denied) or on error
+ * (*status set to a non-OK value).
+ */
+const struct policy *access_policy(struct request_context *ctx, spona_status *status);
+
+/* What one institution may do on one case: the subject for policy_decide. */
+struct access_case {
+    char case_id[UUID_TEXT];
+    char person_id[UUID_TEXT];
+    char lead_institution_id[UUID_TEXT];
+    char institution_id[UUID_TEXT];   /* whose access this is */
+    char institution_code[128];
+    int is_signatory;                 /* 0: not in the protocol, so no role: deny all */
+    int emergency;                    /* on the team through break-glass access */
+    struct policy_subject subject;
+};
+
+/*
+ * Computes the subject for institution_id (NULL: the caller's) on case_id, as
+ * the database stands inside the current transaction: role from the protocol's
+ * signatories, team membership, lead, current consents of the person to that
+ * institution, the person's safety flag. NOT_FOUND when the case does not exist or
+ * is not visible to the caller (row-level security), with ctx->message set.
+ */
+spona_status access_case_subject(struct request_context *ctx, const char *case_id,
+                                 const char *institution_id, struct access_case *out);
+
+/*
+ * Same for a person: uses the person's most recent case on which the institution
+ * is on the team (else the most recent case). A person without a case is seen
+ * only by the institution that registered it, as the lead of an intake.
+ */
+spona_status access_person_subject(struct request_context *ctx, const char *person_id,
+                                   const char *institution_id, struct access_case *out);
+
+/* Decides one category/action for a subject under policy (NULL: deny). */
+void access_decide(const struct policy *policy, const struct access_case *access,
+                   enum policy_category category, enum policy_action action,
+                   struct policy_decision *out);
+
+#endif
