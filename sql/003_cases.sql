@@ -139,6 +139,13 @@ $$
                             WHERE c.person_id = p.id AND spona_case_visible(c.id))))
 $$;
 
+-- Whether a case exists in the caller's municipality, visible or not: only for
+-- break-glass access, whose caller is by definition not (yet) on the team.
+CREATE FUNCTION spona_case_exists(p_case uuid) RETURNS boolean
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS
+$$ SELECT EXISTS (SELECT 1 FROM cases WHERE id = p_case
+                     AND municipality_id = spona_current_municipality()) $$;
+
 -- A referral is visible to the institution it is addressed to, and to the team.
 CREATE FUNCTION spona_referral_visible(p_case uuid, p_institution uuid) RETURNS boolean
     LANGUAGE sql STABLE AS
@@ -177,6 +184,6 @@ CREATE POLICY consents_team ON consents
     WITH CHECK (municipality_id = spona_current_municipality());
 
 GRANT SELECT, INSERT, UPDATE ON persons, cases, case_team, referrals, consents TO spona_app;
-GRANT EXECUTE ON FUNCTION spona_case_visible(uuid), spona_person_visible(uuid),
+GRANT EXECUTE ON FUNCTION spona_case_visible(uuid), spona_person_visible(uuid), spona_case_exists(uuid),
     spona_referral_visible(uuid, uuid), spona_current_municipality(),
     spona_current_institution() TO spona_app;
