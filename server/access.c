@@ -78,25 +78,6 @@ static void access_cache_free(void *opaque)
     free(cache);
 }
 
-/* Runs a statement; on failure sets *status and ctx->message and returns NULL. */
-static PGresult *access_query(struct request_context *ctx, const char *name, int count,
-                              const char *const *params, spona_status *status)
-{
-    PGresult *result = db_exec(ctx->db, name, count, params);
-    if (result == NULL) {
-        snprintf(ctx->message, sizeof(ctx->message), "the database is unavailable; try again");
-        *status = SPONA__V1__STATUS__UNAVAILABLE;
-        return NULL;
-    }
-    if (!db_ok(result, name)) {
-        PQclear(result);
-        snprintf(ctx->message, sizeof(ctx->message), "internal error");
-        *status = SPONA__V1__STATUS__INTERNAL;
-        return NULL;
-    }
-    *status = SPONA__V1__STATUS__OK;
-    return result;
-}
 
 spona_status access_begin(struct request_context *ctx)
 {
@@ -108,7 +89,7 @@ spona_status access_begin(struct request_context *ctx)
     const char *params[] = {job->installation.municipality_id, job->installation.institution_id,
                             job->session.user_id};
     spona_status status;
-    PGresult *result = access_query(ctx, "access_identity", 3, params, &status);
+    PGresult *result = request_query(ctx, "access_identity", 3, params, &status);
     if (result == NULL) {
         db_rollback(ctx->db);
         return status;
@@ -135,7 +116,7 @@ const struct policy *access_policy(struct request_context *ctx, spona_status *st
 {
     const char *municipality = ctx->job->installation.municipality_id;
     const char *params[] = {municipality, NULL};
-    PGresult *result = access_query(ctx, "access_policy_version", 1, params, status);
+    PGresult *result = request_query(ctx, "access_policy_version", 1, params, status);
     if (result == NULL)
         return NULL;
     if (PQntuples(result) == 0) {
@@ -163,7 +144,7 @@ const struct policy *access_policy(struct request_context *ctx, spona_status *st
     char version_text[16];
     snprintf(version_text, sizeof(version_text), "%d", version);
     params[1] = version_text;
-    result = access_query(ctx, "access_policy_source", 2, params, status);
+    result = request_query(ctx, "access_policy_source", 2, params, status);
     if (result == NULL)
         return NULL;
     int slot = -1;
@@ -227,7 +208,7 @@ spona_status access_case_subject(struct request_context *ctx, const char *case_i
     char version[16];
     snprintf(version, sizeof(version), "%d", policy != NULL ? policy->version : 0);
     const char *params[] = {case_id, institution_id != NULL ? institution_id : "", version};
-    PGresult *result = access_query(ctx, "access_case", 3, params, &status);
+    PGresult *result = request_query(ctx, "access_case", 3, params, &status);
     if (result == NULL)
         return status;
     if (PQntuples(result) != 1) {
@@ -258,7 +239,7 @@ spona_status access_person_subject(struct request_context *ctx, const char *pers
     const char *institution = institution_id != NULL ? institution_id : "";
     const char *params[] = {person_id, institution, NULL};
     spona_status status;
-    PGresult *result = access_query(ctx, "access_person_case", 2, params, &status);
+    PGresult *result = request_query(ctx, "access_person_case", 2, params, &status);
     if (result == NULL)
         return status;
     if (PQntuples(result) == 1) {
@@ -276,7 +257,7 @@ spona_status access_person_subject(struct request_context *ctx, const char *pers
     char version[16];
     snprintf(version, sizeof(version), "%d", policy != NULL ? policy->version : 0);
     params[2] = version;
-    result = access_query(ctx, "access_person_intake", 3, params, &status);
+    result = request_query(ctx, "access_person_intake", 3, params, &status);
     if (result == NULL)
         return status;
     if (PQntuples(result) != 1) {

@@ -4,6 +4,7 @@
  */
 #include "dispatch.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -56,6 +57,25 @@ const struct dispatch_entry *dispatch_lookup(int body_case)
         if (dispatch_table[i].body_case == body_case)
             return &dispatch_table[i];
     return NULL;
+}
+
+PGresult *request_query(struct request_context *ctx, const char *name, int count,
+                        const char *const *params, spona_status *status)
+{
+    PGresult *result = db_exec(ctx->db, name, count, params);
+    if (result == NULL) {
+        snprintf(ctx->message, sizeof(ctx->message), "the database is unavailable; try again");
+        *status = SPONA__V1__STATUS__UNAVAILABLE;
+        return NULL;
+    }
+    if (!db_ok(result, name)) {
+        PQclear(result);
+        snprintf(ctx->message, sizeof(ctx->message), "internal error");
+        *status = SPONA__V1__STATUS__INTERNAL;
+        return NULL;
+    }
+    *status = SPONA__V1__STATUS__OK;
+    return result;
 }
 
 int dispatch_error_frame(uint64_t request_id, spona_status status, const char *message,

@@ -48,6 +48,14 @@ extern const struct dispatch_entry dispatch_identify;
  */
 void dispatch_run(struct job *job, const struct server_config *config, struct db *db);
 
+/*
+ * Runs a prepared statement for a handler. Returns the result (caller
+ * PQclear()s), or NULL with *status (UNAVAILABLE or INTERNAL) and ctx->message
+ * set when the database is unreachable or the statement failed.
+ */
+PGresult *request_query(struct request_context *ctx, const char *name, int count,
+                        const char *const *params, spona_status *status);
+
 /* Packs a response with only a status and message. Returns 0, or -1 when out of memory. */
 int dispatch_error_frame(uint64_t request_id, spona_status status, const char *message,
                          uint8_t **frame, size_t *frame_length);

@@ -70,25 +70,6 @@ const struct db_statement session_statements[] = {
     {NULL, NULL},
 };
 
-/* Runs a statement; on an unreachable database or SQL error sets the status to return. */
-static PGresult *session_query(struct request_context *ctx, const char *name, int count,
-                               const char *const *params, spona_status *status)
-{
-    PGresult *result = db_exec(ctx->db, name, count, params);
-    if (result == NULL) {
-        snprintf(ctx->message, sizeof(ctx->message), "the database is unavailable; try again");
-        *status = SPONA__V1__STATUS__UNAVAILABLE;
-        return NULL;
-    }
-    if (!db_ok(result, name)) {
-        PQclear(result);
-        snprintf(ctx->message, sizeof(ctx->message), "internal error");
-        *status = SPONA__V1__STATUS__INTERNAL;
-        return NULL;
-    }
-    *status = SPONA__V1__STATUS__OK;
-    return result;
-}
 
 spona_status handle_ping(struct request_context *ctx, const spona_request *request,
                          spona_response *response)
@@ -126,7 +107,7 @@ spona_status handle_identify(struct request_context *ctx, const spona_request *r
     struct installation *installation = &ctx->job->installation;
     const char *params[] = {installation->cn};
     spona_status status;
-    PGresult *result = session_query(ctx, "identify_institution", 1, params, &status);
+    PGresult *result = request_query(ctx, "identify_institution", 1, params, &status);
     if (result == NULL)
         return status;
     if (PQntuples(result) != 1 || strcmp(PQgetvalue(result, 0, 3), "t") != 0) {
@@ -152,7 +133,7 @@ static Spona__V1__WhoAmIResponse *build_identity(struct request_context *ctx,
                                                  spona_status *status)
 {
     const char *params[] = {ctx->job->session.user_id};
-    PGresult *result = session_query(ctx, "whoami", 1, params, status);
+    PGresult *result = request_query(ctx, "whoami", 1, params, status);
     if (result == NULL)
         return NULL;
     if (PQntuples(result) != 1) {
@@ -246,7 +227,7 @@ static spona_status login_check_password(struct request_context *ctx, PGresult *
     snprintf(lockout, sizeof(lockout), "%d", config->lockout_seconds);
     const char *params[] = {user_id, max_failed, lockout};
     spona_status status;
-    PGresult *result = session_query(ctx, "login_failed", 3, params, &status);
+    PGresult *result = request_query(ctx, "login_failed", 3, params, &status);
     if (result == NULL)
         return status;
     int now_locked = PQntuples(result) == 1 && strcmp(PQgetvalue(result, 0, 0), "t") == 0;
@@ -276,7 +257,7 @@ spona_status handle_login(struct request_context *ctx, const spona_request *requ
 
     const char *lookup_params[] = {job->installation.institution_id, login->username};
     spona_status status;
-    PGresult *user = session_query(ctx, "login_lookup", 2, lookup_params, &status);
+    PGresult *user = request_query(ctx, "login_lookup", 2, lookup_params, &status);
     if (user == NULL)
         return status;
     if (PQntuples(user) != 1) {
@@ -301,14 +282,14 @@ spona_status handle_login(struct request_context *ctx, const spona_request *requ
     if (make_token(token, digest) != 0)
         return SPONA__V1__STATUS__INTERNAL;
     const char *reset_params[] = {user_id};
-    PGresult *result = session_query(ctx, "login_succeeded", 1, reset_params, &status);
+    PGresult *result = request_query(ctx, "login_succeeded", 1, reset_params, &status);
     if (result == NULL)
         return status;
     PQclear(result);
     const char *create_params[] = {job->installation.municipality_id, user_id,
                                    job->installation.institution_id, job->installation.cn,
                                    job->peer, digest};
-    result = session_query(ctx, "session_create", 6, create_params, &status);
+    result = request_query(ctx, "session_create", 6, create_params, &status);
     if (result == NULL)
         return status;
     job->session.active = 1;
@@ -356,7 +337,7 @@ spona_status handle_resume(struct request_context *ctx, const spona_request *req
     snprintf(max_age, sizeof(max_age), "%d", ctx->config->session_max_seconds);
     const char *params[] = {digest, job->installation.institution_id, idle, max_age};
     spona_status status;
-    PGresult *result = session_query(ctx, "session_resume", 4, params, &status);
+    PGresult *result = request_query(ctx, "session_resume", 4, params, &status);
     if (result == NULL)
         return status;
     if (PQntuples(result) != 1) {
@@ -394,7 +375,7 @@ spona_status handle_logout(struct request_context *ctx, const spona_request *req
     struct job *job = ctx->job;
     const char *params[] = {job->session.session_id, "logout"};
     spona_status status;
-    PGresult *result = session_query(ctx, "session_end", 2, params, &status);
+    PGresult *result = request_query(ctx, "session_end", 2, params, &status);
     if (result == NULL)
         return status;
     PQclear(result);
@@ -418,7 +399,7 @@ spona_status session_check(struct request_context *ctx)
     snprintf(max_age, sizeof(max_age), "%d", ctx->config->session_max_seconds);
     const char *params[] = {job->session.session_id, idle, max_age};
     spona_status status;
-    PGresult *result = session_query(ctx, "session_touch", 3, params, &status);
+    PGresult *result = request_query(ctx, "session_touch", 3, params, &status);
     if (result == NULL)
         return status;
     int alive = PQntuples(result) == 1;
