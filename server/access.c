@@ -35,7 +35,8 @@ const struct db_statement access_statements[] = {
      "       ARRAY(SELECT DISTINCT k.category FROM consents k"
      "              WHERE k.person_id = c.person_id AND k.institution_id = i.id"
      "                AND k.withdrawn_at IS NULL AND k.given_on <= current_date"
-     "                AND (k.expires_on IS NULL OR k.expires_on >= current_date))"
+     "                AND (k.expires_on IS NULL OR k.expires_on >= current_date)),"
+     "       spona_case_excluded(c.id, i.id)"
      "  FROM cases c JOIN persons p ON p.id = c.person_id"
      "  JOIN institutions i ON i.id = COALESCE(NULLIF($2, '')::uuid, spona_current_institution())"
      " WHERE c.id = $1::uuid"},
@@ -227,7 +228,7 @@ spona_status access_case_subject(struct request_context *ctx, const char *case_i
     out->emergency = strcmp(PQgetvalue(result, 0, 7), "t") == 0;
     access_set_role(out, result, 8);
     out->subject.consented_categories = parse_category_array(PQgetvalue(result, 0, 9));
-    out->subject.excluded = 0;
+    out->subject.excluded = strcmp(PQgetvalue(result, 0, 10), "t") == 0;
     PQclear(result);
     return SPONA__V1__STATUS__OK;
 }

@@ -46,6 +46,8 @@ static const struct dispatch_entry dispatch_table[] = {
      handle_disclosures},
     {SPONA__V1__REQUEST__BODY_EMERGENCY_ACCESS, "emergency_access", DISPATCH_WORKER, 1,
      handle_emergency_access},
+    {SPONA__V1__REQUEST__BODY_CASE_EXCLUDE, "case_exclude", DISPATCH_WORKER, 1,
+     handle_case_exclude},
 };
 
 const struct dispatch_entry dispatch_identify = {0, "identify", DISPATCH_WORKER, 0,
@@ -76,6 +78,20 @@ PGresult *request_query(struct request_context *ctx, const char *name, int count
     }
     *status = SPONA__V1__STATUS__OK;
     return result;
+}
+
+int request_is_uuid(const char *text)
+{
+    static const char shape[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
+    if (strlen(text) != sizeof(shape) - 1)
+        return 0;
+    for (size_t i = 0; shape[i] != '\0'; i++) {
+        char c = text[i];
+        int hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+        if (shape[i] == '-' ? c != '-' : !hex)
+            return 0;
+    }
+    return 1;
 }
 
 int dispatch_error_frame(uint64_t request_id, spona_status status, const char *message,

@@ -56,6 +56,9 @@ void dispatch_run(struct job *job, const struct server_config *config, struct db
 PGresult *request_query(struct request_context *ctx, const char *name, int count,
                         const char *const *params, spona_status *status);
 
+/* 1 when text is a UUID in its canonical text form (check ids before using them in SQL). */
+int request_is_uuid(const char *text);
+
 /* Packs a response with only a status and message. Returns 0, or -1 when out of memory. */
 int dispatch_error_frame(uint64_t request_id, spona_status status, const char *message,
                          uint8_t **frame, size_t *frame_length);

@@ -47,6 +47,10 @@ spona_status handle_referral_accept(struct request_context *ctx, const spona_req
 spona_status handle_emergency_access(struct request_context *ctx, const spona_request *request,
                                      spona_response *response);
 
+/* handlers_exclusion.c */
+spona_status handle_case_exclude(struct request_context *ctx, const spona_request *request,
+                                 spona_response *response);
+
 /* handlers_consent.c */
 spona_status handle_consent_grant(struct request_context *ctx, const spona_request *request,
                                   spona_response *response);

@@ -7,5 +7,6 @@ const struct db_statement *const statement_tables[] = {
     session_statements,
     access_statements,
     audit_statements,
+    exclusion_statements,
     NULL,
 };

@@ -10,6 +10,7 @@
 extern const struct db_statement session_statements[];
 extern const struct db_statement access_statements[];
 extern const struct db_statement audit_statements[];
+extern const struct db_statement exclusion_statements[];
 
 extern const struct db_statement *const statement_tables[];
 

@@ -18,6 +18,10 @@ CREATE FUNCTION spona_current_institution() RETURNS uuid
     LANGUAGE sql STABLE AS
 $$ SELECT NULLIF(current_setting('spona.institution_id', true), '')::uuid $$;
 
+CREATE FUNCTION spona_current_user() RETURNS uuid
+    LANGUAGE sql STABLE AS
+$$ SELECT NULLIF(current_setting('spona.user_id', true), '')::uuid $$;
+
 CREATE TABLE persons (
     id                      uuid PRIMARY KEY DEFAULT gen_random_uuid(),
     municipality_id         uuid NOT NULL REFERENCES municipalities(id),
@@ -97,6 +101,21 @@ CREATE TABLE referrals (
 );
 CREATE INDEX referrals_case ON referrals (case_id);
 
+-- The lead excludes a named user (a relative of the perpetrator working at a partner,
+-- say) or a whole institution from one case: they then see nothing of it.
+CREATE TABLE case_exclusions (
+    id              uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    case_id         uuid NOT NULL REFERENCES cases(id),
+    municipality_id uuid NOT NULL REFERENCES municipalities(id),
+    institution_id  uuid REFERENCES institutions(id),
+    user_id         uuid REFERENCES users(id),
+    reason          text NOT NULL,
+    created_by      uuid NOT NULL REFERENCES users(id),
+    created_at      timestamptz NOT NULL DEFAULT now(),
+    CHECK (institution_id IS NOT NULL OR user_id IS NOT NULL)
+);
+CREATE INDEX case_exclusions_case ON case_exclusions (case_id);
+
 -- One row per person × institution × category; withdrawal sets withdrawn_at.
 CREATE TABLE consents (
     id              uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -124,7 +143,11 @@ $$
            AND c.municipality_id = spona_current_municipality()
            AND t.institution_id = spona_current_institution()
            AND t.left_at IS NULL
-           AND (t.expires_at IS NULL OR t.expires_at > now()))
+           AND (t.expires_at IS NULL OR t.expires_at > now())
+           AND NOT EXISTS (SELECT 1 FROM case_exclusions x
+                            WHERE x.case_id = p_case
+                              AND (x.institution_id = spona_current_institution()
+                                   OR x.user_id = spona_current_user())))
 $$;
 
 CREATE FUNCTION spona_person_visible(p_person uuid) RETURNS boolean
@@ -138,6 +161,16 @@ $$
                 OR EXISTS (SELECT 1 FROM cases c
                             WHERE c.person_id = p.id AND spona_case_visible(c.id))))
 $$;
+
+-- Whether an institution is excluded from a case (whole, or the acting user when it
+-- is the acting institution). The lead sees this for any institution of its case.
+CREATE FUNCTION spona_case_excluded(p_case uuid, p_institution uuid) RETURNS boolean
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS
+$$ SELECT EXISTS (SELECT 1 FROM case_exclusions x
+                   WHERE x.case_id = p_case
+                     AND (x.institution_id = p_institution
+                          OR (p_institution = spona_current_institution()
+                              AND x.user_id = spona_current_user()))) $$;
 
 -- Whether a case exists in the caller's municipality, visible or not: only for
 -- break-glass access, whose caller is by definition not (yet) on the team.
@@ -156,6 +189,7 @@ ALTER TABLE cases ENABLE ROW LEVEL SECURITY;
 ALTER TABLE case_team ENABLE ROW LEVEL SECURITY;
 ALTER TABLE referrals ENABLE ROW LEVEL SECURITY;
 ALTER TABLE consents ENABLE ROW LEVEL SECURITY;
+ALTER TABLE case_exclusions ENABLE ROW LEVEL SECURITY;
 
 -- (the created_by test is inline so that INSERT ... RETURNING sees the new row)
 CREATE POLICY persons_team ON persons
@@ -183,7 +217,16 @@ CREATE POLICY consents_team ON consents
                 OR spona_person_visible(person_id)))
     WITH CHECK (municipality_id = spona_current_municipality());
 
+-- Exclusions are managed by the case's lead; nobody else needs to see them.
+CREATE POLICY case_exclusions_lead ON case_exclusions
+    USING (municipality_id = spona_current_municipality()
+           AND EXISTS (SELECT 1 FROM cases c WHERE c.id = case_id
+                        AND c.lead_institution_id = spona_current_institution()))
+    WITH CHECK (municipality_id = spona_current_municipality());
+
 GRANT SELECT, INSERT, UPDATE ON persons, cases, case_team, referrals, consents TO spona_app;
+GRANT SELECT, INSERT ON case_exclusions TO spona_app;
 GRANT EXECUTE ON FUNCTION spona_case_visible(uuid), spona_person_visible(uuid), spona_case_exists(uuid),
+    spona_case_excluded(uuid, uuid),
     spona_referral_visible(uuid, uuid), spona_current_municipality(),
-    spona_current_institution() TO spona_app;
+    spona_current_institution(), spona_current_user() TO spona_app;
