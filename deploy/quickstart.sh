@@ -6,7 +6,8 @@
 #
 # Steps: install missing packages, build into build/, start the development PostgreSQL
 # cluster (deploy/dev-cluster.sh), make the dev PKI, write .spona-dev/spona-server.conf,
-# migrate, register the Prijedor signatories (deploy/seed-prijedor.sh), (re)start the
+# migrate, register the Prijedor signatories (deploy/seed-prijedor.sh), import their
+# Protocol on cooperation, version 1 (deploy/protocols/prijedor-v1.yaml), (re)start the
 # server in the background and print `spona` commands to try. Safe to run again.
 # deploy/stop.sh stops the server and the cluster.
 #
@@ -86,6 +87,10 @@ step "Migrations"
 step "Demo data: Prijedor and its seven signatories"
 SPONA_SERVER_BIN=$SERVER_BIN "$ROOT/deploy/seed-prijedor.sh" "$CONF"
 
+step "Protocol on cooperation: Prijedor, version 1 (the access policy)"
+# Idempotent: the same text already stored as version 1 is reported and left alone.
+"$SERVER_BIN" -c "$CONF" import-protocol "$ROOT/deploy/protocols/prijedor-v1.yaml"
+
 step "Server"
 # Stop the one an earlier quickstart started (the pid file is ours; check it is still that process).
 if [[ -s $PID_FILE ]]; then
@@ -143,6 +148,11 @@ fi
 
 cd_hint=
 [[ $PWD == "$ROOT" ]] || cd_hint="cd $(printf %q "$ROOT")"$'\n'
+# Mention `spona protocol show` only when this build of the CLI has it.
+protocol_hint=
+if [[ -x $CLI_BIN ]] && "$CLI_BIN" protocol show --help >/dev/null 2>&1; then
+    protocol_hint=$'build/client/spona protocol show\n'
+fi
 cat <<EOF
 
 Spona is running: server 127.0.0.1:$SPONA_PORT, PostgreSQL 127.0.0.1:$SPONA_PG_PORT,
@@ -155,7 +165,7 @@ ${cd_hint}${exports}
 build/client/spona ping
 build/client/spona login --user ana.csr
 build/client/spona whoami
-build/client/spona logout
+${protocol_hint}build/client/spona logout
 
 (or: . .spona-dev/env.sh). Another institution: use its certificate and user, e.g.
 SPONA_CERT=$PKI/prijedor.zzz.crt SPONA_KEY=$PKI/prijedor.zzz.key

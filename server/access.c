@@ -18,7 +18,8 @@ const struct db_statement access_statements[] = {
      "       set_config('spona.institution_id', $2, true),"
      "       set_config('spona.user_id', $3, true)"},
     {"access_policy_version",
-     "SELECT version FROM protocols WHERE municipality_id = $1 ORDER BY version DESC LIMIT 1"},
+     "SELECT version FROM protocols WHERE municipality_id = $1 AND effective_date <= current_date"
+     " ORDER BY version DESC LIMIT 1"},
     {"access_policy_source",
      "SELECT source FROM protocols WHERE municipality_id = $1 AND version = $2::int"},
     {"access_case",
@@ -291,7 +292,17 @@ void access_decide(const struct policy *policy, const struct access_case *access
                  action == POLICY_ACTION_READ ? "hidden" : "denied", access->institution_code);
         return;
     }
-    if (access->emergency && action == POLICY_ACTION_READ &&
+    if (access->emergency && action == POLICY_ACTION_WRITE &&
+        !access->subject.is_lead_institution) {
+        memset(out, 0, sizeof(*out));
+        out->reason_code = POLICY_REASON_NO_CLAUSE;
+        snprintf(out->reason, sizeof(out->reason), "denied: emergency access is read-only");
+        return;
+    }
+    int protected_address = category == POLICY_CATEGORY_CONTACT_ADDRESS &&
+                            access->subject.person_has_safety_flag &&
+                            !access->subject.is_lead_institution;
+    if (access->emergency && action == POLICY_ACTION_READ && !protected_address &&
         policy_category_is_person_level(category)) {
         memset(out, 0, sizeof(*out));
         out->allowed = 1;

@@ -62,7 +62,11 @@ spona_status access_case_subject(struct request_context *ctx, const char *case_i
 spona_status access_person_subject(struct request_context *ctx, const char *person_id,
                                    const char *institution_id, struct access_case *out);
 
-/* Decides one category/action for a subject under policy (NULL: deny). */
+/*
+ * Decides one category/action for a subject under policy (NULL: deny). Emergency
+ * (break-glass) access reads every person-level category but the address of a
+ * person at risk, and writes nothing.
+ */
 void access_decide(const struct policy *policy, const struct access_case *access,
                    enum policy_category category, enum policy_action action,
                    struct policy_decision *out);

@@ -6,11 +6,13 @@
 #include "admin.h"
 
 #include <libpq-fe.h>
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "password.h"
+#include "policy.h"
 
 typedef int (*admin_handler)(const struct server_config *config, PGconn *db, char **argv);
 
@@ -159,12 +161,187 @@ static int unlock_user(const struct server_config *config, PGconn *db, char **ar
     return status;
 }
 
+/* The known-institution check of import-protocol: registered in the document's municipality. */
+struct admin_lookup {
+    PGconn *db;
+    int failed;
+};
+
+static int admin_institution_known(void *context, const char *municipality,
+                                   const char *institution)
+{
+    struct admin_lookup *lookup = context;
+    if (lookup->failed)
+        return 1;
+    const char *params[] = {municipality, institution};
+    PGresult *result = admin_exec(
+        lookup->db,
+        "SELECT 1 FROM institutions i JOIN municipalities m ON m.id = i.municipality_id"
+        " WHERE m.code = $1 AND i.code = $2",
+        2, params);
+    if (result == NULL) {
+        lookup->failed = 1;
+        return 1;
+    }
+    int known = PQntuples(result) == 1;
+    PQclear(result);
+    return known;
+}
+
+/* Runs a statement expected to return one row and copies its first column; 0, 1 (no row) or -1. */
+static int admin_value(PGconn *db, const char *sql, int count, const char *const *params,
+                       char *out, size_t out_size)
+{
+    PGresult *result = admin_exec(db, sql, count, params);
+    if (result == NULL)
+        return -1;
+    int found = PQntuples(result) == 1;
+    if (found)
+        snprintf(out, out_size, "%s", PQgetvalue(result, 0, 0));
+    PQclear(result);
+    return found ? 0 : 1;
+}
+
+/*
+ * Stores the validated document as its municipality's next version, with its
+ * signatories and an audit record, inside the open transaction. Returns 0 stored,
+ * 1 refused (printed), 2 the same text is already stored as that version.
+ */
+static int admin_store_protocol(PGconn *db, const struct policy *policy, const char *digest)
+{
+    char municipality_id[64], version[16], value[64];
+    const char *code_params[] = {policy->municipality};
+    int found = admin_value(db, "SELECT id FROM municipalities WHERE code = $1 FOR UPDATE", 1,
+                            code_params, municipality_id, sizeof(municipality_id));
+    if (found != 0) {
+        if (found > 0)
+            fprintf(stderr, "spona-server: municipality '%s' is not registered\n",
+                    policy->municipality);
+        return 1;
+    }
+    snprintf(version, sizeof(version), "%d", policy->version);
+    const char *stored_params[] = {municipality_id, version, digest};
+    found = admin_value(db,
+                        "SELECT source_sha256 = decode($3, 'hex') FROM protocols"
+                        " WHERE municipality_id = $1 AND version = $2::int",
+                        3, stored_params, value, sizeof(value));
+    if (found < 0)
+        return 1;
+    if (found == 0 && strcmp(value, "t") == 0)
+        return 2;
+    const char *next_params[] = {municipality_id};
+    if (admin_value(db,
+                    "SELECT COALESCE(max(version), 0) + 1 FROM protocols WHERE municipality_id = $1",
+                    1, next_params, value, sizeof(value)) != 0)
+        return 1;
+    if (policy->version != atoi(value)) {
+        fprintf(stderr, "spona-server: version %d %s; the next version is %s\n", policy->version,
+                policy->version < atoi(value) ? "is already stored (with another text)"
+                                              : "would skip a version",
+                value);
+        return 1;
+    }
+    char protocol_id[64];
+    const char *insert_params[] = {municipality_id, version, policy->title, policy->effective,
+                                   policy->source, digest};
+    if (admin_value(db,
+                    "INSERT INTO protocols (municipality_id, version, title, effective_date,"
+                    "                       source, source_sha256, imported_by)"
+                    " VALUES ($1, $2::int, $3, $4::date, $5, decode($6, 'hex'), NULL)"
+                    " RETURNING id",
+                    6, insert_params, protocol_id, sizeof(protocol_id)) != 0)
+        return 1;
+    for (size_t i = 0; i < policy->signatory_count; i++) {
+        const char *params[] = {protocol_id, municipality_id, policy->signatories[i].institution,
+                                policy_role_name(policy->signatories[i].role)};
+        char what[200];
+        snprintf(what, sizeof(what), "institution '%.64s' of municipality '%.64s'",
+                 policy->signatories[i].institution, policy->municipality);
+        if (admin_exec_one(db,
+                           "INSERT INTO protocol_signatories (protocol_id, municipality_id,"
+                           "                                  institution_id, role)"
+                           " SELECT $1, $2, id, $4 FROM institutions"
+                           "  WHERE code = $3 AND municipality_id = $2",
+                           4, params, what) != 0)
+            return 1;
+    }
+    char detail[48];
+    snprintf(detail, sizeof(detail), "version %d (admin command)", policy->version);
+    const char *audit_params[] = {municipality_id, version, detail};
+    PGresult *result = admin_exec(
+        db,
+        "INSERT INTO audit_log (municipality_id, installation, action, protocol_version,"
+        "                       outcome, detail, prev_hash, hash)"
+        " VALUES ($1, 'spona-server import-protocol', 'protocol_import', $2::int, 'ok', $3,"
+        "         '', '')",
+        3, audit_params);
+    if (result == NULL)
+        return 1;
+    PQclear(result);
+    return 0;
+}
+
+static int import_protocol(const struct server_config *config, PGconn *db, char **argv)
+{
+    struct admin_lookup lookup = {db, 0};
+    struct policy_known_institutions known = {admin_institution_known, &lookup, NULL, 0};
+    struct policy policy;
+    size_t errors_size = 16384;
+    char *errors = malloc(errors_size);
+    if (errors == NULL)
+        return 1;
+    int parsed = policy_parse_file(argv[0], &known, &policy, errors, errors_size);
+    if (parsed != 0 || lookup.failed) {
+        if (!lookup.failed)
+            fprintf(stderr, "%s\n", errors);
+        free(errors);
+        policy_free(&policy);
+        return 1;
+    }
+    free(errors);
+
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int digest_length = 0;
+    char digest_hex[2 * EVP_MAX_MD_SIZE + 1];
+    if (EVP_Digest(policy.source, strlen(policy.source), digest, &digest_length, EVP_sha256(),
+                   NULL) != 1) {
+        fprintf(stderr, "spona-server: SHA-256 failed\n");
+        policy_free(&policy);
+        return 1;
+    }
+    for (unsigned int i = 0; i < digest_length; i++)
+        snprintf(digest_hex + 2 * i, 3, "%02x", digest[i]);
+
+    int status = 1;
+    PGresult *result = admin_exec(db, "BEGIN", 0, NULL);
+    if (result == NULL)
+        goto done;
+    PQclear(result);
+    int stored = admin_store_protocol(db, &policy, digest_hex);
+    result = admin_exec(db, stored == 0 ? "COMMIT" : "ROLLBACK", 0, NULL);
+    if (result == NULL)
+        goto done;
+    PQclear(result);
+    if (stored == 0)
+        printf("protocol %s version %d imported (%zu clauses)\n", policy.municipality,
+               policy.version, policy.clause_count);
+    else if (stored == 2)
+        printf("protocol %s version %d already imported\n", policy.municipality,
+               policy.version);
+    status = stored == 1;
+
+done:
+    policy_free(&policy);
+    return status;
+}
+
 static const struct admin_command admin_commands[] = {
     {"add-municipality", 2, 3, "CODE NAME [REGION]", add_municipality},
     {"add-institution", 4, 4, "MUNICIPALITY_CODE CODE ROLE NAME", add_institution},
     {"add-user", 3, 3, "INSTITUTION_CODE USERNAME FULL_NAME", add_user},
     {"set-institution-enabled", 2, 2, "CODE true|false", set_institution_enabled},
     {"unlock-user", 2, 2, "INSTITUTION_CODE USERNAME", unlock_user},
+    {"import-protocol", 1, 1, "FILE", import_protocol},
 };
 
 static const struct admin_command *admin_find(const char *name)

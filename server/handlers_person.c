@@ -1,27 +1,653 @@
 /*
- * Placeholder until this subject's handlers land (see handlers.h).
+ * Persons (beneficiaries): register, read and change a person's record under
+ * the protocol in force (docs/access.md). A read answers only the fields of
+ * the categories the caller may see, with a decision per category; a write
+ * touching any category the caller may not write is refused whole. Every
+ * request is audited with what it disclosed or wrote.
+ *
+ * SQL naming the person's columns is built from the field table (fields.c),
+ * never from the request, so a new column needs only its row there. Values
+ * always travel as parameters. Never log a field's value.
  */
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "access.h"
+#include "audit.h"
+#include "fields.h"
 #include "handlers.h"
+#include "handlers_util.h"
+#include "jmbg.h"
+#include "statements.h"
+#include "views.h"
+
+#define PERSON_MAX_FIELDS 32
+#define PERSON_SQL_BYTES 4096
+#define PERSON_DUPLICATE_JMBG "a person with this JMBG is already registered"
+
+const struct db_statement person_statements[] = {
+    /* under row-level security: finds only persons the caller may see */
+    {"person_jmbg_visible",
+     "SELECT id FROM persons WHERE jmbg = $1 AND id IS DISTINCT FROM NULLIF($2, '')::uuid"
+     " LIMIT 1"},
+    {"person_version", "SELECT version FROM persons WHERE id = $1::uuid"},
+    {NULL, NULL},
+};
+
+/* The fields of a create or update request, checked. */
+struct person_input {
+    size_t count;
+    const struct field_def *fields[PERSON_MAX_FIELDS];
+    const char *values[PERSON_MAX_FIELDS]; /* borrowed from the request, or the derived below */
+    char birth_date[16];                   /* derived from the JMBG */
+    char sex[2];
+    policy_mask categories;                /* categories written */
+};
+
+static int person_input_find(const struct person_input *input, const char *name)
+{
+    for (size_t i = 0; i < input->count; i++)
+        if (strcmp(input->fields[i]->name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+static const char *person_input_value(const struct person_input *input, const char *name)
+{
+    int at = person_input_find(input, name);
+    return at >= 0 ? input->values[at] : NULL;
+}
+
+/* Fills the field name from the JMBG when not given; refuses a given value that differs. */
+static int person_input_derive(struct person_input *input, const char *name, const char *derived,
+                               char *err, size_t err_size)
+{
+    int at = person_input_find(input, name);
+    if (at >= 0 && input->values[at][0] != '\0') {
+        if (strcmp(input->values[at], derived) == 0)
+            return 0;
+        snprintf(err, err_size, "%s does not match the JMBG", name);
+        return -1;
+    }
+    if (at >= 0) {
+        input->values[at] = derived;
+        return 0;
+    }
+    const struct field_def *field = fields_find(name);
+    if (field == NULL || input->count >= PERSON_MAX_FIELDS)
+        return 0;
+    input->fields[input->count] = field;
+    input->values[input->count] = derived;
+    input->count++;
+    return 0;
+}
+
+/*
+ * Checks the request's fields: known names, each once, valid values, the
+ * required ones when creating, birth date and sex consistent with a JMBG (and
+ * filled from it). INVALID_ARGUMENT with ctx->message naming the field.
+ */
+static spona_status person_input_read(struct request_context *ctx,
+                                      Spona__V1__PersonField *const *fields, size_t count,
+                                      int creating, struct person_input *input)
+{
+    memset(input, 0, sizeof(*input));
+    if (person_field_count > PERSON_MAX_FIELDS) {
+        snprintf(ctx->message, sizeof(ctx->message), "internal error");
+        return SPONA__V1__STATUS__INTERNAL;
+    }
+    if (count == 0 && !creating) {
+        snprintf(ctx->message, sizeof(ctx->message), "no fields to change");
+        return SPONA__V1__STATUS__INVALID_ARGUMENT;
+    }
+    for (size_t i = 0; i < count; i++) {
+        const char *name = fields[i]->name;
+        const struct field_def *field = fields_find(name);
+        if (field == NULL) {
+            snprintf(ctx->message, sizeof(ctx->message), "unknown field '%.64s'", name);
+            return SPONA__V1__STATUS__INVALID_ARGUMENT;
+        }
+        if (person_input_find(input, name) >= 0) {
+            snprintf(ctx->message, sizeof(ctx->message), "field '%s' is given twice", name);
+            return SPONA__V1__STATUS__INVALID_ARGUMENT;
+        }
+        if (fields_validate(field, fields[i]->value, ctx->message, sizeof(ctx->message)) != 0)
+            return SPONA__V1__STATUS__INVALID_ARGUMENT;
+        input->fields[input->count] = field;
+        input->values[input->count] = fields[i]->value;
+        input->count++;
+    }
+    if (creating) {
+        for (size_t i = 0; i < person_field_count; i++) {
+            if (person_fields[i].required && person_input_find(input, person_fields[i].name) < 0) {
+                snprintf(ctx->message, sizeof(ctx->message), "%s: required",
+                         person_fields[i].name);
+                return SPONA__V1__STATUS__INVALID_ARGUMENT;
+            }
+        }
+    }
+
+    const char *jmbg = person_input_value(input, "jmbg");
+    if (jmbg != NULL && jmbg[0] != '\0') {
+        struct jmbg_info info;
+        if (jmbg_check(jmbg, JMBG_STRICT, &info, ctx->message, sizeof(ctx->message)) != 0)
+            return SPONA__V1__STATUS__INVALID_ARGUMENT;
+        snprintf(input->birth_date, sizeof(input->birth_date), "%04d-%02d-%02d", info.year,
+                 info.month, info.day);
+        input->sex[0] = info.sex;
+        input->sex[1] = '\0';
+        if (person_input_derive(input, "birth_date", input->birth_date, ctx->message,
+                                sizeof(ctx->message)) != 0 ||
+            person_input_derive(input, "sex", input->sex, ctx->message,
+                                sizeof(ctx->message)) != 0)
+            return SPONA__V1__STATUS__INVALID_ARGUMENT;
+    }
+    for (size_t i = 0; i < input->count; i++)
+        input->categories |= POLICY_BIT(input->fields[i]->category);
+    return SPONA__V1__STATUS__OK;
+}
+
+/*
+ * Decides "write" on every category of input. OK (record: categories written,
+ * clauses that allow it), or PERMISSION_DENIED with the first refusal's reason
+ * (record: the refused categories).
+ */
+static spona_status person_decide_writes(struct request_context *ctx, const struct policy *policy,
+                                         const struct access_case *access,
+                                         const struct person_input *input,
+                                         struct audit_record *record)
+{
+    int refused = 0;
+    struct audit_record allowed = {0};
+    for (int category = 0; category < POLICY_CATEGORY_COUNT; category++) {
+        if (!(input->categories & POLICY_BIT(category)))
+            continue;
+        struct policy_decision decision;
+        access_decide(policy, access, (enum policy_category)category, POLICY_ACTION_WRITE,
+                      &decision);
+        if (decision.allowed) {
+            audit_add_clause(&allowed, decision.clause_number);
+            continue;
+        }
+        record->denied |= POLICY_BIT(category);
+        if (!refused)
+            snprintf(ctx->message, sizeof(ctx->message), "%s", decision.reason);
+        refused = 1;
+    }
+    if (refused)
+        return SPONA__V1__STATUS__PERMISSION_DENIED;
+    record->disclosed |= input->categories;
+    for (int i = 0; i < allowed.clause_count; i++)
+        audit_add_clause(record, allowed.clauses[i]);
+    return SPONA__V1__STATUS__OK;
+}
+
+/* Appends to a statement being built from the field table; -1 when it does not fit. */
+__attribute__((format(printf, 4, 5))) static int sql_append(char *sql, size_t size, size_t *used,
+                                                            const char *format, ...)
+{
+    if (*used >= size)
+        return -1;
+    va_list arguments;
+    va_start(arguments, format);
+    int written = vsnprintf(sql + *used, size - *used, format, arguments);
+    va_end(arguments);
+    if (written < 0 || (size_t)written >= size - *used) {
+        *used = size;
+        return -1;
+    }
+    *used += (size_t)written;
+    return 0;
+}
+
+/* Names the fields written, for the audit detail (names only, never values). */
+static void person_written_detail(const struct person_input *input, char *out, size_t out_size)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    (void)sql_append(out, out_size, &used, "fields:");
+    for (size_t i = 0; i < input->count; i++)
+        (void)sql_append(out, out_size, &used, "%s%s", i ? "," : " ", input->fields[i]->name);
+}
+
+/*
+ * Looks for another person with the JMBG of input, among those the caller may
+ * see. CONFLICT naming it (ctx->message, record->person_id = found), or OK.
+ */
+static spona_status person_check_duplicate(struct request_context *ctx,
+                                           const struct person_input *input,
+                                           const char *person_id, char found[UUID_TEXT])
+{
+    const char *jmbg = person_input_value(input, "jmbg");
+    if (jmbg == NULL || jmbg[0] == '\0')
+        return SPONA__V1__STATUS__OK;
+    const char *params[] = {jmbg, person_id != NULL ? person_id : ""};
+    spona_status status;
+    PGresult *result = request_query(ctx, "person_jmbg_visible", 2, params, &status);
+    if (result == NULL)
+        return status;
+    int duplicate = PQntuples(result) > 0;
+    if (duplicate)
+        db_copy(result, 0, 0, found, UUID_TEXT);
+    PQclear(result);
+    if (!duplicate)
+        return SPONA__V1__STATUS__OK;
+    snprintf(ctx->message, sizeof(ctx->message), PERSON_DUPLICATE_JMBG ": %s", found);
+    return SPONA__V1__STATUS__CONFLICT;
+}
+
+spona_status person_view_load(struct request_context *ctx, const struct policy *policy,
+                              const struct access_case *access, Spona__V1__PersonView **out,
+                              struct audit_record *record)
+{
+    *out = NULL;
+    char sql[PERSON_SQL_BYTES];
+    size_t used = 0;
+    int built = sql_append(sql, sizeof(sql), &used, "SELECT version::text");
+    for (size_t i = 0; i < person_field_count; i++)
+        built |= person_fields[i].type == FIELD_DATE
+                     ? sql_append(sql, sizeof(sql), &used, ", to_char(%s, 'YYYY-MM-DD')",
+                                  person_fields[i].name)
+                     : sql_append(sql, sizeof(sql), &used, ", %s::text", person_fields[i].name);
+    built |= sql_append(sql, sizeof(sql), &used, " FROM persons WHERE id = $1::uuid");
+    if (built != 0) {
+        snprintf(ctx->message, sizeof(ctx->message), "internal error");
+        return SPONA__V1__STATUS__INTERNAL;
+    }
+    const char *params[] = {access->person_id};
+    spona_status status;
+    PGresult *result = handlers_exec_built(ctx, "person_view", sql, 1, params, NULL, &status);
+    if (result == NULL)
+        return status;
+    if (PQntuples(result) != 1) {
+        PQclear(result);
+        snprintf(ctx->message, sizeof(ctx->message), "no person %s that you may see",
+                 access->person_id);
+        return SPONA__V1__STATUS__NOT_FOUND;
+    }
+
+    struct policy_decision decisions[POLICY_CATEGORY_COUNT];
+    memset(decisions, 0, sizeof(decisions));
+    Spona__V1__PersonView *view = malloc(sizeof(*view));
+    if (view == NULL) {
+        PQclear(result);
+        return SPONA__V1__STATUS__INTERNAL;
+    }
+    spona__v1__person_view__init(view);
+    view->person_id = views_strdup(access->person_id);
+    view->version = strtoull(PQgetvalue(result, 0, 0), NULL, 10);
+    int failed = view->person_id == NULL;
+    for (int category = 0; category < POLICY_CATEGORY_COUNT && !failed; category++) {
+        if (!policy_category_is_person_level((enum policy_category)category))
+            continue;
+        access_decide(policy, access, (enum policy_category)category, POLICY_ACTION_READ,
+                      &decisions[category]);
+        Spona__V1__CategoryDecision *decision =
+            views_decision(policy, (enum policy_category)category, POLICY_ACTION_READ,
+                           &decisions[category]);
+        if (decision == NULL ||
+            views_append((void ***)&view->decisions, &view->n_decisions, decision) != 0) {
+            if (decision != NULL)
+                spona__v1__category_decision__free_unpacked(decision, NULL);
+            failed = 1;
+            break;
+        }
+        if (decisions[category].allowed)
+            audit_add_clause(record, decisions[category].clause_number);
+        else
+            record->denied |= POLICY_BIT(category);
+    }
+    for (size_t i = 0; i < person_field_count && !failed; i++) {
+        const struct field_def *def = &person_fields[i];
+        int column = (int)i + 1;
+        if (!decisions[def->category].allowed || PQgetisnull(result, 0, column))
+            continue;
+        Spona__V1__PersonField *field = malloc(sizeof(*field));
+        if (field == NULL) {
+            failed = 1;
+            break;
+        }
+        spona__v1__person_field__init(field);
+        field->name = views_strdup(def->name);
+        field->value = views_strdup(PQgetvalue(result, 0, column));
+        field->category = views_strdup(policy_category_name(def->category));
+        if (field->name == NULL || field->value == NULL || field->category == NULL ||
+            views_append((void ***)&view->fields, &view->n_fields, field) != 0) {
+            spona__v1__person_field__free_unpacked(field, NULL);
+            failed = 1;
+            break;
+        }
+        record->disclosed |= POLICY_BIT(def->category);
+    }
+    PQclear(result);
+    if (failed) {
+        spona__v1__person_view__free_unpacked(view, NULL);
+        return SPONA__V1__STATUS__INTERNAL;
+    }
+    record->protocol_version = policy != NULL ? policy->version : 0;
+    record->emergency = access->emergency;
+    *out = view;
+    return SPONA__V1__STATUS__OK;
+}
+
+/* Inserts the person; OK with id and version, or CONFLICT when its JMBG is taken. */
+static spona_status person_insert(struct request_context *ctx, const struct person_input *input,
+                                  char id[UUID_TEXT], uint64_t *version)
+{
+    char sql[PERSON_SQL_BYTES];
+    const char *params[PERSON_MAX_FIELDS + 2];
+    int count = 2;
+    params[0] = ctx->job->installation.municipality_id;
+    params[1] = ctx->job->installation.institution_id;
+    size_t used = 0;
+    int built = sql_append(sql, sizeof(sql), &used,
+                           "INSERT INTO persons (municipality_id, created_by_institution");
+    for (size_t i = 0; i < input->count; i++)
+        if (input->values[i][0] != '\0') /* empty: the column's default */
+            built |= sql_append(sql, sizeof(sql), &used, ", %s", input->fields[i]->name);
+    built |= sql_append(sql, sizeof(sql), &used, ") VALUES ($1, $2");
+    for (size_t i = 0; i < input->count; i++) {
+        if (input->values[i][0] == '\0')
+            continue;
+        params[count++] = input->values[i];
+        built |= sql_append(sql, sizeof(sql), &used, ", $%d", count);
+    }
+    built |= sql_append(sql, sizeof(sql), &used,
+                        ") ON CONFLICT (municipality_id, jmbg) DO NOTHING"
+                        " RETURNING id, version");
+    if (built != 0) {
+        snprintf(ctx->message, sizeof(ctx->message), "internal error");
+        return SPONA__V1__STATUS__INTERNAL;
+    }
+    spona_status status;
+    PGresult *result = handlers_exec_built(ctx, "person_insert", sql, count, params, NULL, &status);
+    if (result == NULL)
+        return status;
+    if (PQntuples(result) != 1) {
+        /* the JMBG belongs to a person the caller may not see */
+        PQclear(result);
+        snprintf(ctx->message, sizeof(ctx->message), PERSON_DUPLICATE_JMBG);
+        return SPONA__V1__STATUS__CONFLICT;
+    }
+    db_copy(result, 0, 0, id, UUID_TEXT);
+    *version = strtoull(PQgetvalue(result, 0, 1), NULL, 10);
+    PQclear(result);
+    return SPONA__V1__STATUS__OK;
+}
 
 spona_status handle_person_create(struct request_context *ctx, const spona_request *request,
-                        spona_response *response)
+                                  spona_response *response)
 {
-    snprintf(ctx->message, sizeof(ctx->message), "person_create is not available yet");
-    return SPONA__V1__STATUS__UNAVAILABLE;
+    const Spona__V1__PersonCreateRequest *create = request->person_create;
+    struct person_input input;
+    spona_status status = person_input_read(ctx, create->fields, create->n_fields, 1, &input);
+    if (status != SPONA__V1__STATUS__OK)
+        return status;
+    status = access_begin(ctx);
+    if (status != SPONA__V1__STATUS__OK)
+        return status;
+
+    struct audit_record record = {.action = "person_create"};
+    char person_id[UUID_TEXT] = "", detail[512];
+    uint64_t version = 0;
+    person_written_detail(&input, detail, sizeof(detail));
+    record.detail = detail;
+    const struct policy *policy = access_policy(ctx, &status);
+    if (policy == NULL && status != SPONA__V1__STATUS__OK)
+        goto failed;
+    record.protocol_version = policy != NULL ? policy->version : 0;
+    struct access_case access;
+    status = handlers_intake_subject(ctx, policy, &access);
+    if (status != SPONA__V1__STATUS__OK)
+        goto failed;
+    const char *safety_flag = person_input_value(&input, "safety_flag");
+    access.subject.person_has_safety_flag = safety_flag != NULL && strcmp(safety_flag, "true") == 0;
+
+    /* without a protocol or a role the lead-agency rule says more than the decisions */
+    if (policy == NULL || !access.is_signatory)
+        status = handlers_require_lead_agency(ctx, policy, &access, "register a person");
+    else
+        status = person_decide_writes(ctx, policy, &access, &input, &record);
+    if (status == SPONA__V1__STATUS__OK)
+        status = handlers_require_lead_agency(ctx, policy, &access, "register a person");
+    if (status != SPONA__V1__STATUS__OK) {
+        record.denied |= input.categories; /* refused whole */
+        record.disclosed = 0;
+        record.clause_count = 0;
+        return handlers_refuse(ctx, &record, "denied", status);
+    }
+    status = person_check_duplicate(ctx, &input, NULL, person_id);
+    if (status == SPONA__V1__STATUS__OK)
+        status = person_insert(ctx, &input, person_id, &version);
+    if (status == SPONA__V1__STATUS__CONFLICT) {
+        record.person_id = person_id[0] != '\0' ? person_id : NULL;
+        record.disclosed = 0;
+        record.clause_count = 0;
+        record.detail = "duplicate JMBG";
+        return handlers_refuse(ctx, &record, "conflict", status);
+    }
+    if (status != SPONA__V1__STATUS__OK)
+        goto failed;
+
+    record.person_id = person_id;
+    record.outcome = "ok";
+    status = audit_append(ctx, &record);
+    if (status != SPONA__V1__STATUS__OK)
+        goto failed;
+    status = access_commit(ctx);
+    if (status != SPONA__V1__STATUS__OK)
+        return status;
+
+    Spona__V1__PersonCreateResponse *answer = malloc(sizeof(*answer));
+    if (answer == NULL)
+        return SPONA__V1__STATUS__INTERNAL;
+    spona__v1__person_create_response__init(answer);
+    response->body_case = SPONA__V1__RESPONSE__BODY_PERSON_CREATE;
+    response->person_create = answer;
+    answer->person_id = views_strdup(person_id);
+    answer->version = version;
+    return answer->person_id != NULL ? SPONA__V1__STATUS__OK : SPONA__V1__STATUS__INTERNAL;
+
+failed:
+    access_rollback(ctx);
+    return status;
 }
 
 spona_status handle_person_get(struct request_context *ctx, const spona_request *request,
-                        spona_response *response)
+                               spona_response *response)
 {
-    snprintf(ctx->message, sizeof(ctx->message), "person_get is not available yet");
-    return SPONA__V1__STATUS__UNAVAILABLE;
+    const char *person_id = request->person_get->person_id;
+    if (!request_is_uuid(person_id)) {
+        snprintf(ctx->message, sizeof(ctx->message), "person_id '%.40s' is not a UUID",
+                 person_id);
+        return SPONA__V1__STATUS__INVALID_ARGUMENT;
+    }
+    spona_status status = access_begin(ctx);
+    if (status != SPONA__V1__STATUS__OK)
+        return status;
+    struct audit_record record = {.action = "person_get", .person_id = person_id};
+    Spona__V1__PersonView *view = NULL;
+    const struct policy *policy = access_policy(ctx, &status);
+    if (policy == NULL && status != SPONA__V1__STATUS__OK)
+        goto failed;
+    record.protocol_version = policy != NULL ? policy->version : 0;
+    struct access_case access;
+    status = access_person_subject(ctx, person_id, NULL, &access);
+    if (status == SPONA__V1__STATUS__NOT_FOUND)
+        return handlers_refuse(ctx, &record, "not_found", status);
+    if (status != SPONA__V1__STATUS__OK)
+        goto failed;
+    record.case_id = access.case_id[0] != '\0' ? access.case_id : NULL;
+
+    status = person_view_load(ctx, policy, &access, &view, &record);
+    if (status != SPONA__V1__STATUS__OK)
+        goto failed;
+    record.outcome = "ok";
+    status = audit_append(ctx, &record);
+    if (status != SPONA__V1__STATUS__OK)
+        goto failed;
+    status = access_commit(ctx);
+    if (status != SPONA__V1__STATUS__OK) {
+        spona__v1__person_view__free_unpacked(view, NULL);
+        return status;
+    }
+    response->body_case = SPONA__V1__RESPONSE__BODY_PERSON_GET;
+    response->person_get = view;
+    return SPONA__V1__STATUS__OK;
+
+failed:
+    if (view != NULL)
+        spona__v1__person_view__free_unpacked(view, NULL);
+    access_rollback(ctx);
+    return status;
+}
+
+/*
+ * Writes input to the person when its version is still expected. OK, or
+ * CONFLICT with ctx->message (stale version, or a JMBG taken by a person the
+ * caller may not see); the transaction stays usable either way.
+ */
+static spona_status person_write(struct request_context *ctx, const char *person_id,
+                                 uint64_t expected, const struct person_input *input)
+{
+    char sql[PERSON_SQL_BYTES], expected_text[24];
+    const char *params[PERSON_MAX_FIELDS + 2];
+    snprintf(expected_text, sizeof(expected_text), "%llu", (unsigned long long)expected);
+    params[0] = person_id;
+    params[1] = expected_text;
+    int count = 2;
+    size_t used = 0;
+    int built = sql_append(sql, sizeof(sql), &used, "UPDATE persons SET");
+    for (size_t i = 0; i < input->count; i++) {
+        if (input->values[i][0] == '\0') { /* empty clears: the column's default */
+            built |= sql_append(sql, sizeof(sql), &used, " %s = DEFAULT,", input->fields[i]->name);
+            continue;
+        }
+        params[count++] = input->values[i];
+        built |= sql_append(sql, sizeof(sql), &used, " %s = $%d,", input->fields[i]->name, count);
+    }
+    built |= sql_append(sql, sizeof(sql), &used,
+                        " version = version + 1, updated_at = now()"
+                        " WHERE id = $1::uuid AND version = $2::bigint RETURNING version");
+    if (built != 0) {
+        snprintf(ctx->message, sizeof(ctx->message), "internal error");
+        return SPONA__V1__STATUS__INTERNAL;
+    }
+
+    if (db_command(ctx->db, "SAVEPOINT person_write") != 0) {
+        snprintf(ctx->message, sizeof(ctx->message), "internal error");
+        return SPONA__V1__STATUS__INTERNAL;
+    }
+    spona_status status;
+    PGresult *result =
+        handlers_exec_built(ctx, "person_update", sql, count, params, "23505", &status);
+    if (result == NULL && status == SPONA__V1__STATUS__CONFLICT) {
+        /* unique (municipality, jmbg): a person the caller may not see */
+        if (db_command(ctx->db, "ROLLBACK TO SAVEPOINT person_write") != 0) {
+            snprintf(ctx->message, sizeof(ctx->message), "internal error");
+            return SPONA__V1__STATUS__INTERNAL;
+        }
+        snprintf(ctx->message, sizeof(ctx->message), PERSON_DUPLICATE_JMBG);
+        return SPONA__V1__STATUS__CONFLICT;
+    }
+    if (result == NULL)
+        return status;
+    int updated = PQntuples(result) == 1;
+    PQclear(result);
+    if (updated)
+        return SPONA__V1__STATUS__OK;
+
+    const char *version_params[] = {person_id};
+    result = request_query(ctx, "person_version", 1, version_params, &status);
+    if (result == NULL)
+        return status;
+    if (PQntuples(result) == 1)
+        snprintf(ctx->message, sizeof(ctx->message),
+                 "person was changed meanwhile: current version %s", PQgetvalue(result, 0, 0));
+    else
+        snprintf(ctx->message, sizeof(ctx->message), "no person %s that you may see", person_id);
+    status = PQntuples(result) == 1 ? SPONA__V1__STATUS__CONFLICT : SPONA__V1__STATUS__NOT_FOUND;
+    PQclear(result);
+    return status;
 }
 
 spona_status handle_person_update(struct request_context *ctx, const spona_request *request,
-                        spona_response *response)
+                                  spona_response *response)
 {
-    snprintf(ctx->message, sizeof(ctx->message), "person_update is not available yet");
-    return SPONA__V1__STATUS__UNAVAILABLE;
+    const Spona__V1__PersonUpdateRequest *update = request->person_update;
+    if (!request_is_uuid(update->person_id)) {
+        snprintf(ctx->message, sizeof(ctx->message), "person_id '%.40s' is not a UUID",
+                 update->person_id);
+        return SPONA__V1__STATUS__INVALID_ARGUMENT;
+    }
+    struct person_input input;
+    spona_status status = person_input_read(ctx, update->fields, update->n_fields, 0, &input);
+    if (status != SPONA__V1__STATUS__OK)
+        return status;
+    status = access_begin(ctx);
+    if (status != SPONA__V1__STATUS__OK)
+        return status;
+
+    struct audit_record record = {.action = "person_update", .person_id = update->person_id};
+    char duplicate[UUID_TEXT] = "", detail[512];
+    person_written_detail(&input, detail, sizeof(detail));
+    record.detail = detail;
+    Spona__V1__PersonView *view = NULL;
+    const struct policy *policy = access_policy(ctx, &status);
+    if (policy == NULL && status != SPONA__V1__STATUS__OK)
+        goto failed;
+    record.protocol_version = policy != NULL ? policy->version : 0;
+    struct access_case access;
+    status = access_person_subject(ctx, update->person_id, NULL, &access);
+    if (status == SPONA__V1__STATUS__NOT_FOUND)
+        return handlers_refuse(ctx, &record, "not_found", status);
+    if (status != SPONA__V1__STATUS__OK)
+        goto failed;
+    record.case_id = access.case_id[0] != '\0' ? access.case_id : NULL;
+    record.emergency = access.emergency;
+
+    status = person_decide_writes(ctx, policy, &access, &input, &record);
+    if (status != SPONA__V1__STATUS__OK) {
+        record.denied |= input.categories; /* refused whole */
+        return handlers_refuse(ctx, &record, "denied", status);
+    }
+    status = person_check_duplicate(ctx, &input, update->person_id, duplicate);
+    if (status == SPONA__V1__STATUS__OK)
+        status = person_write(ctx, update->person_id, update->expected_version, &input);
+    if (status == SPONA__V1__STATUS__CONFLICT || status == SPONA__V1__STATUS__NOT_FOUND) {
+        record.disclosed = 0;
+        record.clause_count = 0;
+        return handlers_refuse(ctx, &record,
+                               status == SPONA__V1__STATUS__CONFLICT ? "conflict" : "not_found",
+                               status);
+    }
+    if (status != SPONA__V1__STATUS__OK)
+        goto failed;
+
+    /* the answer as person_get would give it now (the safety flag may have changed) */
+    status = access_person_subject(ctx, update->person_id, NULL, &access);
+    if (status == SPONA__V1__STATUS__OK)
+        status = person_view_load(ctx, policy, &access, &view, &record);
+    if (status != SPONA__V1__STATUS__OK)
+        goto failed;
+    record.outcome = "ok";
+    status = audit_append(ctx, &record);
+    if (status != SPONA__V1__STATUS__OK)
+        goto failed;
+    status = access_commit(ctx);
+    if (status != SPONA__V1__STATUS__OK) {
+        spona__v1__person_view__free_unpacked(view, NULL);
+        return status;
+    }
+    response->body_case = SPONA__V1__RESPONSE__BODY_PERSON_UPDATE;
+    response->person_update = view;
+    return SPONA__V1__STATUS__OK;
+
+failed:
+    if (view != NULL)
+        spona__v1__person_view__free_unpacked(view, NULL);
+    access_rollback(ctx);
+    return status;
 }

@@ -36,7 +36,8 @@ const struct db_statement protocol_statements[] = {
      "INSERT INTO protocol_signatories (protocol_id, municipality_id, institution_id, role)"
      " SELECT $1::uuid, i.municipality_id, i.id, $4 FROM institutions i"
      "  WHERE i.code = $3 AND i.municipality_id = $2"},
-    /* one snapshot: the version asked for (0: the highest) and the list of all */
+    /* one snapshot: the version asked for (0: the one in force, else the highest stored)
+     * and the list of all */
     {"protocol_show",
      "SELECT m.code, p.version, p.title, to_char(p.effective_date, 'YYYY-MM-DD'), p.source,"
      "       to_char(p.imported_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
@@ -45,7 +46,11 @@ const struct db_statement protocol_statements[] = {
      "  FROM municipalities m"
      "  LEFT JOIN protocols p ON p.municipality_id = m.id"
      "   AND p.version = CASE WHEN $2::int = 0"
-     "                        THEN (SELECT max(version) FROM protocols WHERE municipality_id = m.id)"
+     "                        THEN COALESCE((SELECT max(version) FROM protocols"
+     "                                        WHERE municipality_id = m.id"
+     "                                          AND effective_date <= current_date),"
+     "                                      (SELECT max(version) FROM protocols"
+     "                                        WHERE municipality_id = m.id))"
      "                        ELSE $2::int END"
      " WHERE m.id = $1"},
     {NULL, NULL},
@@ -82,11 +87,27 @@ static int protocol_institution_known(void *context, const char *municipality,
 }
 
 /*
- * Copies the parser's "NAME:LINE: message" lines into ctx->message, keeping the
- * first whole lines that fit and saying how many were left out.
+ * Copies the parser's "NAME:LINE: message" lines into ctx->message. When they
+ * do not all fit, the lists of expected names are left out (" (expected one of:
+ * ...)"), then the first whole lines that fit are kept and the rest counted.
  */
-static void protocol_report_errors(struct request_context *ctx, const char *errors)
+static void protocol_report_errors(struct request_context *ctx, char *errors)
 {
+    static const char expected[] = " (expected one of: ";
+    if (strlen(errors) >= sizeof(ctx->message)) {
+        char *out = errors;
+        for (const char *in = errors; *in != '\0';) {
+            size_t length = strcspn(in, "\n");
+            const char *cut = strstr(in, expected);
+            size_t keep = cut != NULL && (size_t)(cut - in) < length ? (size_t)(cut - in) : length;
+            memmove(out, in, keep);
+            out += keep;
+            in += length;
+            if (*in == '\n')
+                *out++ = *in++;
+        }
+        *out = '\0';
+    }
     size_t room = sizeof(ctx->message) - 40; /* for the "N more" line */
     size_t used = 0;
     int dropped = 0;

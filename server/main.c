@@ -31,6 +31,7 @@ static void usage(FILE *out)
             "  add-user INSTITUTION_CODE USERNAME FULL_NAME   (password: SPONA_PASSWORD or stdin)\n"
             "  set-institution-enabled CODE true|false\n"
             "  unlock-user INSTITUTION_CODE USERNAME\n"
+            "  import-protocol FILE     store a protocol version (docs/policy.md)\n"
             "\n"
             "options:\n"
             "  -c, --config FILE        configuration file (default " DEFAULT_CONFIG ")\n"

@@ -8,5 +8,11 @@ const struct db_statement *const statement_tables[] = {
     access_statements,
     audit_statements,
     exclusion_statements,
+    protocol_statements,
+    audit_trail_statements,
+    person_statements,
+    case_statements,
+    consent_statements,
+    handlers_util_statements,
     NULL,
 };

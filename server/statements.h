@@ -11,6 +11,12 @@ extern const struct db_statement session_statements[];
 extern const struct db_statement access_statements[];
 extern const struct db_statement audit_statements[];
 extern const struct db_statement exclusion_statements[];
+extern const struct db_statement protocol_statements[];
+extern const struct db_statement audit_trail_statements[];
+extern const struct db_statement person_statements[];
+extern const struct db_statement case_statements[];
+extern const struct db_statement consent_statements[];
+extern const struct db_statement handlers_util_statements[];
 
 extern const struct db_statement *const statement_tables[];
 

@@ -6,7 +6,9 @@
 # cluster is owned by and run as `postgres`. Then, through spona-server's own
 # commands: migrate (twice: the second run must apply nothing and succeed), the
 # municipality `testgrad`, its institutions and users with known passwords
-# ("<username>-lozinka-42", as tests/integration/itest.c expects).
+# ("<username>-lozinka-42", as tests/integration/itest.c expects); for issue 3 one
+# institution per role of the test protocol (tests/integration/protocols), and the
+# municipalities novigrad and auditgrad.
 #
 # State written for the tests:
 #   STATE/db/port       the cluster's port
@@ -138,6 +140,29 @@ EOF
     "${admin[@]}" add-institution testgrad testgrad.off service_provider \
         "Udruženje Ugašeno"
     "${admin[@]}" set-institution-enabled testgrad.off false
+    # issue 3: one institution per role of the test protocols (tests/integration/protocols),
+    # a second lead agency (break-glass access), one institution that signed nothing, and
+    # two more municipalities: novigrad (protocol import from scratch) and auditgrad (its
+    # own audit chain, which test_audit tampers with)
+    "${admin[@]}" add-institution testgrad testgrad.skola education_provider \
+        "Mašinska škola Testgrad"
+    "${admin[@]}" add-institution testgrad testgrad.komora employer_liaison \
+        "Privredna komora, kancelarija Testgrad"
+    "${admin[@]}" add-institution testgrad testgrad.ngo service_provider \
+        "Udruženje Testna pomoć"
+    "${admin[@]}" add-institution testgrad testgrad.grad coordinator "Grad Testgrad"
+    "${admin[@]}" add-institution testgrad testgrad.csr2 lead_agency \
+        "Centar za socijalni rad Testgrad, područna jedinica"
+    "${admin[@]}" add-institution testgrad testgrad.nesig service_provider \
+        "Udruženje Nepotpisnik"
+    "${admin[@]}" add-municipality novigrad Novigrad "Testna regija"
+    "${admin[@]}" add-institution novigrad novigrad.csr lead_agency "Centar za socijalni rad Novigrad"
+    "${admin[@]}" add-institution novigrad novigrad.grad coordinator "Grad Novigrad"
+    "${admin[@]}" add-institution novigrad novigrad.zzz employment_service \
+        "Zavod za zapošljavanje, filijala Novigrad"
+    "${admin[@]}" add-municipality auditgrad Auditgrad "Testna regija"
+    "${admin[@]}" add-institution auditgrad auditgrad.csr lead_agency \
+        "Centar za socijalni rad Auditgrad"
 
     local user
     # institution username "full name"
@@ -153,6 +178,19 @@ testgrad.csr|sesh|Sesija Testić
 testgrad.csr|hup|Hupko Testić
 testgrad.zzz|zoran|Zoran Testić
 testgrad.off|olga|Olga Testić
+testgrad.csr|vesna|Vesna Voditeljica
+testgrad.csr|vlado|Vlado Voditelj
+testgrad.csr2|emir|Emir Dežurni
+testgrad.zzz|zana|Zana Savjetnica
+testgrad.skola|sanja|Sanja Nastavnica
+testgrad.komora|kemal|Kemal Komorski
+testgrad.ngo|nada|Nada Volonterka
+testgrad.grad|goran|Goran Koordinator
+testgrad.nesig|nikola|Nikola Nepotpisnik
+novigrad.csr|nina|Nina Novigradska
+novigrad.grad|nedim|Nedim Novigradski
+novigrad.zzz|nermin|Nermin Novigradski
+auditgrad.csr|ajla|Ajla Auditorka
 EOF
     SPONA_PASSWORD=$(password_of slow) "$server" -c "$state/admin-slow.conf" \
         add-user testgrad.csr slow "Spori Testić" </dev/null

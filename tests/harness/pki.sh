@@ -9,6 +9,8 @@
 #   revoked         CN testgrad.csr, revoked in crl.pem
 #   otherca         CN testgrad.csr, issued by an unrelated CA
 #   hup             CN testgrad.csr, valid; the SIGHUP test revokes it mid-test
+#   skola komora ngo grad csr2 nesig      testgrad.<name> (issue 3: one per protocol role)
+#   novigrad-csr novigrad-grad novigrad-zzz auditgrad-csr   the other test municipalities
 # Every client certificate except those of other institutions says CN
 # testgrad.csr, so a refusal can only come from the certificate's status.
 #
@@ -117,6 +119,16 @@ EOF
     issue zzz testgrad.zzz client_ext
     issue off testgrad.off client_ext
     issue unknown testgrad.unknown client_ext
+    # issue 3: the institutions of the test protocols (tests/harness/pg.sh)
+    local name cn name_cn
+    for name_cn in skola:testgrad.skola komora:testgrad.komora ngo:testgrad.ngo \
+        grad:testgrad.grad csr2:testgrad.csr2 nesig:testgrad.nesig \
+        novigrad-csr:novigrad.csr novigrad-grad:novigrad.grad novigrad-zzz:novigrad.zzz \
+        auditgrad-csr:auditgrad.csr; do
+        name=${name_cn%%:*}
+        cn=${name_cn#*:}
+        issue "$name" "$cn" client_ext
+    done
     issue hup testgrad.csr client_ext
     issue revoked testgrad.csr client_ext
     issue expired testgrad.csr client_ext -startdate 20200101000000Z -enddate 20200201000000Z

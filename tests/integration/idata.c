@@ -1,0 +1,549 @@
+/*
+ * Integration-test support for personal data (see idata.h): request builders for
+ * the issue-3 messages, protocol files, fresh JMBGs and libpq access to the
+ * harness cluster. Like itest.c it asserts only that the transport worked; the
+ * test files hold every assertion about behaviour.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "idata.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef SPONA_TEST_PROTOCOLS
+#error "SPONA_TEST_PROTOCOLS must name tests/integration/protocols"
+#endif
+
+/* protobuf-c wants char * for strings it never writes when packing */
+#define MUTABLE(text) ((char *)(uintptr_t)(text))
+
+static spona_request *new_request(void)
+{
+    static spona_request request;
+    spona__v1__request__init(&request);
+    request.protocol_version = SPONA_PROTOCOL_VERSION;
+    return &request;
+}
+
+struct spona_client *idata_login(const struct itest_server *server, const char *cert,
+                                 const char *username)
+{
+    struct spona_client *client = itest_connect_ok(server, cert);
+    char *token = itest_login_ok(client, username);
+    free(token);
+    return client;
+}
+
+spona_response *idata_call(struct spona_client *client, spona_request *request)
+{
+    char err[256] = "";
+    request->request_id = 0; /* a fresh id each time */
+    spona_response *response = spona_client_call(client, request, err, sizeof(err));
+    if (response == NULL)
+        fail_msg("%s request got no response: %s", envelope_body_name((int)request->body_case),
+                 err);
+    return response;
+}
+
+void idata_expect(const spona_response *response, spona_status status)
+{
+    assert_non_null(response);
+    if (response->status != status)
+        fail_msg("expected %s; got %s, message '%s'", envelope_status_name(status),
+                 envelope_status_name(response->status), response->message);
+    if (status == SPONA__V1__STATUS__OK)
+        assert_int_not_equal(response->body_case, SPONA__V1__RESPONSE__BODY__NOT_SET);
+    else
+        assert_true(response->message != NULL && response->message[0] != '\0');
+}
+
+/* --- protocol -------------------------------------------------------------------------- */
+
+char *idata_protocol_text(const char *name)
+{
+    char path[1024];
+    snprintf(path, sizeof(path), "%s/%s", SPONA_TEST_PROTOCOLS, name);
+    FILE *file = fopen(path, "rb");
+    if (file == NULL)
+        fail_msg("cannot open %s: %s", path, strerror(errno));
+    char *text = NULL;
+    size_t length = 0, size = 0;
+    for (;;) {
+        if (length + 4096 + 1 > size) {
+            size = size == 0 ? 8192 : size * 2;
+            text = realloc(text, size);
+            assert_non_null(text);
+        }
+        size_t got = fread(text + length, 1, 4096, file);
+        length += got;
+        if (got == 0)
+            break;
+    }
+    fclose(file);
+    text[length] = '\0';
+    return text;
+}
+
+spona_response *idata_protocol_import(struct spona_client *client, const char *source,
+                                      const char *file_name)
+{
+    Spona__V1__ProtocolImportRequest body;
+    spona__v1__protocol_import_request__init(&body);
+    body.source = MUTABLE(source);
+    body.file_name = MUTABLE(file_name);
+    spona_request *request = new_request();
+    request->body_case = SPONA__V1__REQUEST__BODY_PROTOCOL_IMPORT;
+    request->protocol_import = &body;
+    return idata_call(client, request);
+}
+
+spona_response *idata_protocol_show(struct spona_client *client, uint32_t version)
+{
+    Spona__V1__ProtocolShowRequest body;
+    spona__v1__protocol_show_request__init(&body);
+    body.version = version;
+    spona_request *request = new_request();
+    request->body_case = SPONA__V1__REQUEST__BODY_PROTOCOL_SHOW;
+    request->protocol_show = &body;
+    return idata_call(client, request);
+}
+
+static int version_stored(struct spona_client *client, uint32_t version)
+{
+    spona_response *show = idata_protocol_show(client, 0);
+    int stored = 0;
+    if (show->status == SPONA__V1__STATUS__OK && show->body_case ==
+                                                     SPONA__V1__RESPONSE__BODY_PROTOCOL_SHOW) {
+        for (size_t i = 0; i < show->protocol_show->n_versions; i++)
+            if (show->protocol_show->versions[i] == version)
+                stored = 1;
+    }
+    envelope_free_response(show);
+    return stored;
+}
+
+void idata_protocol_ensure(struct spona_client *client, const char *prefix, uint32_t versions)
+{
+    for (uint32_t version = 1; version <= versions; version++) {
+        if (version_stored(client, version))
+            continue;
+        char name[256];
+        snprintf(name, sizeof(name), "%s-v%u.yaml", prefix, version);
+        char *source = idata_protocol_text(name);
+        spona_response *response = idata_protocol_import(client, source, name);
+        free(source);
+        if (response->status == SPONA__V1__STATUS__CONFLICT && version_stored(client, version)) {
+            envelope_free_response(response); /* another test imported it meanwhile */
+            continue;
+        }
+        if (response->status != SPONA__V1__STATUS__OK)
+            fail_msg("importing %s: %s, '%s'", name, envelope_status_name(response->status),
+                     response->message);
+        assert_int_equal(response->protocol_import->version, version);
+        envelope_free_response(response);
+    }
+}
+
+/* --- persons --------------------------------------------------------------------------- */
+
+/* Builds a PersonField array from pairs; frees with free_fields. */
+static Spona__V1__PersonField **make_fields(const char *const *pairs, size_t *count)
+{
+    size_t n = 0;
+    while (pairs != NULL && pairs[2 * n] != NULL)
+        n++;
+    *count = n;
+    Spona__V1__PersonField **fields = calloc(n + 1, sizeof(*fields));
+    assert_non_null(fields);
+    for (size_t i = 0; i < n; i++) {
+        fields[i] = calloc(1, sizeof(**fields));
+        assert_non_null(fields[i]);
+        spona__v1__person_field__init(fields[i]);
+        fields[i]->name = MUTABLE(pairs[2 * i]);
+        fields[i]->value = MUTABLE(pairs[2 * i + 1]);
+    }
+    return fields;
+}
+
+static void free_fields(Spona__V1__PersonField **fields, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        free(fields[i]);
+    free(fields);
+}
+
+spona_response *idata_person_create(struct spona_client *client, const char *const *pairs)
+{
+    Spona__V1__PersonCreateRequest body;
+    spona__v1__person_create_request__init(&body);
+    body.fields = make_fields(pairs, &body.n_fields);
+    spona_request *request = new_request();
+    request->body_case = SPONA__V1__REQUEST__BODY_PERSON_CREATE;
+    request->person_create = &body;
+    spona_response *response = idata_call(client, request);
+    free_fields(body.fields, body.n_fields);
+    return response;
+}
+
+char *idata_person_create_ok(struct spona_client *client, const char *const *pairs)
+{
+    spona_response *response = idata_person_create(client, pairs);
+    idata_expect(response, SPONA__V1__STATUS__OK);
+    assert_int_equal(response->body_case, SPONA__V1__RESPONSE__BODY_PERSON_CREATE);
+    itest_assert_uuid(response->person_create->person_id);
+    char *id = strdup(response->person_create->person_id);
+    envelope_free_response(response);
+    assert_non_null(id);
+    return id;
+}
+
+spona_response *idata_person_get(struct spona_client *client, const char *person_id)
+{
+    Spona__V1__PersonGetRequest body;
+    spona__v1__person_get_request__init(&body);
+    body.person_id = MUTABLE(person_id);
+    spona_request *request = new_request();
+    request->body_case = SPONA__V1__REQUEST__BODY_PERSON_GET;
+    request->person_get = &body;
+    return idata_call(client, request);
+}
+
+spona_response *idata_person_update(struct spona_client *client, const char *person_id,
+                                    uint64_t expected_version, const char *const *pairs)
+{
+    Spona__V1__PersonUpdateRequest body;
+    spona__v1__person_update_request__init(&body);
+    body.person_id = MUTABLE(person_id);
+    body.expected_version = expected_version;
+    body.fields = make_fields(pairs, &body.n_fields);
+    spona_request *request = new_request();
+    request->body_case = SPONA__V1__REQUEST__BODY_PERSON_UPDATE;
+    request->person_update = &body;
+    spona_response *response = idata_call(client, request);
+    free_fields(body.fields, body.n_fields);
+    return response;
+}
+
+const char *idata_field(const Spona__V1__PersonView *view, const char *name)
+{
+    for (size_t i = 0; view != NULL && i < view->n_fields; i++)
+        if (strcmp(view->fields[i]->name, name) == 0)
+            return view->fields[i]->value;
+    return NULL;
+}
+
+const Spona__V1__CategoryDecision *idata_decision(Spona__V1__CategoryDecision *const *decisions,
+                                                  size_t count, const char *category,
+                                                  const char *action)
+{
+    for (size_t i = 0; i < count; i++)
+        if (strcmp(decisions[i]->category, category) == 0 &&
+            strcmp(decisions[i]->action, action) == 0)
+            return decisions[i];
+    return NULL;
+}
+
+void idata_fresh_jmbg(char out[14])
+{
+    static unsigned long long state;
+    if (state == 0) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        state = ((unsigned long long)ts.tv_nsec << 20) ^ (unsigned long long)ts.tv_sec ^
+                ((unsigned long long)getpid() << 40) ^ 0x9e3779b97f4a7c15ull;
+    }
+    static const int weights[12] = {7, 6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2};
+    for (;;) {
+        state = state * 6364136223846793005ull + 1442695040888963407ull;
+        unsigned long long r = state >> 11;
+        int day = (int)(r % 28) + 1;
+        r /= 28;
+        int month = (int)(r % 12) + 1;
+        r /= 12;
+        int year = 1950 + (int)(r % 55); /* 1950-2004 */
+        r /= 55;
+        int region = 10 + (int)(r % 10);
+        r /= 10;
+        int serial = (int)(r % 1000);
+        snprintf(out, 14, "%02d%02d%03d%02d%03d", day, month, year % 1000, region, serial);
+        int sum = 0;
+        for (int i = 0; i < 12; i++)
+            sum += weights[i] * (out[i] - '0');
+        int m = 11 - sum % 11;
+        if (m == 10)
+            continue; /* no valid control digit (strict) */
+        out[12] = (char)('0' + (m == 11 ? 0 : m));
+        out[13] = '\0';
+        return;
+    }
+}
+
+/* --- cases, referrals, consent ------------------------------------------------------------ */
+
+spona_response *idata_case_open(struct spona_client *client, const char *person_id,
+                                const char *reason)
+{
+    Spona__V1__CaseOpenRequest body;
+    spona__v1__case_open_request__init(&body);
+    body.person_id = MUTABLE(person_id);
+    body.reason = MUTABLE(reason);
+    spona_request *request = new_request();
+    request->body_case = SPONA__V1__REQUEST__BODY_CASE_OPEN;
+    request->case_open = &body;
+    return idata_call(client, request);
+}
+
+char *idata_case_open_ok(struct spona_client *client, const char *person_id)
+{
+    spona_response *response = idata_case_open(client, person_id, "integration test intake");
+    idata_expect(response, SPONA__V1__STATUS__OK);
+    assert_int_equal(response->body_case, SPONA__V1__RESPONSE__BODY_CASE_OPEN);
+    itest_assert_uuid(response->case_open->case_id);
+    char *id = strdup(response->case_open->case_id);
+    envelope_free_response(response);
+    assert_non_null(id);
+    return id;
+}
+
+spona_response *idata_case_get(struct spona_client *client, const char *case_id)
+{
+    Spona__V1__CaseGetRequest body;
+    spona__v1__case_get_request__init(&body);
+    body.case_id = MUTABLE(case_id);
+    spona_request *request = new_request();
+    request->body_case = SPONA__V1__REQUEST__BODY_CASE_GET;
+    request->case_get = &body;
+    return idata_call(client, request);
+}
+
+spona_response *idata_referral_create(struct spona_client *client, const char *case_id,
+                                      const char *institution_code, const char *measure)
+{
+    Spona__V1__ReferralCreateRequest body;
+    spona__v1__referral_create_request__init(&body);
+    body.case_id = MUTABLE(case_id);
+    body.institution_code = MUTABLE(institution_code);
+    body.measure = MUTABLE(measure);
+    spona_request *request = new_request();
+    request->body_case = SPONA__V1__REQUEST__BODY_REFERRAL_CREATE;
+    request->referral_create = &body;
+    return idata_call(client, request);
+}
+
+spona_response *idata_referral_accept(struct spona_client *client, const char *referral_id)
+{
+    Spona__V1__ReferralAcceptRequest body;
+    spona__v1__referral_accept_request__init(&body);
+    body.referral_id = MUTABLE(referral_id);
+    spona_request *request = new_request();
+    request->body_case = SPONA__V1__REQUEST__BODY_REFERRAL_ACCEPT;
+    request->referral_accept = &body;
+    return idata_call(client, request);
+}
+
+void idata_refer_and_accept(struct spona_client *lead, struct spona_client *partner,
+                            const char *case_id, const char *institution_code)
+{
+    spona_response *created = idata_referral_create(lead, case_id, institution_code,
+                                                    "test measure");
+    if (created->status != SPONA__V1__STATUS__OK)
+        fail_msg("referral_create of case %s to %s: %s, '%s'", case_id, institution_code,
+                 envelope_status_name(created->status), created->message);
+    itest_assert_uuid(created->referral_create->referral_id);
+    spona_response *accepted = idata_referral_accept(partner,
+                                                     created->referral_create->referral_id);
+    if (accepted->status != SPONA__V1__STATUS__OK)
+        fail_msg("referral_accept by %s: %s, '%s'", institution_code,
+                 envelope_status_name(accepted->status), accepted->message);
+    assert_string_equal(accepted->referral_accept->case_id, case_id);
+    envelope_free_response(accepted);
+    envelope_free_response(created);
+}
+
+static char **string_list(const char *const *items, size_t *count)
+{
+    size_t n = 0;
+    while (items != NULL && items[n] != NULL)
+        n++;
+    *count = n;
+    char **list = calloc(n + 1, sizeof(*list));
+    assert_non_null(list);
+    for (size_t i = 0; i < n; i++)
+        list[i] = MUTABLE(items[i]);
+    return list;
+}
+
+spona_response *idata_consent_grant(struct spona_client *client, const char *person_id,
+                                    const char *institution_code,
+                                    const char *const *categories, const char *given_on,
+                                    const char *expires_on)
+{
+    Spona__V1__ConsentGrantRequest body;
+    spona__v1__consent_grant_request__init(&body);
+    body.person_id = MUTABLE(person_id);
+    body.institution_code = MUTABLE(institution_code);
+    body.categories = string_list(categories, &body.n_categories);
+    body.given_on = MUTABLE(given_on != NULL ? given_on : "2024-06-01");
+    body.form_reference = MUTABLE("SAG-TEST-001");
+    body.expires_on = MUTABLE(expires_on != NULL ? expires_on : "");
+    spona_request *request = new_request();
+    request->body_case = SPONA__V1__REQUEST__BODY_CONSENT_GRANT;
+    request->consent_grant = &body;
+    spona_response *response = idata_call(client, request);
+    free(body.categories);
+    return response;
+}
+
+spona_response *idata_consent_withdraw(struct spona_client *client, const char *person_id,
+                                       const char *institution_code,
+                                       const char *const *categories)
+{
+    Spona__V1__ConsentWithdrawRequest body;
+    spona__v1__consent_withdraw_request__init(&body);
+    body.person_id = MUTABLE(person_id);
+    body.institution_code = MUTABLE(institution_code);
+    body.categories = string_list(categories, &body.n_categories);
+    spona_request *request = new_request();
+    request->body_case = SPONA__V1__REQUEST__BODY_CONSENT_WITHDRAW;
+    request->consent_withdraw = &body;
+    spona_response *response = idata_call(client, request);
+    free(body.categories);
+    return response;
+}
+
+spona_response *idata_consent_list(struct spona_client *client, const char *person_id)
+{
+    Spona__V1__ConsentListRequest body;
+    spona__v1__consent_list_request__init(&body);
+    body.person_id = MUTABLE(person_id);
+    spona_request *request = new_request();
+    request->body_case = SPONA__V1__REQUEST__BODY_CONSENT_LIST;
+    request->consent_list = &body;
+    return idata_call(client, request);
+}
+
+/* --- explain, audit, emergency -------------------------------------------------------------- */
+
+spona_response *idata_explain(struct spona_client *client, const char *case_id,
+                              const char *institution_code)
+{
+    Spona__V1__ExplainRequest body;
+    spona__v1__explain_request__init(&body);
+    body.case_id = MUTABLE(case_id);
+    body.institution_code = MUTABLE(institution_code != NULL ? institution_code : "");
+    spona_request *request = new_request();
+    request->body_case = SPONA__V1__REQUEST__BODY_EXPLAIN;
+    request->explain = &body;
+    return idata_call(client, request);
+}
+
+spona_response *idata_audit_verify(struct spona_client *client)
+{
+    Spona__V1__AuditVerifyRequest body;
+    spona__v1__audit_verify_request__init(&body);
+    spona_request *request = new_request();
+    request->body_case = SPONA__V1__REQUEST__BODY_AUDIT_VERIFY;
+    request->audit_verify = &body;
+    return idata_call(client, request);
+}
+
+spona_response *idata_disclosures(struct spona_client *client, const char *person_id)
+{
+    Spona__V1__DisclosuresRequest body;
+    spona__v1__disclosures_request__init(&body);
+    body.person_id = MUTABLE(person_id);
+    spona_request *request = new_request();
+    request->body_case = SPONA__V1__REQUEST__BODY_DISCLOSURES;
+    request->disclosures = &body;
+    return idata_call(client, request);
+}
+
+spona_response *idata_emergency(struct spona_client *client, const char *case_id,
+                                const char *reason, uint32_t minutes)
+{
+    Spona__V1__EmergencyAccessRequest body;
+    spona__v1__emergency_access_request__init(&body);
+    body.case_id = MUTABLE(case_id);
+    body.reason = MUTABLE(reason);
+    body.duration_minutes = minutes;
+    spona_request *request = new_request();
+    request->body_case = SPONA__V1__REQUEST__BODY_EMERGENCY_ACCESS;
+    request->emergency_access = &body;
+    return idata_call(client, request);
+}
+
+/* --- PostgreSQL ------------------------------------------------------------------------------- */
+
+PGconn *idata_pg_connect(const char *role)
+{
+    char path[1024], port[32] = "";
+    itest_state_path("db/port", path, sizeof(path));
+    FILE *file = fopen(path, "r");
+    if (file == NULL)
+        fail_msg("cannot open %s: %s", path, strerror(errno));
+    if (fgets(port, sizeof(port), file) == NULL)
+        port[0] = '\0';
+    fclose(file);
+    port[strcspn(port, "\r\n")] = '\0';
+    char conninfo[256];
+    snprintf(conninfo, sizeof(conninfo), "host=127.0.0.1 port=%s dbname=spona user=%s", port,
+             role);
+    PGconn *conn = PQconnectdb(conninfo);
+    if (PQstatus(conn) != CONNECTION_OK) {
+        char message[512];
+        snprintf(message, sizeof(message), "%s", PQerrorMessage(conn));
+        PQfinish(conn);
+        fail_msg("connecting as %s: %s", role, message);
+    }
+    return conn;
+}
+
+PGresult *idata_pg(PGconn *conn, ExecStatusType expect, const char *sql, int n,
+                   const char *const *params)
+{
+    PGresult *result = PQexecParams(conn, sql, n, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(result) != expect) {
+        char message[1024];
+        snprintf(message, sizeof(message), "%s", PQresultErrorMessage(result));
+        PQclear(result);
+        fail_msg("SQL '%s' failed: %s", sql, message);
+    }
+    return result;
+}
+
+char *idata_pg_error(PGconn *conn, const char *sql, int n, const char *const *params)
+{
+    PGresult *result = PQexecParams(conn, sql, n, NULL, params, NULL, NULL, 0);
+    ExecStatusType status = PQresultStatus(result);
+    if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
+        PQclear(result);
+        fail_msg("SQL '%s' succeeded; expected an error", sql);
+    }
+    char *message = strdup(PQresultErrorMessage(result));
+    PQclear(result);
+    assert_non_null(message);
+    return message;
+}
+
+char *idata_pg_value(PGconn *conn, const char *sql, int n, const char *const *params)
+{
+    PGresult *result = idata_pg(conn, PGRES_TUPLES_OK, sql, n, params);
+    if (PQntuples(result) != 1 || PQnfields(result) != 1) {
+        int rows = PQntuples(result);
+        PQclear(result);
+        fail_msg("SQL '%s' gave %d rows; expected one value", sql, rows);
+    }
+    char *value = strdup(PQgetvalue(result, 0, 0));
+    PQclear(result);
+    assert_non_null(value);
+    return value;
+}

@@ -1,0 +1,117 @@
+/*
+ * Integration-test support for personal data (issue 3): one-line builders of the
+ * protocol, person, case, referral, consent, explain and audit requests of
+ * proto/spona.proto, logged-in clients per harness user, reading test protocol
+ * files, valid fresh JMBGs, and libpq connections to the harness cluster (as the
+ * server's role spona_app or as the superuser postgres) for the row-level
+ * security and tampering tests. Helpers that say "asserts" fail the current
+ * cmocka test; the others return the server's response for the test to judge.
+ */
+#ifndef SPONA_IDATA_H
+#define SPONA_IDATA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libpq-fe.h>
+
+#include "itest.h"
+
+/* Connects with pki/<cert> and logs in as username (harness password); asserts. */
+struct spona_client *idata_login(const struct itest_server *server, const char *cert,
+                                 const char *username);
+
+/* Sends one request, returns its response (asserts the transport worked). */
+spona_response *idata_call(struct spona_client *client, spona_request *request);
+
+/* Asserts the status, printing the message otherwise (any request id). */
+void idata_expect(const spona_response *response, spona_status status);
+
+/* --- protocol ---------------------------------------------------------------------- */
+
+/* The text of tests/integration/protocols/<name> (caller frees); asserts. */
+char *idata_protocol_text(const char *name);
+
+spona_response *idata_protocol_import(struct spona_client *client, const char *source,
+                                      const char *file_name);
+spona_response *idata_protocol_show(struct spona_client *client, uint32_t version);
+
+/*
+ * Makes sure versions 1..N of the municipality's protocol, from files
+ * "<prefix>-v1.yaml" ... "<prefix>-vN.yaml", are stored: imports those missing, in
+ * order (a concurrent import of the same version, CONFLICT, is fine). Asserts.
+ */
+void idata_protocol_ensure(struct spona_client *client, const char *prefix, uint32_t versions);
+
+/* --- persons ------------------------------------------------------------------------- */
+
+/* pairs: "name", "value", ..., NULL */
+spona_response *idata_person_create(struct spona_client *client, const char *const *pairs);
+/* Asserts OK; returns the person id (caller frees). */
+char *idata_person_create_ok(struct spona_client *client, const char *const *pairs);
+spona_response *idata_person_get(struct spona_client *client, const char *person_id);
+spona_response *idata_person_update(struct spona_client *client, const char *person_id,
+                                    uint64_t expected_version, const char *const *pairs);
+
+/* The value of a field in a view, or NULL when absent. */
+const char *idata_field(const Spona__V1__PersonView *view, const char *name);
+
+/* The decision for category/action in a list, or NULL. */
+const Spona__V1__CategoryDecision *idata_decision(Spona__V1__CategoryDecision *const *decisions,
+                                                  size_t count, const char *category,
+                                                  const char *action);
+
+/* A valid JMBG (13 digits + NUL) no earlier call in any process is likely to repeat. */
+void idata_fresh_jmbg(char out[14]);
+
+/* --- cases, referrals, consent --------------------------------------------------------- */
+
+spona_response *idata_case_open(struct spona_client *client, const char *person_id,
+                                const char *reason);
+char *idata_case_open_ok(struct spona_client *client, const char *person_id);
+spona_response *idata_case_get(struct spona_client *client, const char *case_id);
+spona_response *idata_referral_create(struct spona_client *client, const char *case_id,
+                                      const char *institution_code, const char *measure);
+spona_response *idata_referral_accept(struct spona_client *client, const char *referral_id);
+/* Referral by the lead and acceptance by the partner; asserts both OK. */
+void idata_refer_and_accept(struct spona_client *lead, struct spona_client *partner,
+                            const char *case_id, const char *institution_code);
+
+/* categories: NULL-terminated (NULL or empty list: none). given_on NULL: "2024-06-01". */
+spona_response *idata_consent_grant(struct spona_client *client, const char *person_id,
+                                    const char *institution_code,
+                                    const char *const *categories, const char *given_on,
+                                    const char *expires_on);
+spona_response *idata_consent_withdraw(struct spona_client *client, const char *person_id,
+                                       const char *institution_code,
+                                       const char *const *categories);
+spona_response *idata_consent_list(struct spona_client *client, const char *person_id);
+
+/* --- explain, audit, emergency ----------------------------------------------------------- */
+
+spona_response *idata_explain(struct spona_client *client, const char *case_id,
+                              const char *institution_code);
+spona_response *idata_audit_verify(struct spona_client *client);
+spona_response *idata_disclosures(struct spona_client *client, const char *person_id);
+spona_response *idata_emergency(struct spona_client *client, const char *case_id,
+                                const char *reason, uint32_t minutes);
+
+/* --- PostgreSQL -------------------------------------------------------------------------- */
+
+/* Connects to the harness database spona as role (e.g. "spona_app", "postgres"); asserts. */
+PGconn *idata_pg_connect(const char *role);
+
+/*
+ * Runs sql with text params; returns the result (caller PQclears). Asserts the
+ * status is expect (PGRES_TUPLES_OK or PGRES_COMMAND_OK), printing the error.
+ */
+PGresult *idata_pg(PGconn *conn, ExecStatusType expect, const char *sql, int n,
+                   const char *const *params);
+
+/* Runs sql expecting an error; returns the error message (caller frees). */
+char *idata_pg_error(PGconn *conn, const char *sql, int n, const char *const *params);
+
+/* The single value of a one-row, one-column query (caller frees); asserts. */
+char *idata_pg_value(PGconn *conn, const char *sql, int n, const char *const *params);
+
+#endif
