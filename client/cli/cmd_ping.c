@@ -30,7 +30,7 @@ static void format_server_time(uint64_t unix_ms, char *out, size_t out_size)
         snprintf(out, out_size, "%s.%03u UTC", date, (unsigned)(unix_ms % 1000));
 }
 
-int command_ping(const struct settings *settings)
+static int ping_run(const struct settings *settings, const struct args *args)
 {
     uint8_t payload[] = "spona ping";
     Spona__V1__PingRequest ping = SPONA__V1__PING_REQUEST__INIT;
@@ -83,3 +83,13 @@ cleanup:
     spona_client_close(client);
     return code;
 }
+
+const struct command command_ping = {
+    .name = "ping",
+    .summary = "check that the server answers (no login needed)",
+    .help = "Usage: spona ping [OPTIONS]\n"
+            "\n"
+            "Connects, sends one ping and prints the server's version and the round-trip time.\n"
+            "Needs no login, but the client certificate must belong to a registered institution.\n",
+    .run = ping_run,
+};

@@ -65,7 +65,7 @@ static void logout_quietly(struct spona_client *client)
     envelope_free_response(spona_client_call(client, &request, err, sizeof(err)));
 }
 
-int command_login(const struct settings *settings)
+static int login_run(const struct settings *settings, const struct args *args)
 {
     char err[512];
     char *user = NULL;
@@ -141,7 +141,7 @@ cleanup:
     return code;
 }
 
-int command_whoami(const struct settings *settings)
+static int whoami_run(const struct settings *settings, const struct args *args)
 {
     struct spona_client *client = NULL;
     spona_response *response = NULL;
@@ -171,7 +171,7 @@ int command_whoami(const struct settings *settings)
     return code;
 }
 
-int command_logout(const struct settings *settings)
+static int logout_run(const struct settings *settings, const struct args *args)
 {
     char err[512];
     struct spona_client *client = NULL;
@@ -208,3 +208,38 @@ int command_logout(const struct settings *settings)
     spona_client_close(client);
     return code;
 }
+
+const struct command command_login = {
+    .name = "login",
+    .summary = "log in and keep the session for later commands",
+    .help = "Usage: spona login [--user NAME] [--password-file FILE] [OPTIONS]\n"
+            "\n"
+            "Logs in as a user of the institution named by the client certificate and\n"
+            "stores the session token in the session file (mode 0600) for later commands.\n"
+            "\n"
+            "  --user NAME           user name (else SPONA_USER, else user in the config\n"
+            "                        file, else asked on the terminal)\n"
+            "  --password-file FILE  read the password from the first line of FILE\n"
+            "                        (else SPONA_PASSWORD, else asked on the terminal\n"
+            "                        without echo)\n",
+    .flags = SETTINGS_FLAG_USER | SETTINGS_FLAG_PASSWORD_FILE,
+    .run = login_run,
+};
+
+const struct command command_whoami = {
+    .name = "whoami",
+    .summary = "show the logged-in user, institution, role and municipality",
+    .help = "Usage: spona whoami [OPTIONS]\n"
+            "\n"
+            "Resumes the stored session on a new connection and shows who it belongs to.\n",
+    .run = whoami_run,
+};
+
+const struct command command_logout = {
+    .name = "logout",
+    .summary = "end the session and delete the session file",
+    .help = "Usage: spona logout [OPTIONS]\n"
+            "\n"
+            "Resumes the stored session, ends it on the server and deletes the session file.\n",
+    .run = logout_run,
+};

@@ -1,56 +1,26 @@
 /*
- * The command table and the help texts of the spona CLI (see commands.h).
- * docs/cli.md says the same at more length; keep them in step.
+ * The top-level command table and the help texts of the spona CLI (see
+ * commands.h). docs/cli.md says the same at more length; keep them in step.
  */
 #include "commands.h"
 
 #include <string.h>
 
-static const struct command commands_table[] = {
-    {
-        "ping",
-        "check that the server answers (no login needed)",
-        "Usage: spona ping [OPTIONS]\n"
-        "\n"
-        "Connects, sends one ping and prints the server's version and the round-trip time.\n"
-        "Needs no login, but the client certificate must belong to a registered institution.\n",
-        0,
-        command_ping,
-    },
-    {
-        "login",
-        "log in and keep the session for later commands",
-        "Usage: spona login [--user NAME] [--password-file FILE] [OPTIONS]\n"
-        "\n"
-        "Logs in as a user of the institution named by the client certificate and\n"
-        "stores the session token in the session file (mode 0600) for later commands.\n"
-        "\n"
-        "  --user NAME           user name (else SPONA_USER, else user in the config\n"
-        "                        file, else asked on the terminal)\n"
-        "  --password-file FILE  read the password from the first line of FILE\n"
-        "                        (else SPONA_PASSWORD, else asked on the terminal\n"
-        "                        without echo)\n",
-        SETTINGS_FLAG_USER | SETTINGS_FLAG_PASSWORD_FILE,
-        command_login,
-    },
-    {
-        "whoami",
-        "show the logged-in user, institution, role and municipality",
-        "Usage: spona whoami [OPTIONS]\n"
-        "\n"
-        "Resumes the stored session on a new connection and shows who it belongs to.\n",
-        0,
-        command_whoami,
-    },
-    {
-        "logout",
-        "end the session and delete the session file",
-        "Usage: spona logout [OPTIONS]\n"
-        "\n"
-        "Resumes the stored session, ends it on the server and deletes the session file.\n",
-        0,
-        command_logout,
-    },
+static const struct command *const commands_table[] = {
+    &command_ping,
+    &command_login,
+    &command_whoami,
+    &command_logout,
+    &command_protocol,
+    &command_person,
+    &command_case,
+    &command_refer,
+    &command_referral,
+    &command_emergency,
+    &command_consent,
+    &command_explain,
+    &command_disclosures,
+    &command_audit,
 };
 
 #define COMMANDS_COUNT (sizeof(commands_table) / sizeof(commands_table[0]))
@@ -76,36 +46,70 @@ static const char commands_environment[] =
     "key, user, session_file; relative paths are relative to the config file).\n"
     "\n"
     "Exit codes: 0 success, 1 usage or local error, 2 connection or TLS failure,\n"
-    "3 not logged in or login refused, 4 permission denied, 5 other server error.\n";
+    "3 not logged in or login refused, 4 permission denied, 5 other server error,\n"
+    "6 `audit verify` found the audit trail broken.\n";
 
 const struct command *commands_find(const char *name)
 {
     for (size_t i = 0; i < COMMANDS_COUNT; i++)
-        if (strcmp(commands_table[i].name, name) == 0)
-            return &commands_table[i];
+        if (strcmp(commands_table[i]->name, name) == 0)
+            return commands_table[i];
     return NULL;
+}
+
+const struct command *commands_find_sub(const struct command *group, const char *name)
+{
+    for (size_t i = 0; group->subcommands != NULL && group->subcommands[i] != NULL; i++)
+        if (strcmp(group->subcommands[i]->name, name) == 0)
+            return group->subcommands[i];
+    return NULL;
+}
+
+/* One line per command: "  person show       show a person ...". */
+static void commands_print_line(FILE *out, const char *group, const struct command *command)
+{
+    char name[40];
+    if (group != NULL)
+        snprintf(name, sizeof(name), "%s %s", group, command->name);
+    else
+        snprintf(name, sizeof(name), "%s", command->name);
+    fprintf(out, "  %-17s %s\n", name, command->summary);
 }
 
 void commands_print_usage(FILE *out)
 {
-    fputs("Usage: spona COMMAND [OPTIONS]\n"
+    fputs("Usage: spona COMMAND [SUBCOMMAND] [ARGUMENTS] [OPTIONS]\n"
           "       spona --help | --version\n"
           "\n"
           "Command-line client of a Spona server (mutual TLS 1.3, protocol spona/1).\n"
           "\n"
           "Commands:\n",
           out);
-    for (size_t i = 0; i < COMMANDS_COUNT; i++)
-        fprintf(out, "  %-8s %s\n", commands_table[i].name, commands_table[i].summary);
+    for (size_t i = 0; i < COMMANDS_COUNT; i++) {
+        const struct command *command = commands_table[i];
+        if (command->subcommands == NULL) {
+            commands_print_line(out, NULL, command);
+            continue;
+        }
+        for (size_t j = 0; command->subcommands[j] != NULL; j++)
+            commands_print_line(out, command->name, command->subcommands[j]);
+    }
     fputs("\nRun `spona COMMAND --help` for a command's own options.\n\n", out);
     fputs(commands_common_options, out);
     fputc('\n', out);
     fputs(commands_environment, out);
 }
 
-void commands_print_help(const struct command *command, FILE *out)
+void commands_print_help(const struct command *command, const char *path, FILE *out)
 {
     fputs(command->help, out);
+    if (command->subcommands != NULL) {
+        fputs("\nSubcommands:\n", out);
+        for (size_t j = 0; command->subcommands[j] != NULL; j++)
+            commands_print_line(out, command->name, command->subcommands[j]);
+        fprintf(out, "\nRun `spona %s SUBCOMMAND --help` for a subcommand's own options.\n",
+                path);
+    }
     fputc('\n', out);
     fputs(commands_common_options, out);
     fputc('\n', out);

@@ -1,36 +1,57 @@
 /*
- * The spona CLI's commands: one table row per command (name, help, which
- * command-specific flags it takes, handler), as the server's dispatch table.
- * Adding a command is one row here and one function in a cmd_*.c file.
+ * The spona CLI's commands, as the server's dispatch table: one struct command
+ * per command (name, help, its own options and operands, handler). A group
+ * ("protocol", "person") has a table of subcommands instead of a handler.
+ * Each cmd_*.c file defines the commands of one subject; commands.c lists the
+ * top-level ones. Adding a command is one definition and one function in a
+ * cmd_*.c file, and one row (in commands.c or in its group's table).
  */
 #ifndef SPONA_CLI_COMMANDS_H
 #define SPONA_CLI_COMMANDS_H
 
 #include <stdio.h>
 
+#include "args.h"
 #include "settings.h"
 
 struct command {
-    const char *name;
-    const char *summary; /* one line for `spona --help` */
-    const char *help;    /* the text of `spona NAME --help` */
-    unsigned flags;      /* enum settings_flag flags this command accepts */
-    int (*run)(const struct settings *settings); /* returns the exit code */
+    const char *name;        /* "ping"; in a group's table the second word ("import") */
+    const char *summary;     /* one line for `spona --help` */
+    const char *help;        /* `spona ... --help`: usage line, what it does, its own options */
+    unsigned flags;          /* enum settings_flag flags it accepts (login's --user ...) */
+    const struct args_option *options; /* its own options (name NULL ends); may be NULL */
+    const char *operands;    /* names of its operands for messages ("PERSON_ID"); may be NULL */
+    size_t min_operands, max_operands;
+    const struct command *const *subcommands; /* a group: NULL-terminated; else NULL */
+    int (*run)(const struct settings *settings, const struct args *args); /* exit code */
 };
 
-/* The command called name, or NULL. */
+/* The top-level command called name, or NULL. */
 const struct command *commands_find(const char *name);
+
+/* The subcommand of group called name, or NULL. */
+const struct command *commands_find_sub(const struct command *group, const char *name);
 
 /* Writes `spona --help`. */
 void commands_print_usage(FILE *out);
 
-/* Writes `spona NAME --help`. */
-void commands_print_help(const struct command *command, FILE *out);
+/* Writes `spona PATH --help` (path: "person show"). */
+void commands_print_help(const struct command *command, const char *path, FILE *out);
 
-/* Handlers (cmd_ping.c, cmd_session.c). */
-int command_ping(const struct settings *settings);
-int command_login(const struct settings *settings);
-int command_whoami(const struct settings *settings);
-int command_logout(const struct settings *settings);
+/* The commands, defined in the cmd_*.c files. */
+extern const struct command command_ping;        /* cmd_ping.c */
+extern const struct command command_login;       /* cmd_session.c */
+extern const struct command command_whoami;
+extern const struct command command_logout;
+extern const struct command command_protocol;    /* cmd_protocol.c: import, show */
+extern const struct command command_person;      /* cmd_person.c: add, show, update */
+extern const struct command command_case;        /* cmd_case.c: open, show */
+extern const struct command command_refer;
+extern const struct command command_referral;    /* accept */
+extern const struct command command_emergency;
+extern const struct command command_consent;     /* cmd_consent.c: grant, withdraw, list */
+extern const struct command command_explain;     /* cmd_audit.c */
+extern const struct command command_disclosures;
+extern const struct command command_audit;       /* verify */
 
 #endif

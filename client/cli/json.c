@@ -113,6 +113,23 @@ void json_object_end(struct json_writer *writer)
         fputc('\n', writer->out);
 }
 
+void json_array_begin(struct json_writer *writer, const char *key)
+{
+    if (writer->depth >= JSON_MAX_DEPTH)
+        return;
+    json_member(writer, key);
+    fputc('[', writer->out);
+    writer->has_items[writer->depth++] = 0;
+}
+
+void json_array_end(struct json_writer *writer)
+{
+    if (writer->depth == 0)
+        return;
+    fputc(']', writer->out);
+    writer->depth--;
+}
+
 void json_string(struct json_writer *writer, const char *key, const char *value)
 {
     json_member(writer, key);

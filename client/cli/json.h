@@ -1,7 +1,7 @@
 /*
  * A small JSON writer for the CLI's --json output: one object per run, keys in
- * the order written, strings escaped correctly (control characters, quotes,
- * and invalid UTF-8 replaced by U+FFFD). Writes only; no parsing.
+ * the order written, arrays, strings escaped correctly (control characters,
+ * quotes, and invalid UTF-8 replaced by U+FFFD). Writes only; no parsing.
  */
 #ifndef SPONA_CLI_JSON_H
 #define SPONA_CLI_JSON_H
@@ -13,8 +13,8 @@
 
 struct json_writer {
     FILE *out;
-    int depth;                    /* open objects */
-    int has_items[JSON_MAX_DEPTH]; /* per open object: a member was written */
+    int depth;                    /* open objects and arrays */
+    int has_items[JSON_MAX_DEPTH]; /* per open object or array: a member was written */
 };
 
 /* Writes s as a JSON string literal, quotes included. */
@@ -22,13 +22,18 @@ void json_write_string(FILE *out, const char *s);
 
 void json_init(struct json_writer *writer, FILE *out);
 
-/* Opens an object; key is NULL for the outermost one. */
+/* Opens an object; key is NULL for the outermost one and for an element of an array. */
 void json_object_begin(struct json_writer *writer, const char *key);
 
 /* Closes an object; closing the outermost one ends the line. */
 void json_object_end(struct json_writer *writer);
 
-/* Members of the open object. A NULL value is written as null. */
+/* Opens and closes an array member of the open object. */
+void json_array_begin(struct json_writer *writer, const char *key);
+void json_array_end(struct json_writer *writer);
+
+/* Members of the open object (key NULL: elements of the open array). A NULL
+ * string is written as null. */
 void json_string(struct json_writer *writer, const char *key, const char *value);
 void json_uint(struct json_writer *writer, const char *key, uint64_t value);
 void json_double(struct json_writer *writer, const char *key, double value);

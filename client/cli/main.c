@@ -1,10 +1,13 @@
 /*
- * spona: the command-line client. Parses the command line, handles --help and
- * --version, checks which flags the command takes, merges the settings and
- * runs the command from the table in commands.c. Nothing else lives here.
+ * spona: the command-line client. Reads the command line in two steps (the
+ * options before the command words with settings.c, then the command's own
+ * arguments with args.c), handles --help and --version, merges the settings
+ * and runs the command from the tables of commands.c. Nothing else lives here.
  */
 #include <stdio.h>
+#include <string.h>
 
+#include "args.h"
 #include "commands.h"
 #include "envelope.h"
 #include "output.h"
@@ -14,7 +17,7 @@
 #define SPONA_VERSION "unknown"
 #endif
 
-/* The first command-specific flag given that command does not take, or NULL. */
+/* The first settings flag given that command does not take, or NULL. */
 static const char *unexpected_flag(const struct settings *settings,
                                    const struct command *command)
 {
@@ -26,54 +29,110 @@ static const char *unexpected_flag(const struct settings *settings,
     return NULL;
 }
 
+/* Reports a usage error with a pointer to the help that explains it. */
+static int usage_error(const struct settings *settings, const char *message, const char *path)
+{
+    char text[700];
+    if (path != NULL)
+        snprintf(text, sizeof(text), "%s (see spona %s --help)", message, path);
+    else
+        snprintf(text, sizeof(text), "%s (see spona --help)", message);
+    return output_error(settings->json, OUTPUT_STATUS_USAGE, text, OUTPUT_EXIT_USAGE);
+}
+
+/* A group's subcommand names, "add, show, update". */
+static void subcommand_names(const struct command *group, char *out, size_t out_size)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; group->subcommands[i] != NULL && used < out_size; i++)
+        used += (size_t)snprintf(out + used, out_size - used, "%s%s", i > 0 ? ", " : "",
+                                 group->subcommands[i]->name);
+}
+
 int main(int argc, char **argv)
 {
     struct settings settings;
+    struct args args = { 0 };
     char err[512];
+    char path[64] = "";
+    int next = argc;
     int code = OUTPUT_EXIT_OK;
 
-    if (settings_parse_args(&settings, argc, argv, err, sizeof(err)) != 0) {
-        char message[600];
-        snprintf(message, sizeof(message), "%s (see spona --help)", err);
-        code = output_error(settings.json, OUTPUT_STATUS_USAGE, message, OUTPUT_EXIT_USAGE);
+    if (settings_parse_leading(&settings, argc, argv, &next, err, sizeof(err)) != 0) {
+        code = usage_error(&settings, err, NULL);
         goto done;
     }
     if (settings.version) {
         printf("spona %s (protocol %s)\n", SPONA_VERSION, SPONA_ALPN);
         goto done;
     }
-    if (settings.command == NULL) {
+    if (next >= argc) {
         if (settings.help)
             commands_print_usage(stdout);
         else
-            code = output_error(settings.json, OUTPUT_STATUS_USAGE,
-                                "no command given (see spona --help)", OUTPUT_EXIT_USAGE);
+            code = usage_error(&settings, "no command given", NULL);
         goto done;
     }
-    const struct command *command = commands_find(settings.command);
+    const struct command *command = commands_find(argv[next]);
     if (command == NULL) {
-        snprintf(err, sizeof(err), "unknown command '%s' (see spona --help)", settings.command);
-        code = output_error(settings.json, OUTPUT_STATUS_USAGE, err, OUTPUT_EXIT_USAGE);
+        snprintf(err, sizeof(err), "unknown command '%s'", argv[next]);
+        code = usage_error(&settings, err, NULL);
+        goto done;
+    }
+    snprintf(path, sizeof(path), "%s", command->name);
+    next++;
+    if (command->subcommands != NULL && next < argc && argv[next][0] != '-') {
+        const struct command *sub = commands_find_sub(command, argv[next]);
+        if (sub == NULL) {
+            snprintf(err, sizeof(err), "unknown command '%s %s'", command->name, argv[next]);
+            code = usage_error(&settings, err, path);
+            goto done;
+        }
+        snprintf(path, sizeof(path), "%s %s", command->name, sub->name);
+        command = sub;
+        next++;
+    }
+
+    if (args_parse(&args, command->options, &settings, argc, argv, next, err, sizeof(err)) !=
+        0) {
+        code = usage_error(&settings, err, path);
+        goto done;
+    }
+    if (settings.version) {
+        printf("spona %s (protocol %s)\n", SPONA_VERSION, SPONA_ALPN);
         goto done;
     }
     if (settings.help) {
-        commands_print_help(command, stdout);
+        commands_print_help(command, path, stdout);
+        goto done;
+    }
+    if (command->run == NULL) {
+        char names[200];
+        subcommand_names(command, names, sizeof(names));
+        snprintf(err, sizeof(err), "'%s' needs a subcommand: %s", path, names);
+        code = usage_error(&settings, err, path);
         goto done;
     }
     const char *flag = unexpected_flag(&settings, command);
     if (flag != NULL) {
-        snprintf(err, sizeof(err), "%s is not an option of '%s' (see spona %s --help)", flag,
-                 command->name, command->name);
-        code = output_error(settings.json, OUTPUT_STATUS_USAGE, err, OUTPUT_EXIT_USAGE);
+        snprintf(err, sizeof(err), "%s is not an option of '%s'", flag, path);
+        code = usage_error(&settings, err, path);
+        goto done;
+    }
+    if (args_check(&args, command->options, command->operands, command->min_operands,
+                   command->max_operands, err, sizeof(err)) != 0) {
+        code = usage_error(&settings, err, path);
         goto done;
     }
     if (settings_resolve(&settings, err, sizeof(err)) != 0) {
         code = output_error(settings.json, OUTPUT_STATUS_USAGE, err, OUTPUT_EXIT_USAGE);
         goto done;
     }
-    code = command->run(&settings);
+    code = command->run(&settings, &args);
 
 done:
+    args_free(&args);
     settings_free(&settings);
     return code;
 }

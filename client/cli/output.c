@@ -4,6 +4,9 @@
  */
 #include "output.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 #include "json.h"
 
 void output_text(FILE *out, const char *text)
@@ -12,12 +15,55 @@ void output_text(FILE *out, const char *text)
         fputc(*p < 0x20 || *p == 0x7F ? '?' : *p, out);
 }
 
+void output_block(FILE *out, const char *text)
+{
+    const unsigned char *p = (const unsigned char *)text;
+    for (; *p != '\0'; p++) {
+        if (*p == '\r' && p[1] == '\n')
+            continue;
+        fputc((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7F ? '?' : *p, out);
+    }
+    if (p != (const unsigned char *)text && p[-1] != '\n')
+        fputc('\n', out);
+}
+
+void output_indented(FILE *out, const char *text, int indent)
+{
+    for (const unsigned char *p = (const unsigned char *)text; *p != '\0'; p++) {
+        if (*p == '\r' && p[1] == '\n')
+            continue;
+        if (*p == '\n')
+            fprintf(out, "\n%*s", indent, "");
+        else
+            fputc(*p < 0x20 || *p == 0x7F ? '?' : *p, out);
+    }
+}
+
+size_t output_width(const char *text)
+{
+    size_t width = 0;
+    for (const unsigned char *p = (const unsigned char *)text; *p != '\0'; p++)
+        width += (*p & 0xC0) != 0x80; /* count lead bytes, not continuation bytes */
+    return width;
+}
+
 int output_error(int json, const char *status, const char *message, int exit_code)
 {
     fflush(stdout);
-    fputs("spona: ", stderr);
-    output_text(stderr, message);
-    fputc('\n', stderr);
+    for (const char *line = message; *line != '\0' || line == message;) {
+        const char *end = strchr(line, '\n');
+        size_t length = end != NULL ? (size_t)(end - line) : strlen(line);
+        char *copy = strndup(line, length);
+        fputs("spona: ", stderr);
+        output_text(stderr, copy != NULL ? copy : "out of memory");
+        fputc('\n', stderr);
+        free(copy);
+        if (end == NULL)
+            break;
+        line = end + 1;
+        if (*line == '\0')
+            break; /* a final newline ends the message, not a new line */
+    }
     if (json) {
         struct json_writer writer;
         json_init(&writer, stdout);

@@ -17,6 +17,7 @@ enum output_exit {
     OUTPUT_EXIT_UNAUTHENTICATED = 3, /* not logged in, login failed, session expired */
     OUTPUT_EXIT_PERMISSION_DENIED = 4,
     OUTPUT_EXIT_SERVER_ERROR = 5,    /* any other status from the server */
+    OUTPUT_EXIT_AUDIT_BROKEN = 6,    /* `audit verify`: the hash chain is broken */
 };
 
 /* Status names of errors that do not come from the server. */
@@ -25,8 +26,10 @@ enum output_exit {
 #define OUTPUT_STATUS_LOCAL "LOCAL_ERROR" /* a local file cannot be read or written */
 
 /*
- * Reports an error: "spona: message" on stderr and, with json, {"error":
- * {"status": ..., "message": ...}} on stdout. Returns exit_code.
+ * Reports an error: "spona: message" on stderr (a message of several lines,
+ * such as a policy document's "FILE:LINE: ..." list, gives one such line each)
+ * and, with json, {"error": {"status": ..., "message": ...}} on stdout.
+ * Returns exit_code.
  */
 int output_error(int json, const char *status, const char *message, int exit_code);
 
@@ -38,5 +41,18 @@ int output_exit_code(spona_status status);
 
 /* Prints text from the server with control characters replaced by '?'. */
 void output_text(FILE *out, const char *text);
+
+/*
+ * Prints text of several lines (a document): keeps newlines and tabs, drops
+ * the CR of CRLF, replaces other control characters by '?', and ends with a
+ * newline if the text does not.
+ */
+void output_block(FILE *out, const char *text);
+
+/* Prints a value whose own line breaks continue after indent spaces. */
+void output_indented(FILE *out, const char *text, int indent);
+
+/* Display width of UTF-8 text in a terminal column (one per character). */
+size_t output_width(const char *text);
 
 #endif

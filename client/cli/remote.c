@@ -107,3 +107,17 @@ cleanup:
     prompt_free_secret(token);
     return code;
 }
+
+int remote_session_call(const struct settings *settings, spona_request *request,
+                        spona_response **response)
+{
+    struct spona_client *client = NULL;
+    int token_rejected = 0;
+    *response = NULL;
+    int code = remote_resume(settings, &client, &token_rejected);
+    if (code != OUTPUT_EXIT_OK)
+        return code;
+    code = remote_call(client, settings, request, response);
+    spona_client_close(client);
+    return code;
+}

@@ -29,4 +29,12 @@ int remote_call(struct spona_client *client, const struct settings *settings,
 int remote_resume(const struct settings *settings, struct spona_client **client,
                   int *token_rejected);
 
+/*
+ * What most commands do: resume the stored session on a new connection, make
+ * one call, close. Returns 0 with *response set (status OK; caller frees with
+ * envelope_free_response), or the exit code after reporting the failure.
+ */
+int remote_session_call(const struct settings *settings, spona_request *request,
+                        spona_response **response);
+
 #endif

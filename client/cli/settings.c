@@ -27,7 +27,7 @@ enum settings_option {
     OPTION_JSON,
 };
 
-static const struct option settings_options[] = {
+const struct option settings_options[] = {
     { "server", required_argument, NULL, OPTION_SERVER },
     { "ca", required_argument, NULL, OPTION_CA },
     { "cert", required_argument, NULL, OPTION_CERT },
@@ -56,76 +56,93 @@ static int settings_set(char **slot, const char *value)
     return 0;
 }
 
-int settings_parse_args(struct settings *settings, int argc, char **argv, char *err,
-                        size_t err_size)
+void settings_option_error(int option, const char *spelled, char *err, size_t err_size)
 {
-    int failed = 0;
+    if (option == ':') {
+        snprintf(err, err_size, "option '%s' needs a value", spelled);
+    } else if (strncmp(spelled, "--", 2) == 0) {
+        const char *equals = strchr(spelled, '=');
+        if (optopt != 0 && equals != NULL) /* a known option that takes no value */
+            snprintf(err, err_size, "option '%.*s' takes no value", (int)(equals - spelled),
+                     spelled);
+        else
+            snprintf(err, err_size, "unknown option '%s'", spelled);
+    } else if (optopt > ' ' && optopt < 0x7F) {
+        snprintf(err, err_size, "unknown option '-%c'", optopt);
+    } else {
+        snprintf(err, err_size, "unknown option '%s'", spelled);
+    }
+}
+
+int settings_take_option(struct settings *settings, int option, const char *value, char *err,
+                         size_t err_size)
+{
+    char **slot = NULL;
+    switch (option) {
+    case OPTION_SERVER: slot = &settings->flag_server; break;
+    case OPTION_CA: slot = &settings->flag_ca; break;
+    case OPTION_CERT: slot = &settings->flag_cert; break;
+    case OPTION_KEY: slot = &settings->flag_key; break;
+    case OPTION_CONFIG: slot = &settings->flag_config; break;
+    case OPTION_SESSION_FILE: slot = &settings->flag_session_file; break;
+    case OPTION_USER:
+        slot = &settings->flag_user;
+        settings->given |= SETTINGS_FLAG_USER;
+        break;
+    case OPTION_PASSWORD_FILE:
+        slot = &settings->password_file;
+        settings->given |= SETTINGS_FLAG_PASSWORD_FILE;
+        break;
+    case OPTION_JSON: settings->json = 1; return 1;
+    case 'h': settings->help = 1; return 1;
+    case 'V': settings->version = 1; return 1;
+    default: return 0;
+    }
+    if (value == NULL || value[0] == '\0') {
+        for (size_t i = 0; settings_options[i].name != NULL; i++)
+            if (settings_options[i].val == option)
+                snprintf(err, err_size, "option '--%s' needs a non-empty value",
+                         settings_options[i].name);
+        return -1;
+    }
+    if (settings_set(slot, value) != 0) {
+        snprintf(err, err_size, "out of memory");
+        return -1;
+    }
+    return 1;
+}
+
+int settings_parse_leading(struct settings *settings, int argc, char **argv,
+                           int *command_index, char *err, size_t err_size)
+{
     memset(settings, 0, sizeof(*settings));
+    *command_index = argc;
     opterr = 0; /* errors are reported by the caller, once */
+    optind = 0; /* full reset: "+" (stop at the first operand) takes effect */
     for (;;) {
-        int option = getopt_long(argc, argv, ":hV", settings_options, NULL);
+        int option = getopt_long(argc, argv, "+:hV", settings_options, NULL);
         if (option == -1)
             break;
-        const char *arg = optarg;
-        char **slot = NULL;
-        switch (option) {
-        case OPTION_SERVER: slot = &settings->flag_server; break;
-        case OPTION_CA: slot = &settings->flag_ca; break;
-        case OPTION_CERT: slot = &settings->flag_cert; break;
-        case OPTION_KEY: slot = &settings->flag_key; break;
-        case OPTION_CONFIG: slot = &settings->flag_config; break;
-        case OPTION_SESSION_FILE: slot = &settings->flag_session_file; break;
-        case OPTION_USER:
-            slot = &settings->flag_user;
-            settings->given |= SETTINGS_FLAG_USER;
-            break;
-        case OPTION_PASSWORD_FILE:
-            slot = &settings->password_file;
-            settings->given |= SETTINGS_FLAG_PASSWORD_FILE;
-            break;
-        case OPTION_JSON: settings->json = 1; break;
-        case 'h': settings->help = 1; break;
-        case 'V': settings->version = 1; break;
-        case ':':
-            if (!failed)
-                snprintf(err, err_size, "option '%s' needs a value", argv[optind - 1]);
-            failed = 1;
-            break;
-        case '?':
-        default:
-            if (!failed) {
-                if (optopt != 0)
-                    snprintf(err, err_size, "unknown option '-%c'", optopt);
-                else
-                    snprintf(err, err_size, "unknown option '%s'", argv[optind - 1]);
+        int taken = 0;
+        if (option == ':' || option == '?') {
+            settings_option_error(option, argv[optind - 1], err, err_size);
+            if (strncmp(err, "unknown option", 14) == 0) {
+                size_t used = strlen(err);
+                snprintf(err + used, err_size - used, " before the command (a command's own "
+                                                      "options follow it)");
             }
-            failed = 1;
-            break;
-        }
-        if (slot != NULL) {
-            if (arg[0] == '\0') {
-                if (!failed)
-                    snprintf(err, err_size, "option '%s' needs a non-empty value",
-                             argv[optind - 1]);
-                failed = 1;
-            } else if (settings_set(slot, arg) != 0) {
-                snprintf(err, err_size, "out of memory");
-                return -1;
-            }
+        } else
+            taken = settings_take_option(settings, option, optarg, err, err_size);
+        if (taken != 1) {
+            /* say it in the form asked for, if --json comes later on the line */
+            for (int i = optind; i < argc && strcmp(argv[i], "--") != 0; i++)
+                if (strcmp(argv[i], "--json") == 0)
+                    settings->json = 1;
+            return -1;
         }
     }
-    for (int i = optind; i < argc; i++) {
-        if (settings->command == NULL) {
-            if (settings_set(&settings->command, argv[i]) != 0) {
-                snprintf(err, err_size, "out of memory");
-                return -1;
-            }
-        } else if (!failed) {
-            snprintf(err, err_size, "unexpected argument '%s'", argv[i]);
-            failed = 1;
-        }
-    }
-    return failed ? -1 : 0;
+    *command_index = optind;
+    return 0;
 }
 
 /* Joins parts with '/' into a new string (caller frees); NULL when out of memory. */
@@ -367,7 +384,7 @@ out_of_memory:
 void settings_free(struct settings *settings)
 {
     char **owned[] = {
-        &settings->command,     &settings->password_file, &settings->server,
+        &settings->password_file, &settings->server,
         &settings->host,        &settings->port,          &settings->ca_file,
         &settings->cert_file,   &settings->key_file,      &settings->user,
         &settings->session_file, &settings->config_file,  &settings->flag_server,

@@ -1,11 +1,14 @@
 /*
  * Settings of the spona CLI: command-line flags, environment and the INI config
  * file, merged with the precedence flags > environment > config file > defaults.
+ * These are the options every command takes (plus --user and --password-file,
+ * which only login takes); a command's own options are in args.h.
  * Only reads and merges; never connects, prompts or prints.
  */
 #ifndef SPONA_CLI_SETTINGS_H
 #define SPONA_CLI_SETTINGS_H
 
+#include <getopt.h>
 #include <stddef.h>
 
 #define SETTINGS_DEFAULT_SERVER "127.0.0.1:7443"
@@ -19,7 +22,6 @@ enum settings_flag {
 
 struct settings {
     /* from the command line only */
-    char *command;       /* first operand: "ping", "login", ...; NULL if none */
     int help;            /* --help / -h */
     int version;         /* --version / -V */
     int json;            /* --json */
@@ -42,12 +44,28 @@ struct settings {
         *flag_config;
 };
 
+/* getopt_long table of the settings options, ended by a zero row; short options "hV". */
+extern const struct option settings_options[];
+
 /*
- * Parses argv (options may come before or after the command). Returns 0, or -1
- * with a usage error in err; json, help and the command are filled in even then.
+ * Takes one option that getopt_long returned for a row of settings_options.
+ * Returns 1 when it was a settings option, 0 when it is not one, -1 with a
+ * usage error in err.
  */
-int settings_parse_args(struct settings *settings, int argc, char **argv, char *err,
-                        size_t err_size);
+int settings_take_option(struct settings *settings, int option, const char *value, char *err,
+                         size_t err_size);
+
+/* The usage error for getopt_long's ':' or '?' (spelled: the argument as typed). */
+void settings_option_error(int option, const char *spelled, char *err, size_t err_size);
+
+/*
+ * Starts settings and reads the options before the command words (`spona
+ * --json ping`): stops at the first operand, whose index goes to *command_index
+ * (argc when there is none). Returns 0, or -1 with a usage error in err; json
+ * is set even then when --json appears anywhere on the line.
+ */
+int settings_parse_leading(struct settings *settings, int argc, char **argv,
+                           int *command_index, char *err, size_t err_size);
 
 /*
  * Reads the config file and the environment and merges everything.

@@ -1,0 +1,385 @@
+/*
+ * Accountability: `spona explain` (why each category is visible or hidden to
+ * an institution on a case), `spona disclosures` (who saw a person's data,
+ * when, under which clause) and `spona audit verify` (is the hash-chained
+ * audit trail intact). The server decides and computes; this file lays out.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "json.h"
+#include "output.h"
+#include "remote.h"
+#include "table.h"
+#include "view.h"
+
+enum audit_option {
+    AUDIT_OPTION_CASE = 1,
+    AUDIT_OPTION_INSTITUTION,
+    AUDIT_OPTION_PERSON,
+};
+
+/* The decision on category for action among decisions, or NULL. */
+static const Spona__V1__CategoryDecision *
+explain_find(const Spona__V1__ExplainResponse *answer, const char *category, const char *action)
+{
+    for (size_t i = 0; i < answer->n_decisions; i++)
+        if (strcmp(answer->decisions[i]->category, category) == 0 &&
+            strcmp(answer->decisions[i]->action, action) == 0)
+            return answer->decisions[i];
+    return NULL;
+}
+
+/* Whether category was already in a row (decisions come per category and action). */
+static int explain_seen(const Spona__V1__ExplainResponse *answer, size_t before,
+                        const char *category)
+{
+    for (size_t i = 0; i < before; i++)
+        if (strcmp(answer->decisions[i]->category, category) == 0)
+            return 1;
+    return 0;
+}
+
+/*
+ * The table: category | read | write | reason. The reason is the read's; a
+ * write with a reason of its own (another clause, a failed condition) gets a
+ * second line, and a write that no clause grants only its "no".
+ */
+static void explain_text(const Spona__V1__ExplainResponse *answer)
+{
+    printf("case ");
+    output_text(stdout, answer->case_id);
+    printf(": ");
+    output_text(stdout, answer->institution_code);
+    printf(" (");
+    output_text(stdout, answer->role[0] != '\0' ? answer->role : "no role in the protocol");
+    printf(", %s), protocol version %u\n\n",
+           answer->on_team ? "on the case team" : "not on the case team",
+           (unsigned)answer->protocol_version);
+
+    struct table table;
+    table_init(&table, 4);
+    const char *header[] = { "category", "read", "write", "reason" };
+    int failed = table_add(&table, header);
+    size_t unwritable = 0;
+    for (size_t i = 0; !failed && i < answer->n_decisions; i++) {
+        const char *category = answer->decisions[i]->category;
+        if (explain_seen(answer, i, category))
+            continue;
+        const Spona__V1__CategoryDecision *read = explain_find(answer, category, "read");
+        const Spona__V1__CategoryDecision *write = explain_find(answer, category, "write");
+        const Spona__V1__CategoryDecision *first = read != NULL ? read : write;
+        char reason[1100];
+        snprintf(reason, sizeof(reason), "%s%s", read == NULL ? "write: " : "",
+                 view_decision_reason(first));
+        const char *row[] = { category, read == NULL ? "-" : read->allowed ? "yes" : "no",
+                              write == NULL ? "-" : write->allowed ? "yes" : "no", reason };
+        failed = table_add(&table, row);
+        if (failed || read == NULL || write == NULL ||
+            strcmp(view_decision_reason(read), view_decision_reason(write)) == 0)
+            continue;
+        if (!write->allowed && write->clause == 0) {
+            unwritable++; /* no clause grants the write at all: the "no" says it */
+            continue;
+        }
+        snprintf(reason, sizeof(reason), "write: %s", view_decision_reason(write));
+        const char *more[] = { "", "", "", reason };
+        failed = table_add(&table, more);
+    }
+    table_print(&table, stdout, 0);
+    table_free(&table);
+    if (unwritable > 0) {
+        printf("\n(write \"no\" without a reason of its own: no clause of the protocol lets ");
+        output_text(stdout, answer->role[0] != '\0' ? answer->role : "this institution");
+        printf(" write that category)\n");
+    }
+}
+
+static int explain_run(const struct settings *settings, const struct args *args)
+{
+    spona_response *response = NULL;
+    Spona__V1__ExplainRequest explain = SPONA__V1__EXPLAIN_REQUEST__INIT;
+    spona_request request = SPONA__V1__REQUEST__INIT;
+    explain.case_id = args_value(args, AUDIT_OPTION_CASE);
+    if (args_has(args, AUDIT_OPTION_INSTITUTION))
+        explain.institution_code = args_value(args, AUDIT_OPTION_INSTITUTION);
+    request.body_case = SPONA__V1__REQUEST__BODY_EXPLAIN;
+    request.explain = &explain;
+    int code = remote_session_call(settings, &request, &response);
+    if (code != OUTPUT_EXIT_OK)
+        return code;
+
+    const Spona__V1__ExplainResponse *answer = response->explain;
+    if (settings->json) {
+        struct json_writer writer;
+        json_init(&writer, stdout);
+        json_object_begin(&writer, NULL);
+        json_string(&writer, "case_id", answer->case_id);
+        json_string(&writer, "institution_code", answer->institution_code);
+        json_string(&writer, "role", answer->role);
+        json_bool(&writer, "on_team", answer->on_team);
+        json_uint(&writer, "protocol_version", answer->protocol_version);
+        json_array_begin(&writer, "decisions");
+        for (size_t i = 0; i < answer->n_decisions; i++)
+            view_decision_json(&writer, answer->decisions[i]);
+        json_array_end(&writer);
+        json_object_end(&writer);
+    } else {
+        explain_text(answer);
+    }
+    envelope_free_response(response);
+    return OUTPUT_EXIT_OK;
+}
+
+/* "a, b, c" into out (truncated to out_size). */
+static void disclosures_join(char *const *items, size_t count, char *out, size_t out_size)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < count && used < out_size; i++)
+        used += (size_t)snprintf(out + used, out_size - used, "%s%s", i > 0 ? ", " : "",
+                                 items[i]);
+}
+
+/* "clause 4 / v2", "clauses 1, 4 / v2", "- / v2" for one record. */
+static void disclosures_clauses(const Spona__V1__Disclosure *disclosure, char *out,
+                                size_t out_size)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    if (disclosure->n_clauses == 0)
+        used += (size_t)snprintf(out, out_size, "-");
+    else
+        used += (size_t)snprintf(out, out_size, "clause%s ", disclosure->n_clauses > 1 ? "s" : "");
+    for (size_t i = 0; i < disclosure->n_clauses && used < out_size; i++)
+        used += (size_t)snprintf(out + used, out_size - used, "%s%u", i > 0 ? ", " : "",
+                                 (unsigned)disclosure->clauses[i]);
+    if (used < out_size && disclosure->protocol_version != 0)
+        snprintf(out + used, out_size - used, " / v%u", (unsigned)disclosure->protocol_version);
+}
+
+/* Widest line of the categories column. */
+#define DISCLOSURES_CATEGORIES_WIDTH 48
+
+/*
+ * Cuts list ("a, b, c") after the last ", " that keeps the line within width:
+ * ends the line in place and returns the rest, or NULL when it all fits.
+ */
+static char *disclosures_wrap(char *list, size_t width)
+{
+    if (strlen(list) <= width)
+        return NULL;
+    char *cut = NULL;
+    for (char *p = strstr(list, ", "); p != NULL && (size_t)(p - list) + 1 <= width;
+         p = strstr(p + 2, ", "))
+        cut = p;
+    if (cut == NULL)
+        cut = strstr(list, ", "); /* one category longer than the width */
+    if (cut == NULL)
+        return NULL;
+    cut[1] = '\0'; /* keep the comma at the end of the line */
+    return cut + 2;
+}
+
+static void disclosures_text(const Spona__V1__DisclosuresResponse *answer)
+{
+    if (answer->n_disclosures == 0) {
+        printf("no disclosure of person ");
+        output_text(stdout, answer->person_id);
+        printf("'s data is recorded\n");
+        return;
+    }
+    printf("disclosures of person ");
+    output_text(stdout, answer->person_id);
+    printf("'s data (%zu record%s)\n\n", answer->n_disclosures,
+           answer->n_disclosures == 1 ? "" : "s");
+    struct table table;
+    table_init(&table, 6);
+    const char *header[] = { "when", "institution", "user", "action", "categories",
+                             "clause / protocol version" };
+    int failed = table_add(&table, header);
+    for (size_t i = 0; !failed && i < answer->n_disclosures; i++) {
+        const Spona__V1__Disclosure *disclosure = answer->disclosures[i];
+        char action[128], categories[512], clauses[128];
+        snprintf(action, sizeof(action), "%s%s", disclosure->action,
+                 disclosure->emergency ? " (EMERGENCY)" : "");
+        disclosures_join(disclosure->categories, disclosure->n_categories, categories,
+                         sizeof(categories));
+        disclosures_clauses(disclosure, clauses, sizeof(clauses));
+        /* long category lists continue on the next lines, so the table fits a page */
+        char *rest = categories;
+        int first = 1;
+        do {
+            char *line = rest;
+            rest = disclosures_wrap(rest, DISCLOSURES_CATEGORIES_WIDTH);
+            const char *row[] = { first ? disclosure->at : "",
+                                  first ? disclosure->institution_code : "",
+                                  first ? disclosure->username : "", first ? action : "",
+                                  line[0] != '\0' ? line : "-", first ? clauses : "" };
+            failed = table_add(&table, row);
+            first = 0;
+        } while (!failed && rest != NULL);
+    }
+    table_print(&table, stdout, 0);
+    table_free(&table);
+}
+
+static void disclosures_json(const Spona__V1__DisclosuresResponse *answer)
+{
+    struct json_writer writer;
+    json_init(&writer, stdout);
+    json_object_begin(&writer, NULL);
+    json_string(&writer, "person_id", answer->person_id);
+    json_array_begin(&writer, "disclosures");
+    for (size_t i = 0; i < answer->n_disclosures; i++) {
+        const Spona__V1__Disclosure *disclosure = answer->disclosures[i];
+        json_object_begin(&writer, NULL);
+        json_uint(&writer, "seq", disclosure->seq);
+        json_string(&writer, "at", disclosure->at);
+        json_string(&writer, "institution_code", disclosure->institution_code);
+        json_string(&writer, "username", disclosure->username);
+        json_string(&writer, "action", disclosure->action);
+        json_array_begin(&writer, "categories");
+        for (size_t j = 0; j < disclosure->n_categories; j++)
+            json_string(&writer, NULL, disclosure->categories[j]);
+        json_array_end(&writer);
+        json_array_begin(&writer, "clauses");
+        for (size_t j = 0; j < disclosure->n_clauses; j++)
+            json_uint(&writer, NULL, disclosure->clauses[j]);
+        json_array_end(&writer);
+        json_uint(&writer, "protocol_version", disclosure->protocol_version);
+        json_uint(&writer, "request_id", disclosure->request_id);
+        json_bool(&writer, "emergency", disclosure->emergency);
+        json_object_end(&writer);
+    }
+    json_array_end(&writer);
+    json_object_end(&writer);
+}
+
+static int disclosures_run(const struct settings *settings, const struct args *args)
+{
+    spona_response *response = NULL;
+    Spona__V1__DisclosuresRequest disclosures = SPONA__V1__DISCLOSURES_REQUEST__INIT;
+    spona_request request = SPONA__V1__REQUEST__INIT;
+    disclosures.person_id = args_value(args, AUDIT_OPTION_PERSON);
+    request.body_case = SPONA__V1__REQUEST__BODY_DISCLOSURES;
+    request.disclosures = &disclosures;
+    int code = remote_session_call(settings, &request, &response);
+    if (code != OUTPUT_EXIT_OK)
+        return code;
+    if (settings->json)
+        disclosures_json(response->disclosures);
+    else
+        disclosures_text(response->disclosures);
+    envelope_free_response(response);
+    return OUTPUT_EXIT_OK;
+}
+
+static int audit_verify_run(const struct settings *settings, const struct args *args)
+{
+    spona_response *response = NULL;
+    Spona__V1__AuditVerifyRequest verify = SPONA__V1__AUDIT_VERIFY_REQUEST__INIT;
+    spona_request request = SPONA__V1__REQUEST__INIT;
+    request.body_case = SPONA__V1__REQUEST__BODY_AUDIT_VERIFY;
+    request.audit_verify = &verify;
+    int code = remote_session_call(settings, &request, &response);
+    if (code != OUTPUT_EXIT_OK)
+        return code;
+
+    const Spona__V1__AuditVerifyResponse *answer = response->audit_verify;
+    if (settings->json) {
+        struct json_writer writer;
+        json_init(&writer, stdout);
+        json_object_begin(&writer, NULL);
+        json_bool(&writer, "intact", answer->intact);
+        json_uint(&writer, "records", answer->records);
+        json_uint(&writer, "first_bad_seq", answer->first_bad_seq);
+        json_string(&writer, "problem", answer->problem);
+        json_string(&writer, "head_hash", answer->head_hash);
+        json_object_end(&writer);
+    } else if (answer->intact) {
+        printf("audit trail intact: %llu record%s, head ", (unsigned long long)answer->records,
+               answer->records == 1 ? "" : "s");
+        output_text(stdout, answer->head_hash[0] != '\0' ? answer->head_hash : "(none)");
+        printf("\n");
+    } else {
+        printf("audit trail BROKEN at record %llu: ", (unsigned long long)answer->first_bad_seq);
+        output_text(stdout, answer->problem[0] != '\0' ? answer->problem : "(no detail)");
+        printf("\n");
+    }
+    code = answer->intact ? OUTPUT_EXIT_OK : OUTPUT_EXIT_AUDIT_BROKEN;
+    envelope_free_response(response);
+    return code;
+}
+
+static const struct args_option explain_options[] = {
+    { "case", AUDIT_OPTION_CASE, ARGS_VALUE | ARGS_REQUIRED, "CASE_ID" },
+    { "institution", AUDIT_OPTION_INSTITUTION, ARGS_VALUE, "INSTITUTION_CODE" },
+    { NULL, 0, 0, NULL },
+};
+
+const struct command command_explain = {
+    .name = "explain",
+    .summary = "why each category of a case is visible or hidden to an institution",
+    .help = "Usage: spona explain --case CASE_ID [--institution INSTITUTION_CODE] [OPTIONS]\n"
+            "\n"
+            "Per data category, whether the institution may read and write it on the case,\n"
+            "and why: the clause and protocol version that allow it, or what is missing\n"
+            "(a clause, consent, a place on the team). Prints a table\n"
+            "category | read | write | reason.\n"
+            "\n"
+            "  --case CASE_ID          the case (required)\n"
+            "  --institution CODE      another institution than yours (lead agency only)\n",
+    .options = explain_options,
+    .run = explain_run,
+};
+
+static const struct args_option disclosures_options[] = {
+    { "person", AUDIT_OPTION_PERSON, ARGS_VALUE | ARGS_REQUIRED, "PERSON_ID" },
+    { NULL, 0, 0, NULL },
+};
+
+const struct command command_disclosures = {
+    .name = "disclosures",
+    .summary = "who saw a person's data, when, under which clause (lead agency)",
+    .help = "Usage: spona disclosures --person PERSON_ID [OPTIONS]\n"
+            "\n"
+            "The report a beneficiary is entitled to ask for, from the audit trail: which\n"
+            "institutions and users saw or changed which categories of the person's data,\n"
+            "when, and under which clause and protocol version. Emergency (break-glass)\n"
+            "access is marked. Prints a table\n"
+            "when | institution | user | action | categories | clause / protocol version.\n"
+            "\n"
+            "  --person PERSON_ID   the person (required)\n",
+    .options = disclosures_options,
+    .run = disclosures_run,
+};
+
+static const struct command audit_verify = {
+    .name = "verify",
+    .summary = "check the hash chain of the audit trail",
+    .help = "Usage: spona audit verify [OPTIONS]\n"
+            "\n"
+            "Has the server recompute the hash chain of the municipality's audit trail.\n"
+            "Prints `audit trail intact: N records, head HASH` (exit code 0) or\n"
+            "`audit trail BROKEN at record N: PROBLEM` for the first modified, deleted or\n"
+            "reordered record (exit code 6). For the coordinator and the lead agency.\n",
+    .run = audit_verify_run,
+};
+
+static const struct command *const audit_subcommands[] = {
+    &audit_verify,
+    NULL,
+};
+
+const struct command command_audit = {
+    .name = "audit",
+    .summary = "the audit trail",
+    .help = "Usage: spona audit SUBCOMMAND [OPTIONS]\n"
+            "\n"
+            "The audit trail: every read or write of personal data, append-only and\n"
+            "hash-chained per municipality.\n",
+    .subcommands = audit_subcommands,
+};

@@ -1,0 +1,365 @@
+/*
+ * Cases and their teams: `spona case open | show`, `spona refer`,
+ * `spona referral accept` and the break-glass `spona emergency`. Who may do
+ * what is the server's decision (docs/access.md); this file sends the request
+ * and lays out the answer.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "json.h"
+#include "output.h"
+#include "remote.h"
+#include "table.h"
+#include "view.h"
+
+enum case_option {
+    CASE_OPTION_REASON = 1,
+    CASE_OPTION_TO,
+    CASE_OPTION_MEASURE,
+    CASE_OPTION_DUE,
+    CASE_OPTION_MINUTES,
+};
+
+/* Starts the --json object of a result; the caller writes members and ends it. */
+static void case_json_begin(struct json_writer *writer)
+{
+    json_init(writer, stdout);
+    json_object_begin(writer, NULL);
+}
+
+static int case_open_run(const struct settings *settings, const struct args *args)
+{
+    spona_response *response = NULL;
+    Spona__V1__CaseOpenRequest open_request = SPONA__V1__CASE_OPEN_REQUEST__INIT;
+    spona_request request = SPONA__V1__REQUEST__INIT;
+    open_request.person_id = args->operands[0];
+    if (args_has(args, CASE_OPTION_REASON))
+        open_request.reason = args_value(args, CASE_OPTION_REASON);
+    request.body_case = SPONA__V1__REQUEST__BODY_CASE_OPEN;
+    request.case_open = &open_request;
+    int code = remote_session_call(settings, &request, &response);
+    if (code != OUTPUT_EXIT_OK)
+        return code;
+    if (settings->json) {
+        struct json_writer writer;
+        case_json_begin(&writer);
+        json_string(&writer, "case_id", response->case_open->case_id);
+        json_object_end(&writer);
+    } else {
+        printf("opened case ");
+        output_text(stdout, response->case_open->case_id);
+        printf(" for person ");
+        output_text(stdout, open_request.person_id);
+        printf("\n");
+    }
+    envelope_free_response(response);
+    return OUTPUT_EXIT_OK;
+}
+
+static void case_view_json(const Spona__V1__CaseView *view)
+{
+    struct json_writer writer;
+    case_json_begin(&writer);
+    json_string(&writer, "case_id", view->case_id);
+    json_string(&writer, "person_id", view->person_id);
+    json_string(&writer, "stage", view->stage);
+    json_string(&writer, "lead_institution_code", view->lead_institution_code);
+    json_string(&writer, "opened_at", view->opened_at);
+    json_array_begin(&writer, "team");
+    for (size_t i = 0; i < view->n_team; i++) {
+        json_object_begin(&writer, NULL);
+        json_string(&writer, "institution_code", view->team[i]->institution_code);
+        json_string(&writer, "role", view->team[i]->role);
+        json_string(&writer, "via", view->team[i]->via);
+        json_string(&writer, "since", view->team[i]->since);
+        json_object_end(&writer);
+    }
+    json_array_end(&writer);
+    if (view->person != NULL) {
+        json_object_begin(&writer, "person");
+        view_person_json(&writer, view->person);
+        json_object_end(&writer);
+    } else {
+        json_string(&writer, "person", NULL);
+    }
+    json_object_end(&writer);
+}
+
+static void case_view_text(const Spona__V1__CaseView *view)
+{
+    const char *labels[] = { "case", "person", "stage", "lead", "opened" };
+    const char *values[] = { view->case_id, view->person_id, view->stage,
+                             view->lead_institution_code, view->opened_at };
+    for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++) {
+        printf("%-8s", labels[i]);
+        output_text(stdout, values[i]);
+        printf("\n");
+    }
+    struct table table;
+    table_init(&table, 4);
+    const char *header[] = { "institution", "role", "via", "since" };
+    int failed = table_add(&table, header);
+    for (size_t i = 0; !failed && i < view->n_team; i++) {
+        const char *row[] = { view->team[i]->institution_code, view->team[i]->role,
+                              view->team[i]->via, view->team[i]->since };
+        failed = table_add(&table, row);
+    }
+    printf("\nteam\n");
+    table_print(&table, stdout, 2);
+    table_free(&table);
+    if (view->person != NULL) {
+        printf("\n");
+        view_person_text(stdout, view->person);
+    }
+}
+
+static int case_show_run(const struct settings *settings, const struct args *args)
+{
+    spona_response *response = NULL;
+    Spona__V1__CaseGetRequest get = SPONA__V1__CASE_GET_REQUEST__INIT;
+    spona_request request = SPONA__V1__REQUEST__INIT;
+    get.case_id = args->operands[0];
+    request.body_case = SPONA__V1__REQUEST__BODY_CASE_GET;
+    request.case_get = &get;
+    int code = remote_session_call(settings, &request, &response);
+    if (code != OUTPUT_EXIT_OK)
+        return code;
+    if (settings->json)
+        case_view_json(response->case_get);
+    else
+        case_view_text(response->case_get);
+    envelope_free_response(response);
+    return OUTPUT_EXIT_OK;
+}
+
+static int refer_run(const struct settings *settings, const struct args *args)
+{
+    char err[256];
+    spona_response *response = NULL;
+    Spona__V1__ReferralCreateRequest create = SPONA__V1__REFERRAL_CREATE_REQUEST__INIT;
+    spona_request request = SPONA__V1__REQUEST__INIT;
+    create.case_id = args->operands[0];
+    create.institution_code = args_value(args, CASE_OPTION_TO);
+    create.measure = args_value(args, CASE_OPTION_MEASURE);
+    if (args_has(args, CASE_OPTION_DUE)) {
+        create.due_date = args_value(args, CASE_OPTION_DUE);
+        if (args_date("--due", create.due_date, err, sizeof(err)) != 0)
+            return output_error(settings->json, OUTPUT_STATUS_USAGE, err, OUTPUT_EXIT_USAGE);
+    }
+    request.body_case = SPONA__V1__REQUEST__BODY_REFERRAL_CREATE;
+    request.referral_create = &create;
+    int code = remote_session_call(settings, &request, &response);
+    if (code != OUTPUT_EXIT_OK)
+        return code;
+    if (settings->json) {
+        struct json_writer writer;
+        case_json_begin(&writer);
+        json_string(&writer, "referral_id", response->referral_create->referral_id);
+        json_object_end(&writer);
+    } else {
+        printf("referred case ");
+        output_text(stdout, create.case_id);
+        printf(" to ");
+        output_text(stdout, create.institution_code);
+        printf(": referral ");
+        output_text(stdout, response->referral_create->referral_id);
+        printf(" (it joins the team when it accepts)\n");
+    }
+    envelope_free_response(response);
+    return OUTPUT_EXIT_OK;
+}
+
+static int referral_accept_run(const struct settings *settings, const struct args *args)
+{
+    spona_response *response = NULL;
+    Spona__V1__ReferralAcceptRequest accept = SPONA__V1__REFERRAL_ACCEPT_REQUEST__INIT;
+    spona_request request = SPONA__V1__REQUEST__INIT;
+    accept.referral_id = args->operands[0];
+    request.body_case = SPONA__V1__REQUEST__BODY_REFERRAL_ACCEPT;
+    request.referral_accept = &accept;
+    int code = remote_session_call(settings, &request, &response);
+    if (code != OUTPUT_EXIT_OK)
+        return code;
+    if (settings->json) {
+        struct json_writer writer;
+        case_json_begin(&writer);
+        json_string(&writer, "case_id", response->referral_accept->case_id);
+        json_object_end(&writer);
+    } else {
+        printf("accepted referral ");
+        output_text(stdout, accept.referral_id);
+        printf(": your institution is on the team of case ");
+        output_text(stdout, response->referral_accept->case_id);
+        printf("\n");
+    }
+    envelope_free_response(response);
+    return OUTPUT_EXIT_OK;
+}
+
+static int emergency_run(const struct settings *settings, const struct args *args)
+{
+    char err[256];
+    uint64_t minutes = 0;
+    spona_response *response = NULL;
+    const char *minutes_text = args_value(args, CASE_OPTION_MINUTES);
+    if (minutes_text != NULL &&
+        args_positive("--minutes", minutes_text, UINT32_MAX, &minutes, err, sizeof(err)) != 0)
+        return output_error(settings->json, OUTPUT_STATUS_USAGE, err, OUTPUT_EXIT_USAGE);
+    Spona__V1__EmergencyAccessRequest emergency = SPONA__V1__EMERGENCY_ACCESS_REQUEST__INIT;
+    spona_request request = SPONA__V1__REQUEST__INIT;
+    emergency.case_id = args->operands[0];
+    emergency.reason = args_value(args, CASE_OPTION_REASON);
+    emergency.duration_minutes = (uint32_t)minutes;
+    request.body_case = SPONA__V1__REQUEST__BODY_EMERGENCY_ACCESS;
+    request.emergency_access = &emergency;
+    int code = remote_session_call(settings, &request, &response);
+    if (code != OUTPUT_EXIT_OK)
+        return code;
+    if (settings->json) {
+        struct json_writer writer;
+        case_json_begin(&writer);
+        json_string(&writer, "expires_at", response->emergency_access->expires_at);
+        json_object_end(&writer);
+    } else {
+        printf("emergency access to case ");
+        output_text(stdout, emergency.case_id);
+        printf(" until ");
+        output_text(stdout, response->emergency_access->expires_at);
+        printf("; it is audited and flagged for the coordinator's review\n");
+    }
+    envelope_free_response(response);
+    return OUTPUT_EXIT_OK;
+}
+
+static const struct args_option case_open_options[] = {
+    { "reason", CASE_OPTION_REASON, ARGS_VALUE, "TEXT" },
+    { NULL, 0, 0, NULL },
+};
+
+static const struct command case_open = {
+    .name = "open",
+    .summary = "open a case for a person (lead agency)",
+    .help = "Usage: spona case open PERSON_ID [--reason TEXT] [OPTIONS]\n"
+            "\n"
+            "Opens a case for the person; your institution (the lead agency) leads it and\n"
+            "is its first team member. Prints the case id.\n"
+            "\n"
+            "  --reason TEXT   why the case is opened\n",
+    .options = case_open_options,
+    .operands = "PERSON_ID",
+    .min_operands = 1,
+    .max_operands = 1,
+    .run = case_open_run,
+};
+
+static const struct command case_show = {
+    .name = "show",
+    .summary = "show a case: stage, lead, team and the person",
+    .help = "Usage: spona case show CASE_ID [OPTIONS]\n"
+            "\n"
+            "Shows the case's stage, lead institution and team (who joined, how and when),\n"
+            "then the person as `spona person show` does: only what your institution may\n"
+            "see, and why. For the case team.\n",
+    .operands = "CASE_ID",
+    .min_operands = 1,
+    .max_operands = 1,
+    .run = case_show_run,
+};
+
+static const struct command *const case_subcommands[] = {
+    &case_open,
+    &case_show,
+    NULL,
+};
+
+const struct command command_case = {
+    .name = "case",
+    .summary = "cases: one per person, led by the lead agency",
+    .help = "Usage: spona case SUBCOMMAND [ARGUMENTS] [OPTIONS]\n"
+            "\n"
+            "A case: one case manager's institution leads it; partners join its team by\n"
+            "accepting a referral (spona refer, spona referral accept).\n",
+    .subcommands = case_subcommands,
+};
+
+static const struct args_option refer_options[] = {
+    { "to", CASE_OPTION_TO, ARGS_VALUE | ARGS_REQUIRED, "INSTITUTION_CODE" },
+    { "measure", CASE_OPTION_MEASURE, ARGS_VALUE | ARGS_REQUIRED, "TEXT" },
+    { "due", CASE_OPTION_DUE, ARGS_VALUE, "YYYY-MM-DD" },
+    { NULL, 0, 0, NULL },
+};
+
+const struct command command_refer = {
+    .name = "refer",
+    .summary = "refer a case's person to a partner institution (case lead)",
+    .help = "Usage: spona refer CASE_ID --to INSTITUTION_CODE --measure TEXT\n"
+            "                   [--due YYYY-MM-DD] [OPTIONS]\n"
+            "\n"
+            "Refers the person of the case to a signatory institution for a measure. The\n"
+            "institution joins the case team when it accepts (spona referral accept).\n"
+            "Prints the referral id. For the case's lead institution.\n"
+            "\n"
+            "  --to CODE          the institution, e.g. prijedor.zzz (required)\n"
+            "  --measure TEXT     what it is asked to do (required)\n"
+            "  --due YYYY-MM-DD   by when\n",
+    .options = refer_options,
+    .operands = "CASE_ID",
+    .min_operands = 1,
+    .max_operands = 1,
+    .run = refer_run,
+};
+
+static const struct command referral_accept = {
+    .name = "accept",
+    .summary = "accept a referral to your institution and join the case team",
+    .help = "Usage: spona referral accept REFERRAL_ID [OPTIONS]\n"
+            "\n"
+            "Accepts a referral addressed to your institution: it joins the case team and\n"
+            "sees what the protocol lets its role see. Prints the case id.\n",
+    .operands = "REFERRAL_ID",
+    .min_operands = 1,
+    .max_operands = 1,
+    .run = referral_accept_run,
+};
+
+static const struct command *const referral_subcommands[] = {
+    &referral_accept,
+    NULL,
+};
+
+const struct command command_referral = {
+    .name = "referral",
+    .summary = "referrals to your institution",
+    .help = "Usage: spona referral SUBCOMMAND [ARGUMENTS] [OPTIONS]\n"
+            "\n"
+            "Referrals that a case's lead sent to your institution (spona refer).\n",
+    .subcommands = referral_subcommands,
+};
+
+static const struct args_option emergency_options[] = {
+    { "reason", CASE_OPTION_REASON, ARGS_VALUE | ARGS_REQUIRED, "TEXT" },
+    { "minutes", CASE_OPTION_MINUTES, ARGS_VALUE, "N" },
+    { NULL, 0, 0, NULL },
+};
+
+const struct command command_emergency = {
+    .name = "emergency",
+    .summary = "break-glass access to a case, for a limited time (lead agency)",
+    .help = "Usage: spona emergency CASE_ID --reason TEXT [--minutes N] [OPTIONS]\n"
+            "\n"
+            "Break-glass access: a lead-agency user opens a case outside the rules of the\n"
+            "protocol, with a written reason. Your institution joins the case team for N\n"
+            "minutes and reads every person-level category. Every use is audited and\n"
+            "flagged for the coordinator's review.\n"
+            "\n"
+            "  --reason TEXT   why (required; at least 20 characters)\n"
+            "  --minutes N     how long (default 60, at most 480)\n",
+    .options = emergency_options,
+    .operands = "CASE_ID",
+    .min_operands = 1,
+    .max_operands = 1,
+    .run = emergency_run,
+};

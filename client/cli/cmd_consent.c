@@ -1,0 +1,373 @@
+/*
+ * `spona consent grant | withdraw | list`: a person's consent to share data
+ * categories with an institution, recorded by the case's lead from a signed
+ * form. Withdrawal takes effect on the server for every later request.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "commands.h"
+#include "json.h"
+#include "output.h"
+#include "remote.h"
+#include "table.h"
+
+enum consent_option {
+    CONSENT_OPTION_TO = 1,
+    CONSENT_OPTION_CATEGORY,
+    CONSENT_OPTION_GIVEN,
+    CONSENT_OPTION_FORM,
+    CONSENT_OPTION_EXPIRES,
+};
+
+/* Category codes from every --category (each may list several, comma-separated). */
+struct consent_categories {
+    char **codes; /* owned */
+    size_t count;
+};
+
+static void consent_categories_free(struct consent_categories *categories)
+{
+    for (size_t i = 0; i < categories->count; i++)
+        free(categories->codes[i]);
+    free(categories->codes);
+    memset(categories, 0, sizeof(*categories));
+}
+
+/* Adds one code unless it is already there. 0, or -1 when out of memory. */
+static int consent_categories_add(struct consent_categories *categories, const char *code,
+                                  size_t length)
+{
+    for (size_t i = 0; i < categories->count; i++)
+        if (strlen(categories->codes[i]) == length &&
+            strncmp(categories->codes[i], code, length) == 0)
+            return 0;
+    char **codes = realloc(categories->codes, (categories->count + 1) * sizeof(*codes));
+    if (codes == NULL)
+        return -1;
+    categories->codes = codes;
+    codes[categories->count] = strndup(code, length);
+    if (codes[categories->count] == NULL)
+        return -1;
+    categories->count++;
+    return 0;
+}
+
+/* Collects the --category values. Returns 0, or -1 with err set. */
+static int consent_categories_collect(struct consent_categories *categories,
+                                      const struct args *args, char *err, size_t err_size)
+{
+    memset(categories, 0, sizeof(*categories));
+    for (size_t i = 0; i < args->item_count; i++) {
+        if (args->items[i].id != CONSENT_OPTION_CATEGORY)
+            continue;
+        const char *value = args->items[i].value;
+        while (*value != '\0') {
+            size_t length = strcspn(value, ", ");
+            if (length > 0 && consent_categories_add(categories, value, length) != 0) {
+                snprintf(err, err_size, "out of memory");
+                return -1;
+            }
+            value += length;
+            value += strspn(value, ", ");
+        }
+    }
+    return 0;
+}
+
+/* Writes the consent codes as "a, b, c" (for messages). */
+static void consent_print_codes(const struct consent_categories *categories)
+{
+    for (size_t i = 0; i < categories->count; i++) {
+        if (i > 0)
+            printf(", ");
+        output_text(stdout, categories->codes[i]);
+    }
+}
+
+static int consent_grant_run(const struct settings *settings, const struct args *args)
+{
+    char err[256];
+    struct consent_categories categories;
+    spona_response *response = NULL;
+    int code;
+    Spona__V1__ConsentGrantRequest grant = SPONA__V1__CONSENT_GRANT_REQUEST__INIT;
+    grant.person_id = args->operands[0];
+    grant.institution_code = args_value(args, CONSENT_OPTION_TO);
+    grant.given_on = args_value(args, CONSENT_OPTION_GIVEN);
+    grant.form_reference = args_value(args, CONSENT_OPTION_FORM);
+    if (args_has(args, CONSENT_OPTION_EXPIRES))
+        grant.expires_on = args_value(args, CONSENT_OPTION_EXPIRES);
+    if (consent_categories_collect(&categories, args, err, sizeof(err)) != 0 ||
+        args_date("--given", grant.given_on, err, sizeof(err)) != 0 ||
+        (args_has(args, CONSENT_OPTION_EXPIRES) &&
+         args_date("--expires", grant.expires_on, err, sizeof(err)) != 0)) {
+        code = output_error(settings->json, OUTPUT_STATUS_USAGE, err, OUTPUT_EXIT_USAGE);
+        goto cleanup;
+    }
+    if (categories.count == 0) {
+        code = output_error(settings->json, OUTPUT_STATUS_USAGE,
+                            "no category given: use --category CAT (see spona consent grant "
+                            "--help)",
+                            OUTPUT_EXIT_USAGE);
+        goto cleanup;
+    }
+    grant.n_categories = categories.count;
+    grant.categories = categories.codes;
+    spona_request request = SPONA__V1__REQUEST__INIT;
+    request.body_case = SPONA__V1__REQUEST__BODY_CONSENT_GRANT;
+    request.consent_grant = &grant;
+    code = remote_session_call(settings, &request, &response);
+    if (code != OUTPUT_EXIT_OK)
+        goto cleanup;
+
+    const Spona__V1__ConsentGrantResponse *answer = response->consent_grant;
+    if (settings->json) {
+        struct json_writer writer;
+        json_init(&writer, stdout);
+        json_object_begin(&writer, NULL);
+        json_array_begin(&writer, "consent_ids");
+        for (size_t i = 0; i < answer->n_consent_ids; i++)
+            json_string(&writer, NULL, answer->consent_ids[i]);
+        json_array_end(&writer);
+        json_object_end(&writer);
+    } else {
+        printf("recorded consent of person ");
+        output_text(stdout, grant.person_id);
+        printf(" to share with ");
+        output_text(stdout, grant.institution_code);
+        printf(": ");
+        consent_print_codes(&categories);
+        printf(" (form ");
+        output_text(stdout, grant.form_reference);
+        printf(", given %s", grant.given_on);
+        if (args_has(args, CONSENT_OPTION_EXPIRES))
+            printf(", expires %s", grant.expires_on);
+        printf("; %zu record%s)\n", answer->n_consent_ids, answer->n_consent_ids == 1 ? "" : "s");
+    }
+
+cleanup:
+    envelope_free_response(response);
+    consent_categories_free(&categories);
+    return code;
+}
+
+static int consent_withdraw_run(const struct settings *settings, const struct args *args)
+{
+    char err[256];
+    struct consent_categories categories;
+    spona_response *response = NULL;
+    int code;
+    if (consent_categories_collect(&categories, args, err, sizeof(err)) != 0) {
+        code = output_error(settings->json, OUTPUT_STATUS_USAGE, err, OUTPUT_EXIT_USAGE);
+        goto cleanup;
+    }
+    Spona__V1__ConsentWithdrawRequest withdraw = SPONA__V1__CONSENT_WITHDRAW_REQUEST__INIT;
+    spona_request request = SPONA__V1__REQUEST__INIT;
+    withdraw.person_id = args->operands[0];
+    withdraw.institution_code = args_value(args, CONSENT_OPTION_TO);
+    withdraw.n_categories = categories.count;
+    withdraw.categories = categories.codes;
+    request.body_case = SPONA__V1__REQUEST__BODY_CONSENT_WITHDRAW;
+    request.consent_withdraw = &withdraw;
+    code = remote_session_call(settings, &request, &response);
+    if (code != OUTPUT_EXIT_OK)
+        goto cleanup;
+
+    uint32_t withdrawn = response->consent_withdraw->withdrawn;
+    if (settings->json) {
+        struct json_writer writer;
+        json_init(&writer, stdout);
+        json_object_begin(&writer, NULL);
+        json_uint(&writer, "withdrawn", withdrawn);
+        json_object_end(&writer);
+    } else {
+        printf("withdrew %u consent record%s of person ", (unsigned)withdrawn,
+               withdrawn == 1 ? "" : "s");
+        output_text(stdout, withdraw.person_id);
+        printf(" for ");
+        output_text(stdout, withdraw.institution_code);
+        if (categories.count > 0) {
+            printf(" (");
+            consent_print_codes(&categories);
+            printf(")");
+        }
+        printf("%s\n", withdrawn > 0 ? "; in effect from now on" : "");
+    }
+
+cleanup:
+    envelope_free_response(response);
+    consent_categories_free(&categories);
+    return code;
+}
+
+/* "in force", "withdrawn AT", "expired" or "not yet in force" for one record. */
+static void consent_state(const Spona__V1__Consent *consent, char *out, size_t out_size)
+{
+    char today[16] = "";
+    time_t now = time(NULL);
+    struct tm tm;
+    if (localtime_r(&now, &tm) != NULL)
+        strftime(today, sizeof(today), "%Y-%m-%d", &tm);
+    if (consent->withdrawn_at[0] != '\0')
+        snprintf(out, out_size, "withdrawn %s", consent->withdrawn_at);
+    else if (consent->in_force)
+        snprintf(out, out_size, "in force");
+    else if (consent->expires_on[0] != '\0' && strcmp(consent->expires_on, today) < 0)
+        snprintf(out, out_size, "expired");
+    else
+        snprintf(out, out_size, "not in force");
+}
+
+static int consent_list_run(const struct settings *settings, const struct args *args)
+{
+    spona_response *response = NULL;
+    Spona__V1__ConsentListRequest list = SPONA__V1__CONSENT_LIST_REQUEST__INIT;
+    spona_request request = SPONA__V1__REQUEST__INIT;
+    list.person_id = args->operands[0];
+    request.body_case = SPONA__V1__REQUEST__BODY_CONSENT_LIST;
+    request.consent_list = &list;
+    int code = remote_session_call(settings, &request, &response);
+    if (code != OUTPUT_EXIT_OK)
+        return code;
+
+    const Spona__V1__ConsentListResponse *answer = response->consent_list;
+    if (settings->json) {
+        struct json_writer writer;
+        json_init(&writer, stdout);
+        json_object_begin(&writer, NULL);
+        json_string(&writer, "person_id", list.person_id);
+        json_array_begin(&writer, "consents");
+        for (size_t i = 0; i < answer->n_consents; i++) {
+            const Spona__V1__Consent *consent = answer->consents[i];
+            json_object_begin(&writer, NULL);
+            json_string(&writer, "consent_id", consent->consent_id);
+            json_string(&writer, "institution_code", consent->institution_code);
+            json_string(&writer, "category", consent->category);
+            json_string(&writer, "given_on", consent->given_on);
+            json_string(&writer, "form_reference", consent->form_reference);
+            json_string(&writer, "expires_on", consent->expires_on);
+            json_string(&writer, "withdrawn_at", consent->withdrawn_at);
+            json_bool(&writer, "in_force", consent->in_force);
+            json_object_end(&writer);
+        }
+        json_array_end(&writer);
+        json_object_end(&writer);
+    } else if (answer->n_consents == 0) {
+        printf("no consent recorded for person ");
+        output_text(stdout, list.person_id);
+        printf("\n");
+    } else {
+        struct table table;
+        table_init(&table, 6);
+        const char *header[] = { "institution", "category", "given", "form", "expires", "state" };
+        int failed = table_add(&table, header);
+        for (size_t i = 0; !failed && i < answer->n_consents; i++) {
+            const Spona__V1__Consent *consent = answer->consents[i];
+            char state[96];
+            consent_state(consent, state, sizeof(state));
+            const char *row[] = { consent->institution_code, consent->category,
+                                  consent->given_on, consent->form_reference,
+                                  consent->expires_on[0] != '\0' ? consent->expires_on : "-",
+                                  state };
+            failed = table_add(&table, row);
+        }
+        table_print(&table, stdout, 0);
+        table_free(&table);
+    }
+    envelope_free_response(response);
+    return OUTPUT_EXIT_OK;
+}
+
+static const struct args_option consent_grant_options[] = {
+    { "to", CONSENT_OPTION_TO, ARGS_VALUE | ARGS_REQUIRED, "INSTITUTION_CODE" },
+    { "category", CONSENT_OPTION_CATEGORY, ARGS_VALUE | ARGS_REPEATABLE | ARGS_REQUIRED,
+      "CATEGORY" },
+    { "given", CONSENT_OPTION_GIVEN, ARGS_VALUE | ARGS_REQUIRED, "YYYY-MM-DD" },
+    { "form", CONSENT_OPTION_FORM, ARGS_VALUE | ARGS_REQUIRED, "REFERENCE" },
+    { "expires", CONSENT_OPTION_EXPIRES, ARGS_VALUE, "YYYY-MM-DD" },
+    { NULL, 0, 0, NULL },
+};
+
+static const struct command consent_grant = {
+    .name = "grant",
+    .summary = "record a person's consent to share categories (case lead)",
+    .help = "Usage: spona consent grant PERSON_ID --to INSTITUTION_CODE --category CAT ...\n"
+            "                           --given YYYY-MM-DD --form REFERENCE\n"
+            "                           [--expires YYYY-MM-DD] [OPTIONS]\n"
+            "\n"
+            "Records, from a signed form, that the person consents to share these data\n"
+            "categories with the institution (one record per category). Clauses of the\n"
+            "protocol that require consent then apply. For the case's lead institution.\n"
+            "\n"
+            "  --to CODE            the institution, e.g. prijedor.zzz (required)\n"
+            "  --category CAT       a category (repeatable, or several comma-separated):\n"
+            "                       identity, contact_address, benefits_household,\n"
+            "                       education_work, health_disability, safety,\n"
+            "                       plan_measures, case_notes, outcomes (required)\n"
+            "  --given YYYY-MM-DD   the date on the signed form (required)\n"
+            "  --form REFERENCE     the signed form's reference (required)\n"
+            "  --expires YYYY-MM-DD the last day it holds\n",
+    .options = consent_grant_options,
+    .operands = "PERSON_ID",
+    .min_operands = 1,
+    .max_operands = 1,
+    .run = consent_grant_run,
+};
+
+static const struct args_option consent_withdraw_options[] = {
+    { "to", CONSENT_OPTION_TO, ARGS_VALUE | ARGS_REQUIRED, "INSTITUTION_CODE" },
+    { "category", CONSENT_OPTION_CATEGORY, ARGS_VALUE | ARGS_REPEATABLE, "CATEGORY" },
+    { NULL, 0, 0, NULL },
+};
+
+static const struct command consent_withdraw = {
+    .name = "withdraw",
+    .summary = "withdraw a person's consent (takes effect at once)",
+    .help = "Usage: spona consent withdraw PERSON_ID --to INSTITUTION_CODE [--category CAT ...]\n"
+            "                              [OPTIONS]\n"
+            "\n"
+            "Withdraws the person's consent to share with the institution: the categories\n"
+            "given, or every category. Takes effect for every later request. For the\n"
+            "case's lead institution.\n"
+            "\n"
+            "  --to CODE        the institution (required)\n"
+            "  --category CAT   only this category (repeatable, or comma-separated)\n",
+    .options = consent_withdraw_options,
+    .operands = "PERSON_ID",
+    .min_operands = 1,
+    .max_operands = 1,
+    .run = consent_withdraw_run,
+};
+
+static const struct command consent_list = {
+    .name = "list",
+    .summary = "list a person's consent records",
+    .help = "Usage: spona consent list PERSON_ID [OPTIONS]\n"
+            "\n"
+            "Lists the person's consent records: institution, category, date given, form,\n"
+            "expiry and whether it is in force (or when it was withdrawn). For the case team.\n",
+    .operands = "PERSON_ID",
+    .min_operands = 1,
+    .max_operands = 1,
+    .run = consent_list_run,
+};
+
+static const struct command *const consent_subcommands[] = {
+    &consent_grant,
+    &consent_withdraw,
+    &consent_list,
+    NULL,
+};
+
+const struct command command_consent = {
+    .name = "consent",
+    .summary = "a person's consent to share data with an institution",
+    .help = "Usage: spona consent SUBCOMMAND [ARGUMENTS] [OPTIONS]\n"
+            "\n"
+            "A person's consent, per institution and data category, recorded from a signed\n"
+            "form by the case's lead; withdrawal takes effect at once.\n",
+    .subcommands = consent_subcommands,
+};

@@ -1,0 +1,205 @@
+/*
+ * `spona protocol import FILE` and `spona protocol show`: the municipality's
+ * Protocol on cooperation, which is also its access policy (docs/policy.md).
+ * The client only carries the document: the server validates it (errors come
+ * back as "FILE:LINE: message" lines) and prints it.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "json.h"
+#include "output.h"
+#include "remote.h"
+
+/* The largest document the server takes (docs/policy.md). */
+#define PROTOCOL_MAX_FILE_BYTES (1024 * 1024)
+
+enum protocol_option {
+    PROTOCOL_OPTION_VERSION = 1,
+    PROTOCOL_OPTION_YAML,
+};
+
+/*
+ * Reads a whole text file of at most PROTOCOL_MAX_FILE_BYTES. Returns 0 with
+ * *text set (caller frees), or -1 with err set.
+ */
+static int protocol_read_file(const char *path, char **text, char *err, size_t err_size)
+{
+    *text = NULL;
+    FILE *file = fopen(path, "rb");
+    if (file == NULL) {
+        snprintf(err, err_size, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    char *buffer = malloc(PROTOCOL_MAX_FILE_BYTES + 2);
+    if (buffer == NULL) {
+        fclose(file);
+        snprintf(err, err_size, "out of memory");
+        return -1;
+    }
+    size_t length = fread(buffer, 1, PROTOCOL_MAX_FILE_BYTES + 1, file);
+    int read_error = ferror(file) ? errno : 0;
+    fclose(file);
+    int rc = -1;
+    if (read_error != 0)
+        snprintf(err, err_size, "%s: %s", path, strerror(read_error));
+    else if (length > PROTOCOL_MAX_FILE_BYTES)
+        snprintf(err, err_size, "%s: larger than %d bytes, the limit of a protocol document",
+                 path, PROTOCOL_MAX_FILE_BYTES);
+    else if (length == 0)
+        snprintf(err, err_size, "%s: the file is empty", path);
+    else if (memchr(buffer, '\0', length) != NULL)
+        snprintf(err, err_size, "%s: contains a NUL byte: not a text document", path);
+    else
+        rc = 0;
+    if (rc != 0) {
+        free(buffer);
+        return -1;
+    }
+    buffer[length] = '\0';
+    *text = buffer;
+    return 0;
+}
+
+static int protocol_import_run(const struct settings *settings, const struct args *args)
+{
+    char err[512];
+    char *source = NULL;
+    spona_response *response = NULL;
+    char *path = args->operands[0];
+
+    if (protocol_read_file(path, &source, err, sizeof(err)) != 0)
+        return output_error(settings->json, OUTPUT_STATUS_LOCAL, err, OUTPUT_EXIT_USAGE);
+    char *slash = strrchr(path, '/');
+    Spona__V1__ProtocolImportRequest import = SPONA__V1__PROTOCOL_IMPORT_REQUEST__INIT;
+    spona_request request = SPONA__V1__REQUEST__INIT;
+    import.source = source;
+    import.file_name = slash != NULL ? slash + 1 : path; /* messages name FILE:LINE */
+    request.body_case = SPONA__V1__REQUEST__BODY_PROTOCOL_IMPORT;
+    request.protocol_import = &import;
+    int code = remote_session_call(settings, &request, &response);
+    free(source);
+    if (code != OUTPUT_EXIT_OK)
+        return code;
+
+    const Spona__V1__ProtocolImportResponse *answer = response->protocol_import;
+    if (settings->json) {
+        struct json_writer writer;
+        json_init(&writer, stdout);
+        json_object_begin(&writer, NULL);
+        json_string(&writer, "municipality_code", answer->municipality_code);
+        json_uint(&writer, "version", answer->version);
+        json_string(&writer, "title", answer->title);
+        json_string(&writer, "effective_date", answer->effective_date);
+        json_uint(&writer, "clause_count", answer->clause_count);
+        json_object_end(&writer);
+    } else {
+        printf("imported protocol ");
+        output_text(stdout, answer->municipality_code);
+        printf(" version %u (%u clause%s, effective ", (unsigned)answer->version,
+               (unsigned)answer->clause_count, answer->clause_count == 1 ? "" : "s");
+        output_text(stdout, answer->effective_date);
+        printf(")\n");
+    }
+    envelope_free_response(response);
+    return OUTPUT_EXIT_OK;
+}
+
+static int protocol_show_run(const struct settings *settings, const struct args *args)
+{
+    char err[256];
+    uint64_t version = 0;
+    spona_response *response = NULL;
+    const char *version_text = args_value(args, PROTOCOL_OPTION_VERSION);
+    if (version_text != NULL &&
+        args_positive("--version", version_text, UINT32_MAX, &version, err, sizeof(err)) != 0)
+        return output_error(settings->json, OUTPUT_STATUS_USAGE, err, OUTPUT_EXIT_USAGE);
+
+    Spona__V1__ProtocolShowRequest show = SPONA__V1__PROTOCOL_SHOW_REQUEST__INIT;
+    spona_request request = SPONA__V1__REQUEST__INIT;
+    show.version = (uint32_t)version;
+    request.body_case = SPONA__V1__REQUEST__BODY_PROTOCOL_SHOW;
+    request.protocol_show = &show;
+    int code = remote_session_call(settings, &request, &response);
+    if (code != OUTPUT_EXIT_OK)
+        return code;
+
+    const Spona__V1__ProtocolShowResponse *answer = response->protocol_show;
+    if (settings->json) {
+        struct json_writer writer;
+        json_init(&writer, stdout);
+        json_object_begin(&writer, NULL);
+        json_uint(&writer, "version", answer->version);
+        json_string(&writer, "title", answer->title);
+        json_string(&writer, "effective_date", answer->effective_date);
+        json_string(&writer, "imported_at", answer->imported_at);
+        json_array_begin(&writer, "versions");
+        for (size_t i = 0; i < answer->n_versions; i++)
+            json_uint(&writer, NULL, answer->versions[i]);
+        json_array_end(&writer);
+        json_string(&writer, "document", answer->document);
+        json_string(&writer, "source", answer->source);
+        json_object_end(&writer);
+    } else {
+        output_block(stdout, args_has(args, PROTOCOL_OPTION_YAML) ? answer->source
+                                                                   : answer->document);
+    }
+    envelope_free_response(response);
+    return OUTPUT_EXIT_OK;
+}
+
+static const struct command protocol_import = {
+    .name = "import",
+    .summary = "store a new version of the protocol from a YAML file",
+    .help = "Usage: spona protocol import FILE [OPTIONS]\n"
+            "\n"
+            "Sends the policy document FILE (YAML, docs/policy.md, at most 1 MiB) to the\n"
+            "server, which validates it and stores it as the next version of the\n"
+            "municipality's Protocol on cooperation. For the coordinator and the lead agency.\n"
+            "A document with errors is refused; each error is printed as FILE:LINE: message.\n",
+    .operands = "FILE",
+    .min_operands = 1,
+    .max_operands = 1,
+    .run = protocol_import_run,
+};
+
+static const struct args_option protocol_show_options[] = {
+    { "version", PROTOCOL_OPTION_VERSION, ARGS_VALUE, "N" },
+    { "yaml", PROTOCOL_OPTION_YAML, 0, NULL },
+    { NULL, 0, 0, NULL },
+};
+
+static const struct command protocol_show = {
+    .name = "show",
+    .summary = "print the protocol in force (or a version) as a document",
+    .help = "Usage: spona protocol show [--version N] [--yaml] [OPTIONS]\n"
+            "\n"
+            "Prints the protocol in force, or version N, as a document fit to print and sign.\n"
+            "With --json: version, title, effective date, import time, every stored version,\n"
+            "the document and the stored YAML.\n"
+            "\n"
+            "  --version N   that version instead of the one in force (here --version is not\n"
+            "                the program's version; use -V for that)\n"
+            "  --yaml        print the stored YAML document instead\n",
+    .options = protocol_show_options,
+    .run = protocol_show_run,
+};
+
+static const struct command *const protocol_subcommands[] = {
+    &protocol_import,
+    &protocol_show,
+    NULL,
+};
+
+const struct command command_protocol = {
+    .name = "protocol",
+    .summary = "the Protocol on cooperation (the access policy)",
+    .help = "Usage: spona protocol SUBCOMMAND [ARGUMENTS] [OPTIONS]\n"
+            "\n"
+            "The municipality's Protocol on cooperation: one YAML document per version,\n"
+            "which the server enforces as the access policy (docs/policy.md).\n",
+    .subcommands = protocol_subcommands,
+};

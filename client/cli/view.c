@@ -1,0 +1,143 @@
+/*
+ * Showing persons and decisions (see view.h). The server says per category
+ * why it is visible or hidden; this file only lays that out. Categories come
+ * in the order the server gives them, so a category added on the server needs
+ * no change here.
+ */
+#include "view.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "output.h"
+#include "table.h"
+
+const char *view_decision_word(const Spona__V1__CategoryDecision *decision)
+{
+    int write = decision->action != NULL && strcmp(decision->action, "write") == 0;
+    if (write)
+        return decision->allowed ? "allowed" : "denied";
+    return decision->allowed ? "visible" : "hidden";
+}
+
+const char *view_decision_reason(const Spona__V1__CategoryDecision *decision)
+{
+    static const char *const words[] = { "visible: ", "hidden: ", "allowed: ", "denied: " };
+    const char *reason = decision->reason != NULL ? decision->reason : "";
+    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+        if (strncmp(reason, words[i], strlen(words[i])) == 0)
+            return reason + strlen(words[i]);
+    return reason;
+}
+
+void view_decision_json(struct json_writer *writer, const Spona__V1__CategoryDecision *decision)
+{
+    json_object_begin(writer, NULL);
+    json_string(writer, "category", decision->category);
+    json_string(writer, "action", decision->action);
+    json_bool(writer, "allowed", decision->allowed);
+    json_string(writer, "reason", decision->reason);
+    json_uint(writer, "clause", decision->clause);
+    json_uint(writer, "protocol_version", decision->protocol_version);
+    json_object_end(writer);
+}
+
+void view_person_json(struct json_writer *writer, const Spona__V1__PersonView *view)
+{
+    json_string(writer, "person_id", view->person_id);
+    json_uint(writer, "version", view->version);
+    json_array_begin(writer, "fields");
+    for (size_t i = 0; i < view->n_fields; i++) {
+        json_object_begin(writer, NULL);
+        json_string(writer, "name", view->fields[i]->name);
+        json_string(writer, "value", view->fields[i]->value);
+        json_string(writer, "category", view->fields[i]->category);
+        json_object_end(writer);
+    }
+    json_array_end(writer);
+    json_array_begin(writer, "decisions");
+    for (size_t i = 0; i < view->n_decisions; i++)
+        view_decision_json(writer, view->decisions[i]);
+    json_array_end(writer);
+}
+
+/* Whether category is among the first count categories of order. */
+static int view_seen(const char *const *order, size_t count, const char *category)
+{
+    for (size_t i = 0; i < count; i++)
+        if (strcmp(order[i], category) == 0)
+            return 1;
+    return 0;
+}
+
+/* The fields of one category, "  name   value", names padded to name_width. */
+static void view_category_fields(FILE *out, const Spona__V1__PersonView *view,
+                                 const char *category, int name_width)
+{
+    int printed = 0;
+    for (size_t i = 0; i < view->n_fields; i++) {
+        const Spona__V1__PersonField *field = view->fields[i];
+        if (strcmp(field->category, category) != 0)
+            continue;
+        if (!printed) {
+            output_text(out, category[0] != '\0' ? category : "(no category)");
+            fputc('\n', out);
+            printed = 1;
+        }
+        fputs("  ", out);
+        output_text(out, field->name);
+        fprintf(out, "%*s", name_width + 2 - (int)output_width(field->name), "");
+        output_indented(out, field->value, name_width + 4);
+        fputc('\n', out);
+    }
+}
+
+void view_person_text(FILE *out, const Spona__V1__PersonView *view)
+{
+    fputs("person ", out);
+    output_text(out, view->person_id);
+    fprintf(out, "  version %llu\n", (unsigned long long)view->version);
+
+    /* categories: in the order of the decisions, then any only the fields name */
+    size_t capacity = view->n_decisions + view->n_fields;
+    const char **order = capacity > 0 ? calloc(capacity, sizeof(*order)) : NULL;
+    size_t count = 0;
+    int name_width = 0;
+    for (size_t i = 0; order != NULL && i < view->n_decisions; i++)
+        if (!view_seen(order, count, view->decisions[i]->category))
+            order[count++] = view->decisions[i]->category;
+    for (size_t i = 0; order != NULL && i < view->n_fields; i++) {
+        if (!view_seen(order, count, view->fields[i]->category))
+            order[count++] = view->fields[i]->category;
+        int width = (int)output_width(view->fields[i]->name);
+        if (width > name_width)
+            name_width = width;
+    }
+    fputc('\n', out);
+    if (view->n_fields == 0)
+        fputs("(no field of this person is visible to you)\n", out);
+    for (size_t i = 0; i < count; i++)
+        view_category_fields(out, view, order[i], name_width);
+    free(order);
+
+    if (view->n_decisions == 0)
+        return;
+    struct table table;
+    table_init(&table, 2);
+    const char *header[] = { "category", "access" };
+    int failed = table_add(&table, header);
+    for (size_t i = 0; !failed && i < view->n_decisions; i++) {
+        const Spona__V1__CategoryDecision *decision = view->decisions[i];
+        char label[128], reason[1024];
+        int write = strcmp(view_decision_word(decision), "allowed") == 0 ||
+                    strcmp(view_decision_word(decision), "denied") == 0;
+        snprintf(label, sizeof(label), "%s%s", decision->category, write ? " (write)" : "");
+        snprintf(reason, sizeof(reason), "%s: %s", view_decision_word(decision),
+                 view_decision_reason(decision));
+        const char *row[] = { label, reason };
+        failed = table_add(&table, row);
+    }
+    fputc('\n', out);
+    table_print(&table, out, 0);
+    table_free(&table);
+}
