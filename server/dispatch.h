@@ -17,7 +17,7 @@ struct request_context {
     const struct server_config *config;
     struct db *db; /* NULL for inline handlers */
     struct job *job;
-    char message[512];
+    char message[4096]; /* long enough for a policy file's list of errors */
 };
 
 /*

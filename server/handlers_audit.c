@@ -17,6 +17,7 @@
 #include "access.h"
 #include "audit.h"
 #include "handlers.h"
+#include "handlers_util.h"
 #include "log.h"
 #include "statements.h"
 #include "views.h"
@@ -59,27 +60,6 @@ static int trail_valid_uuid(const char *text)
             return 0;
     }
     return text[sizeof(pattern) - 1] == '\0';
-}
-
-/*
- * Ends a refused request: appends its audit record, commits, and returns
- * refusal with the refusal's message (unless recording it failed).
- */
-static spona_status trail_refuse(struct request_context *ctx, const struct audit_record *record,
-                                 spona_status refusal)
-{
-    char message[sizeof(ctx->message)];
-    memcpy(message, ctx->message, sizeof(message));
-    spona_status status = audit_append(ctx, record);
-    if (status != SPONA__V1__STATUS__OK) {
-        access_rollback(ctx);
-        return status;
-    }
-    status = access_commit(ctx);
-    if (status != SPONA__V1__STATUS__OK)
-        return status;
-    memcpy(ctx->message, message, sizeof(message));
-    return refusal;
 }
 
 /* The version of the protocol in force for the audit record; 0 when none (or unreadable). */
@@ -175,7 +155,7 @@ spona_status handle_explain(struct request_context *ctx, const spona_request *re
     if (status == SPONA__V1__STATUS__NOT_FOUND) {
         record.outcome = "not_found";
         record.protocol_version = trail_protocol_version(ctx);
-        return trail_refuse(ctx, &record, status);
+        return handlers_refuse(ctx, &record, record.outcome, status);
     }
     if (status != SPONA__V1__STATUS__OK)
         goto failed;
@@ -188,13 +168,13 @@ spona_status handle_explain(struct request_context *ctx, const spona_request *re
             snprintf(ctx->message, sizeof(ctx->message),
                      "only the case's lead agency may explain another institution's access");
             record.outcome = "denied";
-            return trail_refuse(ctx, &record, SPONA__V1__STATUS__PERMISSION_DENIED);
+            return handlers_refuse(ctx, &record, record.outcome, SPONA__V1__STATUS__PERMISSION_DENIED);
         }
         char institution_id[UUID_TEXT];
         status = trail_institution_id(ctx, code, institution_id);
         if (status == SPONA__V1__STATUS__NOT_FOUND) {
             record.outcome = "not_found";
-            return trail_refuse(ctx, &record, status);
+            return handlers_refuse(ctx, &record, record.outcome, status);
         }
         if (status != SPONA__V1__STATUS__OK)
             goto failed;
@@ -539,7 +519,7 @@ spona_status handle_disclosures(struct request_context *ctx, const spona_request
     if (status == SPONA__V1__STATUS__NOT_FOUND) {
         record.protocol_version = trail_protocol_version(ctx);
         record.outcome = "not_found";
-        return trail_refuse(ctx, &record, status);
+        return handlers_refuse(ctx, &record, record.outcome, status);
     }
     if (status != SPONA__V1__STATUS__OK) {
         access_rollback(ctx);
@@ -552,7 +532,7 @@ spona_status handle_disclosures(struct request_context *ctx, const spona_request
                  "only the lead agency of the person's case may list the disclosures of "
                  "person %s", person_id);
         record.outcome = "denied";
-        return trail_refuse(ctx, &record, SPONA__V1__STATUS__PERMISSION_DENIED);
+        return handlers_refuse(ctx, &record, record.outcome, SPONA__V1__STATUS__PERMISSION_DENIED);
     }
 
     size_t count = 0;

@@ -32,6 +32,9 @@ const struct db_statement case_statements[] = {
     {"case_insert",
      "INSERT INTO cases (municipality_id, person_id, lead_institution_id, lead_user_id, reason)"
      " VALUES ($1, $2::uuid, $3, $4, $5) RETURNING id"},
+    {"case_open_existing",
+     "SELECT id FROM cases WHERE person_id = $1::uuid AND closed_at IS NULL"
+     " ORDER BY opened_at LIMIT 1"},
     {"case_team_lead",
      "INSERT INTO case_team (case_id, municipality_id, institution_id, via)"
      " VALUES ($1::uuid, $2, $3, 'lead')"},
@@ -128,6 +131,18 @@ spona_status handle_case_open(struct request_context *ctx, const spona_request *
         return handlers_refuse(ctx, &record, "not_found", status);
     if (status != SPONA__V1__STATUS__OK)
         goto failed;
+
+    const char *existing_params[] = {open->person_id};
+    PGresult *existing = request_query(ctx, "case_open_existing", 1, existing_params, &status);
+    if (existing == NULL)
+        goto failed;
+    if (PQntuples(existing) == 1) {
+        snprintf(ctx->message, sizeof(ctx->message), "person %s already has an open case: %s",
+                 open->person_id, PQgetvalue(existing, 0, 0));
+        PQclear(existing);
+        return handlers_refuse(ctx, &record, "conflict", SPONA__V1__STATUS__CONFLICT);
+    }
+    PQclear(existing);
 
     const struct job *job = ctx->job;
     const char *insert[] = {job->installation.municipality_id, open->person_id,

@@ -77,6 +77,11 @@ static void new_person(struct person *p, int safety)
         "safety_notes", safety ? "zabrana približavanja" : "", NULL};
     p->person_id = idata_person_create_ok(lead, pairs);
     p->case_id = idata_case_open_ok(lead, p->person_id);
+    /* one open case per person: a second is refused, naming the first */
+    spona_response *again = idata_case_open(lead, p->person_id, "again");
+    idata_expect(again, SPONA__V1__STATUS__CONFLICT);
+    assert_non_null(strstr(again->message, p->case_id));
+    envelope_free_response(again);
 }
 
 static void free_person(struct person *p)
