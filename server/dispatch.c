@@ -48,6 +48,8 @@ static const struct dispatch_entry dispatch_table[] = {
      handle_emergency_access},
     {SPONA__V1__REQUEST__BODY_CASE_EXCLUDE, "case_exclude", DISPATCH_WORKER, 1,
      handle_case_exclude},
+    {SPONA__V1__REQUEST__BODY_EMERGENCY_REVIEW, "emergency_review", DISPATCH_WORKER, 1,
+     handle_emergency_review},
 };
 
 const struct dispatch_entry dispatch_identify = {0, "identify", DISPATCH_WORKER, 0,

@@ -51,6 +51,10 @@ spona_status handle_emergency_access(struct request_context *ctx, const spona_re
 spona_status handle_case_exclude(struct request_context *ctx, const spona_request *request,
                                  spona_response *response);
 
+/* handlers_review.c */
+spona_status handle_emergency_review(struct request_context *ctx, const spona_request *request,
+                                     spona_response *response);
+
 /* handlers_consent.c */
 spona_status handle_consent_grant(struct request_context *ctx, const spona_request *request,
                                   spona_response *response);

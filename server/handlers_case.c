@@ -89,6 +89,12 @@ const struct db_statement case_statements[] = {
      "   emergency_reason = EXCLUDED.emergency_reason"
      " WHERE case_team.via = 'emergency' OR case_team.left_at IS NOT NULL"
      " RETURNING " CASE_TIMESTAMP("expires_at")},
+    /* the history the coordinator reviews */
+    {"emergency_record",
+     "INSERT INTO emergency_accesses (municipality_id, case_id, institution_id, user_id, reason,"
+     "                                expires_at)"
+     " SELECT municipality_id, case_id, institution_id, emergency_user, emergency_reason,"
+     "        expires_at FROM case_team WHERE case_id = $1::uuid AND institution_id = $2"},
     {NULL, NULL},
 };
 
@@ -593,6 +599,11 @@ spona_status handle_emergency_access(struct request_context *ctx, const spona_re
                  caller.institution_code, emergency->case_id);
         return handlers_refuse(ctx, &record, "invalid", SPONA__V1__STATUS__FAILED_PRECONDITION);
     }
+    const char *history[] = {emergency->case_id, job->installation.institution_id};
+    result = request_query(ctx, "emergency_record", 2, history, &status);
+    if (result == NULL)
+        goto failed;
+    PQclear(result);
     struct access_case access;
     status = access_case_subject(ctx, emergency->case_id, NULL, &access);
     if (status != SPONA__V1__STATUS__OK)

@@ -8,6 +8,7 @@ const struct db_statement *const statement_tables[] = {
     access_statements,
     audit_statements,
     exclusion_statements,
+    review_statements,
     protocol_statements,
     audit_trail_statements,
     person_statements,

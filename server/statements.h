@@ -11,6 +11,7 @@ extern const struct db_statement session_statements[];
 extern const struct db_statement access_statements[];
 extern const struct db_statement audit_statements[];
 extern const struct db_statement exclusion_statements[];
+extern const struct db_statement review_statements[];
 extern const struct db_statement protocol_statements[];
 extern const struct db_statement audit_trail_statements[];
 extern const struct db_statement person_statements[];

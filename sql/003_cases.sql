@@ -116,6 +116,22 @@ CREATE TABLE case_exclusions (
 );
 CREATE INDEX case_exclusions_case ON case_exclusions (case_id);
 
+-- Every break-glass access, kept for the coordinator's review (case_team holds only the
+-- current membership).
+CREATE TABLE emergency_accesses (
+    id              uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    municipality_id uuid NOT NULL REFERENCES municipalities(id),
+    case_id         uuid NOT NULL REFERENCES cases(id),
+    institution_id  uuid NOT NULL REFERENCES institutions(id),
+    user_id         uuid NOT NULL REFERENCES users(id),
+    reason          text NOT NULL,
+    started_at      timestamptz NOT NULL DEFAULT now(),
+    expires_at      timestamptz NOT NULL,
+    reviewed_at     timestamptz,
+    reviewed_by     uuid REFERENCES users(id),
+    review_note     text
+);
+
 -- One row per person × institution × category; withdrawal sets withdrawn_at.
 CREATE TABLE consents (
     id              uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -190,6 +206,7 @@ ALTER TABLE case_team ENABLE ROW LEVEL SECURITY;
 ALTER TABLE referrals ENABLE ROW LEVEL SECURITY;
 ALTER TABLE consents ENABLE ROW LEVEL SECURITY;
 ALTER TABLE case_exclusions ENABLE ROW LEVEL SECURITY;
+ALTER TABLE emergency_accesses ENABLE ROW LEVEL SECURITY;
 
 -- (the created_by test is inline so that INSERT ... RETURNING sees the new row)
 CREATE POLICY persons_team ON persons
@@ -226,6 +243,13 @@ CREATE POLICY case_exclusions_lead ON case_exclusions
 
 GRANT SELECT, INSERT, UPDATE ON persons, cases, case_team, referrals, consents TO spona_app;
 GRANT SELECT, INSERT ON case_exclusions TO spona_app;
+
+-- Reviewed by the coordinator (who sees no person, only the case id and the reason).
+CREATE POLICY emergency_accesses_municipality ON emergency_accesses
+    USING (municipality_id = spona_current_municipality())
+    WITH CHECK (municipality_id = spona_current_municipality());
+GRANT SELECT, INSERT, UPDATE (reviewed_at, reviewed_by, review_note) ON emergency_accesses
+    TO spona_app;
 GRANT EXECUTE ON FUNCTION spona_case_visible(uuid), spona_person_visible(uuid), spona_case_exists(uuid),
     spona_case_excluded(uuid, uuid),
     spona_referral_visible(uuid, uuid), spona_current_municipality(),

@@ -176,12 +176,84 @@ static void test_break_glass(void **state)
     free(case_id);
 }
 
+static spona_response *emergency_review(struct spona_client *client, const char *mark_id,
+                                        int unreviewed_only)
+{
+    Spona__V1__EmergencyReviewRequest body;
+    spona__v1__emergency_review_request__init(&body);
+    char *mark = strdup(mark_id != NULL ? mark_id : "");
+    char *note = strdup("provjereno s voditeljem slučaja");
+    body.mark_id = mark;
+    body.review_note = note;
+    body.unreviewed_only = unreviewed_only;
+    spona_request request;
+    spona__v1__request__init(&request);
+    request.body_case = SPONA__V1__REQUEST__BODY_EMERGENCY_REVIEW;
+    request.emergency_review = &body;
+    spona_response *response = idata_call(client, &request);
+    free(mark);
+    free(note);
+    return response;
+}
+
+/* The coordinator reviews break-glass accesses: sees case, who and why; marks them. */
+static void test_coordinator_review(void **state)
+{
+    (void)state;
+    struct spona_client *grad = idata_login(&server, "grad", "goran");
+    struct spona_client *lead = idata_login(&server, "csr", "vesna");
+    struct spona_client *zzz = idata_login(&server, "zzz", "zana");
+
+    spona_response *r = emergency_review(grad, NULL, 1);
+    idata_expect(r, SPONA__V1__STATUS__OK);
+    const Spona__V1__EmergencyAccessEntry *found = NULL;
+    for (size_t i = 0; i < r->emergency_review->n_entries; i++)
+        if (strcmp(r->emergency_review->entries[i]->username, "emir") == 0)
+            found = r->emergency_review->entries[i];
+    assert_non_null(found);
+    assert_string_equal(found->reason, REASON);
+    assert_string_equal(found->institution_code, "testgrad.csr2");
+    assert_string_equal(found->reviewed_at, "");
+    char *id = strdup(found->id);
+    envelope_free_response(r);
+
+    /* the lead may look, not mark; the employment service may not look */
+    r = emergency_review(lead, NULL, 0);
+    idata_expect(r, SPONA__V1__STATUS__OK);
+    envelope_free_response(r);
+    r = emergency_review(lead, id, 0);
+    idata_expect(r, SPONA__V1__STATUS__PERMISSION_DENIED);
+    envelope_free_response(r);
+    r = emergency_review(zzz, NULL, 0);
+    idata_expect(r, SPONA__V1__STATUS__PERMISSION_DENIED);
+    envelope_free_response(r);
+
+    /* marked once; then it leaves the unreviewed list, and a second mark conflicts */
+    r = emergency_review(grad, id, 1);
+    idata_expect(r, SPONA__V1__STATUS__OK);
+    for (size_t i = 0; i < r->emergency_review->n_entries; i++)
+        assert_string_not_equal(r->emergency_review->entries[i]->id, id);
+    envelope_free_response(r);
+    r = emergency_review(grad, id, 0);
+    idata_expect(r, SPONA__V1__STATUS__CONFLICT);
+    envelope_free_response(r);
+    r = emergency_review(grad, "00000000-0000-4000-8000-000000000000", 0);
+    idata_expect(r, SPONA__V1__STATUS__NOT_FOUND);
+    envelope_free_response(r);
+
+    free(id);
+    spona_client_close(zzz);
+    spona_client_close(lead);
+    spona_client_close(grad);
+}
+
 int main(void)
 {
     if (itest_init() != 0)
         return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_break_glass),
+        cmocka_unit_test(test_coordinator_review),
         cmocka_unit_test(itest_test_server_stops_cleanly),
     };
     return cmocka_run_group_tests(tests, group_setup, itest_group_teardown);
