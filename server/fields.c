@@ -29,16 +29,22 @@ const struct field_def person_fields[] = {
     {"skills", POLICY_CATEGORY_EDUCATION_WORK, FIELD_TEXT, 0, 0},
     {"disability_status", POLICY_CATEGORY_HEALTH_DISABILITY, FIELD_TEXT, 0, 0},
     {"work_capability", POLICY_CATEGORY_HEALTH_DISABILITY, FIELD_TEXT, 0, 0},
+    {"work_capable", POLICY_CATEGORY_HEALTH_DISABILITY, FIELD_BOOL, 0, 0},
     {"health_notes", POLICY_CATEGORY_HEALTH_DISABILITY, FIELD_TEXT, 0, 0},
     {"safety_flag", POLICY_CATEGORY_SAFETY, FIELD_BOOL, 0, 0},
     {"safety_notes", POLICY_CATEGORY_SAFETY, FIELD_TEXT, 0, 0},
+    /* codes of the protocol's priority groups, comma-separated: one of them is survivors
+     * of domestic violence, so membership is safety data */
+    {"priority_groups", POLICY_CATEGORY_SAFETY, FIELD_TEXT, 0, 0},
 };
 
 const size_t person_field_count = sizeof(person_fields) / sizeof(person_fields[0]);
 
+/* name_key and name_key_loose are search keys derived from the identity fields
+ * (common/namekey.c): written by the server, never sent to a client. */
 const char *const person_system_columns[] = {
     "id", "municipality_id", "version", "created_by_institution", "created_at", "updated_at",
-    NULL,
+    "name_key", "name_key_loose", NULL,
 };
 
 const struct field_def *fields_find(const char *name)

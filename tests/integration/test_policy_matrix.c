@@ -270,7 +270,7 @@ static void test_protocol_in_force_is_v2(void **state)
     envelope_free_response(show);
 }
 
-static void person_pairs(const struct situation *s, char birth[32], const char *pairs[40])
+static void person_pairs(const struct situation *s, char birth[32], const char *pairs[48])
 {
     /* birth date and sex as the JMBG says */
     int yyy = (s->jmbg[4] - '0') * 100 + (s->jmbg[5] - '0') * 10 + (s->jmbg[6] - '0');
@@ -286,7 +286,8 @@ static void person_pairs(const struct situation *s, char birth[32], const char *
         "household_size", "3", "rural", "true", "education_level", "SSS",
         "work_history", "3 godine u proizvodnji", "skills", "zavarivanje",
         "disability_status", "nema", "work_capability", "puna", "health_notes", "bez napomena",
-        "safety_flag", s->safety ? "true" : "false", "safety_notes", "bez mjera", NULL};
+        "safety_flag", s->safety ? "true" : "false", "safety_notes", "bez mjera",
+        "work_capable", "true", "priority_groups", "women_domestic_violence", NULL};
     memcpy(pairs, values, sizeof(values));
 }
 
@@ -304,7 +305,7 @@ static void test_build_situations(void **state)
         s->safety = (k & 4) != 0;
         idata_fresh_jmbg(s->jmbg);
         char birth[32];
-        const char *pairs[40];
+        const char *pairs[48];
         person_pairs(s, birth, pairs);
         s->person_id = idata_person_create_ok(lead, pairs);
         s->case_id = idata_case_open_ok(lead, s->person_id);
@@ -403,7 +404,7 @@ static void test_person_get_shows_exactly_the_visible_categories(void **state)
     for (int k = 0; k < SITUATION_COUNT; k++) {
         const struct situation *s = &situations[k];
         char birth[32];
-        const char *pairs[40];
+        const char *pairs[48];
         person_pairs(s, birth, pairs);
         for (size_t i = 0; i < INSTITUTION_COUNT; i++) {
             char who[256];
@@ -485,7 +486,7 @@ static void test_person_update_is_allowed_exactly_where_write_is(void **state)
     for (int k = 0; k < SITUATION_COUNT; k++) {
         const struct situation *s = &situations[k];
         char birth[32];
-        const char *pairs[40];
+        const char *pairs[48];
         person_pairs(s, birth, pairs);
         for (size_t i = 0; i < INSTITUTION_COUNT; i++) {
             for (int category = 0; category < POLICY_CATEGORY_COUNT; category++) {

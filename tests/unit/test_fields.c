@@ -42,8 +42,10 @@ static const struct {
     {"disability_status", "health_disability", FIELD_TEXT, 0, 0},
     {"work_capability", "health_disability", FIELD_TEXT, 0, 0},
     {"health_notes", "health_disability", FIELD_TEXT, 0, 0},
+    {"work_capable", "health_disability", FIELD_BOOL, 0, 0},
     {"safety_flag", "safety", FIELD_BOOL, 0, 0},
     {"safety_notes", "safety", FIELD_TEXT, 0, 0},
+    {"priority_groups", "safety", FIELD_TEXT, 0, 0},
 };
 #define DOCUMENTED_COUNT (sizeof(documented) / sizeof(documented[0]))
 
