@@ -71,6 +71,59 @@ spona_status handle_audit_verify(struct request_context *ctx, const spona_reques
 spona_status handle_disclosures(struct request_context *ctx, const spona_request *request,
                                 spona_response *response);
 
+/* issue 4: the case workflow (docs/cases.md) */
+/* handlers_search.c */
+spona_status handle_person_search(struct request_context *ctx, const spona_request *request,
+                  spona_response *response);
+spona_status handle_household_set(struct request_context *ctx, const spona_request *request,
+                  spona_response *response);
+spona_status handle_benefit_add(struct request_context *ctx, const spona_request *request,
+                  spona_response *response);
+
+/* handlers_lifecycle.c */
+spona_status handle_case_advance(struct request_context *ctx, const spona_request *request,
+                  spona_response *response);
+spona_status handle_case_close(struct request_context *ctx, const spona_request *request,
+                  spona_response *response);
+spona_status handle_case_reopen(struct request_context *ctx, const spona_request *request,
+                  spona_response *response);
+
+/* handlers_assessment.c */
+spona_status handle_assessment_record(struct request_context *ctx, const spona_request *request,
+                  spona_response *response);
+spona_status handle_assessment_get(struct request_context *ctx, const spona_request *request,
+                  spona_response *response);
+
+/* handlers_plan.c */
+spona_status handle_plan_change(struct request_context *ctx, const spona_request *request,
+                  spona_response *response);
+spona_status handle_plan_get(struct request_context *ctx, const spona_request *request,
+                  spona_response *response);
+
+/* handlers_referral.c */
+spona_status handle_referral_decline(struct request_context *ctx, const spona_request *request,
+                  spona_response *response);
+spona_status handle_referral_complete(struct request_context *ctx, const spona_request *request,
+                  spona_response *response);
+spona_status handle_inbox(struct request_context *ctx, const spona_request *request,
+                  spona_response *response);
+spona_status handle_overdue(struct request_context *ctx, const spona_request *request,
+                  spona_response *response);
+
+/* handlers_records.c */
+spona_status handle_conference_record(struct request_context *ctx, const spona_request *request,
+                  spona_response *response);
+spona_status handle_note_add(struct request_context *ctx, const spona_request *request,
+                  spona_response *response);
+spona_status handle_outcome_record(struct request_context *ctx, const spona_request *request,
+                  spona_response *response);
+spona_status handle_follow_up_record(struct request_context *ctx, const spona_request *request,
+                  spona_response *response);
+
+/* handlers_timeline.c */
+spona_status handle_timeline(struct request_context *ctx, const spona_request *request,
+                  spona_response *response);
+
 /* Confirms the job's session is still alive (not ended, idle or too old) and touches it. */
 spona_status session_check(struct request_context *ctx);
 

@@ -1,0 +1,25 @@
+/*
+ * Placeholder until this subject's handlers land (see handlers.h).
+ */
+#include <stdio.h>
+
+#include "handlers.h"
+#include "statements.h"
+
+const struct db_statement assessment_statements[] = {
+    {NULL, NULL},
+};
+
+spona_status handle_assessment_record(struct request_context *ctx, const spona_request *request,
+                        spona_response *response)
+{
+    snprintf(ctx->message, sizeof(ctx->message), "assessment_record is not available yet");
+    return SPONA__V1__STATUS__UNAVAILABLE;
+}
+
+spona_status handle_assessment_get(struct request_context *ctx, const spona_request *request,
+                        spona_response *response)
+{
+    snprintf(ctx->message, sizeof(ctx->message), "assessment_get is not available yet");
+    return SPONA__V1__STATUS__UNAVAILABLE;
+}
