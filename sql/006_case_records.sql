@@ -160,6 +160,17 @@ CREATE FUNCTION spona_outcome_visible(p_outcome uuid) RETURNS boolean
 $$ SELECT EXISTS (SELECT 1 FROM outcomes o WHERE o.id = p_outcome
                      AND spona_case_record_visible(o.case_id, o.institution_id)) $$;
 
+-- Overdue referrals per institution for the coordinator, who sees no case: counts only.
+CREATE FUNCTION spona_overdue_counts() RETURNS TABLE (institution_code text, overdue bigint)
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS
+$$
+    SELECT i.code, count(*)
+      FROM referrals r JOIN institutions i ON i.id = r.institution_id
+     WHERE r.municipality_id = spona_current_municipality()
+       AND r.status IN ('sent', 'accepted') AND r.due_date < current_date
+     GROUP BY i.code ORDER BY i.code
+$$;
+
 ALTER TABLE case_stage_changes ENABLE ROW LEVEL SECURITY;
 ALTER TABLE assessments ENABLE ROW LEVEL SECURITY;
 ALTER TABLE assessment_domains ENABLE ROW LEVEL SECURITY;
@@ -209,4 +220,5 @@ GRANT SELECT, INSERT ON case_stage_changes, assessments, assessment_domains, pla
     plan_measures, case_conferences, case_notes, outcomes, outcome_follow_ups TO spona_app;
 GRANT UPDATE ON case_conferences, outcomes, outcome_follow_ups TO spona_app;
 GRANT EXECUTE ON FUNCTION spona_case_record_visible(uuid, uuid), spona_plan_visible(uuid),
-    spona_assessment_visible(uuid), spona_outcome_visible(uuid) TO spona_app;
+    spona_assessment_visible(uuid), spona_outcome_visible(uuid), spona_overdue_counts()
+    TO spona_app;
