@@ -10,69 +10,70 @@
 #include <time.h>
 
 #include "handlers.h"
+#include "idempotency.h"
 #include "log.h"
 
 static const struct dispatch_entry dispatch_table[] = {
-    {SPONA__V1__REQUEST__BODY_PING, "ping", DISPATCH_INLINE, 0, handle_ping},
-    {SPONA__V1__REQUEST__BODY_LOGIN, "login", DISPATCH_WORKER, 0, handle_login},
-    {SPONA__V1__REQUEST__BODY_RESUME, "resume", DISPATCH_WORKER, 0, handle_resume},
-    {SPONA__V1__REQUEST__BODY_WHOAMI, "whoami", DISPATCH_WORKER, 1, handle_whoami},
-    {SPONA__V1__REQUEST__BODY_LOGOUT, "logout", DISPATCH_WORKER, 1, handle_logout},
+    {SPONA__V1__REQUEST__BODY_PING, "ping", DISPATCH_INLINE, 0, handle_ping, DISPATCH_READ},
+    {SPONA__V1__REQUEST__BODY_LOGIN, "login", DISPATCH_WORKER, 0, handle_login, DISPATCH_READ},
+    {SPONA__V1__REQUEST__BODY_RESUME, "resume", DISPATCH_WORKER, 0, handle_resume, DISPATCH_READ},
+    {SPONA__V1__REQUEST__BODY_WHOAMI, "whoami", DISPATCH_WORKER, 1, handle_whoami, DISPATCH_READ},
+    {SPONA__V1__REQUEST__BODY_LOGOUT, "logout", DISPATCH_WORKER, 1, handle_logout, DISPATCH_READ},
     {SPONA__V1__REQUEST__BODY_PROTOCOL_IMPORT, "protocol_import", DISPATCH_WORKER, 1,
-     handle_protocol_import},
+     handle_protocol_import, DISPATCH_WRITE},
     {SPONA__V1__REQUEST__BODY_PROTOCOL_SHOW, "protocol_show", DISPATCH_WORKER, 1,
-     handle_protocol_show},
+     handle_protocol_show, DISPATCH_READ},
     {SPONA__V1__REQUEST__BODY_PERSON_CREATE, "person_create", DISPATCH_WORKER, 1,
-     handle_person_create},
-    {SPONA__V1__REQUEST__BODY_PERSON_GET, "person_get", DISPATCH_WORKER, 1, handle_person_get},
+     handle_person_create, DISPATCH_WRITE},
+    {SPONA__V1__REQUEST__BODY_PERSON_GET, "person_get", DISPATCH_WORKER, 1, handle_person_get, DISPATCH_READ},
     {SPONA__V1__REQUEST__BODY_PERSON_UPDATE, "person_update", DISPATCH_WORKER, 1,
-     handle_person_update},
-    {SPONA__V1__REQUEST__BODY_CASE_OPEN, "case_open", DISPATCH_WORKER, 1, handle_case_open},
-    {SPONA__V1__REQUEST__BODY_CASE_GET, "case_get", DISPATCH_WORKER, 1, handle_case_get},
+     handle_person_update, DISPATCH_WRITE},
+    {SPONA__V1__REQUEST__BODY_CASE_OPEN, "case_open", DISPATCH_WORKER, 1, handle_case_open, DISPATCH_WRITE},
+    {SPONA__V1__REQUEST__BODY_CASE_GET, "case_get", DISPATCH_WORKER, 1, handle_case_get, DISPATCH_READ},
     {SPONA__V1__REQUEST__BODY_REFERRAL_CREATE, "referral_create", DISPATCH_WORKER, 1,
-     handle_referral_create},
+     handle_referral_create, DISPATCH_WRITE},
     {SPONA__V1__REQUEST__BODY_REFERRAL_ACCEPT, "referral_accept", DISPATCH_WORKER, 1,
-     handle_referral_accept},
+     handle_referral_accept, DISPATCH_WRITE},
     {SPONA__V1__REQUEST__BODY_CONSENT_GRANT, "consent_grant", DISPATCH_WORKER, 1,
-     handle_consent_grant},
+     handle_consent_grant, DISPATCH_WRITE},
     {SPONA__V1__REQUEST__BODY_CONSENT_WITHDRAW, "consent_withdraw", DISPATCH_WORKER, 1,
-     handle_consent_withdraw},
+     handle_consent_withdraw, DISPATCH_WRITE},
     {SPONA__V1__REQUEST__BODY_CONSENT_LIST, "consent_list", DISPATCH_WORKER, 1,
-     handle_consent_list},
-    {SPONA__V1__REQUEST__BODY_EXPLAIN, "explain", DISPATCH_WORKER, 1, handle_explain},
+     handle_consent_list, DISPATCH_READ},
+    {SPONA__V1__REQUEST__BODY_EXPLAIN, "explain", DISPATCH_WORKER, 1, handle_explain, DISPATCH_READ},
     {SPONA__V1__REQUEST__BODY_AUDIT_VERIFY, "audit_verify", DISPATCH_WORKER, 1,
-     handle_audit_verify},
+     handle_audit_verify, DISPATCH_READ},
     {SPONA__V1__REQUEST__BODY_DISCLOSURES, "disclosures", DISPATCH_WORKER, 1,
-     handle_disclosures},
+     handle_disclosures, DISPATCH_READ},
     {SPONA__V1__REQUEST__BODY_EMERGENCY_ACCESS, "emergency_access", DISPATCH_WORKER, 1,
-     handle_emergency_access},
+     handle_emergency_access, DISPATCH_WRITE},
     {SPONA__V1__REQUEST__BODY_CASE_EXCLUDE, "case_exclude", DISPATCH_WORKER, 1,
-     handle_case_exclude},
+     handle_case_exclude, DISPATCH_WRITE},
     {SPONA__V1__REQUEST__BODY_EMERGENCY_REVIEW, "emergency_review", DISPATCH_WORKER, 1,
-     handle_emergency_review},
-    {SPONA__V1__REQUEST__BODY_PERSON_SEARCH, "person_search", DISPATCH_WORKER, 1, handle_person_search},
-    {SPONA__V1__REQUEST__BODY_HOUSEHOLD_SET, "household_set", DISPATCH_WORKER, 1, handle_household_set},
-    {SPONA__V1__REQUEST__BODY_BENEFIT_ADD, "benefit_add", DISPATCH_WORKER, 1, handle_benefit_add},
-    {SPONA__V1__REQUEST__BODY_CASE_ADVANCE, "case_advance", DISPATCH_WORKER, 1, handle_case_advance},
-    {SPONA__V1__REQUEST__BODY_CASE_CLOSE, "case_close", DISPATCH_WORKER, 1, handle_case_close},
-    {SPONA__V1__REQUEST__BODY_CASE_REOPEN, "case_reopen", DISPATCH_WORKER, 1, handle_case_reopen},
-    {SPONA__V1__REQUEST__BODY_ASSESSMENT_RECORD, "assessment_record", DISPATCH_WORKER, 1, handle_assessment_record},
-    {SPONA__V1__REQUEST__BODY_ASSESSMENT_GET, "assessment_get", DISPATCH_WORKER, 1, handle_assessment_get},
-    {SPONA__V1__REQUEST__BODY_PLAN_CHANGE, "plan_change", DISPATCH_WORKER, 1, handle_plan_change},
-    {SPONA__V1__REQUEST__BODY_PLAN_GET, "plan_get", DISPATCH_WORKER, 1, handle_plan_get},
-    {SPONA__V1__REQUEST__BODY_REFERRAL_DECLINE, "referral_decline", DISPATCH_WORKER, 1, handle_referral_decline},
-    {SPONA__V1__REQUEST__BODY_REFERRAL_COMPLETE, "referral_complete", DISPATCH_WORKER, 1, handle_referral_complete},
-    {SPONA__V1__REQUEST__BODY_INBOX, "inbox", DISPATCH_WORKER, 1, handle_inbox},
-    {SPONA__V1__REQUEST__BODY_OVERDUE, "overdue", DISPATCH_WORKER, 1, handle_overdue},
-    {SPONA__V1__REQUEST__BODY_CONFERENCE_RECORD, "conference_record", DISPATCH_WORKER, 1, handle_conference_record},
-    {SPONA__V1__REQUEST__BODY_NOTE_ADD, "note_add", DISPATCH_WORKER, 1, handle_note_add},
-    {SPONA__V1__REQUEST__BODY_OUTCOME_RECORD, "outcome_record", DISPATCH_WORKER, 1, handle_outcome_record},
-    {SPONA__V1__REQUEST__BODY_FOLLOW_UP_RECORD, "follow_up_record", DISPATCH_WORKER, 1, handle_follow_up_record},
-    {SPONA__V1__REQUEST__BODY_TIMELINE, "timeline", DISPATCH_WORKER, 1, handle_timeline},
+     handle_emergency_review, DISPATCH_WRITE},
+    {SPONA__V1__REQUEST__BODY_PERSON_SEARCH, "person_search", DISPATCH_WORKER, 1, handle_person_search, DISPATCH_READ},
+    {SPONA__V1__REQUEST__BODY_HOUSEHOLD_SET, "household_set", DISPATCH_WORKER, 1, handle_household_set, DISPATCH_WRITE},
+    {SPONA__V1__REQUEST__BODY_BENEFIT_ADD, "benefit_add", DISPATCH_WORKER, 1, handle_benefit_add, DISPATCH_WRITE},
+    {SPONA__V1__REQUEST__BODY_CASE_ADVANCE, "case_advance", DISPATCH_WORKER, 1, handle_case_advance, DISPATCH_WRITE},
+    {SPONA__V1__REQUEST__BODY_CASE_CLOSE, "case_close", DISPATCH_WORKER, 1, handle_case_close, DISPATCH_WRITE},
+    {SPONA__V1__REQUEST__BODY_CASE_REOPEN, "case_reopen", DISPATCH_WORKER, 1, handle_case_reopen, DISPATCH_WRITE},
+    {SPONA__V1__REQUEST__BODY_ASSESSMENT_RECORD, "assessment_record", DISPATCH_WORKER, 1, handle_assessment_record, DISPATCH_WRITE},
+    {SPONA__V1__REQUEST__BODY_ASSESSMENT_GET, "assessment_get", DISPATCH_WORKER, 1, handle_assessment_get, DISPATCH_READ},
+    {SPONA__V1__REQUEST__BODY_PLAN_CHANGE, "plan_change", DISPATCH_WORKER, 1, handle_plan_change, DISPATCH_WRITE},
+    {SPONA__V1__REQUEST__BODY_PLAN_GET, "plan_get", DISPATCH_WORKER, 1, handle_plan_get, DISPATCH_READ},
+    {SPONA__V1__REQUEST__BODY_REFERRAL_DECLINE, "referral_decline", DISPATCH_WORKER, 1, handle_referral_decline, DISPATCH_WRITE},
+    {SPONA__V1__REQUEST__BODY_REFERRAL_COMPLETE, "referral_complete", DISPATCH_WORKER, 1, handle_referral_complete, DISPATCH_WRITE},
+    {SPONA__V1__REQUEST__BODY_INBOX, "inbox", DISPATCH_WORKER, 1, handle_inbox, DISPATCH_READ},
+    {SPONA__V1__REQUEST__BODY_OVERDUE, "overdue", DISPATCH_WORKER, 1, handle_overdue, DISPATCH_READ},
+    {SPONA__V1__REQUEST__BODY_CONFERENCE_RECORD, "conference_record", DISPATCH_WORKER, 1, handle_conference_record, DISPATCH_WRITE},
+    {SPONA__V1__REQUEST__BODY_NOTE_ADD, "note_add", DISPATCH_WORKER, 1, handle_note_add, DISPATCH_WRITE},
+    {SPONA__V1__REQUEST__BODY_OUTCOME_RECORD, "outcome_record", DISPATCH_WORKER, 1, handle_outcome_record, DISPATCH_WRITE},
+    {SPONA__V1__REQUEST__BODY_FOLLOW_UP_RECORD, "follow_up_record", DISPATCH_WORKER, 1, handle_follow_up_record, DISPATCH_WRITE},
+    {SPONA__V1__REQUEST__BODY_TIMELINE, "timeline", DISPATCH_WORKER, 1, handle_timeline, DISPATCH_READ},
 };
 
 const struct dispatch_entry dispatch_identify = {0, "identify", DISPATCH_WORKER, 0,
-                                                 handle_identify};
+                                                 handle_identify, DISPATCH_READ};
 
 const struct dispatch_entry *dispatch_lookup(int body_case)
 {
@@ -157,8 +158,27 @@ void dispatch_run(struct job *job, const struct server_config *config, struct db
     } else if (entry->needs_session) {
         status = session_check(&ctx);
     }
+    int keyed = entry->write && job->request != NULL && job->request->idempotency_key[0] != '\0';
+    if (status == SPONA__V1__STATUS__OK && keyed) {
+        spona_response *replayed = NULL;
+        status = idempotency_replay(&ctx, job->request, &replayed);
+        if (replayed != NULL) {
+            /* a retry of a write already applied: the first answer, with this request's id */
+            spona__v1__response__free_unpacked(response, NULL);
+            response = replayed;
+            response->request_id = job->request_id;
+            keyed = 0;
+            log_info("%s request %llu from %s: replayed the stored answer (idempotency key)",
+                     entry->name, (unsigned long long)job->request_id, job->peer);
+            goto pack;
+        }
+    }
     if (status == SPONA__V1__STATUS__OK)
         status = entry->handler(&ctx, job->request, response);
+    if (status == SPONA__V1__STATUS__OK && keyed) {
+        response->status = status;
+        idempotency_store(&ctx, job->request, response);
+    }
 
     if (status != SPONA__V1__STATUS__OK && response->body_case != 0) {
         /* a handler that failed must not leak a half-built body */
@@ -172,6 +192,8 @@ void dispatch_run(struct job *job, const struct server_config *config, struct db
         response->request_id = job->request_id;
     }
     response->status = status;
+pack:
+    status = response->status;
     if (status != SPONA__V1__STATUS__OK) {
         if (ctx.message[0] == '\0')
             snprintf(ctx.message, sizeof(ctx.message), "%s", envelope_status_name(status));

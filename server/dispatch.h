@@ -34,7 +34,12 @@ struct dispatch_entry {
     enum dispatch_where where;
     int needs_session;
     dispatch_handler handler;
+    int write; /* DISPATCH_WRITE: changes data, so a retry with the same idempotency key is
+                  answered from the stored response instead of being applied again */
 };
+
+#define DISPATCH_READ 0
+#define DISPATCH_WRITE 1
 
 /* The row for a request kind, or NULL when the kind is unknown. */
 const struct dispatch_entry *dispatch_lookup(int body_case);

@@ -13,6 +13,7 @@
 
 #include "access.h"
 #include "audit.h"
+#include "case_view.h"
 #include "handlers.h"
 #include "handlers_util.h"
 #include "statements.h"
@@ -225,9 +226,9 @@ failed:
 }
 
 /* The case as access may see it: stage, lead, team and the person as person_get. */
-static spona_status case_view_load(struct request_context *ctx, const struct policy *policy,
-                                   const struct access_case *access, Spona__V1__CaseView **out,
-                                   struct audit_record *record)
+spona_status case_view_load(struct request_context *ctx, const struct policy *policy,
+                            const struct access_case *access, Spona__V1__CaseView **out,
+                            struct audit_record *record)
 {
     *out = NULL;
     const char *params[] = {access->case_id};

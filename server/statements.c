@@ -9,6 +9,7 @@ const struct db_statement *const statement_tables[] = {
     audit_statements,
     exclusion_statements,
     review_statements,
+    idempotency_statements,
     search_statements,
     lifecycle_statements,
     assessment_statements,

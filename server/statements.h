@@ -12,6 +12,7 @@ extern const struct db_statement access_statements[];
 extern const struct db_statement audit_statements[];
 extern const struct db_statement exclusion_statements[];
 extern const struct db_statement review_statements[];
+extern const struct db_statement idempotency_statements[];
 extern const struct db_statement search_statements[];
 extern const struct db_statement lifecycle_statements[];
 extern const struct db_statement assessment_statements[];

@@ -195,10 +195,20 @@ CREATE FUNCTION spona_case_exists(p_case uuid) RETURNS boolean
 $$ SELECT EXISTS (SELECT 1 FROM cases WHERE id = p_case
                      AND municipality_id = spona_current_municipality()) $$;
 
--- A referral is visible to the institution it is addressed to, and to the team.
+-- A referral is visible to the institution it is addressed to (unless excluded from the
+-- case), and to the team.
 CREATE FUNCTION spona_referral_visible(p_case uuid, p_institution uuid) RETURNS boolean
     LANGUAGE sql STABLE AS
-$$ SELECT p_institution = spona_current_institution() OR spona_case_visible(p_case) $$;
+$$ SELECT (p_institution = spona_current_institution()
+           AND NOT spona_case_excluded(p_case, p_institution))
+          OR spona_case_visible(p_case) $$;
+
+-- Whether the acting institution (or user) is excluded from any case of the person.
+CREATE FUNCTION spona_person_excluded(p_person uuid) RETURNS boolean
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS
+$$ SELECT EXISTS (SELECT 1 FROM cases c
+                   WHERE c.person_id = p_person
+                     AND spona_case_excluded(c.id, spona_current_institution())) $$;
 
 ALTER TABLE persons ENABLE ROW LEVEL SECURITY;
 ALTER TABLE cases ENABLE ROW LEVEL SECURITY;
@@ -222,7 +232,9 @@ CREATE POLICY cases_team ON cases
                 AND lead_institution_id = spona_current_institution());
 CREATE POLICY case_team_team ON case_team
     USING (municipality_id = spona_current_municipality()
-           AND (institution_id = spona_current_institution() OR spona_case_visible(case_id)))
+           AND ((institution_id = spona_current_institution()
+                 AND NOT spona_case_excluded(case_id, institution_id))
+                OR spona_case_visible(case_id)))
     WITH CHECK (municipality_id = spona_current_municipality());
 CREATE POLICY referrals_team ON referrals
     USING (municipality_id = spona_current_municipality()
@@ -230,7 +242,8 @@ CREATE POLICY referrals_team ON referrals
     WITH CHECK (municipality_id = spona_current_municipality());
 CREATE POLICY consents_team ON consents
     USING (municipality_id = spona_current_municipality()
-           AND (institution_id = spona_current_institution()
+           AND ((institution_id = spona_current_institution()
+                 AND NOT spona_person_excluded(person_id))
                 OR spona_person_visible(person_id)))
     WITH CHECK (municipality_id = spona_current_municipality());
 
@@ -251,6 +264,6 @@ CREATE POLICY emergency_accesses_municipality ON emergency_accesses
 GRANT SELECT, INSERT, UPDATE (reviewed_at, reviewed_by, review_note) ON emergency_accesses
     TO spona_app;
 GRANT EXECUTE ON FUNCTION spona_case_visible(uuid), spona_person_visible(uuid), spona_case_exists(uuid),
-    spona_case_excluded(uuid, uuid),
+    spona_case_excluded(uuid, uuid), spona_person_excluded(uuid),
     spona_referral_visible(uuid, uuid), spona_current_municipality(),
     spona_current_institution(), spona_current_user() TO spona_app;

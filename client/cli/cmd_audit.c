@@ -1,8 +1,9 @@
 /*
  * Accountability: `spona explain` (why each category is visible or hidden to
  * an institution on a case), `spona disclosures` (who saw a person's data,
- * when, under which clause) and `spona audit verify` (is the hash-chained
- * audit trail intact). The server decides and computes; this file lays out.
+ * when, under which clause), `spona audit verify` (is the hash-chained audit
+ * trail intact) and `spona emergency review` (the coordinator's review of
+ * break-glass accesses). The server decides and computes; this file lays out.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,9 @@ enum audit_option {
     AUDIT_OPTION_CASE = 1,
     AUDIT_OPTION_INSTITUTION,
     AUDIT_OPTION_PERSON,
+    AUDIT_OPTION_UNREVIEWED,
+    AUDIT_OPTION_MARK,
+    AUDIT_OPTION_NOTE,
 };
 
 /* The decision on category for action among decisions, or NULL. */
@@ -314,6 +318,115 @@ static int audit_verify_run(const struct settings *settings, const struct args *
     return code;
 }
 
+/* "AT by USER", or "no" for an access not reviewed yet. */
+static void review_state(const Spona__V1__EmergencyAccessEntry *entry, char *out,
+                         size_t out_size)
+{
+    if (entry->reviewed_at[0] == '\0')
+        snprintf(out, out_size, "no");
+    else if (entry->reviewed_by[0] == '\0')
+        snprintf(out, out_size, "%s", entry->reviewed_at);
+    else
+        snprintf(out, out_size, "%s by %s", entry->reviewed_at, entry->reviewed_by);
+}
+
+/*
+ * The table: id | started | institution | user | case | expires | reviewed |
+ * reason, a review note on a line of its own under the reason.
+ */
+static void review_text(const Spona__V1__EmergencyReviewResponse *answer, int unreviewed_only)
+{
+    if (answer->n_entries == 0) {
+        printf("no %semergency access is recorded\n", unreviewed_only ? "unreviewed " : "");
+        return;
+    }
+    printf("%zu %semergency access%s, newest first\n\n", answer->n_entries,
+           unreviewed_only ? "unreviewed " : "", answer->n_entries == 1 ? "" : "es");
+    struct table table;
+    table_init(&table, 8);
+    const char *header[] = { "id",   "started", "institution", "user",
+                             "case", "expires", "reviewed",    "reason" };
+    int failed = table_add(&table, header);
+    for (size_t i = 0; !failed && i < answer->n_entries; i++) {
+        const Spona__V1__EmergencyAccessEntry *entry = answer->entries[i];
+        char reviewed[200];
+        review_state(entry, reviewed, sizeof(reviewed));
+        const char *row[] = { entry->id,      entry->started_at, entry->institution_code,
+                              entry->username, entry->case_id,   entry->expires_at,
+                              reviewed,        entry->reason };
+        failed = table_add(&table, row);
+        if (failed || entry->review_note[0] == '\0')
+            continue;
+        char note[1100];
+        snprintf(note, sizeof(note), "review note: %s", entry->review_note);
+        const char *more[] = { "", "", "", "", "", "", "", note };
+        failed = table_add(&table, more);
+    }
+    table_print(&table, stdout, 0);
+    table_free(&table);
+}
+
+static void review_json(const Spona__V1__EmergencyReviewResponse *answer, const char *marked)
+{
+    struct json_writer writer;
+    json_init(&writer, stdout);
+    json_object_begin(&writer, NULL);
+    if (marked != NULL)
+        json_string(&writer, "marked_id", marked);
+    json_array_begin(&writer, "entries");
+    for (size_t i = 0; i < answer->n_entries; i++) {
+        const Spona__V1__EmergencyAccessEntry *entry = answer->entries[i];
+        json_object_begin(&writer, NULL);
+        json_string(&writer, "id", entry->id);
+        json_string(&writer, "case_id", entry->case_id);
+        json_string(&writer, "institution_code", entry->institution_code);
+        json_string(&writer, "username", entry->username);
+        json_string(&writer, "reason", entry->reason);
+        json_string(&writer, "started_at", entry->started_at);
+        json_string(&writer, "expires_at", entry->expires_at);
+        json_string(&writer, "reviewed_at", entry->reviewed_at);
+        json_string(&writer, "reviewed_by", entry->reviewed_by);
+        json_string(&writer, "review_note", entry->review_note);
+        json_object_end(&writer);
+    }
+    json_array_end(&writer);
+    json_object_end(&writer);
+}
+
+static int review_run(const struct settings *settings, const struct args *args)
+{
+    spona_response *response = NULL;
+    Spona__V1__EmergencyReviewRequest review = SPONA__V1__EMERGENCY_REVIEW_REQUEST__INIT;
+    spona_request request = SPONA__V1__REQUEST__INIT;
+    if (args_has(args, AUDIT_OPTION_NOTE) && !args_has(args, AUDIT_OPTION_MARK))
+        return output_error(settings->json, OUTPUT_STATUS_USAGE,
+                            "--note goes with --mark ID (see spona emergency review --help)",
+                            OUTPUT_EXIT_USAGE);
+    if (args_has(args, AUDIT_OPTION_MARK))
+        review.mark_id = args_value(args, AUDIT_OPTION_MARK);
+    if (args_has(args, AUDIT_OPTION_NOTE))
+        review.review_note = args_value(args, AUDIT_OPTION_NOTE);
+    review.unreviewed_only = args_has(args, AUDIT_OPTION_UNREVIEWED);
+    request.body_case = SPONA__V1__REQUEST__BODY_EMERGENCY_REVIEW;
+    request.emergency_review = &review;
+    int code = remote_session_call(settings, &request, &response);
+    if (code != OUTPUT_EXIT_OK)
+        return code;
+    int marking = review.mark_id[0] != '\0';
+    if (settings->json) {
+        review_json(response->emergency_review, marking ? review.mark_id : NULL);
+    } else {
+        if (marking) {
+            printf("marked emergency access ");
+            output_text(stdout, review.mark_id);
+            printf(" reviewed\n\n");
+        }
+        review_text(response->emergency_review, review.unreviewed_only);
+    }
+    envelope_free_response(response);
+    return OUTPUT_EXIT_OK;
+}
+
 static const struct args_option explain_options[] = {
     { "case", AUDIT_OPTION_CASE, ARGS_VALUE | ARGS_REQUIRED, "CASE_ID" },
     { "institution", AUDIT_OPTION_INSTITUTION, ARGS_VALUE, "INSTITUTION_CODE" },
@@ -382,4 +495,30 @@ const struct command command_audit = {
             "The audit trail: every read or write of personal data, append-only and\n"
             "hash-chained per municipality.\n",
     .subcommands = audit_subcommands,
+};
+
+static const struct args_option review_options[] = {
+    { "unreviewed", AUDIT_OPTION_UNREVIEWED, 0, NULL },
+    { "mark", AUDIT_OPTION_MARK, ARGS_VALUE, "ID" },
+    { "note", AUDIT_OPTION_NOTE, ARGS_VALUE, "TEXT" },
+    { NULL, 0, 0, NULL },
+};
+
+const struct command command_emergency_review = {
+    .name = "review",
+    .summary = "the break-glass accesses, for the coordinator's review",
+    .help = "Usage: spona emergency review [--unreviewed] [--mark ID [--note TEXT]] [OPTIONS]\n"
+            "\n"
+            "Lists every break-glass access of the municipality, newest first: when it\n"
+            "started, which institution and user, the case id, when it expires, whether it\n"
+            "was reviewed (when, by whom) and the written reason; no person data. Prints a\n"
+            "table id | started | institution | user | case | expires | reviewed | reason.\n"
+            "With --mark, first marks that access reviewed (the coordinator only; an access\n"
+            "already reviewed is CONFLICT). For the coordinator and the lead agency.\n"
+            "\n"
+            "  --unreviewed   only the accesses not reviewed yet\n"
+            "  --mark ID      mark the access with this id (first column) reviewed\n"
+            "  --note TEXT    the review's note (with --mark; at most 1000 characters)\n",
+    .options = review_options,
+    .run = review_run,
 };

@@ -1,8 +1,9 @@
 /*
- * Cases and their teams: `spona case open | show`, `spona refer`,
- * `spona referral accept` and the break-glass `spona emergency`. Who may do
- * what is the server's decision (docs/access.md); this file sends the request
- * and lays out the answer.
+ * Cases and their teams: `spona case open | show | exclude`, `spona refer`,
+ * `spona referral accept` and the break-glass `spona emergency` (whose
+ * subcommand `review` is in cmd_audit.c). Who may do what is the server's
+ * decision (docs/access.md); this file sends the request and lays out the
+ * answer.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,8 @@ enum case_option {
     CASE_OPTION_MEASURE,
     CASE_OPTION_DUE,
     CASE_OPTION_MINUTES,
+    CASE_OPTION_INSTITUTION,
+    CASE_OPTION_USER,
 };
 
 /* Starts the --json object of a result; the caller writes members and ends it. */
@@ -131,6 +134,45 @@ static int case_show_run(const struct settings *settings, const struct args *arg
         case_view_json(response->case_get);
     else
         case_view_text(response->case_get);
+    envelope_free_response(response);
+    return OUTPUT_EXIT_OK;
+}
+
+static int case_exclude_run(const struct settings *settings, const struct args *args)
+{
+    spona_response *response = NULL;
+    Spona__V1__CaseExcludeRequest exclude = SPONA__V1__CASE_EXCLUDE_REQUEST__INIT;
+    spona_request request = SPONA__V1__REQUEST__INIT;
+    exclude.case_id = args->operands[0];
+    exclude.institution_code = args_value(args, CASE_OPTION_INSTITUTION);
+    if (args_has(args, CASE_OPTION_USER))
+        exclude.username = args_value(args, CASE_OPTION_USER);
+    exclude.reason = args_value(args, CASE_OPTION_REASON);
+    request.body_case = SPONA__V1__REQUEST__BODY_CASE_EXCLUDE;
+    request.case_exclude = &exclude;
+    int code = remote_session_call(settings, &request, &response);
+    if (code != OUTPUT_EXIT_OK)
+        return code;
+    if (settings->json) {
+        struct json_writer writer;
+        case_json_begin(&writer);
+        json_string(&writer, "exclusion_id", response->case_exclude->exclusion_id);
+        json_object_end(&writer);
+    } else {
+        int user = exclude.username[0] != '\0';
+        printf("excluded %s ", user ? "user" : "institution");
+        if (user) {
+            output_text(stdout, exclude.username);
+            printf(" of ");
+        }
+        output_text(stdout, exclude.institution_code);
+        printf(" from case ");
+        output_text(stdout, exclude.case_id);
+        printf(" (exclusion ");
+        output_text(stdout, response->case_exclude->exclusion_id);
+        printf("); from %s next request on %s nothing of it\n", user ? "their" : "its",
+               user ? "they see" : "it sees");
+    }
     envelope_free_response(response);
     return OUTPUT_EXIT_OK;
 }
@@ -269,9 +311,39 @@ static const struct command case_show = {
     .run = case_show_run,
 };
 
+static const struct args_option case_exclude_options[] = {
+    { "institution", CASE_OPTION_INSTITUTION, ARGS_VALUE | ARGS_REQUIRED, "INSTITUTION_CODE" },
+    { "user", CASE_OPTION_USER, ARGS_VALUE, "NAME" },
+    { "reason", CASE_OPTION_REASON, ARGS_VALUE | ARGS_REQUIRED, "TEXT" },
+    { NULL, 0, 0, NULL },
+};
+
+static const struct command case_exclude = {
+    .name = "exclude",
+    .summary = "exclude a user or a whole institution from a case (case lead)",
+    .help = "Usage: spona case exclude CASE_ID --institution CODE [--user NAME]\n"
+            "                         --reason TEXT [OPTIONS]\n"
+            "\n"
+            "Shuts a named user of an institution (with --user), or the whole institution,\n"
+            "out of the case, e.g. a relative of the perpetrator working at a partner. From\n"
+            "their next request on they see nothing of the case, whatever the protocol and\n"
+            "consent say. For the case's lead institution, which cannot exclude itself\n"
+            "(only a named user of its own). Audited. Prints the exclusion id.\n"
+            "\n"
+            "  --institution CODE   the user's institution, or the one to exclude (required)\n"
+            "  --user NAME          a user of that institution (default: all of it)\n"
+            "  --reason TEXT        why (required)\n",
+    .options = case_exclude_options,
+    .operands = "CASE_ID",
+    .min_operands = 1,
+    .max_operands = 1,
+    .run = case_exclude_run,
+};
+
 static const struct command *const case_subcommands[] = {
     &case_open,
     &case_show,
+    &case_exclude,
     NULL,
 };
 
@@ -339,6 +411,11 @@ const struct command command_referral = {
     .subcommands = referral_subcommands,
 };
 
+static const struct command *const emergency_subcommands[] = {
+    &command_emergency_review,
+    NULL,
+};
+
 static const struct args_option emergency_options[] = {
     { "reason", CASE_OPTION_REASON, ARGS_VALUE | ARGS_REQUIRED, "TEXT" },
     { "minutes", CASE_OPTION_MINUTES, ARGS_VALUE, "N" },
@@ -349,6 +426,7 @@ const struct command command_emergency = {
     .name = "emergency",
     .summary = "break-glass access to a case, for a limited time (lead agency)",
     .help = "Usage: spona emergency CASE_ID --reason TEXT [--minutes N] [OPTIONS]\n"
+            "       spona emergency review [--unreviewed] [--mark ID [--note TEXT]] [OPTIONS]\n"
             "\n"
             "Break-glass access: a lead-agency user opens a case outside the rules of the\n"
             "protocol, with a written reason. Your institution joins the case team for N\n"
@@ -356,10 +434,13 @@ const struct command command_emergency = {
             "flagged for the coordinator's review.\n"
             "\n"
             "  --reason TEXT   why (required; at least 20 characters)\n"
-            "  --minutes N     how long (default 60, at most 480)\n",
+            "  --minutes N     how long (default 60, at most 480)\n"
+            "\n"
+            "`spona emergency review` lists these accesses for the coordinator's review.\n",
     .options = emergency_options,
     .operands = "CASE_ID",
     .min_operands = 1,
     .max_operands = 1,
+    .subcommands = emergency_subcommands,
     .run = emergency_run,
 };

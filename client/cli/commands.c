@@ -87,10 +87,10 @@ void commands_print_usage(FILE *out)
           out);
     for (size_t i = 0; i < COMMANDS_COUNT; i++) {
         const struct command *command = commands_table[i];
-        if (command->subcommands == NULL) {
+        if (command->run != NULL)
             commands_print_line(out, NULL, command);
+        if (command->subcommands == NULL)
             continue;
-        }
         for (size_t j = 0; command->subcommands[j] != NULL; j++)
             commands_print_line(out, command->name, command->subcommands[j]);
     }

@@ -1,7 +1,9 @@
 /*
  * The spona CLI's commands, as the server's dispatch table: one struct command
  * per command (name, help, its own options and operands, handler). A group
- * ("protocol", "person") has a table of subcommands instead of a handler.
+ * ("protocol", "person") has a table of subcommands instead of a handler; a
+ * command may have both ("emergency CASE_ID", "emergency review"), a first word
+ * that names none of its subcommands then being its own operand.
  * Each cmd_*.c file defines the commands of one subject; commands.c lists the
  * top-level ones. Adding a command is one definition and one function in a
  * cmd_*.c file, and one row (in commands.c or in its group's table).
@@ -23,7 +25,8 @@ struct command {
     const char *operands;    /* names of its operands for messages ("PERSON_ID"); may be NULL */
     size_t min_operands, max_operands;
     const struct command *const *subcommands; /* a group: NULL-terminated; else NULL */
-    int (*run)(const struct settings *settings, const struct args *args); /* exit code */
+    int (*run)(const struct settings *settings, const struct args *args); /* exit code;
+                                                     NULL for a group without its own */
 };
 
 /* The top-level command called name, or NULL. */
@@ -45,10 +48,11 @@ extern const struct command command_whoami;
 extern const struct command command_logout;
 extern const struct command command_protocol;    /* cmd_protocol.c: import, show */
 extern const struct command command_person;      /* cmd_person.c: add, show, update */
-extern const struct command command_case;        /* cmd_case.c: open, show */
+extern const struct command command_case;        /* cmd_case.c: open, show, exclude */
 extern const struct command command_refer;
 extern const struct command command_referral;    /* accept */
-extern const struct command command_emergency;
+extern const struct command command_emergency;   /* and its subcommand review: */
+extern const struct command command_emergency_review; /* cmd_audit.c */
 extern const struct command command_consent;     /* cmd_consent.c: grant, withdraw, list */
 extern const struct command command_explain;     /* cmd_audit.c */
 extern const struct command command_disclosures;

@@ -8,7 +8,10 @@
 # municipality `testgrad`, its institutions and users with known passwords
 # ("<username>-lozinka-42", as tests/integration/itest.c expects); for issue 3 one
 # institution per role of the test protocol (tests/integration/protocols), and the
-# municipalities novigrad and auditgrad.
+# municipalities novigrad and auditgrad; and the real municipality `prijedor` with the
+# seven signatories of its protocol (deploy/protocols/prijedor-v*.yaml), registered by
+# the shipped deploy/seed-prijedor.sh itself, whose demo users all get the one password
+# "prijedor-lozinka-42" (tests/integration/test_prijedor.c logs in with it).
 #
 # State written for the tests:
 #   STATE/db/port       the cluster's port
@@ -194,6 +197,9 @@ auditgrad.csr|ajla|Ajla Auditorka
 EOF
     SPONA_PASSWORD=$(password_of slow) "$server" -c "$state/admin-slow.conf" \
         add-user testgrad.csr slow "Spori Testić" </dev/null
+    # Prijedor: exactly what the shipped seed registers (codes, roles, demo users)
+    SPONA_SERVER_BIN=$server SPONA_DEMO_PASSWORD=prijedor-lozinka-42 \
+        bash "$(dirname "${BASH_SOURCE[0]}")/../../deploy/seed-prijedor.sh" "$state/admin.conf"
     echo "pg.sh: database spona migrated and seeded"
 }
 

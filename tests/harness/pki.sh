@@ -11,6 +11,8 @@
 #   hup             CN testgrad.csr, valid; the SIGHUP test revokes it mid-test
 #   skola komora ngo grad csr2 nesig      testgrad.<name> (issue 3: one per protocol role)
 #   novigrad-csr novigrad-grad novigrad-zzz auditgrad-csr   the other test municipalities
+#   prijedor-grad prijedor-csr prijedor-zzz prijedor-skola prijedor-komora
+#   prijedor-preda prijedor-hleb    prijedor.<name>: the signatories of Prijedor's protocol
 # Every client certificate except those of other institutions says CN
 # testgrad.csr, so a refusal can only come from the certificate's status.
 #
@@ -124,7 +126,10 @@ EOF
     for name_cn in skola:testgrad.skola komora:testgrad.komora ngo:testgrad.ngo \
         grad:testgrad.grad csr2:testgrad.csr2 nesig:testgrad.nesig \
         novigrad-csr:novigrad.csr novigrad-grad:novigrad.grad novigrad-zzz:novigrad.zzz \
-        auditgrad-csr:auditgrad.csr; do
+        auditgrad-csr:auditgrad.csr \
+        prijedor-grad:prijedor.grad prijedor-csr:prijedor.csr prijedor-zzz:prijedor.zzz \
+        prijedor-skola:prijedor.skola prijedor-komora:prijedor.komora \
+        prijedor-preda:prijedor.preda prijedor-hleb:prijedor.hleb; do
         name=${name_cn%%:*}
         cn=${name_cn#*:}
         issue "$name" "$cn" client_ext
