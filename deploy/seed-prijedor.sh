@@ -22,7 +22,7 @@ readonly SIGNATORIES=(
     "prijedor.csr|lead_agency|JU Centar za socijalni rad Prijedor|ana.csr|Ana Kovačević"
     "prijedor.zzz|employment_service|Zavod za zapošljavanje RS, Biro Prijedor|milan.zzz|Милан Тодоровић"
     "prijedor.skola|education_provider|JU Mašinska škola Prijedor|jelena.skola|Јелена Ђурић"
-    "prijedor.komora|employer_liaison|Područna privredna komora Prijedor|nedzad.komora|Nedžad Hodžić"
+    "prijedor.komora|employer_liaison|Područna privredna komora Banja Luka, kancelarija Prijedor|nedzad.komora|Nedžad Hodžić"
     "prijedor.preda|employer_liaison|Razvojna agencija Grada Prijedora PREDA|sanja.preda|Sanja Radić"
     "prijedor.hleb|service_provider|Udruženje Hleb života|marija.hleb|Marija Babić"
 )
