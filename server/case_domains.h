@@ -15,7 +15,7 @@
 /* The category of domain (e.g. "housing" -> benefits_household), or -1 for an unknown domain. */
 int case_domain_category(const char *domain);
 
-/* The domains as text for an error message: "education_skills, work_history, ... or discrimination". */
+/* The domains as text for an error message: "education_skills, ... or discrimination". */
 const char *case_domains_text(void);
 
 #endif

@@ -40,7 +40,7 @@ const struct db_statement case_statements[] = {
      "INSERT INTO case_team (case_id, municipality_id, institution_id, via)"
      " VALUES ($1::uuid, $2, $3, 'lead')"},
     {"case_view",
-     "SELECT c.id, c.person_id, c.stage, i.code, " CASE_TIMESTAMP("c.opened_at")
+     "SELECT c.id, c.person_id, c.stage, i.code, " CASE_TIMESTAMP("c.opened_at") ", c.version"
      "  FROM cases c JOIN institutions i ON i.id = c.lead_institution_id WHERE c.id = $1::uuid"},
     /* the current team, with each member's role in the protocol version $2 */
     {"case_team_list",
@@ -253,6 +253,7 @@ spona_status case_view_load(struct request_context *ctx, const struct policy *po
     view->stage = views_strdup(PQgetvalue(result, 0, 2));
     view->lead_institution_code = views_strdup(PQgetvalue(result, 0, 3));
     view->opened_at = views_strdup(PQgetvalue(result, 0, 4));
+    view->version = strtoull(PQgetvalue(result, 0, 5), NULL, 10);
     PQclear(result);
     if (view->case_id == NULL || view->person_id == NULL || view->stage == NULL ||
         view->lead_institution_code == NULL || view->opened_at == NULL)

@@ -20,6 +20,7 @@
 #include "handlers.h"
 #include "handlers_util.h"
 #include "jmbg.h"
+#include "namekey.h"
 #include "statements.h"
 #include "views.h"
 
@@ -33,6 +34,9 @@ const struct db_statement person_statements[] = {
      "SELECT id FROM persons WHERE jmbg = $1 AND id IS DISTINCT FROM NULLIF($2, '')::uuid"
      " LIMIT 1"},
     {"person_version", "SELECT version FROM persons WHERE id = $1::uuid"},
+    {"person_names", "SELECT last_name || ' ' || first_name FROM persons WHERE id = $1::uuid"},
+    {"person_name_key",
+     "UPDATE persons SET name_key = $2, name_key_loose = $3 WHERE id = $1::uuid"},
     {NULL, NULL},
 };
 
@@ -238,6 +242,33 @@ static spona_status person_check_duplicate(struct request_context *ctx,
     return SPONA__V1__STATUS__CONFLICT;
 }
 
+/*
+ * Derives the person's search keys (namekey.c) from the stored names, as "last
+ * first" (docs/cases.md, "Finding a person"). OK, or an error status.
+ */
+static spona_status person_store_name_key(struct request_context *ctx, const char *person_id)
+{
+    const char *params[3] = {person_id};
+    spona_status status;
+    PGresult *result = request_query(ctx, "person_names", 1, params, &status);
+    if (result == NULL)
+        return status;
+    char key[2 * PERSON_SQL_BYTES + 8], loose[sizeof(key)];
+    int made = PQntuples(result) == 1 &&
+               namekey_make(PQgetvalue(result, 0, 0), key, sizeof(key)) >= 0 &&
+               namekey_make_loose(PQgetvalue(result, 0, 0), loose, sizeof(loose)) >= 0;
+    PQclear(result);
+    if (!made) {
+        snprintf(ctx->message, sizeof(ctx->message), "first_name, last_name: not valid UTF-8");
+        return SPONA__V1__STATUS__INVALID_ARGUMENT;
+    }
+    params[1] = key;
+    params[2] = loose;
+    result = request_query(ctx, "person_name_key", 3, params, &status);
+    PQclear(result);
+    return status;
+}
+
 spona_status person_view_load(struct request_context *ctx, const struct policy *policy,
                               const struct access_case *access, Spona__V1__PersonView **out,
                               struct audit_record *record)
@@ -421,6 +452,8 @@ spona_status handle_person_create(struct request_context *ctx, const spona_reque
     status = person_check_duplicate(ctx, &input, NULL, person_id);
     if (status == SPONA__V1__STATUS__OK)
         status = person_insert(ctx, &input, person_id, &version);
+    if (status == SPONA__V1__STATUS__OK)
+        status = person_store_name_key(ctx, person_id);
     if (status == SPONA__V1__STATUS__CONFLICT) {
         record.person_id = person_id[0] != '\0' ? person_id : NULL;
         record.disclosed = 0;
@@ -616,6 +649,9 @@ spona_status handle_person_update(struct request_context *ctx, const spona_reque
     status = person_check_duplicate(ctx, &input, update->person_id, duplicate);
     if (status == SPONA__V1__STATUS__OK)
         status = person_write(ctx, update->person_id, update->expected_version, &input);
+    if (status == SPONA__V1__STATUS__OK && (person_input_find(&input, "first_name") >= 0 ||
+                                            person_input_find(&input, "last_name") >= 0))
+        status = person_store_name_key(ctx, update->person_id);
     if (status == SPONA__V1__STATUS__CONFLICT || status == SPONA__V1__STATUS__NOT_FOUND) {
         record.disclosed = 0;
         record.clause_count = 0;

@@ -1,25 +1,803 @@
 /*
- * Placeholder until this subject's handlers land (see handlers.h).
+ * The individual activation plan of a case (docs/cases.md): goals with target
+ * dates, measures with the institution responsible, the person's obligations
+ * and a review date, all plan_measures data. Every change stores a whole new
+ * version (old ones stay): plan_change copies version N, applies the changes in
+ * memory and inserts version N+1. The lead changes anything; a partner on the
+ * team may only set the status of the measures it is responsible for. plan_get
+ * also renders a version as a document to print and sign. Never log plan text.
  */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "access.h"
+#include "audit.h"
+#include "case_records.h"
+#include "case_records_util.h"
 #include "handlers.h"
+#include "handlers_util.h"
 #include "statements.h"
+#include "views.h"
+
+#define PLAN_MAX_TEXT 2000
+#define PLAN_MAX_OBLIGATIONS 4000
+#define PLAN_MAX_ITEMS 200 /* goals or measures in one plan */
 
 const struct db_statement plan_statements[] = {
+    /* $2 = 0: the latest version */
+    {"plan_get",
+     "SELECT p.id, p.version, " CASE_RECORDS_DATE("p.review_date") ", p.obligations,"
+     "       " CASE_RECORDS_TIMESTAMP("p.created_at") ","
+     "       u.username"
+     "  FROM plans p JOIN users u ON u.id = p.created_by"
+     " WHERE p.case_id = $1::uuid AND ($2::int = 0 OR p.version = $2::int)"
+     " ORDER BY p.version DESC LIMIT 1"},
+    {"plan_goals",
+     "SELECT number, text, " CASE_RECORDS_DATE("target_date") ", status FROM plan_goals"
+     " WHERE plan_id = $1::uuid ORDER BY number"},
+    {"plan_measures",
+     "SELECT m.number, m.kind, m.description, COALESCE(i.code, ''),"
+     "       " CASE_RECORDS_DATE("m.due_date") ", m.status"
+     "  FROM plan_measures m LEFT JOIN institutions i ON i.id = m.responsible_institution_id"
+     " WHERE m.plan_id = $1::uuid ORDER BY m.number"},
+    {"plan_versions", "SELECT version FROM plans WHERE case_id = $1::uuid ORDER BY version"},
+    {"plan_insert",
+     "INSERT INTO plans (case_id, municipality_id, version, review_date, obligations,"
+     "                   created_by)"
+     " VALUES ($1::uuid, $2, $3::int, NULLIF($4, '')::date, $5, $6) RETURNING id"},
+    {"plan_goal_insert",
+     "INSERT INTO plan_goals (plan_id, municipality_id, number, text, target_date, status)"
+     " VALUES ($1::uuid, $2, $3::int, $4, NULLIF($5, '')::date, $6)"},
+    {"plan_measure_insert",
+     "INSERT INTO plan_measures (plan_id, municipality_id, number, kind, description,"
+     "                           responsible_institution_id, due_date, status)"
+     " VALUES ($1::uuid, $2, $3::int, $4, $5,"
+     "         (SELECT id FROM institutions WHERE code = $6 AND municipality_id = $2),"
+     "         NULLIF($7, '')::date, $8)"},
+    /* the printable document: names of the case manager, the lead and the institutions */
+    {"plan_case_manager",
+     "SELECT u.full_name, i.name FROM cases c JOIN users u ON u.id = c.lead_user_id"
+     "  JOIN institutions i ON i.id = c.lead_institution_id WHERE c.id = $1::uuid"},
+    {"plan_person_name", "SELECT first_name, last_name FROM persons WHERE id = $1::uuid"},
+    {"plan_institution_name",
+     "SELECT name FROM institutions WHERE code = $1 AND municipality_id = $2"},
     {NULL, NULL},
 };
 
-spona_status handle_plan_change(struct request_context *ctx, const spona_request *request,
-                        spona_response *response)
+static const char *const goal_statuses[] = {"open", "achieved", "dropped", NULL};
+static const char *const measure_statuses[] = {"planned", "in_progress", "done", "cancelled",
+                                               NULL};
+static const char *const measure_kinds[] = {
+    "training",          "requalification", "job_search_support", "subsidised_employment",
+    "self_employment",   "social_enterprise", "psychosocial_support", "childcare",
+    "documents",         "public_works",    "other",              NULL,
+};
+
+static int plan_in(const char *const *list, const char *value)
 {
-    snprintf(ctx->message, sizeof(ctx->message), "plan_change is not available yet");
-    return SPONA__V1__STATUS__UNAVAILABLE;
+    for (; *list != NULL; list++)
+        if (strcmp(*list, value) == 0)
+            return 1;
+    return 0;
+}
+
+/* INVALID_ARGUMENT "WHAT: 'x' is not one of a, b, c" unless value is in list (or may be empty). */
+static spona_status plan_check_word(struct request_context *ctx, const char *what,
+                                    const char *value, const char *const *list, int may_be_empty)
+{
+    if ((may_be_empty && value[0] == '\0') || plan_in(list, value))
+        return SPONA__V1__STATUS__OK;
+    size_t used = (size_t)snprintf(ctx->message, sizeof(ctx->message),
+                                   "%s: '%.40s' is not one of", what, value);
+    for (const char *const *item = list; *item != NULL && used < sizeof(ctx->message); item++)
+        used += (size_t)snprintf(ctx->message + used, sizeof(ctx->message) - used, "%s %s",
+                                 item == list ? "" : ",", *item);
+    return SPONA__V1__STATUS__INVALID_ARGUMENT;
+}
+
+static spona_status plan_check_date(struct request_context *ctx, const char *what,
+                                    const char *value)
+{
+    if (value[0] == '\0' ||
+        handlers_check_date(what, value, ctx->message, sizeof(ctx->message)) == 0)
+        return SPONA__V1__STATUS__OK;
+    return SPONA__V1__STATUS__INVALID_ARGUMENT;
+}
+
+/* Checks what the request says by itself (words, lengths, dates, numbers). */
+static spona_status plan_input_check(struct request_context *ctx,
+                                     const Spona__V1__PlanChangeRequest *change)
+{
+    if (change->n_add_goals + change->n_add_measures + change->n_goal_status +
+                change->n_measure_status == 0 &&
+        change->review_date[0] == '\0' && change->obligations[0] == '\0') {
+        snprintf(ctx->message, sizeof(ctx->message), "no changes to the plan");
+        return SPONA__V1__STATUS__INVALID_ARGUMENT;
+    }
+    spona_status status = SPONA__V1__STATUS__OK;
+    for (size_t i = 0; i < change->n_add_goals && status == SPONA__V1__STATUS__OK; i++) {
+        const Spona__V1__PlanGoal *goal = change->add_goals[i];
+        status = case_records_check_text(ctx, "goal text", goal->text, 1, PLAN_MAX_TEXT);
+        if (status == SPONA__V1__STATUS__OK)
+            status = plan_check_date(ctx, "goal target_date", goal->target_date);
+        if (status == SPONA__V1__STATUS__OK)
+            status = plan_check_word(ctx, "goal status", goal->status, goal_statuses, 1);
+    }
+    for (size_t i = 0; i < change->n_add_measures && status == SPONA__V1__STATUS__OK; i++) {
+        const Spona__V1__PlanMeasure *measure = change->add_measures[i];
+        status = plan_check_word(ctx, "measure kind", measure->kind, measure_kinds, 0);
+        if (status == SPONA__V1__STATUS__OK)
+            status = case_records_check_text(ctx, "measure description", measure->description, 0,
+                                             PLAN_MAX_TEXT);
+        if (status == SPONA__V1__STATUS__OK)
+            status = plan_check_date(ctx, "measure due_date", measure->due_date);
+        if (status == SPONA__V1__STATUS__OK)
+            status = plan_check_word(ctx, "measure status", measure->status, measure_statuses, 1);
+        if (status == SPONA__V1__STATUS__OK && measure->responsible_institution_code[0] == '\0') {
+            snprintf(ctx->message, sizeof(ctx->message),
+                     "measure responsible_institution_code: required");
+            status = SPONA__V1__STATUS__INVALID_ARGUMENT;
+        }
+    }
+    for (size_t i = 0; i < change->n_goal_status && status == SPONA__V1__STATUS__OK; i++)
+        status = plan_check_word(ctx, "goal_status status", change->goal_status[i]->status,
+                                 goal_statuses, 0);
+    for (size_t i = 0; i < change->n_measure_status && status == SPONA__V1__STATUS__OK; i++)
+        status = plan_check_word(ctx, "measure_status status", change->measure_status[i]->status,
+                                 measure_statuses, 0);
+    if (status == SPONA__V1__STATUS__OK)
+        status = plan_check_date(ctx, "review_date", change->review_date);
+    if (status == SPONA__V1__STATUS__OK)
+        status = case_records_check_text(ctx, "obligations", change->obligations, 0,
+                                         PLAN_MAX_OBLIGATIONS);
+    return status;
+}
+
+/* Replaces *field (a heap string) by a copy of value; -1 when out of memory. */
+static int plan_set(char **field, const char *value)
+{
+    char *copy = views_strdup(value);
+    if (copy == NULL)
+        return -1;
+    free(*field);
+    *field = copy;
+    return 0;
+}
+
+/* The goals and measures of plan_id, into view. */
+static spona_status plan_items_load(struct request_context *ctx, const char *plan_id,
+                                    Spona__V1__PlanView *view)
+{
+    const char *params[] = {plan_id};
+    spona_status status;
+    PGresult *result = request_query(ctx, "plan_goals", 1, params, &status);
+    if (result == NULL)
+        return status;
+    int failed = 0;
+    for (int row = 0; row < PQntuples(result) && !failed; row++) {
+        Spona__V1__PlanGoal *goal = malloc(sizeof(*goal));
+        if (goal == NULL) {
+            failed = 1;
+            break;
+        }
+        spona__v1__plan_goal__init(goal);
+        goal->number = (uint32_t)strtoul(PQgetvalue(result, row, 0), NULL, 10);
+        goal->text = views_strdup(PQgetvalue(result, row, 1));
+        goal->target_date = views_strdup(PQgetvalue(result, row, 2));
+        goal->status = views_strdup(PQgetvalue(result, row, 3));
+        failed = goal->text == NULL || goal->target_date == NULL || goal->status == NULL ||
+                 views_append((void ***)&view->goals, &view->n_goals, goal) != 0;
+        if (failed)
+            spona__v1__plan_goal__free_unpacked(goal, NULL);
+    }
+    PQclear(result);
+    if (failed)
+        return SPONA__V1__STATUS__INTERNAL;
+    result = request_query(ctx, "plan_measures", 1, params, &status);
+    if (result == NULL)
+        return status;
+    for (int row = 0; row < PQntuples(result) && !failed; row++) {
+        Spona__V1__PlanMeasure *measure = malloc(sizeof(*measure));
+        if (measure == NULL) {
+            failed = 1;
+            break;
+        }
+        spona__v1__plan_measure__init(measure);
+        measure->number = (uint32_t)strtoul(PQgetvalue(result, row, 0), NULL, 10);
+        measure->kind = views_strdup(PQgetvalue(result, row, 1));
+        measure->description = views_strdup(PQgetvalue(result, row, 2));
+        measure->responsible_institution_code = views_strdup(PQgetvalue(result, row, 3));
+        measure->due_date = views_strdup(PQgetvalue(result, row, 4));
+        measure->status = views_strdup(PQgetvalue(result, row, 5));
+        failed = measure->kind == NULL || measure->description == NULL ||
+                 measure->responsible_institution_code == NULL || measure->due_date == NULL ||
+                 measure->status == NULL ||
+                 views_append((void ***)&view->measures, &view->n_measures, measure) != 0;
+        if (failed)
+            spona__v1__plan_measure__free_unpacked(measure, NULL);
+    }
+    PQclear(result);
+    return failed ? SPONA__V1__STATUS__INTERNAL : SPONA__V1__STATUS__OK;
+}
+
+/* Every stored version of the case's plan, oldest first, into view. */
+static spona_status plan_versions_load(struct request_context *ctx, const char *case_id,
+                                       Spona__V1__PlanView *view)
+{
+    const char *params[] = {case_id};
+    spona_status status;
+    PGresult *result = request_query(ctx, "plan_versions", 1, params, &status);
+    if (result == NULL)
+        return status;
+    int rows = PQntuples(result);
+    view->versions = rows > 0 ? calloc((size_t)rows, sizeof(*view->versions)) : NULL;
+    if (rows > 0 && view->versions == NULL) {
+        PQclear(result);
+        return SPONA__V1__STATUS__INTERNAL;
+    }
+    for (int row = 0; row < rows; row++)
+        view->versions[row] = (uint32_t)strtoul(PQgetvalue(result, row, 0), NULL, 10);
+    view->n_versions = (size_t)rows;
+    PQclear(result);
+    return SPONA__V1__STATUS__OK;
+}
+
+/*
+ * Version version (0: the latest) of the case's plan. NOT_FOUND with
+ * ctx->message when there is none; OK with *out set (caller frees).
+ */
+static spona_status plan_view_load(struct request_context *ctx, const char *case_id,
+                                   uint32_t version, Spona__V1__PlanView **out)
+{
+    *out = NULL;
+    char version_text[16];
+    snprintf(version_text, sizeof(version_text), "%u", version);
+    const char *params[] = {case_id, version_text};
+    spona_status status;
+    PGresult *result = request_query(ctx, "plan_get", 2, params, &status);
+    if (result == NULL)
+        return status;
+    if (PQntuples(result) != 1) {
+        PQclear(result);
+        if (version == 0)
+            snprintf(ctx->message, sizeof(ctx->message), "case %s has no plan yet", case_id);
+        else
+            snprintf(ctx->message, sizeof(ctx->message), "case %s has no plan version %u",
+                     case_id, version);
+        return SPONA__V1__STATUS__NOT_FOUND;
+    }
+    Spona__V1__PlanView *view = malloc(sizeof(*view));
+    if (view == NULL) {
+        PQclear(result);
+        return SPONA__V1__STATUS__INTERNAL;
+    }
+    spona__v1__plan_view__init(view);
+    view->plan_id = views_strdup(PQgetvalue(result, 0, 0));
+    view->case_id = views_strdup(case_id);
+    view->version = (uint32_t)strtoul(PQgetvalue(result, 0, 1), NULL, 10);
+    view->review_date = views_strdup(PQgetvalue(result, 0, 2));
+    view->obligations = views_strdup(PQgetvalue(result, 0, 3));
+    view->changed_at = views_strdup(PQgetvalue(result, 0, 4));
+    view->changed_by = views_strdup(PQgetvalue(result, 0, 5));
+    view->document = views_strdup("");
+    PQclear(result);
+    status = SPONA__V1__STATUS__OK;
+    if (view->plan_id == NULL || view->case_id == NULL || view->review_date == NULL ||
+        view->obligations == NULL || view->changed_at == NULL || view->changed_by == NULL ||
+        view->document == NULL)
+        status = SPONA__V1__STATUS__INTERNAL;
+    if (status == SPONA__V1__STATUS__OK)
+        status = plan_items_load(ctx, view->plan_id, view);
+    if (status == SPONA__V1__STATUS__OK)
+        status = plan_versions_load(ctx, case_id, view);
+    if (status != SPONA__V1__STATUS__OK) {
+        spona__v1__plan_view__free_unpacked(view, NULL);
+        if (status == SPONA__V1__STATUS__INTERNAL)
+            snprintf(ctx->message, sizeof(ctx->message), "internal error");
+        return status;
+    }
+    *out = view;
+    return SPONA__V1__STATUS__OK;
+}
+
+/* An empty plan (version 0) to apply the first changes to. */
+static Spona__V1__PlanView *plan_empty(const char *case_id)
+{
+    Spona__V1__PlanView *view = malloc(sizeof(*view));
+    if (view == NULL)
+        return NULL;
+    spona__v1__plan_view__init(view);
+    view->case_id = views_strdup(case_id);
+    view->review_date = views_strdup("");
+    view->obligations = views_strdup("");
+    if (view->case_id == NULL || view->review_date == NULL || view->obligations == NULL) {
+        spona__v1__plan_view__free_unpacked(view, NULL);
+        return NULL;
+    }
+    return view;
+}
+
+/* What a status change refers to must exist in the version changed. */
+static spona_status plan_no_such(struct request_context *ctx, const char *what, uint32_t number,
+                                 const Spona__V1__PlanView *plan)
+{
+    snprintf(ctx->message, sizeof(ctx->message), "%s: no %s %u in plan version %u", what,
+             strcmp(what, "goal_status") == 0 ? "goal" : "measure", number, plan->version);
+    return SPONA__V1__STATUS__INVALID_ARGUMENT;
+}
+
+/*
+ * Checks each new measure's institution: a signatory of the protocol in force,
+ * enabled, not the coordinator. INVALID_ARGUMENT naming it otherwise.
+ */
+static spona_status plan_check_institutions(struct request_context *ctx,
+                                            const struct policy *policy,
+                                            const Spona__V1__PlanChangeRequest *change)
+{
+    for (size_t i = 0; i < change->n_add_measures; i++) {
+        const char *code = change->add_measures[i]->responsible_institution_code;
+        struct handlers_institution institution;
+        spona_status status = handlers_find_institution(ctx, policy, code, &institution);
+        if (status != SPONA__V1__STATUS__OK)
+            return status;
+        if (!institution.enabled)
+            snprintf(ctx->message, sizeof(ctx->message), "institution '%s' is disabled", code);
+        else if (policy == NULL || !institution.is_signatory)
+            snprintf(ctx->message, sizeof(ctx->message),
+                     "institution '%s' is not a signatory of the protocol in force", code);
+        else if (institution.role == POLICY_ROLE_COORDINATOR)
+            snprintf(ctx->message, sizeof(ctx->message),
+                     "institution '%s' is the protocol's coordinator, which carries out no "
+                     "measure", code);
+        else
+            continue;
+        return SPONA__V1__STATUS__INVALID_ARGUMENT;
+    }
+    return SPONA__V1__STATUS__OK;
+}
+
+/*
+ * Applies change to plan (the version read) in memory: statuses of existing
+ * goals and measures (a partner: only of its own measures), new goals and
+ * measures numbered after the last, review date and obligations.
+ * INVALID_ARGUMENT for an unknown number, PERMISSION_DENIED for another
+ * institution's measure, INTERNAL when out of memory; ctx->message set.
+ */
+static spona_status plan_apply(struct request_context *ctx,
+                               const Spona__V1__PlanChangeRequest *change,
+                               const struct access_case *access, Spona__V1__PlanView *plan)
+{
+    for (size_t i = 0; i < change->n_goal_status; i++) {
+        const Spona__V1__PlanGoal *wanted = change->goal_status[i];
+        size_t at = 0;
+        while (at < plan->n_goals && plan->goals[at]->number != wanted->number)
+            at++;
+        if (at == plan->n_goals)
+            return plan_no_such(ctx, "goal_status", wanted->number, plan);
+        if (plan_set(&plan->goals[at]->status, wanted->status) != 0)
+            goto memory;
+    }
+    for (size_t i = 0; i < change->n_measure_status; i++) {
+        const Spona__V1__PlanMeasure *wanted = change->measure_status[i];
+        size_t at = 0;
+        while (at < plan->n_measures && plan->measures[at]->number != wanted->number)
+            at++;
+        if (at == plan->n_measures)
+            return plan_no_such(ctx, "measure_status", wanted->number, plan);
+        Spona__V1__PlanMeasure *measure = plan->measures[at];
+        const char *responsible = measure->responsible_institution_code;
+        if (!access->subject.is_lead_institution &&
+            strcmp(responsible, access->institution_code) != 0) {
+            snprintf(ctx->message, sizeof(ctx->message),
+                     "measure %u is the responsibility of %s: a partner may only set the "
+                     "status of its own measures", measure->number,
+                     responsible[0] ? responsible : "no institution");
+            return SPONA__V1__STATUS__PERMISSION_DENIED;
+        }
+        if (plan_set(&measure->status, wanted->status) != 0)
+            goto memory;
+    }
+    if (plan->n_goals + change->n_add_goals > PLAN_MAX_ITEMS ||
+        plan->n_measures + change->n_add_measures > PLAN_MAX_ITEMS) {
+        snprintf(ctx->message, sizeof(ctx->message),
+                 "a plan holds at most %d goals and %d measures", PLAN_MAX_ITEMS, PLAN_MAX_ITEMS);
+        return SPONA__V1__STATUS__INVALID_ARGUMENT;
+    }
+    for (size_t i = 0; i < change->n_add_goals; i++) {
+        const Spona__V1__PlanGoal *add = change->add_goals[i];
+        Spona__V1__PlanGoal *goal = malloc(sizeof(*goal));
+        if (goal == NULL)
+            goto memory;
+        spona__v1__plan_goal__init(goal);
+        goal->number = plan->n_goals > 0 ? plan->goals[plan->n_goals - 1]->number + 1 : 1;
+        goal->text = views_strdup(add->text);
+        goal->target_date = views_strdup(add->target_date);
+        goal->status = views_strdup(add->status[0] ? add->status : "open");
+        if (goal->text == NULL || goal->target_date == NULL || goal->status == NULL ||
+            views_append((void ***)&plan->goals, &plan->n_goals, goal) != 0) {
+            spona__v1__plan_goal__free_unpacked(goal, NULL);
+            goto memory;
+        }
+    }
+    for (size_t i = 0; i < change->n_add_measures; i++) {
+        const Spona__V1__PlanMeasure *add = change->add_measures[i];
+        Spona__V1__PlanMeasure *measure = malloc(sizeof(*measure));
+        if (measure == NULL)
+            goto memory;
+        spona__v1__plan_measure__init(measure);
+        measure->number =
+            plan->n_measures > 0 ? plan->measures[plan->n_measures - 1]->number + 1 : 1;
+        measure->kind = views_strdup(add->kind);
+        measure->description = views_strdup(add->description);
+        measure->responsible_institution_code = views_strdup(add->responsible_institution_code);
+        measure->due_date = views_strdup(add->due_date);
+        measure->status = views_strdup(add->status[0] ? add->status : "planned");
+        if (measure->kind == NULL || measure->description == NULL ||
+            measure->responsible_institution_code == NULL || measure->due_date == NULL ||
+            measure->status == NULL ||
+            views_append((void ***)&plan->measures, &plan->n_measures, measure) != 0) {
+            spona__v1__plan_measure__free_unpacked(measure, NULL);
+            goto memory;
+        }
+    }
+    if ((change->review_date[0] && plan_set(&plan->review_date, change->review_date) != 0) ||
+        (change->obligations[0] && plan_set(&plan->obligations, change->obligations) != 0))
+        goto memory;
+    return SPONA__V1__STATUS__OK;
+
+memory:
+    snprintf(ctx->message, sizeof(ctx->message), "internal error");
+    return SPONA__V1__STATUS__INTERNAL;
+}
+
+/* Stores plan as version version of its case. */
+static spona_status plan_insert(struct request_context *ctx, const Spona__V1__PlanView *plan,
+                                uint32_t version)
+{
+    const struct job *job = ctx->job;
+    const char *municipality = job->installation.municipality_id;
+    char version_text[16], plan_id[UUID_TEXT];
+    snprintf(version_text, sizeof(version_text), "%u", version);
+    const char *params[] = {plan->case_id, municipality, version_text, plan->review_date,
+                            plan->obligations, job->session.user_id};
+    spona_status status;
+    PGresult *result = request_query(ctx, "plan_insert", 6, params, &status);
+    if (result == NULL)
+        return status;
+    db_copy(result, 0, 0, plan_id, sizeof(plan_id));
+    PQclear(result);
+    for (size_t i = 0; i < plan->n_goals; i++) {
+        const Spona__V1__PlanGoal *goal = plan->goals[i];
+        char number[16];
+        snprintf(number, sizeof(number), "%u", goal->number);
+        const char *row[] = {plan_id, municipality, number, goal->text, goal->target_date,
+                             goal->status};
+        result = request_query(ctx, "plan_goal_insert", 6, row, &status);
+        if (result == NULL)
+            return status;
+        PQclear(result);
+    }
+    for (size_t i = 0; i < plan->n_measures; i++) {
+        const Spona__V1__PlanMeasure *measure = plan->measures[i];
+        char number[16];
+        snprintf(number, sizeof(number), "%u", measure->number);
+        const char *row[] = {plan_id,
+                             municipality,
+                             number,
+                             measure->kind,
+                             measure->description,
+                             measure->responsible_institution_code,
+                             measure->due_date,
+                             measure->status};
+        result = request_query(ctx, "plan_measure_insert", 8, row, &status);
+        if (result == NULL)
+            return status;
+        PQclear(result);
+    }
+    return SPONA__V1__STATUS__OK;
+}
+
+/*
+ * The checks of plan_change inside the transaction, up to the version to write
+ * (*plan, with the changes applied). A refusal status (to audit) or OK.
+ */
+static spona_status plan_change_prepare(struct request_context *ctx, const struct policy *policy,
+                                        const struct access_case *access,
+                                        const Spona__V1__PlanChangeRequest *change,
+                                        Spona__V1__PlanView **plan)
+{
+    *plan = NULL;
+    if ((change->n_add_goals || change->n_add_measures || change->n_goal_status ||
+         change->review_date[0] || change->obligations[0]) &&
+        case_records_require_lead(ctx, access, "change its plan's goals, measures, review date "
+                                               "or obligations; a partner may only set the "
+                                               "status of its own measures") !=
+            SPONA__V1__STATUS__OK)
+        return SPONA__V1__STATUS__PERMISSION_DENIED;
+    char stage[32];
+    uint64_t case_version;
+    spona_status status =
+        case_records_lock(ctx, change->case_id, stage, sizeof(stage), &case_version);
+    if (status != SPONA__V1__STATUS__OK)
+        return status;
+    if (strcmp(stage, "closed") == 0) {
+        snprintf(ctx->message, sizeof(ctx->message),
+                 "case %s is closed: its plan changes no more (reopen it first)", change->case_id);
+        return SPONA__V1__STATUS__FAILED_PRECONDITION;
+    }
+    status = plan_view_load(ctx, change->case_id, 0, plan);
+    if (status == SPONA__V1__STATUS__NOT_FOUND) {
+        *plan = plan_empty(change->case_id);
+        status = *plan != NULL ? SPONA__V1__STATUS__OK : SPONA__V1__STATUS__INTERNAL;
+    }
+    if (status != SPONA__V1__STATUS__OK)
+        return status;
+    if ((*plan)->version != change->expected_version) {
+        snprintf(ctx->message, sizeof(ctx->message),
+                 "plan was changed meanwhile: current version %u", (*plan)->version);
+        return SPONA__V1__STATUS__CONFLICT;
+    }
+    status = plan_apply(ctx, change, access, *plan);
+    if (status == SPONA__V1__STATUS__OK)
+        status = plan_check_institutions(ctx, policy, change);
+    return status;
+}
+
+spona_status handle_plan_change(struct request_context *ctx, const spona_request *request,
+                                spona_response *response)
+{
+    const Spona__V1__PlanChangeRequest *change = request->plan_change;
+    spona_status status = case_records_check_id(ctx, "case_id", change->case_id);
+    if (status == SPONA__V1__STATUS__OK)
+        status = plan_input_check(ctx, change);
+    if (status != SPONA__V1__STATUS__OK)
+        return status;
+
+    struct audit_record record = {.action = "plan_change", .case_id = change->case_id};
+    char detail[128];
+    snprintf(detail, sizeof(detail), "from version %u: +%zu goals, +%zu measures, %zu statuses",
+             change->expected_version, change->n_add_goals, change->n_add_measures,
+             change->n_goal_status + change->n_measure_status);
+    record.detail = detail;
+    const struct policy *policy;
+    struct access_case access;
+    status = case_records_begin(ctx, change->case_id, &record, &policy, &access);
+    if (status != SPONA__V1__STATUS__OK)
+        return status;
+    status = case_records_require(ctx, policy, &access, POLICY_CATEGORY_PLAN_MEASURES,
+                                  POLICY_ACTION_WRITE, &record);
+    if (status != SPONA__V1__STATUS__OK)
+        return status;
+    Spona__V1__PlanView *plan = NULL, *view = NULL;
+    status = plan_change_prepare(ctx, policy, &access, change, &plan);
+    if (status == SPONA__V1__STATUS__INVALID_ARGUMENT ||
+        status == SPONA__V1__STATUS__PERMISSION_DENIED || status == SPONA__V1__STATUS__CONFLICT ||
+        status == SPONA__V1__STATUS__NOT_FOUND ||
+        status == SPONA__V1__STATUS__FAILED_PRECONDITION) {
+        if (plan != NULL)
+            spona__v1__plan_view__free_unpacked(plan, NULL);
+        record.disclosed = 0;
+        record.clause_count = 0;
+        if (status == SPONA__V1__STATUS__PERMISSION_DENIED)
+            record.denied |= POLICY_BIT(POLICY_CATEGORY_PLAN_MEASURES);
+        return handlers_refuse(ctx, &record, case_records_outcome(status), status);
+    }
+    if (status != SPONA__V1__STATUS__OK)
+        goto failed;
+    uint32_t version = plan->version + 1;
+    status = plan_insert(ctx, plan, version);
+    if (status == SPONA__V1__STATUS__OK)
+        status = plan_view_load(ctx, change->case_id, version, &view);
+    if (status != SPONA__V1__STATUS__OK)
+        goto failed;
+    spona__v1__plan_view__free_unpacked(plan, NULL);
+    plan = NULL;
+    snprintf(detail, sizeof(detail), "version %u: +%zu goals, +%zu measures, %zu statuses",
+             version, change->n_add_goals, change->n_add_measures,
+             change->n_goal_status + change->n_measure_status);
+    status = case_records_finish_view(ctx, &record, &view->base);
+    if (status != SPONA__V1__STATUS__OK)
+        return status;
+    response->body_case = SPONA__V1__RESPONSE__BODY_PLAN_CHANGE;
+    response->plan_change = view;
+    return SPONA__V1__STATUS__OK;
+
+failed:
+    if (plan != NULL)
+        spona__v1__plan_view__free_unpacked(plan, NULL);
+    if (view != NULL)
+        spona__v1__plan_view__free_unpacked(view, NULL);
+    access_rollback(ctx);
+    return status;
+}
+
+/* Writes text indented by indent, each of its lines on its own line. */
+static void plan_print_block(FILE *out, const char *indent, const char *text)
+{
+    const char *line = text;
+    while (*line != '\0') {
+        const char *end = strchr(line, '\n');
+        size_t length = end != NULL ? (size_t)(end - line) : strlen(line);
+        fprintf(out, "%s%.*s\n", indent, (int)length, line);
+        line += length + (end != NULL);
+    }
+}
+
+/* The name an institution code stands for ("" when unknown). */
+static spona_status plan_institution_name(struct request_context *ctx, const char *code,
+                                          char *out, size_t out_size)
+{
+    const char *params[] = {code, ctx->job->installation.municipality_id};
+    spona_status status;
+    PGresult *result = request_query(ctx, "plan_institution_name", 2, params, &status);
+    if (result == NULL)
+        return status;
+    out[0] = '\0';
+    if (PQntuples(result) == 1)
+        db_copy(result, 0, 0, out, out_size);
+    PQclear(result);
+    return SPONA__V1__STATUS__OK;
+}
+
+/*
+ * The person's name for the document, when access may read identity
+ * (record: identity disclosed); else "" (record: identity denied).
+ */
+static spona_status plan_person_name(struct request_context *ctx, const struct policy *policy,
+                                     const struct access_case *access, char *out,
+                                     size_t out_size, struct audit_record *record)
+{
+    out[0] = '\0';
+    struct policy_decision decision;
+    access_decide(policy, access, POLICY_CATEGORY_IDENTITY, POLICY_ACTION_READ, &decision);
+    if (!decision.allowed) {
+        record->denied |= POLICY_BIT(POLICY_CATEGORY_IDENTITY);
+        return SPONA__V1__STATUS__OK;
+    }
+    const char *params[] = {access->person_id};
+    spona_status status;
+    PGresult *result = request_query(ctx, "plan_person_name", 1, params, &status);
+    if (result == NULL)
+        return status;
+    if (PQntuples(result) == 1) {
+        snprintf(out, out_size, "%s %s", PQgetvalue(result, 0, 0), PQgetvalue(result, 0, 1));
+        record->disclosed |= POLICY_BIT(POLICY_CATEGORY_IDENTITY);
+        audit_add_clause(record, decision.clause_number);
+    }
+    PQclear(result);
+    return SPONA__V1__STATUS__OK;
+}
+
+/* Renders view as a plain-text document to print and sign, into view->document. */
+static spona_status plan_render(struct request_context *ctx, const struct policy *policy,
+                                const struct access_case *access, Spona__V1__PlanView *view,
+                                struct audit_record *record)
+{
+    char person[512], manager[256] = "", lead[256] = "", name[256];
+    spona_status status = plan_person_name(ctx, policy, access, person, sizeof(person), record);
+    if (status != SPONA__V1__STATUS__OK)
+        return status;
+    const char *params[] = {access->case_id};
+    PGresult *result = request_query(ctx, "plan_case_manager", 1, params, &status);
+    if (result == NULL)
+        return status;
+    if (PQntuples(result) == 1) {
+        db_copy(result, 0, 0, manager, sizeof(manager));
+        db_copy(result, 0, 1, lead, sizeof(lead));
+    }
+    PQclear(result);
+
+    char *text = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream(&text, &size);
+    if (out == NULL)
+        return SPONA__V1__STATUS__INTERNAL;
+    const char *rule = "==========================================================";
+    fprintf(out, "Individualni plan aktivacije / Individual activation plan\n%s\n\n", rule);
+    fprintf(out, "Osoba / Person:                  %s\n",
+            person[0] ? person : "(ime nije dostupno / name not shown to your institution)");
+    fprintf(out, "Predmet / Case:                  %s\n", view->case_id);
+    fprintf(out, "Nosilac / Lead institution:      %s\n", lead);
+    fprintf(out, "Voditelj slučaja / Case manager: %s\n", manager);
+    fprintf(out, "Verzija / Version:               %u, %.10s\n", view->version, view->changed_at);
+    fprintf(out, "Revizija plana / Review date:    %s\n\n",
+            view->review_date[0] ? view->review_date : "-");
+
+    fprintf(out, "Ciljevi / Goals\n---------------\n");
+    if (view->n_goals == 0)
+        fprintf(out, "  -\n");
+    for (size_t i = 0; i < view->n_goals; i++) {
+        const Spona__V1__PlanGoal *goal = view->goals[i];
+        fprintf(out, "  %u. %s\n     Rok / Target date: %s    Status: %s\n", goal->number,
+                goal->text, goal->target_date[0] ? goal->target_date : "-", goal->status);
+    }
+    fprintf(out, "\nMjere / Measures\n----------------\n");
+    if (view->n_measures == 0)
+        fprintf(out, "  -\n");
+    for (size_t i = 0; i < view->n_measures && status == SPONA__V1__STATUS__OK; i++) {
+        const Spona__V1__PlanMeasure *measure = view->measures[i];
+        status = plan_institution_name(ctx, measure->responsible_institution_code, name,
+                                       sizeof(name));
+        fprintf(out, "  %u. %s%s%s\n", measure->number, measure->kind,
+                measure->description[0] ? ": " : "", measure->description);
+        fprintf(out, "     Nosilac / Responsible: %s%s%s%s\n", name, name[0] ? " (" : "",
+                measure->responsible_institution_code, name[0] ? ")" : "");
+        fprintf(out, "     Rok / Due date: %s    Status: %s\n",
+                measure->due_date[0] ? measure->due_date : "-", measure->status);
+    }
+    fprintf(out, "\nObaveze osobe / The person's obligations\n"
+                 "----------------------------------------\n");
+    plan_print_block(out, "  ", view->obligations[0] ? view->obligations : "-");
+    fprintf(out, "\nPotpisi / Signatures\n--------------------\n\n");
+    fprintf(out, "Osoba / Person:                  ______________________________\n");
+    fprintf(out, "                                 %s\n", person);
+    fprintf(out, "Datum / Date:                    ______________\n\n");
+    fprintf(out, "Voditelj slučaja / Case manager: ______________________________\n");
+    fprintf(out, "                                 %s\n", manager);
+    fprintf(out, "Datum / Date:                    ______________\n");
+    int failed = ferror(out);
+    if (fclose(out) != 0 || failed) {
+        free(text);
+        return SPONA__V1__STATUS__INTERNAL;
+    }
+    if (status != SPONA__V1__STATUS__OK) {
+        free(text);
+        return status;
+    }
+    free(view->document);
+    view->document = text;
+    return SPONA__V1__STATUS__OK;
 }
 
 spona_status handle_plan_get(struct request_context *ctx, const spona_request *request,
-                        spona_response *response)
+                             spona_response *response)
 {
-    snprintf(ctx->message, sizeof(ctx->message), "plan_get is not available yet");
-    return SPONA__V1__STATUS__UNAVAILABLE;
+    const Spona__V1__PlanGetRequest *get = request->plan_get;
+    spona_status status = case_records_check_id(ctx, "case_id", get->case_id);
+    if (status != SPONA__V1__STATUS__OK)
+        return status;
+    struct audit_record record = {.action = "plan_get", .case_id = get->case_id};
+    char detail[64];
+    snprintf(detail, sizeof(detail), "version %u%s", get->version,
+             get->printable ? ", printable" : "");
+    record.detail = detail;
+    const struct policy *policy;
+    struct access_case access;
+    status = case_records_begin(ctx, get->case_id, &record, &policy, &access);
+    if (status != SPONA__V1__STATUS__OK)
+        return status;
+    status = case_records_require(ctx, policy, &access, POLICY_CATEGORY_PLAN_MEASURES,
+                                  POLICY_ACTION_READ, &record);
+    if (status != SPONA__V1__STATUS__OK)
+        return status;
+    Spona__V1__PlanView *view = NULL;
+    status = plan_view_load(ctx, get->case_id, get->version, &view);
+    if (status == SPONA__V1__STATUS__NOT_FOUND) {
+        record.disclosed = 0;
+        record.clause_count = 0;
+        return handlers_refuse(ctx, &record, "not_found", status);
+    }
+    if (status != SPONA__V1__STATUS__OK)
+        goto failed;
+    snprintf(detail, sizeof(detail), "version %u%s", view->version,
+             get->printable ? ", printable" : "");
+    if (get->printable)
+        status = plan_render(ctx, policy, &access, view, &record);
+    if (status != SPONA__V1__STATUS__OK)
+        goto failed;
+    status = case_records_finish_view(ctx, &record, &view->base);
+    if (status != SPONA__V1__STATUS__OK)
+        return status;
+    response->body_case = SPONA__V1__RESPONSE__BODY_PLAN_GET;
+    response->plan_get = view;
+    return SPONA__V1__STATUS__OK;
+
+failed:
+    if (view != NULL)
+        spona__v1__plan_view__free_unpacked(view, NULL);
+    if (status == SPONA__V1__STATUS__INTERNAL)
+        snprintf(ctx->message, sizeof(ctx->message), "internal error");
+    access_rollback(ctx);
+    return status;
 }

@@ -1,39 +1,670 @@
 /*
- * Placeholder until this subject's handlers land (see handlers.h).
+ * The written records of a case (docs/cases.md): case conferences (the lead
+ * records them; case_notes), notes (any team member allowed to write
+ * case_notes; append-only, author and institution kept), outcomes (the lead or
+ * a partner allowed to write outcomes) and their follow-ups at 3, 6 and 12
+ * months (one each per outcome). Every write is decided on the record's data
+ * category, audited, and answered with the record as stored.
  */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "access.h"
+#include "audit.h"
+#include "case_records.h"
+#include "case_records_util.h"
 #include "handlers.h"
+#include "handlers_util.h"
 #include "statements.h"
+#include "views.h"
+
+#define RECORDS_MAX_PARTICIPANTS 50
+#define RECORDS_MAX_NAME 128
+#define RECORDS_MAX_SHORT_TEXT 500
 
 const struct db_statement records_statements[] = {
+    /* the first institution code ($1) and username ($2) unknown in municipality $3;
+       both lists are newline-separated */
+    {"records_unknown_participants",
+     "SELECT (SELECT c FROM unnest(string_to_array($1, E'\\n')) c"
+     "         WHERE NOT EXISTS (SELECT 1 FROM institutions i"
+     "                            WHERE i.code = c AND i.municipality_id = $3) LIMIT 1),"
+     "       (SELECT u FROM unnest(string_to_array($2, E'\\n')) u"
+     "         WHERE NOT EXISTS (SELECT 1 FROM users x JOIN institutions i"
+     "                             ON i.id = x.institution_id"
+     "                            WHERE x.username = u AND i.municipality_id = $3) LIMIT 1)"},
+    {"records_conference_insert",
+     "INSERT INTO case_conferences (case_id, municipality_id, held_on, institution_codes,"
+     "                              usernames, decisions, next_steps, created_by)"
+     " VALUES ($1::uuid, $2, $3::date, string_to_array($4, E'\\n'),"
+     "         string_to_array($5, E'\\n'), $6, $7, $8)"
+     " RETURNING id, version"},
+    {"records_note_insert",
+     "INSERT INTO case_notes (case_id, municipality_id, author, institution_id, text)"
+     " VALUES ($1::uuid, $2, $3, $4, $5) RETURNING id"},
+    {"records_note_view",
+     "SELECT n.id, n.case_id, u.username, i.code, n.text, " CASE_RECORDS_TIMESTAMP("n.created_at")
+     "  FROM case_notes n JOIN users u ON u.id = n.author"
+     "  JOIN institutions i ON i.id = n.institution_id WHERE n.id = $1::uuid"},
+    {"records_outcome_insert",
+     "INSERT INTO outcomes (case_id, municipality_id, kind, occurred_on, employer,"
+     "                      contract_type, pathway, certificate, note, recorded_by,"
+     "                      institution_id)"
+     " VALUES ($1::uuid, $2, $3, $4::date, $5, $6, $7, $8, $9, $10, $11) RETURNING id"},
+    {"records_outcome_view",
+     "SELECT o.id, o.case_id, o.kind, " CASE_RECORDS_DATE("o.occurred_on") ", o.employer,"
+     "       o.contract_type, o.pathway, o.certificate, o.note, i.code, o.version"
+     "  FROM outcomes o JOIN institutions i ON i.id = o.institution_id WHERE o.id = $1::uuid"},
+    /* $2: only these months (0: every follow-up) */
+    {"records_follow_ups",
+     "SELECT months, " CASE_RECORDS_DATE("checked_on") ", still_employed, note"
+     "  FROM outcome_follow_ups WHERE outcome_id = $1::uuid AND ($2::int = 0 OR months = $2::int)"
+     " ORDER BY months"},
+    /* locked: follow-ups of one outcome are recorded one at a time */
+    {"records_outcome_lookup",
+     "SELECT case_id, institution_id, " CASE_RECORDS_DATE("occurred_on")
+     "  FROM outcomes WHERE id = $1::uuid FOR UPDATE"},
+    {"records_follow_up_insert",
+     "INSERT INTO outcome_follow_ups (outcome_id, municipality_id, months, checked_on,"
+     "                                still_employed, note)"
+     " VALUES ($1::uuid, $2, $3::int, $4::date, $5::bool, $6)"
+     " ON CONFLICT (outcome_id, months) DO NOTHING RETURNING months"},
+    {"records_outcome_touch", "UPDATE outcomes SET version = version + 1 WHERE id = $1::uuid"},
     {NULL, NULL},
 };
 
-spona_status handle_conference_record(struct request_context *ctx, const spona_request *request,
-                        spona_response *response)
+/* Outcome kinds, contract types and pathways (proto/spona.proto, OutcomeRecordRequest). */
+static const char *const records_outcome_kinds[] = {
+    "employed", "in_training", "training_completed", "self_employed", "left_benefits",
+    "dropped_out", NULL};
+static const char *const records_contract_types[] = {
+    "permanent", "fixed_term", "seasonal", "subsidised", "other", NULL};
+static const char *const records_pathways[] = {
+    "integrated_case_management", "social_entrepreneurship", "other", NULL};
+
+static int records_in_list(const char *const *list, const char *value)
 {
-    snprintf(ctx->message, sizeof(ctx->message), "conference_record is not available yet");
-    return SPONA__V1__STATUS__UNAVAILABLE;
+    for (; *list != NULL; list++)
+        if (strcmp(*list, value) == 0)
+            return 1;
+    return 0;
+}
+
+/* "a, b or c" of a NULL-terminated list, into out. */
+static void records_list_text(const char *const *list, char *out, size_t out_size)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (int i = 0; list[i] != NULL && used < out_size; i++)
+        used += (size_t)snprintf(out + used, out_size - used, "%s%s",
+                                 i == 0 ? "" : list[i + 1] == NULL ? " or " : ", ", list[i]);
+}
+
+/* INVALID_ARGUMENT "NAME: 'x' is not one of ..." unless value is in list (or empty, optional). */
+static spona_status records_check_choice(struct request_context *ctx, const char *name,
+                                         const char *value, const char *const *list,
+                                         int required)
+{
+    if ((!required && value[0] == '\0') || records_in_list(list, value))
+        return SPONA__V1__STATUS__OK;
+    char choices[256];
+    records_list_text(list, choices, sizeof(choices));
+    snprintf(ctx->message, sizeof(ctx->message), "%s: '%.64s' is not one of %s", name, value,
+             choices);
+    return SPONA__V1__STATUS__INVALID_ARGUMENT;
+}
+
+/*
+ * Checks a list of names (institution codes, usernames) and joins them with
+ * newlines into *out (caller frees). INVALID_ARGUMENT naming a bad one.
+ */
+static spona_status records_join_names(struct request_context *ctx, const char *what,
+                                       char *const *names, size_t count, char **out)
+{
+    *out = NULL;
+    if (count > RECORDS_MAX_PARTICIPANTS) {
+        snprintf(ctx->message, sizeof(ctx->message), "%s: at most %d", what,
+                 RECORDS_MAX_PARTICIPANTS);
+        return SPONA__V1__STATUS__INVALID_ARGUMENT;
+    }
+    size_t length = 1;
+    for (size_t i = 0; i < count; i++) {
+        size_t size = strlen(names[i]);
+        if (size == 0 || size > RECORDS_MAX_NAME || strpbrk(names[i], "\n\r\t") != NULL) {
+            snprintf(ctx->message, sizeof(ctx->message),
+                     "%s: '%.64s' is not a name (1 to %d characters, one line)", what,
+                     names[i], RECORDS_MAX_NAME);
+            return SPONA__V1__STATUS__INVALID_ARGUMENT;
+        }
+        length += size + 1;
+    }
+    char *joined = malloc(length);
+    if (joined == NULL)
+        return SPONA__V1__STATUS__INTERNAL;
+    size_t used = 0;
+    joined[0] = '\0';
+    for (size_t i = 0; i < count; i++)
+        used += (size_t)snprintf(joined + used, length - used, "%s%s", i == 0 ? "" : "\n",
+                                 names[i]);
+    *out = joined;
+    return SPONA__V1__STATUS__OK;
+}
+
+/* A copy of count strings as a repeated field; -1 when out of memory. */
+static int records_copy_names(char *const *names, size_t count, char ***out, size_t *out_count)
+{
+    for (size_t i = 0; i < count; i++) {
+        char *copy = views_strdup(names[i]);
+        if (copy == NULL || views_append((void ***)out, out_count, copy) != 0) {
+            free(copy);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* The caller's municipality names these institutions and users (else INVALID_ARGUMENT). */
+static spona_status records_check_participants(struct request_context *ctx, const char *codes,
+                                               const char *usernames)
+{
+    const char *params[] = {codes, usernames, ctx->job->installation.municipality_id};
+    spona_status status;
+    PGresult *result = request_query(ctx, "records_unknown_participants", 3, params, &status);
+    if (result == NULL)
+        return status;
+    if (!PQgetisnull(result, 0, 0))
+        snprintf(ctx->message, sizeof(ctx->message),
+                 "institution_codes: no institution '%s' in this municipality",
+                 PQgetvalue(result, 0, 0));
+    else if (!PQgetisnull(result, 0, 1))
+        snprintf(ctx->message, sizeof(ctx->message),
+                 "usernames: no user '%s' in this municipality", PQgetvalue(result, 0, 1));
+    else
+        status = SPONA__V1__STATUS__OK;
+    int unknown = !PQgetisnull(result, 0, 0) || !PQgetisnull(result, 0, 1);
+    PQclear(result);
+    return unknown ? SPONA__V1__STATUS__INVALID_ARGUMENT : status;
+}
+
+/* The request's conference as stored; NULL when out of memory. */
+static Spona__V1__ConferenceView *
+records_conference_view(const Spona__V1__ConferenceRecordRequest *conference, const char *id,
+                        uint64_t version)
+{
+    Spona__V1__ConferenceView *view = malloc(sizeof(*view));
+    if (view == NULL)
+        return NULL;
+    spona__v1__conference_view__init(view);
+    view->conference_id = views_strdup(id);
+    view->case_id = views_strdup(conference->case_id);
+    view->held_on = views_strdup(conference->held_on);
+    view->decisions = views_strdup(conference->decisions);
+    view->next_steps = views_strdup(conference->next_steps);
+    view->version = version;
+    if (view->conference_id == NULL || view->case_id == NULL || view->held_on == NULL ||
+        view->decisions == NULL || view->next_steps == NULL ||
+        records_copy_names(conference->institution_codes, conference->n_institution_codes,
+                           &view->institution_codes, &view->n_institution_codes) != 0 ||
+        records_copy_names(conference->usernames, conference->n_usernames, &view->usernames,
+                           &view->n_usernames) != 0) {
+        spona__v1__conference_view__free_unpacked(view, NULL);
+        return NULL;
+    }
+    return view;
+}
+
+spona_status handle_conference_record(struct request_context *ctx, const spona_request *request,
+                                      spona_response *response)
+{
+    const Spona__V1__ConferenceRecordRequest *conference = request->conference_record;
+    spona_status status = case_records_check_id(ctx, "case_id", conference->case_id);
+    if (status == SPONA__V1__STATUS__OK &&
+        handlers_check_date("held_on", conference->held_on, ctx->message,
+                            sizeof(ctx->message)) != 0)
+        status = SPONA__V1__STATUS__INVALID_ARGUMENT;
+    if (status == SPONA__V1__STATUS__OK)
+        status = case_records_check_text(ctx, "decisions", conference->decisions, 0,
+                                         CASE_RECORDS_MAX_TEXT);
+    if (status == SPONA__V1__STATUS__OK)
+        status = case_records_check_text(ctx, "next_steps", conference->next_steps, 0,
+                                         CASE_RECORDS_MAX_TEXT);
+    char *codes = NULL, *usernames = NULL;
+    if (status == SPONA__V1__STATUS__OK)
+        status = records_join_names(ctx, "institution_codes", conference->institution_codes,
+                                    conference->n_institution_codes, &codes);
+    if (status == SPONA__V1__STATUS__OK)
+        status = records_join_names(ctx, "usernames", conference->usernames,
+                                    conference->n_usernames, &usernames);
+    if (status != SPONA__V1__STATUS__OK)
+        goto done;
+
+    struct audit_record record = {.action = "conference_record", .case_id = conference->case_id};
+    const struct policy *policy;
+    struct access_case access;
+    status = case_records_begin(ctx, conference->case_id, &record, &policy, &access);
+    if (status != SPONA__V1__STATUS__OK)
+        goto done;
+    status = case_records_require_lead(ctx, &access, "record a case conference");
+    if (status != SPONA__V1__STATUS__OK) {
+        record.denied = POLICY_BIT(POLICY_CATEGORY_CASE_NOTES);
+        status = handlers_refuse(ctx, &record, "denied", status);
+        goto done;
+    }
+    status = case_records_require(ctx, policy, &access, POLICY_CATEGORY_CASE_NOTES,
+                                  POLICY_ACTION_WRITE, &record);
+    if (status != SPONA__V1__STATUS__OK)
+        goto done;
+    status = records_check_participants(ctx, codes, usernames);
+    if (status == SPONA__V1__STATUS__INVALID_ARGUMENT) {
+        record.disclosed = 0;
+        record.clause_count = 0;
+        status = handlers_refuse(ctx, &record, "invalid", status);
+        goto done;
+    }
+    if (status != SPONA__V1__STATUS__OK)
+        goto failed;
+
+    const char *params[] = {conference->case_id, ctx->job->installation.municipality_id,
+                            conference->held_on, codes, usernames, conference->decisions,
+                            conference->next_steps, ctx->job->session.user_id};
+    PGresult *result = request_query(ctx, "records_conference_insert", 8, params, &status);
+    if (result == NULL)
+        goto failed;
+    Spona__V1__ConferenceView *view =
+        records_conference_view(conference, PQgetvalue(result, 0, 0),
+                                strtoull(PQgetvalue(result, 0, 1), NULL, 10));
+    PQclear(result);
+    if (view == NULL) {
+        status = SPONA__V1__STATUS__INTERNAL;
+        goto failed;
+    }
+    status = case_records_finish_view(ctx, &record, &view->base);
+    if (status != SPONA__V1__STATUS__OK)
+        goto done;
+    response->body_case = SPONA__V1__RESPONSE__BODY_CONFERENCE_RECORD;
+    response->conference_record = view;
+    goto done;
+
+failed:
+    access_rollback(ctx);
+done:
+    free(codes);
+    free(usernames);
+    return status;
+}
+
+/* The note as stored, with its author's username and institution. */
+static spona_status records_note_view(struct request_context *ctx, const char *note_id,
+                                      Spona__V1__NoteView **out)
+{
+    *out = NULL;
+    const char *params[] = {note_id};
+    spona_status status;
+    PGresult *result = request_query(ctx, "records_note_view", 1, params, &status);
+    if (result == NULL)
+        return status;
+    Spona__V1__NoteView *view = PQntuples(result) == 1 ? malloc(sizeof(*view)) : NULL;
+    if (view == NULL) {
+        PQclear(result);
+        return SPONA__V1__STATUS__INTERNAL;
+    }
+    spona__v1__note_view__init(view);
+    char **texts[] = {&view->note_id, &view->case_id, &view->author,
+                      &view->institution_code, &view->text, &view->created_at};
+    int failed = case_records_row_texts(result, 0, texts,
+                                        (int)(sizeof(texts) / sizeof(texts[0]))) != 0;
+    PQclear(result);
+    if (failed) {
+        spona__v1__note_view__free_unpacked(view, NULL);
+        return SPONA__V1__STATUS__INTERNAL;
+    }
+    *out = view;
+    return SPONA__V1__STATUS__OK;
 }
 
 spona_status handle_note_add(struct request_context *ctx, const spona_request *request,
-                        spona_response *response)
+                             spona_response *response)
 {
-    snprintf(ctx->message, sizeof(ctx->message), "note_add is not available yet");
-    return SPONA__V1__STATUS__UNAVAILABLE;
+    const Spona__V1__NoteAddRequest *note = request->note_add;
+    spona_status status = case_records_check_id(ctx, "case_id", note->case_id);
+    if (status == SPONA__V1__STATUS__OK)
+        status = case_records_check_text(ctx, "text", note->text, 1, CASE_RECORDS_MAX_TEXT);
+    if (status != SPONA__V1__STATUS__OK)
+        return status;
+    struct audit_record record = {.action = "note_add", .case_id = note->case_id};
+    const struct policy *policy;
+    struct access_case access;
+    status = case_records_begin(ctx, note->case_id, &record, &policy, &access);
+    if (status == SPONA__V1__STATUS__OK)
+        status = case_records_require(ctx, policy, &access, POLICY_CATEGORY_CASE_NOTES,
+                                      POLICY_ACTION_WRITE, &record);
+    if (status != SPONA__V1__STATUS__OK)
+        return status; /* ended */
+
+    const struct job *job = ctx->job;
+    const char *params[] = {note->case_id, job->installation.municipality_id,
+                            job->session.user_id, job->installation.institution_id, note->text};
+    PGresult *result = request_query(ctx, "records_note_insert", 5, params, &status);
+    if (result == NULL)
+        goto failed;
+    char note_id[UUID_TEXT];
+    db_copy(result, 0, 0, note_id, sizeof(note_id));
+    PQclear(result);
+    Spona__V1__NoteView *view;
+    status = records_note_view(ctx, note_id, &view);
+    if (status != SPONA__V1__STATUS__OK)
+        goto failed;
+    status = case_records_finish_view(ctx, &record, &view->base);
+    if (status != SPONA__V1__STATUS__OK)
+        return status;
+    response->body_case = SPONA__V1__RESPONSE__BODY_NOTE_ADD;
+    response->note_add = view;
+    return SPONA__V1__STATUS__OK;
+
+failed:
+    access_rollback(ctx);
+    return status;
+}
+
+/* Adds the outcome's follow-ups (only_months 0: all of them) to view. */
+static spona_status records_follow_ups_load(struct request_context *ctx, const char *outcome_id,
+                                            unsigned only_months, Spona__V1__OutcomeView *view)
+{
+    char months[16];
+    snprintf(months, sizeof(months), "%u", only_months);
+    const char *params[] = {outcome_id, months};
+    spona_status status;
+    PGresult *result = request_query(ctx, "records_follow_ups", 2, params, &status);
+    if (result == NULL)
+        return status;
+    for (int row = 0; row < PQntuples(result) && status == SPONA__V1__STATUS__OK; row++) {
+        Spona__V1__FollowUp *follow_up = malloc(sizeof(*follow_up));
+        if (follow_up == NULL) {
+            status = SPONA__V1__STATUS__INTERNAL;
+            break;
+        }
+        spona__v1__follow_up__init(follow_up);
+        follow_up->months = (uint32_t)strtoul(PQgetvalue(result, row, 0), NULL, 10);
+        follow_up->checked_on = views_strdup(PQgetvalue(result, row, 1));
+        follow_up->still_employed = strcmp(PQgetvalue(result, row, 2), "t") == 0;
+        follow_up->note = views_strdup(PQgetvalue(result, row, 3));
+        if (follow_up->checked_on == NULL || follow_up->note == NULL ||
+            views_append((void ***)&view->follow_ups, &view->n_follow_ups, follow_up) != 0) {
+            spona__v1__follow_up__free_unpacked(follow_up, NULL);
+            status = SPONA__V1__STATUS__INTERNAL;
+        }
+    }
+    PQclear(result);
+    return status;
+}
+
+/* The outcome as stored, with its follow-ups (only_months 0: all of them). */
+static spona_status records_outcome_view(struct request_context *ctx, const char *outcome_id,
+                                         unsigned only_months, Spona__V1__OutcomeView **out)
+{
+    *out = NULL;
+    const char *params[] = {outcome_id};
+    spona_status status;
+    PGresult *result = request_query(ctx, "records_outcome_view", 1, params, &status);
+    if (result == NULL)
+        return status;
+    Spona__V1__OutcomeView *view = PQntuples(result) == 1 ? malloc(sizeof(*view)) : NULL;
+    if (view == NULL) {
+        PQclear(result);
+        return SPONA__V1__STATUS__INTERNAL;
+    }
+    spona__v1__outcome_view__init(view);
+    char **texts[] = {&view->outcome_id,    &view->case_id,  &view->kind,
+                      &view->occurred_on,   &view->employer, &view->contract_type,
+                      &view->pathway,       &view->certificate, &view->note,
+                      &view->recorded_by_institution};
+    int failed = case_records_row_texts(result, 0, texts,
+                                        (int)(sizeof(texts) / sizeof(texts[0]))) != 0;
+    view->version = strtoull(PQgetvalue(result, 0, 10), NULL, 10);
+    PQclear(result);
+    status = failed ? SPONA__V1__STATUS__INTERNAL
+                    : records_follow_ups_load(ctx, outcome_id, only_months, view);
+    if (status != SPONA__V1__STATUS__OK) {
+        spona__v1__outcome_view__free_unpacked(view, NULL);
+        return status;
+    }
+    *out = view;
+    return SPONA__V1__STATUS__OK;
+}
+
+/* Checks an outcome's fields against its kind (docs/cases.md, proto OutcomeRecordRequest). */
+static spona_status records_check_outcome(struct request_context *ctx,
+                                          const Spona__V1__OutcomeRecordRequest *outcome)
+{
+    spona_status status =
+        records_check_choice(ctx, "kind", outcome->kind, records_outcome_kinds, 1);
+    if (status != SPONA__V1__STATUS__OK)
+        return status;
+    if (handlers_check_date("occurred_on", outcome->occurred_on, ctx->message,
+                            sizeof(ctx->message)) != 0)
+        return SPONA__V1__STATUS__INVALID_ARGUMENT;
+    status = records_check_choice(ctx, "contract_type", outcome->contract_type,
+                                  records_contract_types, 0);
+    if (status == SPONA__V1__STATUS__OK)
+        status = records_check_choice(ctx, "pathway", outcome->pathway, records_pathways, 0);
+    if (status == SPONA__V1__STATUS__OK)
+        status = case_records_check_text(ctx, "employer", outcome->employer, 0,
+                                         RECORDS_MAX_SHORT_TEXT);
+    if (status == SPONA__V1__STATUS__OK)
+        status = case_records_check_text(ctx, "certificate", outcome->certificate, 0,
+                                         RECORDS_MAX_SHORT_TEXT);
+    if (status == SPONA__V1__STATUS__OK)
+        status = case_records_check_text(ctx, "note", outcome->note, 0, CASE_RECORDS_MAX_TEXT);
+    if (status != SPONA__V1__STATUS__OK)
+        return status;
+    int working = strcmp(outcome->kind, "employed") == 0 ||
+                  strcmp(outcome->kind, "self_employed") == 0;
+    if (working && outcome->pathway[0] == '\0') {
+        char choices[256];
+        records_list_text(records_pathways, choices, sizeof(choices));
+        snprintf(ctx->message, sizeof(ctx->message), "pathway: required for %s (%s)",
+                 outcome->kind, choices);
+        return SPONA__V1__STATUS__INVALID_ARGUMENT;
+    }
+    if (strcmp(outcome->kind, "training_completed") == 0 &&
+        case_records_check_text(ctx, "certificate", outcome->certificate, 1,
+                                RECORDS_MAX_SHORT_TEXT) != SPONA__V1__STATUS__OK) {
+        snprintf(ctx->message, sizeof(ctx->message),
+                 "certificate: required for training_completed");
+        return SPONA__V1__STATUS__INVALID_ARGUMENT;
+    }
+    return SPONA__V1__STATUS__OK;
 }
 
 spona_status handle_outcome_record(struct request_context *ctx, const spona_request *request,
-                        spona_response *response)
+                                   spona_response *response)
 {
-    snprintf(ctx->message, sizeof(ctx->message), "outcome_record is not available yet");
-    return SPONA__V1__STATUS__UNAVAILABLE;
+    const Spona__V1__OutcomeRecordRequest *outcome = request->outcome_record;
+    spona_status status = case_records_check_id(ctx, "case_id", outcome->case_id);
+    if (status == SPONA__V1__STATUS__OK)
+        status = records_check_outcome(ctx, outcome);
+    if (status != SPONA__V1__STATUS__OK)
+        return status;
+    char detail[64];
+    snprintf(detail, sizeof(detail), "%s", outcome->kind);
+    struct audit_record record = {.action = "outcome_record", .case_id = outcome->case_id,
+                                  .detail = detail};
+    const struct policy *policy;
+    struct access_case access;
+    status = case_records_begin(ctx, outcome->case_id, &record, &policy, &access);
+    if (status == SPONA__V1__STATUS__OK)
+        status = case_records_require(ctx, policy, &access, POLICY_CATEGORY_OUTCOMES,
+                                      POLICY_ACTION_WRITE, &record);
+    if (status != SPONA__V1__STATUS__OK)
+        return status; /* ended */
+
+    const struct job *job = ctx->job;
+    const char *params[] = {outcome->case_id,       job->installation.municipality_id,
+                            outcome->kind,          outcome->occurred_on,
+                            outcome->employer,      outcome->contract_type,
+                            outcome->pathway,       outcome->certificate,
+                            outcome->note,          job->session.user_id,
+                            job->installation.institution_id};
+    PGresult *result = request_query(ctx, "records_outcome_insert", 11, params, &status);
+    if (result == NULL)
+        goto failed;
+    char outcome_id[UUID_TEXT];
+    db_copy(result, 0, 0, outcome_id, sizeof(outcome_id));
+    PQclear(result);
+    Spona__V1__OutcomeView *view;
+    status = records_outcome_view(ctx, outcome_id, 0, &view);
+    if (status != SPONA__V1__STATUS__OK)
+        goto failed;
+    status = case_records_finish_view(ctx, &record, &view->base);
+    if (status != SPONA__V1__STATUS__OK)
+        return status;
+    response->body_case = SPONA__V1__RESPONSE__BODY_OUTCOME_RECORD;
+    response->outcome_record = view;
+    return SPONA__V1__STATUS__OK;
+
+failed:
+    access_rollback(ctx);
+    return status;
+}
+
+/* The follow-up's own fields (before any database work). */
+static spona_status records_check_follow_up(struct request_context *ctx,
+                                            const Spona__V1__FollowUpRecordRequest *request)
+{
+    spona_status status = case_records_check_id(ctx, "outcome_id", request->outcome_id);
+    if (status != SPONA__V1__STATUS__OK)
+        return status;
+    const Spona__V1__FollowUp *follow_up = request->follow_up;
+    if (follow_up == NULL) {
+        snprintf(ctx->message, sizeof(ctx->message), "follow_up: required");
+        return SPONA__V1__STATUS__INVALID_ARGUMENT;
+    }
+    if (follow_up->months != 3 && follow_up->months != 6 && follow_up->months != 12) {
+        snprintf(ctx->message, sizeof(ctx->message), "months: %u is not 3, 6 or 12",
+                 follow_up->months);
+        return SPONA__V1__STATUS__INVALID_ARGUMENT;
+    }
+    if (handlers_check_date("checked_on", follow_up->checked_on, ctx->message,
+                            sizeof(ctx->message)) != 0)
+        return SPONA__V1__STATUS__INVALID_ARGUMENT;
+    return case_records_check_text(ctx, "note", follow_up->note, 0, CASE_RECORDS_MAX_TEXT);
+}
+
+/*
+ * Whether the caller may add a follow-up to an outcome recorded by writer: the
+ * case's lead, or the institution that recorded it (PERMISSION_DENIED otherwise).
+ */
+static spona_status records_follow_up_writer(struct request_context *ctx,
+                                             const struct access_case *access,
+                                             const char *writer)
+{
+    if (access->subject.is_lead_institution || strcmp(writer, access->institution_id) == 0)
+        return SPONA__V1__STATUS__OK;
+    snprintf(ctx->message, sizeof(ctx->message),
+             "only the case's lead institution or the institution that recorded the outcome "
+             "may record its follow-ups");
+    return SPONA__V1__STATUS__PERMISSION_DENIED;
 }
 
 spona_status handle_follow_up_record(struct request_context *ctx, const spona_request *request,
-                        spona_response *response)
+                                     spona_response *response)
 {
-    snprintf(ctx->message, sizeof(ctx->message), "follow_up_record is not available yet");
-    return SPONA__V1__STATUS__UNAVAILABLE;
+    const Spona__V1__FollowUpRecordRequest *record_request = request->follow_up_record;
+    spona_status status = records_check_follow_up(ctx, record_request);
+    if (status != SPONA__V1__STATUS__OK)
+        return status;
+    const Spona__V1__FollowUp *follow_up = record_request->follow_up;
+    const char *outcome_id = record_request->outcome_id;
+    char detail[96], case_id[UUID_TEXT] = "", writer[UUID_TEXT] = "", occurred_on[16] = "";
+    snprintf(detail, sizeof(detail), "outcome %s, %u months", outcome_id, follow_up->months);
+    struct audit_record record = {.action = "follow_up_record", .detail = detail};
+    status = access_begin(ctx);
+    if (status != SPONA__V1__STATUS__OK)
+        return status;
+    const struct policy *policy = access_policy(ctx, &status);
+    if (policy == NULL && status != SPONA__V1__STATUS__OK)
+        goto failed;
+    record.protocol_version = policy != NULL ? policy->version : 0;
+    const char *lookup[] = {outcome_id};
+    PGresult *result = request_query(ctx, "records_outcome_lookup", 1, lookup, &status);
+    if (result == NULL)
+        goto failed;
+    int found = PQntuples(result) == 1;
+    if (found) {
+        db_copy(result, 0, 0, case_id, sizeof(case_id));
+        db_copy(result, 0, 1, writer, sizeof(writer));
+        db_copy(result, 0, 2, occurred_on, sizeof(occurred_on));
+    }
+    PQclear(result);
+    struct access_case access;
+    status = found ? access_case_subject(ctx, case_id, NULL, &access)
+                   : SPONA__V1__STATUS__NOT_FOUND;
+    if (status == SPONA__V1__STATUS__NOT_FOUND) {
+        snprintf(ctx->message, sizeof(ctx->message), "no outcome %s that you may see",
+                 outcome_id);
+        return handlers_refuse(ctx, &record, "not_found", status);
+    }
+    if (status != SPONA__V1__STATUS__OK)
+        goto failed;
+    record.case_id = access.case_id;
+    record.person_id = access.person_id;
+    record.emergency = access.emergency;
+    status = case_records_require(ctx, policy, &access, POLICY_CATEGORY_OUTCOMES,
+                                  POLICY_ACTION_WRITE, &record);
+    if (status != SPONA__V1__STATUS__OK)
+        return status; /* ended */
+    status = records_follow_up_writer(ctx, &access, writer);
+    if (status == SPONA__V1__STATUS__OK && strcmp(follow_up->checked_on, occurred_on) < 0) {
+        snprintf(ctx->message, sizeof(ctx->message),
+                 "checked_on: %s is before the outcome's date %s", follow_up->checked_on,
+                 occurred_on);
+        status = SPONA__V1__STATUS__INVALID_ARGUMENT;
+    }
+    if (status != SPONA__V1__STATUS__OK) {
+        record.disclosed = 0;
+        record.clause_count = 0;
+        return handlers_refuse(ctx, &record, case_records_outcome(status), status);
+    }
+
+    char months[16];
+    snprintf(months, sizeof(months), "%u", follow_up->months);
+    const char *params[] = {outcome_id,           ctx->job->installation.municipality_id,
+                            months,               follow_up->checked_on,
+                            follow_up->still_employed ? "true" : "false", follow_up->note};
+    result = request_query(ctx, "records_follow_up_insert", 6, params, &status);
+    if (result == NULL)
+        goto failed;
+    int inserted = PQntuples(result) == 1;
+    PQclear(result);
+    if (!inserted) {
+        snprintf(ctx->message, sizeof(ctx->message),
+                 "outcome %s already has its %u-month follow-up", outcome_id,
+                 follow_up->months);
+        record.disclosed = 0;
+        record.clause_count = 0;
+        return handlers_refuse(ctx, &record, "conflict", SPONA__V1__STATUS__CONFLICT);
+    }
+    result = request_query(ctx, "records_outcome_touch", 1, lookup, &status);
+    if (result == NULL)
+        goto failed;
+    PQclear(result);
+
+    /* the whole outcome to a reader of outcomes; to a writer only, what it just wrote */
+    struct policy_decision read;
+    access_decide(policy, &access, POLICY_CATEGORY_OUTCOMES, POLICY_ACTION_READ, &read);
+    Spona__V1__OutcomeView *view;
+    status = records_outcome_view(ctx, outcome_id, read.allowed ? 0 : follow_up->months, &view);
+    if (status != SPONA__V1__STATUS__OK)
+        goto failed;
+    status = case_records_finish_view(ctx, &record, &view->base);
+    if (status != SPONA__V1__STATUS__OK)
+        return status;
+    response->body_case = SPONA__V1__RESPONSE__BODY_FOLLOW_UP_RECORD;
+    response->follow_up_record = view;
+    return SPONA__V1__STATUS__OK;
+
+failed:
+    access_rollback(ctx);
+    return status;
 }

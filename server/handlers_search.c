@@ -1,32 +1,644 @@
 /*
- * Placeholder until this subject's handlers land (see handlers.h).
+ * Finding a person, and the benefits_household records kept beside the
+ * person's fields: household members (replaced as a list) and benefit periods
+ * (appended). docs/cases.md, "Finding a person", says what a search matches.
+ *
+ * Search runs under row-level security (only persons the caller may see) in
+ * the caller's municipality, and answers for each hit only the identity fields
+ * the policy lets the caller read; one audit record per search says how many
+ * persons it showed. Name keys come from common/namekey.c, the same function
+ * that wrote persons.name_key, and hold only [a-z0-9 ], so they go into LIKE
+ * patterns without escaping. The range conditions (~>=~ ~<~) are what let the
+ * btree index (text_pattern_ops) serve a prepared statement under row-level
+ * security: they are leakproof, LIKE is not. Never log a query or a name.
  */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "access.h"
+#include "audit.h"
+#include "fields.h"
 #include "handlers.h"
+#include "handlers_util.h"
+#include "jmbg.h"
+#include "namekey.h"
 #include "statements.h"
+#include "views.h"
+
+#define SEARCH_QUERY_MAX_BYTES 200
+#define SEARCH_KEY_BYTES (4 * SEARCH_QUERY_MAX_BYTES + 8)
+#define SEARCH_DEFAULT_LIMIT 20
+#define SEARCH_MAX_LIMIT 100
+#define HOUSEHOLD_MAX_MEMBERS 50
+#define RECORD_TEXT_MAX_BYTES 2000
+
+/* The identity columns a hit may show, in the order the search statements select them. */
+static const char *const search_identity_fields[] = {"first_name", "last_name", "jmbg",
+                                                     "birth_date", "sex"};
+#define SEARCH_IDENTITY_COUNT 5
+
+/* What every search statement answers: id, the identity columns, the open visible case. */
+#define SEARCH_COLUMNS                                                                     \
+    "SELECT p.id, p.first_name, p.last_name, p.jmbg, to_char(p.birth_date, 'YYYY-MM-DD'),"   \
+    "       p.sex, c.id, c.stage"                                                           \
+    "  FROM persons p"                                                                      \
+    "  LEFT JOIN LATERAL (SELECT c.id, c.stage FROM cases c"                                \
+    "                      WHERE c.person_id = p.id AND c.stage <> 'closed'"                \
+    "                      ORDER BY c.opened_at DESC LIMIT 1) c ON true"
 
 const struct db_statement search_statements[] = {
+    {"search_jmbg", SEARCH_COLUMNS " WHERE p.municipality_id = $1::uuid AND p.jmbg = $2"},
+    /* keys in [$2, $3) (the index range) that are LIKE $4, in key order */
+    {"search_name",
+     SEARCH_COLUMNS
+     " WHERE p.municipality_id = $1::uuid AND p.name_key ~>=~ $2 AND p.name_key ~<~ $3"
+     "   AND p.name_key LIKE $4"
+     " ORDER BY p.name_key USING ~<~ LIMIT $5::int"},
+    /* word similarity of the loose key: not index-backed under row-level security */
+    {"search_loose",
+     SEARCH_COLUMNS
+     " WHERE p.municipality_id = $1::uuid AND $2 <% p.name_key_loose"
+     " ORDER BY word_similarity($2, p.name_key_loose) DESC, p.name_key LIMIT $3::int"},
+    /* household and benefits: the person's version is the version of these lists */
+    {"search_person_bump",
+     "UPDATE persons SET version = version + 1, updated_at = now()"
+     " WHERE id = $1::uuid AND version = $2::bigint RETURNING version"},
+    {"search_household_clear", "DELETE FROM person_household WHERE person_id = $1::uuid"},
+    {"search_household_add",
+     "INSERT INTO person_household (person_id, municipality_id, name, relation, birth_year)"
+     " VALUES ($1::uuid, $2::uuid, $3, $4, NULLIF($5, '0')::int)"},
+    {"search_benefit_add",
+     "INSERT INTO person_benefits (person_id, municipality_id, kind, since, until, amount, note)"
+     " VALUES ($1::uuid, $2::uuid, $3, $4::date, NULLIF($5, '')::date,"
+     "         NULLIF($6, '')::numeric, $7)"},
     {NULL, NULL},
 };
 
-spona_status handle_person_search(struct request_context *ctx, const spona_request *request,
-                        spona_response *response)
+/* One index range of name keys and the pattern the keys in it must match. */
+struct search_range {
+    char low[SEARCH_KEY_BYTES], high[SEARCH_KEY_BYTES], pattern[SEARCH_KEY_BYTES + 8];
+};
+
+/* A search checked and ready to run. */
+struct search_plan {
+    char query[SEARCH_QUERY_MAX_BYTES + 1]; /* trimmed */
+    int by_jmbg;
+    struct search_range as_written;         /* the key as a prefix of "last first" */
+    struct search_range swapped;            /* "first last": low empty when one word */
+    char loose[SEARCH_KEY_BYTES];           /* empty: no loose search */
+    unsigned limit;
+};
+
+/* The range of keys that start with prefix (a key: [a-z0-9 ] only). */
+static void search_range_prefix(const char *prefix, size_t length, struct search_range *out)
 {
-    snprintf(ctx->message, sizeof(ctx->message), "person_search is not available yet");
-    return SPONA__V1__STATUS__UNAVAILABLE;
+    snprintf(out->low, sizeof(out->low), "%.*s", (int)length, prefix);
+    snprintf(out->high, sizeof(out->high), "%s", out->low);
+    size_t end = strlen(out->high);
+    if (end > 0)
+        out->high[end - 1]++;
+    snprintf(out->pattern, sizeof(out->pattern), "%s%%", out->low);
+}
+
+/*
+ * Fills the name search of plan from its query: the whole key as a prefix of
+ * "last first" ("savic ma" finds Savić Marko, "sav" finds every Savić); with
+ * two words or more also the first word as the beginning of the first name and
+ * the rest as the beginning of the last name ("marko sav" finds Marko Savić),
+ * ranged on the last name; loose: the loose key. -1 with a message in err when
+ * the query holds nothing to search by.
+ */
+static int search_plan_name(struct search_plan *plan, int loose, char *err, size_t err_size)
+{
+    char key[SEARCH_KEY_BYTES];
+    if (namekey_make(plan->query, key, sizeof(key)) < 0) {
+        snprintf(err, err_size, "query: not valid UTF-8");
+        return -1;
+    }
+    if (key[0] == '\0') {
+        snprintf(err, err_size, "query: no letters or digits to search by");
+        return -1;
+    }
+    search_range_prefix(key, strlen(key), &plan->as_written);
+    const char *space = strchr(key, ' ');
+    if (space != NULL) {
+        const char *rest = space + 1;
+        search_range_prefix(rest, strlen(rest), &plan->swapped);
+        snprintf(plan->swapped.pattern, sizeof(plan->swapped.pattern), "%s%% %.*s%%", rest,
+                 (int)(space - key), key);
+    }
+    if (loose && namekey_make_loose(plan->query, plan->loose, sizeof(plan->loose)) < 0)
+        plan->loose[0] = '\0';
+    return 0;
+}
+
+static int search_is_digits(const char *text)
+{
+    if (*text == '\0')
+        return 0;
+    for (; *text != '\0'; text++)
+        if (*text < '0' || *text > '9')
+            return 0;
+    return 1;
+}
+
+/* Checks the request and fills plan; INVALID_ARGUMENT with ctx->message naming what is wrong. */
+static spona_status search_prepare(struct request_context *ctx,
+                                   const Spona__V1__PersonSearchRequest *search,
+                                   struct search_plan *plan)
+{
+    memset(plan, 0, sizeof(*plan));
+    const char *query = search->query;
+    size_t length = strlen(query);
+    while (*query == ' ') {
+        query++;
+        length--;
+    }
+    while (length > 0 && query[length - 1] == ' ')
+        length--;
+    if (length == 0) {
+        snprintf(ctx->message, sizeof(ctx->message), "query: required (a name or a JMBG)");
+        return SPONA__V1__STATUS__INVALID_ARGUMENT;
+    }
+    if (length > SEARCH_QUERY_MAX_BYTES) {
+        snprintf(ctx->message, sizeof(ctx->message), "query: at most %d bytes",
+                 SEARCH_QUERY_MAX_BYTES);
+        return SPONA__V1__STATUS__INVALID_ARGUMENT;
+    }
+    if (search->limit > SEARCH_MAX_LIMIT) {
+        snprintf(ctx->message, sizeof(ctx->message), "limit: at most %d", SEARCH_MAX_LIMIT);
+        return SPONA__V1__STATUS__INVALID_ARGUMENT;
+    }
+    memcpy(plan->query, query, length);
+    plan->query[length] = '\0';
+    plan->limit = search->limit != 0 ? search->limit : SEARCH_DEFAULT_LIMIT;
+    plan->by_jmbg = search_is_digits(plan->query);
+    int valid = plan->by_jmbg ? jmbg_check(plan->query, JMBG_STRICT, NULL, ctx->message,
+                                           sizeof(ctx->message)) == 0
+                              : search_plan_name(plan, search->loose, ctx->message,
+                                                 sizeof(ctx->message)) == 0;
+    return valid ? SPONA__V1__STATUS__OK : SPONA__V1__STATUS__INVALID_ARGUMENT;
+}
+
+/* One row of a search result as a hit: the identity fields when readable, the open case. */
+static Spona__V1__PersonSearchHit *search_hit(const PGresult *result, int row, int readable)
+{
+    Spona__V1__PersonSearchHit *hit = malloc(sizeof(*hit));
+    if (hit == NULL)
+        return NULL;
+    spona__v1__person_search_hit__init(hit);
+    hit->person_id = views_strdup(PQgetvalue(result, row, 0));
+    hit->case_id = views_strdup(PQgetvalue(result, row, 1 + SEARCH_IDENTITY_COUNT));
+    hit->stage = views_strdup(PQgetvalue(result, row, 2 + SEARCH_IDENTITY_COUNT));
+    int failed = hit->person_id == NULL || hit->case_id == NULL || hit->stage == NULL;
+    for (int i = 0; readable && !failed && i < SEARCH_IDENTITY_COUNT; i++) {
+        if (PQgetisnull(result, row, 1 + i))
+            continue;
+        Spona__V1__PersonField *field = malloc(sizeof(*field));
+        if (field == NULL) {
+            failed = 1;
+            break;
+        }
+        spona__v1__person_field__init(field);
+        field->name = views_strdup(search_identity_fields[i]);
+        field->value = views_strdup(PQgetvalue(result, row, 1 + i));
+        field->category = views_strdup(policy_category_name(POLICY_CATEGORY_IDENTITY));
+        if (field->name == NULL || field->value == NULL || field->category == NULL ||
+            views_append((void ***)&hit->fields, &hit->n_fields, field) != 0) {
+            spona__v1__person_field__free_unpacked(field, NULL);
+            failed = 1;
+        }
+    }
+    if (failed) {
+        spona__v1__person_search_hit__free_unpacked(hit, NULL);
+        return NULL;
+    }
+    return hit;
+}
+
+static int search_has_hit(const Spona__V1__PersonSearchResponse *answer, const char *person_id)
+{
+    for (size_t i = 0; i < answer->n_hits; i++)
+        if (strcmp(answer->hits[i]->person_id, person_id) == 0)
+            return 1;
+    return 0;
+}
+
+/*
+ * Adds the rows of one search statement to answer (up to limit hits, each
+ * person once), deciding identity "read" for each as the caller's institution
+ * is placed towards it (its case, or its intake). Adds to record what was shown
+ * and hidden and the clauses.
+ */
+static spona_status search_add_hits(struct request_context *ctx, const struct policy *policy,
+                                    const PGresult *result, unsigned limit,
+                                    Spona__V1__PersonSearchResponse *answer,
+                                    struct audit_record *record)
+{
+    for (int row = 0; row < PQntuples(result) && answer->n_hits < limit; row++) {
+        const char *person_id = PQgetvalue(result, row, 0);
+        if (search_has_hit(answer, person_id))
+            continue;
+        struct access_case access;
+        spona_status status = access_person_subject(ctx, person_id, NULL, &access);
+        if (status == SPONA__V1__STATUS__NOT_FOUND)
+            continue; /* changed meanwhile: leave it out */
+        if (status != SPONA__V1__STATUS__OK)
+            return status;
+        struct policy_decision decision;
+        access_decide(policy, &access, POLICY_CATEGORY_IDENTITY, POLICY_ACTION_READ, &decision);
+        if (decision.allowed) {
+            record->disclosed |= POLICY_BIT(POLICY_CATEGORY_IDENTITY);
+            audit_add_clause(record, decision.clause_number);
+        } else {
+            record->denied |= POLICY_BIT(POLICY_CATEGORY_IDENTITY);
+        }
+        record->emergency |= access.emergency;
+        Spona__V1__PersonSearchHit *hit = search_hit(result, row, decision.allowed);
+        if (hit == NULL || views_append((void ***)&answer->hits, &answer->n_hits, hit) != 0) {
+            if (hit != NULL)
+                spona__v1__person_search_hit__free_unpacked(hit, NULL);
+            snprintf(ctx->message, sizeof(ctx->message), "internal error");
+            return SPONA__V1__STATUS__INTERNAL;
+        }
+    }
+    return SPONA__V1__STATUS__OK;
+}
+
+/*
+ * Runs one step of the search (step 0: JMBG or the key as written; 1: swapped;
+ * 2: loose) and adds its hits. A step that does not apply, or that is not needed
+ * because the limit is reached, runs nothing.
+ */
+static spona_status search_step(struct request_context *ctx, const struct policy *policy,
+                                const struct search_plan *plan, int step,
+                                Spona__V1__PersonSearchResponse *answer,
+                                struct audit_record *record)
+{
+    if (answer->n_hits >= plan->limit || (plan->by_jmbg && step > 0) ||
+        (step == 1 && plan->swapped.low[0] == '\0') || (step == 2 && plan->loose[0] == '\0'))
+        return SPONA__V1__STATUS__OK;
+    char limit[16];
+    snprintf(limit, sizeof(limit), "%u", plan->limit); /* duplicates of earlier steps skipped */
+    const char *municipality = ctx->job->installation.municipality_id;
+    const struct search_range *range = step == 0 ? &plan->as_written : &plan->swapped;
+    const char *jmbg_params[] = {municipality, plan->query};
+    const char *name_params[] = {municipality, range->low, range->high, range->pattern, limit};
+    const char *loose_params[] = {municipality, plan->loose, limit};
+    spona_status status;
+    PGresult *result =
+        plan->by_jmbg ? request_query(ctx, "search_jmbg", 2, jmbg_params, &status)
+        : step < 2    ? request_query(ctx, "search_name", 5, name_params, &status)
+                      : request_query(ctx, "search_loose", 3, loose_params, &status);
+    if (result == NULL)
+        return status;
+    status = search_add_hits(ctx, policy, result, plan->limit, answer, record);
+    PQclear(result);
+    return status;
+}
+
+spona_status handle_person_search(struct request_context *ctx, const spona_request *request,
+                                  spona_response *response)
+{
+    struct search_plan plan;
+    spona_status status = search_prepare(ctx, request->person_search, &plan);
+    if (status != SPONA__V1__STATUS__OK)
+        return status;
+    status = access_begin(ctx);
+    if (status != SPONA__V1__STATUS__OK)
+        return status;
+    struct audit_record record = {.action = "person_search"};
+    char detail[64];
+    Spona__V1__PersonSearchResponse *answer = NULL;
+    const struct policy *policy = access_policy(ctx, &status);
+    if (policy == NULL && status != SPONA__V1__STATUS__OK)
+        goto failed;
+    record.protocol_version = policy != NULL ? policy->version : 0;
+    answer = malloc(sizeof(*answer));
+    if (answer == NULL) {
+        status = SPONA__V1__STATUS__INTERNAL;
+        goto failed;
+    }
+    spona__v1__person_search_response__init(answer);
+    status = SPONA__V1__STATUS__OK;
+    for (int step = 0; step < 3 && status == SPONA__V1__STATUS__OK; step++)
+        status = search_step(ctx, policy, &plan, step, answer, &record);
+    if (status != SPONA__V1__STATUS__OK)
+        goto failed;
+
+    snprintf(detail, sizeof(detail), "%zu hits", answer->n_hits);
+    record.detail = detail;
+    record.outcome = "ok";
+    status = audit_append(ctx, &record);
+    if (status != SPONA__V1__STATUS__OK)
+        goto failed;
+    status = access_commit(ctx);
+    if (status != SPONA__V1__STATUS__OK) {
+        spona__v1__person_search_response__free_unpacked(answer, NULL);
+        return status;
+    }
+    response->body_case = SPONA__V1__RESPONSE__BODY_PERSON_SEARCH;
+    response->person_search = answer;
+    return SPONA__V1__STATUS__OK;
+
+failed:
+    if (answer != NULL)
+        spona__v1__person_search_response__free_unpacked(answer, NULL);
+    access_rollback(ctx);
+    return status;
+}
+
+/* -------------------------------------------------------------------------- */
+/* Household members and benefit periods (benefits_household)                 */
+
+static int record_text_ok(const char *name, const char *value, int required, char *err,
+                          size_t err_size)
+{
+    if (required && value[0] == '\0') {
+        snprintf(err, err_size, "%s: required", name);
+        return 0;
+    }
+    if (strlen(value) > RECORD_TEXT_MAX_BYTES) {
+        snprintf(err, err_size, "%s: at most %d bytes", name, RECORD_TEXT_MAX_BYTES);
+        return 0;
+    }
+    return 1;
+}
+
+/* 0 when members are valid; -1 with a message naming the member and what is wrong. */
+static int household_check(Spona__V1__HouseholdMember *const *members, size_t count, char *err,
+                           size_t err_size)
+{
+    static const char *const relations[] = {"spouse", "child", "parent", "sibling", "other"};
+    if (count > HOUSEHOLD_MAX_MEMBERS) {
+        snprintf(err, err_size, "members: at most %d", HOUSEHOLD_MAX_MEMBERS);
+        return -1;
+    }
+    for (size_t i = 0; i < count; i++) {
+        char name[48];
+        snprintf(name, sizeof(name), "members[%zu].name", i);
+        if (!record_text_ok(name, members[i]->name, 1, err, err_size))
+            return -1;
+        int known = 0;
+        for (size_t r = 0; r < sizeof(relations) / sizeof(relations[0]); r++)
+            known |= strcmp(members[i]->relation, relations[r]) == 0;
+        if (!known) {
+            snprintf(err, err_size,
+                     "members[%zu].relation: '%.32s' is not one of spouse, child, parent, "
+                     "sibling, other", i, members[i]->relation);
+            return -1;
+        }
+        uint32_t year = members[i]->birth_year;
+        if (year != 0 && (year < 1900 || year > 2100)) {
+            snprintf(err, err_size, "members[%zu].birth_year: 1900-2100 (0: unknown)", i);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* 0 when text is a decimal >= 0 with at most 2 decimals and 10 integer digits. */
+static int benefit_amount_ok(const char *text)
+{
+    size_t integer = strspn(text, "0123456789");
+    if (integer == 0 || integer > 10)
+        return 0;
+    if (text[integer] == '\0')
+        return 1;
+    if (text[integer] != '.')
+        return 0;
+    size_t fraction = strspn(text + integer + 1, "0123456789");
+    return fraction >= 1 && fraction <= 2 && text[integer + 1 + fraction] == '\0';
+}
+
+/* 0 when the period is valid; -1 with a message naming the field. */
+static int benefit_check(const Spona__V1__BenefitPeriod *benefit, char *err, size_t err_size)
+{
+    static const char *const kinds[] = {"cash_assistance", "one_time_assistance",
+                                        "child_allowance", "other"};
+    if (benefit == NULL) {
+        snprintf(err, err_size, "benefit: required");
+        return -1;
+    }
+    int known = 0;
+    for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+        known |= strcmp(benefit->kind, kinds[k]) == 0;
+    if (!known) {
+        snprintf(err, err_size,
+                 "benefit.kind: '%.32s' is not one of cash_assistance, one_time_assistance, "
+                 "child_allowance, other", benefit->kind);
+        return -1;
+    }
+    if (handlers_check_date("benefit.since", benefit->since, err, err_size) != 0)
+        return -1;
+    if (benefit->until[0] != '\0') {
+        if (handlers_check_date("benefit.until", benefit->until, err, err_size) != 0)
+            return -1;
+        if (strcmp(benefit->until, benefit->since) < 0) {
+            snprintf(err, err_size, "benefit.until: before benefit.since");
+            return -1;
+        }
+    }
+    if (benefit->amount[0] != '\0' && !benefit_amount_ok(benefit->amount)) {
+        snprintf(err, err_size,
+                 "benefit.amount: '%.32s' is not an amount in BAM (digits, at most 2 "
+                 "decimals after a point, not negative)", benefit->amount);
+        return -1;
+    }
+    return record_text_ok("benefit.note", benefit->note, 0, err, err_size) ? 0 : -1;
+}
+
+/* Writes one benefits_household change; the person's id and municipality are $1, $2. */
+typedef spona_status (*household_writer)(struct request_context *ctx, const char *person_id,
+                                         const spona_request *request);
+
+static spona_status household_write_members(struct request_context *ctx, const char *person_id,
+                                            const spona_request *request)
+{
+    const Spona__V1__HouseholdSetRequest *set = request->household_set;
+    const char *params[5] = {person_id, ctx->job->installation.municipality_id};
+    spona_status status;
+    PGresult *result = request_query(ctx, "search_household_clear", 1, params, &status);
+    if (result == NULL)
+        return status;
+    PQclear(result);
+    for (size_t i = 0; i < set->n_members; i++) {
+        char year[16];
+        snprintf(year, sizeof(year), "%u", set->members[i]->birth_year);
+        params[2] = set->members[i]->name;
+        params[3] = set->members[i]->relation;
+        params[4] = year;
+        result = request_query(ctx, "search_household_add", 5, params, &status);
+        if (result == NULL)
+            return status;
+        PQclear(result);
+    }
+    return SPONA__V1__STATUS__OK;
+}
+
+static spona_status household_write_benefit(struct request_context *ctx, const char *person_id,
+                                            const spona_request *request)
+{
+    const Spona__V1__BenefitPeriod *benefit = request->benefit_add->benefit;
+    const char *params[] = {person_id,      ctx->job->installation.municipality_id,
+                            benefit->kind,  benefit->since,
+                            benefit->until, benefit->amount,
+                            benefit->note};
+    spona_status status;
+    PGresult *result = request_query(ctx, "search_benefit_add", 7, params, &status);
+    if (result == NULL)
+        return status;
+    PQclear(result);
+    return SPONA__V1__STATUS__OK;
+}
+
+/* Bumps the person's version when it is still expected; else CONFLICT naming the current one. */
+static spona_status household_bump(struct request_context *ctx, const char *person_id,
+                                   uint64_t expected)
+{
+    char expected_text[24];
+    snprintf(expected_text, sizeof(expected_text), "%llu", (unsigned long long)expected);
+    const char *params[] = {person_id, expected_text};
+    spona_status status;
+    PGresult *result = request_query(ctx, "search_person_bump", 2, params, &status);
+    if (result == NULL)
+        return status;
+    int bumped = PQntuples(result) == 1;
+    PQclear(result);
+    if (bumped)
+        return SPONA__V1__STATUS__OK;
+    /* person_version: handlers_person.c's statement, under row-level security */
+    result = request_query(ctx, "person_version", 1, params, &status);
+    if (result == NULL)
+        return status;
+    if (PQntuples(result) == 1) {
+        snprintf(ctx->message, sizeof(ctx->message),
+                 "person was changed meanwhile: current version %s", PQgetvalue(result, 0, 0));
+        status = SPONA__V1__STATUS__CONFLICT;
+    } else {
+        snprintf(ctx->message, sizeof(ctx->message), "no person %s that you may see", person_id);
+        status = SPONA__V1__STATUS__NOT_FOUND;
+    }
+    PQclear(result);
+    return status;
+}
+
+/*
+ * The shape of household_set and benefit_add: decide "write" on
+ * benefits_household for the person, bump its version, write, answer the
+ * person as person_get would, audit it all in one record.
+ */
+static spona_status household_change(struct request_context *ctx, const spona_request *request,
+                                     const char *action, const char *person_id,
+                                     uint64_t expected_version, household_writer writer,
+                                     const char *detail, Spona__V1__PersonView **out)
+{
+    *out = NULL;
+    spona_status status = access_begin(ctx);
+    if (status != SPONA__V1__STATUS__OK)
+        return status;
+    struct audit_record record = {.action = action, .person_id = person_id, .detail = detail};
+    Spona__V1__PersonView *view = NULL;
+    const struct policy *policy = access_policy(ctx, &status);
+    if (policy == NULL && status != SPONA__V1__STATUS__OK)
+        goto failed;
+    record.protocol_version = policy != NULL ? policy->version : 0;
+    struct access_case access;
+    status = access_person_subject(ctx, person_id, NULL, &access);
+    if (status == SPONA__V1__STATUS__NOT_FOUND)
+        return handlers_refuse(ctx, &record, "not_found", status);
+    if (status != SPONA__V1__STATUS__OK)
+        goto failed;
+    record.case_id = access.case_id[0] != '\0' ? access.case_id : NULL;
+    record.emergency = access.emergency;
+
+    struct policy_decision decision;
+    access_decide(policy, &access, POLICY_CATEGORY_BENEFITS_HOUSEHOLD, POLICY_ACTION_WRITE,
+                  &decision);
+    if (!decision.allowed) {
+        record.denied = POLICY_BIT(POLICY_CATEGORY_BENEFITS_HOUSEHOLD);
+        snprintf(ctx->message, sizeof(ctx->message), "%s", decision.reason);
+        return handlers_refuse(ctx, &record, "denied", SPONA__V1__STATUS__PERMISSION_DENIED);
+    }
+    status = household_bump(ctx, person_id, expected_version);
+    if (status == SPONA__V1__STATUS__CONFLICT || status == SPONA__V1__STATUS__NOT_FOUND)
+        return handlers_refuse(ctx, &record,
+                               status == SPONA__V1__STATUS__CONFLICT ? "conflict" : "not_found",
+                               status);
+    if (status == SPONA__V1__STATUS__OK)
+        status = writer(ctx, person_id, request);
+    if (status != SPONA__V1__STATUS__OK)
+        goto failed;
+    record.disclosed |= POLICY_BIT(POLICY_CATEGORY_BENEFITS_HOUSEHOLD);
+    audit_add_clause(&record, decision.clause_number);
+
+    status = person_view_load(ctx, policy, &access, &view, &record);
+    if (status != SPONA__V1__STATUS__OK)
+        goto failed;
+    record.outcome = "ok";
+    status = audit_append(ctx, &record);
+    if (status != SPONA__V1__STATUS__OK)
+        goto failed;
+    status = access_commit(ctx);
+    if (status != SPONA__V1__STATUS__OK) {
+        spona__v1__person_view__free_unpacked(view, NULL);
+        return status;
+    }
+    *out = view;
+    return SPONA__V1__STATUS__OK;
+
+failed:
+    if (view != NULL)
+        spona__v1__person_view__free_unpacked(view, NULL);
+    access_rollback(ctx);
+    return status;
+}
+
+static int person_id_ok(struct request_context *ctx, const char *person_id)
+{
+    if (request_is_uuid(person_id))
+        return 1;
+    snprintf(ctx->message, sizeof(ctx->message), "person_id '%.40s' is not a UUID", person_id);
+    return 0;
 }
 
 spona_status handle_household_set(struct request_context *ctx, const spona_request *request,
-                        spona_response *response)
+                                  spona_response *response)
 {
-    snprintf(ctx->message, sizeof(ctx->message), "household_set is not available yet");
-    return SPONA__V1__STATUS__UNAVAILABLE;
+    const Spona__V1__HouseholdSetRequest *set = request->household_set;
+    if (!person_id_ok(ctx, set->person_id))
+        return SPONA__V1__STATUS__INVALID_ARGUMENT;
+    if (household_check(set->members, set->n_members, ctx->message, sizeof(ctx->message)) != 0)
+        return SPONA__V1__STATUS__INVALID_ARGUMENT;
+    char detail[32];
+    snprintf(detail, sizeof(detail), "%zu members", set->n_members);
+    Spona__V1__PersonView *view;
+    spona_status status = household_change(ctx, request, "household_set", set->person_id,
+                                           set->expected_version, household_write_members,
+                                           detail, &view);
+    if (status != SPONA__V1__STATUS__OK)
+        return status;
+    response->body_case = SPONA__V1__RESPONSE__BODY_HOUSEHOLD_SET;
+    response->household_set = view;
+    return SPONA__V1__STATUS__OK;
 }
 
 spona_status handle_benefit_add(struct request_context *ctx, const spona_request *request,
-                        spona_response *response)
+                                spona_response *response)
 {
-    snprintf(ctx->message, sizeof(ctx->message), "benefit_add is not available yet");
-    return SPONA__V1__STATUS__UNAVAILABLE;
+    const Spona__V1__BenefitAddRequest *add = request->benefit_add;
+    if (!person_id_ok(ctx, add->person_id))
+        return SPONA__V1__STATUS__INVALID_ARGUMENT;
+    if (benefit_check(add->benefit, ctx->message, sizeof(ctx->message)) != 0)
+        return SPONA__V1__STATUS__INVALID_ARGUMENT;
+    Spona__V1__PersonView *view;
+    spona_status status =
+        household_change(ctx, request, "benefit_add", add->person_id, add->expected_version,
+                         household_write_benefit, "1 benefit period", &view);
+    if (status != SPONA__V1__STATUS__OK)
+        return status;
+    response->body_case = SPONA__V1__RESPONSE__BODY_BENEFIT_ADD;
+    response->benefit_add = view;
+    return SPONA__V1__STATUS__OK;
 }

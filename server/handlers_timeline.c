@@ -1,18 +1,241 @@
 /*
- * Placeholder until this subject's handlers land (see handlers.h).
+ * A case's timeline: every record of the case in time order — opening, stage
+ * changes, assessments, plan versions, referrals and their answers,
+ * conferences, notes, outcomes, follow-ups and the person's consents — each
+ * event shown only when the caller may read its data category (docs/cases.md);
+ * case metadata (opening, stage changes, consents) is shown to the whole team.
+ * Summaries are one line and carry only data of the event's own category, so
+ * an event left out leaves nothing behind but its category's name in
+ * hidden_categories. One audit record names the categories shown.
+ *
+ * The time of a referral's answer is referrals.responded_at, the latest answer:
+ * a referral completed after being accepted shows one answer, "completed".
  */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "access.h"
+#include "audit.h"
+#include "case_records.h"
+#include "case_records_util.h"
 #include "handlers.h"
+#include "handlers_util.h"
 #include "statements.h"
+#include "views.h"
+
+/* A text as one line of at most 80 characters ("…" when cut). */
+#define TIMELINE_EXCERPT(text)                                                             \
+    "left(regexp_replace(" text ", '\\s+', ' ', 'g'), 80) ||"                              \
+    " CASE WHEN length(regexp_replace(" text ", '\\s+', ' ', 'g')) > 80 THEN '…' ELSE '' END"
+
+/*
+ * Every event of case $1 (person $2): at (for order), at as text, kind,
+ * category ('' for case metadata), institution code, username, summary,
+ * record id. Rows come through row-level security, so only the team's.
+ */
+#define TIMELINE_EVENTS                                                                    \
+    "SELECT c.opened_at, 'case_opened', '', i.code, u.username,"                           \
+    "       'case opened by ' || i.code, c.id::text"                                       \
+    "  FROM cases c JOIN institutions i ON i.id = c.lead_institution_id"                   \
+    "  JOIN users u ON u.id = c.lead_user_id WHERE c.id = $1::uuid"                        \
+    " UNION ALL "                                                                          \
+    "SELECT s.changed_at,"                                                                 \
+    "       CASE WHEN s.to_stage = 'closed' THEN 'case_closed'"                            \
+    "            WHEN s.from_stage = 'closed' THEN 'case_reopened' ELSE 'stage_changed' END," \
+    "       '', i.code, u.username, 'stage ' || s.from_stage || ' → ' || s.to_stage,"     \
+    "       s.id::text"                                                                    \
+    "  FROM case_stage_changes s JOIN users u ON u.id = s.changed_by"                      \
+    "  JOIN institutions i ON i.id = u.institution_id WHERE s.case_id = $1::uuid"          \
+    " UNION ALL "                                                                          \
+    "SELECT a.created_at, 'assessment', 'plan_measures', i.code, u.username,"              \
+    "       'needs assessment v' || a.version || ' of ' || to_char(a.assessed_on, 'YYYY-MM-DD'),"\
+    "       a.id::text"                                                                    \
+    "  FROM assessments a JOIN users u ON u.id = a.assessor"                               \
+    "  JOIN institutions i ON i.id = u.institution_id WHERE a.case_id = $1::uuid"          \
+    " UNION ALL "                                                                          \
+    "SELECT p.created_at, 'plan_version', 'plan_measures', i.code, u.username,"            \
+    "       'plan version ' || p.version || ': '"                                          \
+    "       || (SELECT count(*) FROM plan_goals g WHERE g.plan_id = p.id) || ' goals, '"   \
+    "       || (SELECT count(*) FROM plan_measures m WHERE m.plan_id = p.id) || ' measures',"\
+    "       p.id::text"                                                                    \
+    "  FROM plans p JOIN users u ON u.id = p.created_by"                                   \
+    "  JOIN institutions i ON i.id = u.institution_id WHERE p.case_id = $1::uuid"          \
+    " UNION ALL "                                                                          \
+    "SELECT r.created_at, 'referral', 'plan_measures', i.code, u.username,"                \
+    "       'referral to ' || t.code || ': ' || " TIMELINE_EXCERPT("r.measure")            \
+    "       || COALESCE(' (due ' || to_char(r.due_date, 'YYYY-MM-DD') || ')', ''),"        \
+    "       r.id::text"                                                                    \
+    "  FROM referrals r JOIN institutions t ON t.id = r.institution_id"                    \
+    "  JOIN users u ON u.id = r.created_by JOIN institutions i ON i.id = u.institution_id"  \
+    " WHERE r.case_id = $1::uuid"                                                          \
+    " UNION ALL "                                                                          \
+    "SELECT r.responded_at, 'referral_answer', 'plan_measures', t.code, '',"               \
+    "       t.code || ' ' || r.status || ' the referral'"                                  \
+    "       || CASE r.status WHEN 'declined' THEN ': ' || " TIMELINE_EXCERPT(              \
+        "COALESCE(r.decline_reason, '')")                                                  \
+    "                        WHEN 'completed' THEN ': ' || " TIMELINE_EXCERPT(             \
+        "COALESCE(r.result, '')") " ELSE '' END,"                                          \
+    "       r.id::text"                                                                    \
+    "  FROM referrals r JOIN institutions t ON t.id = r.institution_id"                    \
+    " WHERE r.case_id = $1::uuid AND r.responded_at IS NOT NULL"                           \
+    " UNION ALL "                                                                          \
+    "SELECT f.created_at, 'conference', 'case_notes', i.code, u.username,"                 \
+    "       'conference held on ' || to_char(f.held_on, 'YYYY-MM-DD')"                     \
+    "       || CASE WHEN f.decisions <> '' THEN ': ' || " TIMELINE_EXCERPT("f.decisions")  \
+    "          ELSE '' END,"                                                               \
+    "       f.id::text"                                                                    \
+    "  FROM case_conferences f JOIN users u ON u.id = f.created_by"                        \
+    "  JOIN institutions i ON i.id = u.institution_id WHERE f.case_id = $1::uuid"          \
+    " UNION ALL "                                                                          \
+    "SELECT n.created_at, 'note', 'case_notes', i.code, u.username,"                       \
+    "       'note by ' || i.code || ': ' || " TIMELINE_EXCERPT("n.text") ", n.id::text"    \
+    "  FROM case_notes n JOIN users u ON u.id = n.author"                                  \
+    "  JOIN institutions i ON i.id = n.institution_id WHERE n.case_id = $1::uuid"          \
+    " UNION ALL "                                                                          \
+    "SELECT o.created_at, 'outcome', 'outcomes', i.code, u.username,"                      \
+    "       'outcome ' || o.kind || ' on ' || to_char(o.occurred_on, 'YYYY-MM-DD')"        \
+    "       || CASE WHEN o.pathway <> '' THEN ' (' || o.pathway || ')' ELSE '' END,"       \
+    "       o.id::text"                                                                    \
+    "  FROM outcomes o JOIN users u ON u.id = o.recorded_by"                               \
+    "  JOIN institutions i ON i.id = o.institution_id WHERE o.case_id = $1::uuid"          \
+    " UNION ALL "                                                                          \
+    "SELECT f.checked_on::timestamp AT TIME ZONE 'UTC', 'follow_up', 'outcomes', i.code, '',"\
+    "       f.months || '-month follow-up of ' || o.kind || ': '"                          \
+    "       || CASE WHEN f.still_employed THEN 'still employed' ELSE 'not employed' END,"  \
+    "       o.id::text"                                                                    \
+    "  FROM outcome_follow_ups f JOIN outcomes o ON o.id = f.outcome_id"                   \
+    "  JOIN institutions i ON i.id = o.institution_id WHERE o.case_id = $1::uuid"          \
+    " UNION ALL "                                                                          \
+    "SELECT k.recorded_at, 'consent', '', i.code, u.username,"                             \
+    "       'consent to ' || w.code || ' for ' || k.category || ' given on '"              \
+    "       || to_char(k.given_on, 'YYYY-MM-DD'), k.id::text"                              \
+    "  FROM consents k JOIN institutions w ON w.id = k.institution_id"                     \
+    "  JOIN users u ON u.id = k.recorded_by JOIN institutions i ON i.id = u.institution_id"\
+    " WHERE k.person_id = $2::uuid"                                                        \
+    " UNION ALL "                                                                          \
+    "SELECT k.withdrawn_at, 'consent', '', '', '',"                                        \
+    "       'consent to ' || w.code || ' for ' || k.category || ' withdrawn', k.id::text"  \
+    "  FROM consents k JOIN institutions w ON w.id = k.institution_id"                     \
+    " WHERE k.person_id = $2::uuid AND k.withdrawn_at IS NOT NULL"
 
 const struct db_statement timeline_statements[] = {
+    {"timeline_events",
+     "SELECT " CASE_RECORDS_TIMESTAMP("e.at") ", e.kind, e.category, e.institution_code,"
+     "       e.username, e.summary, e.record_id"
+     "  FROM (" TIMELINE_EVENTS ") AS e (at, kind, category, institution_code, username,"
+     "                                   summary, record_id)"
+     " ORDER BY e.at, e.record_id, e.kind"},
     {NULL, NULL},
 };
 
-spona_status handle_timeline(struct request_context *ctx, const spona_request *request,
-                        spona_response *response)
+/* One row of timeline_events as a TimelineEvent; NULL when out of memory. */
+static Spona__V1__TimelineEvent *timeline_event_from_row(const PGresult *result, int row)
 {
-    snprintf(ctx->message, sizeof(ctx->message), "timeline is not available yet");
-    return SPONA__V1__STATUS__UNAVAILABLE;
+    Spona__V1__TimelineEvent *event = malloc(sizeof(*event));
+    if (event == NULL)
+        return NULL;
+    spona__v1__timeline_event__init(event);
+    char **texts[] = {&event->at,       &event->kind,    &event->category, &event->institution_code,
+                      &event->username, &event->summary, &event->record_id};
+    int failed = case_records_row_texts(result, row, texts,
+                                        (int)(sizeof(texts) / sizeof(texts[0]))) != 0;
+    if (failed) {
+        spona__v1__timeline_event__free_unpacked(event, NULL);
+        return NULL;
+    }
+    return event;
+}
+
+/*
+ * Fills answer with the events the caller may see: read decisions per category
+ * (record: clauses and categories shown, categories hidden), hidden_categories.
+ */
+static spona_status timeline_load(struct request_context *ctx, const struct policy *policy,
+                                  const struct access_case *access,
+                                  Spona__V1__TimelineResponse *answer,
+                                  struct audit_record *record)
+{
+    struct policy_decision decisions[POLICY_CATEGORY_COUNT];
+    for (int category = 0; category < POLICY_CATEGORY_COUNT; category++)
+        access_decide(policy, access, (enum policy_category)category, POLICY_ACTION_READ,
+                      &decisions[category]);
+    const char *params[] = {access->case_id, access->person_id};
+    spona_status status;
+    PGresult *result = request_query(ctx, "timeline_events", 2, params, &status);
+    if (result == NULL)
+        return status;
+    policy_mask hidden = 0;
+    for (int row = 0; row < PQntuples(result) && status == SPONA__V1__STATUS__OK; row++) {
+        const char *name = PQgetvalue(result, row, 2);
+        int category = name[0] != '\0' ? policy_category_from_name(name) : -1;
+        if (category >= 0 && !decisions[category].allowed) {
+            hidden |= POLICY_BIT(category);
+            continue;
+        }
+        if (category >= 0) {
+            record->disclosed |= POLICY_BIT(category);
+            audit_add_clause(record, decisions[category].clause_number);
+        }
+        Spona__V1__TimelineEvent *event = timeline_event_from_row(result, row);
+        if (event == NULL ||
+            views_append((void ***)&answer->events, &answer->n_events, event) != 0) {
+            if (event != NULL)
+                spona__v1__timeline_event__free_unpacked(event, NULL);
+            status = SPONA__V1__STATUS__INTERNAL;
+        }
+    }
+    PQclear(result);
+    record->denied |= hidden;
+    for (int category = 0; category < POLICY_CATEGORY_COUNT && status == SPONA__V1__STATUS__OK;
+         category++) {
+        if (!(hidden & POLICY_BIT(category)))
+            continue;
+        char *name = views_strdup(policy_category_name((enum policy_category)category));
+        if (name == NULL || views_append((void ***)&answer->hidden_categories,
+                                         &answer->n_hidden_categories, name) != 0) {
+            free(name);
+            status = SPONA__V1__STATUS__INTERNAL;
+        }
+    }
+    return status;
+}
+
+spona_status handle_timeline(struct request_context *ctx, const spona_request *request,
+                             spona_response *response)
+{
+    const char *case_id = request->timeline->case_id;
+    spona_status status = case_records_check_id(ctx, "case_id", case_id);
+    if (status != SPONA__V1__STATUS__OK)
+        return status;
+    struct audit_record record = {.action = "timeline", .case_id = case_id};
+    const struct policy *policy;
+    struct access_case access;
+    status = case_records_begin(ctx, case_id, &record, &policy, &access);
+    if (status != SPONA__V1__STATUS__OK)
+        return status; /* ended */
+    if (access.subject.excluded) {
+        snprintf(ctx->message, sizeof(ctx->message), "excluded from this case by the lead agency");
+        return handlers_refuse(ctx, &record, "denied", SPONA__V1__STATUS__PERMISSION_DENIED);
+    }
+    Spona__V1__TimelineResponse *answer = malloc(sizeof(*answer));
+    if (answer == NULL) {
+        access_rollback(ctx);
+        return SPONA__V1__STATUS__INTERNAL;
+    }
+    spona__v1__timeline_response__init(answer);
+    answer->case_id = views_strdup(case_id);
+    status = answer->case_id != NULL ? timeline_load(ctx, policy, &access, answer, &record)
+                                     : SPONA__V1__STATUS__INTERNAL;
+    if (status == SPONA__V1__STATUS__OK)
+        status = case_records_finish(ctx, &record);
+    else
+        access_rollback(ctx);
+    if (status != SPONA__V1__STATUS__OK) {
+        spona__v1__timeline_response__free_unpacked(answer, NULL);
+        return status;
+    }
+    response->body_case = SPONA__V1__RESPONSE__BODY_TIMELINE;
+    response->timeline = answer;
+    return SPONA__V1__STATUS__OK;
 }

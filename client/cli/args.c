@@ -203,13 +203,19 @@ int args_has(const struct args *args, int id)
 int args_positive(const char *option, const char *text, uint64_t max, uint64_t *out, char *err,
                   size_t err_size)
 {
+    return args_number(option, text, 1, max, out, err, err_size);
+}
+
+int args_number(const char *option, const char *text, uint64_t min, uint64_t max, uint64_t *out,
+                char *err, size_t err_size)
+{
     char *end = NULL;
     errno = 0;
     unsigned long long number = strtoull(text, &end, 10);
-    if (text[0] < '0' || text[0] > '9' || *end != '\0' || errno != 0 || number < 1 ||
+    if (text[0] < '0' || text[0] > '9' || *end != '\0' || errno != 0 || number < min ||
         number > max) {
-        snprintf(err, err_size, "%s '%s': expected a whole number from 1 to %llu", option, text,
-                 (unsigned long long)max);
+        snprintf(err, err_size, "%s '%s': expected a whole number from %llu to %llu", option,
+                 text, (unsigned long long)min, (unsigned long long)max);
         return -1;
     }
     *out = number;

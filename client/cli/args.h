@@ -76,8 +76,24 @@ int args_has(const struct args *args, int id);
 int args_positive(const char *option, const char *text, uint64_t max, uint64_t *out, char *err,
                   size_t err_size);
 
+/* The same from min to max ("--version 0": no plan yet). */
+int args_number(const char *option, const char *text, uint64_t min, uint64_t max, uint64_t *out,
+                char *err, size_t err_size);
+
 /* Checks a calendar date YYYY-MM-DD. Returns 0, or -1 with a message naming option. */
 int args_date(const char *option, const char *text, char *err, size_t err_size);
+
+/*
+ * --idempotency-key UUID, which every write command takes: the id of its
+ * option is the same everywhere (clear of the commands' own numbers), so that
+ * remote_session_write finds it. The help line goes under the command's own.
+ */
+#define ARGS_IDEMPOTENCY_KEY 1000
+#define ARGS_IDEMPOTENCY_OPTION \
+    { "idempotency-key", ARGS_IDEMPOTENCY_KEY, ARGS_VALUE, "UUID" }
+#define ARGS_IDEMPOTENCY_HELP                                                              \
+    "  --idempotency-key UUID  the key of this write, to retry one whose answer was\n"      \
+    "                      lost: the server applies it once (default: a new random key)\n"
 
 void args_free(struct args *args);
 

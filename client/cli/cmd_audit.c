@@ -409,7 +409,10 @@ static int review_run(const struct settings *settings, const struct args *args)
     review.unreviewed_only = args_has(args, AUDIT_OPTION_UNREVIEWED);
     request.body_case = SPONA__V1__REQUEST__BODY_EMERGENCY_REVIEW;
     request.emergency_review = &review;
-    int code = remote_session_call(settings, &request, &response);
+    /* only marking writes; a listing never replays an earlier answer */
+    int code = args_has(args, AUDIT_OPTION_MARK)
+                   ? remote_session_write(settings, args, &request, &response)
+                   : remote_session_call(settings, &request, &response);
     if (code != OUTPUT_EXIT_OK)
         return code;
     int marking = review.mark_id[0] != '\0';
@@ -501,6 +504,7 @@ static const struct args_option review_options[] = {
     { "unreviewed", AUDIT_OPTION_UNREVIEWED, 0, NULL },
     { "mark", AUDIT_OPTION_MARK, ARGS_VALUE, "ID" },
     { "note", AUDIT_OPTION_NOTE, ARGS_VALUE, "TEXT" },
+    ARGS_IDEMPOTENCY_OPTION,
     { NULL, 0, 0, NULL },
 };
 
@@ -518,7 +522,8 @@ const struct command command_emergency_review = {
             "\n"
             "  --unreviewed   only the accesses not reviewed yet\n"
             "  --mark ID      mark the access with this id (first column) reviewed\n"
-            "  --note TEXT    the review's note (with --mark; at most 1000 characters)\n",
+            "  --note TEXT    the review's note (with --mark; at most 1000 characters)\n"
+                ARGS_IDEMPOTENCY_HELP,
     .options = review_options,
     .run = review_run,
 };

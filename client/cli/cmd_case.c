@@ -26,13 +26,6 @@ enum case_option {
     CASE_OPTION_USER,
 };
 
-/* Starts the --json object of a result; the caller writes members and ends it. */
-static void case_json_begin(struct json_writer *writer)
-{
-    json_init(writer, stdout);
-    json_object_begin(writer, NULL);
-}
-
 static int case_open_run(const struct settings *settings, const struct args *args)
 {
     spona_response *response = NULL;
@@ -43,12 +36,12 @@ static int case_open_run(const struct settings *settings, const struct args *arg
         open_request.reason = args_value(args, CASE_OPTION_REASON);
     request.body_case = SPONA__V1__REQUEST__BODY_CASE_OPEN;
     request.case_open = &open_request;
-    int code = remote_session_call(settings, &request, &response);
+    int code = remote_session_write(settings, args, &request, &response);
     if (code != OUTPUT_EXIT_OK)
         return code;
     if (settings->json) {
         struct json_writer writer;
-        case_json_begin(&writer);
+        view_json_open(&writer);
         json_string(&writer, "case_id", response->case_open->case_id);
         json_object_end(&writer);
     } else {
@@ -65,29 +58,8 @@ static int case_open_run(const struct settings *settings, const struct args *arg
 static void case_view_json(const Spona__V1__CaseView *view)
 {
     struct json_writer writer;
-    case_json_begin(&writer);
-    json_string(&writer, "case_id", view->case_id);
-    json_string(&writer, "person_id", view->person_id);
-    json_string(&writer, "stage", view->stage);
-    json_string(&writer, "lead_institution_code", view->lead_institution_code);
-    json_string(&writer, "opened_at", view->opened_at);
-    json_array_begin(&writer, "team");
-    for (size_t i = 0; i < view->n_team; i++) {
-        json_object_begin(&writer, NULL);
-        json_string(&writer, "institution_code", view->team[i]->institution_code);
-        json_string(&writer, "role", view->team[i]->role);
-        json_string(&writer, "via", view->team[i]->via);
-        json_string(&writer, "since", view->team[i]->since);
-        json_object_end(&writer);
-    }
-    json_array_end(&writer);
-    if (view->person != NULL) {
-        json_object_begin(&writer, "person");
-        view_person_json(&writer, view->person);
-        json_object_end(&writer);
-    } else {
-        json_string(&writer, "person", NULL);
-    }
+    view_json_open(&writer);
+    view_case_json(&writer, view);
     json_object_end(&writer);
 }
 
@@ -150,12 +122,12 @@ static int case_exclude_run(const struct settings *settings, const struct args *
     exclude.reason = args_value(args, CASE_OPTION_REASON);
     request.body_case = SPONA__V1__REQUEST__BODY_CASE_EXCLUDE;
     request.case_exclude = &exclude;
-    int code = remote_session_call(settings, &request, &response);
+    int code = remote_session_write(settings, args, &request, &response);
     if (code != OUTPUT_EXIT_OK)
         return code;
     if (settings->json) {
         struct json_writer writer;
-        case_json_begin(&writer);
+        view_json_open(&writer);
         json_string(&writer, "exclusion_id", response->case_exclude->exclusion_id);
         json_object_end(&writer);
     } else {
@@ -193,12 +165,12 @@ static int refer_run(const struct settings *settings, const struct args *args)
     }
     request.body_case = SPONA__V1__REQUEST__BODY_REFERRAL_CREATE;
     request.referral_create = &create;
-    int code = remote_session_call(settings, &request, &response);
+    int code = remote_session_write(settings, args, &request, &response);
     if (code != OUTPUT_EXIT_OK)
         return code;
     if (settings->json) {
         struct json_writer writer;
-        case_json_begin(&writer);
+        view_json_open(&writer);
         json_string(&writer, "referral_id", response->referral_create->referral_id);
         json_object_end(&writer);
     } else {
@@ -222,12 +194,12 @@ static int referral_accept_run(const struct settings *settings, const struct arg
     accept.referral_id = args->operands[0];
     request.body_case = SPONA__V1__REQUEST__BODY_REFERRAL_ACCEPT;
     request.referral_accept = &accept;
-    int code = remote_session_call(settings, &request, &response);
+    int code = remote_session_write(settings, args, &request, &response);
     if (code != OUTPUT_EXIT_OK)
         return code;
     if (settings->json) {
         struct json_writer writer;
-        case_json_begin(&writer);
+        view_json_open(&writer);
         json_string(&writer, "case_id", response->referral_accept->case_id);
         json_object_end(&writer);
     } else {
@@ -257,12 +229,12 @@ static int emergency_run(const struct settings *settings, const struct args *arg
     emergency.duration_minutes = (uint32_t)minutes;
     request.body_case = SPONA__V1__REQUEST__BODY_EMERGENCY_ACCESS;
     request.emergency_access = &emergency;
-    int code = remote_session_call(settings, &request, &response);
+    int code = remote_session_write(settings, args, &request, &response);
     if (code != OUTPUT_EXIT_OK)
         return code;
     if (settings->json) {
         struct json_writer writer;
-        case_json_begin(&writer);
+        view_json_open(&writer);
         json_string(&writer, "expires_at", response->emergency_access->expires_at);
         json_object_end(&writer);
     } else {
@@ -278,6 +250,7 @@ static int emergency_run(const struct settings *settings, const struct args *arg
 
 static const struct args_option case_open_options[] = {
     { "reason", CASE_OPTION_REASON, ARGS_VALUE, "TEXT" },
+    ARGS_IDEMPOTENCY_OPTION,
     { NULL, 0, 0, NULL },
 };
 
@@ -289,7 +262,7 @@ static const struct command case_open = {
             "Opens a case for the person; your institution (the lead agency) leads it and\n"
             "is its first team member. Prints the case id.\n"
             "\n"
-            "  --reason TEXT   why the case is opened\n",
+            "  --reason TEXT   why the case is opened\n" ARGS_IDEMPOTENCY_HELP,
     .options = case_open_options,
     .operands = "PERSON_ID",
     .min_operands = 1,
@@ -315,6 +288,7 @@ static const struct args_option case_exclude_options[] = {
     { "institution", CASE_OPTION_INSTITUTION, ARGS_VALUE | ARGS_REQUIRED, "INSTITUTION_CODE" },
     { "user", CASE_OPTION_USER, ARGS_VALUE, "NAME" },
     { "reason", CASE_OPTION_REASON, ARGS_VALUE | ARGS_REQUIRED, "TEXT" },
+    ARGS_IDEMPOTENCY_OPTION,
     { NULL, 0, 0, NULL },
 };
 
@@ -332,7 +306,7 @@ static const struct command case_exclude = {
             "\n"
             "  --institution CODE   the user's institution, or the one to exclude (required)\n"
             "  --user NAME          a user of that institution (default: all of it)\n"
-            "  --reason TEXT        why (required)\n",
+            "  --reason TEXT        why (required)\n" ARGS_IDEMPOTENCY_HELP,
     .options = case_exclude_options,
     .operands = "CASE_ID",
     .min_operands = 1,
@@ -344,6 +318,9 @@ static const struct command *const case_subcommands[] = {
     &case_open,
     &case_show,
     &case_exclude,
+    &command_case_advance,
+    &command_case_close,
+    &command_case_reopen,
     NULL,
 };
 
@@ -353,7 +330,8 @@ const struct command command_case = {
     .help = "Usage: spona case SUBCOMMAND [ARGUMENTS] [OPTIONS]\n"
             "\n"
             "A case: one case manager's institution leads it; partners join its team by\n"
-            "accepting a referral (spona refer, spona referral accept).\n",
+            "accepting a referral (spona refer, spona referral accept). Its stages: intake,\n"
+            "assessment, planning, implementation, review, closed.\n",
     .subcommands = case_subcommands,
 };
 
@@ -361,6 +339,7 @@ static const struct args_option refer_options[] = {
     { "to", CASE_OPTION_TO, ARGS_VALUE | ARGS_REQUIRED, "INSTITUTION_CODE" },
     { "measure", CASE_OPTION_MEASURE, ARGS_VALUE | ARGS_REQUIRED, "TEXT" },
     { "due", CASE_OPTION_DUE, ARGS_VALUE, "YYYY-MM-DD" },
+    ARGS_IDEMPOTENCY_OPTION,
     { NULL, 0, 0, NULL },
 };
 
@@ -376,12 +355,17 @@ const struct command command_refer = {
             "\n"
             "  --to CODE          the institution, e.g. prijedor.zzz (required)\n"
             "  --measure TEXT     what it is asked to do (required)\n"
-            "  --due YYYY-MM-DD   by when\n",
+            "  --due YYYY-MM-DD   by when\n" ARGS_IDEMPOTENCY_HELP,
     .options = refer_options,
     .operands = "CASE_ID",
     .min_operands = 1,
     .max_operands = 1,
     .run = refer_run,
+};
+
+static const struct args_option referral_accept_options[] = {
+    ARGS_IDEMPOTENCY_OPTION,
+    { NULL, 0, 0, NULL },
 };
 
 static const struct command referral_accept = {
@@ -390,7 +374,9 @@ static const struct command referral_accept = {
     .help = "Usage: spona referral accept REFERRAL_ID [OPTIONS]\n"
             "\n"
             "Accepts a referral addressed to your institution: it joins the case team and\n"
-            "sees what the protocol lets its role see. Prints the case id.\n",
+            "sees what the protocol lets its role see. Prints the case id.\n"
+            "\n" ARGS_IDEMPOTENCY_HELP,
+    .options = referral_accept_options,
     .operands = "REFERRAL_ID",
     .min_operands = 1,
     .max_operands = 1,
@@ -399,6 +385,8 @@ static const struct command referral_accept = {
 
 static const struct command *const referral_subcommands[] = {
     &referral_accept,
+    &command_referral_decline,
+    &command_referral_complete,
     NULL,
 };
 
@@ -419,6 +407,7 @@ static const struct command *const emergency_subcommands[] = {
 static const struct args_option emergency_options[] = {
     { "reason", CASE_OPTION_REASON, ARGS_VALUE | ARGS_REQUIRED, "TEXT" },
     { "minutes", CASE_OPTION_MINUTES, ARGS_VALUE, "N" },
+    ARGS_IDEMPOTENCY_OPTION,
     { NULL, 0, 0, NULL },
 };
 
@@ -434,7 +423,7 @@ const struct command command_emergency = {
             "flagged for the coordinator's review.\n"
             "\n"
             "  --reason TEXT   why (required; at least 20 characters)\n"
-            "  --minutes N     how long (default 60, at most 480)\n"
+            "  --minutes N     how long (default 60, at most 480)\n" ARGS_IDEMPOTENCY_HELP
             "\n"
             "`spona emergency review` lists these accesses for the coordinator's review.\n",
     .options = emergency_options,

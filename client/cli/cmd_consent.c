@@ -119,7 +119,7 @@ static int consent_grant_run(const struct settings *settings, const struct args 
     spona_request request = SPONA__V1__REQUEST__INIT;
     request.body_case = SPONA__V1__REQUEST__BODY_CONSENT_GRANT;
     request.consent_grant = &grant;
-    code = remote_session_call(settings, &request, &response);
+    code = remote_session_write(settings, args, &request, &response);
     if (code != OUTPUT_EXIT_OK)
         goto cleanup;
 
@@ -172,7 +172,7 @@ static int consent_withdraw_run(const struct settings *settings, const struct ar
     withdraw.categories = categories.codes;
     request.body_case = SPONA__V1__REQUEST__BODY_CONSENT_WITHDRAW;
     request.consent_withdraw = &withdraw;
-    code = remote_session_call(settings, &request, &response);
+    code = remote_session_write(settings, args, &request, &response);
     if (code != OUTPUT_EXIT_OK)
         goto cleanup;
 
@@ -288,6 +288,7 @@ static const struct args_option consent_grant_options[] = {
     { "given", CONSENT_OPTION_GIVEN, ARGS_VALUE | ARGS_REQUIRED, "YYYY-MM-DD" },
     { "form", CONSENT_OPTION_FORM, ARGS_VALUE | ARGS_REQUIRED, "REFERENCE" },
     { "expires", CONSENT_OPTION_EXPIRES, ARGS_VALUE, "YYYY-MM-DD" },
+    ARGS_IDEMPOTENCY_OPTION,
     { NULL, 0, 0, NULL },
 };
 
@@ -309,7 +310,7 @@ static const struct command consent_grant = {
             "                       plan_measures, case_notes, outcomes (required)\n"
             "  --given YYYY-MM-DD   the date on the signed form (required)\n"
             "  --form REFERENCE     the signed form's reference (required)\n"
-            "  --expires YYYY-MM-DD the last day it holds\n",
+            "  --expires YYYY-MM-DD the last day it holds\n" ARGS_IDEMPOTENCY_HELP,
     .options = consent_grant_options,
     .operands = "PERSON_ID",
     .min_operands = 1,
@@ -320,6 +321,7 @@ static const struct command consent_grant = {
 static const struct args_option consent_withdraw_options[] = {
     { "to", CONSENT_OPTION_TO, ARGS_VALUE | ARGS_REQUIRED, "INSTITUTION_CODE" },
     { "category", CONSENT_OPTION_CATEGORY, ARGS_VALUE | ARGS_REPEATABLE, "CATEGORY" },
+    ARGS_IDEMPOTENCY_OPTION,
     { NULL, 0, 0, NULL },
 };
 
@@ -334,7 +336,8 @@ static const struct command consent_withdraw = {
             "case's lead institution.\n"
             "\n"
             "  --to CODE        the institution (required)\n"
-            "  --category CAT   only this category (repeatable, or comma-separated)\n",
+            "  --category CAT   only this category (repeatable, or comma-separated)\n"
+                ARGS_IDEMPOTENCY_HELP,
     .options = consent_withdraw_options,
     .operands = "PERSON_ID",
     .min_operands = 1,

@@ -1,8 +1,11 @@
 /*
- * `spona person add | show | update`: a beneficiary's record. Fields travel
- * as NAME=VALUE text (docs/access.md lists the names and their categories);
- * the server checks names and values, and shows only what the caller may see.
+ * `spona person add | show | update | search | household | benefit`: a
+ * beneficiary's record. Fields travel as NAME=VALUE text (docs/access.md lists
+ * the names and their categories); household members and benefit periods as
+ * their own messages. The server checks names and values, and shows only what
+ * the caller may see.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +14,7 @@
 #include "json.h"
 #include "output.h"
 #include "remote.h"
+#include "table.h"
 #include "view.h"
 
 enum person_option {
@@ -19,7 +23,19 @@ enum person_option {
     PERSON_OPTION_LAST_NAME,
     PERSON_OPTION_JMBG,
     PERSON_OPTION_VERSION,
+    PERSON_OPTION_LOOSE,
+    PERSON_OPTION_LIMIT,
+    PERSON_OPTION_MEMBER,
+    PERSON_OPTION_NONE,
+    PERSON_OPTION_KIND,
+    PERSON_OPTION_SINCE,
+    PERSON_OPTION_UNTIL,
+    PERSON_OPTION_AMOUNT,
+    PERSON_OPTION_NOTE,
 };
+
+/* Search results show at most this many columns of identity fields. */
+#define PERSON_SEARCH_MAX_FIELDS 12
 
 /* The fields of a request, built from --field and the shortcuts; owns the names. */
 struct person_fields {
@@ -122,7 +138,7 @@ static int person_add_run(const struct settings *settings, const struct args *ar
     create.fields = fields.pointers;
     request.body_case = SPONA__V1__REQUEST__BODY_PERSON_CREATE;
     request.person_create = &create;
-    code = remote_session_call(settings, &request, &response);
+    code = remote_session_write(settings, args, &request, &response);
     if (code != OUTPUT_EXIT_OK)
         goto cleanup;
 
@@ -191,7 +207,7 @@ static int person_update_run(const struct settings *settings, const struct args 
     update.fields = fields.pointers;
     request.body_case = SPONA__V1__REQUEST__BODY_PERSON_UPDATE;
     request.person_update = &update;
-    code = remote_session_call(settings, &request, &response);
+    code = remote_session_write(settings, args, &request, &response);
     if (code != OUTPUT_EXIT_OK)
         goto cleanup;
 
@@ -215,6 +231,283 @@ cleanup:
     return code;
 }
 
+/* The search hits as a table: person | one column per identity field shown | case | stage. */
+static void person_search_text(const Spona__V1__PersonSearchResponse *answer)
+{
+    const char *names[PERSON_SEARCH_MAX_FIELDS];
+    size_t name_count = 0;
+    for (size_t i = 0; i < answer->n_hits; i++)
+        for (size_t j = 0; j < answer->hits[i]->n_fields; j++) {
+            const char *name = answer->hits[i]->fields[j]->name;
+            size_t k = 0;
+            while (k < name_count && strcmp(names[k], name) != 0)
+                k++;
+            if (k == name_count && name_count < PERSON_SEARCH_MAX_FIELDS)
+                names[name_count++] = name;
+        }
+    struct table table;
+    size_t columns = name_count + 3;
+    const char *cells[PERSON_SEARCH_MAX_FIELDS + 3];
+    table_init(&table, columns);
+    cells[0] = "person";
+    for (size_t k = 0; k < name_count; k++)
+        cells[k + 1] = names[k];
+    cells[name_count + 1] = "case";
+    cells[name_count + 2] = "stage";
+    int failed = table_add(&table, cells);
+    for (size_t i = 0; !failed && i < answer->n_hits; i++) {
+        const Spona__V1__PersonSearchHit *hit = answer->hits[i];
+        cells[0] = hit->person_id;
+        for (size_t k = 0; k < name_count; k++) {
+            cells[k + 1] = "";
+            for (size_t j = 0; j < hit->n_fields; j++)
+                if (strcmp(hit->fields[j]->name, names[k]) == 0)
+                    cells[k + 1] = hit->fields[j]->value;
+        }
+        cells[name_count + 1] = hit->case_id[0] != '\0' ? hit->case_id : "-";
+        cells[name_count + 2] = hit->stage;
+        failed = table_add(&table, cells);
+    }
+    printf("%zu person%s found\n\n", answer->n_hits, answer->n_hits == 1 ? "" : "s");
+    table_print(&table, stdout, 0);
+    table_free(&table);
+}
+
+static int person_search_run(const struct settings *settings, const struct args *args)
+{
+    char err[256];
+    uint64_t limit = 0;
+    spona_response *response = NULL;
+    const char *limit_text = args_value(args, PERSON_OPTION_LIMIT);
+    if (limit_text != NULL &&
+        args_positive("--limit", limit_text, 100, &limit, err, sizeof(err)) != 0)
+        return output_error(settings->json, OUTPUT_STATUS_USAGE, err, OUTPUT_EXIT_USAGE);
+    Spona__V1__PersonSearchRequest search = SPONA__V1__PERSON_SEARCH_REQUEST__INIT;
+    spona_request request = SPONA__V1__REQUEST__INIT;
+    search.query = args->operands[0];
+    search.loose = args_has(args, PERSON_OPTION_LOOSE);
+    search.limit = (uint32_t)limit;
+    request.body_case = SPONA__V1__REQUEST__BODY_PERSON_SEARCH;
+    request.person_search = &search;
+    int code = remote_session_call(settings, &request, &response);
+    if (code != OUTPUT_EXIT_OK)
+        return code;
+    const Spona__V1__PersonSearchResponse *answer = response->person_search;
+    if (settings->json) {
+        struct json_writer writer;
+        view_json_open(&writer);
+        json_array_begin(&writer, "hits");
+        for (size_t i = 0; i < answer->n_hits; i++) {
+            json_object_begin(&writer, NULL);
+            json_string(&writer, "person_id", answer->hits[i]->person_id);
+            view_fields_json(&writer, "fields", answer->hits[i]->fields,
+                             answer->hits[i]->n_fields);
+            json_string(&writer, "case_id", answer->hits[i]->case_id);
+            json_string(&writer, "stage", answer->hits[i]->stage);
+            json_object_end(&writer);
+        }
+        json_array_end(&writer);
+        json_object_end(&writer);
+    } else if (answer->n_hits == 0) {
+        printf("no person found among those you may see\n");
+    } else {
+        person_search_text(answer);
+    }
+    envelope_free_response(response);
+    return OUTPUT_EXIT_OK;
+}
+
+/* The person's --version N, the version the change applies to. 0, or -1 with err set. */
+static int person_version(const struct args *args, uint64_t *version, char *err,
+                          size_t err_size)
+{
+    return args_positive("--version", args_value(args, PERSON_OPTION_VERSION), UINT64_MAX,
+                         version, err, err_size);
+}
+
+/* Reports a changed person: "WHAT of person ID; now version N", or the view as JSON. */
+static void person_changed(const struct settings *settings, const Spona__V1__PersonView *view,
+                           const char *what)
+{
+    if (settings->json) {
+        struct json_writer writer;
+        view_json_open(&writer);
+        view_person_json(&writer, view);
+        json_object_end(&writer);
+        return;
+    }
+    printf("%s of person ", what);
+    output_text(stdout, view->person_id);
+    printf("; now version %llu\n", (unsigned long long)view->version);
+}
+
+/*
+ * Parses "NAME|RELATION|BIRTH_YEAR" (the year may be left out or empty: 0) into
+ * member, whose strings point into copy (caller frees). 0, or -1 with err set.
+ */
+static int person_member_parse(const char *text, char **copy, Spona__V1__HouseholdMember *member,
+                               char *err, size_t err_size)
+{
+    *copy = strdup(text);
+    if (*copy == NULL) {
+        snprintf(err, err_size, "out of memory");
+        return -1;
+    }
+    char *name = *copy;
+    char *relation = strchr(name, '|');
+    char *year = relation != NULL ? strchr(relation + 1, '|') : NULL;
+    if (relation != NULL)
+        *relation++ = '\0';
+    if (year != NULL)
+        *year++ = '\0';
+    if (relation == NULL || name[0] == '\0' || relation[0] == '\0' ||
+        (year != NULL && strchr(year, '|') != NULL)) {
+        snprintf(err, err_size, "--member '%s': expected NAME|RELATION|BIRTH_YEAR", text);
+        return -1;
+    }
+    member->name = name;
+    member->relation = relation;
+    if (year != NULL && year[0] != '\0') {
+        char *end = NULL;
+        errno = 0;
+        unsigned long number = strtoul(year, &end, 10);
+        if (year[0] < '0' || year[0] > '9' || *end != '\0' || errno != 0 || number < 1900 ||
+            number > 2100) {
+            snprintf(err, err_size, "--member '%s': birth year '%s': expected a year 1900-2100",
+                     text, year);
+            return -1;
+        }
+        member->birth_year = (uint32_t)number;
+    }
+    return 0;
+}
+
+static int person_household_run(const struct settings *settings, const struct args *args)
+{
+    char err[512];
+    uint64_t version = 0;
+    spona_response *response = NULL;
+    size_t count = 0;
+    int code;
+    for (size_t i = 0; i < args->item_count; i++)
+        count += args->items[i].id == PERSON_OPTION_MEMBER;
+    Spona__V1__HouseholdMember *members = calloc(count + 1, sizeof(*members));
+    Spona__V1__HouseholdMember **pointers = calloc(count + 1, sizeof(*pointers));
+    char **copies = calloc(count + 1, sizeof(*copies));
+    if (members == NULL || pointers == NULL || copies == NULL) {
+        code = output_error(settings->json, OUTPUT_STATUS_LOCAL, "out of memory",
+                            OUTPUT_EXIT_USAGE);
+        goto cleanup;
+    }
+    if (count == 0 && !args_has(args, PERSON_OPTION_NONE)) {
+        code = output_error(settings->json, OUTPUT_STATUS_USAGE,
+                            "no --member given (use --none for a person who lives alone)",
+                            OUTPUT_EXIT_USAGE);
+        goto cleanup;
+    }
+    if (count > 0 && args_has(args, PERSON_OPTION_NONE)) {
+        code = output_error(settings->json, OUTPUT_STATUS_USAGE,
+                            "--none and --member exclude each other", OUTPUT_EXIT_USAGE);
+        goto cleanup;
+    }
+    if (person_version(args, &version, err, sizeof(err)) != 0) {
+        code = output_error(settings->json, OUTPUT_STATUS_USAGE, err, OUTPUT_EXIT_USAGE);
+        goto cleanup;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < args->item_count; i++) {
+        if (args->items[i].id != PERSON_OPTION_MEMBER)
+            continue;
+        Spona__V1__HouseholdMember init = SPONA__V1__HOUSEHOLD_MEMBER__INIT;
+        members[n] = init;
+        pointers[n] = &members[n];
+        if (person_member_parse(args->items[i].value, &copies[n], &members[n], err,
+                                sizeof(err)) != 0) {
+            code = output_error(settings->json, OUTPUT_STATUS_USAGE, err, OUTPUT_EXIT_USAGE);
+            goto cleanup;
+        }
+        n++;
+    }
+    Spona__V1__HouseholdSetRequest household = SPONA__V1__HOUSEHOLD_SET_REQUEST__INIT;
+    spona_request request = SPONA__V1__REQUEST__INIT;
+    household.person_id = args->operands[0];
+    household.expected_version = version;
+    household.n_members = count;
+    household.members = pointers;
+    request.body_case = SPONA__V1__REQUEST__BODY_HOUSEHOLD_SET;
+    request.household_set = &household;
+    code = remote_session_write(settings, args, &request, &response);
+    if (code != OUTPUT_EXIT_OK)
+        goto cleanup;
+    char what[64];
+    snprintf(what, sizeof(what), "set the household (%zu member%s)", count,
+             count == 1 ? "" : "s");
+    person_changed(settings, response->household_set, what);
+
+cleanup:
+    envelope_free_response(response);
+    for (size_t i = 0; copies != NULL && i < count; i++)
+        free(copies[i]);
+    free(copies);
+    free(pointers);
+    free(members);
+    return code;
+}
+
+/* Whether text is an amount: digits, then optionally '.' and one or two digits. */
+static int person_amount_valid(const char *text)
+{
+    size_t digits = strspn(text, "0123456789");
+    if (digits == 0 || digits > 9)
+        return 0;
+    if (text[digits] == '\0')
+        return 1;
+    size_t cents = strspn(text + digits + 1, "0123456789");
+    return text[digits] == '.' && cents >= 1 && cents <= 2 && text[digits + 1 + cents] == '\0';
+}
+
+static int person_benefit_run(const struct settings *settings, const struct args *args)
+{
+    char err[512];
+    uint64_t version = 0;
+    spona_response *response = NULL;
+    Spona__V1__BenefitPeriod benefit = SPONA__V1__BENEFIT_PERIOD__INIT;
+    benefit.kind = args_value(args, PERSON_OPTION_KIND);
+    benefit.since = args_value(args, PERSON_OPTION_SINCE);
+    if (args_has(args, PERSON_OPTION_UNTIL))
+        benefit.until = args_value(args, PERSON_OPTION_UNTIL);
+    if (args_has(args, PERSON_OPTION_AMOUNT))
+        benefit.amount = args_value(args, PERSON_OPTION_AMOUNT);
+    if (args_has(args, PERSON_OPTION_NOTE))
+        benefit.note = args_value(args, PERSON_OPTION_NOTE);
+    if (person_version(args, &version, err, sizeof(err)) != 0 ||
+        args_date("--since", benefit.since, err, sizeof(err)) != 0 ||
+        (args_has(args, PERSON_OPTION_UNTIL) &&
+         args_date("--until", benefit.until, err, sizeof(err)) != 0))
+        return output_error(settings->json, OUTPUT_STATUS_USAGE, err, OUTPUT_EXIT_USAGE);
+    if (args_has(args, PERSON_OPTION_AMOUNT) && !person_amount_valid(benefit.amount)) {
+        snprintf(err, sizeof(err), "--amount '%s': expected an amount in BAM such as 250 or 187.50",
+                 benefit.amount);
+        return output_error(settings->json, OUTPUT_STATUS_USAGE, err, OUTPUT_EXIT_USAGE);
+    }
+    Spona__V1__BenefitAddRequest add = SPONA__V1__BENEFIT_ADD_REQUEST__INIT;
+    spona_request request = SPONA__V1__REQUEST__INIT;
+    add.person_id = args->operands[0];
+    add.expected_version = version;
+    add.benefit = &benefit;
+    request.body_case = SPONA__V1__REQUEST__BODY_BENEFIT_ADD;
+    request.benefit_add = &add;
+    int code = remote_session_write(settings, args, &request, &response);
+    if (code != OUTPUT_EXIT_OK)
+        return code;
+    char what[160];
+    snprintf(what, sizeof(what), "added a benefit period (%s since %s)", benefit.kind,
+             benefit.since);
+    person_changed(settings, response->benefit_add, what);
+    envelope_free_response(response);
+    return OUTPUT_EXIT_OK;
+}
+
 #define PERSON_FIELD_OPTIONS                                                                  \
     { "field", PERSON_OPTION_FIELD, ARGS_VALUE | ARGS_REPEATABLE, "NAME=VALUE" },            \
     { "first-name", PERSON_OPTION_FIRST_NAME, ARGS_VALUE, "TEXT" },                          \
@@ -234,6 +527,7 @@ cleanup:
 
 static const struct args_option person_add_options[] = {
     PERSON_FIELD_OPTIONS,
+    ARGS_IDEMPOTENCY_OPTION,
     { NULL, 0, 0, NULL },
 };
 
@@ -246,7 +540,7 @@ static const struct command person_add = {
             "Registers a beneficiary; first_name and last_name are required. Prints the new\n"
             "person's id and version. For the lead agency, which must be allowed to write\n"
             "every category given.\n"
-            "\n" PERSON_FIELD_HELP,
+            "\n" PERSON_FIELD_HELP ARGS_IDEMPOTENCY_HELP,
     .options = person_add_options,
     .run = person_add_run,
 };
@@ -268,6 +562,7 @@ static const struct command person_show = {
 static const struct args_option person_update_options[] = {
     PERSON_FIELD_OPTIONS,
     { "version", PERSON_OPTION_VERSION, ARGS_VALUE | ARGS_REQUIRED, "N" },
+    ARGS_IDEMPOTENCY_OPTION,
     { NULL, 0, 0, NULL },
 };
 
@@ -282,7 +577,8 @@ static const struct command person_update = {
             "refuses with the current version.\n"
             "\n"
             "  --version N         the version the change applies to (required; not the\n"
-            "                      program's version: use -V for that)\n" PERSON_FIELD_HELP,
+            "                      program's version: use -V for that)\n" PERSON_FIELD_HELP
+                ARGS_IDEMPOTENCY_HELP,
     .options = person_update_options,
     .operands = "PERSON_ID",
     .min_operands = 1,
@@ -290,10 +586,104 @@ static const struct command person_update = {
     .run = person_update_run,
 };
 
+static const struct args_option person_search_options[] = {
+    { "loose", PERSON_OPTION_LOOSE, 0, NULL },
+    { "limit", PERSON_OPTION_LIMIT, ARGS_VALUE, "N" },
+    { NULL, 0, 0, NULL },
+};
+
+static const struct command person_search = {
+    .name = "search",
+    .summary = "find persons by name (any script, case, diacritics) or JMBG",
+    .help = "Usage: spona person search QUERY [--loose] [--limit N] [OPTIONS]\n"
+            "\n"
+            "Finds persons whose name begins with QUERY, ignoring script, case and\n"
+            "diacritics (\"Савић\", \"Savić\", \"savic\" find the same person), or by JMBG\n"
+            "when QUERY is 13 digits. Only persons you may see, and only the identity fields\n"
+            "you may read. Prints a table person | the identity fields shown | case | stage.\n"
+            "\n"
+            "  --loose     also find names that are close (typos, dj for d)\n"
+            "  --limit N   at most N results (default 20, at most 100)\n",
+    .options = person_search_options,
+    .operands = "QUERY",
+    .min_operands = 1,
+    .max_operands = 1,
+    .run = person_search_run,
+};
+
+static const struct args_option person_household_options[] = {
+    { "version", PERSON_OPTION_VERSION, ARGS_VALUE | ARGS_REQUIRED, "N" },
+    { "member", PERSON_OPTION_MEMBER, ARGS_VALUE | ARGS_REPEATABLE, "NAME|RELATION|BIRTH_YEAR" },
+    { "none", PERSON_OPTION_NONE, 0, NULL },
+    ARGS_IDEMPOTENCY_OPTION,
+    { NULL, 0, 0, NULL },
+};
+
+static const struct command person_household = {
+    .name = "household",
+    .summary = "set the members of a person's household",
+    .help = "Usage: spona person household PERSON_ID --version N\n"
+            "                              --member \"NAME|RELATION|BIRTH_YEAR\" ... [OPTIONS]\n"
+            "       spona person household PERSON_ID --version N --none [OPTIONS]\n"
+            "\n"
+            "Replaces the list of the person's household members (benefits_household\n"
+            "data: your institution must be allowed to write it). N is the person's\n"
+            "version you last saw; a stale one is refused with the current version.\n"
+            "\n"
+            "  --version N        the person's version (required)\n"
+            "  --member M         a member (repeatable), \"NAME|RELATION|BIRTH_YEAR\": RELATION\n"
+            "                     spouse, child, parent, sibling or other; the year may be\n"
+            "                     left out (\"Emina Hodžić|child|2015\", \"Suad Hodžić|spouse\")\n"
+            "  --none             the person lives alone: empty the list\n" ARGS_IDEMPOTENCY_HELP,
+    .options = person_household_options,
+    .operands = "PERSON_ID",
+    .min_operands = 1,
+    .max_operands = 1,
+    .run = person_household_run,
+};
+
+static const struct args_option person_benefit_options[] = {
+    { "version", PERSON_OPTION_VERSION, ARGS_VALUE | ARGS_REQUIRED, "N" },
+    { "kind", PERSON_OPTION_KIND, ARGS_VALUE | ARGS_REQUIRED, "KIND" },
+    { "since", PERSON_OPTION_SINCE, ARGS_VALUE | ARGS_REQUIRED, "YYYY-MM-DD" },
+    { "until", PERSON_OPTION_UNTIL, ARGS_VALUE, "YYYY-MM-DD" },
+    { "amount", PERSON_OPTION_AMOUNT, ARGS_VALUE, "BAM" },
+    { "note", PERSON_OPTION_NOTE, ARGS_VALUE, "TEXT" },
+    ARGS_IDEMPOTENCY_OPTION,
+    { NULL, 0, 0, NULL },
+};
+
+static const struct command person_benefit = {
+    .name = "benefit",
+    .summary = "add a period of social benefit to a person",
+    .help = "Usage: spona person benefit PERSON_ID --version N --kind KIND --since YYYY-MM-DD\n"
+            "                            [--until YYYY-MM-DD] [--amount BAM] [--note TEXT]\n"
+            "                            [OPTIONS]\n"
+            "\n"
+            "Records a period of social benefit (benefits_household data: your institution\n"
+            "must be allowed to write it). N is the person's version you last saw.\n"
+            "\n"
+            "  --version N          the person's version (required)\n"
+            "  --kind KIND          cash_assistance, one_time_assistance, child_allowance\n"
+            "                       or other (required)\n"
+            "  --since YYYY-MM-DD   first day (required)\n"
+            "  --until YYYY-MM-DD   last day (default: ongoing)\n"
+            "  --amount BAM         amount in BAM, e.g. 187.50 (a month, or once)\n"
+            "  --note TEXT          a note\n" ARGS_IDEMPOTENCY_HELP,
+    .options = person_benefit_options,
+    .operands = "PERSON_ID",
+    .min_operands = 1,
+    .max_operands = 1,
+    .run = person_benefit_run,
+};
+
 static const struct command *const person_subcommands[] = {
     &person_add,
     &person_show,
     &person_update,
+    &person_search,
+    &person_household,
+    &person_benefit,
     NULL,
 };
 

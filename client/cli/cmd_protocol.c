@@ -80,7 +80,7 @@ static int protocol_import_run(const struct settings *settings, const struct arg
     import.file_name = slash != NULL ? slash + 1 : path; /* messages name FILE:LINE */
     request.body_case = SPONA__V1__REQUEST__BODY_PROTOCOL_IMPORT;
     request.protocol_import = &import;
-    int code = remote_session_call(settings, &request, &response);
+    int code = remote_session_write(settings, args, &request, &response);
     free(source);
     if (code != OUTPUT_EXIT_OK)
         return code;
@@ -151,6 +151,11 @@ static int protocol_show_run(const struct settings *settings, const struct args 
     return OUTPUT_EXIT_OK;
 }
 
+static const struct args_option protocol_import_options[] = {
+    ARGS_IDEMPOTENCY_OPTION,
+    { NULL, 0, 0, NULL },
+};
+
 static const struct command protocol_import = {
     .name = "import",
     .summary = "store a new version of the protocol from a YAML file",
@@ -159,7 +164,9 @@ static const struct command protocol_import = {
             "Sends the policy document FILE (YAML, docs/policy.md, at most 1 MiB) to the\n"
             "server, which validates it and stores it as the next version of the\n"
             "municipality's Protocol on cooperation. For the coordinator and the lead agency.\n"
-            "A document with errors is refused; each error is printed as FILE:LINE: message.\n",
+            "A document with errors is refused; each error is printed as FILE:LINE: message.\n"
+            "\n" ARGS_IDEMPOTENCY_HELP,
+    .options = protocol_import_options,
     .operands = "FILE",
     .min_operands = 1,
     .max_operands = 1,

@@ -14,8 +14,17 @@ static const struct command *const commands_table[] = {
     &command_protocol,
     &command_person,
     &command_case,
+    &command_assess,
+    &command_assessment,
+    &command_plan,
     &command_refer,
     &command_referral,
+    &command_inbox,
+    &command_overdue,
+    &command_conference,
+    &command_note,
+    &command_outcome,
+    &command_timeline,
     &command_emergency,
     &command_consent,
     &command_explain,
@@ -45,6 +54,10 @@ static const char commands_environment[] =
     "the environment over the config file (section [client], keys server, ca, cert,\n"
     "key, user, session_file; relative paths are relative to the config file).\n"
     "\n"
+    "Writes send a new random idempotency key each run; a write that failed with\n"
+    "exit code 2 may have been applied: retry it with the --idempotency-key the error\n"
+    "names, and the server applies it at most once.\n"
+    "\n"
     "Exit codes: 0 success, 1 usage or local error, 2 connection or TLS failure,\n"
     "3 not logged in or login refused, 4 permission denied, 5 other server error,\n"
     "6 `audit verify` found the audit trail broken.\n";
@@ -73,7 +86,7 @@ static void commands_print_line(FILE *out, const char *group, const struct comma
         snprintf(name, sizeof(name), "%s %s", group, command->name);
     else
         snprintf(name, sizeof(name), "%s", command->name);
-    fprintf(out, "  %-17s %s\n", name, command->summary);
+    fprintf(out, "  %-22s %s\n", name, command->summary);
 }
 
 void commands_print_usage(FILE *out)

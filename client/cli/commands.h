@@ -47,10 +47,26 @@ extern const struct command command_login;       /* cmd_session.c */
 extern const struct command command_whoami;
 extern const struct command command_logout;
 extern const struct command command_protocol;    /* cmd_protocol.c: import, show */
-extern const struct command command_person;      /* cmd_person.c: add, show, update */
-extern const struct command command_case;        /* cmd_case.c: open, show, exclude */
-extern const struct command command_refer;
-extern const struct command command_referral;    /* accept */
+extern const struct command command_person;      /* cmd_person.c: add, show, update, search,
+                                                    household, benefit */
+extern const struct command command_case;        /* cmd_case.c: open, show, exclude, and: */
+extern const struct command command_case_advance; /* cmd_lifecycle.c */
+extern const struct command command_case_close;
+extern const struct command command_case_reopen;
+extern const struct command command_refer;       /* cmd_case.c */
+extern const struct command command_referral;    /* accept, and: */
+extern const struct command command_referral_decline; /* cmd_referral.c */
+extern const struct command command_referral_complete;
+extern const struct command command_inbox;
+extern const struct command command_overdue;
+extern const struct command command_assess;      /* cmd_assess.c */
+extern const struct command command_assessment;  /* show */
+extern const struct command command_plan;        /* cmd_plan.c: add-goal, add-measure,
+                                                    set-status, show, print */
+extern const struct command command_conference;  /* cmd_records.c */
+extern const struct command command_note;
+extern const struct command command_outcome;     /* and its subcommand follow-up */
+extern const struct command command_timeline;    /* cmd_timeline.c */
 extern const struct command command_emergency;   /* and its subcommand review: */
 extern const struct command command_emergency_review; /* cmd_audit.c */
 extern const struct command command_consent;     /* cmd_consent.c: grant, withdraw, list */

@@ -4,8 +4,10 @@
  */
 #include "remote.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
+#include "idempotency.h"
 #include "output.h"
 #include "prompt.h"
 #include "session_file.h"
@@ -119,5 +121,40 @@ int remote_session_call(const struct settings *settings, spona_request *request,
         return code;
     code = remote_call(client, settings, request, response);
     spona_client_close(client);
+    return code;
+}
+
+int remote_session_write(const struct settings *settings, const struct args *args,
+                         spona_request *request, spona_response **response)
+{
+    char key[IDEMPOTENCY_KEY_SIZE];
+    char err[512];
+    struct spona_client *client = NULL;
+    int token_rejected = 0;
+    *response = NULL;
+    const char *given = args_value(args, ARGS_IDEMPOTENCY_KEY);
+    if (given != NULL) {
+        if (!idempotency_key_valid(given)) {
+            snprintf(err, sizeof(err),
+                     "--idempotency-key '%s': expected a UUID (8-4-4-4-12 hex digits)", given);
+            return output_error(settings->json, OUTPUT_STATUS_USAGE, err, OUTPUT_EXIT_USAGE);
+        }
+        snprintf(key, sizeof(key), "%s", given);
+    } else if (idempotency_key_new(key, err, sizeof(err)) != 0) {
+        return output_error(settings->json, OUTPUT_STATUS_LOCAL, err, OUTPUT_EXIT_USAGE);
+    }
+    int code = remote_resume(settings, &client, &token_rejected);
+    if (code != OUTPUT_EXIT_OK)
+        return code;
+    char *previous = request->idempotency_key;
+    request->idempotency_key = key;
+    code = remote_call(client, settings, request, response);
+    request->idempotency_key = previous;
+    spona_client_close(client);
+    if (code == OUTPUT_EXIT_CONNECTION)
+        fprintf(stderr,
+                "spona: the write may have been applied or not: to retry it safely, run the "
+                "same command with --idempotency-key %s\n",
+                key);
     return code;
 }

@@ -6,6 +6,7 @@
 #ifndef SPONA_CLI_REMOTE_H
 #define SPONA_CLI_REMOTE_H
 
+#include "args.h"
 #include "settings.h"
 #include "spona_client.h"
 
@@ -36,5 +37,16 @@ int remote_resume(const struct settings *settings, struct spona_client **client,
  */
 int remote_session_call(const struct settings *settings, spona_request *request,
                         spona_response **response);
+
+/*
+ * remote_session_call for a write: puts an idempotency key in the request, the
+ * one given with --idempotency-key (ARGS_IDEMPOTENCY_KEY in args) or a new
+ * random one, so that the server applies the write once even when it is sent
+ * again. When the answer is lost (connection failure after sending), says on
+ * stderr how to retry with the same key. request->idempotency_key is reset
+ * before returning.
+ */
+int remote_session_write(const struct settings *settings, const struct args *args,
+                         spona_request *request, spona_response **response);
 
 #endif

@@ -42,23 +42,84 @@ void view_decision_json(struct json_writer *writer, const Spona__V1__CategoryDec
     json_object_end(writer);
 }
 
+void view_json_open(struct json_writer *writer)
+{
+    json_init(writer, stdout);
+    json_object_begin(writer, NULL);
+}
+
+void view_fields_json(struct json_writer *writer, const char *key,
+                      Spona__V1__PersonField *const *fields, size_t count)
+{
+    json_array_begin(writer, key);
+    for (size_t i = 0; i < count; i++) {
+        json_object_begin(writer, NULL);
+        json_string(writer, "name", fields[i]->name);
+        json_string(writer, "value", fields[i]->value);
+        json_string(writer, "category", fields[i]->category);
+        json_object_end(writer);
+    }
+    json_array_end(writer);
+}
+
+void view_decisions_json(struct json_writer *writer, const char *key,
+                         Spona__V1__CategoryDecision *const *decisions, size_t count)
+{
+    json_array_begin(writer, key);
+    for (size_t i = 0; i < count; i++)
+        view_decision_json(writer, decisions[i]);
+    json_array_end(writer);
+}
+
+void view_case_json(struct json_writer *writer, const Spona__V1__CaseView *view)
+{
+    json_string(writer, "case_id", view->case_id);
+    json_string(writer, "person_id", view->person_id);
+    json_string(writer, "stage", view->stage);
+    json_string(writer, "lead_institution_code", view->lead_institution_code);
+    json_string(writer, "opened_at", view->opened_at);
+    json_array_begin(writer, "team");
+    for (size_t i = 0; i < view->n_team; i++) {
+        json_object_begin(writer, NULL);
+        json_string(writer, "institution_code", view->team[i]->institution_code);
+        json_string(writer, "role", view->team[i]->role);
+        json_string(writer, "via", view->team[i]->via);
+        json_string(writer, "since", view->team[i]->since);
+        json_object_end(writer);
+    }
+    json_array_end(writer);
+    if (view->person != NULL) {
+        json_object_begin(writer, "person");
+        view_person_json(writer, view->person);
+        json_object_end(writer);
+    } else {
+        json_string(writer, "person", NULL);
+    }
+}
+
+void view_lines(FILE *out, const struct view_line *lines, size_t count)
+{
+    int width = 0;
+    for (size_t i = 0; i < count; i++)
+        if (lines[i].value != NULL && lines[i].value[0] != '\0' &&
+            (int)output_width(lines[i].label) > width)
+            width = (int)output_width(lines[i].label);
+    for (size_t i = 0; i < count; i++) {
+        if (lines[i].value == NULL || lines[i].value[0] == '\0')
+            continue;
+        output_text(out, lines[i].label);
+        fprintf(out, "%*s", width + 2 - (int)output_width(lines[i].label), "");
+        output_indented(out, lines[i].value, width + 2);
+        fputc('\n', out);
+    }
+}
+
 void view_person_json(struct json_writer *writer, const Spona__V1__PersonView *view)
 {
     json_string(writer, "person_id", view->person_id);
     json_uint(writer, "version", view->version);
-    json_array_begin(writer, "fields");
-    for (size_t i = 0; i < view->n_fields; i++) {
-        json_object_begin(writer, NULL);
-        json_string(writer, "name", view->fields[i]->name);
-        json_string(writer, "value", view->fields[i]->value);
-        json_string(writer, "category", view->fields[i]->category);
-        json_object_end(writer);
-    }
-    json_array_end(writer);
-    json_array_begin(writer, "decisions");
-    for (size_t i = 0; i < view->n_decisions; i++)
-        view_decision_json(writer, view->decisions[i]);
-    json_array_end(writer);
+    view_fields_json(writer, "fields", view->fields, view->n_fields);
+    view_decisions_json(writer, "decisions", view->decisions, view->n_decisions);
 }
 
 /* Whether category is among the first count categories of order. */
@@ -119,15 +180,20 @@ void view_person_text(FILE *out, const Spona__V1__PersonView *view)
     for (size_t i = 0; i < count; i++)
         view_category_fields(out, view, order[i], name_width);
     free(order);
+    view_decisions_text(out, view->decisions, view->n_decisions);
+}
 
-    if (view->n_decisions == 0)
+void view_decisions_text(FILE *out, Spona__V1__CategoryDecision *const *decisions,
+                         size_t count)
+{
+    if (count == 0)
         return;
     struct table table;
     table_init(&table, 2);
     const char *header[] = { "category", "access" };
     int failed = table_add(&table, header);
-    for (size_t i = 0; !failed && i < view->n_decisions; i++) {
-        const Spona__V1__CategoryDecision *decision = view->decisions[i];
+    for (size_t i = 0; !failed && i < count; i++) {
+        const Spona__V1__CategoryDecision *decision = decisions[i];
         char label[128], reason[1024];
         int write = strcmp(view_decision_word(decision), "allowed") == 0 ||
                     strcmp(view_decision_word(decision), "denied") == 0;

@@ -1,11 +1,13 @@
 /*
  * How the CLI shows the messages several commands print: a person as the
  * caller may see it (PersonView: fields grouped by category, then the decision
- * on each category) and a CategoryDecision, as text and as JSON. Prints only.
+ * on each category), a CategoryDecision, a case (CaseView), as text and as
+ * JSON; and the "label  value" blocks of single records. Prints only.
  */
 #ifndef SPONA_CLI_VIEW_H
 #define SPONA_CLI_VIEW_H
 
+#include <stddef.h>
 #include <stdio.h>
 
 #include "envelope.h"
@@ -26,5 +28,34 @@ const char *view_decision_word(const Spona__V1__CategoryDecision *decision);
 
 /* The reason without a leading "visible: " (or hidden, allowed, denied). Borrowed. */
 const char *view_decision_reason(const Spona__V1__CategoryDecision *decision);
+
+/* Starts the one --json object of a result on stdout; the caller writes members and ends it. */
+void view_json_open(struct json_writer *writer);
+
+/* Person fields as the JSON array member key: [{name, value, category}]. */
+void view_fields_json(struct json_writer *writer, const char *key,
+                      Spona__V1__PersonField *const *fields, size_t count);
+
+/* The decisions as the JSON array member key. */
+void view_decisions_json(struct json_writer *writer, const char *key,
+                         Spona__V1__CategoryDecision *const *decisions, size_t count);
+
+/* The decisions as a table "category | access" ("visible: clause 4 ..."); nothing for none. */
+void view_decisions_text(FILE *out, Spona__V1__CategoryDecision *const *decisions,
+                         size_t count);
+
+/* JSON members of the open object: case_id, person_id, stage, lead_institution_code,
+ * opened_at, team[], person (null when absent). */
+void view_case_json(struct json_writer *writer, const Spona__V1__CaseView *view);
+
+/* One line of a record shown as "label  value" lines. */
+struct view_line {
+    const char *label;
+    const char *value; /* NULL or empty: the line is left out */
+};
+
+/* Prints the lines with labels padded to the widest; a value's own line breaks continue
+ * under it. */
+void view_lines(FILE *out, const struct view_line *lines, size_t count);
 
 #endif

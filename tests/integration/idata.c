@@ -481,6 +481,363 @@ spona_response *idata_emergency(struct spona_client *client, const char *case_id
     return idata_call(client, request);
 }
 
+/* --- issue 4: the case workflow --------------------------------------------------------------- */
+
+spona_response *idata_person_search(struct spona_client *client, const char *query, int loose,
+                                    uint32_t limit)
+{
+    Spona__V1__PersonSearchRequest body;
+    spona__v1__person_search_request__init(&body);
+    body.query = MUTABLE(query);
+    body.loose = loose != 0;
+    body.limit = limit;
+    spona_request *request = new_request();
+    request->body_case = SPONA__V1__REQUEST__BODY_PERSON_SEARCH;
+    request->person_search = &body;
+    return idata_call(client, request);
+}
+
+spona_response *idata_case_advance(struct spona_client *client, const char *case_id,
+                                   uint64_t expected_version, const char *to_stage)
+{
+    Spona__V1__CaseAdvanceRequest body;
+    spona__v1__case_advance_request__init(&body);
+    body.case_id = MUTABLE(case_id);
+    body.expected_version = expected_version;
+    body.to_stage = MUTABLE(to_stage);
+    spona_request *request = new_request();
+    request->body_case = SPONA__V1__REQUEST__BODY_CASE_ADVANCE;
+    request->case_advance = &body;
+    return idata_call(client, request);
+}
+
+spona_response *idata_case_close(struct spona_client *client, const char *case_id,
+                                 uint64_t expected_version, const char *reason,
+                                 const char *note)
+{
+    Spona__V1__CaseCloseRequest body;
+    spona__v1__case_close_request__init(&body);
+    body.case_id = MUTABLE(case_id);
+    body.expected_version = expected_version;
+    body.reason = MUTABLE(reason);
+    body.note = MUTABLE(note != NULL ? note : "");
+    spona_request *request = new_request();
+    request->body_case = SPONA__V1__REQUEST__BODY_CASE_CLOSE;
+    request->case_close = &body;
+    return idata_call(client, request);
+}
+
+spona_response *idata_case_reopen(struct spona_client *client, const char *case_id,
+                                  uint64_t expected_version, const char *reason)
+{
+    Spona__V1__CaseReopenRequest body;
+    spona__v1__case_reopen_request__init(&body);
+    body.case_id = MUTABLE(case_id);
+    body.expected_version = expected_version;
+    body.reason = MUTABLE(reason);
+    spona_request *request = new_request();
+    request->body_case = SPONA__V1__REQUEST__BODY_CASE_REOPEN;
+    request->case_reopen = &body;
+    return idata_call(client, request);
+}
+
+spona_response *idata_assessment_record(struct spona_client *client, const char *case_id,
+                                        const char *assessed_on,
+                                        const struct idata_domain *domains,
+                                        const char *strengths)
+{
+    size_t n = 0;
+    while (domains != NULL && domains[n].domain != NULL)
+        n++;
+    Spona__V1__AssessmentDomain *items = calloc(n + 1, sizeof(*items));
+    Spona__V1__AssessmentDomain **list = calloc(n + 1, sizeof(*list));
+    assert_non_null(items);
+    assert_non_null(list);
+    for (size_t i = 0; i < n; i++) {
+        spona__v1__assessment_domain__init(&items[i]);
+        items[i].domain = MUTABLE(domains[i].domain);
+        items[i].rating = domains[i].rating;
+        items[i].notes = MUTABLE(domains[i].notes != NULL ? domains[i].notes : "");
+        list[i] = &items[i];
+    }
+    Spona__V1__AssessmentRecordRequest body;
+    spona__v1__assessment_record_request__init(&body);
+    body.case_id = MUTABLE(case_id);
+    body.assessed_on = MUTABLE(assessed_on);
+    body.domains = list;
+    body.n_domains = n;
+    body.strengths = MUTABLE(strengths != NULL ? strengths : "");
+    spona_request *request = new_request();
+    request->body_case = SPONA__V1__REQUEST__BODY_ASSESSMENT_RECORD;
+    request->assessment_record = &body;
+    spona_response *response = idata_call(client, request);
+    free(list);
+    free(items);
+    return response;
+}
+
+spona_response *idata_assessment_get(struct spona_client *client, const char *case_id,
+                                     uint32_t version)
+{
+    Spona__V1__AssessmentGetRequest body;
+    spona__v1__assessment_get_request__init(&body);
+    body.case_id = MUTABLE(case_id);
+    body.version = version;
+    spona_request *request = new_request();
+    request->body_case = SPONA__V1__REQUEST__BODY_ASSESSMENT_GET;
+    request->assessment_get = &body;
+    return idata_call(client, request);
+}
+
+spona_response *idata_plan_change(struct spona_client *client,
+                                  Spona__V1__PlanChangeRequest *body)
+{
+    spona_request *request = new_request();
+    request->body_case = SPONA__V1__REQUEST__BODY_PLAN_CHANGE;
+    request->plan_change = body;
+    return idata_call(client, request);
+}
+
+spona_response *idata_plan_add_goal(struct spona_client *client, const char *case_id,
+                                    uint32_t expected_version, uint32_t number,
+                                    const char *text, const char *target_date)
+{
+    Spona__V1__PlanGoal goal;
+    spona__v1__plan_goal__init(&goal);
+    goal.number = number;
+    goal.text = MUTABLE(text);
+    goal.target_date = MUTABLE(target_date);
+    Spona__V1__PlanGoal *goals[] = {&goal};
+    Spona__V1__PlanChangeRequest body;
+    spona__v1__plan_change_request__init(&body);
+    body.case_id = MUTABLE(case_id);
+    body.expected_version = expected_version;
+    body.add_goals = goals;
+    body.n_add_goals = 1;
+    return idata_plan_change(client, &body);
+}
+
+spona_response *idata_plan_measure_status(struct spona_client *client, const char *case_id,
+                                          uint32_t expected_version, uint32_t number,
+                                          const char *status)
+{
+    Spona__V1__PlanMeasure change;
+    spona__v1__plan_measure__init(&change);
+    change.number = number;
+    change.status = MUTABLE(status);
+    Spona__V1__PlanMeasure *list[] = {&change};
+    Spona__V1__PlanChangeRequest body;
+    spona__v1__plan_change_request__init(&body);
+    body.case_id = MUTABLE(case_id);
+    body.expected_version = expected_version;
+    body.measure_status = list;
+    body.n_measure_status = 1;
+    return idata_plan_change(client, &body);
+}
+
+spona_response *idata_plan_get(struct spona_client *client, const char *case_id,
+                               uint32_t version, int printable)
+{
+    Spona__V1__PlanGetRequest body;
+    spona__v1__plan_get_request__init(&body);
+    body.case_id = MUTABLE(case_id);
+    body.version = version;
+    body.printable = printable != 0;
+    spona_request *request = new_request();
+    request->body_case = SPONA__V1__REQUEST__BODY_PLAN_GET;
+    request->plan_get = &body;
+    return idata_call(client, request);
+}
+
+spona_response *idata_referral_create_due(struct spona_client *client, const char *case_id,
+                                          const char *institution_code, const char *measure,
+                                          const char *due_date)
+{
+    Spona__V1__ReferralCreateRequest body;
+    spona__v1__referral_create_request__init(&body);
+    body.case_id = MUTABLE(case_id);
+    body.institution_code = MUTABLE(institution_code);
+    body.measure = MUTABLE(measure);
+    body.due_date = MUTABLE(due_date != NULL ? due_date : "");
+    spona_request *request = new_request();
+    request->body_case = SPONA__V1__REQUEST__BODY_REFERRAL_CREATE;
+    request->referral_create = &body;
+    return idata_call(client, request);
+}
+
+char *idata_referral_create_ok(struct spona_client *client, const char *case_id,
+                               const char *institution_code, const char *measure,
+                               const char *due_date)
+{
+    spona_response *response = idata_referral_create_due(client, case_id, institution_code,
+                                                         measure, due_date);
+    idata_expect_what(response, SPONA__V1__STATUS__OK, "referral_create");
+    itest_assert_uuid(response->referral_create->referral_id);
+    char *id = strdup(response->referral_create->referral_id);
+    envelope_free_response(response);
+    assert_non_null(id);
+    return id;
+}
+
+spona_response *idata_referral_decline(struct spona_client *client, const char *referral_id,
+                                       uint64_t expected_version, const char *reason)
+{
+    Spona__V1__ReferralDeclineRequest body;
+    spona__v1__referral_decline_request__init(&body);
+    body.referral_id = MUTABLE(referral_id);
+    body.expected_version = expected_version;
+    body.reason = MUTABLE(reason);
+    spona_request *request = new_request();
+    request->body_case = SPONA__V1__REQUEST__BODY_REFERRAL_DECLINE;
+    request->referral_decline = &body;
+    return idata_call(client, request);
+}
+
+spona_response *idata_referral_complete(struct spona_client *client, const char *referral_id,
+                                        uint64_t expected_version, const char *result)
+{
+    Spona__V1__ReferralCompleteRequest body;
+    spona__v1__referral_complete_request__init(&body);
+    body.referral_id = MUTABLE(referral_id);
+    body.expected_version = expected_version;
+    body.result = MUTABLE(result);
+    spona_request *request = new_request();
+    request->body_case = SPONA__V1__REQUEST__BODY_REFERRAL_COMPLETE;
+    request->referral_complete = &body;
+    return idata_call(client, request);
+}
+
+spona_response *idata_inbox(struct spona_client *client, int open_only)
+{
+    Spona__V1__InboxRequest body;
+    spona__v1__inbox_request__init(&body);
+    body.open_only = open_only != 0;
+    spona_request *request = new_request();
+    request->body_case = SPONA__V1__REQUEST__BODY_INBOX;
+    request->inbox = &body;
+    return idata_call(client, request);
+}
+
+spona_response *idata_overdue(struct spona_client *client)
+{
+    Spona__V1__OverdueRequest body;
+    spona__v1__overdue_request__init(&body);
+    spona_request *request = new_request();
+    request->body_case = SPONA__V1__REQUEST__BODY_OVERDUE;
+    request->overdue = &body;
+    return idata_call(client, request);
+}
+
+spona_response *idata_conference_record(struct spona_client *client, const char *case_id,
+                                        const char *held_on,
+                                        const char *const *institution_codes,
+                                        const char *const *usernames, const char *decisions,
+                                        const char *next_steps)
+{
+    Spona__V1__ConferenceRecordRequest body;
+    spona__v1__conference_record_request__init(&body);
+    body.case_id = MUTABLE(case_id);
+    body.held_on = MUTABLE(held_on);
+    body.institution_codes = string_list(institution_codes, &body.n_institution_codes);
+    body.usernames = string_list(usernames, &body.n_usernames);
+    body.decisions = MUTABLE(decisions);
+    body.next_steps = MUTABLE(next_steps);
+    spona_request *request = new_request();
+    request->body_case = SPONA__V1__REQUEST__BODY_CONFERENCE_RECORD;
+    request->conference_record = &body;
+    spona_response *response = idata_call(client, request);
+    free(body.institution_codes);
+    free(body.usernames);
+    return response;
+}
+
+spona_response *idata_note_add(struct spona_client *client, const char *case_id,
+                               const char *text)
+{
+    Spona__V1__NoteAddRequest body;
+    spona__v1__note_add_request__init(&body);
+    body.case_id = MUTABLE(case_id);
+    body.text = MUTABLE(text);
+    spona_request *request = new_request();
+    request->body_case = SPONA__V1__REQUEST__BODY_NOTE_ADD;
+    request->note_add = &body;
+    return idata_call(client, request);
+}
+
+spona_response *idata_outcome_record(struct spona_client *client,
+                                     Spona__V1__OutcomeRecordRequest *body)
+{
+    spona_request *request = new_request();
+    request->body_case = SPONA__V1__REQUEST__BODY_OUTCOME_RECORD;
+    request->outcome_record = body;
+    return idata_call(client, request);
+}
+
+spona_response *idata_follow_up_record(struct spona_client *client, const char *outcome_id,
+                                       uint32_t months, const char *checked_on,
+                                       int still_employed, const char *note)
+{
+    Spona__V1__FollowUp follow_up;
+    spona__v1__follow_up__init(&follow_up);
+    follow_up.months = months;
+    follow_up.checked_on = MUTABLE(checked_on);
+    follow_up.still_employed = still_employed != 0;
+    follow_up.note = MUTABLE(note != NULL ? note : "");
+    Spona__V1__FollowUpRecordRequest body;
+    spona__v1__follow_up_record_request__init(&body);
+    body.outcome_id = MUTABLE(outcome_id);
+    body.follow_up = &follow_up;
+    spona_request *request = new_request();
+    request->body_case = SPONA__V1__REQUEST__BODY_FOLLOW_UP_RECORD;
+    request->follow_up_record = &body;
+    return idata_call(client, request);
+}
+
+spona_response *idata_timeline(struct spona_client *client, const char *case_id)
+{
+    Spona__V1__TimelineRequest body;
+    spona__v1__timeline_request__init(&body);
+    body.case_id = MUTABLE(case_id);
+    spona_request *request = new_request();
+    request->body_case = SPONA__V1__REQUEST__BODY_TIMELINE;
+    request->timeline = &body;
+    return idata_call(client, request);
+}
+
+void idata_expect_what(const spona_response *response, spona_status status, const char *what)
+{
+    assert_non_null(response);
+    if (response->status != status)
+        fail_msg("%s: expected %s; got %s, message '%s'", what, envelope_status_name(status),
+                 envelope_status_name(response->status), response->message);
+    if (status == SPONA__V1__STATUS__OK && response->body_case ==
+                                               SPONA__V1__RESPONSE__BODY__NOT_SET)
+        fail_msg("%s: OK without a body", what);
+    if (status != SPONA__V1__STATUS__OK &&
+        (response->message == NULL || response->message[0] == '\0'))
+        fail_msg("%s: %s without a message", what, envelope_status_name(status));
+}
+
+uint64_t idata_row_version(const char *table, const char *id)
+{
+    static const char *const tables[] = {"cases", "referrals", "persons", "outcomes",
+                                         "case_conferences", NULL};
+    int known = 0;
+    for (size_t i = 0; tables[i] != NULL; i++)
+        if (strcmp(tables[i], table) == 0)
+            known = 1;
+    assert_true(known);
+    char sql[128];
+    snprintf(sql, sizeof(sql), "SELECT version FROM %s WHERE id = $1::uuid", table);
+    PGconn *superuser = idata_pg_connect("postgres");
+    const char *params[] = {id};
+    char *value = idata_pg_value(superuser, sql, 1, params);
+    PQfinish(superuser);
+    uint64_t version = strtoull(value, NULL, 10);
+    free(value);
+    return version;
+}
+
 /* --- PostgreSQL ------------------------------------------------------------------------------- */
 
 PGconn *idata_pg_connect(const char *role)

@@ -96,6 +96,90 @@ spona_response *idata_disclosures(struct spona_client *client, const char *perso
 spona_response *idata_emergency(struct spona_client *client, const char *case_id,
                                 const char *reason, uint32_t minutes);
 
+/* --- issue 4: the case workflow (docs/cases.md) ------------------------------------------ */
+
+/* protobuf-c wants char * for strings it never writes when packing */
+#define IDATA_MUTABLE(text) ((char *)(uintptr_t)(text))
+
+/* limit 0: the server's default */
+spona_response *idata_person_search(struct spona_client *client, const char *query, int loose,
+                                    uint32_t limit);
+
+spona_response *idata_case_advance(struct spona_client *client, const char *case_id,
+                                   uint64_t expected_version, const char *to_stage);
+spona_response *idata_case_close(struct spona_client *client, const char *case_id,
+                                 uint64_t expected_version, const char *reason,
+                                 const char *note);
+spona_response *idata_case_reopen(struct spona_client *client, const char *case_id,
+                                  uint64_t expected_version, const char *reason);
+
+/* One domain of a needs assessment; arrays of them end with a NULL domain. */
+struct idata_domain {
+    const char *domain;
+    uint32_t rating;
+    const char *notes;
+};
+spona_response *idata_assessment_record(struct spona_client *client, const char *case_id,
+                                        const char *assessed_on,
+                                        const struct idata_domain *domains,
+                                        const char *strengths);
+spona_response *idata_assessment_get(struct spona_client *client, const char *case_id,
+                                     uint32_t version);
+
+/* Sends a plan change the caller filled (spona__v1__plan_change_request__init first). */
+spona_response *idata_plan_change(struct spona_client *client,
+                                  Spona__V1__PlanChangeRequest *body);
+/* The plan changes a test makes most: one new goal; one measure's status. */
+spona_response *idata_plan_add_goal(struct spona_client *client, const char *case_id,
+                                    uint32_t expected_version, uint32_t number,
+                                    const char *text, const char *target_date);
+spona_response *idata_plan_measure_status(struct spona_client *client, const char *case_id,
+                                          uint32_t expected_version, uint32_t number,
+                                          const char *status);
+spona_response *idata_plan_get(struct spona_client *client, const char *case_id,
+                               uint32_t version, int printable);
+
+/* due_date NULL or "": none. */
+spona_response *idata_referral_create_due(struct spona_client *client, const char *case_id,
+                                          const char *institution_code, const char *measure,
+                                          const char *due_date);
+/* Asserts OK; returns the referral id (caller frees). */
+char *idata_referral_create_ok(struct spona_client *client, const char *case_id,
+                               const char *institution_code, const char *measure,
+                               const char *due_date);
+spona_response *idata_referral_decline(struct spona_client *client, const char *referral_id,
+                                       uint64_t expected_version, const char *reason);
+spona_response *idata_referral_complete(struct spona_client *client, const char *referral_id,
+                                        uint64_t expected_version, const char *result);
+spona_response *idata_inbox(struct spona_client *client, int open_only);
+spona_response *idata_overdue(struct spona_client *client);
+
+/* institution_codes, usernames: NULL-terminated */
+spona_response *idata_conference_record(struct spona_client *client, const char *case_id,
+                                        const char *held_on,
+                                        const char *const *institution_codes,
+                                        const char *const *usernames, const char *decisions,
+                                        const char *next_steps);
+spona_response *idata_note_add(struct spona_client *client, const char *case_id,
+                               const char *text);
+/* Sends an outcome the caller filled (spona__v1__outcome_record_request__init first). */
+spona_response *idata_outcome_record(struct spona_client *client,
+                                     Spona__V1__OutcomeRecordRequest *body);
+spona_response *idata_follow_up_record(struct spona_client *client, const char *outcome_id,
+                                       uint32_t months, const char *checked_on,
+                                       int still_employed, const char *note);
+spona_response *idata_timeline(struct spona_client *client, const char *case_id);
+
+/* Fails the test unless the response has status; prints what was sent (what). */
+void idata_expect_what(const spona_response *response, spona_status status, const char *what);
+
+/*
+ * The version column of one row of a versioned table ("cases", "referrals",
+ * "persons"), read as the superuser: the wire has no version for a case
+ * (CaseView), so tests read it here. Asserts the row exists.
+ */
+uint64_t idata_row_version(const char *table, const char *id);
+
 /* --- PostgreSQL -------------------------------------------------------------------------- */
 
 /* Connects to the harness database spona as role (e.g. "spona_app", "postgres"); asserts. */

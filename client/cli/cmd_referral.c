@@ -1,0 +1,306 @@
+/*
+ * Answers to referrals and the lists of them: `spona referral decline |
+ * complete`, `spona inbox` (referrals to your institution) and `spona overdue`
+ * (referrals past their due date: with their cases for the lead agency, as
+ * counts per institution for the coordinator). Creating and accepting a
+ * referral are in cmd_case.c.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "json.h"
+#include "output.h"
+#include "remote.h"
+#include "table.h"
+#include "view.h"
+
+enum referral_option {
+    REFERRAL_OPTION_VERSION = 1,
+    REFERRAL_OPTION_REASON,
+    REFERRAL_OPTION_RESULT,
+    REFERRAL_OPTION_OPEN,
+};
+
+/* A referral as an element of the open array (key NULL) or a member object. */
+static void referral_json(struct json_writer *writer, const char *key,
+                          const Spona__V1__ReferralView *view)
+{
+    json_object_begin(writer, key);
+    json_string(writer, "referral_id", view->referral_id);
+    json_string(writer, "case_id", view->case_id);
+    json_string(writer, "institution_code", view->institution_code);
+    json_string(writer, "measure", view->measure);
+    json_string(writer, "due_date", view->due_date);
+    json_string(writer, "status", view->status);
+    json_string(writer, "reason", view->reason);
+    json_string(writer, "result", view->result);
+    json_uint(writer, "version", view->version);
+    json_string(writer, "created_at", view->created_at);
+    json_bool(writer, "overdue", view->overdue);
+    json_object_end(writer);
+}
+
+/* The referrals as the JSON array member key. */
+static void referrals_json(struct json_writer *writer, const char *key,
+                           Spona__V1__ReferralView *const *views, size_t count)
+{
+    json_array_begin(writer, key);
+    for (size_t i = 0; i < count; i++)
+        referral_json(writer, NULL, views[i]);
+    json_array_end(writer);
+}
+
+/*
+ * A table of referrals: referral | case | [institution |] measure | due |
+ * status | version | sent | reason or result. The status says OVERDUE too.
+ */
+static void referrals_text(Spona__V1__ReferralView *const *views, size_t count,
+                           int with_institution)
+{
+    struct table table;
+    const char *cells[9];
+    size_t skip = with_institution ? 9 : 2; /* the institution column's index, or none */
+    table_init(&table, with_institution ? 9 : 8);
+    const char *header[] = { "referral", "case",    "institution", "measure",        "due",
+                             "status",   "version", "sent",        "reason / result" };
+    for (size_t c = 0, n = 0; c < 9; c++)
+        if (c != skip)
+            cells[n++] = header[c];
+    int failed = table_add(&table, cells);
+    for (size_t i = 0; !failed && i < count; i++) {
+        const Spona__V1__ReferralView *view = views[i];
+        char status[64], version[24];
+        snprintf(status, sizeof(status), "%s%s", view->status, view->overdue ? " OVERDUE" : "");
+        snprintf(version, sizeof(version), "%llu", (unsigned long long)view->version);
+        const char *row[] = { view->referral_id, view->case_id,    view->institution_code,
+                              view->measure,     view->due_date,   status,
+                              version,           view->created_at,
+                              view->reason[0] != '\0' ? view->reason : view->result };
+        for (size_t c = 0, n = 0; c < 9; c++)
+            if (c != skip)
+                cells[n++] = row[c];
+        failed = table_add(&table, cells);
+    }
+    table_print(&table, stdout, 0);
+    table_free(&table);
+}
+
+/* decline and complete: send the answer with --version, report the referral. */
+static int referral_answer(const struct settings *settings, const struct args *args,
+                           spona_request *request, uint64_t *expected_version, const char *what)
+{
+    char err[256];
+    spona_response *response = NULL;
+    if (args_positive("--version", args_value(args, REFERRAL_OPTION_VERSION), UINT64_MAX,
+                      expected_version, err, sizeof(err)) != 0)
+        return output_error(settings->json, OUTPUT_STATUS_USAGE, err, OUTPUT_EXIT_USAGE);
+    int code = remote_session_write(settings, args, request, &response);
+    if (code != OUTPUT_EXIT_OK)
+        return code;
+    const Spona__V1__ReferralView *view =
+        response->body_case == SPONA__V1__RESPONSE__BODY_REFERRAL_DECLINE
+            ? response->referral_decline
+            : response->referral_complete;
+    if (settings->json) {
+        struct json_writer writer;
+        json_init(&writer, stdout);
+        referral_json(&writer, NULL, view);
+    } else {
+        printf("%s referral ", what);
+        output_text(stdout, view->referral_id);
+        printf(" of case ");
+        output_text(stdout, view->case_id);
+        printf(" (now version %llu)\n", (unsigned long long)view->version);
+    }
+    envelope_free_response(response);
+    return OUTPUT_EXIT_OK;
+}
+
+static int referral_decline_run(const struct settings *settings, const struct args *args)
+{
+    Spona__V1__ReferralDeclineRequest decline = SPONA__V1__REFERRAL_DECLINE_REQUEST__INIT;
+    spona_request request = SPONA__V1__REQUEST__INIT;
+    decline.referral_id = args->operands[0];
+    decline.reason = args_value(args, REFERRAL_OPTION_REASON);
+    request.body_case = SPONA__V1__REQUEST__BODY_REFERRAL_DECLINE;
+    request.referral_decline = &decline;
+    return referral_answer(settings, args, &request, &decline.expected_version, "declined");
+}
+
+static int referral_complete_run(const struct settings *settings, const struct args *args)
+{
+    Spona__V1__ReferralCompleteRequest complete = SPONA__V1__REFERRAL_COMPLETE_REQUEST__INIT;
+    spona_request request = SPONA__V1__REQUEST__INIT;
+    complete.referral_id = args->operands[0];
+    complete.result = args_value(args, REFERRAL_OPTION_RESULT);
+    request.body_case = SPONA__V1__REQUEST__BODY_REFERRAL_COMPLETE;
+    request.referral_complete = &complete;
+    return referral_answer(settings, args, &request, &complete.expected_version, "completed");
+}
+
+static int inbox_run(const struct settings *settings, const struct args *args)
+{
+    spona_response *response = NULL;
+    Spona__V1__InboxRequest inbox = SPONA__V1__INBOX_REQUEST__INIT;
+    spona_request request = SPONA__V1__REQUEST__INIT;
+    inbox.open_only = args_has(args, REFERRAL_OPTION_OPEN);
+    request.body_case = SPONA__V1__REQUEST__BODY_INBOX;
+    request.inbox = &inbox;
+    int code = remote_session_call(settings, &request, &response);
+    if (code != OUTPUT_EXIT_OK)
+        return code;
+    const Spona__V1__InboxResponse *answer = response->inbox;
+    if (settings->json) {
+        struct json_writer writer;
+        view_json_open(&writer);
+        referrals_json(&writer, "referrals", answer->referrals, answer->n_referrals);
+        json_object_end(&writer);
+    } else if (answer->n_referrals == 0) {
+        printf("no %sreferral to your institution\n", inbox.open_only ? "open " : "");
+    } else {
+        printf("%zu %sreferral%s to your institution, newest first\n\n", answer->n_referrals,
+               inbox.open_only ? "open " : "", answer->n_referrals == 1 ? "" : "s");
+        referrals_text(answer->referrals, answer->n_referrals, 0);
+    }
+    envelope_free_response(response);
+    return OUTPUT_EXIT_OK;
+}
+
+static int overdue_run(const struct settings *settings, const struct args *args)
+{
+    (void)args;
+    spona_response *response = NULL;
+    Spona__V1__OverdueRequest overdue = SPONA__V1__OVERDUE_REQUEST__INIT;
+    spona_request request = SPONA__V1__REQUEST__INIT;
+    request.body_case = SPONA__V1__REQUEST__BODY_OVERDUE;
+    request.overdue = &overdue;
+    int code = remote_session_call(settings, &request, &response);
+    if (code != OUTPUT_EXIT_OK)
+        return code;
+    const Spona__V1__OverdueResponse *answer = response->overdue;
+    if (settings->json) {
+        struct json_writer writer;
+        view_json_open(&writer);
+        referrals_json(&writer, "referrals", answer->referrals, answer->n_referrals);
+        json_array_begin(&writer, "counts");
+        for (size_t i = 0; i < answer->n_counts; i++) {
+            json_object_begin(&writer, NULL);
+            json_string(&writer, "institution_code", answer->counts[i]->institution_code);
+            json_uint(&writer, "overdue", answer->counts[i]->overdue);
+            json_object_end(&writer);
+        }
+        json_array_end(&writer);
+        json_object_end(&writer);
+        envelope_free_response(response);
+        return OUTPUT_EXIT_OK;
+    }
+    if (answer->n_referrals == 0 && answer->n_counts == 0)
+        printf("no overdue referral\n");
+    if (answer->n_referrals > 0) {
+        printf("%zu overdue referral%s\n\n", answer->n_referrals,
+               answer->n_referrals == 1 ? "" : "s");
+        referrals_text(answer->referrals, answer->n_referrals, 1);
+    }
+    if (answer->n_counts > 0) {
+        struct table table;
+        table_init(&table, 2);
+        const char *header[] = { "institution", "overdue" };
+        int failed = table_add(&table, header);
+        for (size_t i = 0; !failed && i < answer->n_counts; i++) {
+            char count[16];
+            snprintf(count, sizeof(count), "%u", (unsigned)answer->counts[i]->overdue);
+            const char *row[] = { answer->counts[i]->institution_code, count };
+            failed = table_add(&table, row);
+        }
+        printf("%soverdue referrals per institution\n\n", answer->n_referrals > 0 ? "\n" : "");
+        table_print(&table, stdout, 0);
+        table_free(&table);
+    }
+    envelope_free_response(response);
+    return OUTPUT_EXIT_OK;
+}
+
+static const struct args_option referral_decline_options[] = {
+    { "version", REFERRAL_OPTION_VERSION, ARGS_VALUE | ARGS_REQUIRED, "N" },
+    { "reason", REFERRAL_OPTION_REASON, ARGS_VALUE | ARGS_REQUIRED, "TEXT" },
+    ARGS_IDEMPOTENCY_OPTION,
+    { NULL, 0, 0, NULL },
+};
+
+#define REFERRAL_VERSION_HELP                                                               \
+    "  --version N     the referral's version (spona inbox; required; a stale one is\n"     \
+    "                  refused with the current version)\n"
+
+const struct command command_referral_decline = {
+    .name = "decline",
+    .summary = "decline a referral to your institution, with a reason",
+    .help = "Usage: spona referral decline REFERRAL_ID --version N --reason TEXT [OPTIONS]\n"
+            "\n"
+            "Declines a referral addressed to your institution (sent, or accepted and not\n"
+            "completed). When it was your institution's last open referral on the case,\n"
+            "it leaves the case team; it keeps read access to what it wrote.\n"
+            "\n" REFERRAL_VERSION_HELP
+            "  --reason TEXT   why (required)\n" ARGS_IDEMPOTENCY_HELP,
+    .options = referral_decline_options,
+    .operands = "REFERRAL_ID",
+    .min_operands = 1,
+    .max_operands = 1,
+    .run = referral_decline_run,
+};
+
+static const struct args_option referral_complete_options[] = {
+    { "version", REFERRAL_OPTION_VERSION, ARGS_VALUE | ARGS_REQUIRED, "N" },
+    { "result", REFERRAL_OPTION_RESULT, ARGS_VALUE | ARGS_REQUIRED, "TEXT" },
+    ARGS_IDEMPOTENCY_OPTION,
+    { NULL, 0, 0, NULL },
+};
+
+const struct command command_referral_complete = {
+    .name = "complete",
+    .summary = "complete an accepted referral, with its result",
+    .help = "Usage: spona referral complete REFERRAL_ID --version N --result TEXT [OPTIONS]\n"
+            "\n"
+            "Completes an accepted referral to your institution with what came of it. When\n"
+            "it was your institution's last open referral on the case, it leaves the case\n"
+            "team; it keeps read access to what it wrote.\n"
+            "\n" REFERRAL_VERSION_HELP
+            "  --result TEXT   what came of it (required)\n" ARGS_IDEMPOTENCY_HELP,
+    .options = referral_complete_options,
+    .operands = "REFERRAL_ID",
+    .min_operands = 1,
+    .max_operands = 1,
+    .run = referral_complete_run,
+};
+
+static const struct args_option inbox_options[] = {
+    { "open", REFERRAL_OPTION_OPEN, 0, NULL },
+    { NULL, 0, 0, NULL },
+};
+
+const struct command command_inbox = {
+    .name = "inbox",
+    .summary = "referrals to your institution",
+    .help = "Usage: spona inbox [--open] [OPTIONS]\n"
+            "\n"
+            "Lists the referrals addressed to your institution, newest first: a table\n"
+            "referral | case | measure | due | status | version | sent | reason / result.\n"
+            "A referral past its due date and not completed says OVERDUE. Answer one with\n"
+            "spona referral accept, decline or complete.\n"
+            "\n"
+            "  --open   only those still open (sent or accepted)\n",
+    .options = inbox_options,
+    .run = inbox_run,
+};
+
+const struct command command_overdue = {
+    .name = "overdue",
+    .summary = "overdue referrals (lead agency; coordinator: counts only)",
+    .help = "Usage: spona overdue [OPTIONS]\n"
+            "\n"
+            "Referrals past their due date and not completed. The lead agency gets them\n"
+            "with their cases: referral | case | institution | measure | due | status |\n"
+            "version | sent | reason / result. The coordinator gets only how many each\n"
+            "institution has (no case, no person).\n",
+    .run = overdue_run,
+};

@@ -1,0 +1,104 @@
+/*
+ * `spona timeline CASE_ID`: everything that happened on a case, oldest first,
+ * each event shown only when its data category is visible to the caller; the
+ * server filters and names the categories it left out, which are printed
+ * after the table so that a short timeline is never mistaken for a whole one.
+ */
+#include <stdio.h>
+
+#include "commands.h"
+#include "json.h"
+#include "output.h"
+#include "remote.h"
+#include "table.h"
+#include "view.h"
+
+static void timeline_json(const Spona__V1__TimelineResponse *answer)
+{
+    struct json_writer writer;
+    view_json_open(&writer);
+    json_string(&writer, "case_id", answer->case_id);
+    json_array_begin(&writer, "events");
+    for (size_t i = 0; i < answer->n_events; i++) {
+        const Spona__V1__TimelineEvent *event = answer->events[i];
+        json_object_begin(&writer, NULL);
+        json_string(&writer, "at", event->at);
+        json_string(&writer, "kind", event->kind);
+        json_string(&writer, "category", event->category);
+        json_string(&writer, "institution_code", event->institution_code);
+        json_string(&writer, "username", event->username);
+        json_string(&writer, "summary", event->summary);
+        json_string(&writer, "record_id", event->record_id);
+        json_object_end(&writer);
+    }
+    json_array_end(&writer);
+    json_array_begin(&writer, "hidden_categories");
+    for (size_t i = 0; i < answer->n_hidden_categories; i++)
+        json_string(&writer, NULL, answer->hidden_categories[i]);
+    json_array_end(&writer);
+    json_object_end(&writer);
+}
+
+static void timeline_text(const Spona__V1__TimelineResponse *answer)
+{
+    printf("timeline of case ");
+    output_text(stdout, answer->case_id);
+    printf(" (%zu event%s)\n\n", answer->n_events, answer->n_events == 1 ? "" : "s");
+    if (answer->n_events > 0) {
+        struct table table;
+        table_init(&table, 5);
+        const char *header[] = { "when", "what", "institution", "user", "summary" };
+        int failed = table_add(&table, header);
+        for (size_t i = 0; !failed && i < answer->n_events; i++) {
+            const Spona__V1__TimelineEvent *event = answer->events[i];
+            const char *row[] = { event->at, event->kind, event->institution_code,
+                                  event->username, event->summary };
+            failed = table_add(&table, row);
+        }
+        table_print(&table, stdout, 0);
+    }
+    if (answer->n_hidden_categories == 0)
+        return;
+    printf("%shidden: categories ", answer->n_events > 0 ? "\n" : "");
+    for (size_t i = 0; i < answer->n_hidden_categories; i++) {
+        printf("%s", i > 0 ? ", " : "");
+        output_text(stdout, answer->hidden_categories[i]);
+    }
+    printf(" have events you may not see\n");
+}
+
+static int timeline_run(const struct settings *settings, const struct args *args)
+{
+    spona_response *response = NULL;
+    Spona__V1__TimelineRequest timeline = SPONA__V1__TIMELINE_REQUEST__INIT;
+    spona_request request = SPONA__V1__REQUEST__INIT;
+    timeline.case_id = args->operands[0];
+    request.body_case = SPONA__V1__REQUEST__BODY_TIMELINE;
+    request.timeline = &timeline;
+    int code = remote_session_call(settings, &request, &response);
+    if (code != OUTPUT_EXIT_OK)
+        return code;
+    if (settings->json)
+        timeline_json(response->timeline);
+    else
+        timeline_text(response->timeline);
+    envelope_free_response(response);
+    return OUTPUT_EXIT_OK;
+}
+
+const struct command command_timeline = {
+    .name = "timeline",
+    .summary = "everything that happened on a case, as far as you may see",
+    .help = "Usage: spona timeline CASE_ID [OPTIONS]\n"
+            "\n"
+            "Lists the events of the case in time order (opened, stage changes,\n"
+            "assessments, plan versions, referrals and answers, conferences, notes,\n"
+            "outcomes, follow-ups, consents, closing and reopening) as a table\n"
+            "when | what | institution | user | summary. Events of a category your\n"
+            "institution may not read are left out; the line after the table names\n"
+            "those categories. For the case team.\n",
+    .operands = "CASE_ID",
+    .min_operands = 1,
+    .max_operands = 1,
+    .run = timeline_run,
+};

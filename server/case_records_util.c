@@ -1,0 +1,64 @@
+/*
+ * Checks, decisions and the audited commit of the case-record handlers (see
+ * case_records_util.h), so each handler file holds only what its records need.
+ */
+#include "case_records_util.h"
+
+#include <ctype.h>
+#include <stdio.h>
+
+#include "case_records.h"
+#include "handlers_util.h"
+#include "views.h"
+
+spona_status case_records_check_text(struct request_context *ctx, const char *name,
+                                     const char *text, int required, size_t max)
+{
+    int blank = 1;
+    for (const char *c = text; *c != '\0' && blank; c++)
+        blank = isspace((unsigned char)*c) != 0;
+    if ((required && blank) || handlers_text_length(text) > max) {
+        snprintf(ctx->message, sizeof(ctx->message), "%s: %sat most %zu characters", name,
+                 required ? "required, " : "", max);
+        return SPONA__V1__STATUS__INVALID_ARGUMENT;
+    }
+    return SPONA__V1__STATUS__OK;
+}
+
+int case_records_row_texts(const PGresult *result, int row, char **const *texts, int count)
+{
+    int failed = 0;
+    for (int i = 0; i < count; i++) {
+        *texts[i] = views_strdup(PQgetvalue(result, row, i));
+        failed |= *texts[i] == NULL;
+    }
+    return failed ? -1 : 0;
+}
+
+spona_status case_records_require(struct request_context *ctx, const struct policy *policy,
+                                  const struct access_case *access,
+                                  enum policy_category category, enum policy_action action,
+                                  struct audit_record *record)
+{
+    struct policy_decision decision;
+    access_decide(policy, access, category, action, &decision);
+    if (decision.allowed) {
+        record->disclosed |= POLICY_BIT(category);
+        audit_add_clause(record, decision.clause_number);
+        return SPONA__V1__STATUS__OK;
+    }
+    record->denied |= POLICY_BIT(category);
+    record->disclosed = 0; /* refused whole */
+    record->clause_count = 0;
+    snprintf(ctx->message, sizeof(ctx->message), "%s", decision.reason);
+    return handlers_refuse(ctx, record, "denied", SPONA__V1__STATUS__PERMISSION_DENIED);
+}
+
+spona_status case_records_finish_view(struct request_context *ctx, struct audit_record *record,
+                                      ProtobufCMessage *view)
+{
+    spona_status status = case_records_finish(ctx, record);
+    if (status != SPONA__V1__STATUS__OK)
+        protobuf_c_message_free_unpacked(view, NULL);
+    return status;
+}
