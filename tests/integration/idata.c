@@ -904,3 +904,18 @@ char *idata_pg_value(PGconn *conn, const char *sql, int n, const char *const *pa
     assert_non_null(value);
     return value;
 }
+
+/* A version-4 UUID no earlier run used (keys live 24 hours per user). */
+void idata_fresh_key(char out[37])
+{
+    unsigned char b[16];
+    FILE *random = fopen("/dev/urandom", "rb");
+    assert_non_null(random);
+    assert_int_equal(fread(b, 1, sizeof(b), random), sizeof(b));
+    fclose(random);
+    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
+    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+             b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
+             b[13], b[14], b[15]);
+}

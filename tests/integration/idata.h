@@ -175,8 +175,9 @@ void idata_expect_what(const spona_response *response, spona_status status, cons
 
 /*
  * The version column of one row of a versioned table ("cases", "referrals",
- * "persons"), read as the superuser: the wire has no version for a case
- * (CaseView), so tests read it here. Asserts the row exists.
+ * "persons", "outcomes", "case_conferences"), read as the superuser: what the
+ * server stored, to check the wire against, and a referral's version without
+ * going through an inbox. Asserts the row exists.
  */
 uint64_t idata_row_version(const char *table, const char *id);
 
@@ -197,5 +198,8 @@ char *idata_pg_error(PGconn *conn, const char *sql, int n, const char *const *pa
 
 /* The single value of a one-row, one-column query (caller frees); asserts. */
 char *idata_pg_value(PGconn *conn, const char *sql, int n, const char *const *params);
+
+/* A fresh version-4 UUID, for idempotency keys. */
+void idata_fresh_key(char out[37]);
 
 #endif

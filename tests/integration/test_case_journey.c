@@ -79,9 +79,19 @@ static void expect_stage(struct spona_client *client, const char *case_id, const
     envelope_free_response(r);
 }
 
+/* The version case_get shows the lead (what case_advance/close/reopen expect). */
+static uint64_t case_version(const char *case_id)
+{
+    spona_response *r = idata_case_get(lead, case_id);
+    idata_expect_what(r, OK, "case_get by the lead");
+    uint64_t version = r->case_get->version;
+    envelope_free_response(r);
+    return version;
+}
+
 static void advance(const char *case_id, const char *to_stage)
 {
-    uint64_t version = idata_row_version("cases", case_id);
+    uint64_t version = case_version(case_id);
     spona_response *r = idata_case_advance(lead, case_id, version, to_stage);
     char what[96];
     snprintf(what, sizeof(what), "case_advance to %s (expected_version %llu)", to_stage,
@@ -90,8 +100,9 @@ static void advance(const char *case_id, const char *to_stage)
     assert_int_equal(r->body_case, SPONA__V1__RESPONSE__BODY_CASE_ADVANCE);
     assert_string_equal(r->case_advance->stage, to_stage);
     assert_string_equal(r->case_advance->case_id, case_id);
+    assert_true(r->case_advance->version > version);
+    assert_int_equal(r->case_advance->version, idata_row_version("cases", case_id));
     envelope_free_response(r);
-    assert_true(idata_row_version("cases", case_id) > version);
 }
 
 static void grant(const char *person_id, const char *institution,
@@ -368,9 +379,12 @@ static void test_plan(void **state)
 static void test_referrals_accepted(void **state)
 {
     (void)state;
-    j.to_zzz = idata_referral_create_ok(lead, j.case_id, "testgrad.zzz", "job_search_support", "2031-12-31");
-    j.to_skola = idata_referral_create_ok(lead, j.case_id, "testgrad.skola", "training", "2031-06-30");
-    j.to_ngo = idata_referral_create_ok(lead, j.case_id, "testgrad.ngo", "psychosocial_support", "2031-05-31");
+    j.to_zzz = idata_referral_create_ok(lead, j.case_id, "testgrad.zzz", "job_search_support",
+                                        "2031-12-31");
+    j.to_skola = idata_referral_create_ok(lead, j.case_id, "testgrad.skola", "training",
+                                          "2031-06-30");
+    j.to_ngo = idata_referral_create_ok(lead, j.case_id, "testgrad.ngo", "psychosocial_support",
+                                        "2031-05-31");
 
     /* each partner finds its referral in its inbox, and only its own */
     expect_in_inbox(zzz, j.to_zzz, j.case_id, "sent", "zzz");
@@ -585,7 +599,8 @@ static void test_ngo_declines_and_leaves(void **state)
     (void)state;
     /* a second referral, still sent when the NGO completes the first: it stays on the
      * team while one of its referrals is open (sent or accepted) */
-    j.to_ngo_documents = idata_referral_create_ok(lead, j.case_id, "testgrad.ngo", "documents", "2031-04-30");
+    j.to_ngo_documents = idata_referral_create_ok(lead, j.case_id, "testgrad.ngo", "documents",
+                                                  "2031-04-30");
     uint64_t version = idata_row_version("referrals", j.to_ngo);
     spona_response *r = idata_referral_complete(ngo, j.to_ngo, version,
                                                 "Održano 8 susreta grupe podrške.");
@@ -733,7 +748,7 @@ static void test_review_and_close(void **state)
 {
     (void)state;
     advance(j.case_id, "review");
-    uint64_t version = idata_row_version("cases", j.case_id);
+    uint64_t version = case_version(j.case_id);
     spona_response *r = idata_case_close(lead, j.case_id, version, "employed",
                                          "Zaposlena nakon obuke.");
     idata_expect_what(r, OK, "case_close with reason employed");
@@ -826,7 +841,8 @@ static void test_person_at_risk(void **state)
                                                 "hrabra, želi da radi");
     idata_expect_what(r, OK, "assessment_record for the person at risk");
     envelope_free_response(r);
-    char *to_zzz = idata_referral_create_ok(lead, case_id, "testgrad.zzz", "job_search_support", "2031-12-31");
+    char *to_zzz = idata_referral_create_ok(lead, case_id, "testgrad.zzz", "job_search_support",
+                                            "2031-12-31");
     accept(zzz, to_zzz, case_id);
 
     /* zzz, even with consent to everything: no address, no health, no safety */

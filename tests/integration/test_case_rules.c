@@ -76,9 +76,15 @@ static void free_case(struct rcase *c)
     free(c->case_id);
 }
 
+/* The version case_get shows the lead (what case_advance/close/reopen expect). */
 static uint64_t case_version(const struct rcase *c)
 {
-    return idata_row_version("cases", c->case_id);
+    spona_response *r = idata_case_get(lead, c->case_id);
+    idata_expect_what(r, OK, "case_get");
+    uint64_t version = r->case_get->version;
+    envelope_free_response(r);
+    assert_int_equal(version, idata_row_version("cases", c->case_id));
+    return version;
 }
 
 static void advance_ok(const struct rcase *c, const char *to)
@@ -517,21 +523,6 @@ static void test_inbox_and_overdue(void **state)
     free_case(&c);
 }
 
-/* A version-4 UUID no earlier run used (keys live 24 hours per user). */
-static void fresh_key(char out[37])
-{
-    unsigned char b[16];
-    FILE *random = fopen("/dev/urandom", "rb");
-    assert_non_null(random);
-    assert_int_equal(fread(b, 1, sizeof(b), random), sizeof(b));
-    fclose(random);
-    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
-    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-             b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
-             b[13], b[14], b[15]);
-}
-
 /* Sends a case_advance or a note_add with an idempotency key. */
 static spona_response *keyed(struct spona_client *client, const char *key, const char *case_id,
                              uint64_t version, const char *to_stage, const char *note)
@@ -565,8 +556,8 @@ static void test_retried_writes_apply_once(void **state)
     new_case(&c);
     uint64_t version = case_version(&c);
     char advance_key[37], note_key[37];
-    fresh_key(advance_key);
-    fresh_key(note_key);
+    idata_fresh_key(advance_key);
+    idata_fresh_key(note_key);
     spona_response *first = keyed(lead, advance_key, c.case_id, version, "assessment", NULL);
     idata_expect_what(first, OK, "case_advance with a key");
     spona_response *n1 = keyed(lead, note_key, c.case_id, 0, NULL, "Jednom upisana bilješka.");

@@ -66,7 +66,8 @@ static long persons_with_jmbg(const char *jmbg)
 static void test_retry_is_applied_once(void **state)
 {
     (void)state;
-    static const char key[] = "6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f";
+    char key[37];
+    idata_fresh_key(key);
     char jmbg[14];
     idata_fresh_jmbg(jmbg);
     const char *pairs[] = {"first_name", "Ponovljena", "last_name", "Testić", "jmbg", jmbg, NULL};

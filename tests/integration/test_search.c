@@ -138,10 +138,16 @@ static void test_loose(void **state)
     expect_search("Dordjevic", 1, DJORDJEVIC, 1);
     expect_search("Savich", 1, SAVIC, 1);
     expect_search("Dordevic", 1, NJEZIC, 0);
-    /* the exact matches come first */
+    /* the exact matches come first (a Savić, this run's or an earlier one's) */
     spona_response *r = search_ok(lead, "Savic", 1);
     assert_true(r->person_search->n_hits >= 1);
-    assert_string_equal(r->person_search->hits[0]->person_id, person_ids[SAVIC]);
+    const Spona__V1__PersonSearchHit *first = r->person_search->hits[0];
+    const char *last_name = NULL;
+    for (size_t i = 0; i < first->n_fields; i++)
+        if (strcmp(first->fields[i]->name, "last_name") == 0)
+            last_name = first->fields[i]->value;
+    assert_non_null(last_name);
+    assert_string_equal(last_name, "Савић");
     envelope_free_response(r);
 }
 
