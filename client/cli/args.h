@@ -92,8 +92,9 @@ int args_date(const char *option, const char *text, char *err, size_t err_size);
 #define ARGS_IDEMPOTENCY_OPTION \
     { "idempotency-key", ARGS_IDEMPOTENCY_KEY, ARGS_VALUE, "UUID" }
 #define ARGS_IDEMPOTENCY_HELP                                                              \
-    "  --idempotency-key UUID  the key of this write, to retry one whose answer was\n"      \
-    "                      lost: the server applies it once (default: a new random key)\n"
+    "  --idempotency-key UUID\n"                                                            \
+    "                       to retry a write whose answer was lost: the key the error\n"    \
+    "                       named (the server applies it once; default: a new key)\n"
 
 void args_free(struct args *args);
 

@@ -272,7 +272,7 @@ static const struct args_option assessment_show_options[] = {
 
 static const struct command assessment_show = {
     .name = "show",
-    .summary = "show a case's needs assessment (the domains you may see)",
+    .summary = "show a case's needs assessment (what you may see)",
     .help = "Usage: spona assessment show CASE_ID [--version N] [OPTIONS]\n"
             "\n"
             "Shows the latest needs assessment of the case, or version N: date, assessor,\n"

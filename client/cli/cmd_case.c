@@ -65,9 +65,11 @@ static void case_view_json(const Spona__V1__CaseView *view)
 
 static void case_view_text(const Spona__V1__CaseView *view)
 {
-    const char *labels[] = { "case", "person", "stage", "lead", "opened" };
+    char version[24];
+    snprintf(version, sizeof(version), "%llu", (unsigned long long)view->version);
+    const char *labels[] = { "case", "person", "stage", "lead", "opened", "version" };
     const char *values[] = { view->case_id, view->person_id, view->stage,
-                             view->lead_institution_code, view->opened_at };
+                             view->lead_institution_code, view->opened_at, version };
     for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++) {
         printf("%-8s", labels[i]);
         output_text(stdout, values[i]);

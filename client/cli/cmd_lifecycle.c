@@ -51,7 +51,7 @@ static int lifecycle_move(const struct settings *settings, const struct args *ar
         output_text(stdout, view->case_id);
         printf(": stage ");
         output_text(stdout, view->stage);
-        printf("\n");
+        printf(", now version %llu\n", (unsigned long long)view->version);
     }
     envelope_free_response(response);
     return OUTPUT_EXIT_OK;
@@ -96,8 +96,8 @@ static int case_reopen_run(const struct settings *settings, const struct args *a
     { "version", LIFECYCLE_OPTION_VERSION, ARGS_VALUE | ARGS_REQUIRED, "N" }
 
 #define LIFECYCLE_VERSION_HELP                                                             \
-    "  --version N      the case's version you last saw (required; a stale one is\n"       \
-    "                   refused with the current version)\n"
+    "  --version N      the case's version you last saw in case show (required; a\n"      \
+    "                   stale one is refused with the current version)\n"
 
 static const struct args_option case_advance_options[] = {
     LIFECYCLE_VERSION_OPTION,

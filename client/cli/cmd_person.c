@@ -594,7 +594,7 @@ static const struct args_option person_search_options[] = {
 
 static const struct command person_search = {
     .name = "search",
-    .summary = "find persons by name (any script, case, diacritics) or JMBG",
+    .summary = "find persons by name (any script, diacritics) or JMBG",
     .help = "Usage: spona person search QUERY [--loose] [--limit N] [OPTIONS]\n"
             "\n"
             "Finds persons whose name begins with QUERY, ignoring script, case and\n"
@@ -633,7 +633,7 @@ static const struct command person_household = {
             "  --version N        the person's version (required)\n"
             "  --member M         a member (repeatable), \"NAME|RELATION|BIRTH_YEAR\": RELATION\n"
             "                     spouse, child, parent, sibling or other; the year may be\n"
-            "                     left out (\"Emina Hodžić|child|2015\", \"Suad Hodžić|spouse\")\n"
+            "                     left out (\"Ana Savić|child|2015\", \"Dragan Savić|spouse\")\n"
             "  --none             the person lives alone: empty the list\n" ARGS_IDEMPOTENCY_HELP,
     .options = person_household_options,
     .operands = "PERSON_ID",

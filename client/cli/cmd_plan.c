@@ -393,8 +393,8 @@ static int plan_print_run(const struct settings *settings, const struct args *ar
     ARGS_IDEMPOTENCY_OPTION
 
 #define PLAN_CHANGE_HELP                                                                    \
-    "  --version N          the plan version you last saw, 0 when the case has no plan\n"   \
-    "                       yet (required; a stale one is refused with the current one)\n"  \
+    "  --version N          the plan version you last saw (0: no plan yet; required;\n"     \
+    "                       a stale one is refused with the current one)\n"                \
     "  --review YYYY-MM-DD  also set the date of the plan's next review\n"                  \
     "  --obligations TEXT   also set the person's obligations under the plan\n"             \
     ARGS_IDEMPOTENCY_HELP
@@ -471,7 +471,7 @@ static const struct command plan_set_status = {
     .name = "set-status",
     .summary = "set the status of goals and measures of a plan",
     .help = "Usage: spona plan set-status CASE_ID --version N\n"
-            "                             (--goal NUMBER=STATUS | --measure NUMBER=STATUS) ...\n"
+            "                             (--goal N=STATUS | --measure N=STATUS) ...\n"
             "                             [OPTIONS]\n"
             "\n"
             "Sets the status of goals and measures (by their number in plan show); the\n"

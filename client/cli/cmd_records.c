@@ -381,7 +381,7 @@ static const struct args_option outcome_options[] = {
 
 const struct command command_outcome = {
     .name = "outcome",
-    .summary = "record an outcome of a case: a job, training, ... (lead or partner)",
+    .summary = "record an outcome: a job, training, ... (lead or partner)",
     .help = "Usage: spona outcome CASE_ID --kind KIND --on YYYY-MM-DD [--employer NAME]\n"
             "                     [--contract TYPE] [--pathway PATHWAY] [--certificate TEXT]\n"
             "                     [--note TEXT] [OPTIONS]\n"

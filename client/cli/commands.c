@@ -86,7 +86,7 @@ static void commands_print_line(FILE *out, const char *group, const struct comma
         snprintf(name, sizeof(name), "%s %s", group, command->name);
     else
         snprintf(name, sizeof(name), "%s", command->name);
-    fprintf(out, "  %-22s %s\n", name, command->summary);
+    fprintf(out, "  %-17s %s\n", name, command->summary);
 }
 
 void commands_print_usage(FILE *out)

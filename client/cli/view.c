@@ -78,6 +78,7 @@ void view_case_json(struct json_writer *writer, const Spona__V1__CaseView *view)
     json_string(writer, "stage", view->stage);
     json_string(writer, "lead_institution_code", view->lead_institution_code);
     json_string(writer, "opened_at", view->opened_at);
+    json_uint(writer, "version", view->version);
     json_array_begin(writer, "team");
     for (size_t i = 0; i < view->n_team; i++) {
         json_object_begin(writer, NULL);

@@ -45,7 +45,7 @@ void view_decisions_text(FILE *out, Spona__V1__CategoryDecision *const *decision
                          size_t count);
 
 /* JSON members of the open object: case_id, person_id, stage, lead_institution_code,
- * opened_at, team[], person (null when absent). */
+ * opened_at, version, team[], person (null when absent). */
 void view_case_json(struct json_writer *writer, const Spona__V1__CaseView *view);
 
 /* One line of a record shown as "label  value" lines. */
