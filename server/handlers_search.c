@@ -85,6 +85,7 @@ struct search_plan {
     char query[SEARCH_QUERY_MAX_BYTES + 1]; /* trimmed */
     int by_jmbg;
     struct search_range as_written;         /* the key as a prefix of "last first" */
+    struct search_range swapped_whole;      /* "first last" with the last name whole */
     struct search_range swapped;            /* "first last": low empty when one word */
     char loose[SEARCH_KEY_BYTES];           /* empty: no loose search */
     unsigned limit;
@@ -105,8 +106,9 @@ static void search_range_prefix(const char *prefix, size_t length, struct search
  * Fills the name search of plan from its query: the whole key as a prefix of
  * "last first" ("savic ma" finds Savić Marko, "sav" finds every Savić); with
  * two words or more also the first word as the beginning of the first name and
- * the rest as the beginning of the last name ("marko sav" finds Marko Savić),
- * ranged on the last name; loose: the loose key. -1 with a message in err when
+ * the rest as the last name ("marko savic": a narrow range), then as the
+ * beginning of the last name ("marko sav" finds Marko Savić: ranged on the
+ * last name only, so it scans every Sav...); loose: the loose key. -1 with a message in err when
  * the query holds nothing to search by.
  */
 static int search_plan_name(struct search_plan *plan, int loose, char *err, size_t err_size)
@@ -124,6 +126,9 @@ static int search_plan_name(struct search_plan *plan, int loose, char *err, size
     const char *space = strchr(key, ' ');
     if (space != NULL) {
         const char *rest = space + 1;
+        char whole[SEARCH_KEY_BYTES];
+        snprintf(whole, sizeof(whole), "%s %.*s", rest, (int)(space - key), key);
+        search_range_prefix(whole, strlen(whole), &plan->swapped_whole);
         search_range_prefix(rest, strlen(rest), &plan->swapped);
         snprintf(plan->swapped.pattern, sizeof(plan->swapped.pattern), "%s%% %.*s%%", rest,
                  (int)(space - key), key);
@@ -267,9 +272,9 @@ static spona_status search_add_hits(struct request_context *ctx, const struct po
 }
 
 /*
- * Runs one step of the search (step 0: JMBG or the key as written; 1: swapped;
- * 2: loose) and adds its hits. A step that does not apply, or that is not needed
- * because the limit is reached, runs nothing.
+ * Runs one step of the search (0: JMBG, or the key as written; 1: swapped with
+ * the last name whole; 2: swapped; 3: loose) and adds its hits. A step that
+ * does not apply, or is not needed because the limit is reached, runs nothing.
  */
 static spona_status search_step(struct request_context *ctx, const struct policy *policy,
                                 const struct search_plan *plan, int step,
@@ -277,19 +282,22 @@ static spona_status search_step(struct request_context *ctx, const struct policy
                                 struct audit_record *record)
 {
     if (answer->n_hits >= plan->limit || (plan->by_jmbg && step > 0) ||
-        (step == 1 && plan->swapped.low[0] == '\0') || (step == 2 && plan->loose[0] == '\0'))
+        ((step == 1 || step == 2) && plan->swapped.low[0] == '\0') ||
+        (step == 3 && plan->loose[0] == '\0'))
         return SPONA__V1__STATUS__OK;
     char limit[16];
     snprintf(limit, sizeof(limit), "%u", plan->limit); /* duplicates of earlier steps skipped */
     const char *municipality = ctx->job->installation.municipality_id;
-    const struct search_range *range = step == 0 ? &plan->as_written : &plan->swapped;
+    const struct search_range *range = step == 0   ? &plan->as_written
+                                       : step == 1 ? &plan->swapped_whole
+                                                   : &plan->swapped;
     const char *jmbg_params[] = {municipality, plan->query};
     const char *name_params[] = {municipality, range->low, range->high, range->pattern, limit};
     const char *loose_params[] = {municipality, plan->loose, limit};
     spona_status status;
     PGresult *result =
         plan->by_jmbg ? request_query(ctx, "search_jmbg", 2, jmbg_params, &status)
-        : step < 2    ? request_query(ctx, "search_name", 5, name_params, &status)
+        : step < 3    ? request_query(ctx, "search_name", 5, name_params, &status)
                       : request_query(ctx, "search_loose", 3, loose_params, &status);
     if (result == NULL)
         return status;
@@ -322,7 +330,7 @@ spona_status handle_person_search(struct request_context *ctx, const spona_reque
     }
     spona__v1__person_search_response__init(answer);
     status = SPONA__V1__STATUS__OK;
-    for (int step = 0; step < 3 && status == SPONA__V1__STATUS__OK; step++)
+    for (int step = 0; step < 4 && status == SPONA__V1__STATUS__OK; step++)
         status = search_step(ctx, policy, &plan, step, answer, &record);
     if (status != SPONA__V1__STATUS__OK)
         goto failed;

@@ -28,6 +28,7 @@ struct search_bench {
     long requests, warmup;
     unsigned limit;
     int loose, json;
+    int shape; /* -1: any of the three, else the one */
     unsigned long long seed;
     char **names;
     size_t name_count;
@@ -45,6 +46,8 @@ static void search_bench_usage(FILE *out)
           "      --warmup N         searches before measuring (default 100)\n"
           "      --limit N          hits per search (default 20)\n"
           "      --loose            also match by similarity\n"
+          "      --shape S          all (default), last (\"sav\"), last-first (\"savić ma\")\n"
+          "                         or first-last (\"marko sa\")\n"
           "      --seed N           random seed (default 1)\n"
           "      --server HOST:PORT loopback address only (default 127.0.0.1:7443, or SPONA_SERVER)\n"
           "      --ca FILE / --cert FILE / --key FILE   (or SPONA_CA, SPONA_CERT, SPONA_KEY)\n"
@@ -102,7 +105,7 @@ static int search_bench_server(struct search_bench *bench)
 static int search_bench_parse(struct search_bench *bench, int argc, char **argv)
 {
     enum { OPT_WARMUP = 256, OPT_LIMIT, OPT_LOOSE, OPT_SEED, OPT_SERVER, OPT_CA, OPT_CERT,
-           OPT_KEY, OPT_USER, OPT_JSON, OPT_NAMES };
+           OPT_KEY, OPT_USER, OPT_JSON, OPT_NAMES, OPT_SHAPE };
     static const struct option options[] = {
         {"requests", required_argument, NULL, 'n'}, {"warmup", required_argument, NULL, OPT_WARMUP},
         {"limit", required_argument, NULL, OPT_LIMIT}, {"loose", no_argument, NULL, OPT_LOOSE},
@@ -110,13 +113,15 @@ static int search_bench_parse(struct search_bench *bench, int argc, char **argv)
         {"ca", required_argument, NULL, OPT_CA},     {"cert", required_argument, NULL, OPT_CERT},
         {"key", required_argument, NULL, OPT_KEY},   {"user", required_argument, NULL, OPT_USER},
         {"json", no_argument, NULL, OPT_JSON},       {"names", required_argument, NULL, OPT_NAMES},
-        {"help", no_argument, NULL, 'h'},            {NULL, 0, NULL, 0},
+        {"shape", required_argument, NULL, OPT_SHAPE}, {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     memset(bench, 0, sizeof(*bench));
     bench->requests = 2000;
     bench->warmup = 100;
     bench->limit = 20;
     bench->seed = 1;
+    bench->shape = -1;
     const char *server = NULL, *ca = NULL, *cert = NULL, *key = NULL, *user = NULL;
     long value;
     for (;;) {
@@ -152,6 +157,21 @@ static int search_bench_parse(struct search_bench *bench, int argc, char **argv)
         case OPT_USER: user = optarg; break;
         case OPT_JSON: bench->json = 1; break;
         case OPT_NAMES: bench->names_file = optarg; break;
+        case OPT_SHAPE: {
+            static const char *const shapes[] = {"last", "last-first", "first-last"};
+            bench->shape = -2;
+            for (int i = 0; i < 3; i++)
+                if (strcmp(optarg, shapes[i]) == 0)
+                    bench->shape = i;
+            if (strcmp(optarg, "all") == 0)
+                bench->shape = -1;
+            if (bench->shape == -2) {
+                fprintf(stderr, "spona-search-bench: --shape is all, last, last-first or "
+                                "first-last\n");
+                return -1;
+            }
+            break;
+        }
         case 'h': search_bench_usage(stdout); return 1;
         default: search_bench_usage(stderr); return -1;
         }
@@ -218,14 +238,14 @@ static size_t utf8_prefix(const char *text, size_t count)
 }
 
 /* A query from "last first": one of the three shapes of docs/cases.md, cut at random. */
-static void search_bench_query(const char *name, unsigned long long *state, char *out,
-                               size_t out_size)
+static void search_bench_query(const char *name, int shape, unsigned long long *state,
+                               char *out, size_t out_size)
 {
     const char *space = strchr(name, ' ');
     int last_length = (int)(space - name);
     const char *first = space + 1;
     size_t cut = 2 + next_random(state) % 6; /* 2..7 letters */
-    switch (next_random(state) % 3) {
+    switch (shape >= 0 ? (unsigned long long)shape : next_random(state) % 3) {
     case 0: /* "sav" */
         snprintf(out, out_size, "%.*s", (int)utf8_prefix(name, cut + 1), name);
         if (strlen(out) > (size_t)last_length)
@@ -303,8 +323,8 @@ int main(int argc, char **argv)
     double started = 0;
     for (long i = 0; i < bench.warmup + bench.requests; i++) {
         char query[SEARCH_BENCH_NAME_BYTES];
-        search_bench_query(bench.names[next_random(&state) % bench.name_count], &state, query,
-                           sizeof(query));
+        search_bench_query(bench.names[next_random(&state) % bench.name_count], bench.shape,
+                           &state, query, sizeof(query));
         search.query = query;
         if (i == bench.warmup)
             started = now_seconds();
