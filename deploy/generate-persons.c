@@ -322,7 +322,7 @@ static int generate_copy(PGconn *conn, const struct generate_options *options,
     PGresult *result = PQexec(conn,
                               "COPY persons (municipality_id, created_by_institution, first_name,"
                               " last_name, jmbg, birth_date, sex, rural, household_size,"
-                              " name_key, name_key_loose) FROM STDIN");
+                              " name_key, name_key_loose, name_key_first) FROM STDIN");
     if (PQresultStatus(result) != PGRES_COPY_IN) {
         fprintf(stderr, "generate-persons: %s", PQerrorMessage(conn));
         PQclear(result);
@@ -356,7 +356,8 @@ static int generate_copy(PGconn *conn, const struct generate_options *options,
                                       ? female_names[random_below(&state, COUNT(female_names))]
                                       : male_names[random_below(&state, COUNT(male_names))];
         const char *last_latin = last_names[random_below(&state, COUNT(last_names))];
-        char first_name[128], last_name[128], full[260], key[300], loose[300];
+        char first_name[128], last_name[128], full[260], full_first[260], key[300],
+            loose[300], key_first[300];
         if (random_below(&state, 3) == 0) { /* a third written in Cyrillic */
             to_cyrillic(first_latin, first_name, sizeof(first_name));
             to_cyrillic(last_latin, last_name, sizeof(last_name));
@@ -364,10 +365,12 @@ static int generate_copy(PGconn *conn, const struct generate_options *options,
             snprintf(first_name, sizeof(first_name), "%s", first_latin);
             snprintf(last_name, sizeof(last_name), "%s", last_latin);
         }
-        /* the server's key order (handlers_person.c): "last first" */
+        /* the server's keys (handlers_person.c): "last first", its loose key, "first last" */
         snprintf(full, sizeof(full), "%s %s", last_name, first_name);
+        snprintf(full_first, sizeof(full_first), "%s %s", first_name, last_name);
         if (namekey_make(full, key, sizeof(key)) < 0 ||
-            namekey_make_loose(full, loose, sizeof(loose)) < 0) {
+            namekey_make_loose(full, loose, sizeof(loose)) < 0 ||
+            namekey_make(full_first, key_first, sizeof(key_first)) < 0) {
             fprintf(stderr, "generate-persons: no name key for a generated name\n");
             failed = 1;
             break;
@@ -377,10 +380,10 @@ static int generate_copy(PGconn *conn, const struct generate_options *options,
             break;
         }
         used += (size_t)snprintf(buffer + used, GENERATE_BUFFER_BYTES - used,
-                                 "%s\t%s\t%s\t%s\t%s\t%s\t%c\t%s\t%d\t%s\t%s\n",
+                                 "%s\t%s\t%s\t%s\t%s\t%s\t%c\t%s\t%d\t%s\t%s\t%s\n",
                                  municipality_id, institution_id, first_name, last_name, jmbg,
                                  birth_date, sex, random_below(&state, 3) == 0 ? "t" : "f",
-                                 1 + (int)random_below(&state, 6), key, loose);
+                                 1 + (int)random_below(&state, 6), key, loose, key_first);
         written++;
         if (sample != NULL && written % options->sample_every == 0)
             fprintf(sample, "%s\n", full);

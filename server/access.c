@@ -12,6 +12,45 @@
 #include "log.h"
 #include "statements.h"
 
+/* The institution whose access is computed: $2, or the caller's when $2 is ''. */
+#define ACCESS_INSTITUTION "COALESCE(NULLIF($2, '')::uuid, spona_current_institution())"
+
+/* Institution i's role among the signatories of protocol version $3 of row's municipality. */
+#define ACCESS_ROLE(row)                                                                    \
+    "(SELECT s.role FROM protocol_signatories s JOIN protocols pr ON pr.id = s.protocol_id" \
+    "   WHERE s.institution_id = i.id AND pr.municipality_id = " row ".municipality_id"     \
+    "     AND pr.version = $3::int)"
+
+/*
+ * The subject of the institution $2 ('': the caller's) on case c: the columns
+ * access_fill reads, in its order. The statement adds which case c is.
+ */
+#define ACCESS_CASE_SELECT                                                                 \
+    "SELECT c.id, c.person_id, c.lead_institution_id, p.safety_flag, i.id, i.code,"        \
+    "       EXISTS (SELECT 1 FROM case_team t WHERE t.case_id = c.id"                       \
+    "                  AND t.institution_id = i.id AND t.left_at IS NULL"                   \
+    "                  AND (t.expires_at IS NULL OR t.expires_at > now())),"               \
+    "       EXISTS (SELECT 1 FROM case_team t WHERE t.case_id = c.id"                       \
+    "                  AND t.institution_id = i.id AND t.left_at IS NULL AND t.via = 'emergency'" \
+    "                  AND t.expires_at > now()),"                                          \
+    "       " ACCESS_ROLE("c") ","                                                          \
+    "       ARRAY(SELECT DISTINCT k.category FROM consents k"                               \
+    "              WHERE k.person_id = c.person_id AND k.institution_id = i.id"             \
+    "                AND k.withdrawn_at IS NULL AND k.given_on <= current_date"            \
+    "                AND (k.expires_on IS NULL OR k.expires_on >= current_date)),"         \
+    "       spona_case_excluded(c.id, i.id)"                                                \
+    "  FROM cases c JOIN persons p ON p.id = c.person_id"                                   \
+    "  JOIN institutions i ON i.id = " ACCESS_INSTITUTION
+
+/* The case of person $1 that access_person_subject uses for institution $2. */
+#define ACCESS_PERSON_CASE(person)                                                          \
+    "SELECT c.id FROM cases c"                                                              \
+    " WHERE c.person_id = " person                                                          \
+    " ORDER BY EXISTS (SELECT 1 FROM case_team t WHERE t.case_id = c.id"                    \
+    "                    AND t.institution_id = " ACCESS_INSTITUTION                        \
+    "                    AND t.left_at IS NULL) DESC,"                                      \
+    "          c.closed_at IS NULL DESC, c.opened_at DESC LIMIT 1"
+
 const struct db_statement access_statements[] = {
     {"access_identity",
      "SELECT set_config('spona.municipality_id', $1, true),"
@@ -22,41 +61,25 @@ const struct db_statement access_statements[] = {
      " ORDER BY version DESC LIMIT 1"},
     {"access_policy_source",
      "SELECT source FROM protocols WHERE municipality_id = $1 AND version = $2::int"},
-    {"access_case",
-     "SELECT c.id, c.person_id, c.lead_institution_id, p.safety_flag, i.id, i.code,"
-     "       EXISTS (SELECT 1 FROM case_team t WHERE t.case_id = c.id"
-     "                  AND t.institution_id = i.id AND t.left_at IS NULL"
-     "                  AND (t.expires_at IS NULL OR t.expires_at > now())),"
-     "       EXISTS (SELECT 1 FROM case_team t WHERE t.case_id = c.id"
-     "                  AND t.institution_id = i.id AND t.left_at IS NULL AND t.via = 'emergency'"
-     "                  AND t.expires_at > now()),"
-     "       (SELECT s.role FROM protocol_signatories s JOIN protocols pr ON pr.id = s.protocol_id"
-     "         WHERE s.institution_id = i.id AND pr.municipality_id = c.municipality_id"
-     "           AND pr.version = $3::int),"
-     "       ARRAY(SELECT DISTINCT k.category FROM consents k"
-     "              WHERE k.person_id = c.person_id AND k.institution_id = i.id"
-     "                AND k.withdrawn_at IS NULL AND k.given_on <= current_date"
-     "                AND (k.expires_on IS NULL OR k.expires_on >= current_date)),"
-     "       spona_case_excluded(c.id, i.id)"
-     "  FROM cases c JOIN persons p ON p.id = c.person_id"
-     "  JOIN institutions i ON i.id = COALESCE(NULLIF($2, '')::uuid, spona_current_institution())"
-     " WHERE c.id = $1::uuid"},
-    {"access_person_case",
-     "SELECT c.id FROM cases c"
-     " WHERE c.person_id = $1::uuid"
-     " ORDER BY EXISTS (SELECT 1 FROM case_team t WHERE t.case_id = c.id"
-     "                    AND t.institution_id = COALESCE(NULLIF($2, '')::uuid,"
-     "                                                    spona_current_institution())"
-     "                    AND t.left_at IS NULL) DESC,"
-     "          c.closed_at IS NULL DESC, c.opened_at DESC LIMIT 1"},
+    {"access_case", ACCESS_CASE_SELECT " WHERE c.id = $1::uuid"},
+    {"access_person_case", ACCESS_PERSON_CASE("$1::uuid")},
     {"access_person_intake",
-     "SELECT p.id, p.safety_flag, i.id, i.code,"
-     "       (SELECT s.role FROM protocol_signatories s JOIN protocols pr ON pr.id = s.protocol_id"
-     "         WHERE s.institution_id = i.id AND pr.municipality_id = p.municipality_id"
-     "           AND pr.version = $3::int)"
+     "SELECT p.id, p.safety_flag, i.id, i.code, " ACCESS_ROLE("p")
      "  FROM persons p"
-     "  JOIN institutions i ON i.id = COALESCE(NULLIF($2, '')::uuid, spona_current_institution())"
+     "  JOIN institutions i ON i.id = " ACCESS_INSTITUTION
      " WHERE p.id = $1::uuid AND p.created_by_institution = i.id"},
+    /* access_person_subjects: persons $1 (an array); the columns of access_case, the case
+     * id NULL for an intake (the registering institution as its lead, on its team) */
+    {"access_person_batch",
+     "WITH pick AS (SELECT k.person_id, (" ACCESS_PERSON_CASE("k.person_id") ") AS case_id"
+     "                FROM unnest($1::uuid[]) AS k(person_id))"
+     ACCESS_CASE_SELECT " JOIN pick ON pick.case_id = c.id"
+     " UNION ALL"
+     " SELECT NULL, p.id, i.id, p.safety_flag, i.id, i.code, true, false, " ACCESS_ROLE("p") ","
+     "        '{}'::text[], false"
+     "  FROM pick JOIN persons p ON p.id = pick.person_id"
+     "  JOIN institutions i ON i.id = " ACCESS_INSTITUTION
+     " WHERE pick.case_id IS NULL AND p.created_by_institution = i.id"},
     {NULL, NULL},
 };
 
@@ -191,12 +214,32 @@ static policy_mask parse_category_array(const char *text)
     return mask;
 }
 
-static void access_set_role(struct access_case *out, const PGresult *result, int column)
+static void access_set_role(struct access_case *out, const PGresult *result, int row,
+                            int column)
 {
-    int role = PQgetisnull(result, 0, column) ? -1
-                                              : policy_role_from_name(PQgetvalue(result, 0, column));
+    int role = PQgetisnull(result, row, column)
+                   ? -1
+                   : policy_role_from_name(PQgetvalue(result, row, column));
     out->is_signatory = role >= 0;
     out->subject.role = role >= 0 ? (enum policy_role)role : POLICY_ROLE_COORDINATOR;
+}
+
+/* Fills out from one row in the columns of ACCESS_CASE_SELECT (a NULL case id: none). */
+static void access_fill(struct access_case *out, const PGresult *result, int row)
+{
+    memset(out, 0, sizeof(*out));
+    db_copy(result, row, 0, out->case_id, sizeof(out->case_id));
+    db_copy(result, row, 1, out->person_id, sizeof(out->person_id));
+    db_copy(result, row, 2, out->lead_institution_id, sizeof(out->lead_institution_id));
+    out->subject.person_has_safety_flag = strcmp(PQgetvalue(result, row, 3), "t") == 0;
+    db_copy(result, row, 4, out->institution_id, sizeof(out->institution_id));
+    db_copy(result, row, 5, out->institution_code, sizeof(out->institution_code));
+    out->subject.is_lead_institution = strcmp(out->institution_id, out->lead_institution_id) == 0;
+    out->subject.on_team = strcmp(PQgetvalue(result, row, 6), "t") == 0;
+    out->emergency = strcmp(PQgetvalue(result, row, 7), "t") == 0;
+    access_set_role(out, result, row, 8);
+    out->subject.consented_categories = parse_category_array(PQgetvalue(result, row, 9));
+    out->subject.excluded = strcmp(PQgetvalue(result, row, 10), "t") == 0;
 }
 
 spona_status access_case_subject(struct request_context *ctx, const char *case_id,
@@ -218,18 +261,7 @@ spona_status access_case_subject(struct request_context *ctx, const char *case_i
         snprintf(ctx->message, sizeof(ctx->message), "no case %s that you may see", case_id);
         return SPONA__V1__STATUS__NOT_FOUND;
     }
-    db_copy(result, 0, 0, out->case_id, sizeof(out->case_id));
-    db_copy(result, 0, 1, out->person_id, sizeof(out->person_id));
-    db_copy(result, 0, 2, out->lead_institution_id, sizeof(out->lead_institution_id));
-    out->subject.person_has_safety_flag = strcmp(PQgetvalue(result, 0, 3), "t") == 0;
-    db_copy(result, 0, 4, out->institution_id, sizeof(out->institution_id));
-    db_copy(result, 0, 5, out->institution_code, sizeof(out->institution_code));
-    out->subject.is_lead_institution = strcmp(out->institution_id, out->lead_institution_id) == 0;
-    out->subject.on_team = strcmp(PQgetvalue(result, 0, 6), "t") == 0;
-    out->emergency = strcmp(PQgetvalue(result, 0, 7), "t") == 0;
-    access_set_role(out, result, 8);
-    out->subject.consented_categories = parse_category_array(PQgetvalue(result, 0, 9));
-    out->subject.excluded = strcmp(PQgetvalue(result, 0, 10), "t") == 0;
+    access_fill(out, result, 0);
     PQclear(result);
     return SPONA__V1__STATUS__OK;
 }
@@ -275,7 +307,53 @@ spona_status access_person_subject(struct request_context *ctx, const char *pers
              out->institution_id);
     out->subject.is_lead_institution = 1;
     out->subject.on_team = 1;
-    access_set_role(out, result, 4);
+    access_set_role(out, result, 0, 4);
+    PQclear(result);
+    return SPONA__V1__STATUS__OK;
+}
+
+spona_status access_person_subjects(struct request_context *ctx, const struct policy *policy,
+                                    const char *const *person_ids, size_t count,
+                                    struct access_case *out, int *found)
+{
+    memset(found, 0, count * sizeof(*found));
+    if (count == 0)
+        return SPONA__V1__STATUS__OK;
+    /* the persons as a PostgreSQL array literal of UUIDs (checked: nothing else gets in) */
+    char *array = malloc(count * UUID_TEXT + 3);
+    if (array == NULL) {
+        snprintf(ctx->message, sizeof(ctx->message), "internal error");
+        return SPONA__V1__STATUS__INTERNAL;
+    }
+    size_t used = 0;
+    array[used++] = '{';
+    for (size_t i = 0; i < count; i++) {
+        if (!request_is_uuid(person_ids[i]))
+            continue;
+        if (used > 1)
+            array[used++] = ',';
+        size_t length = strlen(person_ids[i]);
+        memcpy(array + used, person_ids[i], length);
+        used += length;
+    }
+    array[used++] = '}';
+    array[used] = '\0';
+    char version[16];
+    snprintf(version, sizeof(version), "%d", policy != NULL ? policy->version : 0);
+    const char *params[] = {array, "", version};
+    spona_status status;
+    PGresult *result = request_query(ctx, "access_person_batch", 3, params, &status);
+    free(array);
+    if (result == NULL)
+        return status;
+    for (int row = 0; row < PQntuples(result); row++) {
+        const char *person_id = PQgetvalue(result, row, 1);
+        for (size_t i = 0; i < count; i++)
+            if (!found[i] && strcmp(person_ids[i], person_id) == 0) {
+                access_fill(&out[i], result, row);
+                found[i] = 1;
+            }
+    }
     PQclear(result);
     return SPONA__V1__STATUS__OK;
 }

@@ -63,6 +63,18 @@ spona_status access_person_subject(struct request_context *ctx, const char *pers
                                    const char *institution_id, struct access_case *out);
 
 /*
+ * access_person_subject for the caller's institution and many persons at once
+ * (one statement): out[i] for person_ids[i] (UUID text; anything else is not
+ * found), found[i] 0 when that person is not visible to the caller (out[i] is
+ * then left as it was). policy is access_policy's (NULL: none in force), so the
+ * protocol version is not looked up again. OK, or an error status with
+ * ctx->message set.
+ */
+spona_status access_person_subjects(struct request_context *ctx, const struct policy *policy,
+                                    const char *const *person_ids, size_t count,
+                                    struct access_case *out, int *found);
+
+/*
  * Decides one category/action for a subject under policy (NULL: deny). Emergency
  * (break-glass) access reads every person-level category but the address of a
  * person at risk, and writes nothing.

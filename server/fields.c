@@ -40,11 +40,12 @@ const struct field_def person_fields[] = {
 
 const size_t person_field_count = sizeof(person_fields) / sizeof(person_fields[0]);
 
-/* name_key and name_key_loose are search keys derived from the identity fields
- * (common/namekey.c): written by the server, never sent to a client. */
+/* name_key ("last first"), name_key_first ("first last") and name_key_loose are search
+ * keys derived from the identity fields (common/namekey.c): written by the server, never
+ * sent to a client. */
 const char *const person_system_columns[] = {
     "id", "municipality_id", "version", "created_by_institution", "created_at", "updated_at",
-    "name_key", "name_key_loose", NULL,
+    "name_key", "name_key_first", "name_key_loose", NULL,
 };
 
 const struct field_def *fields_find(const char *name)

@@ -64,7 +64,9 @@ const struct db_statement case_statements[] = {
      "SELECT r.case_id, r.institution_id, r.status, i.code"
      "  FROM referrals r JOIN institutions i ON i.id = r.institution_id WHERE r.id = $1::uuid"},
     {"referral_accept",
-     "UPDATE referrals SET status = 'accepted', responded_at = now(), version = version + 1"
+     "UPDATE referrals SET status = 'accepted', accepted_at = now(), responded_at = now(),"
+     "                     accepted_by = spona_current_user(),"
+     "                     answered_by = spona_current_user(), version = version + 1"
      " WHERE id = $1::uuid AND status = 'sent' RETURNING case_id"},
     /* joins the team, or comes back to it (an earlier membership ended or was break-glass) */
     {"referral_join",

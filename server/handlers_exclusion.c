@@ -10,6 +10,7 @@
 #include "access.h"
 #include "audit.h"
 #include "handlers.h"
+#include "handlers_util.h"
 #include "statements.h"
 #include "views.h"
 
@@ -89,9 +90,7 @@ spona_status handle_case_exclude(struct request_context *ctx, const spona_reques
     if (!access.subject.is_lead_institution) {
         snprintf(ctx->message, sizeof(ctx->message),
                  "only the case's lead agency may exclude anyone from it");
-        record.outcome = "denied";
-        status = SPONA__V1__STATUS__PERMISSION_DENIED;
-        goto refused;
+        return handlers_refuse(ctx, &record, "denied", SPONA__V1__STATUS__PERMISSION_DENIED);
     }
     status = exclusion_target(ctx, exclude, institution_id, user_id);
     if (status != SPONA__V1__STATUS__OK)
@@ -129,12 +128,6 @@ spona_status handle_case_exclude(struct request_context *ctx, const spona_reques
     answer->exclusion_id = views_strdup(exclusion_id);
     return answer->exclusion_id != NULL ? SPONA__V1__STATUS__OK : SPONA__V1__STATUS__INTERNAL;
 
-refused:
-    /* the refusal is audited; nothing else was written */
-    if (audit_append(ctx, &record) != SPONA__V1__STATUS__OK ||
-        access_commit(ctx) != SPONA__V1__STATUS__OK)
-        return SPONA__V1__STATUS__UNAVAILABLE;
-    return status;
 failed:
     access_rollback(ctx);
     return status;

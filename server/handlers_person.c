@@ -21,6 +21,7 @@
 #include "handlers_util.h"
 #include "jmbg.h"
 #include "namekey.h"
+#include "person_household.h"
 #include "statements.h"
 #include "views.h"
 
@@ -34,9 +35,12 @@ const struct db_statement person_statements[] = {
      "SELECT id FROM persons WHERE jmbg = $1 AND id IS DISTINCT FROM NULLIF($2, '')::uuid"
      " LIMIT 1"},
     {"person_version", "SELECT version FROM persons WHERE id = $1::uuid"},
-    {"person_names", "SELECT last_name || ' ' || first_name FROM persons WHERE id = $1::uuid"},
+    {"person_names",
+     "SELECT last_name || ' ' || first_name, first_name || ' ' || last_name FROM persons"
+     " WHERE id = $1::uuid"},
     {"person_name_key",
-     "UPDATE persons SET name_key = $2, name_key_loose = $3 WHERE id = $1::uuid"},
+     "UPDATE persons SET name_key = $2, name_key_loose = $3, name_key_first = $4"
+     " WHERE id = $1::uuid"},
     {NULL, NULL},
 };
 
@@ -244,19 +248,21 @@ static spona_status person_check_duplicate(struct request_context *ctx,
 
 /*
  * Derives the person's search keys (namekey.c) from the stored names, as "last
- * first" (docs/cases.md, "Finding a person"). OK, or an error status.
+ * first" (also loose) and "first last" (docs/cases.md, "Finding a person"). OK,
+ * or an error status.
  */
 static spona_status person_store_name_key(struct request_context *ctx, const char *person_id)
 {
-    const char *params[3] = {person_id};
+    const char *params[4] = {person_id};
     spona_status status;
     PGresult *result = request_query(ctx, "person_names", 1, params, &status);
     if (result == NULL)
         return status;
-    char key[2 * PERSON_SQL_BYTES + 8], loose[sizeof(key)];
+    char key[2 * PERSON_SQL_BYTES + 8], loose[sizeof(key)], first[sizeof(key)];
     int made = PQntuples(result) == 1 &&
                namekey_make(PQgetvalue(result, 0, 0), key, sizeof(key)) >= 0 &&
-               namekey_make_loose(PQgetvalue(result, 0, 0), loose, sizeof(loose)) >= 0;
+               namekey_make_loose(PQgetvalue(result, 0, 0), loose, sizeof(loose)) >= 0 &&
+               namekey_make(PQgetvalue(result, 0, 1), first, sizeof(first)) >= 0;
     PQclear(result);
     if (!made) {
         snprintf(ctx->message, sizeof(ctx->message), "first_name, last_name: not valid UTF-8");
@@ -264,7 +270,8 @@ static spona_status person_store_name_key(struct request_context *ctx, const cha
     }
     params[1] = key;
     params[2] = loose;
-    result = request_query(ctx, "person_name_key", 3, params, &status);
+    params[3] = first;
+    result = request_query(ctx, "person_name_key", 4, params, &status);
     PQclear(result);
     return status;
 }
@@ -353,9 +360,12 @@ spona_status person_view_load(struct request_context *ctx, const struct policy *
         record->disclosed |= POLICY_BIT(def->category);
     }
     PQclear(result);
-    if (failed) {
+    status = failed ? SPONA__V1__STATUS__INTERNAL : SPONA__V1__STATUS__OK;
+    if (!failed && decisions[POLICY_CATEGORY_BENEFITS_HOUSEHOLD].allowed)
+        status = person_household_load(ctx, access->person_id, view, record);
+    if (status != SPONA__V1__STATUS__OK) {
         spona__v1__person_view__free_unpacked(view, NULL);
-        return SPONA__V1__STATUS__INTERNAL;
+        return status;
     }
     record->protocol_version = policy != NULL ? policy->version : 0;
     record->emergency = access->emergency;

@@ -67,8 +67,8 @@ const struct db_statement records_statements[] = {
      "  FROM outcomes WHERE id = $1::uuid FOR UPDATE"},
     {"records_follow_up_insert",
      "INSERT INTO outcome_follow_ups (outcome_id, municipality_id, months, checked_on,"
-     "                                still_employed, note)"
-     " VALUES ($1::uuid, $2, $3::int, $4::date, $5::bool, $6)"
+     "                                still_employed, note, recorded_by)"
+     " VALUES ($1::uuid, $2, $3::int, $4::date, $5::bool, $6, $7)"
      " ON CONFLICT (outcome_id, months) DO NOTHING RETURNING months"},
     {"records_outcome_touch", "UPDATE outcomes SET version = version + 1 WHERE id = $1::uuid"},
     {NULL, NULL},
@@ -631,8 +631,9 @@ spona_status handle_follow_up_record(struct request_context *ctx, const spona_re
     snprintf(months, sizeof(months), "%u", follow_up->months);
     const char *params[] = {outcome_id,           ctx->job->installation.municipality_id,
                             months,               follow_up->checked_on,
-                            follow_up->still_employed ? "true" : "false", follow_up->note};
-    result = request_query(ctx, "records_follow_up_insert", 6, params, &status);
+                            follow_up->still_employed ? "true" : "false", follow_up->note,
+                            ctx->job->session.user_id};
+    result = request_query(ctx, "records_follow_up_insert", 7, params, &status);
     if (result == NULL)
         goto failed;
     int inserted = PQntuples(result) == 1;

@@ -39,13 +39,15 @@ const struct db_statement referral_statements[] = {
     {"referral_answer_lookup",
      "SELECT r.case_id, r.institution_id, r.status, r.version, i.code" REFERRAL_FROM
      " WHERE r.id = $1::uuid FOR UPDATE OF r"},
-    /* responded_at: the time of the latest answer */
+    /* each answer keeps its own time; responded_at and answered_by: the latest answer's */
     {"referral_decline",
-     "UPDATE referrals SET status = 'declined', decline_reason = $2, responded_at = now(),"
+     "UPDATE referrals SET status = 'declined', decline_reason = $2, declined_at = now(),"
+     "                     responded_at = now(), answered_by = spona_current_user(),"
      "                     version = version + 1"
      " WHERE id = $1::uuid AND status = 'sent'"},
     {"referral_complete",
-     "UPDATE referrals SET status = 'completed', result = $2, responded_at = now(),"
+     "UPDATE referrals SET status = 'completed', result = $2, completed_at = now(),"
+     "                     responded_at = now(), answered_by = spona_current_user(),"
      "                     version = version + 1"
      " WHERE id = $1::uuid AND status = 'accepted'"},
     /* ends a partner's membership when none of its referrals on the case is open */

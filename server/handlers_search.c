@@ -5,12 +5,15 @@
  *
  * Search runs under row-level security (only persons the caller may see) in
  * the caller's municipality, and answers for each hit only the identity fields
- * the policy lets the caller read; one audit record per search says how many
- * persons it showed. Name keys come from common/namekey.c, the same function
- * that wrote persons.name_key, and hold only [a-z0-9 ], so they go into LIKE
- * patterns without escaping. The range conditions (~>=~ ~<~) are what let the
- * btree index (text_pattern_ops) serve a prepared statement under row-level
- * security: they are leakproof, LIKE is not. Never log a query or a name.
+ * the policy lets the caller read (decided for all the hits of a step at once);
+ * one audit record per search says how many persons it showed. Name keys come
+ * from common/namekey.c, the same function that wrote persons.name_key and
+ * name_key_first, and hold only [a-z0-9 ]. A prefix is a range of keys: the
+ * range conditions (~>=~ ~<~) are what let the btree indexes (text_pattern_ops)
+ * serve a prepared statement under row-level security, being leakproof (LIKE is
+ * not). Loose search asks a SECURITY DEFINER function for candidate ids from the
+ * trigram index and joins them to persons under row-level security, which still
+ * decides what the caller sees. Never log a query or a name.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +33,7 @@
 #define SEARCH_KEY_BYTES (4 * SEARCH_QUERY_MAX_BYTES + 8)
 #define SEARCH_DEFAULT_LIMIT 20
 #define SEARCH_MAX_LIMIT 100
+#define SEARCH_LOOSE_CANDIDATES 10 /* loose candidates per hit asked for */
 #define HOUSEHOLD_MAX_MEMBERS 50
 #define RECORD_TEXT_MAX_BYTES 2000
 
@@ -49,17 +53,24 @@ static const char *const search_identity_fields[] = {"first_name", "last_name", 
 
 const struct db_statement search_statements[] = {
     {"search_jmbg", SEARCH_COLUMNS " WHERE p.municipality_id = $1::uuid AND p.jmbg = $2"},
-    /* keys in [$2, $3) (the index range) that are LIKE $4, in key order */
+    /* "last first" keys in [$2, $3) (the index range: every key with the prefix), in order */
     {"search_name",
      SEARCH_COLUMNS
      " WHERE p.municipality_id = $1::uuid AND p.name_key ~>=~ $2 AND p.name_key ~<~ $3"
-     "   AND p.name_key LIKE $4"
-     " ORDER BY p.name_key USING ~<~ LIMIT $5::int"},
-    /* word similarity of the loose key: not index-backed under row-level security */
+     " ORDER BY p.name_key USING ~<~ LIMIT $4::int"},
+    /* the same on the "first last" keys */
+    {"search_name_first",
+     SEARCH_COLUMNS
+     " WHERE p.municipality_id = $1::uuid AND p.name_key_first ~>=~ $2"
+     "   AND p.name_key_first ~<~ $3"
+     " ORDER BY p.name_key_first USING ~<~ LIMIT $4::int"},
+    /* the best $3 candidates of the municipality by word similarity of the loose key
+     * (the trigram index, sql/005), those the caller may see, best first */
     {"search_loose",
      SEARCH_COLUMNS
-     " WHERE p.municipality_id = $1::uuid AND $2 <% p.name_key_loose"
-     " ORDER BY word_similarity($2, p.name_key_loose) DESC, p.name_key LIMIT $3::int"},
+     "  JOIN spona_person_loose_candidates($2, $3::int) k ON k.person_id = p.id"
+     " WHERE p.municipality_id = $1::uuid"
+     " ORDER BY k.rank LIMIT $4::int"},
     /* household and benefits: the person's version is the version of these lists */
     {"search_person_bump",
      "UPDATE persons SET version = version + 1, updated_at = now()"
@@ -75,18 +86,18 @@ const struct db_statement search_statements[] = {
     {NULL, NULL},
 };
 
-/* One index range of name keys and the pattern the keys in it must match. */
+/* One index range of name keys: the keys that start with low. */
 struct search_range {
-    char low[SEARCH_KEY_BYTES], high[SEARCH_KEY_BYTES], pattern[SEARCH_KEY_BYTES + 8];
+    char low[SEARCH_KEY_BYTES], high[SEARCH_KEY_BYTES];
 };
 
 /* A search checked and ready to run. */
 struct search_plan {
     char query[SEARCH_QUERY_MAX_BYTES + 1]; /* trimmed */
     int by_jmbg;
-    struct search_range as_written;         /* the key as a prefix of "last first" */
-    struct search_range swapped_whole;      /* "first last" with the last name whole */
-    struct search_range swapped;            /* "first last": low empty when one word */
+    struct search_range as_written;         /* the key: a prefix of "last first", "first last" */
+    struct search_range swapped;            /* "rest first-word" as a prefix of "last first" */
+    int several_words;                      /* 0: only as_written on "last first" applies */
     char loose[SEARCH_KEY_BYTES];           /* empty: no loose search */
     unsigned limit;
 };
@@ -98,18 +109,17 @@ static void search_range_prefix(const char *prefix, size_t length, struct search
     snprintf(out->high, sizeof(out->high), "%s", out->low);
     size_t end = strlen(out->high);
     if (end > 0)
-        out->high[end - 1]++;
-    snprintf(out->pattern, sizeof(out->pattern), "%s%%", out->low);
+        out->high[end - 1]++; /* keys are [a-z0-9 ]: the byte after the last cannot overflow */
 }
 
 /*
  * Fills the name search of plan from its query: the whole key as a prefix of
  * "last first" ("savic ma" finds Savić Marko, "sav" finds every Savić); with
- * two words or more also the first word as the beginning of the first name and
- * the rest as the last name ("marko savic": a narrow range), then as the
- * beginning of the last name ("marko sav" finds Marko Savić: ranged on the
- * last name only, so it scans every Sav...); loose: the loose key. -1 with a message in err when
- * the query holds nothing to search by.
+ * two words or more also as a prefix of "first last" ("marko sav" finds Marko
+ * Savić), then the first word as the beginning of the first name and the rest
+ * as the whole last name ("mar savic": "savic mar" as a prefix of "last
+ * first"); loose: the loose key. Each is one narrow index range. -1 with a
+ * message in err when the query holds nothing to search by.
  */
 static int search_plan_name(struct search_plan *plan, int loose, char *err, size_t err_size)
 {
@@ -125,13 +135,10 @@ static int search_plan_name(struct search_plan *plan, int loose, char *err, size
     search_range_prefix(key, strlen(key), &plan->as_written);
     const char *space = strchr(key, ' ');
     if (space != NULL) {
-        const char *rest = space + 1;
-        char whole[SEARCH_KEY_BYTES];
-        snprintf(whole, sizeof(whole), "%s %.*s", rest, (int)(space - key), key);
-        search_range_prefix(whole, strlen(whole), &plan->swapped_whole);
-        search_range_prefix(rest, strlen(rest), &plan->swapped);
-        snprintf(plan->swapped.pattern, sizeof(plan->swapped.pattern), "%s%% %.*s%%", rest,
-                 (int)(space - key), key);
+        plan->several_words = 1;
+        char swapped[SEARCH_KEY_BYTES];
+        snprintf(swapped, sizeof(swapped), "%s %.*s", space + 1, (int)(space - key), key);
+        search_range_prefix(swapped, strlen(swapped), &plan->swapped);
     }
     if (loose && namekey_make_loose(plan->query, plan->loose, sizeof(plan->loose)) < 0)
         plan->loose[0] = '\0';
@@ -233,72 +240,109 @@ static int search_has_hit(const Spona__V1__PersonSearchResponse *answer, const c
 /*
  * Adds the rows of one search statement to answer (up to limit hits, each
  * person once), deciding identity "read" for each as the caller's institution
- * is placed towards it (its case, or its intake). Adds to record what was shown
- * and hidden and the clauses.
+ * is placed towards it (its case, or its intake: access_person_subjects, one
+ * statement for all the rows). Adds to record what was shown and hidden and the
+ * clauses.
  */
 static spona_status search_add_hits(struct request_context *ctx, const struct policy *policy,
                                     const PGresult *result, unsigned limit,
                                     Spona__V1__PersonSearchResponse *answer,
                                     struct audit_record *record)
 {
-    for (int row = 0; row < PQntuples(result) && answer->n_hits < limit; row++) {
+    int rows = PQntuples(result);
+    if (rows == 0 || answer->n_hits >= limit)
+        return SPONA__V1__STATUS__OK;
+    const char **person_ids = calloc((size_t)rows, sizeof(*person_ids));
+    int *row_of = calloc((size_t)rows, sizeof(*row_of));
+    int *found = calloc((size_t)rows, sizeof(*found));
+    struct access_case *access = calloc((size_t)rows, sizeof(*access));
+    spona_status status = SPONA__V1__STATUS__INTERNAL;
+    if (person_ids == NULL || row_of == NULL || found == NULL || access == NULL) {
+        snprintf(ctx->message, sizeof(ctx->message), "internal error");
+        goto done;
+    }
+    size_t count = 0;
+    for (int row = 0; row < rows; row++) {
         const char *person_id = PQgetvalue(result, row, 0);
         if (search_has_hit(answer, person_id))
-            continue;
-        struct access_case access;
-        spona_status status = access_person_subject(ctx, person_id, NULL, &access);
-        if (status == SPONA__V1__STATUS__NOT_FOUND)
+            continue; /* found by an earlier step */
+        person_ids[count] = person_id;
+        row_of[count++] = row;
+    }
+    status = access_person_subjects(ctx, policy, person_ids, count, access, found);
+    if (status != SPONA__V1__STATUS__OK)
+        goto done;
+    for (size_t i = 0; i < count && answer->n_hits < limit; i++) {
+        if (!found[i])
             continue; /* changed meanwhile: leave it out */
-        if (status != SPONA__V1__STATUS__OK)
-            return status;
         struct policy_decision decision;
-        access_decide(policy, &access, POLICY_CATEGORY_IDENTITY, POLICY_ACTION_READ, &decision);
+        access_decide(policy, &access[i], POLICY_CATEGORY_IDENTITY, POLICY_ACTION_READ,
+                      &decision);
         if (decision.allowed) {
             record->disclosed |= POLICY_BIT(POLICY_CATEGORY_IDENTITY);
             audit_add_clause(record, decision.clause_number);
         } else {
             record->denied |= POLICY_BIT(POLICY_CATEGORY_IDENTITY);
         }
-        record->emergency |= access.emergency;
-        Spona__V1__PersonSearchHit *hit = search_hit(result, row, decision.allowed);
+        record->emergency |= access[i].emergency;
+        Spona__V1__PersonSearchHit *hit = search_hit(result, row_of[i], decision.allowed);
         if (hit == NULL || views_append((void ***)&answer->hits, &answer->n_hits, hit) != 0) {
             if (hit != NULL)
                 spona__v1__person_search_hit__free_unpacked(hit, NULL);
             snprintf(ctx->message, sizeof(ctx->message), "internal error");
-            return SPONA__V1__STATUS__INTERNAL;
+            status = SPONA__V1__STATUS__INTERNAL;
+            goto done;
         }
     }
-    return SPONA__V1__STATUS__OK;
+
+done:
+    free(person_ids);
+    free(row_of);
+    free(found);
+    free(access);
+    return status;
 }
 
+/* The steps of a name search, in order (docs/cases.md, "Finding a person"). */
+enum search_step_kind {
+    SEARCH_STEP_LAST_FIRST, /* the key as a prefix of "last first" (or the JMBG) */
+    SEARCH_STEP_FIRST_LAST, /* the key as a prefix of "first last" */
+    SEARCH_STEP_SWAPPED,    /* "rest first-word" as a prefix of "last first" */
+    SEARCH_STEP_LOOSE,      /* word similarity of the loose key */
+    SEARCH_STEP_COUNT
+};
+
 /*
- * Runs one step of the search (0: JMBG, or the key as written; 1: swapped with
- * the last name whole; 2: swapped; 3: loose) and adds its hits. A step that
- * does not apply, or is not needed because the limit is reached, runs nothing.
+ * Runs one step of the search and adds its hits. A step that does not apply,
+ * or is not needed because the limit is reached, runs nothing.
  */
 static spona_status search_step(struct request_context *ctx, const struct policy *policy,
-                                const struct search_plan *plan, int step,
+                                const struct search_plan *plan, enum search_step_kind step,
                                 Spona__V1__PersonSearchResponse *answer,
                                 struct audit_record *record)
 {
-    if (answer->n_hits >= plan->limit || (plan->by_jmbg && step > 0) ||
-        ((step == 1 || step == 2) && plan->swapped.low[0] == '\0') ||
-        (step == 3 && plan->loose[0] == '\0'))
+    if (answer->n_hits >= plan->limit || (plan->by_jmbg && step != SEARCH_STEP_LAST_FIRST) ||
+        ((step == SEARCH_STEP_FIRST_LAST || step == SEARCH_STEP_SWAPPED) &&
+         !plan->several_words) ||
+        (step == SEARCH_STEP_LOOSE && plan->loose[0] == '\0'))
         return SPONA__V1__STATUS__OK;
-    char limit[16];
+    char limit[16], candidates[16];
     snprintf(limit, sizeof(limit), "%u", plan->limit); /* duplicates of earlier steps skipped */
+    /* the candidates are the municipality's, before row-level security */
+    snprintf(candidates, sizeof(candidates), "%u", SEARCH_LOOSE_CANDIDATES * plan->limit);
     const char *municipality = ctx->job->installation.municipality_id;
-    const struct search_range *range = step == 0   ? &plan->as_written
-                                       : step == 1 ? &plan->swapped_whole
-                                                   : &plan->swapped;
+    const struct search_range *range =
+        step == SEARCH_STEP_SWAPPED ? &plan->swapped : &plan->as_written;
     const char *jmbg_params[] = {municipality, plan->query};
-    const char *name_params[] = {municipality, range->low, range->high, range->pattern, limit};
-    const char *loose_params[] = {municipality, plan->loose, limit};
+    const char *name_params[] = {municipality, range->low, range->high, limit};
+    const char *loose_params[] = {municipality, plan->loose, candidates, limit};
     spona_status status;
     PGresult *result =
         plan->by_jmbg ? request_query(ctx, "search_jmbg", 2, jmbg_params, &status)
-        : step < 3    ? request_query(ctx, "search_name", 5, name_params, &status)
-                      : request_query(ctx, "search_loose", 3, loose_params, &status);
+        : step == SEARCH_STEP_FIRST_LAST
+            ? request_query(ctx, "search_name_first", 4, name_params, &status)
+        : step == SEARCH_STEP_LOOSE ? request_query(ctx, "search_loose", 4, loose_params, &status)
+                                    : request_query(ctx, "search_name", 4, name_params, &status);
     if (result == NULL)
         return status;
     status = search_add_hits(ctx, policy, result, plan->limit, answer, record);
@@ -330,8 +374,8 @@ spona_status handle_person_search(struct request_context *ctx, const spona_reque
     }
     spona__v1__person_search_response__init(answer);
     status = SPONA__V1__STATUS__OK;
-    for (int step = 0; step < 4 && status == SPONA__V1__STATUS__OK; step++)
-        status = search_step(ctx, policy, &plan, step, answer, &record);
+    for (int step = 0; step < SEARCH_STEP_COUNT && status == SPONA__V1__STATUS__OK; step++)
+        status = search_step(ctx, policy, &plan, (enum search_step_kind)step, answer, &record);
     if (status != SPONA__V1__STATUS__OK)
         goto failed;
 

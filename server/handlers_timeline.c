@@ -8,8 +8,9 @@
  * an event left out leaves nothing behind but its category's name in
  * hidden_categories. One audit record names the categories shown.
  *
- * The time of a referral's answer is referrals.responded_at, the latest answer:
- * a referral completed after being accepted shows one answer, "completed".
+ * Every answer to a referral is an event of its own, at its own time, by the
+ * user who gave it: a referral accepted and then completed shows two answers.
+ * A follow-up is placed when it was recorded (the date checked is in its summary).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,15 +71,20 @@
     "  JOIN users u ON u.id = r.created_by JOIN institutions i ON i.id = u.institution_id"  \
     " WHERE r.case_id = $1::uuid"                                                          \
     " UNION ALL "                                                                          \
-    "SELECT r.responded_at, 'referral_answer', 'plan_measures', t.code, '',"               \
-    "       t.code || ' ' || r.status || ' the referral'"                                  \
-    "       || CASE r.status WHEN 'declined' THEN ': ' || " TIMELINE_EXCERPT(              \
+    "SELECT a.at, 'referral_answer', 'plan_measures', t.code, COALESCE(u.username, ''),"   \
+    "       t.code || ' ' || a.answer || ' the referral'"                                  \
+    "       || CASE a.answer WHEN 'declined' THEN ': ' || " TIMELINE_EXCERPT(              \
         "COALESCE(r.decline_reason, '')")                                                  \
     "                        WHEN 'completed' THEN ': ' || " TIMELINE_EXCERPT(             \
         "COALESCE(r.result, '')") " ELSE '' END,"                                          \
     "       r.id::text"                                                                    \
     "  FROM referrals r JOIN institutions t ON t.id = r.institution_id"                    \
-    " WHERE r.case_id = $1::uuid AND r.responded_at IS NOT NULL"                           \
+    "  CROSS JOIN LATERAL (VALUES ('accepted', r.accepted_at, r.accepted_by),"             \
+    "                             ('declined', r.declined_at, r.answered_by),"             \
+    "                             ('completed', r.completed_at, r.answered_by))"           \
+    "       AS a (answer, at, user_id)"                                                    \
+    "  LEFT JOIN users u ON u.id = a.user_id"                                              \
+    " WHERE r.case_id = $1::uuid AND a.at IS NOT NULL"                                     \
     " UNION ALL "                                                                          \
     "SELECT f.created_at, 'conference', 'case_notes', i.code, u.username,"                 \
     "       'conference held on ' || to_char(f.held_on, 'YYYY-MM-DD')"                     \
@@ -100,12 +106,14 @@
     "  FROM outcomes o JOIN users u ON u.id = o.recorded_by"                               \
     "  JOIN institutions i ON i.id = o.institution_id WHERE o.case_id = $1::uuid"          \
     " UNION ALL "                                                                          \
-    "SELECT f.checked_on::timestamp AT TIME ZONE 'UTC', 'follow_up', 'outcomes', i.code, '',"\
-    "       f.months || '-month follow-up of ' || o.kind || ': '"                          \
+    "SELECT f.recorded_at, 'follow_up', 'outcomes', i.code, u.username,"                   \
+    "       f.months || '-month follow-up of ' || o.kind || ' on '"                        \
+    "       || to_char(f.checked_on, 'YYYY-MM-DD') || ': '"                                \
     "       || CASE WHEN f.still_employed THEN 'still employed' ELSE 'not employed' END,"  \
     "       o.id::text"                                                                    \
     "  FROM outcome_follow_ups f JOIN outcomes o ON o.id = f.outcome_id"                   \
-    "  JOIN institutions i ON i.id = o.institution_id WHERE o.case_id = $1::uuid"          \
+    "  JOIN users u ON u.id = f.recorded_by JOIN institutions i ON i.id = u.institution_id"\
+    " WHERE o.case_id = $1::uuid"                                                          \
     " UNION ALL "                                                                          \
     "SELECT k.recorded_at, 'consent', '', i.code, u.username,"                             \
     "       'consent to ' || w.code || ' for ' || k.category || ' given on '"              \

@@ -20,6 +20,7 @@ const struct db_statement *const statement_tables[] = {
     protocol_statements,
     audit_trail_statements,
     person_statements,
+    person_household_statements,
     case_statements,
     consent_statements,
     handlers_util_statements,

@@ -23,6 +23,7 @@ extern const struct db_statement timeline_statements[];
 extern const struct db_statement protocol_statements[];
 extern const struct db_statement audit_trail_statements[];
 extern const struct db_statement person_statements[];
+extern const struct db_statement person_household_statements[];
 extern const struct db_statement case_statements[];
 extern const struct db_statement consent_statements[];
 extern const struct db_statement handlers_util_statements[];

@@ -5,14 +5,36 @@
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 
 ALTER TABLE persons
-    ADD COLUMN name_key        text NOT NULL DEFAULT '',   -- identity, derived (namekey.c)
+    ADD COLUMN name_key        text NOT NULL DEFAULT '',   -- identity, derived (namekey.c): "last first"
+    ADD COLUMN name_key_first  text NOT NULL DEFAULT '',   -- identity, derived: "first last"
     ADD COLUMN name_key_loose  text NOT NULL DEFAULT '',   -- identity, derived
     ADD COLUMN priority_groups text,                       -- safety: group codes of the protocol
     ADD COLUMN work_capable    boolean;                    -- health_disability
 
 CREATE INDEX persons_name_key ON persons (municipality_id, name_key text_pattern_ops);
+CREATE INDEX persons_name_key_first ON persons (municipality_id, name_key_first text_pattern_ops);
 CREATE INDEX persons_name_key_loose ON persons USING gin (name_key_loose gin_trgm_ops);
 CREATE INDEX persons_jmbg ON persons (jmbg);
+
+-- Loose (typo-tolerant) search: the ids of the persons of the caller's municipality whose
+-- loose key is word-similar to p_key (pg_trgm, word_similarity_threshold), best first, at
+-- most p_limit. pg_trgm's operators are not leakproof, so under row-level security the
+-- planner keeps them off the trigram index; this function runs as the owner so that the
+-- index serves it, and returns ids only: the caller joins them to persons under row-level
+-- security, which still decides what it sees (server/handlers_search.c).
+CREATE FUNCTION spona_person_loose_candidates(p_key text, p_limit integer)
+    RETURNS TABLE (person_id uuid, rank bigint)
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS
+$$
+    SELECT p.id, row_number() OVER (ORDER BY word_similarity(p_key, p.name_key_loose) DESC,
+                                             p.name_key, p.id)
+      FROM persons p
+     WHERE p.municipality_id = spona_current_municipality() AND p_key <% p.name_key_loose
+     ORDER BY 2
+     LIMIT least(greatest(p_limit, 0), 1000)
+$$;
+REVOKE ALL ON FUNCTION spona_person_loose_candidates(text, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION spona_person_loose_candidates(text, integer) TO spona_app;
 
 -- benefits_household
 CREATE TABLE person_household (

@@ -8,6 +8,12 @@ ALTER TABLE cases ADD CONSTRAINT cases_stage_check
     CHECK (stage IN ('intake', 'assessment', 'planning', 'implementation', 'review', 'closed'));
 ALTER TABLE cases ADD COLUMN close_reason text;
 ALTER TABLE referrals ADD COLUMN decline_reason text, ADD COLUMN result text;
+-- Each answer keeps its time; responded_at stays the time of the latest answer.
+-- accepted_by: who accepted; answered_by: who gave the latest answer (the decline or
+-- completion; the acceptance while nothing followed it).
+ALTER TABLE referrals ADD COLUMN accepted_at timestamptz, ADD COLUMN declined_at timestamptz,
+    ADD COLUMN completed_at timestamptz, ADD COLUMN accepted_by uuid REFERENCES users(id),
+    ADD COLUMN answered_by uuid REFERENCES users(id);
 
 CREATE TABLE case_stage_changes (
     id              uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -131,6 +137,8 @@ CREATE TABLE outcome_follow_ups (
     checked_on      date NOT NULL,
     still_employed  boolean NOT NULL,
     note            text NOT NULL DEFAULT '',
+    recorded_by     uuid NOT NULL REFERENCES users(id),
+    recorded_at     timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (outcome_id, months)
 );
 

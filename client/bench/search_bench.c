@@ -4,7 +4,7 @@
  * requests one at a time built from real names (a sample file written by
  * spona-generate-persons: "last first" as stored, one a line): a prefix of
  * the last name, the last name and a prefix of the first, or the first name
- * and a prefix of the last. Reports requests/s, latency percentiles and the
+ * and a prefix of the last; or, for loose search, the last name with a typo. Reports requests/s, latency percentiles and the
  * mean number of hits. A benchmark, not a test: it asserts nothing but that
  * every request was answered OK. Loopback servers only.
  */
@@ -28,7 +28,7 @@ struct search_bench {
     long requests, warmup;
     unsigned limit;
     int loose, json;
-    int shape; /* -1: any of the three, else the one */
+    int shape; /* -1: any of the three prefix shapes, else the one (3: typo) */
     unsigned long long seed;
     char **names;
     size_t name_count;
@@ -46,8 +46,9 @@ static void search_bench_usage(FILE *out)
           "      --warmup N         searches before measuring (default 100)\n"
           "      --limit N          hits per search (default 20)\n"
           "      --loose            also match by similarity\n"
-          "      --shape S          all (default), last (\"sav\"), last-first (\"savić ma\")\n"
-          "                         or first-last (\"marko sa\")\n"
+          "      --shape S          all (default), last (\"sav\"), last-first (\"savić ma\"),\n"
+          "                         first-last (\"marko sa\"), or typo (the last name with\n"
+          "                         one letter doubled, \"savvić\": implies --loose)\n"
           "      --seed N           random seed (default 1)\n"
           "      --server HOST:PORT loopback address only (default 127.0.0.1:7443, or SPONA_SERVER)\n"
           "      --ca FILE / --cert FILE / --key FILE   (or SPONA_CA, SPONA_CERT, SPONA_KEY)\n"
@@ -158,16 +159,18 @@ static int search_bench_parse(struct search_bench *bench, int argc, char **argv)
         case OPT_JSON: bench->json = 1; break;
         case OPT_NAMES: bench->names_file = optarg; break;
         case OPT_SHAPE: {
-            static const char *const shapes[] = {"last", "last-first", "first-last"};
+            static const char *const shapes[] = {"last", "last-first", "first-last", "typo"};
             bench->shape = -2;
-            for (int i = 0; i < 3; i++)
+            for (int i = 0; i < 4; i++)
                 if (strcmp(optarg, shapes[i]) == 0)
                     bench->shape = i;
             if (strcmp(optarg, "all") == 0)
                 bench->shape = -1;
+            if (bench->shape == 3)
+                bench->loose = 1; /* a typo is found only loosely */
             if (bench->shape == -2) {
-                fprintf(stderr, "spona-search-bench: --shape is all, last, last-first or "
-                                "first-last\n");
+                fprintf(stderr, "spona-search-bench: --shape is all, last, last-first, "
+                                "first-last or typo\n");
                 return -1;
             }
             break;
@@ -237,7 +240,10 @@ static size_t utf8_prefix(const char *text, size_t count)
     return bytes;
 }
 
-/* A query from "last first": one of the three shapes of docs/cases.md, cut at random. */
+/*
+ * A query from "last first": one of the three prefix shapes of docs/cases.md,
+ * cut at random, or the last name with one letter (not the first) doubled.
+ */
 static void search_bench_query(const char *name, int shape, unsigned long long *state,
                                char *out, size_t out_size)
 {
@@ -255,12 +261,22 @@ static void search_bench_query(const char *name, int shape, unsigned long long *
         snprintf(out, out_size, "%.*s %.*s", last_length, name,
                  (int)utf8_prefix(first, cut - 1), first);
         break;
-    default: /* "marko sa" */
+    case 2: /* "marko sa" */
         snprintf(out, out_size, "%s %.*s", first,
                  (int)(utf8_prefix(name, cut) < (size_t)last_length ? utf8_prefix(name, cut)
                                                                     : (size_t)last_length),
                  name);
         break;
+    default: { /* "savvić" */
+        size_t letters = 0;
+        for (int i = 0; i < last_length; i++)
+            letters += ((unsigned char)name[i] & 0xC0) != 0x80;
+        size_t at = letters > 1 ? 1 + next_random(state) % (letters - 1) : 0;
+        size_t start = utf8_prefix(name, at), end = utf8_prefix(name, at + 1);
+        snprintf(out, out_size, "%.*s%.*s", (int)end, name, last_length - (int)start,
+                 name + start);
+        break;
+    }
     }
 }
 

@@ -120,7 +120,68 @@ void view_person_json(struct json_writer *writer, const Spona__V1__PersonView *v
     json_string(writer, "person_id", view->person_id);
     json_uint(writer, "version", view->version);
     view_fields_json(writer, "fields", view->fields, view->n_fields);
+    json_array_begin(writer, "household");
+    for (size_t i = 0; i < view->n_household; i++) {
+        json_object_begin(writer, NULL);
+        json_string(writer, "name", view->household[i]->name);
+        json_string(writer, "relation", view->household[i]->relation);
+        json_uint(writer, "birth_year", view->household[i]->birth_year);
+        json_object_end(writer);
+    }
+    json_array_end(writer);
+    json_array_begin(writer, "benefits");
+    for (size_t i = 0; i < view->n_benefits; i++) {
+        json_object_begin(writer, NULL);
+        json_string(writer, "kind", view->benefits[i]->kind);
+        json_string(writer, "since", view->benefits[i]->since);
+        json_string(writer, "until", view->benefits[i]->until);
+        json_string(writer, "amount", view->benefits[i]->amount);
+        json_string(writer, "note", view->benefits[i]->note);
+        json_object_end(writer);
+    }
+    json_array_end(writer);
     view_decisions_json(writer, "decisions", view->decisions, view->n_decisions);
+}
+
+/*
+ * The household members and benefit periods (benefits_household rows), each a
+ * table indented under its title; nothing for an empty list.
+ */
+static void view_household_text(FILE *out, const Spona__V1__PersonView *view)
+{
+    struct table table;
+    int failed = 0;
+    if (view->n_household > 0) {
+        table_init(&table, 3);
+        const char *header[] = { "name", "relation", "born" };
+        failed = table_add(&table, header);
+        for (size_t i = 0; !failed && i < view->n_household; i++) {
+            char year[16] = "";
+            if (view->household[i]->birth_year != 0)
+                snprintf(year, sizeof(year), "%u", view->household[i]->birth_year);
+            const char *row[] = { view->household[i]->name, view->household[i]->relation,
+                                  year };
+            failed = table_add(&table, row);
+        }
+        fputs("household (benefits_household)\n", out);
+        table_print(&table, out, 2);
+        table_free(&table);
+    }
+    if (view->n_benefits > 0) {
+        table_init(&table, 5);
+        const char *header[] = { "kind", "since", "until", "amount (BAM)", "note" };
+        failed = table_add(&table, header);
+        for (size_t i = 0; !failed && i < view->n_benefits; i++) {
+            const Spona__V1__BenefitPeriod *benefit = view->benefits[i];
+            const char *row[] = { benefit->kind, benefit->since,
+                                  benefit->until[0] != '\0' ? benefit->until : "ongoing",
+                                  benefit->amount, benefit->note };
+            failed = table_add(&table, row);
+        }
+        fputs("benefit periods (benefits_household)\n", out);
+        table_print(&table, out, 2);
+        table_free(&table);
+    }
 }
 
 /* Whether category is among the first count categories of order. */
@@ -181,6 +242,7 @@ void view_person_text(FILE *out, const Spona__V1__PersonView *view)
     for (size_t i = 0; i < count; i++)
         view_category_fields(out, view, order[i], name_width);
     free(order);
+    view_household_text(out, view);
     view_decisions_text(out, view->decisions, view->n_decisions);
 }
 

@@ -1,8 +1,9 @@
 /*
  * How the CLI shows the messages several commands print: a person as the
- * caller may see it (PersonView: fields grouped by category, then the decision
- * on each category), a CategoryDecision, a case (CaseView), as text and as
- * JSON; and the "label  value" blocks of single records. Prints only.
+ * caller may see it (PersonView: fields grouped by category, household members
+ * and benefit periods, then the decision on each category), a CategoryDecision,
+ * a case (CaseView), as text and as JSON; and the "label  value" blocks of
+ * single records. Prints only.
  */
 #ifndef SPONA_CLI_VIEW_H
 #define SPONA_CLI_VIEW_H
@@ -13,10 +14,12 @@
 #include "envelope.h"
 #include "json.h"
 
-/* Text: "person ID  version N", fields by category, then per category visible/hidden and why. */
+/* Text: "person ID  version N", fields by category, household members and benefit periods
+ * (tables, when any), then per category visible/hidden and why. */
 void view_person_text(FILE *out, const Spona__V1__PersonView *view);
 
-/* JSON members of the open object: person_id, version, fields[], decisions[]. */
+/* JSON members of the open object: person_id, version, fields[], household[] ({name,
+ * relation, birth_year}), benefits[] ({kind, since, until, amount, note}), decisions[]. */
 void view_person_json(struct json_writer *writer, const Spona__V1__PersonView *view);
 
 /* A decision as an element of the open array: {category, action, allowed, reason, clause,

@@ -698,10 +698,13 @@ static void test_job(void **state)
     j.plan_version = r->plan_change->version;
     envelope_free_response(r);
 
+    /* zana accepted it; her colleague zoran completes it (the timeline names both) */
+    struct spona_client *zoran = idata_login(&server, "zzz", "zoran");
     uint64_t version = idata_row_version("referrals", j.to_zzz);
-    r = idata_referral_complete(zzz, j.to_zzz, version, "Zaposlena u Metal d.o.o.");
-    idata_expect_what(r, OK, "referral_complete by zzz");
+    r = idata_referral_complete(zoran, j.to_zzz, version, "Zaposlena u Metal d.o.o.");
+    idata_expect_what(r, OK, "referral_complete by zoran of zzz");
     envelope_free_response(r);
+    spona_client_close(zoran);
     assert_false(team_has(j.case_id, "testgrad.zzz"));
     expect_not_found(idata_case_get(zzz, j.case_id), "case_get by zzz after it left");
 
@@ -744,6 +747,48 @@ static void test_plan_print(void **state)
     envelope_free_response(r);
 }
 
+/* One answer to a referral as the timeline should show it. */
+struct expected_answer {
+    const char *answer; /* "accepted", "declined", "completed" */
+    const char *institution_code;
+    const char *username;
+};
+
+/*
+ * Fails unless the timeline's referral_answer events of referral_id are exactly
+ * expected (count of them), in this order, each by its own user at its own time.
+ */
+static void expect_answers(const Spona__V1__TimelineResponse *t, const char *referral_id,
+                           const struct expected_answer *expected, size_t count)
+{
+    size_t seen = 0;
+    const char *previous_at = "";
+    for (size_t i = 0; i < t->n_events; i++) {
+        const Spona__V1__TimelineEvent *e = t->events[i];
+        if (strcmp(e->kind, "referral_answer") != 0 || strcmp(e->record_id, referral_id) != 0)
+            continue;
+        if (seen == count)
+            fail_msg("referral %s: an unexpected answer '%s' at %s", referral_id, e->summary,
+                     e->at);
+        char words[64];
+        snprintf(words, sizeof(words), " %s the referral", expected[seen].answer);
+        if (!has_text(e->summary, words))
+            fail_msg("referral %s: answer %zu is '%s', expected it %s", referral_id, seen + 1,
+                     e->summary, expected[seen].answer);
+        assert_string_equal(e->institution_code, expected[seen].institution_code);
+        assert_string_equal(e->username, expected[seen].username);
+        assert_string_equal(e->category, "plan_measures");
+        if (strcmp(previous_at, e->at) > 0)
+            fail_msg("referral %s: answer %s at %s after one at %s", referral_id,
+                     expected[seen].answer, e->at, previous_at);
+        previous_at = e->at;
+        seen++;
+    }
+    if (seen != count)
+        fail_msg("referral %s: %zu answers on the timeline, expected %zu", referral_id, seen,
+                 count);
+}
+
 static void test_review_and_close(void **state)
 {
     (void)state;
@@ -767,6 +812,34 @@ static void test_review_and_close(void **state)
         if (events_of_kind(r->timeline, kinds[i]) == 0)
             fail_msg("the final timeline has no %s event", kinds[i]);
     assert_int_equal(r->timeline->n_hidden_categories, 0);
+    for (size_t i = 1; i < r->timeline->n_events; i++)
+        if (strcmp(r->timeline->events[i - 1]->at, r->timeline->events[i]->at) > 0)
+            fail_msg("final timeline out of order: %s before %s",
+                     r->timeline->events[i - 1]->at, r->timeline->events[i]->at);
+    /* one event per answer, each with its own time and user */
+    static const struct expected_answer zzz_answers[] = {
+        {"accepted", "testgrad.zzz", "zana"}, {"completed", "testgrad.zzz", "zoran"}};
+    expect_answers(r->timeline, j.to_zzz, zzz_answers, 2);
+    static const struct expected_answer skola_answers[] = {
+        {"accepted", "testgrad.skola", "sanja"}, {"completed", "testgrad.skola", "sanja"}};
+    expect_answers(r->timeline, j.to_skola, skola_answers, 2);
+    static const struct expected_answer ngo_declined[] = {
+        {"declined", "testgrad.ngo", "nada"}};
+    expect_answers(r->timeline, j.to_ngo_documents, ngo_declined, 1);
+    /* the follow-up: when and by whom it was recorded, the date checked in its summary */
+    size_t follow_ups = 0;
+    for (size_t i = 0; i < r->timeline->n_events; i++) {
+        const Spona__V1__TimelineEvent *e = r->timeline->events[i];
+        if (strcmp(e->kind, "follow_up") != 0)
+            continue;
+        follow_ups++;
+        assert_string_equal(e->record_id, j.job_outcome);
+        assert_string_equal(e->username, "vesna");
+        assert_string_equal(e->institution_code, "testgrad.csr");
+        if (!has_text(e->summary, "3-month follow-up of employed on 2025-11-03"))
+            fail_msg("the follow-up's summary is '%s'", e->summary);
+    }
+    assert_int_equal(follow_ups, 1);
     const Spona__V1__TimelineEvent *last = r->timeline->events[r->timeline->n_events - 1];
     assert_string_equal(last->kind, "case_closed");
     envelope_free_response(r);
