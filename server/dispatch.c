@@ -70,6 +70,7 @@ static const struct dispatch_entry dispatch_table[] = {
     {SPONA__V1__REQUEST__BODY_OUTCOME_RECORD, "outcome_record", DISPATCH_WORKER, 1, handle_outcome_record, DISPATCH_WRITE},
     {SPONA__V1__REQUEST__BODY_FOLLOW_UP_RECORD, "follow_up_record", DISPATCH_WORKER, 1, handle_follow_up_record, DISPATCH_WRITE},
     {SPONA__V1__REQUEST__BODY_TIMELINE, "timeline", DISPATCH_WORKER, 1, handle_timeline, DISPATCH_READ},
+    {SPONA__V1__REQUEST__BODY_REPORT, "report", DISPATCH_WORKER, 1, handle_report, DISPATCH_READ},
 };
 
 const struct dispatch_entry dispatch_identify = {0, "identify", DISPATCH_WORKER, 0,

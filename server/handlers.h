@@ -123,6 +123,8 @@ spona_status handle_follow_up_record(struct request_context *ctx, const spona_re
 /* handlers_timeline.c */
 spona_status handle_timeline(struct request_context *ctx, const spona_request *request,
                   spona_response *response);
+spona_status handle_report(struct request_context *ctx, const spona_request *request,
+                           spona_response *response);
 
 /* Confirms the job's session is still alive (not ended, idle or too old) and touches it. */
 spona_status session_check(struct request_context *ctx);

@@ -24,5 +24,6 @@ const struct db_statement *const statement_tables[] = {
     case_statements,
     consent_statements,
     handlers_util_statements,
+    report_statements,
     NULL,
 };

@@ -27,6 +27,7 @@ extern const struct db_statement person_household_statements[];
 extern const struct db_statement case_statements[];
 extern const struct db_statement consent_statements[];
 extern const struct db_statement handlers_util_statements[];
+extern const struct db_statement report_statements[];
 
 extern const struct db_statement *const statement_tables[];
 

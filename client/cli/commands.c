@@ -21,6 +21,7 @@ static const struct command *const commands_table[] = {
     &command_referral,
     &command_inbox,
     &command_overdue,
+    &command_report,
     &command_conference,
     &command_note,
     &command_outcome,

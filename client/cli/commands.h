@@ -73,5 +73,6 @@ extern const struct command command_consent;     /* cmd_consent.c: grant, withdr
 extern const struct command command_explain;     /* cmd_audit.c */
 extern const struct command command_disclosures;
 extern const struct command command_audit;       /* verify */
+extern const struct command command_report;      /* cmd_report.c */
 
 #endif

@@ -1,0 +1,146 @@
+/*
+ * `spona report`: the protocol's indicators for your municipality and a period
+ * (docs/reports.md), as a table, CSV (--csv, for spreadsheets) or JSON (--json).
+ * The server decides who may ask and suppresses small cells ("<5") for every
+ * institution but the lead agency; this command only prints what it got.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "json.h"
+#include "output.h"
+#include "remote.h"
+#include "table.h"
+#include "view.h"
+
+enum report_option {
+    REPORT_OPTION_FROM = 1,
+    REPORT_OPTION_TO,
+    REPORT_OPTION_CSV,
+};
+
+/* One CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break. */
+static void report_csv_field(const char *text, int last)
+{
+    if (strpbrk(text, ",\"\r\n") == NULL) {
+        fputs(text, stdout);
+    } else {
+        putchar('"');
+        for (const char *c = text; *c != '\0'; c++) {
+            if (*c == '"')
+                putchar('"');
+            putchar(*c);
+        }
+        putchar('"');
+    }
+    putchar(last ? '\n' : ',');
+}
+
+static void report_csv(const Spona__V1__ReportResponse *answer)
+{
+    fputs("indicator,breakdown,value\n", stdout);
+    for (size_t i = 0; i < answer->n_rows; i++) {
+        report_csv_field(answer->rows[i]->indicator, 0);
+        report_csv_field(answer->rows[i]->breakdown, 0);
+        report_csv_field(answer->rows[i]->value, 1);
+    }
+}
+
+static void report_json(const Spona__V1__ReportResponse *answer)
+{
+    struct json_writer writer;
+    view_json_open(&writer);
+    json_string(&writer, "municipality_code", answer->municipality_code);
+    json_string(&writer, "from", answer->from);
+    json_string(&writer, "to", answer->to);
+    json_uint(&writer, "protocol_version", answer->protocol_version);
+    json_bool(&writer, "suppressed_view", answer->suppressed_view);
+    json_array_begin(&writer, "rows");
+    for (size_t i = 0; i < answer->n_rows; i++) {
+        json_object_begin(&writer, NULL);
+        json_string(&writer, "indicator", answer->rows[i]->indicator);
+        json_string(&writer, "breakdown", answer->rows[i]->breakdown);
+        json_string(&writer, "value", answer->rows[i]->value);
+        json_object_end(&writer);
+    }
+    json_array_end(&writer);
+    json_object_end(&writer);
+}
+
+static void report_text(const Spona__V1__ReportResponse *answer)
+{
+    printf("Indicators of ");
+    output_text(stdout, answer->municipality_code);
+    printf(", %s to %s (protocol version %u)\n", answer->from, answer->to,
+           (unsigned)answer->protocol_version);
+    if (answer->suppressed_view)
+        printf("Counts from 1 to 4 are shown as <5.\n");
+    printf("\n");
+    struct table table;
+    table_init(&table, 3);
+    const char *header[] = { "indicator", "breakdown", "value" };
+    int failed = table_add(&table, header);
+    for (size_t i = 0; !failed && i < answer->n_rows; i++) {
+        const char *row[] = { answer->rows[i]->indicator, answer->rows[i]->breakdown,
+                              answer->rows[i]->value };
+        failed = table_add(&table, row);
+    }
+    table_print(&table, stdout, 0);
+    table_free(&table);
+}
+
+static int report_run(const struct settings *settings, const struct args *args)
+{
+    int csv = args_has(args, REPORT_OPTION_CSV);
+    if (csv && settings->json)
+        return output_error(settings->json, OUTPUT_STATUS_USAGE,
+                            "--csv and --json exclude each other", OUTPUT_EXIT_USAGE);
+    Spona__V1__ReportRequest report = SPONA__V1__REPORT_REQUEST__INIT;
+    char *from = args_value(args, REPORT_OPTION_FROM), *to = args_value(args, REPORT_OPTION_TO);
+    if (from != NULL)
+        report.from = from;
+    if (to != NULL)
+        report.to = to;
+    spona_request request = SPONA__V1__REQUEST__INIT;
+    request.body_case = SPONA__V1__REQUEST__BODY_REPORT;
+    request.report = &report;
+    spona_response *response = NULL;
+    int code = remote_session_call(settings, &request, &response);
+    if (code != OUTPUT_EXIT_OK)
+        return code;
+    if (settings->json)
+        report_json(response->report);
+    else if (csv)
+        report_csv(response->report);
+    else
+        report_text(response->report);
+    envelope_free_response(response);
+    return OUTPUT_EXIT_OK;
+}
+
+static const struct args_option report_options[] = {
+    { "from", REPORT_OPTION_FROM, ARGS_VALUE, "DATE" },
+    { "to", REPORT_OPTION_TO, ARGS_VALUE, "DATE" },
+    { "csv", REPORT_OPTION_CSV, 0, NULL },
+    { NULL, 0, 0, NULL },
+};
+
+const struct command command_report = {
+    .name = "report",
+    .summary = "the protocol's indicators for a period (counts only)",
+    .help = "Usage: spona report [--from DATE] [--to DATE] [--csv | --json] [OPTIONS]\n"
+            "\n"
+            "The protocol's indicators for your municipality (docs/reports.md): persons in\n"
+            "integrated case management by sex, age band and area, assessed, with a plan,\n"
+            "referred, referral answers, training, employment by pathway, follow-ups and\n"
+            "the median days from case opening to employment. Counts only; for every\n"
+            "institution but the lead agency, counts from 1 to 4 are shown as <5 and the\n"
+            "period must be whole calendar months.\n"
+            "\n"
+            "  --from DATE   first day (YYYY-MM-DD; default: the 1st of the month 11 months ago)\n"
+            "  --to DATE     last day (default: the last day of the current month)\n"
+            "  --csv         indicator,breakdown,value lines for a spreadsheet\n",
+    .options = report_options,
+    .run = report_run,
+};
