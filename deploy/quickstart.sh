@@ -8,12 +8,14 @@
 # cluster (deploy/dev-cluster.sh), make the dev PKI, write .spona-dev/spona-server.conf,
 # migrate, register the Prijedor signatories (deploy/seed-prijedor.sh), import their
 # Protocol on cooperation, version 1 (deploy/protocols/prijedor-v1.yaml), (re)start the
-# server in the background and print `spona` commands to try. Safe to run again.
-# deploy/stop.sh stops the server and the cluster.
+# server in the background, load the Prijedor pilot's 60 beneficiaries and their cases
+# through the server's API (deploy/demo-prijedor.sh, docs/demo.md) and print `spona`
+# commands to try. Safe to run again. deploy/stop.sh stops the server and the cluster.
 #
 # Environment: SPONA_PORT (server port, default 7443), SPONA_PG_PORT (PostgreSQL port,
 # default 54329), SPONA_DEMO_PASSWORD (demo users' password, default spona-demo),
-# SPONA_SKIP_INSTALL=1 (do not check packages), SPONA_BUILD_JOBS (parallel build jobs).
+# SPONA_SKIP_INSTALL=1 (do not check packages), SPONA_BUILD_JOBS (parallel build jobs),
+# SPONA_DEMO=0 (do not load the pilot's beneficiaries; default 1: load them).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -28,12 +30,14 @@ PKI=$DEV/pki
 SPONA_PORT=${SPONA_PORT:-7443}
 SPONA_PG_PORT=${SPONA_PG_PORT:-54329}
 DEMO_PASSWORD=${SPONA_DEMO_PASSWORD:-spona-demo}
+SPONA_DEMO=${SPONA_DEMO:-1}
 export SPONA_PG_PORT SPONA_DEMO_PASSWORD=$DEMO_PASSWORD
 
 step() { printf '\n==> %s\n' "$*"; }
 die() { printf 'quickstart: error: %s\n' "$*" >&2; exit 1; }
 
 [[ $SPONA_PORT =~ ^[0-9]+$ ]] || die "SPONA_PORT must be a port number"
+[[ $SPONA_DEMO == [01] ]] || die "SPONA_DEMO must be 0 or 1"
 ((${#DEMO_PASSWORD} >= 8)) || die "SPONA_DEMO_PASSWORD must have at least 8 characters"
 
 step "Packages"
@@ -146,6 +150,22 @@ else
         die "TLS handshake with the server failed (log: $SERVER_LOG)"
 fi
 
+# The pilot's beneficiaries, through the API (as each institution's demo user), so that
+# the protocol's policy and the audit trail apply. Persons already there are left alone.
+demo_hint='' demo_line=''
+if ((SPONA_DEMO)); then
+    step "Demo data: the Prijedor pilot (60 beneficiaries, their cases, referrals and outcomes)"
+    if [[ -x $CLI_BIN ]]; then
+        SPONA_SERVER="127.0.0.1:$SPONA_PORT" SPONA_CLI_BIN=$CLI_BIN "$ROOT/deploy/demo-prijedor.sh" ||
+            die "loading the demo data failed (deploy/demo-prijedor.sh; log: $SERVER_LOG)"
+        demo_hint=$'build/client/spona person search savic\n'
+        "$CLI_BIN" report --help >/dev/null 2>&1 && demo_hint+=$'build/client/spona report\n'
+        demo_line=$'\nand the Prijedor pilot\'s 60 beneficiaries with their cases (docs/demo.md)'
+    else
+        echo "(no $CLI_BIN: the demo data needs the CLI; skipped)"
+    fi
+fi
+
 cd_hint=
 [[ $PWD == "$ROOT" ]] || cd_hint="cd $(printf %q "$ROOT")"$'\n'
 # Mention `spona protocol show` only when this build of the CLI has it.
@@ -157,7 +177,7 @@ cat <<EOF
 
 Spona is running: server 127.0.0.1:$SPONA_PORT, PostgreSQL 127.0.0.1:$SPONA_PG_PORT,
 municipality 'prijedor' with seven institutions and one demo user each
-(password '$DEMO_PASSWORD'; see deploy/seed-prijedor.sh --list-users).
+(password '$DEMO_PASSWORD'; see deploy/seed-prijedor.sh --list-users)${demo_line}.
 
 Try it as the Centre for Social Work (user ana.csr):
 
@@ -165,7 +185,7 @@ ${cd_hint}${exports}
 build/client/spona ping
 build/client/spona login --user ana.csr
 build/client/spona whoami
-${protocol_hint}build/client/spona logout
+${protocol_hint}${demo_hint}build/client/spona logout
 
 (or: . .spona-dev/env.sh). Another institution: use its certificate and user, e.g.
 SPONA_CERT=$PKI/prijedor.zzz.crt SPONA_KEY=$PKI/prijedor.zzz.key

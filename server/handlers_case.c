@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "access.h"
 #include "audit.h"
@@ -31,8 +32,10 @@
 
 const struct db_statement case_statements[] = {
     {"case_insert",
-     "INSERT INTO cases (municipality_id, person_id, lead_institution_id, lead_user_id, reason)"
-     " VALUES ($1, $2::uuid, $3, $4, $5) RETURNING id"},
+     "INSERT INTO cases (municipality_id, person_id, lead_institution_id, lead_user_id, reason,"
+     "                   opened_at)"
+     " VALUES ($1, $2::uuid, $3, $4, $5, COALESCE(NULLIF($6, '')::date::timestamptz, now()))"
+     " RETURNING id"},
     {"case_open_existing",
      "SELECT id FROM cases WHERE person_id = $1::uuid AND closed_at IS NULL"
      " ORDER BY opened_at LIMIT 1"},
@@ -118,6 +121,21 @@ spona_status handle_case_open(struct request_context *ctx, const spona_request *
                  CASE_MAX_REASON);
         return SPONA__V1__STATUS__INVALID_ARGUMENT;
     }
+    if (open->opened_on[0] != '\0') {
+        char today[16];
+        time_t now = time(NULL);
+        struct tm utc;
+        gmtime_r(&now, &utc);
+        strftime(today, sizeof(today), "%Y-%m-%d", &utc);
+        if (handlers_check_date("opened_on", open->opened_on, ctx->message,
+                                sizeof(ctx->message)) != 0)
+            return SPONA__V1__STATUS__INVALID_ARGUMENT;
+        if (strcmp(open->opened_on, today) > 0) {
+            snprintf(ctx->message, sizeof(ctx->message), "opened_on %s is in the future",
+                     open->opened_on);
+            return SPONA__V1__STATUS__INVALID_ARGUMENT;
+        }
+    }
     spona_status status = access_begin(ctx);
     if (status != SPONA__V1__STATUS__OK)
         return status;
@@ -156,8 +174,8 @@ spona_status handle_case_open(struct request_context *ctx, const spona_request *
     const struct job *job = ctx->job;
     const char *insert[] = {job->installation.municipality_id, open->person_id,
                             job->installation.institution_id, job->session.user_id,
-                            open->reason};
-    PGresult *result = request_query(ctx, "case_insert", 5, insert, &status);
+                            open->reason, open->opened_on};
+    PGresult *result = request_query(ctx, "case_insert", 6, insert, &status);
     if (result == NULL)
         goto failed;
     db_copy(result, 0, 0, case_id, sizeof(case_id));

@@ -24,6 +24,7 @@ enum case_option {
     CASE_OPTION_MINUTES,
     CASE_OPTION_INSTITUTION,
     CASE_OPTION_USER,
+    CASE_OPTION_OPENED_ON,
 };
 
 static int case_open_run(const struct settings *settings, const struct args *args)
@@ -34,6 +35,8 @@ static int case_open_run(const struct settings *settings, const struct args *arg
     open_request.person_id = args->operands[0];
     if (args_has(args, CASE_OPTION_REASON))
         open_request.reason = args_value(args, CASE_OPTION_REASON);
+    if (args_has(args, CASE_OPTION_OPENED_ON))
+        open_request.opened_on = args_value(args, CASE_OPTION_OPENED_ON);
     request.body_case = SPONA__V1__REQUEST__BODY_CASE_OPEN;
     request.case_open = &open_request;
     int code = remote_session_write(settings, args, &request, &response);
@@ -252,6 +255,7 @@ static int emergency_run(const struct settings *settings, const struct args *arg
 
 static const struct args_option case_open_options[] = {
     { "reason", CASE_OPTION_REASON, ARGS_VALUE, "TEXT" },
+    { "opened-on", CASE_OPTION_OPENED_ON, ARGS_VALUE, "YYYY-MM-DD" },
     ARGS_IDEMPOTENCY_OPTION,
     { NULL, 0, 0, NULL },
 };
@@ -259,12 +263,15 @@ static const struct args_option case_open_options[] = {
 static const struct command case_open = {
     .name = "open",
     .summary = "open a case for a person (lead agency)",
-    .help = "Usage: spona case open PERSON_ID [--reason TEXT] [OPTIONS]\n"
+    .help = "Usage: spona case open PERSON_ID [--reason TEXT] [--opened-on YYYY-MM-DD]\n"
+            "                        [OPTIONS]\n"
             "\n"
             "Opens a case for the person; your institution (the lead agency) leads it and\n"
             "is its first team member. Prints the case id.\n"
             "\n"
-            "  --reason TEXT   why the case is opened\n" ARGS_IDEMPOTENCY_HELP,
+            "  --reason TEXT   why the case is opened\n"
+            "  --opened-on D   the day a paper case was opened (moving it into Spona)\n"
+            ARGS_IDEMPOTENCY_HELP,
     .options = case_open_options,
     .operands = "PERSON_ID",
     .min_operands = 1,

@@ -594,6 +594,43 @@ static void test_retried_writes_apply_once(void **state)
     free_case(&c);
 }
 
+/* A paper case moved into Spona keeps the day it was opened; never a future day. */
+static void test_case_opened_on(void **state)
+{
+    (void)state;
+    char jmbg[14];
+    idata_fresh_jmbg(jmbg);
+    const char *pairs[] = {"first_name", "Papirna", "last_name", "Testna", "jmbg", jmbg, NULL};
+    char *person_id = idata_person_create_ok(lead, pairs);
+    Spona__V1__CaseOpenRequest open;
+    spona__v1__case_open_request__init(&open);
+    open.person_id = person_id;
+    spona_request request;
+    spona__v1__request__init(&request);
+    request.body_case = SPONA__V1__REQUEST__BODY_CASE_OPEN;
+    request.case_open = &open;
+
+    open.opened_on = (char *)(uintptr_t) "2099-01-01";
+    spona_response *r = idata_call(lead, &request);
+    idata_expect(r, SPONA__V1__STATUS__INVALID_ARGUMENT);
+    assert_non_null(strstr(r->message, "future"));
+    envelope_free_response(r);
+    open.opened_on = (char *)(uintptr_t) "2025-13-01";
+    r = idata_call(lead, &request);
+    idata_expect(r, SPONA__V1__STATUS__INVALID_ARGUMENT);
+    envelope_free_response(r);
+
+    open.opened_on = (char *)(uintptr_t) "2025-03-14";
+    r = idata_call(lead, &request);
+    idata_expect(r, SPONA__V1__STATUS__OK);
+    spona_response *shown = idata_case_get(lead, r->case_open->case_id);
+    idata_expect(shown, SPONA__V1__STATUS__OK);
+    assert_int_equal(strncmp(shown->case_get->opened_at, "2025-03-14", 10), 0);
+    envelope_free_response(shown);
+    envelope_free_response(r);
+    free(person_id);
+}
+
 static void test_bad_arguments(void **state)
 {
     (void)state;
@@ -763,6 +800,7 @@ int main(void)
         cmocka_unit_test(test_follow_ups_once_per_mark),
         cmocka_unit_test(test_inbox_and_overdue),
         cmocka_unit_test(test_retried_writes_apply_once),
+        cmocka_unit_test(test_case_opened_on),
         cmocka_unit_test(test_bad_arguments),
         cmocka_unit_test(itest_test_server_stops_cleanly),
     };
