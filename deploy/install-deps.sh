@@ -15,6 +15,7 @@ readonly SPONA_PACKAGES=(
     libevent-dev libpq-dev libssl-dev libprotobuf-c-dev protobuf-c-compiler
     libcmocka-dev libinih-dev libyaml-dev
     postgresql-15 openssl
+    python3            # deploy/demo-prijedor.sh (standard library only)
 )
 
 say() { printf 'install-deps: %s\n' "$*"; }
