@@ -48,10 +48,4 @@ spona_status case_records_lock(struct request_context *ctx, const char *case_id,
 /* The audit outcome of a refusal: "denied", "not_found", "conflict" or "invalid". */
 const char *case_records_outcome(spona_status status);
 
-/*
- * Ends a request that succeeded: appends record with outcome "ok" and commits.
- * OK, or an error status with ctx->message set (the transaction rolled back).
- */
-spona_status case_records_finish(struct request_context *ctx, struct audit_record *record);
-
 #endif

@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <stdio.h>
 
+#include "audit.h"
 #include "case_records.h"
 #include "handlers_util.h"
 #include "views.h"
@@ -52,13 +53,4 @@ spona_status case_records_require(struct request_context *ctx, const struct poli
     record->clause_count = 0;
     snprintf(ctx->message, sizeof(ctx->message), "%s", decision.reason);
     return handlers_refuse(ctx, record, "denied", SPONA__V1__STATUS__PERMISSION_DENIED);
-}
-
-spona_status case_records_finish_view(struct request_context *ctx, struct audit_record *record,
-                                      ProtobufCMessage *view)
-{
-    spona_status status = case_records_finish(ctx, record);
-    if (status != SPONA__V1__STATUS__OK)
-        protobuf_c_message_free_unpacked(view, NULL);
-    return status;
 }

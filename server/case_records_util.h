@@ -51,9 +51,4 @@ spona_status case_records_require(struct request_context *ctx, const struct poli
                                   enum policy_category category, enum policy_action action,
                                   struct audit_record *record);
 
-/* case_records_finish (case_records.h) for an answer already built: frees view when the
- * request could not be committed. */
-spona_status case_records_finish_view(struct request_context *ctx, struct audit_record *record,
-                                      ProtobufCMessage *view);
-
 #endif

@@ -368,7 +368,7 @@ spona_status handle_assessment_record(struct request_context *ctx, const spona_r
     status = assessment_view_load(ctx, policy, &access, version, &view, &record);
     if (status != SPONA__V1__STATUS__OK)
         goto failed;
-    status = case_records_finish_view(ctx, &record, &view->base);
+    status = audit_commit_view(ctx, &record, &view->base);
     if (status != SPONA__V1__STATUS__OK)
         return status;
     response->body_case = SPONA__V1__RESPONSE__BODY_ASSESSMENT_RECORD;
@@ -404,7 +404,7 @@ spona_status handle_assessment_get(struct request_context *ctx, const spona_requ
     char detail[32];
     snprintf(detail, sizeof(detail), "version %u", view->version);
     record.detail = detail;
-    status = case_records_finish_view(ctx, &record, &view->base);
+    status = audit_commit_view(ctx, &record, &view->base);
     if (status != SPONA__V1__STATUS__OK)
         return status;
     response->body_case = SPONA__V1__RESPONSE__BODY_ASSESSMENT_GET;

@@ -188,11 +188,7 @@ spona_status handle_case_open(struct request_context *ctx, const spona_request *
     PQclear(result);
 
     record.case_id = case_id;
-    record.outcome = "ok";
-    status = audit_append(ctx, &record);
-    if (status != SPONA__V1__STATUS__OK)
-        goto failed;
-    status = access_commit(ctx);
+    status = audit_commit(ctx, &record);
     if (status != SPONA__V1__STATUS__OK)
         return status;
 
@@ -316,15 +312,9 @@ spona_status handle_case_get(struct request_context *ctx, const spona_request *r
     status = case_view_load(ctx, policy, &access, &view, &record);
     if (status != SPONA__V1__STATUS__OK)
         goto failed;
-    record.outcome = "ok";
-    status = audit_append(ctx, &record);
+    status = audit_commit_view(ctx, &record, &view->base);
     if (status != SPONA__V1__STATUS__OK)
-        goto failed;
-    status = access_commit(ctx);
-    if (status != SPONA__V1__STATUS__OK) {
-        spona__v1__case_view__free_unpacked(view, NULL);
         return status;
-    }
     response->body_case = SPONA__V1__RESPONSE__BODY_CASE_GET;
     response->case_get = view;
     return SPONA__V1__STATUS__OK;
@@ -419,11 +409,7 @@ spona_status handle_referral_create(struct request_context *ctx, const spona_req
     db_copy(result, 0, 0, referral_id, sizeof(referral_id));
     PQclear(result);
 
-    record.outcome = "ok";
-    status = audit_append(ctx, &record);
-    if (status != SPONA__V1__STATUS__OK)
-        goto failed;
-    status = access_commit(ctx);
+    status = audit_commit(ctx, &record);
     if (status != SPONA__V1__STATUS__OK)
         return status;
 
@@ -509,11 +495,7 @@ spona_status handle_referral_accept(struct request_context *ctx, const spona_req
     else if (status != SPONA__V1__STATUS__NOT_FOUND) /* excluded: joined, yet sees nothing */
         goto failed;
 
-    record.outcome = "ok";
-    status = audit_append(ctx, &record);
-    if (status != SPONA__V1__STATUS__OK)
-        goto failed;
-    status = access_commit(ctx);
+    status = audit_commit(ctx, &record);
     if (status != SPONA__V1__STATUS__OK)
         return status;
 
@@ -633,11 +615,7 @@ spona_status handle_emergency_access(struct request_context *ctx, const spona_re
     record.person_id = access.person_id;
     record.emergency = 1;
 
-    record.outcome = "ok";
-    status = audit_append(ctx, &record);
-    if (status != SPONA__V1__STATUS__OK)
-        goto failed;
-    status = access_commit(ctx);
+    status = audit_commit(ctx, &record);
     if (status != SPONA__V1__STATUS__OK)
         return status;
 

@@ -306,11 +306,7 @@ spona_status handle_consent_withdraw(struct request_context *ctx, const spona_re
     char counted[300];
     snprintf(counted, sizeof(counted), "%s (%u withdrawn)", detail, withdrawn);
     record.detail = counted;
-    record.outcome = "ok";
-    status = audit_append(ctx, &record);
-    if (status != SPONA__V1__STATUS__OK)
-        goto failed;
-    status = access_commit(ctx);
+    status = audit_commit(ctx, &record);
     if (status != SPONA__V1__STATUS__OK)
         return status;
 

@@ -110,12 +110,8 @@ spona_status handle_case_exclude(struct request_context *ctx, const spona_reques
     db_copy(result, 0, 0, exclusion_id, sizeof(exclusion_id));
     PQclear(result);
 
-    record.outcome = "ok";
     record.detail = user_id[0] != '\0' ? "user excluded" : "institution excluded";
-    status = audit_append(ctx, &record);
-    if (status != SPONA__V1__STATUS__OK)
-        goto failed;
-    status = access_commit(ctx);
+    status = audit_commit(ctx, &record);
     if (status != SPONA__V1__STATUS__OK)
         return status;
 

@@ -108,16 +108,6 @@ const char *case_records_outcome(spona_status status)
     }
 }
 
-spona_status case_records_finish(struct request_context *ctx, struct audit_record *record)
-{
-    record->outcome = "ok";
-    spona_status status = audit_append(ctx, record);
-    if (status == SPONA__V1__STATUS__OK)
-        return access_commit(ctx);
-    access_rollback(ctx);
-    return status;
-}
-
 spona_status case_records_lock(struct request_context *ctx, const char *case_id, char *stage,
                                size_t stage_size, uint64_t *version)
 {
@@ -264,7 +254,7 @@ static spona_status lifecycle_run(struct request_context *ctx, const struct life
     status = case_view_load(ctx, policy, &access, out, &record);
     if (status != SPONA__V1__STATUS__OK)
         goto failed;
-    status = case_records_finish(ctx, &record);
+    status = audit_commit(ctx, &record);
     if (status == SPONA__V1__STATUS__OK)
         return status;
     spona__v1__case_view__free_unpacked(*out, NULL);

@@ -475,11 +475,7 @@ spona_status handle_person_create(struct request_context *ctx, const spona_reque
         goto failed;
 
     record.person_id = person_id;
-    record.outcome = "ok";
-    status = audit_append(ctx, &record);
-    if (status != SPONA__V1__STATUS__OK)
-        goto failed;
-    status = access_commit(ctx);
+    status = audit_commit(ctx, &record);
     if (status != SPONA__V1__STATUS__OK)
         return status;
 
@@ -527,15 +523,9 @@ spona_status handle_person_get(struct request_context *ctx, const spona_request 
     status = person_view_load(ctx, policy, &access, &view, &record);
     if (status != SPONA__V1__STATUS__OK)
         goto failed;
-    record.outcome = "ok";
-    status = audit_append(ctx, &record);
+    status = audit_commit_view(ctx, &record, &view->base);
     if (status != SPONA__V1__STATUS__OK)
-        goto failed;
-    status = access_commit(ctx);
-    if (status != SPONA__V1__STATUS__OK) {
-        spona__v1__person_view__free_unpacked(view, NULL);
         return status;
-    }
     response->body_case = SPONA__V1__RESPONSE__BODY_PERSON_GET;
     response->person_get = view;
     return SPONA__V1__STATUS__OK;
@@ -678,15 +668,9 @@ spona_status handle_person_update(struct request_context *ctx, const spona_reque
         status = person_view_load(ctx, policy, &access, &view, &record);
     if (status != SPONA__V1__STATUS__OK)
         goto failed;
-    record.outcome = "ok";
-    status = audit_append(ctx, &record);
+    status = audit_commit_view(ctx, &record, &view->base);
     if (status != SPONA__V1__STATUS__OK)
-        goto failed;
-    status = access_commit(ctx);
-    if (status != SPONA__V1__STATUS__OK) {
-        spona__v1__person_view__free_unpacked(view, NULL);
         return status;
-    }
     response->body_case = SPONA__V1__RESPONSE__BODY_PERSON_UPDATE;
     response->person_update = view;
     return SPONA__V1__STATUS__OK;

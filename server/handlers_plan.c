@@ -596,7 +596,7 @@ spona_status handle_plan_change(struct request_context *ctx, const spona_request
     snprintf(detail, sizeof(detail), "version %u: +%zu goals, +%zu measures, %zu statuses",
              version, change->n_add_goals, change->n_add_measures,
              change->n_goal_status + change->n_measure_status);
-    status = case_records_finish_view(ctx, &record, &view->base);
+    status = audit_commit_view(ctx, &record, &view->base);
     if (status != SPONA__V1__STATUS__OK)
         return status;
     response->body_case = SPONA__V1__RESPONSE__BODY_PLAN_CHANGE;
@@ -786,7 +786,7 @@ spona_status handle_plan_get(struct request_context *ctx, const spona_request *r
         status = plan_render(ctx, policy, &access, view, &record);
     if (status != SPONA__V1__STATUS__OK)
         goto failed;
-    status = case_records_finish_view(ctx, &record, &view->base);
+    status = audit_commit_view(ctx, &record, &view->base);
     if (status != SPONA__V1__STATUS__OK)
         return status;
     response->body_case = SPONA__V1__RESPONSE__BODY_PLAN_GET;

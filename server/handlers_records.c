@@ -279,7 +279,7 @@ spona_status handle_conference_record(struct request_context *ctx, const spona_r
         status = SPONA__V1__STATUS__INTERNAL;
         goto failed;
     }
-    status = case_records_finish_view(ctx, &record, &view->base);
+    status = audit_commit_view(ctx, &record, &view->base);
     if (status != SPONA__V1__STATUS__OK)
         goto done;
     response->body_case = SPONA__V1__RESPONSE__BODY_CONFERENCE_RECORD;
@@ -355,7 +355,7 @@ spona_status handle_note_add(struct request_context *ctx, const spona_request *r
     status = records_note_view(ctx, note_id, &view);
     if (status != SPONA__V1__STATUS__OK)
         goto failed;
-    status = case_records_finish_view(ctx, &record, &view->base);
+    status = audit_commit_view(ctx, &record, &view->base);
     if (status != SPONA__V1__STATUS__OK)
         return status;
     response->body_case = SPONA__V1__RESPONSE__BODY_NOTE_ADD;
@@ -516,7 +516,7 @@ spona_status handle_outcome_record(struct request_context *ctx, const spona_requ
     status = records_outcome_view(ctx, outcome_id, 0, &view);
     if (status != SPONA__V1__STATUS__OK)
         goto failed;
-    status = case_records_finish_view(ctx, &record, &view->base);
+    status = audit_commit_view(ctx, &record, &view->base);
     if (status != SPONA__V1__STATUS__OK)
         return status;
     response->body_case = SPONA__V1__RESPONSE__BODY_OUTCOME_RECORD;
@@ -658,7 +658,7 @@ spona_status handle_follow_up_record(struct request_context *ctx, const spona_re
     status = records_outcome_view(ctx, outcome_id, read.allowed ? 0 : follow_up->months, &view);
     if (status != SPONA__V1__STATUS__OK)
         goto failed;
-    status = case_records_finish_view(ctx, &record, &view->base);
+    status = audit_commit_view(ctx, &record, &view->base);
     if (status != SPONA__V1__STATUS__OK)
         return status;
     response->body_case = SPONA__V1__RESPONSE__BODY_FOLLOW_UP_RECORD;

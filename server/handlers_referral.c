@@ -237,7 +237,7 @@ static spona_status referral_answer_run(struct request_context *ctx,
         goto failed;
     }
     record.disclosed = POLICY_BIT(POLICY_CATEGORY_PLAN_MEASURES);
-    status = case_records_finish(ctx, &record);
+    status = audit_commit(ctx, &record);
     if (status != SPONA__V1__STATUS__OK) {
         spona__v1__referral_view__free_unpacked(*out, NULL);
         *out = NULL;
@@ -311,7 +311,7 @@ spona_status handle_inbox(struct request_context *ctx, const spona_request *requ
                  request->inbox->open_only ? " (open only)" : "");
         if (answer->n_referrals > 0)
             record.disclosed = POLICY_BIT(POLICY_CATEGORY_PLAN_MEASURES);
-        status = case_records_finish(ctx, &record);
+        status = audit_commit(ctx, &record);
     } else {
         access_rollback(ctx);
     }
@@ -462,7 +462,7 @@ spona_status handle_overdue(struct request_context *ctx, const spona_request *re
     }
     if (status != SPONA__V1__STATUS__OK)
         goto failed;
-    status = case_records_finish_view(ctx, &record, &answer->base);
+    status = audit_commit_view(ctx, &record, &answer->base);
     if (status != SPONA__V1__STATUS__OK)
         return status;
     response->body_case = SPONA__V1__RESPONSE__BODY_OVERDUE;

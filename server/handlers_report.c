@@ -191,7 +191,7 @@ spona_status handle_report(struct request_context *ctx, const spona_request *req
     answer->suppressed_view = suppress;
     record.disclosed = POLICY_BIT(POLICY_CATEGORY_AGGREGATES);
     audit_add_clause(&record, decision.clause_number);
-    status = case_records_finish_view(ctx, &record, &answer->base);
+    status = audit_commit_view(ctx, &record, &answer->base);
     if (status != SPONA__V1__STATUS__OK)
         return status;
     response->body_case = SPONA__V1__RESPONSE__BODY_REPORT;

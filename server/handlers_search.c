@@ -381,15 +381,9 @@ spona_status handle_person_search(struct request_context *ctx, const spona_reque
 
     snprintf(detail, sizeof(detail), "%zu hits", answer->n_hits);
     record.detail = detail;
-    record.outcome = "ok";
-    status = audit_append(ctx, &record);
+    status = audit_commit_view(ctx, &record, &answer->base);
     if (status != SPONA__V1__STATUS__OK)
-        goto failed;
-    status = access_commit(ctx);
-    if (status != SPONA__V1__STATUS__OK) {
-        spona__v1__person_search_response__free_unpacked(answer, NULL);
         return status;
-    }
     response->body_case = SPONA__V1__RESPONSE__BODY_PERSON_SEARCH;
     response->person_search = answer;
     return SPONA__V1__STATUS__OK;
@@ -628,15 +622,9 @@ static spona_status household_change(struct request_context *ctx, const spona_re
     status = person_view_load(ctx, policy, &access, &view, &record);
     if (status != SPONA__V1__STATUS__OK)
         goto failed;
-    record.outcome = "ok";
-    status = audit_append(ctx, &record);
+    status = audit_commit_view(ctx, &record, &view->base);
     if (status != SPONA__V1__STATUS__OK)
-        goto failed;
-    status = access_commit(ctx);
-    if (status != SPONA__V1__STATUS__OK) {
-        spona__v1__person_view__free_unpacked(view, NULL);
         return status;
-    }
     *out = view;
     return SPONA__V1__STATUS__OK;
 

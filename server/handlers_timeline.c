@@ -236,7 +236,7 @@ spona_status handle_timeline(struct request_context *ctx, const spona_request *r
     status = answer->case_id != NULL ? timeline_load(ctx, policy, &access, answer, &record)
                                      : SPONA__V1__STATUS__INTERNAL;
     if (status == SPONA__V1__STATUS__OK)
-        status = case_records_finish(ctx, &record);
+        status = audit_commit(ctx, &record);
     else
         access_rollback(ctx);
     if (status != SPONA__V1__STATUS__OK) {
