@@ -68,6 +68,7 @@ int server_run(const struct server_config *config)
     char err[512];
     int status = 1;
     int started = 0;
+    int pid_written = 0;
     struct server *server = calloc(1, sizeof(*server));
     if (server == NULL)
         return 1;
@@ -107,13 +108,15 @@ int server_run(const struct server_config *config)
             goto cleanup;
         }
     }
+    /* before the first connection is served: whoever sees an answer sees the pid file */
+    pid_written = write_pid_file(server->config.pid_file) == 0 &&
+                  server->config.pid_file[0] != '\0';
     for (; started < server->io_thread_count; started++) {
         if (io_thread_start(&server->io_threads[started]) != 0) {
             log_error("cannot start io thread %d", started);
             goto stop;
         }
     }
-    write_pid_file(server->config.pid_file);
     log_info("spona-server %s listening on %s:%s (%d io threads, %d database workers)",
              SPONA_VERSION, server->config.listen_host, server->config.listen_port,
              server->io_thread_count, server->config.workers);
@@ -134,7 +137,7 @@ cleanup:
         free(server->io_threads);
     }
     tls_context_free(server->tls);
-    if (server->config.pid_file[0] != '\0' && status == 0)
+    if (pid_written)
         unlink(server->config.pid_file);
     free(server);
     libevent_global_shutdown();
