@@ -16,6 +16,8 @@ readonly SPONA_PACKAGES=(
     libcmocka-dev libinih-dev libyaml-dev
     postgresql-15 openssl
     python3            # deploy/demo-prijedor.sh (standard library only)
+    libcairo2-dev fonts-dejavu-core   # the printable report (PDF, Latin and Cyrillic)
+    poppler-utils      # pdftotext/pdftoppm: the test that renders the printable report
 )
 
 say() { printf 'install-deps: %s\n' "$*"; }
