@@ -1,11 +1,14 @@
 /*
  * The protocol's indicators (issue 5, docs/reports.md): municipality-wide counts
- * for a period, computed by the definer function spona_indicators (sql/008),
+ * for a period, computed by the definer function spona_indicators (sql/008, 009),
  * which returns figures only, never an id or a name. Who may ask is the
- * protocol's `aggregates` category (read; its clauses ignore team and consent);
- * every institution but the lead agency gets small cells suppressed ("<5") and
- * only whole calendar months of at least 28 days, so that no parameter singles
- * out a person. Each report is audited as one record without a person.
+ * protocol's `aggregates` category (read; its clauses ignore team and consent).
+ * The lead agency gets live figures for any period. Every other institution gets
+ * one calendar quarter that has ended, from its release: figures computed once,
+ * the first time anyone but the lead asks, and never again (report_releases), with
+ * small cells and the cells that would give them away suppressed
+ * (report_suppress.c); so neither a period, nor a later request, nor a subtraction
+ * singles out a person. Each report is audited as one record without a person.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,28 +19,59 @@
 #include "case_records_util.h"
 #include "handlers.h"
 #include "handlers_util.h"
+#include "report_suppress.h"
 #include "statements.h"
 #include "views.h"
 
 /* Smallest count shown to institutions other than the lead agency. */
 #define REPORT_MIN_CELL 5
-/* Shortest period (days) for institutions other than the lead agency. */
-#define REPORT_MIN_DAYS 28
+/* Room for the protocol's priority group codes as a text[] literal. */
+#define REPORT_GROUPS_BYTES 2048
 
 const struct db_statement report_statements[] = {
-    /* the period: defaults (the 12 calendar months up to the current one), its length
-     * and whether it is made of whole calendar months */
+    /* the period: defaults ($3 'lead': the 12 calendar months up to the current one;
+     * otherwise the last calendar quarter that has ended), its length, whether it is
+     * one calendar quarter, and whether that has ended */
     {"report_period",
      "SELECT to_char(f, 'YYYY-MM-DD'), to_char(t, 'YYYY-MM-DD'), t - f + 1,"
-     "       f = date_trunc('month', f)::date,"
-     "       t = (date_trunc('month', t) + interval '1 month - 1 day')::date"
+     "       f = date_trunc('quarter', f)::date"
+     "       AND t = (date_trunc('quarter', f) + interval '3 months - 1 day')::date,"
+     "       t < current_date"
      "  FROM (SELECT COALESCE(NULLIF($1, '')::date,"
-     "                        (date_trunc('month', current_date) - interval '11 months')::date) f,"
+     "                        CASE WHEN $3 = 'lead'"
+     "                             THEN date_trunc('month', current_date) - interval '11 months'"
+     "                             ELSE date_trunc('quarter', current_date) - interval '3 months'"
+     "                        END::date) f,"
      "               COALESCE(NULLIF($2, '')::date,"
-     "                        (date_trunc('month', current_date)"
-     "                         + interval '1 month - 1 day')::date) t) p"},
+     "                        CASE WHEN $3 = 'lead'"
+     "                             THEN date_trunc('month', current_date)"
+     "                                  + interval '1 month - 1 day'"
+     "                             ELSE date_trunc('quarter', current_date) - interval '1 day'"
+     "                        END::date) t) p"},
     {"report_indicators",
-     "SELECT indicator, breakdown, value, base FROM spona_indicators($1::date, $2::date)"},
+     "SELECT indicator, breakdown, value, base"
+     "  FROM spona_indicators($1::date, $2::date, $3::text[])"},
+    /* a quarter's release: made once (a concurrent first request waits on the unique
+     * key and then does nothing), then read */
+    {"report_release_create",
+     "INSERT INTO report_releases (municipality_id, period_from, period_to, protocol_version,"
+     "                             released_for)"
+     "VALUES (spona_current_municipality(), $1::date, $2::date, $3::integer,"
+     "        spona_current_institution())"
+     "ON CONFLICT (municipality_id, period_from, period_to) DO NOTHING RETURNING id"},
+    {"report_release_fill",
+     "INSERT INTO report_release_rows (release_id, n, indicator, breakdown, value, base)"
+     "SELECT $1::uuid, t.n, t.indicator, t.breakdown, t.value, t.base"
+     "  FROM spona_indicators($2::date, $3::date, $4::text[])"
+     "       WITH ORDINALITY AS t(indicator, breakdown, value, base, n)"},
+    {"report_release_find",
+     "SELECT id, to_char(released_at, 'YYYY-MM-DD HH24:MI'), protocol_version"
+     "  FROM report_releases"
+     " WHERE municipality_id = spona_current_municipality()"
+     "   AND period_from = $1::date AND period_to = $2::date"},
+    {"report_release_rows",
+     "SELECT indicator, breakdown, value, base FROM report_release_rows"
+     " WHERE release_id = $1::uuid ORDER BY n"},
     {NULL, NULL},
 };
 
@@ -45,27 +79,28 @@ const struct db_statement report_statements[] = {
 struct report_period {
     char from[11], to[11];
     long days;
-    int whole_months; /* starts on a month's first day and ends on a month's last */
+    int quarter; /* exactly one calendar quarter */
+    int ended;   /* its last day is before today */
 };
 
 /* Validates the dates and computes the period: OK or INVALID_ARGUMENT (not audited). */
 static spona_status report_period(struct request_context *ctx, const char *from,
-                                  const char *to, struct report_period *out)
+                                  const char *to, int lead, struct report_period *out)
 {
-    const char *names[] = {"from", "to"}, *values[] = {from, to};
+    const char *names[] = {"from", "to"}, *values[] = {from, to, lead ? "lead" : "other"};
     for (int i = 0; i < 2; i++)
         if (values[i][0] != '\0' &&
             handlers_check_date(names[i], values[i], ctx->message, sizeof(ctx->message)) != 0)
             return SPONA__V1__STATUS__INVALID_ARGUMENT;
     spona_status status;
-    PGresult *result = request_query(ctx, "report_period", 2, values, &status);
+    PGresult *result = request_query(ctx, "report_period", 3, values, &status);
     if (result == NULL)
         return status;
     db_copy(result, 0, 0, out->from, sizeof(out->from));
     db_copy(result, 0, 1, out->to, sizeof(out->to));
     out->days = strtol(PQgetvalue(result, 0, 2), NULL, 10);
-    out->whole_months = strcmp(PQgetvalue(result, 0, 3), "t") == 0 &&
-                        strcmp(PQgetvalue(result, 0, 4), "t") == 0;
+    out->quarter = strcmp(PQgetvalue(result, 0, 3), "t") == 0;
+    out->ended = strcmp(PQgetvalue(result, 0, 4), "t") == 0;
     PQclear(result);
     if (out->days < 1) {
         snprintf(ctx->message, sizeof(ctx->message), "from (%s) is after to (%s)", out->from,
@@ -75,39 +110,131 @@ static spona_status report_period(struct request_context *ctx, const char *from,
     return SPONA__V1__STATUS__OK;
 }
 
-/*
- * The figure as the caller may see it: everything for the lead; for others a
- * figure over 1-4 persons or referrals (base: a count, or the persons behind a
- * median) is "<5". A median over no one is "n/a".
- */
-static char *report_value(const char *value, const char *base, int suppress)
+/* The protocol's priority group codes as a text[] literal ("{a,b}"; snake_case codes). */
+static int report_groups(const struct policy *policy, char *out, size_t out_size)
 {
-    long count = strtol(base, NULL, 10);
-    if (suppress && count > 0 && count < REPORT_MIN_CELL)
-        return views_strdup("<5");
-    return views_strdup(value[0] == '\0' ? "n/a" : value);
+    size_t used = 0;
+    int written = snprintf(out, out_size, "{");
+    for (size_t i = 0; written >= 0 && (size_t)written < out_size - used &&
+                       i < policy->priority_group_count;
+         i++) {
+        used += (size_t)written;
+        written = snprintf(out + used, out_size - used, "%s%s", i ? "," : "",
+                           policy->priority_groups[i].code);
+    }
+    if (written < 0 || (size_t)written >= out_size - used)
+        return -1;
+    used += (size_t)written;
+    written = snprintf(out + used, out_size - used, "}");
+    return written < 0 || (size_t)written >= out_size - used ? -1 : 0;
 }
 
-/* Builds the rows of the answer from spona_indicators' result. */
+/* One row of the answer. */
+static int report_add_row(Spona__V1__ReportResponse *answer, const char *indicator,
+                          const char *breakdown, const char *value)
+{
+    Spona__V1__IndicatorRow *item = malloc(sizeof(*item));
+    if (item == NULL)
+        return -1;
+    spona__v1__indicator_row__init(item);
+    item->indicator = views_strdup(indicator);
+    item->breakdown = views_strdup(breakdown);
+    item->value = views_strdup(value);
+    if (item->indicator == NULL || item->breakdown == NULL || item->value == NULL ||
+        views_append((void ***)&answer->rows, &answer->n_rows, item) != 0) {
+        spona__v1__indicator_row__free_unpacked(item, NULL);
+        return -1;
+    }
+    return 0;
+}
+
+/*
+ * Builds the rows of the answer from (indicator, breakdown, value, base) rows: as
+ * they are for the lead; suppressed (report_suppress.c) for everyone else. Every
+ * figure but the median is a count, linked to its indicator's other breakdowns.
+ */
 static spona_status report_rows(const PGresult *result, int suppress,
                                 Spona__V1__ReportResponse *answer)
 {
-    for (int row = 0; row < PQntuples(result); row++) {
-        Spona__V1__IndicatorRow *item = malloc(sizeof(*item));
-        if (item == NULL)
-            return SPONA__V1__STATUS__INTERNAL;
-        spona__v1__indicator_row__init(item);
-        item->indicator = views_strdup(PQgetvalue(result, row, 0));
-        item->breakdown = views_strdup(PQgetvalue(result, row, 1));
-        item->value = report_value(PQgetvalue(result, row, 2), PQgetvalue(result, row, 3),
-                                   suppress);
-        if (item->indicator == NULL || item->breakdown == NULL || item->value == NULL ||
-            views_append((void ***)&answer->rows, &answer->n_rows, item) != 0) {
-            spona__v1__indicator_row__free_unpacked(item, NULL);
-            return SPONA__V1__STATUS__INTERNAL;
-        }
+    int count = PQntuples(result);
+    struct report_figure *figures = calloc((size_t)count + 1, sizeof(*figures));
+    if (figures == NULL)
+        return SPONA__V1__STATUS__INTERNAL;
+    for (int row = 0; row < count; row++) {
+        figures[row].indicator = PQgetvalue(result, row, 0);
+        figures[row].breakdown = PQgetvalue(result, row, 1);
+        figures[row].base = strtol(PQgetvalue(result, row, 3), NULL, 10);
+        figures[row].linked = strcmp(figures[row].indicator, "median_days_to_employment") != 0;
     }
-    return SPONA__V1__STATUS__OK;
+    if (suppress)
+        report_suppress(figures, (size_t)count, REPORT_MIN_CELL);
+    spona_status status = SPONA__V1__STATUS__OK;
+    for (int row = 0; row < count && status == SPONA__V1__STATUS__OK; row++)
+        if (report_add_row(answer, figures[row].indicator, figures[row].breakdown,
+                           report_cell_text(&figures[row], PQgetvalue(result, row, 2))) != 0)
+            status = SPONA__V1__STATUS__INTERNAL;
+    free(figures);
+    return status;
+}
+
+/* The lead's answer: live figures for its period. */
+static spona_status report_live(struct request_context *ctx, const struct report_period *period,
+                                const char *groups, Spona__V1__ReportResponse *answer)
+{
+    const char *params[] = {period->from, period->to, groups};
+    spona_status status;
+    PGresult *result = request_query(ctx, "report_indicators", 3, params, &status);
+    if (result == NULL)
+        return status;
+    status = report_rows(result, 0, answer);
+    PQclear(result);
+    return status;
+}
+
+/*
+ * Everyone else's answer: the quarter's release, made now if nobody has asked for it
+ * yet, suppressed. Its protocol version and release time go into the answer.
+ */
+static spona_status report_released(struct request_context *ctx,
+                                    const struct report_period *period, int version,
+                                    const char *groups, Spona__V1__ReportResponse *answer)
+{
+    char version_text[16], id[UUID_TEXT];
+    snprintf(version_text, sizeof(version_text), "%d", version);
+    const char *create[] = {period->from, period->to, version_text};
+    spona_status status;
+    PGresult *result = request_query(ctx, "report_release_create", 3, create, &status);
+    if (result == NULL)
+        return status;
+    int created = PQntuples(result) == 1;
+    if (created)
+        db_copy(result, 0, 0, id, sizeof(id));
+    PQclear(result);
+    if (created) {
+        const char *fill[] = {id, period->from, period->to, groups};
+        if ((result = request_query(ctx, "report_release_fill", 4, fill, &status)) == NULL)
+            return status;
+        PQclear(result);
+    }
+    const char *find[] = {period->from, period->to};
+    if ((result = request_query(ctx, "report_release_find", 2, find, &status)) == NULL)
+        return status;
+    if (PQntuples(result) != 1) {
+        PQclear(result);
+        return SPONA__V1__STATUS__INTERNAL;
+    }
+    db_copy(result, 0, 0, id, sizeof(id));
+    answer->released_at = views_strdup(PQgetvalue(result, 0, 1));
+    answer->protocol_version = (uint32_t)strtoul(PQgetvalue(result, 0, 2), NULL, 10);
+    PQclear(result);
+    if (answer->released_at == NULL)
+        return SPONA__V1__STATUS__INTERNAL;
+    const char *rows[] = {id};
+    if ((result = request_query(ctx, "report_release_rows", 1, rows, &status)) == NULL)
+        return status;
+    status = report_rows(result, 1, answer);
+    PQclear(result);
+    return status;
 }
 
 /* The aggregates decision for the caller's institution (outside any case). */
@@ -147,7 +274,7 @@ spona_status handle_report(struct request_context *ctx, const spona_request *req
     int suppress = caller.subject.role != POLICY_ROLE_LEAD_AGENCY;
 
     struct report_period period;
-    status = report_period(ctx, ask->from, ask->to, &period);
+    status = report_period(ctx, ask->from, ask->to, !suppress, &period);
     if (status == SPONA__V1__STATUS__INVALID_ARGUMENT) {
         snprintf(detail, sizeof(detail), "bad period");
         return handlers_refuse(ctx, &record, "invalid", status);
@@ -155,30 +282,33 @@ spona_status handle_report(struct request_context *ctx, const spona_request *req
     if (status != SPONA__V1__STATUS__OK)
         goto failed;
     snprintf(detail, sizeof(detail), "%s..%s%s", period.from, period.to,
-             suppress ? ", small cells suppressed" : "");
-    if (suppress && (period.days < REPORT_MIN_DAYS || !period.whole_months)) {
+             suppress ? ", released figures, small cells suppressed" : "");
+    if (suppress && !(period.quarter && period.ended)) {
         record.denied = POLICY_BIT(POLICY_CATEGORY_AGGREGATES);
         snprintf(ctx->message, sizeof(ctx->message),
-                 "only the lead agency may report on %s..%s: other institutions get whole "
-                 "calendar months (from the 1st to a month's last day, at least %d days), "
-                 "so that no period singles out a person",
-                 period.from, period.to, REPORT_MIN_DAYS);
+                 "only the lead agency may report on %s..%s: other institutions get one "
+                 "calendar quarter that has ended (e.g. 2026-07-01..2026-09-30), released "
+                 "once, so that no period and no later request singles out a person",
+                 period.from, period.to);
         return handlers_refuse(ctx, &record, "denied", SPONA__V1__STATUS__PERMISSION_DENIED);
     }
-
-    const char *params[] = {period.from, period.to};
-    PGresult *result = request_query(ctx, "report_indicators", 2, params, &status);
-    if (result == NULL)
+    char groups[REPORT_GROUPS_BYTES];
+    if (report_groups(policy, groups, sizeof(groups)) != 0) {
+        status = SPONA__V1__STATUS__INTERNAL;
         goto failed;
+    }
+
     answer = malloc(sizeof(*answer));
     if (answer == NULL) {
-        PQclear(result);
         status = SPONA__V1__STATUS__INTERNAL;
         goto failed;
     }
     spona__v1__report_response__init(answer);
-    status = report_rows(result, suppress, answer);
-    PQclear(result);
+    answer->protocol_version = (uint32_t)policy->version;
+    status = suppress ? report_released(ctx, &period, policy->version, groups, answer)
+                      : report_live(ctx, &period, groups, answer);
+    if (status != SPONA__V1__STATUS__OK)
+        goto failed;
     answer->municipality_code = views_strdup(policy->municipality);
     answer->from = views_strdup(period.from);
     answer->to = views_strdup(period.to);
@@ -187,7 +317,6 @@ spona_status handle_report(struct request_context *ctx, const spona_request *req
         status = SPONA__V1__STATUS__INTERNAL;
     if (status != SPONA__V1__STATUS__OK)
         goto failed;
-    answer->protocol_version = (uint32_t)policy->version;
     answer->suppressed_view = suppress;
     record.disclosed = POLICY_BIT(POLICY_CATEGORY_AGGREGATES);
     audit_add_clause(&record, decision.clause_number);

@@ -8,11 +8,14 @@
  *    computed here from the fixture's definition; other tests' data in testgrad is
  *    the baseline taken before), and its median days to employment equals the median
  *    computed here from the raw rows the database holds (read as the superuser);
- *  - the coordinator (testgrad.grad) gets the same rows with every figure from 1 to 4
- *    shown as "<5", 0 and >= 5 as they are;
- *  - the coordinator cannot narrow the period to single anyone out (one day, half a
- *    month, a month not starting on the 1st), bad dates are INVALID_ARGUMENT, and no
- *    answer contains an id or a name of the fixture;
+ *  - the coordinator (testgrad.grad) gets a quarter that has ended, as released: a
+ *    second fixture in an old quarter (2019-Q2, which no other test touches) gives
+ *    exactly known figures, which the coordinator sees with 1-4 as "<5" and the cells
+ *    that would give those away as "x"; a later entry in that quarter changes the
+ *    lead's live figures but not the coordinator's released ones;
+ *  - the coordinator cannot choose a period that singles anyone out (one day, a month,
+ *    two quarters, a quarter not starting on its 1st, the current quarter), bad dates
+ *    are INVALID_ARGUMENT, and no answer contains an id or a name of the fixture;
  *  - institutions without an aggregates clause (the employment bureau, a
  *    non-signatory) are PERMISSION_DENIED; each report is audited without a person.
  * Runs after the other testgrad tests' data or alongside nothing (ctest runs tests
@@ -44,19 +47,30 @@ static spona_response *baseline, *after;
 static char today[16], yesterday[16];
 static int year;
 
+/* An old quarter that no other test writes into (asserted before the fixture). */
+#define QUARTER_FROM "2019-04-01"
+#define QUARTER_TO "2019-06-30"
+#define QUARTER_PERSONS 8
+
+static char *quarter_cases[QUARTER_PERSONS];
+static spona_response *released; /* the coordinator's first answer for the quarter */
+
+
 /* The fixture: names unique to this test, so that an answer can be searched for them. */
 static const struct fixture_person {
     const char *first, *last, *sex; /* sex NULL: not recorded */
     int age;                        /* years before this year; 0: no birth date */
     const char *rural;              /* NULL: not recorded */
+    const char *groups;             /* priority groups of testgrad v2; NULL: none */
+    int one_time;                   /* 1: a one-time assistance that started today */
 } fixture[PERSONS] = {
-    {"Izvještajka", "Prvakić", "F", 20, "true"},
-    {"Izvještajka", "Drugačić", "F", 30, "true"},
-    {"Izvještajka", "Trećakić", "F", 42, "false"},
-    {"Izvještajka", "Četvrtić", "F", 60, "true"},
-    {"Izvještajko", "Petković", "M", 20, "false"},
-    {"Izvještajko", "Šestić", "M", 30, "true"},
-    {"Izvještajni", "Sedmić", NULL, 0, NULL},
+    {"Izvještajka", "Prvakić", "F", 20, "true", "women_domestic_violence", 1},
+    {"Izvještajka", "Drugačić", "F", 30, "true", "women_domestic_violence", 1},
+    {"Izvještajka", "Trećakić", "F", 42, "false", "women_domestic_violence,youth_leaving_care", 0},
+    {"Izvještajka", "Četvrtić", "F", 60, "true", NULL, 0},
+    {"Izvještajko", "Petković", "M", 20, "false", "youth_leaving_care", 0},
+    {"Izvještajko", "Šestić", "M", 30, "true", NULL, 0},
+    {"Izvještajni", "Sedmić", NULL, 0, NULL, NULL, 0},
 };
 
 /* What the fixture adds to each figure (the ages are mid-band whatever today's date). */
@@ -77,6 +91,9 @@ static const struct expected {
     {"persons_in_case_management", "area:rural", 4},
     {"persons_in_case_management", "area:urban", 2},
     {"persons_in_case_management", "area:unknown", 1},
+    {"persons_in_case_management", "group:women_domestic_violence", 3},
+    {"persons_in_case_management", "group:youth_leaving_care", 2},
+    {"persons_in_case_management", "group:none", 3},
     {"assessed", "all", 5},
     {"with_plan", "all", 6},
     {"referred", "all", 6},
@@ -95,6 +112,9 @@ static const struct expected {
     {"employed", "pathway:integrated_case_management", 5},
     {"employed", "pathway:social_entrepreneurship", 1},
     {"employed", "pathway:other", 0},
+    {"employed", "group:women_domestic_violence", 3},
+    {"employed", "group:youth_leaving_care", 2},
+    {"employed", "group:none", 2},
     {"still_employed", "months:3", 2},
     {"still_employed", "months:6", 1},
     {"still_employed", "months:12", 0},
@@ -121,6 +141,10 @@ static int group_teardown(void **state)
         envelope_free_response(baseline);
     if (after != NULL)
         envelope_free_response(after);
+    if (released != NULL)
+        envelope_free_response(released);
+    for (int i = 0; i < QUARTER_PERSONS; i++)
+        free(quarter_cases[i]);
     return itest_group_teardown(state);
 }
 
@@ -205,16 +229,16 @@ static void test_login_and_dates(void **state)
     assert_false(baseline->report->suppressed_view);
 }
 
-static char *outcome(const char *case_id, const char *kind, const char *pathway,
-                     const char *certificate)
+static char *outcome_on(const char *case_id, const char *kind, const char *pathway,
+                        const char *occurred_on)
 {
     Spona__V1__OutcomeRecordRequest body;
     spona__v1__outcome_record_request__init(&body);
     body.case_id = M(case_id);
     body.kind = M(kind);
-    body.occurred_on = M(today);
+    body.occurred_on = M(occurred_on);
     body.pathway = M(pathway != NULL ? pathway : "");
-    body.certificate = M(certificate != NULL ? certificate : "");
+    body.certificate = M(strcmp(kind, "training_completed") == 0 ? "Uvjerenje 1/2026" : "");
     if (strcmp(kind, "employed") == 0) {
         body.employer = M("Izvještajna d.o.o.");
         body.contract_type = M("permanent");
@@ -224,6 +248,11 @@ static char *outcome(const char *case_id, const char *kind, const char *pathway,
     char *id = strdup(r->outcome_record->outcome_id);
     envelope_free_response(r);
     return id;
+}
+
+static char *outcome(const char *case_id, const char *kind, const char *pathway)
+{
+    return outcome_on(case_id, kind, pathway, today);
 }
 
 static void follow_up(const char *outcome_id, uint32_t months, int still)
@@ -248,6 +277,30 @@ static void answer_referral(const char *referral_id, const char *answer)
     envelope_free_response(r);
 }
 
+/* A benefit period of the person that started on `since` (kind as BenefitPeriod.kind). */
+static void benefit(const char *person_id, const char *kind, const char *since)
+{
+    Spona__V1__BenefitPeriod period;
+    spona__v1__benefit_period__init(&period);
+    period.kind = M(kind);
+    period.since = M(since);
+    period.until = M(since);
+    period.amount = M("150.00");
+    Spona__V1__BenefitAddRequest body;
+    spona__v1__benefit_add_request__init(&body);
+    body.person_id = M(person_id);
+    body.expected_version = idata_row_version("persons", person_id);
+    body.benefit = &period;
+    spona_request request;
+    spona__v1__request__init(&request);
+    request.protocol_version = SPONA_PROTOCOL_VERSION;
+    request.body_case = SPONA__V1__REQUEST__BODY_BENEFIT_ADD;
+    request.benefit_add = &body;
+    spona_response *r = idata_call(lead, &request);
+    idata_expect_what(r, OK, "benefit_add");
+    envelope_free_response(r);
+}
+
 static void test_fixture(void **state)
 {
     (void)state;
@@ -256,7 +309,7 @@ static void test_fixture(void **state)
         const struct fixture_person *f = &fixture[i];
         char birth[16];
         snprintf(birth, sizeof(birth), "%04d-07-01", year - f->age);
-        const char *pairs[12] = {"first_name", f->first, "last_name", f->last};
+        const char *pairs[14] = {"first_name", f->first, "last_name", f->last};
         int n = 4;
         if (f->sex != NULL) {
             pairs[n++] = "sex";
@@ -270,9 +323,17 @@ static void test_fixture(void **state)
             pairs[n++] = "rural";
             pairs[n++] = f->rural;
         }
+        if (f->groups != NULL) {
+            pairs[n++] = "priority_groups";
+            pairs[n++] = f->groups;
+        }
         pairs[n] = NULL;
         person_ids[i] = idata_person_create_ok(lead, pairs);
         case_ids[i] = idata_case_open_ok(lead, person_ids[i]);
+        if (f->one_time)
+            benefit(person_ids[i], "one_time_assistance", today);
+        else if (i == 3)
+            benefit(person_ids[i], "cash_assistance", today); /* not counted */
         if (i < 5) { /* assessed: persons 0-4 */
             spona_response *r = idata_assessment_record(lead, case_ids[i], today, domains, "");
             idata_expect_what(r, OK, "assessment_record");
@@ -301,21 +362,20 @@ static void test_fixture(void **state)
      * months for 0 */
     for (int i = 0; i < 6; i++) {
         char *id = outcome(case_ids[i], "employed",
-                           i < 5 ? "integrated_case_management" : "social_entrepreneurship",
-                           NULL);
+                           i < 5 ? "integrated_case_management" : "social_entrepreneurship");
         if (i <= 2)
             follow_up(id, 3, i < 2);
         if (i == 0)
             follow_up(id, 6, 1);
         free(id);
     }
-    free(outcome(case_ids[0], "in_training", NULL, NULL));
-    free(outcome(case_ids[6], "in_training", NULL, NULL));
-    free(outcome(case_ids[0], "training_completed", NULL, "Uvjerenje 1/2026"));
-    free(outcome(case_ids[6], "self_employed", "other", NULL));
-    free(outcome(case_ids[0], "left_benefits", NULL, NULL));
-    free(outcome(case_ids[1], "left_benefits", NULL, NULL));
-    free(outcome(case_ids[6], "dropped_out", NULL, NULL));
+    free(outcome(case_ids[0], "in_training", NULL));
+    free(outcome(case_ids[6], "in_training", NULL));
+    free(outcome(case_ids[0], "training_completed", NULL));
+    free(outcome(case_ids[6], "self_employed", "other"));
+    free(outcome(case_ids[0], "left_benefits", NULL));
+    free(outcome(case_ids[1], "left_benefits", NULL));
+    free(outcome(case_ids[6], "dropped_out", NULL));
 }
 
 /* --- the lead's figures ------------------------------------------------------------------------ */
@@ -339,10 +399,17 @@ static void test_lead_counts(void **state)
             fail();
         }
     }
-    /* every row is one of the fixed set above, a referral institution or the median */
+    char this_year[16];
+    snprintf(this_year, sizeof(this_year), "year:%d", year);
+    assert_int_equal(row_count(a, "one_time_assistance_recipients", this_year) -
+                         row_count(b, "one_time_assistance_recipients", this_year),
+                     2);
+    /* every row is one of the fixed set above, a referral institution, a year or the median */
     for (size_t i = 0; i < a->n_rows; i++) {
         const Spona__V1__IndicatorRow *row = a->rows[i];
         int known = strcmp(row->indicator, "median_days_to_employment") == 0 ||
+                    (strcmp(row->indicator, "one_time_assistance_recipients") == 0 &&
+                     strncmp(row->breakdown, "year:", 5) == 0) ||
                     (strcmp(row->indicator, "referred") == 0 &&
                      strncmp(row->breakdown, "institution:testgrad.", 21) == 0);
         for (size_t e = 0; !known && e < EXPECTED_COUNT; e++)
@@ -401,30 +468,139 @@ static void test_lead_median(void **state)
     assert_string_equal(got, want);
 }
 
-/* --- the coordinator --------------------------------------------------------------------------- */
+/* --- the coordinator: a released quarter ---------------------------------------------------- */
 
-static void test_coordinator_suppressed(void **state)
+/* A figure of the quarter: as the lead sees it, and as the coordinator does. Every row
+ * not listed is "0" for both. */
+static const struct quarter_figure {
+    const char *indicator, *breakdown, *lead, *coordinator;
+} quarter_figures[] = {
+    {"persons_in_case_management", "all", "8", "8"},
+    {"persons_in_case_management", "sex:F", "6", "x"}, /* all - unknown - F would be M */
+    {"persons_in_case_management", "sex:M", "2", "<5"},
+    {"persons_in_case_management", "age:unknown", "8", "8"},
+    {"persons_in_case_management", "area:unknown", "8", "8"},
+    {"persons_in_case_management", "group:none", "8", "8"},
+    {"assessed", "all", "3", "<5"},
+    {"employed", "all", "6", "6"},
+    {"employed", "pathway:integrated_case_management", "5", "x"},
+    {"employed", "pathway:social_entrepreneurship", "1", "<5"},
+    {"employed", "group:none", "6", "6"},
+    {"median_days_to_employment", "all", "15.0", "15.0"},
+    {"one_time_assistance_recipients", "year:2019", "7", "7"},
+};
+#define QUARTER_FIGURES (sizeof(quarter_figures) / sizeof(quarter_figures[0]))
+
+/* Asserts every row of a report of the quarter: the listed figures, "0" for the rest
+ * (the median of no one: "n/a"); coordinator: the coordinator's column. */
+static void expect_quarter(const Spona__V1__ReportResponse *answer, int coordinator,
+                           int empty)
 {
-    (void)state;
-    spona_response *r = report_ok(grad, "", "", "report by the coordinator");
-    const Spona__V1__ReportResponse *c = r->report, *l = after->report;
-    assert_true(c->suppressed_view);
-    assert_int_equal(c->n_rows, l->n_rows);
-    long employed = row_count(l, "employed", "all");
-    for (size_t i = 0; i < l->n_rows; i++) {
-        assert_string_equal(c->rows[i]->indicator, l->rows[i]->indicator);
-        assert_string_equal(c->rows[i]->breakdown, l->rows[i]->breakdown);
-        long base = strcmp(l->rows[i]->indicator, "median_days_to_employment") == 0
-                        ? employed
-                        : strtol(l->rows[i]->value, NULL, 10);
-        const char *want = base >= 1 && base <= 4 ? "<5" : l->rows[i]->value;
-        if (strcmp(c->rows[i]->value, want) != 0) {
-            print_error("%s/%s: coordinator sees '%s', lead '%s'\n", c->rows[i]->indicator,
-                        c->rows[i]->breakdown, c->rows[i]->value, l->rows[i]->value);
+    assert_string_equal(answer->from, QUARTER_FROM);
+    assert_string_equal(answer->to, QUARTER_TO);
+    for (size_t i = 0; i < answer->n_rows; i++) {
+        const Spona__V1__IndicatorRow *row = answer->rows[i];
+        const char *want = strcmp(row->indicator, "median_days_to_employment") == 0 ? "n/a"
+                                                                                    : "0";
+        for (size_t f = 0; !empty && f < QUARTER_FIGURES; f++)
+            if (strcmp(row->indicator, quarter_figures[f].indicator) == 0 &&
+                strcmp(row->breakdown, quarter_figures[f].breakdown) == 0)
+                want = coordinator ? quarter_figures[f].coordinator : quarter_figures[f].lead;
+        if (strcmp(row->value, want) != 0) {
+            print_error("%s %s/%s: '%s', expected '%s'\n", coordinator ? "coordinator" : "lead",
+                        row->indicator, row->breakdown, row->value, want);
             fail();
         }
     }
+}
+
+static char *case_open_on(const char *person_id, const char *opened_on)
+{
+    Spona__V1__CaseOpenRequest body;
+    spona__v1__case_open_request__init(&body);
+    body.person_id = M(person_id);
+    body.reason = M("predmet iz 2019. prenesen u Sponu");
+    body.opened_on = M(opened_on);
+    spona_request request;
+    spona__v1__request__init(&request);
+    request.protocol_version = SPONA_PROTOCOL_VERSION;
+    request.body_case = SPONA__V1__REQUEST__BODY_CASE_OPEN;
+    request.case_open = &body;
+    spona_response *r = idata_call(lead, &request);
+    idata_expect_what(r, OK, "case_open with opened_on");
+    char *id = strdup(r->case_open->case_id);
     envelope_free_response(r);
+    assert_non_null(id);
+    return id;
+}
+
+/* Eight persons whose cases were opened on 2019-04-06: six women and two men, three
+ * assessed, six employed on 2019-04-21 (five through integrated case management, one
+ * through social entrepreneurship), seven with a one-time assistance in April 2019. */
+static void test_quarter_fixture(void **state)
+{
+    (void)state;
+    spona_response *r = report_ok(lead, QUARTER_FROM, QUARTER_TO, "the quarter, before");
+    expect_quarter(r->report, 0, 1);
+    envelope_free_response(r);
+    static const struct idata_domain domains[] = {{"work_history", 2, ""}, {NULL, 0, NULL}};
+    for (int i = 0; i < QUARTER_PERSONS; i++) {
+        char last[32];
+        snprintf(last, sizeof(last), "Kvartalić%d", i);
+        const char *pairs[] = {"first_name", i < 6 ? "Kvartalka" : "Kvartalko", "last_name",
+                               last, "sex", i < 6 ? "F" : "M", NULL};
+        char *person = idata_person_create_ok(lead, pairs);
+        quarter_cases[i] = case_open_on(person, "2019-04-06");
+        if (i < 7)
+            benefit(person, "one_time_assistance", "2019-04-02");
+        free(person);
+        if (i < 3) {
+            r = idata_assessment_record(lead, quarter_cases[i], "2019-04-10", domains, "");
+            idata_expect_what(r, OK, "assessment_record");
+            envelope_free_response(r);
+        }
+        if (i < 6)
+            free(outcome_on(quarter_cases[i], "employed",
+                            i < 5 ? "integrated_case_management" : "social_entrepreneurship",
+                            "2019-04-21"));
+    }
+    r = report_ok(lead, QUARTER_FROM, QUARTER_TO, "the quarter, after");
+    assert_false(r->report->suppressed_view);
+    assert_string_equal(r->report->released_at, "");
+    expect_quarter(r->report, 0, 0);
+    envelope_free_response(r);
+}
+
+/* The coordinator's first request releases the quarter: exact, suppressed figures. */
+static void test_coordinator_release(void **state)
+{
+    (void)state;
+    released = report_ok(grad, QUARTER_FROM, QUARTER_TO, "the quarter, coordinator");
+    assert_true(released->report->suppressed_view);
+    assert_int_equal(strlen(released->report->released_at), 16); /* YYYY-MM-DD HH:MM */
+    assert_memory_equal(released->report->released_at, today, 10);
+    expect_quarter(released->report, 1, 0);
+}
+
+/* A late entry in the quarter moves the lead's live figures, not the release. */
+static void test_release_does_not_move(void **state)
+{
+    (void)state;
+    free(outcome_on(quarter_cases[6], "employed", "social_entrepreneurship", "2019-05-15"));
+    spona_response *l = report_ok(lead, QUARTER_FROM, QUARTER_TO, "the quarter, lead, later");
+    assert_string_equal(row_value(l->report, "employed", "all"), "7");
+    assert_string_equal(row_value(l->report, "employed", "pathway:social_entrepreneurship"),
+                        "2");
+    envelope_free_response(l);
+    spona_response *c = report_ok(grad, QUARTER_FROM, QUARTER_TO, "the quarter, again");
+    assert_string_equal(c->report->released_at, released->report->released_at);
+    assert_int_equal(c->report->n_rows, released->report->n_rows);
+    for (size_t i = 0; i < c->report->n_rows; i++) {
+        assert_string_equal(c->report->rows[i]->indicator, released->report->rows[i]->indicator);
+        assert_string_equal(c->report->rows[i]->breakdown, released->report->rows[i]->breakdown);
+        assert_string_equal(c->report->rows[i]->value, released->report->rows[i]->value);
+    }
+    envelope_free_response(c);
 }
 
 static void expect_refused(spona_status status, const char *from, const char *to,
@@ -440,38 +616,46 @@ static void test_coordinator_cannot_narrow(void **state)
 {
     (void)state;
     PGconn *pg = idata_pg_connect("postgres");
-    char *month_start = pg_text(pg, "SELECT to_char(date_trunc('month', current_date),"
-                                    " 'YYYY-MM-DD')");
-    char *month_end = pg_text(pg, "SELECT to_char(date_trunc('month', current_date)"
-                                  " + interval '1 month - 1 day', 'YYYY-MM-DD')");
-    char *mid_month = pg_text(pg, "SELECT to_char(date_trunc('month', current_date)"
-                                  " + interval '14 days', 'YYYY-MM-DD')");
-    char *second = pg_text(pg, "SELECT to_char(date_trunc('month', current_date)"
-                               " - interval '1 month' + interval '1 day', 'YYYY-MM-DD')");
+    char *quarter_start = pg_text(pg, "SELECT to_char(date_trunc('quarter', current_date),"
+                                      " 'YYYY-MM-DD')");
+    char *quarter_end = pg_text(pg, "SELECT to_char(date_trunc('quarter', current_date)"
+                                    " + interval '3 months - 1 day', 'YYYY-MM-DD')");
+    char *last_start = pg_text(pg, "SELECT to_char(date_trunc('quarter', current_date)"
+                                   " - interval '3 months', 'YYYY-MM-DD')");
+    char *last_end = pg_text(pg, "SELECT to_char(date_trunc('quarter', current_date)"
+                                 " - interval '1 day', 'YYYY-MM-DD')");
     PQfinish(pg);
 
     expect_refused(DENIED, today, today, "one day");
     expect_refused(DENIED, yesterday, today, "two days");
-    expect_refused(DENIED, month_start, mid_month, "half a month");
-    expect_refused(DENIED, second, month_end, "a month and a bit, not from the 1st");
-    expect_refused(INVALID, month_end, month_start, "to before from");
+    expect_refused(DENIED, "2019-04-01", "2019-04-30", "one month");
+    expect_refused(DENIED, "2019-04-01", "2019-09-30", "two quarters");
+    expect_refused(DENIED, "2019-01-01", "2019-12-31", "a year");
+    expect_refused(DENIED, "2019-02-01", "2019-04-30", "three months, not a quarter");
+    expect_refused(DENIED, "2019-04-02", "2019-06-30", "a quarter less a day");
+    expect_refused(DENIED, quarter_start, quarter_end, "the quarter that has not ended");
+    expect_refused(INVALID, quarter_end, quarter_start, "to before from");
     expect_refused(INVALID, "2026-02-30", "", "no such day");
     expect_refused(INVALID, "", "2026-13-31", "no such month");
     expect_refused(INVALID, "yesterday", "", "not a date");
     expect_refused(INVALID, "' OR 1=1 --", "", "not a date either");
 
-    /* a whole month is fine; the lead may ask for one day */
-    spona_response *r = report_ok(grad, month_start, month_end, "this month, coordinator");
+    /* the default is the last quarter that has ended, released; the lead may ask for one
+     * day */
+    spona_response *r = report_ok(grad, "", "", "the default, coordinator");
     assert_true(r->report->suppressed_view);
+    assert_string_equal(r->report->from, last_start);
+    assert_string_equal(r->report->to, last_end);
+    assert_true(strlen(r->report->released_at) > 0);
     envelope_free_response(r);
     r = report_ok(lead, today, today, "one day, lead");
     assert_false(r->report->suppressed_view);
     assert_true(row_count(r->report, "persons_in_case_management", "all") >= PERSONS);
     envelope_free_response(r);
-    free(month_start);
-    free(month_end);
-    free(mid_month);
-    free(second);
+    free(quarter_start);
+    free(quarter_end);
+    free(last_start);
+    free(last_end);
 }
 
 /* Whether text holds something shaped like a UUID. */
@@ -502,8 +686,8 @@ static int contains(const uint8_t *bytes, size_t length, const char *text)
 static void test_no_person_in_answers(void **state)
 {
     (void)state;
-    spona_response *answers[] = {after, report_ok(grad, "", "", "coordinator again")};
-    for (size_t a = 0; a < 2; a++) {
+    spona_response *answers[] = {after, released, report_ok(grad, "", "", "coordinator again")};
+    for (size_t a = 0; a < 3; a++) {
         size_t length = protobuf_c_message_get_packed_size(&answers[a]->base);
         uint8_t *bytes = malloc(length + 1);
         assert_non_null(bytes);
@@ -514,10 +698,13 @@ static void test_no_person_in_answers(void **state)
             assert_false(contains(bytes, length, case_ids[i]));
             assert_false(contains(bytes, length, fixture[i].last));
         }
+        for (int i = 0; i < QUARTER_PERSONS; i++)
+            assert_false(contains(bytes, length, quarter_cases[i]));
         assert_false(contains(bytes, length, "Izvje"));
+        assert_false(contains(bytes, length, "Kvartal"));
         free(bytes);
     }
-    envelope_free_response(answers[1]);
+    envelope_free_response(answers[2]);
 }
 
 static void test_no_clause_denied(void **state)
@@ -562,7 +749,9 @@ int main(void)
         cmocka_unit_test(test_fixture),
         cmocka_unit_test(test_lead_counts),
         cmocka_unit_test(test_lead_median),
-        cmocka_unit_test(test_coordinator_suppressed),
+        cmocka_unit_test(test_quarter_fixture),
+        cmocka_unit_test(test_coordinator_release),
+        cmocka_unit_test(test_release_does_not_move),
         cmocka_unit_test(test_coordinator_cannot_narrow),
         cmocka_unit_test(test_no_person_in_answers),
         cmocka_unit_test(test_no_clause_denied),
