@@ -1,6 +1,7 @@
 /*
  * `spona report`: the protocol's indicators for your municipality and a period
- * (docs/reports.md), as a table, CSV (--csv, for spreadsheets) or JSON (--json).
+ * (docs/reports.md), as a table, CSV (--csv, for spreadsheets), JSON (--json) or
+ * a printable PDF with charts (--pdf FILE, report_pdf.c).
  * The server decides who may ask and suppresses small cells ("<5") for every
  * institution but the lead agency; this command only prints what it got.
  */
@@ -11,6 +12,7 @@
 #include "json.h"
 #include "output.h"
 #include "remote.h"
+#include "report_pdf.h"
 #include "table.h"
 #include "view.h"
 
@@ -18,6 +20,7 @@ enum report_option {
     REPORT_OPTION_FROM = 1,
     REPORT_OPTION_TO,
     REPORT_OPTION_CSV,
+    REPORT_OPTION_PDF,
 };
 
 /* One CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break. */
@@ -90,12 +93,23 @@ static void report_text(const Spona__V1__ReportResponse *answer)
     table_free(&table);
 }
 
+/* Writes the printable report to path and says so. */
+static int report_pdf(const Spona__V1__ReportResponse *answer, const char *path)
+{
+    char err[512];
+    if (report_pdf_write(answer, path, err, sizeof(err)) != 0)
+        return output_error(0, OUTPUT_STATUS_LOCAL, err, OUTPUT_EXIT_USAGE);
+    printf("wrote %s\n", path);
+    return OUTPUT_EXIT_OK;
+}
+
 static int report_run(const struct settings *settings, const struct args *args)
 {
     int csv = args_has(args, REPORT_OPTION_CSV);
-    if (csv && settings->json)
+    const char *pdf = args_value(args, REPORT_OPTION_PDF);
+    if ((csv != 0) + (pdf != NULL) + (settings->json != 0) > 1)
         return output_error(settings->json, OUTPUT_STATUS_USAGE,
-                            "--csv and --json exclude each other", OUTPUT_EXIT_USAGE);
+                            "--csv, --json and --pdf exclude each other", OUTPUT_EXIT_USAGE);
     Spona__V1__ReportRequest report = SPONA__V1__REPORT_REQUEST__INIT;
     char *from = args_value(args, REPORT_OPTION_FROM), *to = args_value(args, REPORT_OPTION_TO);
     if (from != NULL)
@@ -109,27 +123,31 @@ static int report_run(const struct settings *settings, const struct args *args)
     int code = remote_session_call(settings, &request, &response);
     if (code != OUTPUT_EXIT_OK)
         return code;
-    if (settings->json)
+    if (pdf != NULL)
+        code = report_pdf(response->report, pdf);
+    else if (settings->json)
         report_json(response->report);
     else if (csv)
         report_csv(response->report);
     else
         report_text(response->report);
     envelope_free_response(response);
-    return OUTPUT_EXIT_OK;
+    return code;
 }
 
 static const struct args_option report_options[] = {
     { "from", REPORT_OPTION_FROM, ARGS_VALUE, "DATE" },
     { "to", REPORT_OPTION_TO, ARGS_VALUE, "DATE" },
     { "csv", REPORT_OPTION_CSV, 0, NULL },
+    { "pdf", REPORT_OPTION_PDF, ARGS_VALUE, "FILE" },
     { NULL, 0, 0, NULL },
 };
 
 const struct command command_report = {
     .name = "report",
     .summary = "the protocol's indicators for a period (counts only)",
-    .help = "Usage: spona report [--from DATE] [--to DATE] [--csv | --json] [OPTIONS]\n"
+    .help = "Usage: spona report [--from DATE] [--to DATE] [--csv | --json | --pdf FILE]\n"
+            "                    [OPTIONS]\n"
             "\n"
             "The protocol's indicators for your municipality (docs/reports.md): persons in\n"
             "integrated case management by sex, age band and area, assessed, with a plan,\n"
@@ -140,7 +158,10 @@ const struct command command_report = {
             "\n"
             "  --from DATE   first day (YYYY-MM-DD; default: the 1st of the month 11 months ago)\n"
             "  --to DATE     last day (default: the last day of the current month)\n"
-            "  --csv         indicator,breakdown,value lines for a spreadsheet\n",
+            "  --csv         indicator,breakdown,value lines for a spreadsheet\n"
+            "  --pdf FILE    write a printable A4 report to FILE: key figures and charts\n"
+            "                (employed by pathway, persons by priority group, one-time\n"
+            "                assistance per year), then the full table; prints \"wrote FILE\"\n",
     .options = report_options,
     .run = report_run,
 };

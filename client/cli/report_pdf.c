@@ -1,15 +1,475 @@
 /*
- * The printable report: placeholder until the renderer lands.
+ * The printable report (report_pdf.h, docs/reports.md "The printable report"):
+ * an A4 PDF of one ReportResponse for the protocol's working group meetings.
+ * Page 1: the title block, the key figures and the charts (employed by pathway,
+ * persons in case management by priority group, one-time assistance recipients
+ * per year); the following pages: every row as indicator | breakdown | value,
+ * the header row repeated on each, and "page N of M" at the foot of every page.
+ * Shows the figures exactly as the server sent them: it never computes, sums or
+ * un-suppresses one ("<5", "x" and "n/a" are printed as they are).
  */
 #include "report_pdf.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cairo-pdf.h>
+#include <cairo.h>
+
+#include "report_pdf_chart.h"
+#include "report_pdf_draw.h"
+
+/* A4 portrait, in points. */
+#define REPORT_PAGE_WIDTH 595.0
+#define REPORT_PAGE_HEIGHT 842.0
+#define REPORT_MARGIN 40.0
+#define REPORT_CONTENT_WIDTH (REPORT_PAGE_WIDTH - 2 * REPORT_MARGIN)
+#define REPORT_CONTENT_BOTTOM (REPORT_PAGE_HEIGHT - REPORT_MARGIN - 20) /* above the footer */
+#define REPORT_FOOTER_BASELINE (REPORT_PAGE_HEIGHT - REPORT_MARGIN)
+
+/* Key figures: a row of boxes. */
+#define REPORT_FIGURE_COUNT 6
+#define REPORT_FIGURE_GAP 8.0
+#define REPORT_FIGURE_HEIGHT 56.0
+
+/* Charts on page 1. */
+#define REPORT_CHART_GAP 20.0
+#define REPORT_PATHWAY_ROWS_MAX 6
+#define REPORT_YEARS_HEIGHT 170.0
+
+/* The table pages. */
+#define REPORT_TABLE_HEADER_TOP 98.0
+#define REPORT_TABLE_HEADER_HEIGHT 18.0
+#define REPORT_TABLE_ROW 15.0
+#define REPORT_TABLE_FIRST_ROW (REPORT_TABLE_HEADER_TOP + REPORT_TABLE_HEADER_HEIGHT)
+#define REPORT_TABLE_FONT 8.5
+#define REPORT_TABLE_BREAKDOWN_X (REPORT_MARGIN + 215)
+#define REPORT_TABLE_VALUE_WIDTH 90.0
+
+/* Colours; the pathway chart's (one per pathway) are used nowhere else on the page. */
+#define REPORT_RGB(r, g, b) { (r) / 255.0, (g) / 255.0, (b) / 255.0 }
+static const struct pdf_colour report_ink = REPORT_RGB(33, 38, 51);
+static const struct pdf_colour report_title = REPORT_RGB(20, 45, 85);
+static const struct pdf_colour report_muted = REPORT_RGB(107, 112, 122);
+static const struct pdf_colour report_rule = REPORT_RGB(190, 195, 204);
+static const struct pdf_colour report_figure_fill = REPORT_RGB(236, 240, 246);
+static const struct pdf_colour report_table_header = REPORT_RGB(226, 231, 239);
+static const struct pdf_colour report_table_stripe = REPORT_RGB(246, 247, 250);
+static const struct pdf_colour report_pathway_icm = REPORT_RGB(31, 97, 168);
+static const struct pdf_colour report_pathway_social = REPORT_RGB(230, 133, 33);
+static const struct pdf_colour report_pathway_other = REPORT_RGB(140, 148, 158);
+static const struct pdf_colour report_group = REPORT_RGB(41, 140, 128);
+static const struct pdf_colour report_year = REPORT_RGB(115, 89, 166);
+
+struct report_document {
+    const Spona__V1__ReportResponse *report; /* borrowed */
+    cairo_t *cr;
+    size_t rows_per_page;
+    size_t page_count;
+};
+
+/* A key figure: which row, and its label in one or two lines. */
+struct report_figure {
+    const char *indicator;
+    const char *breakdown;
+    const char *label[2];
+};
+
+static const struct report_figure report_figures[REPORT_FIGURE_COUNT] = {
+    { "persons_in_case_management", "all", { "persons in", "case management" } },
+    { "assessed", "all", { "assessed", NULL } },
+    { "with_plan", "all", { "with a plan", NULL } },
+    { "referred", "all", { "referred", NULL } },
+    { "employed", "all", { "employed", NULL } },
+    { "median_days_to_employment", "all", { "median days", "to employment" } },
+};
+
+/* Protobuf-c strings are "" when unset; a row built by hand may still hold NULL. */
+static const char *report_string(const char *text)
+{
+    return text != NULL ? text : "";
+}
+
+/* The value of the row indicator/breakdown, or NULL when the report has none. */
+static const char *report_find(const Spona__V1__ReportResponse *report, const char *indicator,
+                               const char *breakdown)
+{
+    for (size_t i = 0; i < report->n_rows; i++) {
+        const Spona__V1__IndicatorRow *row = report->rows[i];
+        if (strcmp(report_string(row->indicator), indicator) == 0 &&
+            strcmp(report_string(row->breakdown), breakdown) == 0)
+            return report_string(row->value);
+    }
+    return NULL;
+}
+
+/* Labels and colours of the charts' items, from the code after the breakdown's prefix. */
+static void report_name_pathway(struct pdf_chart_item *item, const char *code)
+{
+    item->label = code;
+    item->colour = report_pathway_other;
+    if (strcmp(code, "integrated_case_management") == 0) {
+        item->label = "integrated case management";
+        item->colour = report_pathway_icm;
+    } else if (strcmp(code, "social_entrepreneurship") == 0) {
+        item->label = "social entrepreneurship";
+        item->colour = report_pathway_social;
+    }
+}
+
+static void report_name_group(struct pdf_chart_item *item, const char *code)
+{
+    item->label = strcmp(code, "none") == 0 ? "no priority group" : code;
+    item->colour = report_group;
+}
+
+static void report_name_year(struct pdf_chart_item *item, const char *code)
+{
+    item->label = code;
+    item->colour = report_year;
+}
+
+/*
+ * The chart of the rows of indicator whose breakdown starts with prefix, in the
+ * report's order. Returns 0 with its items in *items (caller frees; they borrow
+ * the report's strings), or -1 out of memory.
+ */
+static int report_chart(const Spona__V1__ReportResponse *report, const char *title,
+                        const char *indicator, const char *prefix,
+                        void (*name)(struct pdf_chart_item *item, const char *code),
+                        struct pdf_chart *chart, struct pdf_chart_item **items_out)
+{
+    struct pdf_chart_item *items = calloc(report->n_rows > 0 ? report->n_rows : 1, sizeof(*items));
+    if (items == NULL)
+        return -1;
+    size_t count = 0, prefix_length = strlen(prefix);
+    for (size_t i = 0; i < report->n_rows; i++) {
+        const Spona__V1__IndicatorRow *row = report->rows[i];
+        const char *breakdown = report_string(row->breakdown);
+        if (strcmp(report_string(row->indicator), indicator) != 0 ||
+            strncmp(breakdown, prefix, prefix_length) != 0)
+            continue;
+        name(&items[count], breakdown + prefix_length);
+        items[count].value = report_string(row->value);
+        count++;
+    }
+    chart->title = title;
+    chart->items = items;
+    chart->item_count = count;
+    *items_out = items;
+    return 0;
+}
+
+/* "TESTGRAD · 2025-12-01 to 2026-11-30": names the report at the foot of every page. */
+static void report_identity(const Spona__V1__ReportResponse *report, char *out, size_t out_size)
+{
+    snprintf(out, out_size, "Spona \xc2\xb7 %s \xc2\xb7 %s to %s",
+             report_string(report->municipality_code), report_string(report->from),
+             report_string(report->to));
+}
+
+static void report_footer(const struct report_document *document, size_t page)
+{
+    cairo_t *cr = document->cr;
+    char identity[PDF_DRAW_TEXT_MAX], number[64];
+    report_identity(document->report, identity, sizeof(identity));
+    snprintf(number, sizeof(number), "page %zu of %zu", page, document->page_count);
+    pdf_draw_rule(cr, REPORT_MARGIN, REPORT_FOOTER_BASELINE - 12,
+                  REPORT_PAGE_WIDTH - REPORT_MARGIN, REPORT_FOOTER_BASELINE - 12, 0.5,
+                  report_rule);
+    pdf_draw_font(cr, 8, PDF_WEIGHT_NORMAL);
+    pdf_draw_colour(cr, report_muted);
+    pdf_draw_text(cr, REPORT_PAGE_WIDTH - REPORT_MARGIN, REPORT_FOOTER_BASELINE, number,
+                  PDF_ALIGN_RIGHT, 0);
+    pdf_draw_text(cr, REPORT_MARGIN, REPORT_FOOTER_BASELINE, identity, PDF_ALIGN_LEFT,
+                  REPORT_CONTENT_WIDTH - 90);
+}
+
+/* "Municipality TESTGRAD · period ... · protocol version 2" */
+static void report_subtitle(const Spona__V1__ReportResponse *report, char *out, size_t out_size)
+{
+    snprintf(out, out_size,
+             "Municipality %s  \xc2\xb7  period %s to %s  \xc2\xb7  protocol version %u",
+             report_string(report->municipality_code), report_string(report->from),
+             report_string(report->to), (unsigned)report->protocol_version);
+}
+
+/* The title block of page 1; returns the y under it. */
+static double report_heading(const struct report_document *document)
+{
+    cairo_t *cr = document->cr;
+    const Spona__V1__ReportResponse *report = document->report;
+    char line[PDF_DRAW_TEXT_MAX];
+    double y = REPORT_MARGIN + 20;
+
+    pdf_draw_font(cr, 17, PDF_WEIGHT_BOLD);
+    pdf_draw_colour(cr, report_title);
+    pdf_draw_text(cr, REPORT_MARGIN, y,
+                  "Spona \xe2\x80\x94 indicators of the Protocol on cooperation", PDF_ALIGN_LEFT,
+                  REPORT_CONTENT_WIDTH);
+    y += 20;
+    report_subtitle(report, line, sizeof(line));
+    pdf_draw_font(cr, 10.5, PDF_WEIGHT_NORMAL);
+    pdf_draw_colour(cr, report_ink);
+    pdf_draw_text(cr, REPORT_MARGIN, y, line, PDF_ALIGN_LEFT, REPORT_CONTENT_WIDTH);
+    pdf_draw_font(cr, 9, PDF_WEIGHT_NORMAL);
+    pdf_draw_colour(cr, report_muted);
+    if (report_string(report->released_at)[0] != '\0') {
+        y += 15;
+        snprintf(line, sizeof(line), "Figures released at %s", report->released_at);
+        pdf_draw_text(cr, REPORT_MARGIN, y, line, PDF_ALIGN_LEFT, REPORT_CONTENT_WIDTH);
+    }
+    if (report->suppressed_view) {
+        y += 13;
+        int lines = pdf_draw_wrapped(cr, REPORT_MARGIN, y, REPORT_CONTENT_WIDTH, 12,
+                                     "Small cells are suppressed: counts from 1 to 4 are shown "
+                                     "as \"<5\", and \"x\" marks a cell hidden so that a \"<5\" "
+                                     "cannot be worked out from the other cells.");
+        y += (lines - 1) * 12;
+    }
+    y += 12;
+    pdf_draw_rule(cr, REPORT_MARGIN, y, REPORT_PAGE_WIDTH - REPORT_MARGIN, y, 0.8, report_rule);
+    return y;
+}
+
+/* One key-figure box at x, top: the value as sent (an em dash when the row is missing). */
+static void report_figure_box(const struct report_document *document,
+                              const struct report_figure *figure, double x, double top,
+                              double width)
+{
+    cairo_t *cr = document->cr;
+    const char *value = report_find(document->report, figure->indicator, figure->breakdown);
+    pdf_draw_box(cr, x, top, width, REPORT_FIGURE_HEIGHT, report_figure_fill);
+    pdf_draw_font(cr, 17, PDF_WEIGHT_BOLD);
+    pdf_draw_colour(cr, report_title);
+    pdf_draw_text(cr, x + width / 2, top + 25, value != NULL ? value : "\xe2\x80\x94",
+                  PDF_ALIGN_CENTRE, width - 6);
+    pdf_draw_font(cr, 7.5, PDF_WEIGHT_NORMAL);
+    pdf_draw_colour(cr, report_ink);
+    for (int line = 0; line < 2 && figure->label[line] != NULL; line++)
+        pdf_draw_text(cr, x + width / 2, top + 39 + line * 9, figure->label[line],
+                      PDF_ALIGN_CENTRE, width - 4);
+}
+
+/* The row of key figures under y; returns the y under it. */
+static double report_key_figures(const struct report_document *document, double y)
+{
+    double top = y + 14;
+    double width = (REPORT_CONTENT_WIDTH - (REPORT_FIGURE_COUNT - 1) * REPORT_FIGURE_GAP) /
+                   REPORT_FIGURE_COUNT;
+    for (size_t i = 0; i < REPORT_FIGURE_COUNT; i++)
+        report_figure_box(document, &report_figures[i],
+                          REPORT_MARGIN + (double)i * (width + REPORT_FIGURE_GAP), top, width);
+    return top + REPORT_FIGURE_HEIGHT;
+}
+
+/* The charts under y; 0, or -1 out of memory. */
+static int report_charts(const struct report_document *document, double y)
+{
+    const Spona__V1__ReportResponse *report = document->report;
+    cairo_t *cr = document->cr;
+    struct pdf_chart pathway = { 0 }, groups = { 0 }, years = { 0 };
+    struct pdf_chart_item *pathway_items = NULL, *group_items = NULL, *year_items = NULL;
+    int status = -1;
+    if (report_chart(report, "Employed, by pathway", "employed", "pathway:", report_name_pathway,
+                     &pathway, &pathway_items) != 0 ||
+        report_chart(report, "Persons in case management, by priority group",
+                     "persons_in_case_management", "group:", report_name_group, &groups,
+                     &group_items) != 0 ||
+        report_chart(report, "One-time assistance recipients, per year",
+                     "one_time_assistance_recipients", "year:", report_name_year, &years,
+                     &year_items) != 0)
+        goto done;
+
+    y += REPORT_CHART_GAP;
+    y += pdf_chart_bars(cr, &pathway, REPORT_MARGIN, y, REPORT_CONTENT_WIDTH,
+                        pdf_chart_bars_height(REPORT_PATHWAY_ROWS_MAX));
+    y += REPORT_CHART_GAP;
+    double years_room = years.item_count > 0 ? REPORT_YEARS_HEIGHT + REPORT_CHART_GAP : 0;
+    y += pdf_chart_bars(cr, &groups, REPORT_MARGIN, y, REPORT_CONTENT_WIDTH,
+                        REPORT_CONTENT_BOTTOM - y - years_room);
+    if (years.item_count > 0)
+        pdf_chart_columns(cr, &years, REPORT_MARGIN, y + REPORT_CHART_GAP, REPORT_CONTENT_WIDTH,
+                          REPORT_YEARS_HEIGHT);
+    status = 0;
+done:
+    free(pathway_items);
+    free(group_items);
+    free(year_items);
+    return status;
+}
+
+/* Page 1; 0, or -1 with a message in err. */
+static int report_summary_page(const struct report_document *document, char *err,
+                               size_t err_size)
+{
+    double y = report_heading(document);
+    y = report_key_figures(document, y);
+    if (report_charts(document, y) != 0) {
+        snprintf(err, err_size, "out of memory");
+        return -1;
+    }
+    report_footer(document, 1);
+    return 0;
+}
+
+/* The heading of a table page and its header row. */
+static void report_table_heading(const struct report_document *document)
+{
+    cairo_t *cr = document->cr;
+    char line[PDF_DRAW_TEXT_MAX];
+    pdf_draw_font(cr, 13, PDF_WEIGHT_BOLD);
+    pdf_draw_colour(cr, report_title);
+    pdf_draw_text(cr, REPORT_MARGIN, REPORT_MARGIN + 18, "All indicators", PDF_ALIGN_LEFT, 0);
+    report_subtitle(document->report, line, sizeof(line));
+    pdf_draw_font(cr, 9, PDF_WEIGHT_NORMAL);
+    pdf_draw_colour(cr, report_ink);
+    pdf_draw_text(cr, REPORT_MARGIN, REPORT_MARGIN + 34, line, PDF_ALIGN_LEFT,
+                  REPORT_CONTENT_WIDTH);
+    if (document->report->suppressed_view) {
+        pdf_draw_font(cr, 8, PDF_WEIGHT_NORMAL);
+        pdf_draw_colour(cr, report_muted);
+        pdf_draw_text(cr, REPORT_MARGIN, REPORT_MARGIN + 47,
+                      "<5: a count from 1 to 4  \xc2\xb7  x: hidden so that a <5 cannot be "
+                      "worked out  \xc2\xb7  n/a: a median over no one",
+                      PDF_ALIGN_LEFT, REPORT_CONTENT_WIDTH);
+    }
+    double top = REPORT_TABLE_HEADER_TOP, baseline = top + 12.5;
+    pdf_draw_box(cr, REPORT_MARGIN, top, REPORT_CONTENT_WIDTH, REPORT_TABLE_HEADER_HEIGHT,
+                 report_table_header);
+    pdf_draw_font(cr, REPORT_TABLE_FONT, PDF_WEIGHT_BOLD);
+    pdf_draw_colour(cr, report_ink);
+    pdf_draw_text(cr, REPORT_MARGIN + 6, baseline, "indicator", PDF_ALIGN_LEFT, 0);
+    pdf_draw_text(cr, REPORT_TABLE_BREAKDOWN_X, baseline, "breakdown", PDF_ALIGN_LEFT, 0);
+    pdf_draw_text(cr, REPORT_PAGE_WIDTH - REPORT_MARGIN - 6, baseline, "value", PDF_ALIGN_RIGHT,
+                  0);
+}
+
+/*
+ * Draws the report's row index at line of its table page (0: the first). The
+ * indicator is printed on the first row of each indicator and at the top of a
+ * page; a rule separates indicators.
+ */
+static void report_table_row(const struct report_document *document, size_t index, size_t line)
+{
+    cairo_t *cr = document->cr;
+    const Spona__V1__IndicatorRow *row = document->report->rows[index];
+    const char *indicator = report_string(row->indicator);
+    int same = line > 0 &&
+               strcmp(report_string(document->report->rows[index - 1]->indicator), indicator) == 0;
+    double top = REPORT_TABLE_FIRST_ROW + (double)line * REPORT_TABLE_ROW;
+    double baseline = top + 10.5;
+    double value_x = REPORT_PAGE_WIDTH - REPORT_MARGIN - 6;
+
+    if (line % 2 == 1)
+        pdf_draw_box(cr, REPORT_MARGIN, top, REPORT_CONTENT_WIDTH, REPORT_TABLE_ROW,
+                     report_table_stripe);
+    if (line > 0 && !same)
+        pdf_draw_rule(cr, REPORT_MARGIN, top, REPORT_PAGE_WIDTH - REPORT_MARGIN, top, 0.5,
+                      report_rule);
+    pdf_draw_font(cr, REPORT_TABLE_FONT, PDF_WEIGHT_NORMAL);
+    pdf_draw_colour(cr, report_ink);
+    if (!same)
+        pdf_draw_text(cr, REPORT_MARGIN + 6, baseline, indicator, PDF_ALIGN_LEFT,
+                      REPORT_TABLE_BREAKDOWN_X - REPORT_MARGIN - 14);
+    pdf_draw_text(cr, REPORT_TABLE_BREAKDOWN_X, baseline, report_string(row->breakdown),
+                  PDF_ALIGN_LEFT,
+                  value_x - REPORT_TABLE_VALUE_WIDTH - REPORT_TABLE_BREAKDOWN_X - 8);
+    pdf_draw_text(cr, value_x, baseline, report_string(row->value), PDF_ALIGN_RIGHT,
+                  REPORT_TABLE_VALUE_WIDTH);
+}
+
+/* Table page page (2..page_count): its rows, or a line saying there are none. */
+static void report_table_page(const struct report_document *document, size_t page)
+{
+    size_t first = (page - 2) * document->rows_per_page;
+    size_t end = first + document->rows_per_page;
+    if (end > document->report->n_rows)
+        end = document->report->n_rows;
+    report_table_heading(document);
+    for (size_t index = first; index < end; index++)
+        report_table_row(document, index, index - first);
+    if (document->report->n_rows == 0) {
+        pdf_draw_font(document->cr, REPORT_TABLE_FONT, PDF_WEIGHT_NORMAL);
+        pdf_draw_colour(document->cr, report_muted);
+        pdf_draw_text(document->cr, REPORT_MARGIN + 6, REPORT_TABLE_FIRST_ROW + 10.5,
+                      "The report has no rows.", PDF_ALIGN_LEFT, 0);
+    }
+    report_footer(document, page);
+}
+
+/* Ends a page; 0, or -1 with cairo's reason in err. */
+static int report_page_done(const struct report_document *document, char *err, size_t err_size)
+{
+    cairo_show_page(document->cr);
+    cairo_status_t status = cairo_status(document->cr);
+    if (status == CAIRO_STATUS_SUCCESS)
+        return 0;
+    snprintf(err, err_size, "cannot draw the report: %s", cairo_status_to_string(status));
+    return -1;
+}
+
+/* Every page of the document; 0, or -1 with a message in err. */
+static int report_pages(struct report_document *document, char *err, size_t err_size)
+{
+    if (report_summary_page(document, err, err_size) != 0 ||
+        report_page_done(document, err, err_size) != 0)
+        return -1;
+    for (size_t page = 2; page <= document->page_count; page++) {
+        report_table_page(document, page);
+        if (report_page_done(document, err, err_size) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* The PDF's title in its metadata (shown by viewers in the window title). */
+static void report_metadata(cairo_surface_t *surface, const Spona__V1__ReportResponse *report)
+{
+    char identity[PDF_DRAW_TEXT_MAX], clean[PDF_DRAW_TEXT_MAX];
+    report_identity(report, identity, sizeof(identity));
+    pdf_draw_clean(identity, clean, sizeof(clean));
+    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, clean);
+    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "Spona");
+}
 
 int report_pdf_write(const Spona__V1__ReportResponse *report, const char *path, char *err,
                      size_t err_size)
 {
-    (void)report;
-    (void)path;
-    snprintf(err, err_size, "the printable report is not built yet");
-    return -1;
+    struct report_document document = { .report = report };
+    size_t rows_per_page =
+        (size_t)((REPORT_CONTENT_BOTTOM - REPORT_TABLE_FIRST_ROW) / REPORT_TABLE_ROW);
+    size_t table_pages = (report->n_rows + rows_per_page - 1) / rows_per_page;
+    document.rows_per_page = rows_per_page;
+    document.page_count = 1 + (table_pages > 0 ? table_pages : 1);
+
+    cairo_surface_t *surface =
+        cairo_pdf_surface_create(path, REPORT_PAGE_WIDTH, REPORT_PAGE_HEIGHT);
+    cairo_status_t status = cairo_surface_status(surface);
+    if (status != CAIRO_STATUS_SUCCESS) {
+        snprintf(err, err_size, "cannot write %s: %s", path, cairo_status_to_string(status));
+        cairo_surface_destroy(surface);
+        return -1;
+    }
+    report_metadata(surface, report);
+    document.cr = cairo_create(surface);
+    int result = report_pages(&document, err, err_size);
+    status = cairo_status(document.cr);
+    if (result == 0 && status != CAIRO_STATUS_SUCCESS) {
+        snprintf(err, err_size, "cannot draw the report: %s", cairo_status_to_string(status));
+        result = -1;
+    }
+    cairo_destroy(document.cr);
+    cairo_surface_finish(surface);
+    status = cairo_surface_status(surface);
+    if (result == 0 && status != CAIRO_STATUS_SUCCESS) {
+        snprintf(err, err_size, "cannot write %s: %s", path, cairo_status_to_string(status));
+        result = -1;
+    }
+    cairo_surface_destroy(surface);
+    if (result != 0)
+        unlink(path); /* leave no half-written PDF behind; the message says why */
+    return result;
 }
