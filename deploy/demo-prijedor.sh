@@ -27,11 +27,12 @@
 #
 # Environment: SPONA_SERVER (default 127.0.0.1:$SPONA_PORT, SPONA_PORT default 7443),
 # SPONA_DEMO_PASSWORD (the demo users' password, default spona-demo),
-# SPONA_CLI_BIN (default build/client/spona).
+# SPONA_CLI_BIN (default build/client/spona), SPONA_DEV_DIR (default .spona-dev: pki/ with
+# ca.crt and <institution code>.crt/.key, and where sessions and the state file go).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-DEV=$ROOT/.spona-dev
+DEV=${SPONA_DEV_DIR:-$ROOT/.spona-dev}
 CLI=${SPONA_CLI_BIN:-$ROOT/build/client/spona}
 
 die() { printf 'demo: error: %s\n' "$*" >&2; exit 1; }
