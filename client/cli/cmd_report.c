@@ -59,6 +59,7 @@ static void report_json(const Spona__V1__ReportResponse *answer)
     json_string(&writer, "to", answer->to);
     json_uint(&writer, "protocol_version", answer->protocol_version);
     json_bool(&writer, "suppressed_view", answer->suppressed_view);
+    json_string(&writer, "released_at", answer->released_at);
     json_array_begin(&writer, "rows");
     for (size_t i = 0; i < answer->n_rows; i++) {
         json_object_begin(&writer, NULL);
@@ -77,8 +78,12 @@ static void report_text(const Spona__V1__ReportResponse *answer)
     output_text(stdout, answer->municipality_code);
     printf(", %s to %s (protocol version %u)\n", answer->from, answer->to,
            (unsigned)answer->protocol_version);
-    if (answer->suppressed_view)
-        printf("Counts from 1 to 4 are shown as <5.\n");
+    if (answer->suppressed_view) {
+        printf("Figures as released on ");
+        output_text(stdout, answer->released_at);
+        printf(". Counts from 1 to 4 are shown as <5; x marks a figure hidden so that a <5\n"
+               "cannot be worked out from the others.\n");
+    }
     printf("\n");
     struct table table;
     table_init(&table, 3);
@@ -150,14 +155,18 @@ const struct command command_report = {
             "                    [OPTIONS]\n"
             "\n"
             "The protocol's indicators for your municipality (docs/reports.md): persons in\n"
-            "integrated case management by sex, age band and area, assessed, with a plan,\n"
-            "referred, referral answers, training, employment by pathway, follow-ups and\n"
-            "the median days from case opening to employment. Counts only; for every\n"
-            "institution but the lead agency, counts from 1 to 4 are shown as <5 and the\n"
-            "period must be whole calendar months.\n"
+            "integrated case management by sex, age band, area and priority group, assessed,\n"
+            "with a plan, referred, referral answers, training, employment by pathway and\n"
+            "group, follow-ups, the median days from case opening to employment, and\n"
+            "one-time assistance recipients per year. Counts only. The lead agency gets\n"
+            "live figures for any period; every other institution one calendar quarter\n"
+            "that has ended, as released once, with counts from 1 to 4 shown as <5 and x\n"
+            "for a figure hidden so that a <5 cannot be worked out.\n"
             "\n"
-            "  --from DATE   first day (YYYY-MM-DD; default: the 1st of the month 11 months ago)\n"
-            "  --to DATE     last day (default: the last day of the current month)\n"
+            "  --from DATE   first day (YYYY-MM-DD; default: the lead: the 1st of the month\n"
+            "                11 months ago; others: the first day of the last ended quarter)\n"
+            "  --to DATE     last day (default: the lead: the last day of the current month;\n"
+            "                others: the last day of the last ended quarter)\n"
             "  --csv         indicator,breakdown,value lines for a spreadsheet\n"
             "  --pdf FILE    write a printable A4 report to FILE: key figures and charts\n"
             "                (employed by pathway, persons by priority group, one-time\n"

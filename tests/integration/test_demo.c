@@ -9,6 +9,9 @@
  *    recipients in the years of the stories;
  *  - the coordinator's report (the last ended quarter, released) shows no count from
  *    1 to 4 and no linked set with a single hidden cell;
+ *  - `spona report --pdf` as the lead writes the printable report, which pdftotext
+ *    reads back with the pilot's figures and pdftoppm renders to a non-empty image
+ *    (SPONA_DEMO_PDF=PATH keeps a copy to look at);
  *  - a second run of the loader changes nothing.
  * The loader finds the harness certificates under the names it expects
  * (pki/<institution code>.crt) through symbolic links in a scratch directory.
@@ -196,6 +199,43 @@ static void test_coordinator_view(void **state)
     envelope_free_response(r);
 }
 
+/* The printable report of the pilot, through the CLI, read back and rendered. */
+static void test_printable_report(void **state)
+{
+    (void)state;
+    char script[2048];
+    snprintf(script, sizeof(script),
+             "set -e; d='%s'; cli=\"$SPONA_CLI\"\n"
+             "export SPONA_SERVER=127.0.0.1:%s SPONA_CA=$d/pki/ca.crt\n"
+             "export SPONA_CERT=$d/pki/prijedor.csr.crt SPONA_KEY=$d/pki/prijedor.csr.key\n"
+             "export SPONA_SESSION_FILE=$d/pdf-session SPONA_PASSWORD=prijedor-lozinka-42\n"
+             "\"$cli\" login --user ana.csr >/dev/null\n"
+             "\"$cli\" report --pdf $d/pilot.pdf | grep -qx \"wrote $d/pilot.pdf\"\n"
+             "pdftotext -layout $d/pilot.pdf $d/pilot.txt\n"
+             "pdftoppm -png -r 50 -f 1 -l 1 $d/pilot.pdf $d/page\n"
+             "test -s $d/page-1.png\n"
+             "if [ -n \"${SPONA_DEMO_PDF:-}\" ]; then cp $d/pilot.pdf \"$SPONA_DEMO_PDF\"; fi\n",
+             scratch, server.port);
+    const char *argv[] = {"/bin/bash", "-c", script, NULL};
+    assert_int_equal(itest_run(argv), 0);
+    char path[256];
+    snprintf(path, sizeof(path), "%s/pilot.txt", scratch);
+    FILE *file = fopen(path, "r");
+    assert_non_null(file);
+    static char text[1 << 20];
+    size_t length = fread(text, 1, sizeof(text) - 1, file);
+    fclose(file);
+    text[length] = '\0';
+    /* the table pages list every row; the pilot's employed by pathway among them */
+    char want[64];
+    snprintf(want, sizeof(want), "%ld", count(loaded, "employed", "all"));
+    assert_non_null(strstr(text, "prijedor"));
+    assert_non_null(strstr(text, "pathway:social_entrepreneurship"));
+    assert_non_null(strstr(text, "one_time_assistance_recipients"));
+    assert_non_null(strstr(text, want));
+    assert_non_null(strstr(text, "page 2 of"));
+}
+
 /* A second run leaves everything as it was. */
 static void test_second_run_changes_nothing(void **state)
 {
@@ -216,6 +256,7 @@ int main(void)
         cmocka_unit_test(test_setup),
         cmocka_unit_test(test_pilot_figures),
         cmocka_unit_test(test_coordinator_view),
+        cmocka_unit_test(test_printable_report),
         cmocka_unit_test(test_second_run_changes_nothing),
         cmocka_unit_test(itest_test_server_stops_cleanly),
     };
