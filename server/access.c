@@ -107,6 +107,15 @@ static void access_cache_free(void *opaque)
 spona_status access_begin(struct request_context *ctx)
 {
     const struct job *job = ctx->job;
+    if (ctx->commit_pending) {
+        /* a second transaction in one keyed write: the first one commits now */
+        ctx->commit_pending = 0;
+        if (db_commit(ctx->db) != 0) {
+            snprintf(ctx->message, sizeof(ctx->message),
+                     "the change could not be saved; try again");
+            return SPONA__V1__STATUS__UNAVAILABLE;
+        }
+    }
     if (db_begin(ctx->db) != 0) {
         snprintf(ctx->message, sizeof(ctx->message), "the database is unavailable; try again");
         return SPONA__V1__STATUS__UNAVAILABLE;
@@ -125,6 +134,10 @@ spona_status access_begin(struct request_context *ctx)
 
 spona_status access_commit(struct request_context *ctx)
 {
+    if (ctx->defer_commit) {
+        ctx->commit_pending = 1; /* dispatch commits, with the stored answer */
+        return SPONA__V1__STATUS__OK;
+    }
     if (db_commit(ctx->db) != 0) {
         snprintf(ctx->message, sizeof(ctx->message), "the change could not be saved; try again");
         return SPONA__V1__STATUS__UNAVAILABLE;
@@ -134,6 +147,8 @@ spona_status access_commit(struct request_context *ctx)
 
 void access_rollback(struct request_context *ctx)
 {
+    if (ctx->commit_pending)
+        return; /* what the handler committed stays committed, as without deferral */
     db_rollback(ctx->db);
 }
 

@@ -18,10 +18,14 @@
  */
 spona_status access_begin(struct request_context *ctx);
 
-/* Commits; returns OK or an error status with ctx->message set (then rolled back). */
+/*
+ * Commits; returns OK or an error status with ctx->message set (then rolled back).
+ * In a keyed write (ctx->defer_commit) it only marks the transaction for dispatch
+ * to commit together with the stored answer (idempotency_finish).
+ */
 spona_status access_commit(struct request_context *ctx);
 
-/* Rolls back (safe when no transaction is open). */
+/* Rolls back (safe when no transaction is open; nothing after a deferred commit). */
 void access_rollback(struct request_context *ctx);
 
 /*

@@ -138,7 +138,7 @@ static double elapsed_ms(const struct timespec *start)
 void dispatch_run(struct job *job, const struct server_config *config, struct db *db)
 {
     const struct dispatch_entry *entry = job->entry;
-    struct request_context ctx = {config, db, job, ""};
+    struct request_context ctx = {.config = config, .db = db, .job = job};
     struct timespec start;
     clock_gettime(CLOCK_MONOTONIC, &start);
 
@@ -174,11 +174,18 @@ void dispatch_run(struct job *job, const struct server_config *config, struct db
             goto pack;
         }
     }
-    if (status == SPONA__V1__STATUS__OK)
+    if (status == SPONA__V1__STATUS__OK) {
+        ctx.defer_commit = keyed;
         status = entry->handler(&ctx, job->request, response);
-    if (status == SPONA__V1__STATUS__OK && keyed) {
-        response->status = status;
-        idempotency_store(&ctx, job->request, response);
+        ctx.defer_commit = 0;
+        if (ctx.commit_pending) {
+            /* the write and its stored answer commit together */
+            status = idempotency_finish(&ctx, job->request, status, &response);
+            response->request_id = job->request_id;
+        } else if (status == SPONA__V1__STATUS__OK && keyed) {
+            response->status = status;
+            idempotency_store(&ctx, job->request, response);
+        }
     }
 
     if (status != SPONA__V1__STATUS__OK && response->body_case != 0) {

@@ -18,6 +18,12 @@ struct request_context {
     struct db *db; /* NULL for inline handlers */
     struct job *job;
     char message[4096]; /* long enough for a policy file's list of errors */
+    /* A write with an idempotency key: access_commit leaves the handler's transaction
+     * open (commit_pending) and dispatch stores the answer under the key in that same
+     * transaction before it commits both (idempotency_finish), so no crash can come
+     * between the write and the answer a retry will get. */
+    int defer_commit;
+    int commit_pending;
 };
 
 /*

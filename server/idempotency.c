@@ -20,7 +20,8 @@ const struct db_statement idempotency_statements[] = {
      " WHERE user_id = $1 AND idempotency_key = $2::uuid"},
     {"idempotency_store",
      "INSERT INTO request_results (user_id, idempotency_key, municipality_id, body_case, response)"
-     " VALUES ($1, $2::uuid, $3, $4::int, decode($5, 'hex')) ON CONFLICT DO NOTHING"},
+     " VALUES ($1, $2::uuid, $3, $4::int, decode($5, 'hex')) ON CONFLICT DO NOTHING"
+     " RETURNING 1"},
     {NULL, NULL},
 };
 
@@ -90,40 +91,91 @@ spona_status idempotency_replay(struct request_context *ctx, const spona_request
     return status;
 }
 
-void idempotency_store(struct request_context *ctx, const spona_request *request,
-                       const spona_response *response)
+/*
+ * Inserts the answer under the request's key in the open transaction: 1 stored, 0 the
+ * key already holds an answer (stored by a concurrent request), -1 error.
+ */
+static int store_in_transaction(struct request_context *ctx, const spona_request *request,
+                                const spona_response *response)
 {
     size_t length = protobuf_c_message_get_packed_size(&response->base);
     uint8_t *bytes = malloc(length + 1);
     char *hex = malloc(2 * length + 1);
+    int stored = -1;
     if (bytes == NULL || hex == NULL)
         goto done;
     protobuf_c_message_pack(&response->base, bytes);
     for (size_t i = 0; i < length; i++)
         snprintf(hex + 2 * i, 3, "%02x", bytes[i]);
     hex[2 * length] = '\0';
-
-    char message[sizeof(ctx->message)];
-    memcpy(message, ctx->message, sizeof(message));
     char body_case[16];
     snprintf(body_case, sizeof(body_case), "%d", (int)request->body_case);
     const char *params[] = {ctx->job->session.user_id, request->idempotency_key,
                             ctx->job->installation.municipality_id, body_case, hex};
+    spona_status status;
+    PGresult *result = request_query(ctx, "idempotency_store", 5, params, &status);
+    if (result != NULL) {
+        stored = PQntuples(result) == 1;
+        PQclear(result);
+    }
+done:
+    free(bytes);
+    free(hex);
+    return stored;
+}
+
+void idempotency_store(struct request_context *ctx, const spona_request *request,
+                       const spona_response *response)
+{
+    char message[sizeof(ctx->message)];
+    memcpy(message, ctx->message, sizeof(message));
     spona_status status = access_begin(ctx);
     if (status == SPONA__V1__STATUS__OK) {
-        PGresult *result = request_query(ctx, "idempotency_store", 5, params, &status);
-        if (result != NULL)
-            PQclear(result);
-        if (status == SPONA__V1__STATUS__OK)
+        if (store_in_transaction(ctx, request, response) >= 0)
             status = access_commit(ctx);
         else
+            status = SPONA__V1__STATUS__INTERNAL;
+        if (status != SPONA__V1__STATUS__OK)
             access_rollback(ctx);
     }
     if (status != SPONA__V1__STATUS__OK)
         log_error("could not store the response to request %llu for retries",
                   (unsigned long long)ctx->job->request_id);
     memcpy(ctx->message, message, sizeof(message));
-done:
-    free(bytes);
-    free(hex);
+}
+
+spona_status idempotency_finish(struct request_context *ctx, const spona_request *request,
+                                spona_status status, spona_response **response)
+{
+    ctx->commit_pending = 0;
+    ctx->defer_commit = 0;
+    if (status == SPONA__V1__STATUS__OK) {
+        (*response)->status = status;
+        int stored = store_in_transaction(ctx, request, *response);
+        if (stored <= 0) {
+            access_rollback(ctx);
+            if (stored < 0) {
+                snprintf(ctx->message, sizeof(ctx->message),
+                         "the change could not be saved; try again");
+                return SPONA__V1__STATUS__UNAVAILABLE;
+            }
+            /* the same key won elsewhere a moment ago: its answer, not a second effect */
+            spona_response *replayed = NULL;
+            status = idempotency_replay(ctx, request, &replayed);
+            if (replayed == NULL)
+                return status != SPONA__V1__STATUS__OK ? status : SPONA__V1__STATUS__INTERNAL;
+            spona__v1__response__free_unpacked(*response, NULL);
+            *response = replayed;
+            log_info("request %llu: a concurrent request with the same idempotency key was "
+                     "applied first; answered with its result",
+                     (unsigned long long)ctx->job->request_id);
+            return SPONA__V1__STATUS__OK;
+        }
+    }
+    spona_status committed = access_commit(ctx);
+    if (committed != SPONA__V1__STATUS__OK) {
+        access_rollback(ctx);
+        return committed;
+    }
+    return status;
 }

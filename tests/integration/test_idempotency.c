@@ -3,6 +3,9 @@
  * response, on a new connection) is applied once and answered with the first
  * answer; the key cannot be reused for another kind of request; a key that is not
  * a UUID is refused; reads ignore keys (docs/cases.md, "Concurrency and retries").
+ * Two requests with the same key sent at the same moment on two connections are
+ * applied once too, and both get the one answer: the answer is stored in the write's
+ * own transaction, and the one that finds the key taken rolls back and replays.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -121,6 +124,70 @@ static void test_retry_is_applied_once(void **state)
     spona_client_close(second);
 }
 
+static long persons_named(const char *last_name)
+{
+    PGconn *superuser = idata_pg_connect("postgres");
+    const char *p[] = {last_name};
+    char *count = idata_pg_value(superuser, "SELECT count(*) FROM persons WHERE last_name = $1",
+                                 1, p);
+    long n = atol(count);
+    free(count);
+    PQfinish(superuser);
+    return n;
+}
+
+/* Builds a keyed person_create without a JMBG (nothing unique but the key). */
+static void keyed_create(spona_request *request, Spona__V1__PersonCreateRequest *body,
+                         Spona__V1__PersonField *fields, Spona__V1__PersonField **list,
+                         const char *key, const char *last_name)
+{
+    static const char *const names[] = {"first_name", "last_name"};
+    const char *values[] = {"Istovremena", last_name};
+    for (int i = 0; i < 2; i++) {
+        spona__v1__person_field__init(&fields[i]);
+        fields[i].name = (char *)(uintptr_t)names[i];
+        fields[i].value = (char *)(uintptr_t)values[i];
+        list[i] = &fields[i];
+    }
+    spona__v1__person_create_request__init(body);
+    body->fields = list;
+    body->n_fields = 2;
+    spona__v1__request__init(request);
+    request->idempotency_key = (char *)(uintptr_t)key;
+    request->body_case = SPONA__V1__REQUEST__BODY_PERSON_CREATE;
+    request->person_create = body;
+}
+
+static void test_simultaneous_same_key_applied_once(void **state)
+{
+    (void)state;
+    struct spona_client *a = idata_login(&server, "csr", "vesna");
+    struct spona_client *b = idata_login(&server, "csr", "vesna");
+    for (int round = 0; round < 20; round++) {
+        char key[37], last_name[48], err[256];
+        idata_fresh_key(key);
+        snprintf(last_name, sizeof(last_name), "Istovremenić-%.8s", key);
+        spona_request request;
+        Spona__V1__PersonCreateRequest body;
+        Spona__V1__PersonField fields[2], *list[2];
+        keyed_create(&request, &body, fields, list, key, last_name);
+        assert_true(spona_client_send(a, &request, err, sizeof(err)) > 0);
+        assert_true(spona_client_send(b, &request, err, sizeof(err)) > 0);
+        spona_response *first = spona_client_receive(a, err, sizeof(err));
+        spona_response *second = spona_client_receive(b, err, sizeof(err));
+        assert_non_null(first);
+        assert_non_null(second);
+        idata_expect(first, SPONA__V1__STATUS__OK);
+        idata_expect(second, SPONA__V1__STATUS__OK);
+        assert_string_equal(first->person_create->person_id, second->person_create->person_id);
+        assert_int_equal(persons_named(last_name), 1);
+        envelope_free_response(first);
+        envelope_free_response(second);
+    }
+    spona_client_close(a);
+    spona_client_close(b);
+}
+
 static void test_bad_key_is_refused(void **state)
 {
     (void)state;
@@ -142,6 +209,7 @@ int main(void)
         return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_retry_is_applied_once),
+        cmocka_unit_test(test_simultaneous_same_key_applied_once),
         cmocka_unit_test(test_bad_key_is_refused),
         cmocka_unit_test(itest_test_server_stops_cleanly),
     };
