@@ -20,7 +20,7 @@ JOBS=${SPONA_BUILD_JOBS:-$(nproc)}
 # Sanitizers: fail on the first report, with a stack trace; leaks count as failures.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1:abort_on_error=0:print_stacktrace=1:detect_stack_use_after_return=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
-export LSAN_OPTIONS=${LSAN_OPTIONS:-print_suppressions=0}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-print_suppressions=0:suppressions=$ROOT/tests/lsan.supp}
 # Nothing may wait for a terminal.
 export CI=${CI:-true} DEBIAN_FRONTEND=noninteractive
 
