@@ -296,11 +296,15 @@ class Person:
         """(kind, since, until, amount, note) periods."""
         rng, g, out = self.rng, self.groups, []
         if RURAL in g:
-            # one-time assistance, more often each year (the trend of seed 000)
+            # one-time assistance, more often each year and to more people each year (the
+            # trend of seed 000): a third of them since two years ago, a third since last
+            # year, the rest since this year (its own generator, so that the stories'
+            # other draws stay as they were)
+            first = TODAY.year - random.Random(f"spona-demo-ota-{self.index}").randint(0, 2)
             for year, times in ((TODAY.year - 2, 1), (TODAY.year - 1, 2), (TODAY.year, 2)):
                 for t in range(times):
                     day = datetime.date(year, 2 + t * 5 + rng.randint(0, 3), rng.randint(1, 28))
-                    if day < self.intake:
+                    if year >= first and day <= TODAY:
                         out.append(("one_time_assistance", d(day), d(day),
                                     f"{rng.choice([100, 150, 200, 250])}.00",
                                     rng.choice(["ogrjev za zimu", "lijekovi", "školski pribor",

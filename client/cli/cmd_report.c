@@ -81,7 +81,7 @@ static void report_text(const Spona__V1__ReportResponse *answer)
     if (answer->suppressed_view) {
         printf("Figures as released on ");
         output_text(stdout, answer->released_at);
-        printf(". Counts from 1 to 4 are shown as <5; x marks a figure hidden so that a <5\n"
+        printf(".\nCounts from 1 to 4 are shown as <5; x marks a figure hidden so that a <5\n"
                "cannot be worked out from the others.\n");
     }
     printf("\n");
