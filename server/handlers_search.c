@@ -64,6 +64,14 @@ const struct db_statement search_statements[] = {
      " WHERE p.municipality_id = $1::uuid AND p.name_key_first ~>=~ $2"
      "   AND p.name_key_first ~<~ $3"
      " ORDER BY p.name_key_first USING ~<~ LIMIT $4::int"},
+    /* both names cut ("mar sav"): the range of the first word on the "first last" keys,
+     * filtered by the pattern "mar% sav%" (keys hold [a-z0-9 ] only: no wildcard in
+     * them); the range bounds the rows read, to the persons whose first name starts so */
+    {"search_name_cut",
+     SEARCH_COLUMNS
+     " WHERE p.municipality_id = $1::uuid AND p.name_key_first ~>=~ $2"
+     "   AND p.name_key_first ~<~ $3 AND p.name_key_first LIKE $5"
+     " ORDER BY p.name_key_first USING ~<~ LIMIT $4::int"},
     /* the best $3 candidates of the municipality by word similarity of the loose key
      * (the trigram index, sql/005), those the caller may see, best first */
     {"search_loose",
@@ -97,7 +105,9 @@ struct search_plan {
     int by_jmbg;
     struct search_range as_written;         /* the key: a prefix of "last first", "first last" */
     struct search_range swapped;            /* "rest first-word" as a prefix of "last first" */
-    int several_words;                      /* 0: only as_written on "last first" applies */
+    struct search_range first_word;         /* the first word as a prefix of "first last" */
+    char cut_pattern[SEARCH_KEY_BYTES + 2]; /* "first% rest%": both names cut */
+    int several_words;                      /* 0: the swapped and cut steps do not apply */
     char loose[SEARCH_KEY_BYTES];           /* empty: no loose search */
     unsigned limit;
 };
@@ -114,12 +124,13 @@ static void search_range_prefix(const char *prefix, size_t length, struct search
 
 /*
  * Fills the name search of plan from its query: the whole key as a prefix of
- * "last first" ("savic ma" finds Savić Marko, "sav" finds every Savić); with
- * two words or more also as a prefix of "first last" ("marko sav" finds Marko
- * Savić), then the first word as the beginning of the first name and the rest
- * as the whole last name ("mar savic": "savic mar" as a prefix of "last
- * first"); loose: the loose key. Each is one narrow index range. -1 with a
- * message in err when the query holds nothing to search by.
+ * "last first" ("savic ma" finds Savić Marko, "sav" finds every Savić), then
+ * as a prefix of "first last" ("marko sav" finds Marko Savić, "marko" every
+ * Marko); with two words or more, the first word as the beginning of the first
+ * name and the rest as the whole last name ("mar savic": "savic mar" as a
+ * prefix of "last first"), then both cut ("mar sav": the first names starting
+ * "mar", those whose last name starts "sav"); loose: the loose key. Each is one
+ * index range. -1 with a message in err when the query holds nothing to search by.
  */
 static int search_plan_name(struct search_plan *plan, int loose, char *err, size_t err_size)
 {
@@ -139,6 +150,9 @@ static int search_plan_name(struct search_plan *plan, int loose, char *err, size
         char swapped[SEARCH_KEY_BYTES];
         snprintf(swapped, sizeof(swapped), "%s %.*s", space + 1, (int)(space - key), key);
         search_range_prefix(swapped, strlen(swapped), &plan->swapped);
+        search_range_prefix(key, (size_t)(space - key), &plan->first_word);
+        snprintf(plan->cut_pattern, sizeof(plan->cut_pattern), "%.*s%% %s%%",
+                 (int)(space - key), key, space + 1);
     }
     if (loose && namekey_make_loose(plan->query, plan->loose, sizeof(plan->loose)) < 0)
         plan->loose[0] = '\0';
@@ -308,6 +322,7 @@ enum search_step_kind {
     SEARCH_STEP_LAST_FIRST, /* the key as a prefix of "last first" (or the JMBG) */
     SEARCH_STEP_FIRST_LAST, /* the key as a prefix of "first last" */
     SEARCH_STEP_SWAPPED,    /* "rest first-word" as a prefix of "last first" */
+    SEARCH_STEP_CUT,        /* "first-word... rest..." on "first last" */
     SEARCH_STEP_LOOSE,      /* word similarity of the loose key */
     SEARCH_STEP_COUNT
 };
@@ -322,8 +337,7 @@ static spona_status search_step(struct request_context *ctx, const struct policy
                                 struct audit_record *record)
 {
     if (answer->n_hits >= plan->limit || (plan->by_jmbg && step != SEARCH_STEP_LAST_FIRST) ||
-        ((step == SEARCH_STEP_FIRST_LAST || step == SEARCH_STEP_SWAPPED) &&
-         !plan->several_words) ||
+        ((step == SEARCH_STEP_SWAPPED || step == SEARCH_STEP_CUT) && !plan->several_words) ||
         (step == SEARCH_STEP_LOOSE && plan->loose[0] == '\0'))
         return SPONA__V1__STATUS__OK;
     char limit[16], candidates[16];
@@ -331,16 +345,19 @@ static spona_status search_step(struct request_context *ctx, const struct policy
     /* the candidates are the municipality's, before row-level security */
     snprintf(candidates, sizeof(candidates), "%u", SEARCH_LOOSE_CANDIDATES * plan->limit);
     const char *municipality = ctx->job->installation.municipality_id;
-    const struct search_range *range =
-        step == SEARCH_STEP_SWAPPED ? &plan->swapped : &plan->as_written;
+    const struct search_range *range = step == SEARCH_STEP_SWAPPED ? &plan->swapped
+                                       : step == SEARCH_STEP_CUT   ? &plan->first_word
+                                                                   : &plan->as_written;
     const char *jmbg_params[] = {municipality, plan->query};
-    const char *name_params[] = {municipality, range->low, range->high, limit};
+    const char *name_params[] = {municipality, range->low, range->high, limit,
+                                 plan->cut_pattern};
     const char *loose_params[] = {municipality, plan->loose, candidates, limit};
     spona_status status;
     PGresult *result =
         plan->by_jmbg ? request_query(ctx, "search_jmbg", 2, jmbg_params, &status)
         : step == SEARCH_STEP_FIRST_LAST
             ? request_query(ctx, "search_name_first", 4, name_params, &status)
+        : step == SEARCH_STEP_CUT ? request_query(ctx, "search_name_cut", 5, name_params, &status)
         : step == SEARCH_STEP_LOOSE ? request_query(ctx, "search_loose", 4, loose_params, &status)
                                     : request_query(ctx, "search_name", 4, name_params, &status);
     if (result == NULL)

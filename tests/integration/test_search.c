@@ -4,7 +4,7 @@
  * registered by the lead in Cyrillic or Latin are found whatever the script, case
  * and diacritics of the query ("Савић" = "Savić" = "Savic" = "SAVIC"), by prefix,
  * with the Serbian digraphs (Љ lj, Њ nj, Џ dž, Ђ đ), first name first ("Marko
- * Sav"), loosely ("Dordevic" for "Đorđević", typos such as "Savvić"), and by JMBG
+ * Sav", "Mar Sav", "Marko" alone), loosely ("Dordevic" for "Đorđević", typos such as "Savvić"), and by JMBG
  * (an invalid one is INVALID_ARGUMENT). Hits carry only identity fields; an
  * institution not on the case and the coordinator find nothing, loosely neither.
  */
@@ -138,11 +138,18 @@ static void test_first_name_first(void **state)
     (void)state;
     static const char *const marko[] = {"Marko Savić", "Marko Sav", "marko savic", "MARKO SAV",
                                         "Марко Савић", "Марко Сав", "Marko S",
-                                        "Mar Savić" /* the first name cut, the last whole */};
+                                        "Mar Savić" /* the first name cut, the last whole */,
+                                        "Mar Sav", "Мар Сав", "ma s" /* both cut */,
+                                        "Marko", "МАРКО" /* the first name alone */};
     for (size_t i = 0; i < sizeof(marko) / sizeof(marko[0]); i++)
         expect_search(marko[i], 0, MARKO, 1);
     expect_search("Marko Sav", 0, SAVIC, 0);  /* Milan Savić */
     expect_search("Marko Savk", 0, MARKO, 0); /* not a Savković */
+    expect_search("Mar Savk", 0, MARKO, 0);
+    expect_search("Mi Sav", 0, SAVIC, 1);
+    expect_search("Mi Sav", 0, MARKO, 0);
+    expect_search("Milan", 0, SAVIC, 1);
+    expect_search("Milan", 0, MARKO, 0);
     expect_search("Milan Sav", 0, SAVIC, 1);
     expect_search("Milan Sav", 0, MARKO, 0);
     expect_search("Petar Sav", 0, SAVO, 1);
