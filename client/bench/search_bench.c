@@ -47,8 +47,9 @@ static void search_bench_usage(FILE *out)
           "      --limit N          hits per search (default 20)\n"
           "      --loose            also match by similarity\n"
           "      --shape S          all (default), last (\"sav\"), last-first (\"savić ma\"),\n"
-          "                         first-last (\"marko sa\"), or typo (the last name with\n"
-          "                         one letter doubled, \"savvić\": implies --loose)\n"
+          "                         first-last (\"marko sa\"), first (the first name alone,\n"
+          "                         \"marko\"), cut (both cut, \"mar sav\"), or typo (the last\n"
+          "                         name with one letter doubled, \"savvić\": implies --loose)\n"
           "      --seed N           random seed (default 1)\n"
           "      --server HOST:PORT loopback address only (default 127.0.0.1:7443, or SPONA_SERVER)\n"
           "      --ca FILE / --cert FILE / --key FILE   (or SPONA_CA, SPONA_CERT, SPONA_KEY)\n"
@@ -159,9 +160,10 @@ static int search_bench_parse(struct search_bench *bench, int argc, char **argv)
         case OPT_JSON: bench->json = 1; break;
         case OPT_NAMES: bench->names_file = optarg; break;
         case OPT_SHAPE: {
-            static const char *const shapes[] = {"last", "last-first", "first-last", "typo"};
+            static const char *const shapes[] = {"last", "last-first", "first-last",
+                                                 "typo", "first",      "cut"};
             bench->shape = -2;
-            for (int i = 0; i < 4; i++)
+            for (int i = 0; i < 6; i++)
                 if (strcmp(optarg, shapes[i]) == 0)
                     bench->shape = i;
             if (strcmp(optarg, "all") == 0)
@@ -170,7 +172,7 @@ static int search_bench_parse(struct search_bench *bench, int argc, char **argv)
                 bench->loose = 1; /* a typo is found only loosely */
             if (bench->shape == -2) {
                 fprintf(stderr, "spona-search-bench: --shape is all, last, last-first, "
-                                "first-last or typo\n");
+                                "first-last, first, cut or typo\n");
                 return -1;
             }
             break;
@@ -242,7 +244,8 @@ static size_t utf8_prefix(const char *text, size_t count)
 
 /*
  * A query from "last first": one of the three prefix shapes of docs/cases.md,
- * cut at random, or the last name with one letter (not the first) doubled.
+ * cut at random, the first name alone, both names cut to 2-4 letters, or the
+ * last name with one letter (not the first) doubled.
  */
 static void search_bench_query(const char *name, int shape, unsigned long long *state,
                                char *out, size_t out_size)
@@ -267,6 +270,17 @@ static void search_bench_query(const char *name, int shape, unsigned long long *
                                                                     : (size_t)last_length),
                  name);
         break;
+    case 4: /* "marko" */
+        snprintf(out, out_size, "%s", first);
+        break;
+    case 5: { /* "mar sav" */
+        size_t first_cut = 2 + next_random(state) % 3, last_cut = 2 + next_random(state) % 3;
+        size_t last_bytes = utf8_prefix(name, last_cut);
+        snprintf(out, out_size, "%.*s %.*s", (int)utf8_prefix(first, first_cut), first,
+                 (int)(last_bytes < (size_t)last_length ? last_bytes : (size_t)last_length),
+                 name);
+        break;
+    }
     default: { /* "savvić" */
         size_t letters = 0;
         for (int i = 0; i < last_length; i++)
