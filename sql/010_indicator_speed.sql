@@ -1,0 +1,234 @@
+-- 010: the indicator set fast at 1,000,000 persons (issue 5, docs/performance.md:
+-- "spona-report-bench"). Same function, same rows and the same figures as 009; only how
+-- they are found changes.
+--
+-- Why 009's function was slow (9.5 s for 12 months, 27 s for five years, on 1,000,000
+-- persons and 10,000,000 case events):
+--   * A LANGUAGE sql function that cannot be inlined (SECURITY DEFINER, SET) is planned
+--     with its parameters unknown: every "date in the period" condition was estimated at
+--     0.5% of the rows, so the planner chose nested loops of index lookups for hundreds of
+--     thousands of rows. PL/pgSQL with plan_cache_mode = force_custom_plan plans each
+--     call with the actual dates.
+--   * JIT compiled the big plan on every call (2.5 s); the work is a few scans and
+--     joins, which JIT does not shorten.
+--   * spona_current_municipality() is not parallel safe, so no part of the statement
+--     could use a parallel worker; it is read once into a variable.
+--   * The referrals of the period were joined to their case and materialised for every
+--     count; only `referred` needs the person, the answers and overdue referrals are
+--     counted from their own index.
+-- The indexes below give every event date an index with what the counts need, so that
+-- a period reads only its own rows (index-only scans; the tables are vacuumed by
+-- autovacuum in normal operation).
+
+CREATE INDEX cases_municipality_opened ON cases (municipality_id, opened_at) INCLUDE (person_id);
+CREATE INDEX cases_id_person ON cases (id) INCLUDE (person_id, opened_at);
+CREATE INDEX persons_id_indicators ON persons (id)
+    INCLUDE (sex, rural, birth_date, priority_groups);
+CREATE INDEX assessments_municipality_assessed ON assessments (municipality_id, assessed_on)
+    INCLUDE (case_id);
+CREATE INDEX plans_municipality_created ON plans (municipality_id, created_at) INCLUDE (case_id);
+CREATE INDEX referrals_municipality_created ON referrals (municipality_id, created_at)
+    INCLUDE (case_id, institution_id);
+CREATE INDEX referrals_municipality_accepted ON referrals (municipality_id, accepted_at)
+    WHERE accepted_at IS NOT NULL;
+CREATE INDEX referrals_municipality_declined ON referrals (municipality_id, declined_at)
+    WHERE declined_at IS NOT NULL;
+CREATE INDEX referrals_municipality_completed ON referrals (municipality_id, completed_at)
+    WHERE completed_at IS NOT NULL;
+CREATE INDEX referrals_municipality_open_due ON referrals (municipality_id, due_date)
+    WHERE status IN ('sent', 'accepted');
+CREATE INDEX outcomes_municipality_occurred ON outcomes (municipality_id, occurred_on)
+    INCLUDE (case_id, kind, pathway);
+CREATE INDEX outcome_follow_ups_municipality_still ON outcome_follow_ups
+    (municipality_id, checked_on) INCLUDE (outcome_id, months) WHERE still_employed;
+CREATE INDEX person_benefits_municipality_one_time ON person_benefits (municipality_id, since)
+    INCLUDE (person_id) WHERE kind = 'one_time_assistance';
+
+CREATE OR REPLACE FUNCTION spona_indicators(p_from date, p_to date, p_groups text[])
+    RETURNS TABLE (indicator text, breakdown text, value numeric, base bigint)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path = public SET plan_cache_mode = force_custom_plan SET jit = off
+    SET work_mem = '64MB' AS
+$$
+#variable_conflict use_column
+DECLARE
+    v_municipality uuid := spona_current_municipality();
+BEGIN
+RETURN QUERY
+WITH
+-- cases opened in the period, with what the breakdowns need (age at the opening, the
+-- person's priority groups)
+opened AS (
+    SELECT person_id, sex, rural, groups,
+           CASE WHEN years IS NULL THEN 'unknown'
+                WHEN years < 15 THEN '0-14' WHEN years < 25 THEN '15-24'
+                WHEN years < 35 THEN '25-34' WHEN years < 50 THEN '35-49'
+                ELSE '50+' END AS band
+      FROM (SELECT c.person_id, p.sex, p.rural,
+                   string_to_array(replace(COALESCE(p.priority_groups, ''), ' ', ''), ',')
+                       AS groups,
+                   extract(year FROM age(c.opened_at::date, p.birth_date)) AS years
+              FROM cases c JOIN persons p ON p.id = c.person_id
+             WHERE c.municipality_id = v_municipality
+               AND c.opened_at >= p_from AND c.opened_at < p_to + 1) o),
+-- one row per person (a person with two cases opened in the period counts once; the
+-- breakdowns take the first of them)
+persons_opened AS (SELECT DISTINCT ON (person_id) * FROM opened ORDER BY person_id, band),
+-- how many of those persons have each combination of the breakdowns' values (a few
+-- hundred cells): every breakdown of persons_in_case_management is summed from these
+opened_cells AS (
+    SELECT sex, band, rural, groups, count(*) AS persons
+      FROM persons_opened GROUP BY sex, band, rural, groups),
+-- the events counted as distinct persons, each to its case's person through one join
+-- (g: the indicator group of `rows`; duplicates of a person removed at once)
+events AS (
+    SELECT 6 AS g, NULL::uuid AS institution_id, 0 AS months, a.case_id
+      FROM assessments a
+     WHERE a.municipality_id = v_municipality AND a.assessed_on BETWEEN p_from AND p_to
+    UNION ALL
+    SELECT 7, NULL, 0, pl.case_id
+      FROM plans pl
+     WHERE pl.municipality_id = v_municipality
+       AND pl.created_at >= p_from AND pl.created_at < p_to + 1
+    UNION ALL
+    SELECT 8, r.institution_id, 0, r.case_id
+      FROM referrals r
+     WHERE r.municipality_id = v_municipality
+       AND r.created_at >= p_from AND r.created_at < p_to + 1
+    UNION ALL
+    SELECT 18, NULL, f.months, o.case_id
+      FROM outcome_follow_ups f JOIN outcomes o ON o.id = f.outcome_id
+     WHERE f.still_employed AND f.municipality_id = v_municipality
+       AND f.checked_on BETWEEN p_from AND p_to),
+event_persons AS (
+    SELECT e.g, e.institution_id, e.months, c.person_id
+      FROM events e JOIN cases c ON c.id = e.case_id
+     GROUP BY e.g, e.institution_id, e.months, c.person_id),
+outs AS (
+    SELECT o.kind, o.pathway, o.occurred_on, c.person_id, c.opened_at
+      FROM outcomes o JOIN cases c ON c.id = o.case_id
+     WHERE o.municipality_id = v_municipality
+       AND o.occurred_on BETWEEN p_from AND p_to),
+-- the persons employed in the period, with their priority groups
+employed AS (
+    SELECT e.person_id,
+           string_to_array(replace(COALESCE(p.priority_groups, ''), ' ', ''), ',') AS groups
+      FROM (SELECT DISTINCT person_id FROM outs WHERE kind = 'employed') e
+      JOIN persons p ON p.id = e.person_id),
+-- first employment in the period of each person, days from the case's opening
+employment AS (
+    SELECT DISTINCT ON (person_id) person_id, (occurred_on - opened_at::date) AS days
+      FROM outs WHERE kind = 'employed' ORDER BY person_id, occurred_on),
+-- the protocol's groups in its order, then "none"
+prio AS (
+    SELECT g.code, g.n FROM unnest(p_groups) WITH ORDINALITY AS g(code, n)
+    UNION ALL SELECT 'none', 1000),
+-- (g, n): the rows' fixed order, by indicator group and breakdown
+rows AS (
+    SELECT 1 AS g, 0::bigint AS n, 'persons_in_case_management' AS indicator,
+           'all' AS breakdown, COALESCE(sum(o.persons), 0) AS value,
+           COALESCE(sum(o.persons), 0)::bigint AS base
+      FROM opened_cells o
+    UNION ALL
+    SELECT 2, s.n, 'persons_in_case_management', 'sex:' || s.k, COALESCE(sum(o.persons), 0),
+           COALESCE(sum(o.persons), 0)::bigint
+      FROM (VALUES (1, 'F'), (2, 'M'), (3, 'unknown')) s(n, k)
+      LEFT JOIN opened_cells o ON COALESCE(o.sex, 'unknown') = s.k GROUP BY s.n, s.k
+    UNION ALL
+    SELECT 3, b.n, 'persons_in_case_management', 'age:' || b.k, COALESCE(sum(o.persons), 0),
+           COALESCE(sum(o.persons), 0)::bigint
+      FROM (VALUES (1, '0-14'), (2, '15-24'), (3, '25-34'), (4, '35-49'), (5, '50+'),
+                   (6, 'unknown')) b(n, k)
+      LEFT JOIN opened_cells o ON o.band = b.k GROUP BY b.n, b.k
+    UNION ALL
+    SELECT 4, a.n, 'persons_in_case_management', 'area:' || a.k, COALESCE(sum(o.persons), 0),
+           COALESCE(sum(o.persons), 0)::bigint
+      FROM (VALUES (1, 'rural'), (2, 'urban'), (3, 'unknown')) a(n, k)
+      LEFT JOIN opened_cells o
+             ON CASE WHEN o.rural THEN 'rural' WHEN NOT o.rural THEN 'urban' ELSE 'unknown' END = a.k
+     GROUP BY a.n, a.k
+    UNION ALL
+    SELECT 5, gr.n, 'persons_in_case_management', 'group:' || gr.code,
+           COALESCE(sum(o.persons), 0), COALESCE(sum(o.persons), 0)::bigint
+      FROM prio gr
+      LEFT JOIN opened_cells o
+             ON CASE WHEN gr.code = 'none' THEN NOT (o.groups && p_groups)
+                     ELSE gr.code = ANY (o.groups) END
+     GROUP BY gr.n, gr.code
+    UNION ALL
+    SELECT 6, 0, 'assessed', 'all', count(*), count(*) FROM event_persons WHERE g = 6
+    UNION ALL
+    SELECT 7, 0, 'with_plan', 'all', count(*), count(*) FROM event_persons WHERE g = 7
+    UNION ALL
+    SELECT 8, 0, 'referred', 'all', count(DISTINCT person_id), count(DISTINCT person_id)
+      FROM event_persons WHERE g = 8
+    UNION ALL
+    SELECT 9, 0, 'referred', 'institution:' || i.code, count(*), count(*)
+      FROM event_persons e JOIN institutions i ON i.id = e.institution_id
+     WHERE e.g = 8 GROUP BY i.code
+    UNION ALL
+    SELECT 10, 0, 'referrals_accepted', 'all', count(*), count(*)
+      FROM referrals r WHERE r.municipality_id = v_municipality
+                         AND r.accepted_at >= p_from AND r.accepted_at < p_to + 1
+    UNION ALL
+    SELECT 11, 0, 'referrals_declined', 'all', count(*), count(*)
+      FROM referrals r WHERE r.municipality_id = v_municipality
+                         AND r.declined_at >= p_from AND r.declined_at < p_to + 1
+    UNION ALL
+    SELECT 12, 0, 'referrals_completed', 'all', count(*), count(*)
+      FROM referrals r WHERE r.municipality_id = v_municipality
+                         AND r.completed_at >= p_from AND r.completed_at < p_to + 1
+    UNION ALL
+    SELECT 13, 0, 'referrals_overdue', 'all', count(*), count(*)
+      FROM referrals r WHERE r.municipality_id = v_municipality
+                         AND r.status IN ('sent', 'accepted') AND r.due_date < current_date
+                         AND r.due_date BETWEEN p_from AND p_to
+    UNION ALL
+    SELECT 14, k.n, k.k, 'all', count(DISTINCT o.person_id), count(DISTINCT o.person_id)
+      FROM (VALUES (1, 'in_training'), (2, 'training_completed'), (3, 'self_employed'),
+                   (4, 'left_benefits'), (5, 'dropped_out')) k(n, k)
+      LEFT JOIN outs o ON o.kind = k.k GROUP BY k.n, k.k
+    UNION ALL
+    SELECT 15, 0, 'employed', 'all', count(*), count(*) FROM employed
+    UNION ALL
+    SELECT 16, w.n, 'employed', 'pathway:' || w.k, count(DISTINCT o.person_id),
+           count(DISTINCT o.person_id)
+      FROM (VALUES (1, 'integrated_case_management'), (2, 'social_entrepreneurship'),
+                   (3, 'other')) w(n, k)
+      LEFT JOIN outs o ON o.kind = 'employed'
+                      AND (CASE WHEN o.pathway IN ('integrated_case_management',
+                                                   'social_entrepreneurship')
+                                THEN o.pathway ELSE 'other' END) = w.k
+     GROUP BY w.n, w.k
+    UNION ALL
+    SELECT 17, gr.n, 'employed', 'group:' || gr.code, count(e.person_id), count(e.person_id)
+      FROM prio gr
+      LEFT JOIN employed e
+             ON CASE WHEN gr.code = 'none' THEN NOT (e.groups && p_groups)
+                     ELSE gr.code = ANY (e.groups) END
+     GROUP BY gr.n, gr.code
+    UNION ALL
+    SELECT 18, m.k, 'still_employed', 'months:' || m.k, count(e.person_id), count(e.person_id)
+      FROM (VALUES (3), (6), (12)) m(k)
+      LEFT JOIN event_persons e ON e.g = 18 AND e.months = m.k
+     GROUP BY m.k
+    UNION ALL
+    SELECT 19, 0, 'median_days_to_employment', 'all',
+           round(percentile_cont(0.5) WITHIN GROUP (ORDER BY days)::numeric, 1), count(*)
+      FROM employment
+    UNION ALL
+    -- persons of the municipality (in case management or not) with a one-time assistance
+    -- that started in the period, per calendar year
+    SELECT 20, y.y, 'one_time_assistance_recipients', 'year:' || y.y,
+           count(DISTINCT b.person_id), count(DISTINCT b.person_id)
+      FROM generate_series(extract(year FROM p_from)::bigint,
+                           extract(year FROM p_to)::bigint) y(y)
+      LEFT JOIN person_benefits b
+             ON b.kind = 'one_time_assistance'
+            AND b.municipality_id = v_municipality
+            AND b.since BETWEEN greatest(p_from, make_date(y.y::integer, 1, 1))
+                            AND least(p_to, make_date(y.y::integer, 12, 31))
+     GROUP BY y.y)
+SELECT r.indicator, r.breakdown, r.value, r.base FROM rows r ORDER BY r.g, r.n, r.breakdown;
+END
+$$;
