@@ -1,8 +1,15 @@
--- 010: the indicator set fast at 1,000,000 persons (issue 5, docs/performance.md:
--- "spona-report-bench"). Same function, same rows and the same figures as 009; only how
--- they are found changes.
+-- 010: the protocol's indicators, complete and fast at 1,000,000 persons (issue 5,
+-- docs/reports.md, docs/performance.md: "spona-report-bench").
 --
--- Why 009's function was slow (9.5 s for 12 months, 27 s for five years, on 1,000,000
+-- spona_indicators gets a third parameter, the codes of the protocol's priority groups
+-- (the server passes those of the protocol in force), and three sets of rows:
+--   persons_in_case_management / group:CODE and group:none
+--   employed                   / group:CODE and group:none
+--   one_time_assistance_recipients / year:YYYY, one per calendar year of the period
+-- A person in two groups counts in both; group:none counts persons in none of the
+-- protocol's groups. Every fixed row is still returned when zero.
+--
+-- Why 008's function was slow (9.7 s for 12 months, 27.8 s for five years, on 1,000,000
 -- persons and 10,000,000 case events):
 --   * A LANGUAGE sql function that cannot be inlined (SECURITY DEFINER, SET) is planned
 --     with its parameters unknown: every "date in the period" condition was estimated at
@@ -11,24 +18,70 @@
 --     call with the actual dates.
 --   * JIT compiled the big plan on every call (2.5 s); the work is a few scans and
 --     joins, which JIT does not shorten.
---   * spona_current_municipality() is not parallel safe, so no part of the statement
---     could use a parallel worker; it is read once into a variable.
---   * The referrals of the period were joined to their case and materialised for every
---     count; only `referred` needs the person, the answers and overdue referrals are
---     counted from their own index.
--- The indexes below give every event date an index with what the counts need, so that
--- a period reads only its own rows (index-only scans; the tables are vacuumed by
--- autovacuum in normal operation).
+--   * spona_current_municipality() is not parallel safe; it is read once into a variable.
+--   * Every event reached its person through its case: 600,000 lookups in 1.1 million
+--     cases for a year (1.5 s). The event tables now carry the person (person_id, set
+--     from the case by a trigger, never by a client), and each event date has an index
+--     that holds what the counts need, so a period reads only its own rows.
 
+-- the person of every case event, for counting persons without a join
+ALTER TABLE assessments ADD COLUMN person_id uuid REFERENCES persons(id);
+ALTER TABLE plans ADD COLUMN person_id uuid REFERENCES persons(id);
+ALTER TABLE referrals ADD COLUMN person_id uuid REFERENCES persons(id);
+ALTER TABLE outcomes ADD COLUMN person_id uuid REFERENCES persons(id);
+ALTER TABLE outcome_follow_ups ADD COLUMN person_id uuid REFERENCES persons(id);
+UPDATE assessments t SET person_id = c.person_id FROM cases c WHERE c.id = t.case_id;
+UPDATE plans t SET person_id = c.person_id FROM cases c WHERE c.id = t.case_id;
+UPDATE referrals t SET person_id = c.person_id FROM cases c WHERE c.id = t.case_id;
+UPDATE outcomes t SET person_id = c.person_id FROM cases c WHERE c.id = t.case_id;
+UPDATE outcome_follow_ups t SET person_id = o.person_id FROM outcomes o WHERE o.id = t.outcome_id;
+ALTER TABLE assessments ALTER COLUMN person_id SET NOT NULL;
+ALTER TABLE plans ALTER COLUMN person_id SET NOT NULL;
+ALTER TABLE referrals ALTER COLUMN person_id SET NOT NULL;
+ALTER TABLE outcomes ALTER COLUMN person_id SET NOT NULL;
+ALTER TABLE outcome_follow_ups ALTER COLUMN person_id SET NOT NULL;
+
+-- Set on every insert from the case (the follow-up: from its outcome), whatever the
+-- insert said: a case's person never changes, so neither does an event's. Definer
+-- rights: the case is read whatever row-level security shows the writer.
+CREATE FUNCTION spona_event_person() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS
+$$
+BEGIN
+    SELECT c.person_id INTO NEW.person_id FROM cases c WHERE c.id = NEW.case_id;
+    RETURN NEW;
+END
+$$;
+CREATE FUNCTION spona_follow_up_person() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS
+$$
+BEGIN
+    SELECT o.person_id INTO NEW.person_id FROM outcomes o WHERE o.id = NEW.outcome_id;
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER assessments_person BEFORE INSERT OR UPDATE OF case_id, person_id ON assessments
+    FOR EACH ROW EXECUTE FUNCTION spona_event_person();
+CREATE TRIGGER plans_person BEFORE INSERT OR UPDATE OF case_id, person_id ON plans
+    FOR EACH ROW EXECUTE FUNCTION spona_event_person();
+CREATE TRIGGER referrals_person BEFORE INSERT OR UPDATE OF case_id, person_id ON referrals
+    FOR EACH ROW EXECUTE FUNCTION spona_event_person();
+CREATE TRIGGER outcomes_person BEFORE INSERT OR UPDATE OF case_id, person_id ON outcomes
+    FOR EACH ROW EXECUTE FUNCTION spona_event_person();
+CREATE TRIGGER outcome_follow_ups_person
+    BEFORE INSERT OR UPDATE OF outcome_id, person_id ON outcome_follow_ups
+    FOR EACH ROW EXECUTE FUNCTION spona_follow_up_person();
+
+-- every event date, with what its count needs
 CREATE INDEX cases_municipality_opened ON cases (municipality_id, opened_at) INCLUDE (person_id);
-CREATE INDEX cases_id_person ON cases (id) INCLUDE (person_id, opened_at);
 CREATE INDEX persons_id_indicators ON persons (id)
     INCLUDE (sex, rural, birth_date, priority_groups);
 CREATE INDEX assessments_municipality_assessed ON assessments (municipality_id, assessed_on)
-    INCLUDE (case_id);
-CREATE INDEX plans_municipality_created ON plans (municipality_id, created_at) INCLUDE (case_id);
+    INCLUDE (person_id);
+CREATE INDEX plans_municipality_created ON plans (municipality_id, created_at)
+    INCLUDE (person_id);
 CREATE INDEX referrals_municipality_created ON referrals (municipality_id, created_at)
-    INCLUDE (case_id, institution_id);
+    INCLUDE (person_id, institution_id);
 CREATE INDEX referrals_municipality_accepted ON referrals (municipality_id, accepted_at)
     WHERE accepted_at IS NOT NULL;
 CREATE INDEX referrals_municipality_declined ON referrals (municipality_id, declined_at)
@@ -38,13 +91,15 @@ CREATE INDEX referrals_municipality_completed ON referrals (municipality_id, com
 CREATE INDEX referrals_municipality_open_due ON referrals (municipality_id, due_date)
     WHERE status IN ('sent', 'accepted');
 CREATE INDEX outcomes_municipality_occurred ON outcomes (municipality_id, occurred_on)
-    INCLUDE (case_id, kind, pathway);
+    INCLUDE (person_id, case_id, kind, pathway);
 CREATE INDEX outcome_follow_ups_municipality_still ON outcome_follow_ups
-    (municipality_id, checked_on) INCLUDE (outcome_id, months) WHERE still_employed;
+    (municipality_id, checked_on) INCLUDE (person_id, months) WHERE still_employed;
 CREATE INDEX person_benefits_municipality_one_time ON person_benefits (municipality_id, since)
     INCLUDE (person_id) WHERE kind = 'one_time_assistance';
 
-CREATE OR REPLACE FUNCTION spona_indicators(p_from date, p_to date, p_groups text[])
+DROP FUNCTION spona_indicators(date, date);
+
+CREATE FUNCTION spona_indicators(p_from date, p_to date, p_groups text[])
     RETURNS TABLE (indicator text, breakdown text, value numeric, base bigint)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path = public SET plan_cache_mode = force_custom_plan SET jit = off
@@ -79,34 +134,31 @@ persons_opened AS (SELECT DISTINCT ON (person_id) * FROM opened ORDER BY person_
 opened_cells AS (
     SELECT sex, band, rural, groups, count(*) AS persons
       FROM persons_opened GROUP BY sex, band, rural, groups),
--- the events counted as distinct persons, each to its case's person through one join
--- (g: the indicator group of `rows`; duplicates of a person removed at once)
-events AS (
-    SELECT 6 AS g, NULL::uuid AS institution_id, 0 AS months, a.case_id
-      FROM assessments a
-     WHERE a.municipality_id = v_municipality AND a.assessed_on BETWEEN p_from AND p_to
-    UNION ALL
-    SELECT 7, NULL, 0, pl.case_id
-      FROM plans pl
-     WHERE pl.municipality_id = v_municipality
-       AND pl.created_at >= p_from AND pl.created_at < p_to + 1
-    UNION ALL
-    SELECT 8, r.institution_id, 0, r.case_id
-      FROM referrals r
-     WHERE r.municipality_id = v_municipality
-       AND r.created_at >= p_from AND r.created_at < p_to + 1
-    UNION ALL
-    SELECT 18, NULL, f.months, o.case_id
-      FROM outcome_follow_ups f JOIN outcomes o ON o.id = f.outcome_id
-     WHERE f.still_employed AND f.municipality_id = v_municipality
-       AND f.checked_on BETWEEN p_from AND p_to),
+-- the events counted as distinct persons (g: the indicator group of `rows`), each
+-- person once per group (and institution, and months)
 event_persons AS (
-    SELECT e.g, e.institution_id, e.months, c.person_id
-      FROM events e JOIN cases c ON c.id = e.case_id
-     GROUP BY e.g, e.institution_id, e.months, c.person_id),
+    SELECT DISTINCT g, institution_id, months, person_id FROM (
+        SELECT 6 AS g, NULL::uuid AS institution_id, 0 AS months, a.person_id
+          FROM assessments a
+         WHERE a.municipality_id = v_municipality AND a.assessed_on BETWEEN p_from AND p_to
+        UNION ALL
+        SELECT 7, NULL, 0, pl.person_id
+          FROM plans pl
+         WHERE pl.municipality_id = v_municipality
+           AND pl.created_at >= p_from AND pl.created_at < p_to + 1
+        UNION ALL
+        SELECT 8, r.institution_id, 0, r.person_id
+          FROM referrals r
+         WHERE r.municipality_id = v_municipality
+           AND r.created_at >= p_from AND r.created_at < p_to + 1
+        UNION ALL
+        SELECT 18, NULL, f.months, f.person_id
+          FROM outcome_follow_ups f
+         WHERE f.still_employed AND f.municipality_id = v_municipality
+           AND f.checked_on BETWEEN p_from AND p_to) e),
 outs AS (
-    SELECT o.kind, o.pathway, o.occurred_on, c.person_id, c.opened_at
-      FROM outcomes o JOIN cases c ON c.id = o.case_id
+    SELECT o.kind, o.pathway, o.occurred_on, o.person_id, o.case_id
+      FROM outcomes o
      WHERE o.municipality_id = v_municipality
        AND o.occurred_on BETWEEN p_from AND p_to),
 -- the persons employed in the period, with their priority groups
@@ -117,8 +169,9 @@ employed AS (
       JOIN persons p ON p.id = e.person_id),
 -- first employment in the period of each person, days from the case's opening
 employment AS (
-    SELECT DISTINCT ON (person_id) person_id, (occurred_on - opened_at::date) AS days
-      FROM outs WHERE kind = 'employed' ORDER BY person_id, occurred_on),
+    SELECT DISTINCT ON (o.person_id) o.person_id, (o.occurred_on - c.opened_at::date) AS days
+      FROM outs o JOIN cases c ON c.id = o.case_id
+     WHERE o.kind = 'employed' ORDER BY o.person_id, o.occurred_on),
 -- the protocol's groups in its order, then "none"
 prio AS (
     SELECT g.code, g.n FROM unnest(p_groups) WITH ORDINALITY AS g(code, n)
@@ -232,3 +285,5 @@ rows AS (
 SELECT r.indicator, r.breakdown, r.value, r.base FROM rows r ORDER BY r.g, r.n, r.breakdown;
 END
 $$;
+REVOKE ALL ON FUNCTION spona_indicators(date, date, text[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION spona_indicators(date, date, text[]) TO spona_app;

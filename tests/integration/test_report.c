@@ -468,6 +468,35 @@ static void test_lead_median(void **state)
     assert_string_equal(got, want);
 }
 
+/* Every case event carries its case's person (sql/010: set by a trigger, which also
+ * overrides a person_id that an update tries to change). */
+static void test_event_persons(void **state)
+{
+    (void)state;
+    PGconn *pg = idata_pg_connect("postgres");
+    char *wrong = pg_text(pg, "SELECT (SELECT count(*) FROM assessments t JOIN cases c"
+                              "         ON c.id = t.case_id WHERE t.person_id <> c.person_id)"
+                              "     + (SELECT count(*) FROM plans t JOIN cases c"
+                              "         ON c.id = t.case_id WHERE t.person_id <> c.person_id)"
+                              "     + (SELECT count(*) FROM referrals t JOIN cases c"
+                              "         ON c.id = t.case_id WHERE t.person_id <> c.person_id)"
+                              "     + (SELECT count(*) FROM outcomes t JOIN cases c"
+                              "         ON c.id = t.case_id WHERE t.person_id <> c.person_id)"
+                              "     + (SELECT count(*) FROM outcome_follow_ups t JOIN outcomes o"
+                              "         ON o.id = t.outcome_id WHERE t.person_id <> o.person_id)");
+    assert_string_equal(wrong, "0");
+    free(wrong);
+    const char *params[] = {case_ids[0], person_ids[1]};
+    PQclear(idata_pg(pg, PGRES_COMMAND_OK,
+                     "UPDATE outcomes SET person_id = $2::uuid WHERE case_id = $1::uuid", 2,
+                     params));
+    char *person = idata_pg_value(pg, "SELECT DISTINCT person_id FROM outcomes"
+                                      " WHERE case_id = $1::uuid", 1, params);
+    assert_string_equal(person, person_ids[0]);
+    free(person);
+    PQfinish(pg);
+}
+
 /* --- the coordinator: a released quarter ---------------------------------------------------- */
 
 /* A figure of the quarter: as the lead sees it, and as the coordinator does. Every row
@@ -749,6 +778,7 @@ int main(void)
         cmocka_unit_test(test_fixture),
         cmocka_unit_test(test_lead_counts),
         cmocka_unit_test(test_lead_median),
+        cmocka_unit_test(test_event_persons),
         cmocka_unit_test(test_quarter_fixture),
         cmocka_unit_test(test_coordinator_release),
         cmocka_unit_test(test_release_does_not_move),
