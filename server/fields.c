@@ -42,10 +42,10 @@ const size_t person_field_count = sizeof(person_fields) / sizeof(person_fields[0
 
 /* name_key ("last first"), name_key_first ("first last") and name_key_loose are search
  * keys derived from the identity fields (common/namekey.c): written by the server, never
- * sent to a client. */
+ * sent to a client; name_key_cut is generated from them by the database (sql/011). */
 const char *const person_system_columns[] = {
     "id", "municipality_id", "version", "created_by_institution", "created_at", "updated_at",
-    "name_key", "name_key_first", "name_key_loose", NULL,
+    "name_key", "name_key_first", "name_key_loose", "name_key_cut", NULL,
 };
 
 const struct field_def *fields_find(const char *name)

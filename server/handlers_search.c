@@ -64,10 +64,19 @@ const struct db_statement search_statements[] = {
      " WHERE p.municipality_id = $1::uuid AND p.name_key_first ~>=~ $2"
      "   AND p.name_key_first ~<~ $3"
      " ORDER BY p.name_key_first USING ~<~ LIMIT $4::int"},
-    /* both names cut ("mar sav"): the range of the first word on the "first last" keys,
-     * filtered by the pattern "mar% sav%" (keys hold [a-z0-9 ] only: no wildcard in
-     * them); the range bounds the rows read, to the persons whose first name starts so */
+    /* both names cut ("mar sav"): the range "ma sav" of name_key_cut (sql/011: the first
+     * two letters of the first name, then "last first"), which holds exactly the persons
+     * whose first name starts "ma" and last name starts "sav", filtered by the pattern
+     * "mar% sav%" when the first word is longer (keys hold [a-z0-9 ] only: no wildcard
+     * in them) */
     {"search_name_cut",
+     SEARCH_COLUMNS
+     " WHERE p.municipality_id = $1::uuid AND p.name_key_cut ~>=~ $2"
+     "   AND p.name_key_cut ~<~ $3 AND p.name_key_first LIKE $5"
+     " ORDER BY p.name_key_cut USING ~<~ LIMIT $4::int"},
+    /* the same with a one-letter first word ("m sav"): the range of the first word on
+     * the "first last" keys, filtered by the pattern */
+    {"search_name_cut_short",
      SEARCH_COLUMNS
      " WHERE p.municipality_id = $1::uuid AND p.name_key_first ~>=~ $2"
      "   AND p.name_key_first ~<~ $3 AND p.name_key_first LIKE $5"
@@ -105,7 +114,9 @@ struct search_plan {
     int by_jmbg;
     struct search_range as_written;         /* the key: a prefix of "last first", "first last" */
     struct search_range swapped;            /* "rest first-word" as a prefix of "last first" */
-    struct search_range first_word;         /* the first word as a prefix of "first last" */
+    struct search_range cut;                /* both names cut: a range of name_key_cut, or
+                                               with a one-letter first word of "first last" */
+    int cut_short;                          /* 1: the first word has one letter */
     char cut_pattern[SEARCH_KEY_BYTES + 2]; /* "first% rest%": both names cut */
     int several_words;                      /* 0: the swapped and cut steps do not apply */
     char loose[SEARCH_KEY_BYTES];           /* empty: no loose search */
@@ -128,9 +139,9 @@ static void search_range_prefix(const char *prefix, size_t length, struct search
  * as a prefix of "first last" ("marko sav" finds Marko Savić, "marko" every
  * Marko); with two words or more, the first word as the beginning of the first
  * name and the rest as the whole last name ("mar savic": "savic mar" as a
- * prefix of "last first"), then both cut ("mar sav": the first names starting
- * "mar", those whose last name starts "sav"); loose: the loose key. Each is one
- * index range. -1 with a message in err when the query holds nothing to search by.
+ * prefix of "last first"), then both cut ("mar sav": the range "ma sav" of
+ * name_key_cut, those whose first name starts "mar"); loose: the loose key. Each
+ * is one index range. -1 with a message in err when the query holds nothing to search by.
  */
 static int search_plan_name(struct search_plan *plan, int loose, char *err, size_t err_size)
 {
@@ -150,7 +161,15 @@ static int search_plan_name(struct search_plan *plan, int loose, char *err, size
         char swapped[SEARCH_KEY_BYTES];
         snprintf(swapped, sizeof(swapped), "%s %.*s", space + 1, (int)(space - key), key);
         search_range_prefix(swapped, strlen(swapped), &plan->swapped);
-        search_range_prefix(key, (size_t)(space - key), &plan->first_word);
+        size_t first_length = (size_t)(space - key);
+        plan->cut_short = first_length < 2;
+        if (plan->cut_short) {
+            search_range_prefix(key, first_length, &plan->cut);
+        } else {
+            char cut[SEARCH_KEY_BYTES];
+            snprintf(cut, sizeof(cut), "%.2s %s", key, space + 1);
+            search_range_prefix(cut, strlen(cut), &plan->cut);
+        }
         snprintf(plan->cut_pattern, sizeof(plan->cut_pattern), "%.*s%% %s%%",
                  (int)(space - key), key, space + 1);
     }
@@ -346,7 +365,7 @@ static spona_status search_step(struct request_context *ctx, const struct policy
     snprintf(candidates, sizeof(candidates), "%u", SEARCH_LOOSE_CANDIDATES * plan->limit);
     const char *municipality = ctx->job->installation.municipality_id;
     const struct search_range *range = step == SEARCH_STEP_SWAPPED ? &plan->swapped
-                                       : step == SEARCH_STEP_CUT   ? &plan->first_word
+                                       : step == SEARCH_STEP_CUT   ? &plan->cut
                                                                    : &plan->as_written;
     const char *jmbg_params[] = {municipality, plan->query};
     const char *name_params[] = {municipality, range->low, range->high, limit,
@@ -357,7 +376,9 @@ static spona_status search_step(struct request_context *ctx, const struct policy
         plan->by_jmbg ? request_query(ctx, "search_jmbg", 2, jmbg_params, &status)
         : step == SEARCH_STEP_FIRST_LAST
             ? request_query(ctx, "search_name_first", 4, name_params, &status)
-        : step == SEARCH_STEP_CUT ? request_query(ctx, "search_name_cut", 5, name_params, &status)
+        : step == SEARCH_STEP_CUT
+            ? request_query(ctx, plan->cut_short ? "search_name_cut_short" : "search_name_cut", 5,
+                            name_params, &status)
         : step == SEARCH_STEP_LOOSE ? request_query(ctx, "search_loose", 4, loose_params, &status)
                                     : request_query(ctx, "search_name", 4, name_params, &status);
     if (result == NULL)

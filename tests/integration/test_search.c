@@ -139,7 +139,7 @@ static void test_first_name_first(void **state)
     static const char *const marko[] = {"Marko Savić", "Marko Sav", "marko savic", "MARKO SAV",
                                         "Марко Савић", "Марко Сав", "Marko S",
                                         "Mar Savić" /* the first name cut, the last whole */,
-                                        "Mar Sav", "Мар Сав", "ma s" /* both cut */,
+                                        "Mar Sav", "Мар Сав", "ma s", "m sav" /* both cut */,
                                         "Marko", "МАРКО" /* the first name alone */};
     for (size_t i = 0; i < sizeof(marko) / sizeof(marko[0]); i++)
         expect_search(marko[i], 0, MARKO, 1);
@@ -148,6 +148,10 @@ static void test_first_name_first(void **state)
     expect_search("Mar Savk", 0, MARKO, 0);
     expect_search("Mi Sav", 0, SAVIC, 1);
     expect_search("Mi Sav", 0, MARKO, 0);
+    expect_search("Mil Sav", 0, SAVIC, 1);
+    expect_search("Mil Sav", 0, MARKO, 0);
+    expect_search("Mila Sav", 0, SAVIC, 1);
+    expect_search("Milo Sav", 0, SAVIC, 0);
     expect_search("Milan", 0, SAVIC, 1);
     expect_search("Milan", 0, MARKO, 0);
     expect_search("Milan Sav", 0, SAVIC, 1);
