@@ -8,15 +8,16 @@
  * test: it asserts nothing but that every answer was OK and had rows.
  * Loopback servers only.
  */
-#include <arpa/inet.h>
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "bench_util.h"
 #include "spona_client.h"
+
+#define PROGRAM "spona-report-bench"
 
 #define REPORT_BENCH_MAX_REQUESTS 100000L
 
@@ -49,46 +50,11 @@ static void report_bench_usage(FILE *out)
           out);
 }
 
-static const char *option_or_env(const char *value, const char *variable)
-{
-    if (value == NULL)
-        value = getenv(variable);
-    return value != NULL && value[0] != '\0' ? value : NULL;
-}
-
-static long parse_long(const char *text, long min, long max, const char *what)
-{
-    char *end = NULL;
-    errno = 0;
-    long value = strtol(text, &end, 10);
-    if (text[0] == '\0' || *end != '\0' || errno != 0 || value < min || value > max) {
-        fprintf(stderr, "spona-report-bench: %s must be %ld..%ld\n", what, min, max);
-        return -1;
-    }
-    return value;
-}
-
 /* HOST:PORT into bench->host and bench->port; the host must be a loopback address. */
 static int report_bench_server(struct report_bench *bench)
 {
-    const char *colon = strrchr(bench->server, ':');
-    if (colon == NULL || colon == bench->server ||
-        (size_t)(colon - bench->server) >= sizeof(bench->host) ||
-        strlen(colon + 1) >= sizeof(bench->port)) {
-        fprintf(stderr, "spona-report-bench: --server must be HOST:PORT\n");
-        return -1;
-    }
-    snprintf(bench->host, sizeof(bench->host), "%.*s", (int)(colon - bench->server),
-             bench->server);
-    snprintf(bench->port, sizeof(bench->port), "%s", colon + 1);
-    struct in_addr address;
-    if (strcmp(bench->host, "localhost") != 0 &&
-        !(inet_pton(AF_INET, bench->host, &address) == 1 &&
-          (ntohl(address.s_addr) >> 24) == 127)) {
-        fprintf(stderr, "spona-report-bench: only a loopback server may be targeted\n");
-        return -1;
-    }
-    return 0;
+    return bench_loopback_server(PROGRAM, bench->server, bench->host, sizeof(bench->host),
+                                 bench->port, sizeof(bench->port));
 }
 
 /* 0, 1 after --help, -1 after a usage error. */
@@ -114,12 +80,12 @@ static int report_bench_parse(struct report_bench *bench, int argc, char **argv)
             break;
         switch (option) {
         case 'n':
-            if ((bench->requests = parse_long(optarg, 1, REPORT_BENCH_MAX_REQUESTS,
+            if ((bench->requests = bench_parse_long(PROGRAM, optarg, 1, REPORT_BENCH_MAX_REQUESTS,
                                               "--requests")) < 0)
                 return -1;
             break;
         case OPT_WARMUP:
-            if ((bench->warmup = parse_long(optarg, 0, REPORT_BENCH_MAX_REQUESTS,
+            if ((bench->warmup = bench_parse_long(PROGRAM, optarg, 0, REPORT_BENCH_MAX_REQUESTS,
                                             "--warmup")) < 0)
                 return -1;
             break;
@@ -135,39 +101,20 @@ static int report_bench_parse(struct report_bench *bench, int argc, char **argv)
         default: report_bench_usage(stderr); return -1;
         }
     }
-    bench->server = option_or_env(server, "SPONA_SERVER");
+    bench->server = bench_option_or_env(server, "SPONA_SERVER");
     if (bench->server == NULL)
         bench->server = "127.0.0.1:7443";
-    bench->ca_file = option_or_env(ca, "SPONA_CA");
-    bench->cert_file = option_or_env(cert, "SPONA_CERT");
-    bench->key_file = option_or_env(key, "SPONA_KEY");
-    bench->user = option_or_env(user, "SPONA_USER");
-    bench->password = option_or_env(NULL, "SPONA_PASSWORD");
+    bench->ca_file = bench_option_or_env(ca, "SPONA_CA");
+    bench->cert_file = bench_option_or_env(cert, "SPONA_CERT");
+    bench->key_file = bench_option_or_env(key, "SPONA_KEY");
+    bench->user = bench_option_or_env(user, "SPONA_USER");
+    bench->password = bench_option_or_env(NULL, "SPONA_PASSWORD");
     if (optind < argc || bench->ca_file == NULL || bench->user == NULL ||
         bench->password == NULL) {
         fprintf(stderr, "spona-report-bench: give --ca, --user and SPONA_PASSWORD (see --help)\n");
         return -1;
     }
     return report_bench_server(bench);
-}
-
-static int compare_latency(const void *a, const void *b)
-{
-    double left = *(const double *)a, right = *(const double *)b;
-    return left < right ? -1 : left > right;
-}
-
-static double nearest_rank(const double *sorted, long count, double fraction)
-{
-    long rank = (long)((double)count * fraction + 0.999999999);
-    return sorted[(rank < 1 ? 1 : rank > count ? count : rank) - 1];
-}
-
-static double now_seconds(void)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
 }
 
 /* What the answers said: the period and rows of the last, and how many failed. */
@@ -197,9 +144,9 @@ static int report_bench_check(const spona_response *response, struct report_tall
 static void report_bench_print(const struct report_bench *bench, const struct report_tally *tally,
                                const double *latency, long measured)
 {
-    double min = latency[0], p50 = nearest_rank(latency, measured, 0.50),
-           p90 = nearest_rank(latency, measured, 0.90),
-           p99 = nearest_rank(latency, measured, 0.99), max = latency[measured - 1];
+    double min = latency[0], p50 = bench_nearest_rank(latency, measured, 0.50),
+           p90 = bench_nearest_rank(latency, measured, 0.90),
+           p99 = bench_nearest_rank(latency, measured, 0.99), max = latency[measured - 1];
     if (bench->json)
         printf("{\"requests\":%ld,\"errors\":%ld,\"from\":\"%s\",\"to\":\"%s\",\"rows\":%zu,"
                "\"latency_ms\":{\"min\":%.1f,\"p50\":%.1f,\"p90\":%.1f,\"p99\":%.1f,"
@@ -251,9 +198,9 @@ int main(int argc, char **argv)
     struct report_tally tally = {0};
     long measured = 0;
     for (long i = 0; i < bench.warmup + bench.requests; i++) {
-        double sent = now_seconds();
+        double sent = bench_now_seconds();
         spona_response *response = spona_client_call(client, &request, err, sizeof(err));
-        double answered = now_seconds();
+        double answered = bench_now_seconds();
         if (response == NULL) {
             fprintf(stderr, "spona-report-bench: %s\n", err);
             goto cleanup;
@@ -263,7 +210,7 @@ int main(int argc, char **argv)
         if (i >= bench.warmup)
             latency[measured++] = (answered - sent) * 1e3;
     }
-    qsort(latency, (size_t)measured, sizeof(double), compare_latency);
+    qsort(latency, (size_t)measured, sizeof(double), bench_compare_latency);
     report_bench_print(&bench, &tally, latency, measured);
     code = tally.errors == 0 ? 0 : 2;
 

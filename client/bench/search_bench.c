@@ -8,7 +8,6 @@
  * mean number of hits. A benchmark, not a test: it asserts nothing but that
  * every request was answered OK. Loopback servers only.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -16,7 +15,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_util.h"
 #include "spona_client.h"
+
+#define PROGRAM "spona-search-bench"
 
 #define SEARCH_BENCH_MAX_NAMES 100000
 #define SEARCH_BENCH_MAX_REQUESTS 1000000L
@@ -61,46 +63,11 @@ static void search_bench_usage(FILE *out)
           out);
 }
 
-static const char *option_or_env(const char *value, const char *variable)
-{
-    if (value == NULL)
-        value = getenv(variable);
-    return value != NULL && value[0] != '\0' ? value : NULL;
-}
-
-static long parse_long(const char *text, long min, long max, const char *what)
-{
-    char *end = NULL;
-    errno = 0;
-    long value = strtol(text, &end, 10);
-    if (text[0] == '\0' || *end != '\0' || errno != 0 || value < min || value > max) {
-        fprintf(stderr, "spona-search-bench: %s must be %ld..%ld\n", what, min, max);
-        return -1;
-    }
-    return value;
-}
-
 /* HOST:PORT into bench->host and bench->port; the host must be a loopback address. */
 static int search_bench_server(struct search_bench *bench)
 {
-    const char *colon = strrchr(bench->server, ':');
-    if (colon == NULL || colon == bench->server ||
-        (size_t)(colon - bench->server) >= sizeof(bench->host) ||
-        strlen(colon + 1) >= sizeof(bench->port)) {
-        fprintf(stderr, "spona-search-bench: --server must be HOST:PORT\n");
-        return -1;
-    }
-    snprintf(bench->host, sizeof(bench->host), "%.*s", (int)(colon - bench->server),
-             bench->server);
-    snprintf(bench->port, sizeof(bench->port), "%s", colon + 1);
-    struct in_addr address;
-    if (strcmp(bench->host, "localhost") != 0 &&
-        !(inet_pton(AF_INET, bench->host, &address) == 1 &&
-          (ntohl(address.s_addr) >> 24) == 127)) {
-        fprintf(stderr, "spona-search-bench: only a loopback server may be targeted\n");
-        return -1;
-    }
-    return 0;
+    return bench_loopback_server(PROGRAM, bench->server, bench->host, sizeof(bench->host),
+                                 bench->port, sizeof(bench->port));
 }
 
 /* 0, 1 after --help, -1 after a usage error. */
@@ -132,22 +99,22 @@ static int search_bench_parse(struct search_bench *bench, int argc, char **argv)
             break;
         switch (option) {
         case 'n':
-            if ((bench->requests = parse_long(optarg, 1, SEARCH_BENCH_MAX_REQUESTS,
+            if ((bench->requests = bench_parse_long(PROGRAM, optarg, 1, SEARCH_BENCH_MAX_REQUESTS,
                                               "--requests")) < 0)
                 return -1;
             break;
         case OPT_WARMUP:
-            if ((bench->warmup = parse_long(optarg, 0, SEARCH_BENCH_MAX_REQUESTS,
+            if ((bench->warmup = bench_parse_long(PROGRAM, optarg, 0, SEARCH_BENCH_MAX_REQUESTS,
                                             "--warmup")) < 0)
                 return -1;
             break;
         case OPT_LIMIT:
-            if ((value = parse_long(optarg, 1, 100, "--limit")) < 0)
+            if ((value = bench_parse_long(PROGRAM, optarg, 1, 100, "--limit")) < 0)
                 return -1;
             bench->limit = (unsigned)value;
             break;
         case OPT_SEED:
-            if ((value = parse_long(optarg, 1, 1L << 30, "--seed")) < 0)
+            if ((value = bench_parse_long(PROGRAM, optarg, 1, 1L << 30, "--seed")) < 0)
                 return -1;
             bench->seed = (unsigned long long)value;
             break;
@@ -181,14 +148,14 @@ static int search_bench_parse(struct search_bench *bench, int argc, char **argv)
         default: search_bench_usage(stderr); return -1;
         }
     }
-    bench->server = option_or_env(server, "SPONA_SERVER");
+    bench->server = bench_option_or_env(server, "SPONA_SERVER");
     if (bench->server == NULL)
         bench->server = "127.0.0.1:7443";
-    bench->ca_file = option_or_env(ca, "SPONA_CA");
-    bench->cert_file = option_or_env(cert, "SPONA_CERT");
-    bench->key_file = option_or_env(key, "SPONA_KEY");
-    bench->user = option_or_env(user, "SPONA_USER");
-    bench->password = option_or_env(NULL, "SPONA_PASSWORD");
+    bench->ca_file = bench_option_or_env(ca, "SPONA_CA");
+    bench->cert_file = bench_option_or_env(cert, "SPONA_CERT");
+    bench->key_file = bench_option_or_env(key, "SPONA_KEY");
+    bench->user = bench_option_or_env(user, "SPONA_USER");
+    bench->password = bench_option_or_env(NULL, "SPONA_PASSWORD");
     if (optind < argc || bench->names_file == NULL || bench->ca_file == NULL ||
         bench->user == NULL || bench->password == NULL) {
         fprintf(stderr, "spona-search-bench: give --names, --ca, --user and SPONA_PASSWORD "
@@ -294,25 +261,6 @@ static void search_bench_query(const char *name, int shape, unsigned long long *
     }
 }
 
-static int compare_latency(const void *a, const void *b)
-{
-    double left = *(const double *)a, right = *(const double *)b;
-    return left < right ? -1 : left > right;
-}
-
-static double nearest_rank(const double *sorted, long count, double fraction)
-{
-    long rank = (long)((double)count * fraction + 0.999999999);
-    return sorted[(rank < 1 ? 1 : rank > count ? count : rank) - 1];
-}
-
-static double now_seconds(void)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
-}
-
 int main(int argc, char **argv)
 {
     struct search_bench bench;
@@ -357,10 +305,10 @@ int main(int argc, char **argv)
                            &state, query, sizeof(query));
         search.query = query;
         if (i == bench.warmup)
-            started = now_seconds();
-        double sent = now_seconds();
+            started = bench_now_seconds();
+        double sent = bench_now_seconds();
         spona_response *response = spona_client_call(client, &request, err, sizeof(err));
-        double answered = now_seconds();
+        double answered = bench_now_seconds();
         if (response == NULL) {
             fprintf(stderr, "spona-search-bench: %s\n", err);
             goto cleanup;
@@ -375,11 +323,12 @@ int main(int argc, char **argv)
         if (i >= bench.warmup)
             latency[measured++] = (answered - sent) * 1e3;
     }
-    double elapsed = now_seconds() - started;
-    qsort(latency, (size_t)measured, sizeof(double), compare_latency);
+    double elapsed = bench_now_seconds() - started;
+    qsort(latency, (size_t)measured, sizeof(double), bench_compare_latency);
     double rate = elapsed > 0 ? (double)measured / elapsed : 0;
-    double p50 = nearest_rank(latency, measured, 0.50), p90 = nearest_rank(latency, measured, 0.90),
-           p99 = nearest_rank(latency, measured, 0.99), max = latency[measured - 1];
+    double p50 = bench_nearest_rank(latency, measured, 0.50),
+           p90 = bench_nearest_rank(latency, measured, 0.90),
+           p99 = bench_nearest_rank(latency, measured, 0.99), max = latency[measured - 1];
     if (bench.json)
         printf("{\"requests\":%ld,\"errors\":%ld,\"loose\":%s,\"limit\":%u,"
                "\"mean_hits\":%.1f,\"requests_per_second\":%.1f,"
