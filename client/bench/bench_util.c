@@ -10,6 +10,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "spona_client.h"
+
 const char *bench_option_or_env(const char *value, const char *variable)
 {
     if (value == NULL)
@@ -48,6 +50,27 @@ int bench_loopback_server(const char *program, const char *server, char *host,
         return -1;
     }
     return 0;
+}
+
+struct spona_client *bench_connect_login(const char *program, const char *host,
+                                         const char *port, const char *ca_file,
+                                         const char *cert_file, const char *key_file,
+                                         const char *user, const char *password)
+{
+    struct spona_client_options options = {
+        .host = host,
+        .port = port,
+        .ca_file = ca_file,
+        .cert_file = cert_file,
+        .key_file = key_file,
+    };
+    char err[512];
+    struct spona_client *client = spona_client_connect(&options, err, sizeof(err));
+    if (client != NULL && spona_client_login(client, user, password, err, sizeof(err)) == 0)
+        return client;
+    fprintf(stderr, "%s: %s\n", program, err);
+    spona_client_close(client);
+    return NULL;
 }
 
 int bench_compare_latency(const void *a, const void *b)

@@ -1,7 +1,8 @@
 /*
  * What the request benchmarks share (spona-search-bench, spona-report-bench):
  * options from flags or the environment, numbers in a range, a loopback-only
- * server address, and latency figures (nearest-rank percentiles).
+ * server address, connecting and logging in, and latency figures (nearest-rank
+ * percentiles).
  */
 #ifndef SPONA_BENCH_UTIL_H
 #define SPONA_BENCH_UTIL_H
@@ -19,6 +20,15 @@ long bench_parse_long(const char *program, const char *text, long min, long max,
  * 0, or -1 after saying why on stderr. */
 int bench_loopback_server(const char *program, const char *server, char *host,
                           size_t host_size, char *port, size_t port_size);
+
+struct spona_client;
+
+/* A connection to host:port with the CA, certificate and key files, logged in as user;
+ * NULL after saying why on stderr ("PROGRAM: ..."). */
+struct spona_client *bench_connect_login(const char *program, const char *host,
+                                         const char *port, const char *ca_file,
+                                         const char *cert_file, const char *key_file,
+                                         const char *user, const char *password);
 
 /* qsort comparison of doubles, ascending. */
 int bench_compare_latency(const void *a, const void *b);

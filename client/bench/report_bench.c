@@ -174,19 +174,10 @@ int main(int argc, char **argv)
     double *latency = malloc((size_t)bench.requests * sizeof(double));
     if (latency == NULL)
         goto cleanup;
-    struct spona_client_options options = {
-        .host = bench.host,
-        .port = bench.port,
-        .ca_file = bench.ca_file,
-        .cert_file = bench.cert_file,
-        .key_file = bench.key_file,
-    };
-    client = spona_client_connect(&options, err, sizeof(err));
-    if (client == NULL ||
-        spona_client_login(client, bench.user, bench.password, err, sizeof(err)) != 0) {
-        fprintf(stderr, "spona-report-bench: %s\n", err);
+    client = bench_connect_login(PROGRAM, bench.host, bench.port, bench.ca_file,
+                                 bench.cert_file, bench.key_file, bench.user, bench.password);
+    if (client == NULL)
         goto cleanup;
-    }
 
     Spona__V1__ReportRequest report = SPONA__V1__REPORT_REQUEST__INIT;
     spona_request request = SPONA__V1__REQUEST__INIT;
