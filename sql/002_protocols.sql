@@ -1,5 +1,5 @@
 -- 002: protocol versions (the signed Protocol on cooperation, which is also the access
--- policy). The YAML source is stored verbatim; the server parses it (server/policy_parse.c).
+-- policy). The YAML source is stored verbatim; the server parses it (server/policy/policy_parse.c).
 -- Signatory rows repeat the document's institutions and roles for SQL-side use.
 
 CREATE TABLE protocols (

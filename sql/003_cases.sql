@@ -8,7 +8,7 @@
 -- Without it every policy below admits nothing (deny by default).
 --
 -- Every column of persons belongs to exactly one data category; the map is
--- server/fields.c, and a test fails when a column is missing from it.
+-- server/policy/fields.c, and a test fails when a column is missing from it.
 
 CREATE FUNCTION spona_current_municipality() RETURNS uuid
     LANGUAGE sql STABLE AS

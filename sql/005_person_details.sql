@@ -1,6 +1,6 @@
 -- 005: what a person's record needs for the case workflow (issue 4): name search keys,
 -- priority groups and work capability, household members and benefit periods.
--- Every new persons column is in server/fields.c with its category.
+-- Every new persons column is in server/policy/fields.c with its category.
 
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 
@@ -21,7 +21,7 @@ CREATE INDEX persons_jmbg ON persons (jmbg);
 -- most p_limit. pg_trgm's operators are not leakproof, so under row-level security the
 -- planner keeps them off the trigram index; this function runs as the owner so that the
 -- index serves it, and returns ids only: the caller joins them to persons under row-level
--- security, which still decides what it sees (server/handlers_search.c).
+-- security, which still decides what it sees (server/handlers/handlers_search.c).
 CREATE FUNCTION spona_person_loose_candidates(p_key text, p_limit integer)
     RETURNS TABLE (person_id uuid, rank bigint)
     LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS

@@ -4,7 +4,7 @@
 -- id, a name or any other value of one person. It runs with the owner's rights, so the
 -- figures are municipality-wide whoever asks; the server decides who may ask (the
 -- `aggregates` category of the protocol) and suppresses small cells for everyone but
--- the lead agency (server/handlers_report.c).
+-- the lead agency (server/handlers/handlers_report.c).
 --   value: the figure (a count; for median_days_to_employment the median in days)
 --   base:  how many persons (or referrals) the figure is computed over
 -- Every fixed breakdown is returned even when zero, so the shape of the answer says

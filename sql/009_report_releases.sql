@@ -9,7 +9,7 @@
 -- difference; a released figure never moves and released periods never overlap.
 
 -- The released figures of a quarter (see above). Unsuppressed, as the function computed
--- them: the server suppresses small cells when it answers (server/handlers_report.c).
+-- them: the server suppresses small cells when it answers (server/handlers/handlers_report.c).
 CREATE TABLE report_releases (
     id               uuid PRIMARY KEY DEFAULT gen_random_uuid(),
     municipality_id  uuid NOT NULL REFERENCES municipalities(id),

@@ -10,7 +10,7 @@
  *     detail, delete a record, swap two records' seq, delete the last record; each
  *     time audit_verify reports the first bad record, and after the record is put
  *     back the chain verifies again.
- *   - The field map: every column of persons is a personal field of server/fields.c
+ *   - The field map: every column of persons is a personal field of server/policy/fields.c
  *     or a system column, and every field is a column.
  */
 #include <stdarg.h>
@@ -459,7 +459,7 @@ static void test_every_persons_column_is_mapped(void **state)
             system |= strcmp(*s, column) == 0;
         const struct field_def *field = fields_find(column);
         if (!system && field == NULL)
-            fail_msg("column persons.%s has no data category (add it to server/fields.c)",
+            fail_msg("column persons.%s has no data category (add it to server/policy/fields.c)",
                      column);
         if (system && field != NULL)
             fail_msg("column persons.%s is both a system column and a personal field", column);
@@ -470,7 +470,7 @@ static void test_every_persons_column_is_mapped(void **state)
         for (int i = 0; i < columns; i++)
             found |= strcmp(PQgetvalue(r, i, 0), person_fields[f].name) == 0;
         if (!found)
-            fail_msg("field %s of server/fields.c is not a column of persons",
+            fail_msg("field %s of server/policy/fields.c is not a column of persons",
                      person_fields[f].name);
     }
     for (const char *const *s = person_system_columns; *s != NULL; s++) {

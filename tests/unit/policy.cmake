@@ -1,4 +1,4 @@
-# The policy engine's unit test (server/policy.c, server/policy_parse.c): included from
+# The policy engine's unit test (server/policy/policy.c, server/policy/policy_parse.c): included from
 # tests/CMakeLists.txt. It reads the shipped protocols in deploy/protocols and the bad
 # documents in tests/unit/policy_fixtures.
 add_executable(test_policy ${CMAKE_CURRENT_LIST_DIR}/test_policy.c)

@@ -1,6 +1,6 @@
 /*
- * Unit test of server/case_stage.c, the stage machine of a case, and of
- * server/case_domains.c, the assessment domains' categories: every pair of
+ * Unit test of server/handlers/case_stage.c, the stage machine of a case, and of
+ * server/policy/case_domains.c, the assessment domains' categories: every pair of
  * stages against the documented moves (docs/cases.md, "Case lifecycle"), the
  * allowed stages as the error message names them, names both ways, the close
  * reasons, and the domain -> category map of docs/cases.md.

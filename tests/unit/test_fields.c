@@ -1,5 +1,5 @@
 /*
- * Unit test of server/fields.c, the map of personal fields to data categories:
+ * Unit test of server/policy/fields.c, the map of personal fields to data categories:
  * every field has exactly one person-level category and a type, names are
  * unique, the documented map of docs/access.md holds (so a field moved to
  * another category fails here), the system columns are not fields, and each

@@ -1,5 +1,5 @@
 /*
- * Unit tests of password hashing (server/password.c): hash then verify, salts
+ * Unit tests of password hashing (server/admin/password.c): hash then verify, salts
  * that differ, malformed stored forms, and cost parameters taken from the
  * stored form rather than from the caller. Uses log2_n 10 to stay fast; one
  * hand-made stored form (computed here with OpenSSL's scrypt) checks that r and

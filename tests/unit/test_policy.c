@@ -1,5 +1,5 @@
 /*
- * Unit tests of the policy engine (server/policy.c, server/policy_parse.c):
+ * Unit tests of the policy engine (server/policy/policy.c, server/policy/policy_parse.c):
  * the Prijedor protocol in deploy/protocols parses; every bad document in
  * tests/unit/policy_fixtures is refused naming the right line; the decision
  * function agrees, over the whole role x category x action x team x consent

@@ -1,5 +1,5 @@
 /*
- * Unit tests of report suppression (server/report_suppress.c): small cells, and the
+ * Unit tests of report suppression (server/policy/report_suppress.c): small cells, and the
  * second cell hidden in every linked set (an indicator's "all" and one dimension) that
  * would otherwise give a small cell away by subtraction.
  */

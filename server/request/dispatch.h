@@ -8,7 +8,8 @@
 #define SPONA_DISPATCH_H
 
 #include "db.h"
-#include "server.h"
+#include "config.h"
+#include "job.h"
 
 enum dispatch_where { DISPATCH_INLINE, DISPATCH_WORKER };
 

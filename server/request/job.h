@@ -1,0 +1,59 @@
+/*
+ * A job: one unit of work handed from an io thread to a worker and back: the
+ * decoded request (or the identification of a new connection), copies of what
+ * the pipeline may read about the connection (installation, session), and room
+ * for what it produces. Owned by its io thread except while a worker runs it.
+ * This is the only thing the network and request layers share.
+ */
+#ifndef SPONA_JOB_H
+#define SPONA_JOB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "envelope.h"
+
+struct conn;
+struct io_thread;
+struct dispatch_entry;
+
+#define UUID_TEXT 37
+
+/* The institution installation behind a client certificate, once looked up. */
+struct installation {
+    int identified;
+    char cn[128];
+    char institution_id[UUID_TEXT];
+    char municipality_id[UUID_TEXT];
+    char role[48];
+};
+
+/* A logged-in user on a connection; sessions themselves live in the database. */
+struct session {
+    int active;
+    char session_id[UUID_TEXT];
+    char user_id[UUID_TEXT];
+};
+
+/*
+ * One unit of work: a decoded request (or the identification of a new
+ * connection), with copies of what the handler may read and room for what it
+ * produces. Owned by its io thread except while a worker runs it.
+ */
+struct job {
+    struct job *next;
+    struct conn *conn; /* only the io thread dereferences this */
+    struct io_thread *home;
+    spona_request *request; /* owned; NULL for identification */
+    uint64_t request_id;
+    const struct dispatch_entry *entry;
+    struct session session;
+    struct installation installation;
+    char peer[64];
+    /* results */
+    uint8_t *frame; /* response frame, malloc'd */
+    size_t frame_length;
+    int close_after;
+};
+
+#endif
