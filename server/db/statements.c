@@ -6,6 +6,8 @@
 const struct db_statement *const statement_tables[] = {
     session_statements,
     access_statements,
+    transaction_statements,
+    subject_statements,
     audit_statements,
     exclusion_statements,
     review_statements,

@@ -9,6 +9,8 @@
 
 extern const struct db_statement session_statements[];
 extern const struct db_statement access_statements[];
+extern const struct db_statement transaction_statements[];
+extern const struct db_statement subject_statements[];
 extern const struct db_statement audit_statements[];
 extern const struct db_statement exclusion_statements[];
 extern const struct db_statement review_statements[];

@@ -19,7 +19,7 @@ spona_status case_records_check_id(struct request_context *ctx, const char *name
                                    const char *id);
 
 /*
- * Starts the request on case_id: access_begin, the protocol in force (*policy,
+ * Starts the request on case_id: request_begin, the protocol in force (*policy,
  * NULL when none) and the caller's subject on the case (*access); fills
  * record's protocol_version and person_id. OK with the transaction open.
  * Otherwise the transaction is over and the status is the request's answer:

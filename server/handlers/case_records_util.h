@@ -14,7 +14,7 @@
 
 #include "access.h"
 #include "audit.h"
-#include "dispatch.h"
+#include "request.h"
 
 /* Longest free text of a record (reason, result, note, decisions), in characters. */
 #define CASE_RECORDS_MAX_TEXT 4000

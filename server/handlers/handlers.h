@@ -5,7 +5,7 @@
 #ifndef SPONA_HANDLERS_H
 #define SPONA_HANDLERS_H
 
-#include "dispatch.h"
+#include "request.h"
 
 /* handlers_session.c */
 spona_status handle_ping(struct request_context *ctx, const spona_request *request,
@@ -125,8 +125,5 @@ spona_status handle_timeline(struct request_context *ctx, const spona_request *r
                   spona_response *response);
 spona_status handle_report(struct request_context *ctx, const spona_request *request,
                            spona_response *response);
-
-/* Confirms the job's session is still alive (not ended, idle or too old) and touches it. */
-spona_status session_check(struct request_context *ctx);
 
 #endif

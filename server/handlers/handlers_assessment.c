@@ -19,6 +19,7 @@
 #include "handlers_util.h"
 #include "statements.h"
 #include "views.h"
+#include "transaction.h"
 
 #define ASSESSMENT_MAX_TEXT 4000
 
@@ -378,7 +379,7 @@ spona_status handle_assessment_record(struct request_context *ctx, const spona_r
 failed:
     if (view != NULL)
         spona__v1__assessment_view__free_unpacked(view, NULL);
-    access_rollback(ctx);
+    request_rollback(ctx);
     return status;
 }
 
@@ -414,6 +415,6 @@ spona_status handle_assessment_get(struct request_context *ctx, const spona_requ
 failed:
     if (view != NULL)
         spona__v1__assessment_view__free_unpacked(view, NULL);
-    access_rollback(ctx);
+    request_rollback(ctx);
     return status;
 }

@@ -21,6 +21,7 @@
 #include "log.h"
 #include "statements.h"
 #include "views.h"
+#include "transaction.h"
 
 /* Rows per batch when verifying: memory stays bounded however long the trail. */
 #define TRAIL_BATCH_ROWS 10000
@@ -143,7 +144,7 @@ spona_status handle_explain(struct request_context *ctx, const spona_request *re
                  explain->case_id);
         return SPONA__V1__STATUS__INVALID_ARGUMENT;
     }
-    spona_status status = access_begin(ctx);
+    spona_status status = request_begin(ctx);
     if (status != SPONA__V1__STATUS__OK)
         return status;
     char detail[160] = "";
@@ -194,10 +195,10 @@ spona_status handle_explain(struct request_context *ctx, const spona_request *re
     status = explain_response(policy, &target, response);
     if (status != SPONA__V1__STATUS__OK)
         goto failed;
-    return access_commit(ctx);
+    return request_commit(ctx);
 
 failed:
-    access_rollback(ctx);
+    request_rollback(ctx);
     return status;
 }
 
@@ -360,13 +361,13 @@ spona_status handle_audit_verify(struct request_context *ctx, const spona_reques
                  "institution is %s)", role);
         return SPONA__V1__STATUS__PERMISSION_DENIED;
     }
-    spona_status status = access_begin(ctx);
+    spona_status status = request_begin(ctx);
     if (status != SPONA__V1__STATUS__OK)
         return status;
     struct trail_walk walk;
     status = trail_walk_chain(ctx, &walk);
     if (status != SPONA__V1__STATUS__OK) {
-        access_rollback(ctx);
+        request_rollback(ctx);
         return status;
     }
 
@@ -379,10 +380,10 @@ spona_status handle_audit_verify(struct request_context *ctx, const spona_reques
     struct audit_record record = {.action = "audit_verify", .outcome = "ok", .detail = detail};
     status = audit_append(ctx, &record);
     if (status != SPONA__V1__STATUS__OK) {
-        access_rollback(ctx);
+        request_rollback(ctx);
         return status;
     }
-    status = access_commit(ctx);
+    status = request_commit(ctx);
     if (status != SPONA__V1__STATUS__OK)
         return status;
     if (walk.bad_seq != 0)
@@ -510,7 +511,7 @@ spona_status handle_disclosures(struct request_context *ctx, const spona_request
                  person_id);
         return SPONA__V1__STATUS__INVALID_ARGUMENT;
     }
-    spona_status status = access_begin(ctx);
+    spona_status status = request_begin(ctx);
     if (status != SPONA__V1__STATUS__OK)
         return status;
     struct audit_record record = {.action = "disclosures", .person_id = person_id};
@@ -522,7 +523,7 @@ spona_status handle_disclosures(struct request_context *ctx, const spona_request
         return handlers_refuse(ctx, &record, record.outcome, status);
     }
     if (status != SPONA__V1__STATUS__OK) {
-        access_rollback(ctx);
+        request_rollback(ctx);
         return status;
     }
     record.case_id = access.case_id[0] != '\0' ? access.case_id : NULL;
@@ -538,7 +539,7 @@ spona_status handle_disclosures(struct request_context *ctx, const spona_request
     size_t count = 0;
     status = disclosures_response(ctx, person_id, response, &count);
     if (status != SPONA__V1__STATUS__OK) {
-        access_rollback(ctx);
+        request_rollback(ctx);
         return status;
     }
     /* the report is itself personal data: its delivery is recorded */
@@ -548,8 +549,8 @@ spona_status handle_disclosures(struct request_context *ctx, const spona_request
     record.detail = detail;
     status = audit_append(ctx, &record);
     if (status != SPONA__V1__STATUS__OK) {
-        access_rollback(ctx);
+        request_rollback(ctx);
         return status;
     }
-    return access_commit(ctx);
+    return request_commit(ctx);
 }

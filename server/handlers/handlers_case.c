@@ -19,6 +19,7 @@
 #include "handlers_util.h"
 #include "statements.h"
 #include "views.h"
+#include "transaction.h"
 
 #define CASE_MAX_REASON 500
 #define REFERRAL_MAX_MEASURE 200
@@ -136,7 +137,7 @@ spona_status handle_case_open(struct request_context *ctx, const spona_request *
             return SPONA__V1__STATUS__INVALID_ARGUMENT;
         }
     }
-    spona_status status = access_begin(ctx);
+    spona_status status = request_begin(ctx);
     if (status != SPONA__V1__STATUS__OK)
         return status;
     struct audit_record record = {.action = "case_open", .person_id = open->person_id};
@@ -146,7 +147,7 @@ spona_status handle_case_open(struct request_context *ctx, const spona_request *
         goto failed;
     record.protocol_version = policy != NULL ? policy->version : 0;
     struct access_case access;
-    status = handlers_intake_subject(ctx, policy, &access);
+    status = access_intake_subject(ctx, policy, &access);
     if (status != SPONA__V1__STATUS__OK)
         goto failed;
     status = handlers_require_lead_agency(ctx, policy, &access, "open a case");
@@ -202,7 +203,7 @@ spona_status handle_case_open(struct request_context *ctx, const spona_request *
     return answer->case_id != NULL ? SPONA__V1__STATUS__OK : SPONA__V1__STATUS__INTERNAL;
 
 failed:
-    access_rollback(ctx);
+    request_rollback(ctx);
     return status;
 }
 
@@ -292,7 +293,7 @@ spona_status handle_case_get(struct request_context *ctx, const spona_request *r
     const char *case_id = request->case_get->case_id;
     if (!request_is_uuid(case_id))
         return case_bad_id(ctx, "case_id", case_id);
-    spona_status status = access_begin(ctx);
+    spona_status status = request_begin(ctx);
     if (status != SPONA__V1__STATUS__OK)
         return status;
     struct audit_record record = {.action = "case_get", .case_id = case_id};
@@ -322,7 +323,7 @@ spona_status handle_case_get(struct request_context *ctx, const spona_request *r
 failed:
     if (view != NULL)
         spona__v1__case_view__free_unpacked(view, NULL);
-    access_rollback(ctx);
+    request_rollback(ctx);
     return status;
 }
 
@@ -370,7 +371,7 @@ spona_status handle_referral_create(struct request_context *ctx, const spona_req
         snprintf(ctx->message, sizeof(ctx->message), "institution_code: required");
         return SPONA__V1__STATUS__INVALID_ARGUMENT;
     }
-    spona_status status = access_begin(ctx);
+    spona_status status = request_begin(ctx);
     if (status != SPONA__V1__STATUS__OK)
         return status;
     struct audit_record record = {.action = "referral_create", .case_id = create->case_id};
@@ -423,7 +424,7 @@ spona_status handle_referral_create(struct request_context *ctx, const spona_req
     return answer->referral_id != NULL ? SPONA__V1__STATUS__OK : SPONA__V1__STATUS__INTERNAL;
 
 failed:
-    access_rollback(ctx);
+    request_rollback(ctx);
     return status;
 }
 
@@ -433,7 +434,7 @@ spona_status handle_referral_accept(struct request_context *ctx, const spona_req
     const char *referral_id = request->referral_accept->referral_id;
     if (!request_is_uuid(referral_id))
         return case_bad_id(ctx, "referral_id", referral_id);
-    spona_status status = access_begin(ctx);
+    spona_status status = request_begin(ctx);
     if (status != SPONA__V1__STATUS__OK)
         return status;
     struct audit_record record = {.action = "referral_accept"};
@@ -509,7 +510,7 @@ spona_status handle_referral_accept(struct request_context *ctx, const spona_req
     return answer->case_id != NULL ? SPONA__V1__STATUS__OK : SPONA__V1__STATUS__INTERNAL;
 
 failed:
-    access_rollback(ctx);
+    request_rollback(ctx);
     return status;
 }
 
@@ -548,7 +549,7 @@ spona_status handle_emergency_access(struct request_context *ctx, const spona_re
                  EMERGENCY_MAX_MINUTES);
         return SPONA__V1__STATUS__INVALID_ARGUMENT;
     }
-    spona_status status = access_begin(ctx);
+    spona_status status = request_begin(ctx);
     if (status != SPONA__V1__STATUS__OK)
         return status;
     struct audit_record record = {.action = "emergency_access", .case_id = emergency->case_id};
@@ -561,7 +562,7 @@ spona_status handle_emergency_access(struct request_context *ctx, const spona_re
         goto failed;
     record.protocol_version = policy != NULL ? policy->version : 0;
     struct access_case caller;
-    status = handlers_intake_subject(ctx, policy, &caller);
+    status = access_intake_subject(ctx, policy, &caller);
     if (status != SPONA__V1__STATUS__OK)
         goto failed;
     status = handlers_require_lead_agency(ctx, policy, &caller, "use break-glass access");
@@ -629,6 +630,6 @@ spona_status handle_emergency_access(struct request_context *ctx, const spona_re
     return answer->expires_at != NULL ? SPONA__V1__STATUS__OK : SPONA__V1__STATUS__INTERNAL;
 
 failed:
-    access_rollback(ctx);
+    request_rollback(ctx);
     return status;
 }

@@ -16,6 +16,7 @@
 #include "handlers_util.h"
 #include "statements.h"
 #include "views.h"
+#include "transaction.h"
 
 #define CONSENT_MAX_FORM_REFERENCE 200
 
@@ -93,12 +94,12 @@ static spona_status consent_begin(struct request_context *ctx, const char *perso
                                   struct audit_record *record, const struct policy **policy,
                                   struct access_case *access)
 {
-    spona_status status = access_begin(ctx);
+    spona_status status = request_begin(ctx);
     if (status != SPONA__V1__STATUS__OK)
         return status;
     *policy = access_policy(ctx, &status);
     if (*policy == NULL && status != SPONA__V1__STATUS__OK) {
-        access_rollback(ctx);
+        request_rollback(ctx);
         return status;
     }
     record->protocol_version = *policy != NULL ? (*policy)->version : 0;
@@ -106,7 +107,7 @@ static spona_status consent_begin(struct request_context *ctx, const char *perso
     if (status == SPONA__V1__STATUS__NOT_FOUND)
         return handlers_refuse(ctx, record, "not_found", status);
     if (status != SPONA__V1__STATUS__OK) {
-        access_rollback(ctx);
+        request_rollback(ctx);
         return status;
     }
     record->case_id = access->case_id[0] != '\0' ? access->case_id : NULL;
@@ -247,9 +248,9 @@ spona_status handle_consent_grant(struct request_context *ctx, const spona_reque
         status = audit_append(ctx, &record);
     }
     if (status == SPONA__V1__STATUS__OK)
-        status = access_commit(ctx);
+        status = request_commit(ctx);
     else
-        access_rollback(ctx);
+        request_rollback(ctx);
     if (status != SPONA__V1__STATUS__OK) {
         spona__v1__consent_grant_response__free_unpacked(answer, NULL);
         return status;
@@ -259,7 +260,7 @@ spona_status handle_consent_grant(struct request_context *ctx, const spona_reque
     return SPONA__V1__STATUS__OK;
 
 failed:
-    access_rollback(ctx);
+    request_rollback(ctx);
     return status;
 }
 
@@ -320,7 +321,7 @@ spona_status handle_consent_withdraw(struct request_context *ctx, const spona_re
     return SPONA__V1__STATUS__OK;
 
 failed:
-    access_rollback(ctx);
+    request_rollback(ctx);
     return status;
 }
 
@@ -366,13 +367,13 @@ spona_status handle_consent_list(struct request_context *ctx, const spona_reques
     const char *params[] = {person_id};
     PGresult *result = request_query(ctx, "consent_list", 1, params, &status);
     if (result == NULL) {
-        access_rollback(ctx);
+        request_rollback(ctx);
         return status;
     }
     Spona__V1__ConsentListResponse *answer = malloc(sizeof(*answer));
     if (answer == NULL) {
         PQclear(result);
-        access_rollback(ctx);
+        request_rollback(ctx);
         return SPONA__V1__STATUS__INTERNAL;
     }
     spona__v1__consent_list_response__init(answer);
@@ -392,9 +393,9 @@ spona_status handle_consent_list(struct request_context *ctx, const spona_reques
         status = audit_append(ctx, &record);
     }
     if (status == SPONA__V1__STATUS__OK)
-        status = access_commit(ctx);
+        status = request_commit(ctx);
     else
-        access_rollback(ctx);
+        request_rollback(ctx);
     if (status != SPONA__V1__STATUS__OK) {
         spona__v1__consent_list_response__free_unpacked(answer, NULL);
         return status;

@@ -13,6 +13,7 @@
 #include "handlers_util.h"
 #include "statements.h"
 #include "views.h"
+#include "transaction.h"
 
 #define MAX_REASON 500
 
@@ -76,7 +77,7 @@ spona_status handle_case_exclude(struct request_context *ctx, const spona_reques
                  MAX_REASON);
         return SPONA__V1__STATUS__INVALID_ARGUMENT;
     }
-    spona_status status = access_begin(ctx);
+    spona_status status = request_begin(ctx);
     if (status != SPONA__V1__STATUS__OK)
         return status;
     struct access_case access;
@@ -125,6 +126,6 @@ spona_status handle_case_exclude(struct request_context *ctx, const spona_reques
     return answer->exclusion_id != NULL ? SPONA__V1__STATUS__OK : SPONA__V1__STATUS__INTERNAL;
 
 failed:
-    access_rollback(ctx);
+    request_rollback(ctx);
     return status;
 }

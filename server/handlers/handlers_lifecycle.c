@@ -21,6 +21,7 @@
 #include "handlers.h"
 #include "handlers_util.h"
 #include "statements.h"
+#include "transaction.h"
 
 #define LIFECYCLE_MAX_REASON 500
 #define LIFECYCLE_MAX_NOTE 1000
@@ -59,7 +60,7 @@ spona_status case_records_begin(struct request_context *ctx, const char *case_id
                                 struct audit_record *record, const struct policy **policy,
                                 struct access_case *access)
 {
-    spona_status status = access_begin(ctx);
+    spona_status status = request_begin(ctx);
     if (status != SPONA__V1__STATUS__OK)
         return status;
     *policy = access_policy(ctx, &status);
@@ -76,7 +77,7 @@ spona_status case_records_begin(struct request_context *ctx, const char *case_id
     return SPONA__V1__STATUS__OK;
 
 failed:
-    access_rollback(ctx);
+    request_rollback(ctx);
     return status;
 }
 
@@ -265,7 +266,7 @@ failed:
     if (*out != NULL)
         spona__v1__case_view__free_unpacked(*out, NULL);
     *out = NULL;
-    access_rollback(ctx);
+    request_rollback(ctx);
     return status;
 }
 

@@ -426,58 +426,43 @@ spona_status handle_person_create(struct request_context *ctx, const spona_reque
     spona_status status = person_input_read(ctx, create->fields, create->n_fields, 1, &input);
     if (status != SPONA__V1__STATUS__OK)
         return status;
-    status = access_begin(ctx);
-    if (status != SPONA__V1__STATUS__OK)
-        return status;
-
-    struct audit_record record = {.action = "person_create"};
-    char person_id[UUID_TEXT] = "", detail[512];
-    uint64_t version = 0;
-    person_written_detail(&input, detail, sizeof(detail));
-    record.detail = detail;
-    const struct policy *policy = access_policy(ctx, &status);
-    if (policy == NULL && status != SPONA__V1__STATUS__OK)
-        goto failed;
-    record.protocol_version = policy != NULL ? policy->version : 0;
-    struct access_case access;
-    status = handlers_intake_subject(ctx, policy, &access);
-    if (status != SPONA__V1__STATUS__OK)
-        goto failed;
+    struct audit_record *record = &ctx->record;
+    person_written_detail(&input, ctx->audit_detail, sizeof(ctx->audit_detail));
+    record->detail = ctx->audit_detail;
+    struct access_case *access = &ctx->subject;
     const char *safety_flag = person_input_value(&input, "safety_flag");
-    access.subject.person_has_safety_flag = safety_flag != NULL && strcmp(safety_flag, "true") == 0;
+    access->subject.person_has_safety_flag = safety_flag != NULL && strcmp(safety_flag, "true") == 0;
 
     /* without a protocol or a role the lead-agency rule says more than the decisions */
-    if (policy == NULL || !access.is_signatory)
-        status = handlers_require_lead_agency(ctx, policy, &access, "register a person");
+    if (ctx->policy == NULL || !access->is_signatory)
+        status = handlers_require_lead_agency(ctx, ctx->policy, access, "register a person");
     else
-        status = person_decide_writes(ctx, policy, &access, &input, &record);
+        status = person_decide_writes(ctx, ctx->policy, access, &input, record);
     if (status == SPONA__V1__STATUS__OK)
-        status = handlers_require_lead_agency(ctx, policy, &access, "register a person");
+        status = handlers_require_lead_agency(ctx, ctx->policy, access, "register a person");
     if (status != SPONA__V1__STATUS__OK) {
-        record.denied |= input.categories; /* refused whole */
-        record.disclosed = 0;
-        record.clause_count = 0;
-        return handlers_refuse(ctx, &record, "denied", status);
+        record->denied |= input.categories; /* refused whole */
+        record->disclosed = 0;
+        record->clause_count = 0;
+        return status;
     }
+    char person_id[UUID_TEXT] = "";
+    uint64_t version = 0;
     status = person_check_duplicate(ctx, &input, NULL, person_id);
     if (status == SPONA__V1__STATUS__OK)
         status = person_insert(ctx, &input, person_id, &version);
     if (status == SPONA__V1__STATUS__OK)
         status = person_store_name_key(ctx, person_id);
     if (status == SPONA__V1__STATUS__CONFLICT) {
-        record.person_id = person_id[0] != '\0' ? person_id : NULL;
-        record.disclosed = 0;
-        record.clause_count = 0;
-        record.detail = "duplicate JMBG";
-        return handlers_refuse(ctx, &record, "conflict", status);
+        request_set_ids(ctx, person_id[0] != '\0' ? person_id : NULL, NULL);
+        record->disclosed = 0;
+        record->clause_count = 0;
+        record->detail = "duplicate JMBG";
+        return status;
     }
     if (status != SPONA__V1__STATUS__OK)
-        goto failed;
-
-    record.person_id = person_id;
-    status = audit_commit(ctx, &record);
-    if (status != SPONA__V1__STATUS__OK)
         return status;
+    request_set_ids(ctx, person_id, NULL);
 
     Spona__V1__PersonCreateResponse *answer = malloc(sizeof(*answer));
     if (answer == NULL)
@@ -488,53 +473,19 @@ spona_status handle_person_create(struct request_context *ctx, const spona_reque
     answer->person_id = views_strdup(person_id);
     answer->version = version;
     return answer->person_id != NULL ? SPONA__V1__STATUS__OK : SPONA__V1__STATUS__INTERNAL;
-
-failed:
-    access_rollback(ctx);
-    return status;
 }
 
 spona_status handle_person_get(struct request_context *ctx, const spona_request *request,
                                spona_response *response)
 {
-    const char *person_id = request->person_get->person_id;
-    if (!request_is_uuid(person_id)) {
-        snprintf(ctx->message, sizeof(ctx->message), "person_id '%.40s' is not a UUID",
-                 person_id);
-        return SPONA__V1__STATUS__INVALID_ARGUMENT;
-    }
-    spona_status status = access_begin(ctx);
-    if (status != SPONA__V1__STATUS__OK)
-        return status;
-    struct audit_record record = {.action = "person_get", .person_id = person_id};
+    (void)request;
     Spona__V1__PersonView *view = NULL;
-    const struct policy *policy = access_policy(ctx, &status);
-    if (policy == NULL && status != SPONA__V1__STATUS__OK)
-        goto failed;
-    record.protocol_version = policy != NULL ? policy->version : 0;
-    struct access_case access;
-    status = access_person_subject(ctx, person_id, NULL, &access);
-    if (status == SPONA__V1__STATUS__NOT_FOUND)
-        return handlers_refuse(ctx, &record, "not_found", status);
-    if (status != SPONA__V1__STATUS__OK)
-        goto failed;
-    record.case_id = access.case_id[0] != '\0' ? access.case_id : NULL;
-
-    status = person_view_load(ctx, policy, &access, &view, &record);
-    if (status != SPONA__V1__STATUS__OK)
-        goto failed;
-    status = audit_commit_view(ctx, &record, &view->base);
+    spona_status status = person_view_load(ctx, ctx->policy, &ctx->subject, &view, &ctx->record);
     if (status != SPONA__V1__STATUS__OK)
         return status;
     response->body_case = SPONA__V1__RESPONSE__BODY_PERSON_GET;
     response->person_get = view;
     return SPONA__V1__STATUS__OK;
-
-failed:
-    if (view != NULL)
-        spona__v1__person_view__free_unpacked(view, NULL);
-    access_rollback(ctx);
-    return status;
 }
 
 /*
@@ -610,42 +561,19 @@ spona_status handle_person_update(struct request_context *ctx, const spona_reque
                                   spona_response *response)
 {
     const Spona__V1__PersonUpdateRequest *update = request->person_update;
-    if (!request_is_uuid(update->person_id)) {
-        snprintf(ctx->message, sizeof(ctx->message), "person_id '%.40s' is not a UUID",
-                 update->person_id);
-        return SPONA__V1__STATUS__INVALID_ARGUMENT;
-    }
     struct person_input input;
     spona_status status = person_input_read(ctx, update->fields, update->n_fields, 0, &input);
     if (status != SPONA__V1__STATUS__OK)
         return status;
-    status = access_begin(ctx);
-    if (status != SPONA__V1__STATUS__OK)
-        return status;
-
-    struct audit_record record = {.action = "person_update", .person_id = update->person_id};
-    char duplicate[UUID_TEXT] = "", detail[512];
-    person_written_detail(&input, detail, sizeof(detail));
-    record.detail = detail;
-    Spona__V1__PersonView *view = NULL;
-    const struct policy *policy = access_policy(ctx, &status);
-    if (policy == NULL && status != SPONA__V1__STATUS__OK)
-        goto failed;
-    record.protocol_version = policy != NULL ? policy->version : 0;
-    struct access_case access;
-    status = access_person_subject(ctx, update->person_id, NULL, &access);
-    if (status == SPONA__V1__STATUS__NOT_FOUND)
-        return handlers_refuse(ctx, &record, "not_found", status);
-    if (status != SPONA__V1__STATUS__OK)
-        goto failed;
-    record.case_id = access.case_id[0] != '\0' ? access.case_id : NULL;
-    record.emergency = access.emergency;
-
-    status = person_decide_writes(ctx, policy, &access, &input, &record);
+    struct audit_record *record = &ctx->record;
+    person_written_detail(&input, ctx->audit_detail, sizeof(ctx->audit_detail));
+    record->detail = ctx->audit_detail;
+    status = person_decide_writes(ctx, ctx->policy, &ctx->subject, &input, record);
     if (status != SPONA__V1__STATUS__OK) {
-        record.denied |= input.categories; /* refused whole */
-        return handlers_refuse(ctx, &record, "denied", status);
+        record->denied |= input.categories; /* refused whole */
+        return status;
     }
+    char duplicate[UUID_TEXT] = "";
     status = person_check_duplicate(ctx, &input, update->person_id, duplicate);
     if (status == SPONA__V1__STATUS__OK)
         status = person_write(ctx, update->person_id, update->expected_version, &input);
@@ -653,31 +581,21 @@ spona_status handle_person_update(struct request_context *ctx, const spona_reque
                                             person_input_find(&input, "last_name") >= 0))
         status = person_store_name_key(ctx, update->person_id);
     if (status == SPONA__V1__STATUS__CONFLICT || status == SPONA__V1__STATUS__NOT_FOUND) {
-        record.disclosed = 0;
-        record.clause_count = 0;
-        return handlers_refuse(ctx, &record,
-                               status == SPONA__V1__STATUS__CONFLICT ? "conflict" : "not_found",
-                               status);
+        record->disclosed = 0;
+        record->clause_count = 0;
+        return status;
     }
     if (status != SPONA__V1__STATUS__OK)
-        goto failed;
+        return status;
 
     /* the answer as person_get would give it now (the safety flag may have changed) */
-    status = access_person_subject(ctx, update->person_id, NULL, &access);
+    Spona__V1__PersonView *view = NULL;
+    status = access_person_subject(ctx, update->person_id, NULL, &ctx->subject);
     if (status == SPONA__V1__STATUS__OK)
-        status = person_view_load(ctx, policy, &access, &view, &record);
+        status = person_view_load(ctx, ctx->policy, &ctx->subject, &view, record);
     if (status != SPONA__V1__STATUS__OK)
-        goto failed;
-    status = audit_commit_view(ctx, &record, &view->base);
-    if (status != SPONA__V1__STATUS__OK)
-        return status;
+        return status == SPONA__V1__STATUS__NOT_FOUND ? SPONA__V1__STATUS__INTERNAL : status;
     response->body_case = SPONA__V1__RESPONSE__BODY_PERSON_UPDATE;
     response->person_update = view;
     return SPONA__V1__STATUS__OK;
-
-failed:
-    if (view != NULL)
-        spona__v1__person_view__free_unpacked(view, NULL);
-    access_rollback(ctx);
-    return status;
 }

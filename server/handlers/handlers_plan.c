@@ -19,6 +19,7 @@
 #include "handlers_util.h"
 #include "statements.h"
 #include "views.h"
+#include "transaction.h"
 
 #define PLAN_MAX_TEXT 2000
 #define PLAN_MAX_OBLIGATIONS 4000
@@ -608,7 +609,7 @@ failed:
         spona__v1__plan_view__free_unpacked(plan, NULL);
     if (view != NULL)
         spona__v1__plan_view__free_unpacked(view, NULL);
-    access_rollback(ctx);
+    request_rollback(ctx);
     return status;
 }
 
@@ -798,6 +799,6 @@ failed:
         spona__v1__plan_view__free_unpacked(view, NULL);
     if (status == SPONA__V1__STATUS__INTERNAL)
         snprintf(ctx->message, sizeof(ctx->message), "internal error");
-    access_rollback(ctx);
+    request_rollback(ctx);
     return status;
 }

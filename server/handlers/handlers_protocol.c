@@ -18,6 +18,7 @@
 #include "policy.h"
 #include "statements.h"
 #include "views.h"
+#include "transaction.h"
 
 #define PROTOCOL_MAX_FILE_NAME 128
 #define PROTOCOL_ERROR_BYTES 16384
@@ -345,15 +346,15 @@ spona_status handle_protocol_import(struct request_context *ctx, const spona_req
     status = protocol_check(ctx, &policy, municipality_code);
     if (status != SPONA__V1__STATUS__OK)
         goto done;
-    status = access_begin(ctx);
+    status = request_begin(ctx);
     if (status != SPONA__V1__STATUS__OK)
         goto done;
     status = protocol_store(ctx, &policy, digest);
     if (status != SPONA__V1__STATUS__OK) {
-        access_rollback(ctx);
+        request_rollback(ctx);
         goto done;
     }
-    status = access_commit(ctx);
+    status = request_commit(ctx);
     if (status != SPONA__V1__STATUS__OK)
         goto done;
     log_info("protocol %s version %d imported by user %s (%zu clauses)", policy.municipality,

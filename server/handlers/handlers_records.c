@@ -18,6 +18,7 @@
 #include "handlers_util.h"
 #include "statements.h"
 #include "views.h"
+#include "transaction.h"
 
 #define RECORDS_MAX_PARTICIPANTS 50
 #define RECORDS_MAX_NAME 128
@@ -287,7 +288,7 @@ spona_status handle_conference_record(struct request_context *ctx, const spona_r
     goto done;
 
 failed:
-    access_rollback(ctx);
+    request_rollback(ctx);
 done:
     free(codes);
     free(usernames);
@@ -363,7 +364,7 @@ spona_status handle_note_add(struct request_context *ctx, const spona_request *r
     return SPONA__V1__STATUS__OK;
 
 failed:
-    access_rollback(ctx);
+    request_rollback(ctx);
     return status;
 }
 
@@ -524,7 +525,7 @@ spona_status handle_outcome_record(struct request_context *ctx, const spona_requ
     return SPONA__V1__STATUS__OK;
 
 failed:
-    access_rollback(ctx);
+    request_rollback(ctx);
     return status;
 }
 
@@ -579,7 +580,7 @@ spona_status handle_follow_up_record(struct request_context *ctx, const spona_re
     char detail[96], case_id[UUID_TEXT] = "", writer[UUID_TEXT] = "", occurred_on[16] = "";
     snprintf(detail, sizeof(detail), "outcome %s, %u months", outcome_id, follow_up->months);
     struct audit_record record = {.action = "follow_up_record", .detail = detail};
-    status = access_begin(ctx);
+    status = request_begin(ctx);
     if (status != SPONA__V1__STATUS__OK)
         return status;
     const struct policy *policy = access_policy(ctx, &status);
@@ -666,6 +667,6 @@ spona_status handle_follow_up_record(struct request_context *ctx, const spona_re
     return SPONA__V1__STATUS__OK;
 
 failed:
-    access_rollback(ctx);
+    request_rollback(ctx);
     return status;
 }

@@ -24,6 +24,7 @@
 #include "handlers_util.h"
 #include "statements.h"
 #include "views.h"
+#include "transaction.h"
 
 /* The columns of a ReferralView, from referrals r joined with institutions i (addressee). */
 #define REFERRAL_VIEW_COLUMNS                                                              \
@@ -138,7 +139,7 @@ static spona_status referral_answer_check(struct request_context *ctx,
     spona_status status;
     PGresult *result = request_query(ctx, "referral_answer_lookup", 1, params, &status);
     if (result == NULL) {
-        access_rollback(ctx);
+        request_rollback(ctx);
         return status;
     }
     if (PQntuples(result) != 1) {
@@ -191,7 +192,7 @@ static spona_status referral_answer_run(struct request_context *ctx,
                                          CASE_RECORDS_MAX_TEXT);
     if (status != SPONA__V1__STATUS__OK)
         return status;
-    status = access_begin(ctx);
+    status = request_begin(ctx);
     if (status != SPONA__V1__STATUS__OK)
         return status;
     char case_id[UUID_TEXT] = "", detail[96];
@@ -245,7 +246,7 @@ static spona_status referral_answer_run(struct request_context *ctx,
     return status;
 
 failed:
-    access_rollback(ctx);
+    request_rollback(ctx);
     return status;
 }
 
@@ -286,13 +287,13 @@ spona_status handle_referral_complete(struct request_context *ctx, const spona_r
 spona_status handle_inbox(struct request_context *ctx, const spona_request *request,
                           spona_response *response)
 {
-    spona_status status = access_begin(ctx);
+    spona_status status = request_begin(ctx);
     if (status != SPONA__V1__STATUS__OK)
         return status;
     const char *params[] = {request->inbox->open_only ? "true" : "false"};
     PGresult *result = request_query(ctx, "referral_inbox", 1, params, &status);
     if (result == NULL) {
-        access_rollback(ctx);
+        request_rollback(ctx);
         return status;
     }
     Spona__V1__InboxResponse *answer = malloc(sizeof(*answer));
@@ -313,7 +314,7 @@ spona_status handle_inbox(struct request_context *ctx, const spona_request *requ
             record.disclosed = POLICY_BIT(POLICY_CATEGORY_PLAN_MEASURES);
         status = audit_commit(ctx, &record);
     } else {
-        access_rollback(ctx);
+        request_rollback(ctx);
     }
     if (status != SPONA__V1__STATUS__OK) {
         if (answer != NULL)
@@ -410,7 +411,7 @@ spona_status handle_overdue(struct request_context *ctx, const spona_request *re
                             spona_response *response)
 {
     (void)request;
-    spona_status status = access_begin(ctx);
+    spona_status status = request_begin(ctx);
     if (status != SPONA__V1__STATUS__OK)
         return status;
     char detail[64] = "";
@@ -421,7 +422,7 @@ spona_status handle_overdue(struct request_context *ctx, const spona_request *re
         goto failed;
     record.protocol_version = policy != NULL ? policy->version : 0;
     struct access_case caller;
-    status = handlers_intake_subject(ctx, policy, &caller);
+    status = access_intake_subject(ctx, policy, &caller);
     if (status != SPONA__V1__STATUS__OK)
         goto failed;
     int coordinator = caller.is_signatory && caller.subject.role == POLICY_ROLE_COORDINATOR;
@@ -472,6 +473,6 @@ spona_status handle_overdue(struct request_context *ctx, const spona_request *re
 failed:
     if (answer != NULL)
         spona__v1__overdue_response__free_unpacked(answer, NULL);
-    access_rollback(ctx);
+    request_rollback(ctx);
     return status;
 }

@@ -22,6 +22,7 @@
 #include "report_suppress.h"
 #include "statements.h"
 #include "views.h"
+#include "transaction.h"
 
 /* Smallest count shown to institutions other than the lead agency. */
 #define REPORT_MIN_CELL 5
@@ -250,7 +251,7 @@ spona_status handle_report(struct request_context *ctx, const spona_request *req
                            spona_response *response)
 {
     const Spona__V1__ReportRequest *ask = request->report;
-    spona_status status = access_begin(ctx);
+    spona_status status = request_begin(ctx);
     if (status != SPONA__V1__STATUS__OK)
         return status;
     char detail[128] = "";
@@ -261,7 +262,7 @@ spona_status handle_report(struct request_context *ctx, const spona_request *req
         goto failed;
     record.protocol_version = policy != NULL ? policy->version : 0;
     struct access_case caller;
-    status = handlers_intake_subject(ctx, policy, &caller);
+    status = access_intake_subject(ctx, policy, &caller);
     if (status != SPONA__V1__STATUS__OK)
         goto failed;
     struct policy_decision decision;
@@ -330,6 +331,6 @@ spona_status handle_report(struct request_context *ctx, const spona_request *req
 failed:
     if (answer != NULL)
         spona__v1__report_response__free_unpacked(answer, NULL);
-    access_rollback(ctx);
+    request_rollback(ctx);
     return status;
 }

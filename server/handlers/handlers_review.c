@@ -14,6 +14,7 @@
 #include "handlers_util.h"
 #include "statements.h"
 #include "views.h"
+#include "transaction.h"
 
 #define REVIEW_MAX_NOTE 1000
 
@@ -109,7 +110,7 @@ spona_status handle_emergency_review(struct request_context *ctx, const spona_re
                  "mark_id must be a UUID and review_note at most %d characters", REVIEW_MAX_NOTE);
         return SPONA__V1__STATUS__INVALID_ARGUMENT;
     }
-    spona_status status = access_begin(ctx);
+    spona_status status = request_begin(ctx);
     if (status != SPONA__V1__STATUS__OK)
         return status;
     struct audit_record record = {.action = "emergency_review", .outcome = "ok",
@@ -144,8 +145,8 @@ spona_status handle_emergency_review(struct request_context *ctx, const spona_re
     status = audit_append(ctx, &record);
     if (status != SPONA__V1__STATUS__OK)
         goto failed;
-    return access_commit(ctx);
+    return request_commit(ctx);
 failed:
-    access_rollback(ctx);
+    request_rollback(ctx);
     return status;
 }

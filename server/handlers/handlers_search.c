@@ -28,6 +28,7 @@
 #include "namekey.h"
 #include "statements.h"
 #include "views.h"
+#include "transaction.h"
 
 #define SEARCH_QUERY_MAX_BYTES 200
 #define SEARCH_KEY_BYTES (4 * SEARCH_QUERY_MAX_BYTES + 8)
@@ -395,7 +396,7 @@ spona_status handle_person_search(struct request_context *ctx, const spona_reque
     spona_status status = search_prepare(ctx, request->person_search, &plan);
     if (status != SPONA__V1__STATUS__OK)
         return status;
-    status = access_begin(ctx);
+    status = request_begin(ctx);
     if (status != SPONA__V1__STATUS__OK)
         return status;
     struct audit_record record = {.action = "person_search"};
@@ -429,7 +430,7 @@ spona_status handle_person_search(struct request_context *ctx, const spona_reque
 failed:
     if (answer != NULL)
         spona__v1__person_search_response__free_unpacked(answer, NULL);
-    access_rollback(ctx);
+    request_rollback(ctx);
     return status;
 }
 
@@ -619,7 +620,7 @@ static spona_status household_change(struct request_context *ctx, const spona_re
                                      const char *detail, Spona__V1__PersonView **out)
 {
     *out = NULL;
-    spona_status status = access_begin(ctx);
+    spona_status status = request_begin(ctx);
     if (status != SPONA__V1__STATUS__OK)
         return status;
     struct audit_record record = {.action = action, .person_id = person_id, .detail = detail};
@@ -669,7 +670,7 @@ static spona_status household_change(struct request_context *ctx, const spona_re
 failed:
     if (view != NULL)
         spona__v1__person_view__free_unpacked(view, NULL);
-    access_rollback(ctx);
+    request_rollback(ctx);
     return status;
 }
 

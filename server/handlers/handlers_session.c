@@ -391,23 +391,3 @@ spona_status handle_logout(struct request_context *ctx, const spona_request *req
     return SPONA__V1__STATUS__OK;
 }
 
-spona_status session_check(struct request_context *ctx)
-{
-    struct job *job = ctx->job;
-    char idle[16], max_age[16];
-    snprintf(idle, sizeof(idle), "%d", ctx->config->session_idle_seconds);
-    snprintf(max_age, sizeof(max_age), "%d", ctx->config->session_max_seconds);
-    const char *params[] = {job->session.session_id, idle, max_age};
-    spona_status status;
-    PGresult *result = request_query(ctx, "session_touch", 3, params, &status);
-    if (result == NULL)
-        return status;
-    int alive = PQntuples(result) == 1;
-    PQclear(result);
-    if (!alive) {
-        memset(&job->session, 0, sizeof(job->session));
-        snprintf(ctx->message, sizeof(ctx->message), "session expired or unknown: log in again");
-        return SPONA__V1__STATUS__UNAUTHENTICATED;
-    }
-    return SPONA__V1__STATUS__OK;
-}

@@ -24,6 +24,7 @@
 #include "handlers_util.h"
 #include "statements.h"
 #include "views.h"
+#include "transaction.h"
 
 /* A text as one line of at most 80 characters ("…" when cut). */
 #define TIMELINE_EXCERPT(text)                                                             \
@@ -228,7 +229,7 @@ spona_status handle_timeline(struct request_context *ctx, const spona_request *r
     }
     Spona__V1__TimelineResponse *answer = malloc(sizeof(*answer));
     if (answer == NULL) {
-        access_rollback(ctx);
+        request_rollback(ctx);
         return SPONA__V1__STATUS__INTERNAL;
     }
     spona__v1__timeline_response__init(answer);
@@ -238,7 +239,7 @@ spona_status handle_timeline(struct request_context *ctx, const spona_request *r
     if (status == SPONA__V1__STATUS__OK)
         status = audit_commit(ctx, &record);
     else
-        access_rollback(ctx);
+        request_rollback(ctx);
     if (status != SPONA__V1__STATUS__OK) {
         spona__v1__timeline_response__free_unpacked(answer, NULL);
         return status;

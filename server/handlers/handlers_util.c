@@ -9,6 +9,7 @@
 
 #include "fields.h"
 #include "statements.h"
+#include "transaction.h"
 
 /* The role an institution signed the protocol version $2 with (NULL when it did not). */
 #define SIGNATORY_ROLE(institution)                                                        \
@@ -17,8 +18,6 @@
     "     AND pr.version = $2::int)"
 
 const struct db_statement handlers_util_statements[] = {
-    {"handlers_intake",
-     "SELECT i.code, " SIGNATORY_ROLE("i.id") " FROM institutions i WHERE i.id = $1"},
     {"handlers_institution",
      "SELECT i.id, i.code, i.enabled, " SIGNATORY_ROLE("i.id")
      "  FROM institutions i WHERE i.code = $1 AND i.municipality_id = $3"},
@@ -30,35 +29,6 @@ static void version_text(const struct policy *policy, char out[16])
     snprintf(out, 16, "%d", policy != NULL ? policy->version : 0);
 }
 
-spona_status handlers_intake_subject(struct request_context *ctx, const struct policy *policy,
-                                     struct access_case *out)
-{
-    memset(out, 0, sizeof(*out));
-    char version[16];
-    version_text(policy, version);
-    const char *params[] = {ctx->job->installation.institution_id, version};
-    spona_status status;
-    PGresult *result = request_query(ctx, "handlers_intake", 2, params, &status);
-    if (result == NULL)
-        return status;
-    if (PQntuples(result) != 1) {
-        PQclear(result);
-        snprintf(ctx->message, sizeof(ctx->message), "internal error");
-        return SPONA__V1__STATUS__INTERNAL;
-    }
-    snprintf(out->institution_id, sizeof(out->institution_id), "%s",
-             ctx->job->installation.institution_id);
-    snprintf(out->lead_institution_id, sizeof(out->lead_institution_id), "%s",
-             out->institution_id);
-    db_copy(result, 0, 0, out->institution_code, sizeof(out->institution_code));
-    int role = PQgetisnull(result, 0, 1) ? -1 : policy_role_from_name(PQgetvalue(result, 0, 1));
-    PQclear(result);
-    out->is_signatory = role >= 0;
-    out->subject.role = role >= 0 ? (enum policy_role)role : POLICY_ROLE_COORDINATOR;
-    out->subject.on_team = 1;
-    out->subject.is_lead_institution = 1;
-    return SPONA__V1__STATUS__OK;
-}
 
 spona_status handlers_require_lead_agency(struct request_context *ctx,
                                           const struct policy *policy,
@@ -145,8 +115,8 @@ spona_status handlers_refuse(struct request_context *ctx, struct audit_record *r
     snprintf(message, sizeof(message), "%s", ctx->message);
     record->outcome = outcome;
     if (audit_append(ctx, record) != SPONA__V1__STATUS__OK ||
-        access_commit(ctx) != SPONA__V1__STATUS__OK) {
-        access_rollback(ctx);
+        request_commit(ctx) != SPONA__V1__STATUS__OK) {
+        request_rollback(ctx);
         return SPONA__V1__STATUS__UNAVAILABLE;
     }
     snprintf(ctx->message, sizeof(ctx->message), "%s", message);

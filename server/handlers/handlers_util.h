@@ -12,15 +12,7 @@
 
 #include "access.h"
 #include "audit.h"
-#include "dispatch.h"
-
-/*
- * The caller's institution as the lead of a new intake: its role from the
- * signatories of policy (the protocol in force; NULL: no role), on the team and
- * lead. Returns OK, or an error status with ctx->message set.
- */
-spona_status handlers_intake_subject(struct request_context *ctx, const struct policy *policy,
-                                     struct access_case *out);
+#include "request.h"
 
 /*
  * OK when access is a lead_agency signatory of policy; otherwise

@@ -8,7 +8,7 @@
 #define SPONA_PERSON_HOUSEHOLD_H
 
 #include "audit.h"
-#include "dispatch.h"
+#include "request.h"
 
 /*
  * Adds to view the members (oldest first, unknown birth years last) and the

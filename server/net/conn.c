@@ -1,7 +1,7 @@
 /*
  * Client connections (see conn.h). The flow of a request is
  *   conn_read_cb → frame_check → envelope_unpack_request → queue →
- *   conn_advance → dispatch_run (inline) or worker → conn_job_done → output.
+ *   conn_advance → request_run (inline) or worker → conn_job_done → output.
  * Bad input (oversized, empty or undecodable frames) gets one Response with
  * request id 0, then a lingering close so the client can read it; other
  * connections are never affected.
@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dispatch.h"
+#include "pipeline.h"
 #include "frame.h"
 #include "log.h"
 #include "tls.h"
@@ -187,7 +187,7 @@ static void conn_fail_now(struct conn *conn, spona_status status, const char *me
 {
     uint8_t *frame = NULL;
     size_t length = 0;
-    if (dispatch_error_frame(0, status, message, &frame, &length) == 0) {
+    if (request_error_frame(0, status, message, &frame, &length) == 0) {
         (void)conn_send_frame(conn, frame, length);
         free(frame);
     }
@@ -222,7 +222,7 @@ static void conn_reply_error(struct conn *conn, uint64_t request_id, spona_statu
 {
     uint8_t *frame = NULL;
     size_t length = 0;
-    if (dispatch_error_frame(request_id, status, message, &frame, &length) == 0) {
+    if (request_error_frame(request_id, status, message, &frame, &length) == 0) {
         (void)conn_send_frame(conn, frame, length);
         free(frame);
     }
@@ -247,16 +247,17 @@ static void conn_enqueue(struct conn *conn, struct job *job, int at_front)
 }
 
 static struct job *conn_new_job(struct conn *conn, spona_request *request,
-                                const struct dispatch_entry *entry)
+                                const struct request_kind *kind)
 {
     struct job *job = calloc(1, sizeof(*job));
     if (job == NULL)
         return NULL;
     job->conn = conn;
     job->home = conn->io;
+    job->complete = io_thread_complete;
     job->request = request;
     job->request_id = request != NULL ? request->request_id : 0;
-    job->entry = entry;
+    job->kind = kind;
     return job;
 }
 
@@ -277,14 +278,14 @@ static int conn_take_request(struct conn *conn, spona_request *request)
         envelope_free_request(request);
         return 0;
     }
-    const struct dispatch_entry *entry = dispatch_lookup((int)request->body_case);
-    if (entry == NULL) {
+    const struct request_kind *kind = request_lookup((int)request->body_case);
+    if (kind == NULL) {
         snprintf(message, sizeof(message), "unknown request kind %d", (int)request->body_case);
         conn_reply_error(conn, request->request_id, SPONA__V1__STATUS__INVALID_ARGUMENT, message);
         envelope_free_request(request);
         return 0;
     }
-    struct job *job = conn_new_job(conn, request, entry);
+    struct job *job = conn_new_job(conn, request, kind);
     if (job == NULL) {
         envelope_free_request(request);
         conn_fail(conn, SPONA__V1__STATUS__INTERNAL, "out of memory");
@@ -354,8 +355,8 @@ static void conn_advance(struct conn *conn)
         job->session = conn->session;
         job->installation = conn->installation;
         snprintf(job->peer, sizeof(job->peer), "%s", conn->peer);
-        if (job->entry->where == DISPATCH_INLINE) {
-            dispatch_run(job, &server->config, NULL);
+        if (request_kind_inline(job->kind)) {
+            request_run(job, &server->config, NULL);
             if (conn_apply_job(job) != 0)
                 return;
         } else {
@@ -386,7 +387,7 @@ static void conn_advance(struct conn *conn)
 static int conn_apply_job(struct job *job)
 {
     struct conn *conn = job->conn;
-    if (job->entry != NULL && job->entry->where == DISPATCH_WORKER)
+    if (job->kind != NULL && !request_kind_inline(job->kind))
         conn->busy = 0;
     if (conn->released) {
         job_free(job);
@@ -399,7 +400,7 @@ static int conn_apply_job(struct job *job)
         return 0;
     }
     conn->session = job->session;
-    if (job->entry == &dispatch_identify)
+    if (job->kind == &request_identify)
         conn->installation = job->installation;
     int failed = job->frame != NULL && conn_send_frame(conn, job->frame, job->frame_length) != 0;
     int close_after = job->close_after;
@@ -470,7 +471,7 @@ static void conn_connected(struct conn *conn)
     }
     log_debug("%s: TLS established, installation '%s', ALPN %.*s", conn->peer,
               conn->installation.cn, (int)alpn_length, alpn ? (const char *)alpn : "none");
-    struct job *job = conn_new_job(conn, NULL, &dispatch_identify);
+    struct job *job = conn_new_job(conn, NULL, &request_identify);
     if (job == NULL) {
         conn_fail(conn, SPONA__V1__STATUS__INTERNAL, "out of memory");
         return;

@@ -24,7 +24,7 @@ struct event_base;
 struct event;
 struct evconnlistener;
 struct conn;
-struct dispatch_entry;
+struct request_kind;
 struct tls_context;
 struct worker_pool;
 

@@ -5,6 +5,8 @@
  */
 #include "access.h"
 
+#include "request.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +40,8 @@
     "              WHERE k.person_id = c.person_id AND k.institution_id = i.id"             \
     "                AND k.withdrawn_at IS NULL AND k.given_on <= current_date"            \
     "                AND (k.expires_on IS NULL OR k.expires_on >= current_date)),"         \
-    "       spona_case_excluded(c.id, i.id)"                                                \
+    "       spona_case_excluded(c.id, i.id),"                                               \
+    "       spona_person_excluded(c.person_id)"                                             \
     "  FROM cases c JOIN persons p ON p.id = c.person_id"                                   \
     "  JOIN institutions i ON i.id = " ACCESS_INSTITUTION
 
@@ -52,10 +55,12 @@
     "          c.closed_at IS NULL DESC, c.opened_at DESC LIMIT 1"
 
 const struct db_statement access_statements[] = {
-    {"access_identity",
-     "SELECT set_config('spona.municipality_id', $1, true),"
-     "       set_config('spona.institution_id', $2, true),"
-     "       set_config('spona.user_id', $3, true)"},
+    {"access_intake",
+     "SELECT i.code, (SELECT s.role FROM protocol_signatories s"
+     "                 JOIN protocols pr ON pr.id = s.protocol_id"
+     "                WHERE s.institution_id = i.id AND pr.municipality_id = i.municipality_id"
+     "                  AND pr.version = $2::int)"
+     "  FROM institutions i WHERE i.id = $1"},
     {"access_policy_version",
      "SELECT version FROM protocols WHERE municipality_id = $1 AND effective_date <= current_date"
      " ORDER BY version DESC LIMIT 1"},
@@ -76,7 +81,7 @@ const struct db_statement access_statements[] = {
      ACCESS_CASE_SELECT " JOIN pick ON pick.case_id = c.id"
      " UNION ALL"
      " SELECT NULL, p.id, i.id, p.safety_flag, i.id, i.code, true, false, " ACCESS_ROLE("p") ","
-     "        '{}'::text[], false"
+     "        '{}'::text[], false, false"
      "  FROM pick JOIN persons p ON p.id = pick.person_id"
      "  JOIN institutions i ON i.id = " ACCESS_INSTITUTION
      " WHERE pick.case_id IS NULL AND p.created_by_institution = i.id"},
@@ -103,54 +108,6 @@ static void access_cache_free(void *opaque)
     free(cache);
 }
 
-
-spona_status access_begin(struct request_context *ctx)
-{
-    const struct job *job = ctx->job;
-    if (ctx->commit_pending) {
-        /* a second transaction in one keyed write: the first one commits now */
-        ctx->commit_pending = 0;
-        if (db_commit(ctx->db) != 0) {
-            snprintf(ctx->message, sizeof(ctx->message),
-                     "the change could not be saved; try again");
-            return SPONA__V1__STATUS__UNAVAILABLE;
-        }
-    }
-    if (db_begin(ctx->db) != 0) {
-        snprintf(ctx->message, sizeof(ctx->message), "the database is unavailable; try again");
-        return SPONA__V1__STATUS__UNAVAILABLE;
-    }
-    const char *params[] = {job->installation.municipality_id, job->installation.institution_id,
-                            job->session.user_id};
-    spona_status status;
-    PGresult *result = request_query(ctx, "access_identity", 3, params, &status);
-    if (result == NULL) {
-        db_rollback(ctx->db);
-        return status;
-    }
-    PQclear(result);
-    return SPONA__V1__STATUS__OK;
-}
-
-spona_status access_commit(struct request_context *ctx)
-{
-    if (ctx->defer_commit) {
-        ctx->commit_pending = 1; /* dispatch commits, with the stored answer */
-        return SPONA__V1__STATUS__OK;
-    }
-    if (db_commit(ctx->db) != 0) {
-        snprintf(ctx->message, sizeof(ctx->message), "the change could not be saved; try again");
-        return SPONA__V1__STATUS__UNAVAILABLE;
-    }
-    return SPONA__V1__STATUS__OK;
-}
-
-void access_rollback(struct request_context *ctx)
-{
-    if (ctx->commit_pending)
-        return; /* what the handler committed stays committed, as without deferral */
-    db_rollback(ctx->db);
-}
 
 const struct policy *access_policy(struct request_context *ctx, spona_status *status)
 {
@@ -255,6 +212,7 @@ static void access_fill(struct access_case *out, const PGresult *result, int row
     access_set_role(out, result, row, 8);
     out->subject.consented_categories = parse_category_array(PQgetvalue(result, row, 9));
     out->subject.excluded = strcmp(PQgetvalue(result, row, 10), "t") == 0;
+    out->caller_excluded = strcmp(PQgetvalue(result, row, 11), "t") == 0;
 }
 
 spona_status access_case_subject(struct request_context *ctx, const char *case_id,
@@ -405,4 +363,34 @@ void access_decide(const struct policy *policy, const struct access_case *access
         return;
     }
     policy_decide(policy, &access->subject, category, action, 0, out);
+}
+
+spona_status access_intake_subject(struct request_context *ctx, const struct policy *policy,
+                                     struct access_case *out)
+{
+    memset(out, 0, sizeof(*out));
+    char version[16];
+    snprintf(version, sizeof(version), "%d", policy != NULL ? policy->version : 0);
+    const char *params[] = {ctx->job->installation.institution_id, version};
+    spona_status status;
+    PGresult *result = request_query(ctx, "access_intake", 2, params, &status);
+    if (result == NULL)
+        return status;
+    if (PQntuples(result) != 1) {
+        PQclear(result);
+        snprintf(ctx->message, sizeof(ctx->message), "internal error");
+        return SPONA__V1__STATUS__INTERNAL;
+    }
+    snprintf(out->institution_id, sizeof(out->institution_id), "%s",
+             ctx->job->installation.institution_id);
+    snprintf(out->lead_institution_id, sizeof(out->lead_institution_id), "%s",
+             out->institution_id);
+    db_copy(result, 0, 0, out->institution_code, sizeof(out->institution_code));
+    int role = PQgetisnull(result, 0, 1) ? -1 : policy_role_from_name(PQgetvalue(result, 0, 1));
+    PQclear(result);
+    out->is_signatory = role >= 0;
+    out->subject.role = role >= 0 ? (enum policy_role)role : POLICY_ROLE_COORDINATOR;
+    out->subject.on_team = 1;
+    out->subject.is_lead_institution = 1;
+    return SPONA__V1__STATUS__OK;
 }

@@ -8,25 +8,10 @@
 #ifndef SPONA_ACCESS_H
 #define SPONA_ACCESS_H
 
-#include "dispatch.h"
+#include "job.h"
 #include "policy.h"
 
-/*
- * Starts the request's transaction and sets spona.municipality_id,
- * spona.institution_id and spona.user_id for row-level security. Returns OK, or
- * UNAVAILABLE/INTERNAL with ctx->message set.
- */
-spona_status access_begin(struct request_context *ctx);
-
-/*
- * Commits; returns OK or an error status with ctx->message set (then rolled back).
- * In a keyed write (ctx->defer_commit) it only marks the transaction for dispatch
- * to commit together with the stored answer (idempotency_finish).
- */
-spona_status access_commit(struct request_context *ctx);
-
-/* Rolls back (safe when no transaction is open; nothing after a deferred commit). */
-void access_rollback(struct request_context *ctx);
+struct request_context;
 
 /*
  * The protocol in force in the caller's municipality (the highest stored
@@ -45,6 +30,8 @@ struct access_case {
     char institution_code[128];
     int is_signatory;                 /* 0: not in the protocol, so no role: deny all */
     int emergency;                    /* on the team through break-glass access */
+    int caller_excluded;              /* the caller (institution or user) is excluded from
+                                         some case of this person: it sees nothing of her */
     struct policy_subject subject;
 };
 
@@ -86,5 +73,13 @@ spona_status access_person_subjects(struct request_context *ctx, const struct po
 void access_decide(const struct policy *policy, const struct access_case *access,
                    enum policy_category category, enum policy_action action,
                    struct policy_decision *out);
+
+/*
+ * The caller's institution as the lead of a new intake: its role from the
+ * signatories of policy (the protocol in force; NULL: no role), on the team and
+ * lead. Returns OK, or an error status with ctx->message set.
+ */
+spona_status access_intake_subject(struct request_context *ctx, const struct policy *policy,
+                                     struct access_case *out);
 
 #endif

@@ -8,8 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "access.h"
+#include "request.h"
 #include "statements.h"
+#include "transaction.h"
 
 const struct db_statement audit_statements[] = {
     {"audit_append",
@@ -102,10 +103,10 @@ spona_status audit_commit(struct request_context *ctx, struct audit_record *reco
     record->outcome = "ok";
     spona_status status = audit_append(ctx, record);
     if (status != SPONA__V1__STATUS__OK) {
-        access_rollback(ctx);
+        request_rollback(ctx);
         return status;
     }
-    return access_commit(ctx);
+    return request_commit(ctx);
 }
 
 spona_status audit_commit_view(struct request_context *ctx, struct audit_record *record,

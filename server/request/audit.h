@@ -7,8 +7,10 @@
 #ifndef SPONA_AUDIT_H
 #define SPONA_AUDIT_H
 
-#include "dispatch.h"
+#include "envelope.h"
 #include "policy.h"
+
+struct request_context;
 
 #define AUDIT_MAX_CLAUSES 16
 
@@ -32,7 +34,7 @@ void audit_add_clause(struct audit_record *record, int clause);
 /*
  * Appends the record with the request's user, institution, installation,
  * session and request id. Returns OK, or an error status with ctx->message set.
- * Must run inside access_begin/access_commit.
+ * Must run inside the request's transaction.
  */
 spona_status audit_append(struct request_context *ctx, const struct audit_record *record);
 

@@ -13,6 +13,7 @@
 #include "access.h"
 #include "log.h"
 #include "statements.h"
+#include "transaction.h"
 
 const struct db_statement idempotency_statements[] = {
     {"idempotency_lookup",
@@ -62,13 +63,13 @@ spona_status idempotency_replay(struct request_context *ctx, const spona_request
         snprintf(ctx->message, sizeof(ctx->message), "idempotency_key must be a UUID");
         return SPONA__V1__STATUS__INVALID_ARGUMENT;
     }
-    spona_status status = access_begin(ctx);
+    spona_status status = request_begin(ctx);
     if (status != SPONA__V1__STATUS__OK)
         return status;
     const char *params[] = {ctx->job->session.user_id, request->idempotency_key};
     PGresult *result = request_query(ctx, "idempotency_lookup", 2, params, &status);
     if (result == NULL) {
-        access_rollback(ctx);
+        request_rollback(ctx);
         return status;
     }
     if (PQntuples(result) == 1) {
@@ -87,7 +88,7 @@ spona_status idempotency_replay(struct request_context *ctx, const spona_request
         }
     }
     PQclear(result);
-    access_rollback(ctx); /* read only */
+    request_rollback(ctx); /* read only */
     return status;
 }
 
@@ -129,14 +130,14 @@ void idempotency_store(struct request_context *ctx, const spona_request *request
 {
     char message[sizeof(ctx->message)];
     memcpy(message, ctx->message, sizeof(message));
-    spona_status status = access_begin(ctx);
+    spona_status status = request_begin(ctx);
     if (status == SPONA__V1__STATUS__OK) {
         if (store_in_transaction(ctx, request, response) >= 0)
-            status = access_commit(ctx);
+            status = request_commit(ctx);
         else
             status = SPONA__V1__STATUS__INTERNAL;
         if (status != SPONA__V1__STATUS__OK)
-            access_rollback(ctx);
+            request_rollback(ctx);
     }
     if (status != SPONA__V1__STATUS__OK)
         log_error("could not store the response to request %llu for retries",
@@ -153,7 +154,7 @@ spona_status idempotency_finish(struct request_context *ctx, const spona_request
         (*response)->status = status;
         int stored = store_in_transaction(ctx, request, *response);
         if (stored <= 0) {
-            access_rollback(ctx);
+            request_rollback(ctx);
             if (stored < 0) {
                 snprintf(ctx->message, sizeof(ctx->message),
                          "the change could not be saved; try again");
@@ -172,9 +173,9 @@ spona_status idempotency_finish(struct request_context *ctx, const spona_request
             return SPONA__V1__STATUS__OK;
         }
     }
-    spona_status committed = access_commit(ctx);
+    spona_status committed = request_commit(ctx);
     if (committed != SPONA__V1__STATUS__OK) {
-        access_rollback(ctx);
+        request_rollback(ctx);
         return committed;
     }
     return status;

@@ -8,7 +8,7 @@
 #ifndef SPONA_IDEMPOTENCY_H
 #define SPONA_IDEMPOTENCY_H
 
-#include "dispatch.h"
+#include "request.h"
 
 /*
  * Looks the key up. Returns OK with *replayed set to a copy of the stored

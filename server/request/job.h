@@ -15,7 +15,7 @@
 
 struct conn;
 struct io_thread;
-struct dispatch_entry;
+struct request_kind;
 
 #define UUID_TEXT 37
 
@@ -44,9 +44,10 @@ struct job {
     struct job *next;
     struct conn *conn; /* only the io thread dereferences this */
     struct io_thread *home;
+    void (*complete)(struct job *job); /* hands the job home; thread-safe */
     spona_request *request; /* owned; NULL for identification */
     uint64_t request_id;
-    const struct dispatch_entry *entry;
+    const struct request_kind *kind;
     struct session session;
     struct installation installation;
     char peer[64];

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 
 #include "db.h"
-#include "dispatch.h"
+#include "pipeline.h"
 #include "log.h"
 
 struct worker {
@@ -49,8 +49,8 @@ static void *worker_main(void *arg)
         job->next = NULL;
         pthread_mutex_unlock(&pool->lock);
 
-        dispatch_run(job, pool->config, &worker->db);
-        io_thread_complete(job);
+        request_run(job, pool->config, &worker->db);
+        job->complete(job);
     }
     return NULL;
 }

@@ -1,14 +1,15 @@
 /*
  * The worker pool: threads that each own one database connection and run the
- * jobs io threads hand them (dispatch_run), then send each job home with
- * io_thread_complete(). Jobs are taken in FIFO order by whichever worker is free.
+ * jobs io threads hand them (request_run), then send each job home with
+ * job->complete() (the io thread's io_thread_complete). Jobs are taken in FIFO order by whichever worker is free.
  */
 #ifndef SPONA_WORKER_H
 #define SPONA_WORKER_H
 
 #include <stddef.h>
 
-#include "server.h"
+#include "config.h"
+#include "job.h"
 
 /* Opens `count` database connections and starts the threads; NULL and err on failure. */
 struct worker_pool *worker_pool_start(const struct server_config *config, int count, char *err,

@@ -1,0 +1,312 @@
+/*
+ * The request pipeline (see request.h): the one function around every
+ * handler. For a row of the request table it checks the session, replays a
+ * retried keyed write, begins the transaction with the caller's identity, finds
+ * the protocol in force and the subject the request names, refuses a caller
+ * excluded from the person or denied the row's category, runs the handler,
+ * appends the audit record (refusals too, with the handler's writes undone),
+ * stores a keyed write's answer and commits. Then it packs the response frame.
+ *
+ * It never touches a socket: the job comes from and goes back to the network
+ * layer (pipeline.h).
+ */
+#include "pipeline.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "idempotency.h"
+#include "log.h"
+#include "request.h"
+#include "statements.h"
+#include "subject.h"
+#include "transaction.h"
+
+/* The audit outcome of a refusal, or NULL when status is not a refusal. */
+static const char *pipeline_refusal_outcome(spona_status status)
+{
+    switch (status) {
+    case SPONA__V1__STATUS__PERMISSION_DENIED:
+        return "denied";
+    case SPONA__V1__STATUS__NOT_FOUND:
+        return "not_found";
+    case SPONA__V1__STATUS__CONFLICT:
+        return "conflict";
+    case SPONA__V1__STATUS__INVALID_ARGUMENT:
+    case SPONA__V1__STATUS__FAILED_PRECONDITION:
+        return "invalid";
+    default:
+        return NULL;
+    }
+}
+
+void request_set_ids(struct request_context *ctx, const char *person_id, const char *case_id)
+{
+    if (person_id != NULL && person_id != ctx->audit_person_id)
+        snprintf(ctx->audit_person_id, sizeof(ctx->audit_person_id), "%s", person_id);
+    if (case_id != NULL && case_id != ctx->audit_case_id)
+        snprintf(ctx->audit_case_id, sizeof(ctx->audit_case_id), "%s", case_id);
+    ctx->record.person_id = ctx->audit_person_id[0] != '\0' ? ctx->audit_person_id : NULL;
+    ctx->record.case_id = ctx->audit_case_id[0] != '\0' ? ctx->audit_case_id : NULL;
+}
+
+spona_status request_audit_also(struct request_context *ctx, struct audit_record *record)
+{
+    if (record->action == NULL)
+        record->action = ctx->kind->name;
+    if (record->outcome == NULL)
+        record->outcome = "ok";
+    if (record->protocol_version == 0)
+        record->protocol_version = ctx->record.protocol_version;
+    return audit_append(ctx, record);
+}
+
+/*
+ * Ends a refused request: the handler's writes undone (savepoint), the refusal
+ * audited, committed. Keeps ctx->message. Returns status, or UNAVAILABLE when
+ * the refusal could not be recorded. outcome NULL: the one status says.
+ */
+static spona_status pipeline_refuse(struct request_context *ctx, spona_status status,
+                                    int savepoint, const char *outcome)
+{
+    char message[sizeof(ctx->message)];
+    snprintf(message, sizeof(message), "%s", ctx->message);
+    if (savepoint && db_command(ctx->db, "ROLLBACK TO SAVEPOINT request_handler") != 0)
+        goto failed;
+    if (!(ctx->kind->flags & REQUEST_NO_AUDIT)) {
+        ctx->record.outcome = outcome != NULL ? outcome : pipeline_refusal_outcome(status);
+        if (audit_append(ctx, &ctx->record) != SPONA__V1__STATUS__OK)
+            goto failed;
+    }
+    if (request_commit(ctx) != SPONA__V1__STATUS__OK)
+        goto failed;
+    ctx->in_transaction = 0;
+    snprintf(ctx->message, sizeof(ctx->message), "%s", message);
+    return status;
+failed:
+    request_rollback(ctx);
+    ctx->in_transaction = 0;
+    snprintf(ctx->message, sizeof(ctx->message), "the database is unavailable; try again");
+    return SPONA__V1__STATUS__UNAVAILABLE;
+}
+
+/*
+ * Everything before the handler: transaction, protocol, subject, exclusion gate,
+ * declared category. OK with the transaction open; otherwise the request's
+ * answer (a refusal already audited and committed).
+ */
+static spona_status pipeline_prepare(struct request_context *ctx, const spona_request *request)
+{
+    const struct request_kind *kind = ctx->kind;
+    spona_status status = subject_check_id(ctx, request);
+    if (status != SPONA__V1__STATUS__OK)
+        return status;
+    status = request_begin(ctx);
+    if (status != SPONA__V1__STATUS__OK)
+        return status;
+    ctx->in_transaction = 1;
+    ctx->record.action = kind->name;
+    ctx->policy = access_policy(ctx, &status);
+    if (ctx->policy == NULL && status != SPONA__V1__STATUS__OK)
+        return status;
+    ctx->record.protocol_version = ctx->policy != NULL ? ctx->policy->version : 0;
+
+    status = subject_resolve(ctx);
+    if (status != SPONA__V1__STATUS__OK)
+        return pipeline_refusal_outcome(status) != NULL ? pipeline_refuse(ctx, status, 0, NULL)
+                                                         : status;
+    if (ctx->has_subject && ctx->subject.caller_excluded) {
+        /* the same answer as for a person or case that does not exist */
+        ctx->record.detail = "excluded from a case of the person";
+        subject_not_found(ctx);
+        return pipeline_refuse(ctx, SPONA__V1__STATUS__NOT_FOUND, 0, "denied");
+    }
+    if (kind->category != REQUEST_NO_CATEGORY && ctx->has_subject) {
+        access_decide(ctx->policy, &ctx->subject, (enum policy_category)kind->category,
+                      kind->action, &ctx->decision);
+        if (!ctx->decision.allowed) {
+            ctx->record.denied |= POLICY_BIT(kind->category);
+            snprintf(ctx->message, sizeof(ctx->message), "%s", ctx->decision.reason);
+            return pipeline_refuse(ctx, SPONA__V1__STATUS__PERMISSION_DENIED, 0, NULL);
+        }
+        audit_add_clause(&ctx->record, ctx->decision.clause_number);
+    }
+    return SPONA__V1__STATUS__OK;
+}
+
+/* The audited path: prepare, handler, audit, commit (with the stored answer when keyed). */
+static spona_status pipeline_audited(struct request_context *ctx, const spona_request *request,
+                                     spona_response **response, int keyed)
+{
+    spona_status status = pipeline_prepare(ctx, request);
+    if (status != SPONA__V1__STATUS__OK) {
+        if (ctx->in_transaction)
+            request_rollback(ctx);
+        return status;
+    }
+    int savepoint = (ctx->kind->flags & REQUEST_WRITE) != 0;
+    if (savepoint && db_command(ctx->db, "SAVEPOINT request_handler") != 0) {
+        request_rollback(ctx);
+        snprintf(ctx->message, sizeof(ctx->message), "the database is unavailable; try again");
+        return SPONA__V1__STATUS__UNAVAILABLE;
+    }
+    status = ctx->kind->handler(ctx, request, *response);
+    if (status != SPONA__V1__STATUS__OK) {
+        if (pipeline_refusal_outcome(status) != NULL)
+            return pipeline_refuse(ctx, status, savepoint, NULL);
+        request_rollback(ctx);
+        return status;
+    }
+    if (!(ctx->kind->flags & REQUEST_NO_AUDIT)) {
+        ctx->record.outcome = "ok";
+        status = audit_append(ctx, &ctx->record);
+        if (status != SPONA__V1__STATUS__OK) {
+            request_rollback(ctx);
+            return status;
+        }
+    }
+    if (keyed)
+        return idempotency_finish(ctx, request, status, response);
+    status = request_commit(ctx);
+    if (status != SPONA__V1__STATUS__OK)
+        request_rollback(ctx);
+    return status;
+}
+
+/* A row that runs its own statements (sessions, and handlers not yet on the pipeline). */
+static spona_status pipeline_own(struct request_context *ctx, const spona_request *request,
+                                 spona_response **response, int keyed)
+{
+    ctx->defer_commit = keyed;
+    spona_status status = ctx->kind->handler(ctx, request, *response);
+    ctx->defer_commit = 0;
+    if (ctx->commit_pending) /* the write and its stored answer commit together */
+        return idempotency_finish(ctx, request, status, response);
+    if (status == SPONA__V1__STATUS__OK && keyed) {
+        (*response)->status = status;
+        idempotency_store(ctx, request, *response);
+    }
+    return status;
+}
+
+static double elapsed_ms(const struct timespec *start)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - start->tv_sec) * 1e3 +
+           (double)(now.tv_nsec - start->tv_nsec) / 1e6;
+}
+
+static spona_response *pipeline_new_response(uint64_t request_id)
+{
+    spona_response *response = malloc(sizeof(*response));
+    if (response == NULL)
+        return NULL;
+    spona__v1__response__init(response);
+    response->request_id = request_id;
+    return response;
+}
+
+/* Session gate and idempotent replay, then the row's path. *response may be replaced. */
+static spona_status pipeline_answer(struct request_context *ctx, spona_response **response)
+{
+    const struct request_kind *kind = ctx->kind;
+    struct job *job = ctx->job;
+    if ((kind->flags & REQUEST_SESSION) && !job->session.active) {
+        snprintf(ctx->message, sizeof(ctx->message),
+                 "this request needs a session: log in first");
+        return SPONA__V1__STATUS__UNAUTHENTICATED;
+    }
+    spona_status status = SPONA__V1__STATUS__OK;
+    if (kind->flags & REQUEST_SESSION)
+        status = session_check(ctx);
+    int keyed = (kind->flags & REQUEST_WRITE) && job->request != NULL &&
+                job->request->idempotency_key[0] != '\0';
+    if (status == SPONA__V1__STATUS__OK && keyed) {
+        spona_response *replayed = NULL;
+        status = idempotency_replay(ctx, job->request, &replayed);
+        if (replayed != NULL) {
+            /* a retry of a write already applied: the first answer */
+            spona__v1__response__free_unpacked(*response, NULL);
+            *response = replayed;
+            log_info("%s request %llu from %s: replayed the stored answer (idempotency key)",
+                     kind->name, (unsigned long long)job->request_id, job->peer);
+            return replayed->status;
+        }
+    }
+    if (status != SPONA__V1__STATUS__OK)
+        return status;
+    if (kind->flags & REQUEST_OWN_TX)
+        return pipeline_own(ctx, job->request, response, keyed);
+    return pipeline_audited(ctx, job->request, response, keyed);
+}
+
+/* Packs the answer into job->frame (nothing for a successful identification). */
+static void pipeline_pack(struct request_context *ctx, spona_response *response,
+                          spona_status status)
+{
+    struct job *job = ctx->job;
+    if (status != SPONA__V1__STATUS__OK) {
+        if (ctx->message[0] == '\0')
+            snprintf(ctx->message, sizeof(ctx->message), "%s", envelope_status_name(status));
+        response->message = strdup(ctx->message);
+    }
+    if (job->kind == &request_identify && status != SPONA__V1__STATUS__OK)
+        job->close_after = 1; /* an unidentified connection may not ask anything */
+    int silent = job->kind == &request_identify && status == SPONA__V1__STATUS__OK;
+    if (!silent && (response->message == NULL ||
+                    envelope_pack(&response->base, &job->frame, &job->frame_length) != 0)) {
+        log_error("cannot pack response to request %llu", (unsigned long long)job->request_id);
+        job->close_after = 1;
+    }
+    if (response->message == NULL)
+        response->message = (char *)(uintptr_t)protobuf_c_empty_string;
+    spona__v1__response__free_unpacked(response, NULL);
+}
+
+void request_run(struct job *job, const struct server_config *config, struct db *db)
+{
+    struct request_context *ctx = calloc(1, sizeof(*ctx));
+    spona_response *response = pipeline_new_response(job->request_id);
+    if (ctx == NULL || response == NULL) {
+        log_error("out of memory answering request %llu", (unsigned long long)job->request_id);
+        free(ctx);
+        free(response);
+        job->close_after = 1;
+        return;
+    }
+    *ctx = (struct request_context){.config = config, .db = db, .job = job, .kind = job->kind};
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+
+    spona_status status = pipeline_answer(ctx, &response);
+    if (status != SPONA__V1__STATUS__OK && response->body_case != 0) {
+        /* a request that failed must not leak a half-built body */
+        spona__v1__response__free_unpacked(response, NULL);
+        response = pipeline_new_response(job->request_id);
+        if (response == NULL) {
+            free(ctx);
+            job->close_after = 1;
+            return;
+        }
+    }
+    response->request_id = job->request_id;
+    response->status = status;
+    pipeline_pack(ctx, response, status);
+    log_debug("%s request %llu from %s: %s (%.2f ms)", job->kind->name,
+              (unsigned long long)job->request_id, job->peer, envelope_status_name(status),
+              elapsed_ms(&start));
+    free(ctx);
+}
+
+int request_error_frame(uint64_t request_id, spona_status status, const char *message,
+                        uint8_t **frame, size_t *frame_length)
+{
+    spona_response response = SPONA__V1__RESPONSE__INIT;
+    response.request_id = request_id;
+    response.status = status;
+    response.message = (char *)(uintptr_t)message;
+    return envelope_pack(&response.base, frame, frame_length);
+}

@@ -1,0 +1,136 @@
+/*
+ * The request table: one row per request kind. A row says where the request
+ * runs, what it needs (session; read or write), what it acts on and where the
+ * request names it, the category and action it needs as a whole, and which
+ * handler answers. The pipeline (pipeline.c) does the rest. Adding a request
+ * kind is one row here and one handler (docs/server.md, "Recipes").
+ *
+ * Rows marked LEGACY still run their own transaction and audit inside the
+ * handler (REQUEST_OWN_TX); they are being moved onto the pipeline one handler
+ * file at a time.
+ */
+#include <stddef.h>
+
+#include "handlers.h"
+#include "request.h"
+
+#define ROW(kind) SPONA__V1__REQUEST__BODY_##kind
+#define S REQUEST_SESSION
+#define W REQUEST_WRITE
+#define LEGACY REQUEST_OWN_TX
+#define NONE REQUEST_SUBJECT_NONE, NULL
+#define MUNICIPALITY REQUEST_SUBJECT_MUNICIPALITY, NULL
+#define INTAKE REQUEST_SUBJECT_INTAKE, NULL
+#define PERSON REQUEST_SUBJECT_PERSON, "person_id"
+#define CASE REQUEST_SUBJECT_CASE, "case_id"
+#define REFERRAL REQUEST_SUBJECT_REFERRAL, "referral_id"
+#define OUTCOME REQUEST_SUBJECT_OUTCOME, "outcome_id"
+#define ANY REQUEST_NO_CATEGORY, POLICY_ACTION_READ
+#define READS(category) POLICY_CATEGORY_##category, POLICY_ACTION_READ
+#define WRITES(category) POLICY_CATEGORY_##category, POLICY_ACTION_WRITE
+
+static const struct request_kind request_rows[] = {
+    /* sessions: no personal data, their own statements */
+    {ROW(PING), "ping", REQUEST_INLINE, REQUEST_OWN_TX, NONE, ANY, handle_ping},
+    {ROW(LOGIN), "login", REQUEST_WORKER, REQUEST_OWN_TX, NONE, ANY, handle_login},
+    {ROW(RESUME), "resume", REQUEST_WORKER, REQUEST_OWN_TX, NONE, ANY, handle_resume},
+    {ROW(WHOAMI), "whoami", REQUEST_WORKER, S | REQUEST_OWN_TX, NONE, ANY, handle_whoami},
+    {ROW(LOGOUT), "logout", REQUEST_WORKER, S | REQUEST_OWN_TX, NONE, ANY, handle_logout},
+    /* the protocol */
+    {ROW(PROTOCOL_IMPORT), "protocol_import", REQUEST_WORKER, S | W | LEGACY, NONE, ANY,
+     handle_protocol_import},
+    {ROW(PROTOCOL_SHOW), "protocol_show", REQUEST_WORKER, S | LEGACY, NONE, ANY,
+     handle_protocol_show},
+    /* persons, households, benefits, search */
+    {ROW(PERSON_CREATE), "person_create", REQUEST_WORKER, S | W, INTAKE, ANY,
+     handle_person_create},
+    {ROW(PERSON_GET), "person_get", REQUEST_WORKER, S, PERSON, ANY, handle_person_get},
+    {ROW(PERSON_UPDATE), "person_update", REQUEST_WORKER, S | W, PERSON, ANY,
+     handle_person_update},
+    {ROW(PERSON_SEARCH), "person_search", REQUEST_WORKER, S | LEGACY, MUNICIPALITY, ANY,
+     handle_person_search},
+    {ROW(HOUSEHOLD_SET), "household_set", REQUEST_WORKER, S | W | LEGACY, PERSON,
+     WRITES(BENEFITS_HOUSEHOLD), handle_household_set},
+    {ROW(BENEFIT_ADD), "benefit_add", REQUEST_WORKER, S | W | LEGACY, PERSON,
+     WRITES(BENEFITS_HOUSEHOLD), handle_benefit_add},
+    /* consent */
+    {ROW(CONSENT_GRANT), "consent_grant", REQUEST_WORKER, S | W | LEGACY, PERSON, ANY,
+     handle_consent_grant},
+    {ROW(CONSENT_WITHDRAW), "consent_withdraw", REQUEST_WORKER, S | W | LEGACY, PERSON, ANY,
+     handle_consent_withdraw},
+    {ROW(CONSENT_LIST), "consent_list", REQUEST_WORKER, S | LEGACY, PERSON, ANY,
+     handle_consent_list},
+    /* cases and their lifecycle */
+    {ROW(CASE_OPEN), "case_open", REQUEST_WORKER, S | W | LEGACY, PERSON, ANY,
+     handle_case_open},
+    {ROW(CASE_GET), "case_get", REQUEST_WORKER, S | LEGACY, CASE, ANY, handle_case_get},
+    {ROW(CASE_ADVANCE), "case_advance", REQUEST_WORKER, S | W | LEGACY, CASE, ANY,
+     handle_case_advance},
+    {ROW(CASE_CLOSE), "case_close", REQUEST_WORKER, S | W | LEGACY, CASE, ANY,
+     handle_case_close},
+    {ROW(CASE_REOPEN), "case_reopen", REQUEST_WORKER, S | W | LEGACY, CASE, ANY,
+     handle_case_reopen},
+    {ROW(CASE_EXCLUDE), "case_exclude", REQUEST_WORKER, S | W | LEGACY, CASE, ANY,
+     handle_case_exclude},
+    {ROW(EMERGENCY_ACCESS), "emergency_access", REQUEST_WORKER, S | W | LEGACY, CASE, ANY,
+     handle_emergency_access},
+    {ROW(EMERGENCY_REVIEW), "emergency_review", REQUEST_WORKER, S | W | LEGACY, MUNICIPALITY,
+     ANY, handle_emergency_review},
+    /* assessments and plans */
+    {ROW(ASSESSMENT_RECORD), "assessment_record", REQUEST_WORKER, S | W | LEGACY, CASE, ANY,
+     handle_assessment_record},
+    {ROW(ASSESSMENT_GET), "assessment_get", REQUEST_WORKER, S | LEGACY, CASE, ANY,
+     handle_assessment_get},
+    {ROW(PLAN_CHANGE), "plan_change", REQUEST_WORKER, S | W | LEGACY, CASE, ANY,
+     handle_plan_change},
+    {ROW(PLAN_GET), "plan_get", REQUEST_WORKER, S | LEGACY, CASE, ANY, handle_plan_get},
+    /* referrals */
+    {ROW(REFERRAL_CREATE), "referral_create", REQUEST_WORKER, S | W | LEGACY, CASE, ANY,
+     handle_referral_create},
+    {ROW(REFERRAL_ACCEPT), "referral_accept", REQUEST_WORKER, S | W | LEGACY, REFERRAL, ANY,
+     handle_referral_accept},
+    {ROW(REFERRAL_DECLINE), "referral_decline", REQUEST_WORKER, S | W | LEGACY, REFERRAL, ANY,
+     handle_referral_decline},
+    {ROW(REFERRAL_COMPLETE), "referral_complete", REQUEST_WORKER, S | W | LEGACY, REFERRAL,
+     ANY, handle_referral_complete},
+    {ROW(INBOX), "inbox", REQUEST_WORKER, S | LEGACY, MUNICIPALITY, ANY, handle_inbox},
+    {ROW(OVERDUE), "overdue", REQUEST_WORKER, S | LEGACY, MUNICIPALITY, ANY, handle_overdue},
+    /* records of a case */
+    {ROW(CONFERENCE_RECORD), "conference_record", REQUEST_WORKER, S | W | LEGACY, CASE, ANY,
+     handle_conference_record},
+    {ROW(NOTE_ADD), "note_add", REQUEST_WORKER, S | W | LEGACY, CASE, ANY, handle_note_add},
+    {ROW(OUTCOME_RECORD), "outcome_record", REQUEST_WORKER, S | W | LEGACY, CASE, ANY,
+     handle_outcome_record},
+    {ROW(FOLLOW_UP_RECORD), "follow_up_record", REQUEST_WORKER, S | W | LEGACY, OUTCOME, ANY,
+     handle_follow_up_record},
+    {ROW(TIMELINE), "timeline", REQUEST_WORKER, S | LEGACY, CASE, ANY, handle_timeline},
+    /* audit and reports */
+    {ROW(EXPLAIN), "explain", REQUEST_WORKER, S | LEGACY, CASE, ANY, handle_explain},
+    {ROW(AUDIT_VERIFY), "audit_verify", REQUEST_WORKER, S | LEGACY, MUNICIPALITY, ANY,
+     handle_audit_verify},
+    {ROW(DISCLOSURES), "disclosures", REQUEST_WORKER, S | LEGACY, PERSON, ANY,
+     handle_disclosures},
+    {ROW(REPORT), "report", REQUEST_WORKER, S | LEGACY, MUNICIPALITY, ANY, handle_report},
+};
+
+const struct request_kind request_identify = {0, "identify", REQUEST_WORKER, REQUEST_OWN_TX,
+                                              NONE, ANY, handle_identify};
+
+const struct request_kind *request_lookup(int body_case)
+{
+    for (size_t i = 0; i < sizeof(request_rows) / sizeof(request_rows[0]); i++)
+        if (request_rows[i].body_case == body_case)
+            return &request_rows[i];
+    return NULL;
+}
+
+const struct request_kind *request_table(size_t *count)
+{
+    *count = sizeof(request_rows) / sizeof(request_rows[0]);
+    return request_rows;
+}
+
+int request_kind_inline(const struct request_kind *kind)
+{
+    return kind->where == REQUEST_INLINE;
+}

@@ -1,0 +1,155 @@
+/*
+ * Finding what a request acts on (see subject.h). The row of the request table
+ * names the subject's kind and the body's field that holds its id; this file
+ * reads the field by reflection, checks it, and computes the caller's subject
+ * with access.h. A referral or an outcome leads to its case. A caller excluded
+ * from any case of the person is marked (access_case.caller_excluded) for the
+ * pipeline's gate.
+ */
+#include "subject.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "statements.h"
+
+const struct db_statement subject_statements[] = {
+    /* under row-level security: the team and the institution a referral is addressed to */
+    {"subject_referral_case",
+     "SELECT r.case_id, spona_case_person_excluded(r.case_id) FROM referrals r"
+     " WHERE r.id = $1::uuid"},
+    {"subject_outcome_case", "SELECT o.case_id FROM outcomes o WHERE o.id = $1::uuid"},
+    {NULL, NULL},
+};
+
+const char *subject_field_text(const spona_request *request, const char *field)
+{
+    if (request == NULL || field == NULL || request->body_case == 0)
+        return NULL;
+    const ProtobufCFieldDescriptor *body = protobuf_c_message_descriptor_get_field(
+        &spona__v1__request__descriptor, (unsigned)request->body_case);
+    if (body == NULL || body->type != PROTOBUF_C_TYPE_MESSAGE)
+        return NULL;
+    const ProtobufCMessage *message =
+        *(const ProtobufCMessage *const *)(const void *)((const char *)request + body->offset);
+    if (message == NULL)
+        return NULL;
+    const ProtobufCFieldDescriptor *id =
+        protobuf_c_message_descriptor_get_field_by_name(message->descriptor, field);
+    if (id == NULL || id->type != PROTOBUF_C_TYPE_STRING || id->label == PROTOBUF_C_LABEL_REPEATED)
+        return NULL;
+    return *(const char *const *)(const void *)((const char *)message + id->offset);
+}
+
+spona_status subject_check_id(struct request_context *ctx, const spona_request *request)
+{
+    const char *field = ctx->kind->subject_field;
+    if (field == NULL)
+        return SPONA__V1__STATUS__OK;
+    const char *id = subject_field_text(request, field);
+    if (id == NULL || !request_is_uuid(id)) {
+        snprintf(ctx->message, sizeof(ctx->message), "%s '%.40s' is not a UUID", field,
+                 id != NULL ? id : "");
+        return SPONA__V1__STATUS__INVALID_ARGUMENT;
+    }
+    snprintf(ctx->subject_id, sizeof(ctx->subject_id), "%s", id);
+    return SPONA__V1__STATUS__OK;
+}
+
+void subject_not_found(struct request_context *ctx)
+{
+    static const char *const names[] = {
+        [REQUEST_SUBJECT_PERSON] = "person", [REQUEST_SUBJECT_CASE] = "case",
+        [REQUEST_SUBJECT_REFERRAL] = "referral", [REQUEST_SUBJECT_OUTCOME] = "outcome"};
+    enum request_subject kind = ctx->kind->subject;
+    const char *name = kind < sizeof(names) / sizeof(names[0]) && names[kind] != NULL
+                           ? names[kind]
+                           : "record";
+    snprintf(ctx->message, sizeof(ctx->message), "no %s %s that you may see", name,
+             ctx->subject_id);
+}
+
+/* The case a referral or an outcome belongs to, as the caller may see it. */
+static spona_status subject_case_of(struct request_context *ctx, const char *statement,
+                                    char case_id[UUID_TEXT], int *excluded)
+{
+    const char *params[] = {ctx->subject_id};
+    spona_status status;
+    PGresult *result = request_query(ctx, statement, 1, params, &status);
+    if (result == NULL)
+        return status;
+    int found = PQntuples(result) == 1;
+    if (found) {
+        db_copy(result, 0, 0, case_id, UUID_TEXT);
+        *excluded = PQnfields(result) > 1 && strcmp(PQgetvalue(result, 0, 1), "t") == 0;
+    }
+    PQclear(result);
+    if (!found) {
+        subject_not_found(ctx);
+        return SPONA__V1__STATUS__NOT_FOUND;
+    }
+    return SPONA__V1__STATUS__OK;
+}
+
+/* A referral: its case; the institution it is addressed to may not be on the team yet. */
+static spona_status subject_referral(struct request_context *ctx)
+{
+    char case_id[UUID_TEXT];
+    int excluded = 0;
+    spona_status status = subject_case_of(ctx, "subject_referral_case", case_id, &excluded);
+    if (status != SPONA__V1__STATUS__OK)
+        return status;
+    status = access_case_subject(ctx, case_id, NULL, &ctx->subject);
+    if (status == SPONA__V1__STATUS__NOT_FOUND) {
+        /* addressed to the caller, who is not (yet) on the case's team */
+        memset(&ctx->subject, 0, sizeof(ctx->subject));
+        snprintf(ctx->subject.case_id, sizeof(ctx->subject.case_id), "%s", case_id);
+        ctx->subject.caller_excluded = excluded;
+        ctx->message[0] = '\0';
+        request_set_ids(ctx, NULL, case_id);
+        return SPONA__V1__STATUS__OK;
+    }
+    if (status != SPONA__V1__STATUS__OK)
+        return status;
+    ctx->has_subject = 1;
+    return SPONA__V1__STATUS__OK;
+}
+
+spona_status subject_resolve(struct request_context *ctx)
+{
+    spona_status status = SPONA__V1__STATUS__OK;
+    char case_id[UUID_TEXT];
+    int excluded = 0;
+    switch (ctx->kind->subject) {
+    case REQUEST_SUBJECT_NONE:
+    case REQUEST_SUBJECT_MUNICIPALITY:
+        return SPONA__V1__STATUS__OK;
+    case REQUEST_SUBJECT_INTAKE:
+        status = access_intake_subject(ctx, ctx->policy, &ctx->subject);
+        break;
+    case REQUEST_SUBJECT_PERSON:
+        status = access_person_subject(ctx, ctx->subject_id, NULL, &ctx->subject);
+        break;
+    case REQUEST_SUBJECT_CASE:
+        status = access_case_subject(ctx, ctx->subject_id, NULL, &ctx->subject);
+        break;
+    case REQUEST_SUBJECT_REFERRAL:
+        status = subject_referral(ctx);
+        if (status == SPONA__V1__STATUS__OK && !ctx->has_subject)
+            return ctx->subject.caller_excluded ? SPONA__V1__STATUS__NOT_FOUND : status;
+        break;
+    case REQUEST_SUBJECT_OUTCOME:
+        status = subject_case_of(ctx, "subject_outcome_case", case_id, &excluded);
+        if (status == SPONA__V1__STATUS__OK)
+            status = access_case_subject(ctx, case_id, NULL, &ctx->subject);
+        break;
+    }
+    if (status == SPONA__V1__STATUS__NOT_FOUND)
+        subject_not_found(ctx);
+    if (status != SPONA__V1__STATUS__OK)
+        return status;
+    ctx->has_subject = 1;
+    ctx->record.emergency = ctx->subject.emergency;
+    request_set_ids(ctx, ctx->subject.person_id, ctx->subject.case_id);
+    return SPONA__V1__STATUS__OK;
+}

@@ -1,0 +1,66 @@
+/*
+ * Transaction control for a request (see transaction.h): begin with the acting
+ * identity set for row-level security, commit, roll back. The pipeline calls
+ * these around every handler; handlers never do.
+ */
+#include "transaction.h"
+
+#include <stdio.h>
+
+#include "statements.h"
+
+const struct db_statement transaction_statements[] = {
+    {"request_identity",
+     "SELECT set_config('spona.municipality_id', $1, true),"
+     "       set_config('spona.institution_id', $2, true),"
+     "       set_config('spona.user_id', $3, true)"},
+    {NULL, NULL},
+};
+
+spona_status request_begin(struct request_context *ctx)
+{
+    const struct job *job = ctx->job;
+    if (ctx->commit_pending) {
+        /* a second transaction in one keyed write: the first one commits now */
+        ctx->commit_pending = 0;
+        if (db_commit(ctx->db) != 0) {
+            snprintf(ctx->message, sizeof(ctx->message),
+                     "the change could not be saved; try again");
+            return SPONA__V1__STATUS__UNAVAILABLE;
+        }
+    }
+    if (db_begin(ctx->db) != 0) {
+        snprintf(ctx->message, sizeof(ctx->message), "the database is unavailable; try again");
+        return SPONA__V1__STATUS__UNAVAILABLE;
+    }
+    const char *params[] = {job->installation.municipality_id, job->installation.institution_id,
+                            job->session.user_id};
+    spona_status status;
+    PGresult *result = request_query(ctx, "request_identity", 3, params, &status);
+    if (result == NULL) {
+        db_rollback(ctx->db);
+        return status;
+    }
+    PQclear(result);
+    return SPONA__V1__STATUS__OK;
+}
+
+spona_status request_commit(struct request_context *ctx)
+{
+    if (ctx->defer_commit) {
+        ctx->commit_pending = 1; /* dispatch commits, with the stored answer */
+        return SPONA__V1__STATUS__OK;
+    }
+    if (db_commit(ctx->db) != 0) {
+        snprintf(ctx->message, sizeof(ctx->message), "the change could not be saved; try again");
+        return SPONA__V1__STATUS__UNAVAILABLE;
+    }
+    return SPONA__V1__STATUS__OK;
+}
+
+void request_rollback(struct request_context *ctx)
+{
+    if (ctx->commit_pending)
+        return; /* what the handler committed stays committed, as without deferral */
+    db_rollback(ctx->db);
+}

@@ -1,0 +1,26 @@
+/*
+ * A request's transaction: begun with the caller's municipality, institution
+ * and user set for row-level security (spona.municipality_id, ...), committed
+ * or rolled back by the pipeline (pipeline.c). Only the request layer calls
+ * these; a handler runs inside the transaction the pipeline opened.
+ */
+#ifndef SPONA_TRANSACTION_H
+#define SPONA_TRANSACTION_H
+
+#include "request.h"
+
+/* Starts the transaction and sets the identity. OK, or UNAVAILABLE/INTERNAL with
+ * ctx->message set. */
+spona_status request_begin(struct request_context *ctx);
+
+/*
+ * Commits; returns OK or an error status with ctx->message set (then rolled back).
+ * In a keyed write of a handler with its own transaction (ctx->defer_commit) it only
+ * marks the transaction for the pipeline to commit with the stored answer.
+ */
+spona_status request_commit(struct request_context *ctx);
+
+/* Rolls back (safe when no transaction is open; nothing after a deferred commit). */
+void request_rollback(struct request_context *ctx);
+
+#endif
