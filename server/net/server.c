@@ -63,9 +63,53 @@ static void server_wait_for_signals(struct server *server, const sigset_t *signa
     }
 }
 
-int server_run(const struct server_config *config)
+/* TLS context, database workers and io threads (not started). 0, or -1 logged. */
+static int server_prepare(struct server *server)
 {
     char err[512];
+    if (evthread_use_pthreads() != 0) {
+        log_error("libevent has no pthreads support");
+        return -1;
+    }
+    server->tls = tls_context_new(&server->config, err, sizeof(err));
+    if (server->tls == NULL) {
+        log_error("%s", err);
+        return -1;
+    }
+    server->workers = worker_pool_start(&server->config, server->config.workers, err,
+                                        sizeof(err));
+    if (server->workers == NULL) {
+        log_error("%s", err);
+        return -1;
+    }
+    server->io_thread_count = io_thread_count(&server->config);
+    server->io_threads = calloc((size_t)server->io_thread_count, sizeof(*server->io_threads));
+    if (server->io_threads == NULL)
+        return -1;
+    for (int i = 0; i < server->io_thread_count; i++) {
+        if (io_thread_init(&server->io_threads[i], server, i, err, sizeof(err)) != 0) {
+            log_error("%s", err);
+            server->io_thread_count = i + 1;
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Frees what server_prepare made, after the io threads have stopped. */
+static void server_release(struct server *server)
+{
+    worker_pool_stop(server->workers); /* runs what is queued, then stops */
+    if (server->io_threads != NULL) {
+        for (int i = 0; i < server->io_thread_count; i++)
+            io_thread_cleanup(&server->io_threads[i]);
+        free(server->io_threads);
+    }
+    tls_context_free(server->tls);
+}
+
+int server_run(const struct server_config *config)
+{
     int status = 1;
     int started = 0;
     int pid_written = 0;
@@ -82,61 +126,28 @@ int server_run(const struct server_config *config)
     pthread_sigmask(SIG_BLOCK, &signals, NULL); /* inherited by every thread we start */
     signal(SIGPIPE, SIG_IGN);
 
-    if (evthread_use_pthreads() != 0) {
-        log_error("libevent has no pthreads support");
-        goto cleanup;
+    if (server_prepare(server) == 0) {
+        /* before the first connection is served: whoever sees an answer sees the pid file */
+        pid_written = write_pid_file(server->config.pid_file) == 0 &&
+                      server->config.pid_file[0] != '\0';
+        for (; started < server->io_thread_count; started++)
+            if (io_thread_start(&server->io_threads[started]) != 0) {
+                log_error("cannot start io thread %d", started);
+                break;
+            }
     }
-    server->tls = tls_context_new(&server->config, err, sizeof(err));
-    if (server->tls == NULL) {
-        log_error("%s", err);
-        goto cleanup;
+    if (started > 0 && started == server->io_thread_count) {
+        log_info("spona-server %s listening on %s:%s (%d io threads, %d database workers)",
+                 SPONA_VERSION, server->config.listen_host, server->config.listen_port,
+                 server->io_thread_count, server->config.workers);
+        server_wait_for_signals(server, &signals);
+        status = 0;
     }
-    server->workers = worker_pool_start(&server->config, server->config.workers, err,
-                                        sizeof(err));
-    if (server->workers == NULL) {
-        log_error("%s", err);
-        goto cleanup;
-    }
-    server->io_thread_count = io_thread_count(&server->config);
-    server->io_threads = calloc((size_t)server->io_thread_count, sizeof(*server->io_threads));
-    if (server->io_threads == NULL)
-        goto cleanup;
-    for (int i = 0; i < server->io_thread_count; i++) {
-        if (io_thread_init(&server->io_threads[i], server, i, err, sizeof(err)) != 0) {
-            log_error("%s", err);
-            server->io_thread_count = i + 1;
-            goto cleanup;
-        }
-    }
-    /* before the first connection is served: whoever sees an answer sees the pid file */
-    pid_written = write_pid_file(server->config.pid_file) == 0 &&
-                  server->config.pid_file[0] != '\0';
-    for (; started < server->io_thread_count; started++) {
-        if (io_thread_start(&server->io_threads[started]) != 0) {
-            log_error("cannot start io thread %d", started);
-            goto stop;
-        }
-    }
-    log_info("spona-server %s listening on %s:%s (%d io threads, %d database workers)",
-             SPONA_VERSION, server->config.listen_host, server->config.listen_port,
-             server->io_thread_count, server->config.workers);
-
-    server_wait_for_signals(server, &signals);
-    status = 0;
-
-stop:
     for (int i = 0; i < started; i++)
         io_thread_request_stop(&server->io_threads[i]);
     for (int i = 0; i < started; i++)
         pthread_join(server->io_threads[i].thread, NULL);
-cleanup:
-    worker_pool_stop(server->workers); /* runs what is queued, then stops */
-    if (server->io_threads != NULL) {
-        for (int i = 0; i < server->io_thread_count; i++)
-            io_thread_cleanup(&server->io_threads[i]);
-        free(server->io_threads);
-    }
-    tls_context_free(server->tls);
+    server_release(server);
     if (pid_written)
         unlink(server->config.pid_file);
     free(server);

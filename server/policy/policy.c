@@ -421,16 +421,9 @@ static const char *const invariants[] = {
     "that allowed it; the person may ask who saw their data and why.",
 };
 
-int policy_render_text(const struct policy *policy, char **out)
+/* The printed protocol's head: title, municipality, version, dates, principles. */
+static void render_head(FILE *stream, const struct policy *policy)
 {
-    *out = NULL;
-    char *text = NULL;
-    size_t size = 0;
-    char *sentence = NULL;
-    FILE *stream = open_memstream(&text, &size);
-    if (stream == NULL)
-        return -1;
-
     put_heading(stream, policy->title != NULL ? policy->title : "", '=');
     fputc('\n', stream);
     fprintf(stream, "Municipality:  %s\n", policy->municipality != NULL ? policy->municipality : "");
@@ -446,7 +439,11 @@ int policy_render_text(const struct policy *policy, char **out)
     }
     fputc('\n', stream);
     put_wrapped(stream, 0, 0, principles);
+}
 
+/* The signatories, the priority groups and the invariants. */
+static void render_parties(FILE *stream, const struct policy *policy)
+{
     fputc('\n', stream);
     put_heading(stream, "Signatories", '-');
     for (size_t i = 0; i < policy->signatory_count; i++) {
@@ -456,7 +453,6 @@ int policy_render_text(const struct policy *policy, char **out)
         put_wrapped_at(stream, written > 0 ? (size_t)written : 0, 43,
                        signatory->name != NULL ? signatory->name : "");
     }
-
     if (policy->priority_group_count > 0) {
         fputc('\n', stream);
         put_heading(stream, "Priority vulnerable groups", '-');
@@ -467,7 +463,6 @@ int policy_render_text(const struct policy *policy, char **out)
             put_wrapped(stream, 2, 4, line);
         }
     }
-
     fputc('\n', stream);
     put_heading(stream, "What always holds", '-');
     for (size_t i = 0; i < sizeof(invariants) / sizeof(invariants[0]); i++) {
@@ -475,24 +470,29 @@ int policy_render_text(const struct policy *policy, char **out)
         snprintf(line, sizeof(line), "- %s", invariants[i]);
         put_wrapped(stream, 2, 4, line);
     }
+}
 
+/* The clauses as sentences, with their titles and notes. -1 when out of memory. */
+static int render_clauses(FILE *stream, const struct policy *policy)
+{
     fputc('\n', stream);
     put_heading(stream, "Clauses", '-');
     for (size_t i = 0; i < policy->clause_count; i++) {
         const struct policy_clause *clause = &policy->clauses[i];
-        sentence = clause_sentence(clause);
+        char *sentence = clause_sentence(clause);
         if (sentence == NULL)
-            goto failed;
+            return -1;
         size_t length = strlen(sentence) + 64;
         char *line = malloc(length);
-        if (line == NULL)
-            goto failed;
+        if (line == NULL) {
+            free(sentence);
+            return -1;
+        }
         snprintf(line, length, "Clause %d. %s", clause->number, sentence);
         fputc('\n', stream);
         put_wrapped(stream, 0, 4, line);
         free(line);
         free(sentence);
-        sentence = NULL;
         fputs("    Title: ", stream);
         put_wrapped_at(stream, 11, 11, clause->title);
         if (clause->note != NULL) {
@@ -500,7 +500,12 @@ int policy_render_text(const struct policy *policy, char **out)
             put_wrapped_at(stream, 11, 11, clause->note);
         }
     }
+    return 0;
+}
 
+/* A line to sign for each signatory. */
+static void render_signatures(FILE *stream, const struct policy *policy)
+{
     fputc('\n', stream);
     put_heading(stream, "Signatures", '-');
     for (size_t i = 0; i < policy->signatory_count; i++) {
@@ -514,17 +519,25 @@ int policy_render_text(const struct policy *policy, char **out)
         fputc('\n', stream);
         fputs("    ________________________________        Date: ______________\n", stream);
     }
+}
 
-    if (fclose(stream) != 0) {
+int policy_render_text(const struct policy *policy, char **out)
+{
+    *out = NULL;
+    char *text = NULL;
+    size_t size = 0;
+    FILE *stream = open_memstream(&text, &size);
+    if (stream == NULL)
+        return -1;
+    render_head(stream, policy);
+    render_parties(stream, policy);
+    int failed = render_clauses(stream, policy);
+    if (!failed)
+        render_signatures(stream, policy);
+    if (fclose(stream) != 0 || failed) {
         free(text);
         return -1;
     }
     *out = text;
     return 0;
-
-failed:
-    free(sentence);
-    fclose(stream);
-    free(text);
-    return -1;
 }
