@@ -58,11 +58,8 @@ static void lifecycle_text(const spona_request *request, const spona_response *r
 static int lifecycle_move(const struct settings *settings, const struct args *args,
                           spona_request *request, uint64_t *expected_version)
 {
-    char err[256];
-    if (args_positive("--version", args_value(args, LIFECYCLE_OPTION_VERSION), UINT64_MAX,
-                      expected_version, err, sizeof(err)) != 0)
-        return output_error(settings->json, OUTPUT_STATUS_USAGE, err, OUTPUT_EXIT_USAGE);
-    return remote_write_print(settings, args, request, lifecycle_json, lifecycle_text);
+    return remote_write_versioned(settings, args, LIFECYCLE_OPTION_VERSION, request,
+                                  expected_version, lifecycle_json, lifecycle_text);
 }
 
 static int case_advance_run(const struct settings *settings, const struct args *args)

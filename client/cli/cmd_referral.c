@@ -118,12 +118,8 @@ static void referral_answer_text(const spona_request *request, const spona_respo
 static int referral_answer(const struct settings *settings, const struct args *args,
                            spona_request *request, uint64_t *expected_version)
 {
-    char err[256];
-    if (args_positive("--version", args_value(args, REFERRAL_OPTION_VERSION), UINT64_MAX,
-                      expected_version, err, sizeof(err)) != 0)
-        return output_error(settings->json, OUTPUT_STATUS_USAGE, err, OUTPUT_EXIT_USAGE);
-    return remote_write_print(settings, args, request, referral_answer_json,
-                              referral_answer_text);
+    return remote_write_versioned(settings, args, REFERRAL_OPTION_VERSION, request,
+                                  expected_version, referral_answer_json, referral_answer_text);
 }
 
 static int referral_decline_run(const struct settings *settings, const struct args *args)

@@ -188,6 +188,18 @@ int remote_write_print(const struct settings *settings, const struct args *args,
     return remote_print(settings, code, request, response, json, text);
 }
 
+int remote_write_versioned(const struct settings *settings, const struct args *args,
+                           int version_option, spona_request *request,
+                           uint64_t *expected_version, remote_print_json *json,
+                           remote_print_text *text)
+{
+    char err[256];
+    if (args_positive("--version", args_value(args, version_option), UINT64_MAX,
+                      expected_version, err, sizeof(err)) != 0)
+        return output_error(settings->json, OUTPUT_STATUS_USAGE, err, OUTPUT_EXIT_USAGE);
+    return remote_write_print(settings, args, request, json, text);
+}
+
 int remote_read_print(const struct settings *settings, spona_request *request,
                       remote_print_json *json, remote_print_text *text)
 {

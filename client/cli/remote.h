@@ -68,6 +68,16 @@ typedef void remote_print_text(const spona_request *request, const spona_respons
 int remote_write_print(const struct settings *settings, const struct args *args,
                        spona_request *request, remote_print_json *json, remote_print_text *text);
 
+/*
+ * remote_write_print for a change to a versioned record: first reads
+ * *expected_version (a field of request's body) from the option version_option
+ * ("--version N", 1 or more); a bad one is a usage error.
+ */
+int remote_write_versioned(const struct settings *settings, const struct args *args,
+                           int version_option, spona_request *request,
+                           uint64_t *expected_version, remote_print_json *json,
+                           remote_print_text *text);
+
 /* The same for a read: remote_session_call, then json or text. */
 int remote_read_print(const struct settings *settings, spona_request *request,
                       remote_print_json *json, remote_print_text *text);
