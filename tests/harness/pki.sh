@@ -20,17 +20,10 @@
 #        pki.sh revoke DIR NAME    revoke DIR/NAME.crt and rewrite DIR/crl.pem
 set -euo pipefail
 
-usage() {
-    echo "usage: $0 setup DIR | revoke DIR NAME" >&2
-    exit 2
-}
-
-[ $# -ge 2 ] || usage
-command=$1
-dir=$2
 pki=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../deploy" && pwd)/pki.sh
 
 setup() {
+    local dir=$1
     rm -rf "$dir"
     bash "$pki" "$dir" testgrad >/dev/null
     dir=$(cd "$dir" && pwd)
@@ -72,11 +65,11 @@ setup() {
     echo "pki.sh: test PKI ready in $dir"
 }
 
-case $command in
-setup) setup ;;
-revoke)
-    [ $# -eq 3 ] || usage
-    bash "$pki" --revoke "$dir" "$3"
+case ${1:-}:$# in
+setup:2) setup "$2" ;;
+revoke:3) bash "$pki" --revoke "$2" "$3" ;;
+*)
+    echo "usage: $0 setup DIR | revoke DIR NAME" >&2
+    exit 2
     ;;
-*) usage ;;
 esac
