@@ -12,6 +12,17 @@
 #       spona-server to load the new CRL.
 #   deploy/pki.sh --crl OUTDIR
 #       Regenerates crl.pem (it is valid for 365 days).
+#   deploy/pki.sh --issue OUTDIR NAME CN [OPENSSL_CA_OPTION...]
+#       Issues NAME.crt and NAME.key afresh from OUTDIR's CA: a client certificate with
+#       subject CN=CN, O=the CA's municipality, e.g. a second certificate of one
+#       institution; the options go to `openssl ca` (-startdate/-enddate for one already
+#       expired).
+#   deploy/pki.sh --foreign OUTDIR NAME CN
+#       Makes a CA of its own that OUTDIR's CA does not know (NAME-root.crt, NAME-root.key)
+#       and from it a client certificate NAME.crt, NAME.key with CN=CN: one the server must
+#       refuse.
+#
+# tests/harness/pki.sh makes the integration tests' PKI with these commands.
 #
 # Keys are ECDSA P-256, mode 0600. The CA is valid 10 years, leaves 825 days.
 # Environment: SPONA_PKI_SERVER_SAN adds subjectAltName entries to a new server
@@ -28,6 +39,8 @@ usage() {
 usage: deploy/pki.sh OUTDIR MUNICIPALITY_CODE INSTITUTION_CODE...
        deploy/pki.sh --revoke OUTDIR CODE
        deploy/pki.sh --crl OUTDIR
+       deploy/pki.sh --issue OUTDIR NAME CN [OPENSSL_CA_OPTION...]
+       deploy/pki.sh --foreign OUTDIR NAME CN
 EOF
 }
 
@@ -134,9 +147,11 @@ ensure_ca() {
 }
 
 # Issues NAME.crt/NAME.key (subject O=municipality, CN=cn) with the given extension
-# section, unless a certificate exists that still verifies against the CA.
+# section, unless a certificate exists that still verifies against the CA (force 0).
+# Further arguments go to `openssl ca`.
 ensure_leaf() {
     local name=$1 cn=$2 ext=$3 municipality=$4 force=$5
+    shift 5
     local crt=$OUT/$name.crt key=$OUT/$name.key
     if [[ $force == 0 && -s $crt && -s $key ]]; then
         if openssl verify -CAfile "$OUT/ca.crt" "$crt" >/dev/null 2>&1; then
@@ -154,7 +169,7 @@ ensure_leaf() {
     openssl req -new -config "$OUT/openssl.cnf" -key "$key" \
         -subj "/O=$municipality/CN=$cn" -out "$OUT/$name.csr"
     openssl ca -batch -notext -config "$OUT/openssl.cnf" -extensions "$ext" \
-        -days "$LEAF_DAYS" -in "$OUT/$name.csr" -out "$crt" 2>"$OUT/$name.log" ||
+        -days "$LEAF_DAYS" -in "$OUT/$name.csr" -out "$crt" "$@" 2>"$OUT/$name.log" ||
         { cat "$OUT/$name.log" >&2; die "openssl ca could not issue $name.crt"; }
     rm -f "$OUT/$name.csr" "$OUT/$name.log"
     chmod 0644 "$crt"
@@ -187,8 +202,7 @@ cmd_make() {
     shift
     check_code "$municipality"
     for code in "$@"; do
-        check_code "$code"
-        [[ $code != server && $code != ca && $code != crl ]] || die "'$code' is reserved"
+        check_name "$code"
     done
     mkdir -p "$OUT"
     OUT=$(cd "$OUT" && pwd)
@@ -207,11 +221,8 @@ cmd_make() {
 cmd_revoke() {
     local code=$1
     [[ $code == server ]] || check_code "$code"
-    OUT=$(cd "$OUT" && pwd)
-    [[ -s $OUT/ca.key && -f $OUT/index.txt ]] || die "$OUT holds no CA made by this script"
     local crt=$OUT/$code.crt
     [[ -s $crt ]] || die "no certificate $crt"
-    write_config
     local serial
     serial=$(openssl x509 -in "$crt" -noout -serial | cut -d= -f2)
     if awk -F'\t' -v s="$serial" '$1 == "R" && toupper($4) == toupper(s) { found = 1 } END { exit !found }' \
@@ -227,6 +238,50 @@ cmd_revoke() {
     say "send SIGHUP to spona-server to load the new CRL"
 }
 
+# OUTDIR made by this script, as an absolute path in OUT; its configuration rewritten.
+open_ca() {
+    OUT=$(cd "$1" && pwd)
+    [[ -s $OUT/ca.key && -f $OUT/index.txt ]] || die "$OUT holds no CA made by this script"
+    write_config
+}
+
+# A leaf's file name: a code, and none of the CA's own files.
+check_name() {
+    check_code "$1"
+    [[ $1 != server && $1 != ca && $1 != crl ]] || die "'$1' is reserved"
+}
+
+cmd_issue() {
+    local name=$1 cn=$2
+    shift 2
+    check_name "$name"
+    check_code "$cn"
+    local municipality
+    municipality=$(openssl x509 -in "$OUT/ca.crt" -noout -subject -nameopt RFC2253 |
+        sed -n 's/^subject=\(.*,\)\{0,1\}O=\([^,]*\).*/\2/p')
+    [[ -n $municipality ]] || die "ca.crt names no municipality (O=)"
+    ensure_leaf "$name" "$cn" client_ext "$municipality" 1 "$@"
+}
+
+cmd_foreign() {
+    local name=$1 cn=$2
+    check_name "$name"
+    check_code "$cn"
+    local root=$OUT/$name-root
+    say "issuing $name.crt (CN=$cn) from a CA of its own, $name-root.crt"
+    new_key "$root.key"
+    openssl req -new -x509 -config "$OUT/openssl.cnf" -extensions v3_ca -key "$root.key" \
+        -days "$CA_DAYS" -sha256 -subj "/CN=Some Other CA" -out "$root.crt"
+    new_key "$OUT/$name.key"
+    openssl req -new -config "$OUT/openssl.cnf" -key "$OUT/$name.key" -subj "/CN=$cn" \
+        -out "$OUT/$name.csr"
+    openssl x509 -req -in "$OUT/$name.csr" -CA "$root.crt" -CAkey "$root.key" \
+        -set_serial "0x$(openssl rand -hex 16)" -days "$LEAF_DAYS" -sha256 \
+        -extfile "$OUT/openssl.cnf" -extensions client_ext -out "$OUT/$name.crt" 2>/dev/null
+    rm -f "$OUT/$name.csr"
+    chmod 0644 "$root.crt" "$OUT/$name.crt"
+}
+
 main() {
     command -v openssl >/dev/null || die "the openssl command is needed (apt-get install openssl)"
     case ${1:-} in
@@ -235,15 +290,24 @@ main() {
         ;;
     --revoke)
         [[ $# == 3 ]] || { usage >&2; exit 2; }
-        OUT=$2
+        open_ca "$2"
         cmd_revoke "$3"
         ;;
     --crl)
         [[ $# == 2 ]] || { usage >&2; exit 2; }
-        OUT=$(cd "$2" && pwd)
-        [[ -s $OUT/ca.key && -f $OUT/index.txt ]] || die "$OUT holds no CA made by this script"
-        write_config
+        open_ca "$2"
         gen_crl
+        ;;
+    --issue)
+        [[ $# -ge 4 ]] || { usage >&2; exit 2; }
+        open_ca "$2"
+        shift 2
+        cmd_issue "$@"
+        ;;
+    --foreign)
+        [[ $# == 4 ]] || { usage >&2; exit 2; }
+        open_ca "$2"
+        cmd_foreign "$3" "$4"
         ;;
     -*)
         usage >&2

@@ -105,34 +105,48 @@ static int assess_domains_collect(struct assess_domains *domains, const struct a
     return 0;
 }
 
-static void assessment_json(const Spona__V1__AssessmentView *view)
+/* The assessment's JSON members. */
+static void assessment_json(struct json_writer *writer, const Spona__V1__AssessmentView *view)
 {
-    struct json_writer writer;
-    view_json_open(&writer);
-    json_string(&writer, "assessment_id", view->assessment_id);
-    json_string(&writer, "case_id", view->case_id);
-    json_uint(&writer, "version", view->version);
-    json_string(&writer, "assessed_on", view->assessed_on);
-    json_string(&writer, "assessor", view->assessor);
-    json_array_begin(&writer, "domains");
+    json_string(writer, "assessment_id", view->assessment_id);
+    json_string(writer, "case_id", view->case_id);
+    json_uint(writer, "version", view->version);
+    json_string(writer, "assessed_on", view->assessed_on);
+    json_string(writer, "assessor", view->assessor);
+    json_array_begin(writer, "domains");
     for (size_t i = 0; i < view->n_domains; i++) {
-        json_object_begin(&writer, NULL);
-        json_string(&writer, "domain", view->domains[i]->domain);
-        json_uint(&writer, "rating", view->domains[i]->rating);
-        json_string(&writer, "notes", view->domains[i]->notes);
-        json_string(&writer, "category", view->domains[i]->category);
-        json_object_end(&writer);
+        json_object_begin(writer, NULL);
+        json_string(writer, "domain", view->domains[i]->domain);
+        json_uint(writer, "rating", view->domains[i]->rating);
+        json_string(writer, "notes", view->domains[i]->notes);
+        json_string(writer, "category", view->domains[i]->category);
+        json_object_end(writer);
     }
-    json_array_end(&writer);
-    json_string(&writer, "strengths", view->strengths);
-    view_decisions_json(&writer, "decisions", view->decisions, view->n_decisions);
-    json_object_end(&writer);
+    json_array_end(writer);
+    json_string(writer, "strengths", view->strengths);
+    view_decisions_json(writer, "decisions", view->decisions, view->n_decisions);
+}
+
+static void assessment_show_json(struct json_writer *writer, const spona_request *request,
+                                 const spona_response *response)
+{
+    (void)request;
+    assessment_json(writer, response->assessment_get);
+}
+
+static void assess_json(struct json_writer *writer, const spona_request *request,
+                        const spona_response *response)
+{
+    (void)request;
+    assessment_json(writer, response->assessment_record);
 }
 
 /* The assessment: header lines, a table domain | rating | category | notes, strengths,
  * then the decision on each category. */
-static void assessment_text(const Spona__V1__AssessmentView *view)
+static void assessment_show_text(const spona_request *request, const spona_response *response)
 {
+    (void)request;
+    const Spona__V1__AssessmentView *view = response->assessment_get;
     char version[32];
     snprintf(version, sizeof(version), "%u", (unsigned)view->version);
     const struct view_line lines[] = {
@@ -166,11 +180,21 @@ static void assessment_text(const Spona__V1__AssessmentView *view)
     view_decisions_text(stdout, view->decisions, view->n_decisions);
 }
 
+static void assess_text(const spona_request *request, const spona_response *response)
+{
+    const Spona__V1__AssessmentView *view = response->assessment_record;
+    size_t count = request->assessment_record->n_domains;
+    printf("recorded assessment version %u of case ", (unsigned)view->version);
+    output_text(stdout, view->case_id);
+    printf(" (%zu domain%s, assessed on ", count, count == 1 ? "" : "s");
+    output_text(stdout, view->assessed_on);
+    printf(")\n");
+}
+
 static int assess_run(const struct settings *settings, const struct args *args)
 {
     char err[512];
     struct assess_domains domains;
-    spona_response *response = NULL;
     int code;
     Spona__V1__AssessmentRecordRequest record = SPONA__V1__ASSESSMENT_RECORD_REQUEST__INIT;
     record.case_id = args->operands[0];
@@ -187,22 +211,9 @@ static int assess_run(const struct settings *settings, const struct args *args)
     record.domains = domains.pointers;
     request.body_case = SPONA__V1__REQUEST__BODY_ASSESSMENT_RECORD;
     request.assessment_record = &record;
-    code = remote_session_write(settings, args, &request, &response);
-    if (code != OUTPUT_EXIT_OK)
-        goto cleanup;
-    const Spona__V1__AssessmentView *view = response->assessment_record;
-    if (settings->json) {
-        assessment_json(view);
-    } else {
-        printf("recorded assessment version %u of case ", (unsigned)view->version);
-        output_text(stdout, view->case_id);
-        printf(" (%zu domain%s, assessed on ", domains.count, domains.count == 1 ? "" : "s");
-        output_text(stdout, view->assessed_on);
-        printf(")\n");
-    }
+    code = remote_write_print(settings, args, &request, assess_json, assess_text);
 
 cleanup:
-    envelope_free_response(response);
     assess_domains_free(&domains);
     return code;
 }
@@ -211,7 +222,6 @@ static int assessment_show_run(const struct settings *settings, const struct arg
 {
     char err[256];
     uint64_t version = 0;
-    spona_response *response = NULL;
     const char *version_text = args_value(args, ASSESS_OPTION_VERSION);
     if (version_text != NULL &&
         args_positive("--version", version_text, UINT32_MAX, &version, err, sizeof(err)) != 0)
@@ -222,15 +232,7 @@ static int assessment_show_run(const struct settings *settings, const struct arg
     get.version = (uint32_t)version;
     request.body_case = SPONA__V1__REQUEST__BODY_ASSESSMENT_GET;
     request.assessment_get = &get;
-    int code = remote_session_call(settings, &request, &response);
-    if (code != OUTPUT_EXIT_OK)
-        return code;
-    if (settings->json)
-        assessment_json(response->assessment_get);
-    else
-        assessment_text(response->assessment_get);
-    envelope_free_response(response);
-    return OUTPUT_EXIT_OK;
+    return remote_read_print(settings, &request, assessment_show_json, assessment_show_text);
 }
 
 static const struct args_option assess_options[] = {

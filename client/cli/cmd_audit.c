@@ -51,8 +51,26 @@ static int explain_seen(const Spona__V1__ExplainResponse *answer, size_t before,
  * write with a reason of its own (another clause, a failed condition) gets a
  * second line, and a write that no clause grants only its "no".
  */
-static void explain_text(const Spona__V1__ExplainResponse *answer)
+static void explain_json(struct json_writer *writer, const spona_request *request,
+                         const spona_response *response)
 {
+    (void)request;
+    const Spona__V1__ExplainResponse *answer = response->explain;
+    json_string(writer, "case_id", answer->case_id);
+    json_string(writer, "institution_code", answer->institution_code);
+    json_string(writer, "role", answer->role);
+    json_bool(writer, "on_team", answer->on_team);
+    json_uint(writer, "protocol_version", answer->protocol_version);
+    json_array_begin(writer, "decisions");
+    for (size_t i = 0; i < answer->n_decisions; i++)
+        view_decision_json(writer, answer->decisions[i]);
+    json_array_end(writer);
+}
+
+static void explain_text(const spona_request *request, const spona_response *response)
+{
+    (void)request;
+    const Spona__V1__ExplainResponse *answer = response->explain;
     printf("case ");
     output_text(stdout, answer->case_id);
     printf(": ");
@@ -103,7 +121,6 @@ static void explain_text(const Spona__V1__ExplainResponse *answer)
 
 static int explain_run(const struct settings *settings, const struct args *args)
 {
-    spona_response *response = NULL;
     Spona__V1__ExplainRequest explain = SPONA__V1__EXPLAIN_REQUEST__INIT;
     spona_request request = SPONA__V1__REQUEST__INIT;
     explain.case_id = args_value(args, AUDIT_OPTION_CASE);
@@ -111,30 +128,7 @@ static int explain_run(const struct settings *settings, const struct args *args)
         explain.institution_code = args_value(args, AUDIT_OPTION_INSTITUTION);
     request.body_case = SPONA__V1__REQUEST__BODY_EXPLAIN;
     request.explain = &explain;
-    int code = remote_session_call(settings, &request, &response);
-    if (code != OUTPUT_EXIT_OK)
-        return code;
-
-    const Spona__V1__ExplainResponse *answer = response->explain;
-    if (settings->json) {
-        struct json_writer writer;
-        json_init(&writer, stdout);
-        json_object_begin(&writer, NULL);
-        json_string(&writer, "case_id", answer->case_id);
-        json_string(&writer, "institution_code", answer->institution_code);
-        json_string(&writer, "role", answer->role);
-        json_bool(&writer, "on_team", answer->on_team);
-        json_uint(&writer, "protocol_version", answer->protocol_version);
-        json_array_begin(&writer, "decisions");
-        for (size_t i = 0; i < answer->n_decisions; i++)
-            view_decision_json(&writer, answer->decisions[i]);
-        json_array_end(&writer);
-        json_object_end(&writer);
-    } else {
-        explain_text(answer);
-    }
-    envelope_free_response(response);
-    return OUTPUT_EXIT_OK;
+    return remote_read_print(settings, &request, explain_json, explain_text);
 }
 
 /* "a, b, c" into out (truncated to out_size). */
@@ -187,8 +181,10 @@ static char *disclosures_wrap(char *list, size_t width)
     return cut + 2;
 }
 
-static void disclosures_text(const Spona__V1__DisclosuresResponse *answer)
+static void disclosures_text(const spona_request *request, const spona_response *response)
 {
+    (void)request;
+    const Spona__V1__DisclosuresResponse *answer = response->disclosures;
     if (answer->n_disclosures == 0) {
         printf("no disclosure of person ");
         output_text(stdout, answer->person_id);
@@ -230,55 +226,45 @@ static void disclosures_text(const Spona__V1__DisclosuresResponse *answer)
     table_free(&table);
 }
 
-static void disclosures_json(const Spona__V1__DisclosuresResponse *answer)
+static void disclosures_json(struct json_writer *writer, const spona_request *request,
+                             const spona_response *response)
 {
-    struct json_writer writer;
-    json_init(&writer, stdout);
-    json_object_begin(&writer, NULL);
-    json_string(&writer, "person_id", answer->person_id);
-    json_array_begin(&writer, "disclosures");
+    (void)request;
+    const Spona__V1__DisclosuresResponse *answer = response->disclosures;
+    json_string(writer, "person_id", answer->person_id);
+    json_array_begin(writer, "disclosures");
     for (size_t i = 0; i < answer->n_disclosures; i++) {
         const Spona__V1__Disclosure *disclosure = answer->disclosures[i];
-        json_object_begin(&writer, NULL);
-        json_uint(&writer, "seq", disclosure->seq);
-        json_string(&writer, "at", disclosure->at);
-        json_string(&writer, "institution_code", disclosure->institution_code);
-        json_string(&writer, "username", disclosure->username);
-        json_string(&writer, "action", disclosure->action);
-        json_array_begin(&writer, "categories");
+        json_object_begin(writer, NULL);
+        json_uint(writer, "seq", disclosure->seq);
+        json_string(writer, "at", disclosure->at);
+        json_string(writer, "institution_code", disclosure->institution_code);
+        json_string(writer, "username", disclosure->username);
+        json_string(writer, "action", disclosure->action);
+        json_array_begin(writer, "categories");
         for (size_t j = 0; j < disclosure->n_categories; j++)
-            json_string(&writer, NULL, disclosure->categories[j]);
-        json_array_end(&writer);
-        json_array_begin(&writer, "clauses");
+            json_string(writer, NULL, disclosure->categories[j]);
+        json_array_end(writer);
+        json_array_begin(writer, "clauses");
         for (size_t j = 0; j < disclosure->n_clauses; j++)
-            json_uint(&writer, NULL, disclosure->clauses[j]);
-        json_array_end(&writer);
-        json_uint(&writer, "protocol_version", disclosure->protocol_version);
-        json_uint(&writer, "request_id", disclosure->request_id);
-        json_bool(&writer, "emergency", disclosure->emergency);
-        json_object_end(&writer);
+            json_uint(writer, NULL, disclosure->clauses[j]);
+        json_array_end(writer);
+        json_uint(writer, "protocol_version", disclosure->protocol_version);
+        json_uint(writer, "request_id", disclosure->request_id);
+        json_bool(writer, "emergency", disclosure->emergency);
+        json_object_end(writer);
     }
-    json_array_end(&writer);
-    json_object_end(&writer);
+    json_array_end(writer);
 }
 
 static int disclosures_run(const struct settings *settings, const struct args *args)
 {
-    spona_response *response = NULL;
     Spona__V1__DisclosuresRequest disclosures = SPONA__V1__DISCLOSURES_REQUEST__INIT;
     spona_request request = SPONA__V1__REQUEST__INIT;
     disclosures.person_id = args_value(args, AUDIT_OPTION_PERSON);
     request.body_case = SPONA__V1__REQUEST__BODY_DISCLOSURES;
     request.disclosures = &disclosures;
-    int code = remote_session_call(settings, &request, &response);
-    if (code != OUTPUT_EXIT_OK)
-        return code;
-    if (settings->json)
-        disclosures_json(response->disclosures);
-    else
-        disclosures_text(response->disclosures);
-    envelope_free_response(response);
-    return OUTPUT_EXIT_OK;
+    return remote_read_print(settings, &request, disclosures_json, disclosures_text);
 }
 
 static int audit_verify_run(const struct settings *settings, const struct args *args)
@@ -334,8 +320,17 @@ static void review_state(const Spona__V1__EmergencyAccessEntry *entry, char *out
  * The table: id | started | institution | user | case | expires | reviewed |
  * reason, a review note on a line of its own under the reason.
  */
-static void review_text(const Spona__V1__EmergencyReviewResponse *answer, int unreviewed_only)
+/* The accesses, after "marked emergency access ID reviewed" when the request marked one. */
+static void review_text(const spona_request *request, const spona_response *response)
 {
+    const Spona__V1__EmergencyReviewRequest *review = request->emergency_review;
+    const Spona__V1__EmergencyReviewResponse *answer = response->emergency_review;
+    int unreviewed_only = review->unreviewed_only;
+    if (review->mark_id[0] != '\0') {
+        printf("marked emergency access ");
+        output_text(stdout, review->mark_id);
+        printf(" reviewed\n\n");
+    }
     if (answer->n_entries == 0) {
         printf("no %semergency access is recorded\n", unreviewed_only ? "unreviewed " : "");
         return;
@@ -366,36 +361,34 @@ static void review_text(const Spona__V1__EmergencyReviewResponse *answer, int un
     table_free(&table);
 }
 
-static void review_json(const Spona__V1__EmergencyReviewResponse *answer, const char *marked)
+static void review_json(struct json_writer *writer, const spona_request *request,
+                        const spona_response *response)
 {
-    struct json_writer writer;
-    json_init(&writer, stdout);
-    json_object_begin(&writer, NULL);
-    if (marked != NULL)
-        json_string(&writer, "marked_id", marked);
-    json_array_begin(&writer, "entries");
+    const char *marked = request->emergency_review->mark_id;
+    const Spona__V1__EmergencyReviewResponse *answer = response->emergency_review;
+    if (marked[0] != '\0')
+        json_string(writer, "marked_id", marked);
+    json_array_begin(writer, "entries");
     for (size_t i = 0; i < answer->n_entries; i++) {
         const Spona__V1__EmergencyAccessEntry *entry = answer->entries[i];
-        json_object_begin(&writer, NULL);
-        json_string(&writer, "id", entry->id);
-        json_string(&writer, "case_id", entry->case_id);
-        json_string(&writer, "institution_code", entry->institution_code);
-        json_string(&writer, "username", entry->username);
-        json_string(&writer, "reason", entry->reason);
-        json_string(&writer, "started_at", entry->started_at);
-        json_string(&writer, "expires_at", entry->expires_at);
-        json_string(&writer, "reviewed_at", entry->reviewed_at);
-        json_string(&writer, "reviewed_by", entry->reviewed_by);
-        json_string(&writer, "review_note", entry->review_note);
-        json_object_end(&writer);
+        json_object_begin(writer, NULL);
+        json_string(writer, "id", entry->id);
+        json_string(writer, "case_id", entry->case_id);
+        json_string(writer, "institution_code", entry->institution_code);
+        json_string(writer, "username", entry->username);
+        json_string(writer, "reason", entry->reason);
+        json_string(writer, "started_at", entry->started_at);
+        json_string(writer, "expires_at", entry->expires_at);
+        json_string(writer, "reviewed_at", entry->reviewed_at);
+        json_string(writer, "reviewed_by", entry->reviewed_by);
+        json_string(writer, "review_note", entry->review_note);
+        json_object_end(writer);
     }
-    json_array_end(&writer);
-    json_object_end(&writer);
+    json_array_end(writer);
 }
 
 static int review_run(const struct settings *settings, const struct args *args)
 {
-    spona_response *response = NULL;
     Spona__V1__EmergencyReviewRequest review = SPONA__V1__EMERGENCY_REVIEW_REQUEST__INIT;
     spona_request request = SPONA__V1__REQUEST__INIT;
     if (args_has(args, AUDIT_OPTION_NOTE) && !args_has(args, AUDIT_OPTION_MARK))
@@ -410,24 +403,9 @@ static int review_run(const struct settings *settings, const struct args *args)
     request.body_case = SPONA__V1__REQUEST__BODY_EMERGENCY_REVIEW;
     request.emergency_review = &review;
     /* only marking writes; a listing never replays an earlier answer */
-    int code = args_has(args, AUDIT_OPTION_MARK)
-                   ? remote_session_write(settings, args, &request, &response)
-                   : remote_session_call(settings, &request, &response);
-    if (code != OUTPUT_EXIT_OK)
-        return code;
-    int marking = review.mark_id[0] != '\0';
-    if (settings->json) {
-        review_json(response->emergency_review, marking ? review.mark_id : NULL);
-    } else {
-        if (marking) {
-            printf("marked emergency access ");
-            output_text(stdout, review.mark_id);
-            printf(" reviewed\n\n");
-        }
-        review_text(response->emergency_review, review.unreviewed_only);
-    }
-    envelope_free_response(response);
-    return OUTPUT_EXIT_OK;
+    return args_has(args, AUDIT_OPTION_MARK)
+               ? remote_write_print(settings, args, &request, review_json, review_text)
+               : remote_read_print(settings, &request, review_json, review_text);
 }
 
 static const struct args_option explain_options[] = {

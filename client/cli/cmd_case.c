@@ -27,9 +27,24 @@ enum case_option {
     CASE_OPTION_OPENED_ON,
 };
 
+static void case_open_json(struct json_writer *writer, const spona_request *request,
+                           const spona_response *response)
+{
+    (void)request;
+    json_string(writer, "case_id", response->case_open->case_id);
+}
+
+static void case_open_text(const spona_request *request, const spona_response *response)
+{
+    printf("opened case ");
+    output_text(stdout, response->case_open->case_id);
+    printf(" for person ");
+    output_text(stdout, request->case_open->person_id);
+    printf("\n");
+}
+
 static int case_open_run(const struct settings *settings, const struct args *args)
 {
-    spona_response *response = NULL;
     Spona__V1__CaseOpenRequest open_request = SPONA__V1__CASE_OPEN_REQUEST__INIT;
     spona_request request = SPONA__V1__REQUEST__INIT;
     open_request.person_id = args->operands[0];
@@ -39,35 +54,20 @@ static int case_open_run(const struct settings *settings, const struct args *arg
         open_request.opened_on = args_value(args, CASE_OPTION_OPENED_ON);
     request.body_case = SPONA__V1__REQUEST__BODY_CASE_OPEN;
     request.case_open = &open_request;
-    int code = remote_session_write(settings, args, &request, &response);
-    if (code != OUTPUT_EXIT_OK)
-        return code;
-    if (settings->json) {
-        struct json_writer writer;
-        view_json_open(&writer);
-        json_string(&writer, "case_id", response->case_open->case_id);
-        json_object_end(&writer);
-    } else {
-        printf("opened case ");
-        output_text(stdout, response->case_open->case_id);
-        printf(" for person ");
-        output_text(stdout, open_request.person_id);
-        printf("\n");
-    }
-    envelope_free_response(response);
-    return OUTPUT_EXIT_OK;
+    return remote_write_print(settings, args, &request, case_open_json, case_open_text);
 }
 
-static void case_view_json(const Spona__V1__CaseView *view)
+static void case_show_json(struct json_writer *writer, const spona_request *request,
+                           const spona_response *response)
 {
-    struct json_writer writer;
-    view_json_open(&writer);
-    view_case_json(&writer, view);
-    json_object_end(&writer);
+    (void)request;
+    view_case_json(writer, response->case_get);
 }
 
-static void case_view_text(const Spona__V1__CaseView *view)
+static void case_show_text(const spona_request *request, const spona_response *response)
 {
+    (void)request;
+    const Spona__V1__CaseView *view = response->case_get;
     char version[24];
     snprintf(version, sizeof(version), "%llu", (unsigned long long)view->version);
     const char *labels[] = { "case", "person", "stage", "lead", "opened", "version" };
@@ -98,26 +98,41 @@ static void case_view_text(const Spona__V1__CaseView *view)
 
 static int case_show_run(const struct settings *settings, const struct args *args)
 {
-    spona_response *response = NULL;
     Spona__V1__CaseGetRequest get = SPONA__V1__CASE_GET_REQUEST__INIT;
     spona_request request = SPONA__V1__REQUEST__INIT;
     get.case_id = args->operands[0];
     request.body_case = SPONA__V1__REQUEST__BODY_CASE_GET;
     request.case_get = &get;
-    int code = remote_session_call(settings, &request, &response);
-    if (code != OUTPUT_EXIT_OK)
-        return code;
-    if (settings->json)
-        case_view_json(response->case_get);
-    else
-        case_view_text(response->case_get);
-    envelope_free_response(response);
-    return OUTPUT_EXIT_OK;
+    return remote_read_print(settings, &request, case_show_json, case_show_text);
+}
+
+static void case_exclude_json(struct json_writer *writer, const spona_request *request,
+                              const spona_response *response)
+{
+    (void)request;
+    json_string(writer, "exclusion_id", response->case_exclude->exclusion_id);
+}
+
+static void case_exclude_text(const spona_request *request, const spona_response *response)
+{
+    const Spona__V1__CaseExcludeRequest *exclude = request->case_exclude;
+    int user = exclude->username[0] != '\0';
+    printf("excluded %s ", user ? "user" : "institution");
+    if (user) {
+        output_text(stdout, exclude->username);
+        printf(" of ");
+    }
+    output_text(stdout, exclude->institution_code);
+    printf(" from case ");
+    output_text(stdout, exclude->case_id);
+    printf(" (exclusion ");
+    output_text(stdout, response->case_exclude->exclusion_id);
+    printf("); from %s next request on %s nothing of it\n", user ? "their" : "its",
+           user ? "they see" : "it sees");
 }
 
 static int case_exclude_run(const struct settings *settings, const struct args *args)
 {
-    spona_response *response = NULL;
     Spona__V1__CaseExcludeRequest exclude = SPONA__V1__CASE_EXCLUDE_REQUEST__INIT;
     spona_request request = SPONA__V1__REQUEST__INIT;
     exclude.case_id = args->operands[0];
@@ -127,37 +142,30 @@ static int case_exclude_run(const struct settings *settings, const struct args *
     exclude.reason = args_value(args, CASE_OPTION_REASON);
     request.body_case = SPONA__V1__REQUEST__BODY_CASE_EXCLUDE;
     request.case_exclude = &exclude;
-    int code = remote_session_write(settings, args, &request, &response);
-    if (code != OUTPUT_EXIT_OK)
-        return code;
-    if (settings->json) {
-        struct json_writer writer;
-        view_json_open(&writer);
-        json_string(&writer, "exclusion_id", response->case_exclude->exclusion_id);
-        json_object_end(&writer);
-    } else {
-        int user = exclude.username[0] != '\0';
-        printf("excluded %s ", user ? "user" : "institution");
-        if (user) {
-            output_text(stdout, exclude.username);
-            printf(" of ");
-        }
-        output_text(stdout, exclude.institution_code);
-        printf(" from case ");
-        output_text(stdout, exclude.case_id);
-        printf(" (exclusion ");
-        output_text(stdout, response->case_exclude->exclusion_id);
-        printf("); from %s next request on %s nothing of it\n", user ? "their" : "its",
-               user ? "they see" : "it sees");
-    }
-    envelope_free_response(response);
-    return OUTPUT_EXIT_OK;
+    return remote_write_print(settings, args, &request, case_exclude_json, case_exclude_text);
+}
+
+static void refer_json(struct json_writer *writer, const spona_request *request,
+                       const spona_response *response)
+{
+    (void)request;
+    json_string(writer, "referral_id", response->referral_create->referral_id);
+}
+
+static void refer_text(const spona_request *request, const spona_response *response)
+{
+    printf("referred case ");
+    output_text(stdout, request->referral_create->case_id);
+    printf(" to ");
+    output_text(stdout, request->referral_create->institution_code);
+    printf(": referral ");
+    output_text(stdout, response->referral_create->referral_id);
+    printf(" (it joins the team when it accepts)\n");
 }
 
 static int refer_run(const struct settings *settings, const struct args *args)
 {
     char err[256];
-    spona_response *response = NULL;
     Spona__V1__ReferralCreateRequest create = SPONA__V1__REFERRAL_CREATE_REQUEST__INIT;
     spona_request request = SPONA__V1__REQUEST__INIT;
     create.case_id = args->operands[0];
@@ -170,59 +178,56 @@ static int refer_run(const struct settings *settings, const struct args *args)
     }
     request.body_case = SPONA__V1__REQUEST__BODY_REFERRAL_CREATE;
     request.referral_create = &create;
-    int code = remote_session_write(settings, args, &request, &response);
-    if (code != OUTPUT_EXIT_OK)
-        return code;
-    if (settings->json) {
-        struct json_writer writer;
-        view_json_open(&writer);
-        json_string(&writer, "referral_id", response->referral_create->referral_id);
-        json_object_end(&writer);
-    } else {
-        printf("referred case ");
-        output_text(stdout, create.case_id);
-        printf(" to ");
-        output_text(stdout, create.institution_code);
-        printf(": referral ");
-        output_text(stdout, response->referral_create->referral_id);
-        printf(" (it joins the team when it accepts)\n");
-    }
-    envelope_free_response(response);
-    return OUTPUT_EXIT_OK;
+    return remote_write_print(settings, args, &request, refer_json, refer_text);
+}
+
+static void referral_accept_json(struct json_writer *writer, const spona_request *request,
+                                 const spona_response *response)
+{
+    (void)request;
+    json_string(writer, "case_id", response->referral_accept->case_id);
+}
+
+static void referral_accept_text(const spona_request *request, const spona_response *response)
+{
+    printf("accepted referral ");
+    output_text(stdout, request->referral_accept->referral_id);
+    printf(": your institution is on the team of case ");
+    output_text(stdout, response->referral_accept->case_id);
+    printf("\n");
 }
 
 static int referral_accept_run(const struct settings *settings, const struct args *args)
 {
-    spona_response *response = NULL;
     Spona__V1__ReferralAcceptRequest accept = SPONA__V1__REFERRAL_ACCEPT_REQUEST__INIT;
     spona_request request = SPONA__V1__REQUEST__INIT;
     accept.referral_id = args->operands[0];
     request.body_case = SPONA__V1__REQUEST__BODY_REFERRAL_ACCEPT;
     request.referral_accept = &accept;
-    int code = remote_session_write(settings, args, &request, &response);
-    if (code != OUTPUT_EXIT_OK)
-        return code;
-    if (settings->json) {
-        struct json_writer writer;
-        view_json_open(&writer);
-        json_string(&writer, "case_id", response->referral_accept->case_id);
-        json_object_end(&writer);
-    } else {
-        printf("accepted referral ");
-        output_text(stdout, accept.referral_id);
-        printf(": your institution is on the team of case ");
-        output_text(stdout, response->referral_accept->case_id);
-        printf("\n");
-    }
-    envelope_free_response(response);
-    return OUTPUT_EXIT_OK;
+    return remote_write_print(settings, args, &request, referral_accept_json,
+                              referral_accept_text);
+}
+
+static void emergency_json(struct json_writer *writer, const spona_request *request,
+                           const spona_response *response)
+{
+    (void)request;
+    json_string(writer, "expires_at", response->emergency_access->expires_at);
+}
+
+static void emergency_text(const spona_request *request, const spona_response *response)
+{
+    printf("emergency access to case ");
+    output_text(stdout, request->emergency_access->case_id);
+    printf(" until ");
+    output_text(stdout, response->emergency_access->expires_at);
+    printf("; it is audited and flagged for the coordinator's review\n");
 }
 
 static int emergency_run(const struct settings *settings, const struct args *args)
 {
     char err[256];
     uint64_t minutes = 0;
-    spona_response *response = NULL;
     const char *minutes_text = args_value(args, CASE_OPTION_MINUTES);
     if (minutes_text != NULL &&
         args_positive("--minutes", minutes_text, UINT32_MAX, &minutes, err, sizeof(err)) != 0)
@@ -234,23 +239,7 @@ static int emergency_run(const struct settings *settings, const struct args *arg
     emergency.duration_minutes = (uint32_t)minutes;
     request.body_case = SPONA__V1__REQUEST__BODY_EMERGENCY_ACCESS;
     request.emergency_access = &emergency;
-    int code = remote_session_write(settings, args, &request, &response);
-    if (code != OUTPUT_EXIT_OK)
-        return code;
-    if (settings->json) {
-        struct json_writer writer;
-        view_json_open(&writer);
-        json_string(&writer, "expires_at", response->emergency_access->expires_at);
-        json_object_end(&writer);
-    } else {
-        printf("emergency access to case ");
-        output_text(stdout, emergency.case_id);
-        printf(" until ");
-        output_text(stdout, response->emergency_access->expires_at);
-        printf("; it is audited and flagged for the coordinator's review\n");
-    }
-    envelope_free_response(response);
-    return OUTPUT_EXIT_OK;
+    return remote_write_print(settings, args, &request, emergency_json, emergency_text);
 }
 
 static const struct args_option case_open_options[] = {

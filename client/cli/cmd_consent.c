@@ -78,20 +78,48 @@ static int consent_categories_collect(struct consent_categories *categories,
 }
 
 /* Writes the consent codes as "a, b, c" (for messages). */
-static void consent_print_codes(const struct consent_categories *categories)
+static void consent_print_codes(char *const *codes, size_t count)
 {
-    for (size_t i = 0; i < categories->count; i++) {
+    for (size_t i = 0; i < count; i++) {
         if (i > 0)
             printf(", ");
-        output_text(stdout, categories->codes[i]);
+        output_text(stdout, codes[i]);
     }
+}
+
+static void consent_grant_json(struct json_writer *writer, const spona_request *request,
+                               const spona_response *response)
+{
+    (void)request;
+    const Spona__V1__ConsentGrantResponse *answer = response->consent_grant;
+    json_array_begin(writer, "consent_ids");
+    for (size_t i = 0; i < answer->n_consent_ids; i++)
+        json_string(writer, NULL, answer->consent_ids[i]);
+    json_array_end(writer);
+}
+
+static void consent_grant_text(const spona_request *request, const spona_response *response)
+{
+    const Spona__V1__ConsentGrantRequest *grant = request->consent_grant;
+    const Spona__V1__ConsentGrantResponse *answer = response->consent_grant;
+    printf("recorded consent of person ");
+    output_text(stdout, grant->person_id);
+    printf(" to share with ");
+    output_text(stdout, grant->institution_code);
+    printf(": ");
+    consent_print_codes(grant->categories, grant->n_categories);
+    printf(" (form ");
+    output_text(stdout, grant->form_reference);
+    printf(", given %s", grant->given_on);
+    if (grant->expires_on[0] != '\0')
+        printf(", expires %s", grant->expires_on);
+    printf("; %zu record%s)\n", answer->n_consent_ids, answer->n_consent_ids == 1 ? "" : "s");
 }
 
 static int consent_grant_run(const struct settings *settings, const struct args *args)
 {
     char err[256];
     struct consent_categories categories;
-    spona_response *response = NULL;
     int code;
     Spona__V1__ConsentGrantRequest grant = SPONA__V1__CONSENT_GRANT_REQUEST__INIT;
     grant.person_id = args->operands[0];
@@ -119,46 +147,41 @@ static int consent_grant_run(const struct settings *settings, const struct args 
     spona_request request = SPONA__V1__REQUEST__INIT;
     request.body_case = SPONA__V1__REQUEST__BODY_CONSENT_GRANT;
     request.consent_grant = &grant;
-    code = remote_session_write(settings, args, &request, &response);
-    if (code != OUTPUT_EXIT_OK)
-        goto cleanup;
-
-    const Spona__V1__ConsentGrantResponse *answer = response->consent_grant;
-    if (settings->json) {
-        struct json_writer writer;
-        json_init(&writer, stdout);
-        json_object_begin(&writer, NULL);
-        json_array_begin(&writer, "consent_ids");
-        for (size_t i = 0; i < answer->n_consent_ids; i++)
-            json_string(&writer, NULL, answer->consent_ids[i]);
-        json_array_end(&writer);
-        json_object_end(&writer);
-    } else {
-        printf("recorded consent of person ");
-        output_text(stdout, grant.person_id);
-        printf(" to share with ");
-        output_text(stdout, grant.institution_code);
-        printf(": ");
-        consent_print_codes(&categories);
-        printf(" (form ");
-        output_text(stdout, grant.form_reference);
-        printf(", given %s", grant.given_on);
-        if (args_has(args, CONSENT_OPTION_EXPIRES))
-            printf(", expires %s", grant.expires_on);
-        printf("; %zu record%s)\n", answer->n_consent_ids, answer->n_consent_ids == 1 ? "" : "s");
-    }
+    code = remote_write_print(settings, args, &request, consent_grant_json, consent_grant_text);
 
 cleanup:
-    envelope_free_response(response);
     consent_categories_free(&categories);
     return code;
+}
+
+static void consent_withdraw_json(struct json_writer *writer, const spona_request *request,
+                                  const spona_response *response)
+{
+    (void)request;
+    json_uint(writer, "withdrawn", response->consent_withdraw->withdrawn);
+}
+
+static void consent_withdraw_text(const spona_request *request, const spona_response *response)
+{
+    const Spona__V1__ConsentWithdrawRequest *withdraw = request->consent_withdraw;
+    uint32_t withdrawn = response->consent_withdraw->withdrawn;
+    printf("withdrew %u consent record%s of person ", (unsigned)withdrawn,
+           withdrawn == 1 ? "" : "s");
+    output_text(stdout, withdraw->person_id);
+    printf(" for ");
+    output_text(stdout, withdraw->institution_code);
+    if (withdraw->n_categories > 0) {
+        printf(" (");
+        consent_print_codes(withdraw->categories, withdraw->n_categories);
+        printf(")");
+    }
+    printf("%s\n", withdrawn > 0 ? "; in effect from now on" : "");
 }
 
 static int consent_withdraw_run(const struct settings *settings, const struct args *args)
 {
     char err[256];
     struct consent_categories categories;
-    spona_response *response = NULL;
     int code;
     if (consent_categories_collect(&categories, args, err, sizeof(err)) != 0) {
         code = output_error(settings->json, OUTPUT_STATUS_USAGE, err, OUTPUT_EXIT_USAGE);
@@ -172,33 +195,10 @@ static int consent_withdraw_run(const struct settings *settings, const struct ar
     withdraw.categories = categories.codes;
     request.body_case = SPONA__V1__REQUEST__BODY_CONSENT_WITHDRAW;
     request.consent_withdraw = &withdraw;
-    code = remote_session_write(settings, args, &request, &response);
-    if (code != OUTPUT_EXIT_OK)
-        goto cleanup;
-
-    uint32_t withdrawn = response->consent_withdraw->withdrawn;
-    if (settings->json) {
-        struct json_writer writer;
-        json_init(&writer, stdout);
-        json_object_begin(&writer, NULL);
-        json_uint(&writer, "withdrawn", withdrawn);
-        json_object_end(&writer);
-    } else {
-        printf("withdrew %u consent record%s of person ", (unsigned)withdrawn,
-               withdrawn == 1 ? "" : "s");
-        output_text(stdout, withdraw.person_id);
-        printf(" for ");
-        output_text(stdout, withdraw.institution_code);
-        if (categories.count > 0) {
-            printf(" (");
-            consent_print_codes(&categories);
-            printf(")");
-        }
-        printf("%s\n", withdrawn > 0 ? "; in effect from now on" : "");
-    }
+    code = remote_write_print(settings, args, &request, consent_withdraw_json,
+                              consent_withdraw_text);
 
 cleanup:
-    envelope_free_response(response);
     consent_categories_free(&categories);
     return code;
 }
@@ -221,43 +221,34 @@ static void consent_state(const Spona__V1__Consent *consent, char *out, size_t o
         snprintf(out, out_size, "not in force");
 }
 
-static int consent_list_run(const struct settings *settings, const struct args *args)
+static void consent_list_json(struct json_writer *writer, const spona_request *request,
+                              const spona_response *response)
 {
-    spona_response *response = NULL;
-    Spona__V1__ConsentListRequest list = SPONA__V1__CONSENT_LIST_REQUEST__INIT;
-    spona_request request = SPONA__V1__REQUEST__INIT;
-    list.person_id = args->operands[0];
-    request.body_case = SPONA__V1__REQUEST__BODY_CONSENT_LIST;
-    request.consent_list = &list;
-    int code = remote_session_call(settings, &request, &response);
-    if (code != OUTPUT_EXIT_OK)
-        return code;
-
     const Spona__V1__ConsentListResponse *answer = response->consent_list;
-    if (settings->json) {
-        struct json_writer writer;
-        json_init(&writer, stdout);
-        json_object_begin(&writer, NULL);
-        json_string(&writer, "person_id", list.person_id);
-        json_array_begin(&writer, "consents");
-        for (size_t i = 0; i < answer->n_consents; i++) {
-            const Spona__V1__Consent *consent = answer->consents[i];
-            json_object_begin(&writer, NULL);
-            json_string(&writer, "consent_id", consent->consent_id);
-            json_string(&writer, "institution_code", consent->institution_code);
-            json_string(&writer, "category", consent->category);
-            json_string(&writer, "given_on", consent->given_on);
-            json_string(&writer, "form_reference", consent->form_reference);
-            json_string(&writer, "expires_on", consent->expires_on);
-            json_string(&writer, "withdrawn_at", consent->withdrawn_at);
-            json_bool(&writer, "in_force", consent->in_force);
-            json_object_end(&writer);
-        }
-        json_array_end(&writer);
-        json_object_end(&writer);
-    } else if (answer->n_consents == 0) {
+    json_string(writer, "person_id", request->consent_list->person_id);
+    json_array_begin(writer, "consents");
+    for (size_t i = 0; i < answer->n_consents; i++) {
+        const Spona__V1__Consent *consent = answer->consents[i];
+        json_object_begin(writer, NULL);
+        json_string(writer, "consent_id", consent->consent_id);
+        json_string(writer, "institution_code", consent->institution_code);
+        json_string(writer, "category", consent->category);
+        json_string(writer, "given_on", consent->given_on);
+        json_string(writer, "form_reference", consent->form_reference);
+        json_string(writer, "expires_on", consent->expires_on);
+        json_string(writer, "withdrawn_at", consent->withdrawn_at);
+        json_bool(writer, "in_force", consent->in_force);
+        json_object_end(writer);
+    }
+    json_array_end(writer);
+}
+
+static void consent_list_text(const spona_request *request, const spona_response *response)
+{
+    const Spona__V1__ConsentListResponse *answer = response->consent_list;
+    if (answer->n_consents == 0) {
         printf("no consent recorded for person ");
-        output_text(stdout, list.person_id);
+        output_text(stdout, request->consent_list->person_id);
         printf("\n");
     } else {
         struct table table;
@@ -277,8 +268,16 @@ static int consent_list_run(const struct settings *settings, const struct args *
         table_print(&table, stdout, 0);
         table_free(&table);
     }
-    envelope_free_response(response);
-    return OUTPUT_EXIT_OK;
+}
+
+static int consent_list_run(const struct settings *settings, const struct args *args)
+{
+    Spona__V1__ConsentListRequest list = SPONA__V1__CONSENT_LIST_REQUEST__INIT;
+    spona_request request = SPONA__V1__REQUEST__INIT;
+    list.person_id = args->operands[0];
+    request.body_case = SPONA__V1__REQUEST__BODY_CONSENT_LIST;
+    request.consent_list = &list;
+    return remote_read_print(settings, &request, consent_list_json, consent_list_text);
 }
 
 static const struct args_option consent_grant_options[] = {

@@ -19,42 +19,47 @@ enum lifecycle_option {
     LIFECYCLE_OPTION_NOTE,
 };
 
+/* The case after a move: case_advance, case_close or case_reopen of the response. */
+static const Spona__V1__CaseView *lifecycle_view(const spona_response *response)
+{
+    switch (response->body_case) {
+    case SPONA__V1__RESPONSE__BODY_CASE_CLOSE: return response->case_close;
+    case SPONA__V1__RESPONSE__BODY_CASE_REOPEN: return response->case_reopen;
+    default: return response->case_advance;
+    }
+}
+
+static void lifecycle_json(struct json_writer *writer, const spona_request *request,
+                           const spona_response *response)
+{
+    (void)request;
+    view_case_json(writer, lifecycle_view(response));
+}
+
+/* "WHAT case ID: stage S, now version N" */
+static void lifecycle_text(const spona_request *request, const spona_response *response)
+{
+    const Spona__V1__CaseView *view = lifecycle_view(response);
+    const char *what = request->body_case == SPONA__V1__REQUEST__BODY_CASE_CLOSE    ? "closed"
+                       : request->body_case == SPONA__V1__REQUEST__BODY_CASE_REOPEN ? "reopened"
+                                                                                   : "moved";
+    printf("%s case ", what);
+    output_text(stdout, view->case_id);
+    printf(": stage ");
+    output_text(stdout, view->stage);
+    printf(", now version %llu\n", (unsigned long long)view->version);
+}
+
 /*
  * Sends a move (request's body set, expected_version pointing into it) with the
- * --version given; on success reports "WHAT case ID: stage S" or the case as
- * JSON. Returns the exit code.
+ * --version given; on success reports "moved|closed|reopened case ID: stage S"
+ * or the case as JSON. Returns the exit code.
  */
 static int lifecycle_move(const struct settings *settings, const struct args *args,
-                          spona_request *request, uint64_t *expected_version, const char *what)
+                          spona_request *request, uint64_t *expected_version)
 {
-    char err[256];
-    spona_response *response = NULL;
-    if (args_positive("--version", args_value(args, LIFECYCLE_OPTION_VERSION), UINT64_MAX,
-                      expected_version, err, sizeof(err)) != 0)
-        return output_error(settings->json, OUTPUT_STATUS_USAGE, err, OUTPUT_EXIT_USAGE);
-    int code = remote_session_write(settings, args, request, &response);
-    if (code != OUTPUT_EXIT_OK)
-        return code;
-    const Spona__V1__CaseView *view = response->case_advance;
-    switch (response->body_case) {
-    case SPONA__V1__RESPONSE__BODY_CASE_CLOSE: view = response->case_close; break;
-    case SPONA__V1__RESPONSE__BODY_CASE_REOPEN: view = response->case_reopen; break;
-    default: break;
-    }
-    if (settings->json) {
-        struct json_writer writer;
-        view_json_open(&writer);
-        view_case_json(&writer, view);
-        json_object_end(&writer);
-    } else {
-        printf("%s case ", what);
-        output_text(stdout, view->case_id);
-        printf(": stage ");
-        output_text(stdout, view->stage);
-        printf(", now version %llu\n", (unsigned long long)view->version);
-    }
-    envelope_free_response(response);
-    return OUTPUT_EXIT_OK;
+    return remote_write_versioned(settings, args, LIFECYCLE_OPTION_VERSION, request,
+                                  expected_version, lifecycle_json, lifecycle_text);
 }
 
 static int case_advance_run(const struct settings *settings, const struct args *args)
@@ -65,7 +70,7 @@ static int case_advance_run(const struct settings *settings, const struct args *
     advance.to_stage = args_value(args, LIFECYCLE_OPTION_TO);
     request.body_case = SPONA__V1__REQUEST__BODY_CASE_ADVANCE;
     request.case_advance = &advance;
-    return lifecycle_move(settings, args, &request, &advance.expected_version, "moved");
+    return lifecycle_move(settings, args, &request, &advance.expected_version);
 }
 
 static int case_close_run(const struct settings *settings, const struct args *args)
@@ -78,7 +83,7 @@ static int case_close_run(const struct settings *settings, const struct args *ar
         close_request.note = args_value(args, LIFECYCLE_OPTION_NOTE);
     request.body_case = SPONA__V1__REQUEST__BODY_CASE_CLOSE;
     request.case_close = &close_request;
-    return lifecycle_move(settings, args, &request, &close_request.expected_version, "closed");
+    return lifecycle_move(settings, args, &request, &close_request.expected_version);
 }
 
 static int case_reopen_run(const struct settings *settings, const struct args *args)
@@ -89,7 +94,7 @@ static int case_reopen_run(const struct settings *settings, const struct args *a
     reopen.reason = args_value(args, LIFECYCLE_OPTION_REASON);
     request.body_case = SPONA__V1__REQUEST__BODY_CASE_REOPEN;
     request.case_reopen = &reopen;
-    return lifecycle_move(settings, args, &request, &reopen.expected_version, "reopened");
+    return lifecycle_move(settings, args, &request, &reopen.expected_version);
 }
 
 #define LIFECYCLE_VERSION_OPTION \

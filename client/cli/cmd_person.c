@@ -122,11 +122,45 @@ static int person_fields_collect(struct person_fields *fields, const struct args
     return 0;
 }
 
+/* The person a get, update, household or benefit change answers with. */
+static const Spona__V1__PersonView *person_answered(const spona_response *response)
+{
+    switch (response->body_case) {
+    case SPONA__V1__RESPONSE__BODY_PERSON_UPDATE: return response->person_update;
+    case SPONA__V1__RESPONSE__BODY_HOUSEHOLD_SET: return response->household_set;
+    case SPONA__V1__RESPONSE__BODY_BENEFIT_ADD: return response->benefit_add;
+    default: return response->person_get;
+    }
+}
+
+/* The person as JSON members, for show and every change. */
+static void person_view_json(struct json_writer *writer, const spona_request *request,
+                             const spona_response *response)
+{
+    (void)request;
+    view_person_json(writer, person_answered(response));
+}
+
+static void person_add_json(struct json_writer *writer, const spona_request *request,
+                            const spona_response *response)
+{
+    (void)request;
+    json_string(writer, "person_id", response->person_create->person_id);
+    json_uint(writer, "version", response->person_create->version);
+}
+
+static void person_add_text(const spona_request *request, const spona_response *response)
+{
+    (void)request;
+    printf("registered person ");
+    output_text(stdout, response->person_create->person_id);
+    printf(" (version %llu)\n", (unsigned long long)response->person_create->version);
+}
+
 static int person_add_run(const struct settings *settings, const struct args *args)
 {
     char err[512];
     struct person_fields fields;
-    spona_response *response = NULL;
     int code;
     if (person_fields_collect(&fields, args, err, sizeof(err)) != 0) {
         code = output_error(settings->json, OUTPUT_STATUS_USAGE, err, OUTPUT_EXIT_USAGE);
@@ -138,59 +172,43 @@ static int person_add_run(const struct settings *settings, const struct args *ar
     create.fields = fields.pointers;
     request.body_case = SPONA__V1__REQUEST__BODY_PERSON_CREATE;
     request.person_create = &create;
-    code = remote_session_write(settings, args, &request, &response);
-    if (code != OUTPUT_EXIT_OK)
-        goto cleanup;
-
-    const Spona__V1__PersonCreateResponse *answer = response->person_create;
-    if (settings->json) {
-        struct json_writer writer;
-        json_init(&writer, stdout);
-        json_object_begin(&writer, NULL);
-        json_string(&writer, "person_id", answer->person_id);
-        json_uint(&writer, "version", answer->version);
-        json_object_end(&writer);
-    } else {
-        printf("registered person ");
-        output_text(stdout, answer->person_id);
-        printf(" (version %llu)\n", (unsigned long long)answer->version);
-    }
+    code = remote_write_print(settings, args, &request, person_add_json, person_add_text);
 
 cleanup:
-    envelope_free_response(response);
     person_fields_free(&fields);
     return code;
 }
 
+static void person_show_text(const spona_request *request, const spona_response *response)
+{
+    (void)request;
+    view_person_text(stdout, response->person_get);
+}
+
 static int person_show_run(const struct settings *settings, const struct args *args)
 {
-    spona_response *response = NULL;
     Spona__V1__PersonGetRequest get = SPONA__V1__PERSON_GET_REQUEST__INIT;
     spona_request request = SPONA__V1__REQUEST__INIT;
     get.person_id = args->operands[0];
     request.body_case = SPONA__V1__REQUEST__BODY_PERSON_GET;
     request.person_get = &get;
-    int code = remote_session_call(settings, &request, &response);
-    if (code != OUTPUT_EXIT_OK)
-        return code;
-    if (settings->json) {
-        struct json_writer writer;
-        json_init(&writer, stdout);
-        json_object_begin(&writer, NULL);
-        view_person_json(&writer, response->person_get);
-        json_object_end(&writer);
-    } else {
-        view_person_text(stdout, response->person_get);
-    }
-    envelope_free_response(response);
-    return OUTPUT_EXIT_OK;
+    return remote_read_print(settings, &request, person_view_json, person_show_text);
+}
+
+static void person_update_text(const spona_request *request, const spona_response *response)
+{
+    const Spona__V1__PersonView *view = response->person_update;
+    size_t count = request->person_update->n_fields;
+    printf("updated person ");
+    output_text(stdout, view->person_id);
+    printf(": %zu field%s, now version %llu\n", count, count == 1 ? "" : "s",
+           (unsigned long long)view->version);
 }
 
 static int person_update_run(const struct settings *settings, const struct args *args)
 {
     char err[512];
     struct person_fields fields;
-    spona_response *response = NULL;
     uint64_t version = 0;
     int code;
     if (person_fields_collect(&fields, args, err, sizeof(err)) != 0 ||
@@ -207,33 +225,22 @@ static int person_update_run(const struct settings *settings, const struct args 
     update.fields = fields.pointers;
     request.body_case = SPONA__V1__REQUEST__BODY_PERSON_UPDATE;
     request.person_update = &update;
-    code = remote_session_write(settings, args, &request, &response);
-    if (code != OUTPUT_EXIT_OK)
-        goto cleanup;
-
-    const Spona__V1__PersonView *view = response->person_update;
-    if (settings->json) {
-        struct json_writer writer;
-        json_init(&writer, stdout);
-        json_object_begin(&writer, NULL);
-        view_person_json(&writer, view);
-        json_object_end(&writer);
-    } else {
-        printf("updated person ");
-        output_text(stdout, view->person_id);
-        printf(": %zu field%s, now version %llu\n", fields.count, fields.count == 1 ? "" : "s",
-               (unsigned long long)view->version);
-    }
+    code = remote_write_print(settings, args, &request, person_view_json, person_update_text);
 
 cleanup:
-    envelope_free_response(response);
     person_fields_free(&fields);
     return code;
 }
 
 /* The search hits as a table: person | one column per identity field shown | case | stage. */
-static void person_search_text(const Spona__V1__PersonSearchResponse *answer)
+static void person_search_text(const spona_request *request, const spona_response *response)
 {
+    (void)request;
+    const Spona__V1__PersonSearchResponse *answer = response->person_search;
+    if (answer->n_hits == 0) {
+        printf("no person found among those you may see\n");
+        return;
+    }
     const char *names[PERSON_SEARCH_MAX_FIELDS];
     size_t name_count = 0;
     for (size_t i = 0; i < answer->n_hits; i++)
@@ -273,11 +280,27 @@ static void person_search_text(const Spona__V1__PersonSearchResponse *answer)
     table_free(&table);
 }
 
+static void person_search_json(struct json_writer *writer, const spona_request *request,
+                               const spona_response *response)
+{
+    (void)request;
+    const Spona__V1__PersonSearchResponse *answer = response->person_search;
+    json_array_begin(writer, "hits");
+    for (size_t i = 0; i < answer->n_hits; i++) {
+        json_object_begin(writer, NULL);
+        json_string(writer, "person_id", answer->hits[i]->person_id);
+        view_fields_json(writer, "fields", answer->hits[i]->fields, answer->hits[i]->n_fields);
+        json_string(writer, "case_id", answer->hits[i]->case_id);
+        json_string(writer, "stage", answer->hits[i]->stage);
+        json_object_end(writer);
+    }
+    json_array_end(writer);
+}
+
 static int person_search_run(const struct settings *settings, const struct args *args)
 {
     char err[256];
     uint64_t limit = 0;
-    spona_response *response = NULL;
     const char *limit_text = args_value(args, PERSON_OPTION_LIMIT);
     if (limit_text != NULL &&
         args_positive("--limit", limit_text, 100, &limit, err, sizeof(err)) != 0)
@@ -289,32 +312,7 @@ static int person_search_run(const struct settings *settings, const struct args 
     search.limit = (uint32_t)limit;
     request.body_case = SPONA__V1__REQUEST__BODY_PERSON_SEARCH;
     request.person_search = &search;
-    int code = remote_session_call(settings, &request, &response);
-    if (code != OUTPUT_EXIT_OK)
-        return code;
-    const Spona__V1__PersonSearchResponse *answer = response->person_search;
-    if (settings->json) {
-        struct json_writer writer;
-        view_json_open(&writer);
-        json_array_begin(&writer, "hits");
-        for (size_t i = 0; i < answer->n_hits; i++) {
-            json_object_begin(&writer, NULL);
-            json_string(&writer, "person_id", answer->hits[i]->person_id);
-            view_fields_json(&writer, "fields", answer->hits[i]->fields,
-                             answer->hits[i]->n_fields);
-            json_string(&writer, "case_id", answer->hits[i]->case_id);
-            json_string(&writer, "stage", answer->hits[i]->stage);
-            json_object_end(&writer);
-        }
-        json_array_end(&writer);
-        json_object_end(&writer);
-    } else if (answer->n_hits == 0) {
-        printf("no person found among those you may see\n");
-    } else {
-        person_search_text(answer);
-    }
-    envelope_free_response(response);
-    return OUTPUT_EXIT_OK;
+    return remote_read_print(settings, &request, person_search_json, person_search_text);
 }
 
 /* The person's --version N, the version the change applies to. 0, or -1 with err set. */
@@ -325,20 +323,30 @@ static int person_version(const struct args *args, uint64_t *version, char *err,
                          version, err, err_size);
 }
 
-/* Reports a changed person: "WHAT of person ID; now version N", or the view as JSON. */
-static void person_changed(const struct settings *settings, const Spona__V1__PersonView *view,
-                           const char *what)
+/* Reports a changed person as text: "WHAT of person ID; now version N". */
+static void person_changed(const Spona__V1__PersonView *view, const char *what)
 {
-    if (settings->json) {
-        struct json_writer writer;
-        view_json_open(&writer);
-        view_person_json(&writer, view);
-        json_object_end(&writer);
-        return;
-    }
     printf("%s of person ", what);
     output_text(stdout, view->person_id);
     printf("; now version %llu\n", (unsigned long long)view->version);
+}
+
+static void person_household_text(const spona_request *request, const spona_response *response)
+{
+    size_t count = request->household_set->n_members;
+    char what[64];
+    snprintf(what, sizeof(what), "set the household (%zu member%s)", count,
+             count == 1 ? "" : "s");
+    person_changed(response->household_set, what);
+}
+
+static void person_benefit_text(const spona_request *request, const spona_response *response)
+{
+    const Spona__V1__BenefitPeriod *benefit = request->benefit_add->benefit;
+    char what[160];
+    snprintf(what, sizeof(what), "added a benefit period (%s since %s)", benefit->kind,
+             benefit->since);
+    person_changed(response->benefit_add, what);
 }
 
 /*
@@ -386,7 +394,6 @@ static int person_household_run(const struct settings *settings, const struct ar
 {
     char err[512];
     uint64_t version = 0;
-    spona_response *response = NULL;
     size_t count = 0;
     int code;
     for (size_t i = 0; i < args->item_count; i++)
@@ -436,16 +443,9 @@ static int person_household_run(const struct settings *settings, const struct ar
     household.members = pointers;
     request.body_case = SPONA__V1__REQUEST__BODY_HOUSEHOLD_SET;
     request.household_set = &household;
-    code = remote_session_write(settings, args, &request, &response);
-    if (code != OUTPUT_EXIT_OK)
-        goto cleanup;
-    char what[64];
-    snprintf(what, sizeof(what), "set the household (%zu member%s)", count,
-             count == 1 ? "" : "s");
-    person_changed(settings, response->household_set, what);
+    code = remote_write_print(settings, args, &request, person_view_json, person_household_text);
 
 cleanup:
-    envelope_free_response(response);
     for (size_t i = 0; copies != NULL && i < count; i++)
         free(copies[i]);
     free(copies);
@@ -470,7 +470,6 @@ static int person_benefit_run(const struct settings *settings, const struct args
 {
     char err[512];
     uint64_t version = 0;
-    spona_response *response = NULL;
     Spona__V1__BenefitPeriod benefit = SPONA__V1__BENEFIT_PERIOD__INIT;
     benefit.kind = args_value(args, PERSON_OPTION_KIND);
     benefit.since = args_value(args, PERSON_OPTION_SINCE);
@@ -497,15 +496,7 @@ static int person_benefit_run(const struct settings *settings, const struct args
     add.benefit = &benefit;
     request.body_case = SPONA__V1__REQUEST__BODY_BENEFIT_ADD;
     request.benefit_add = &add;
-    int code = remote_session_write(settings, args, &request, &response);
-    if (code != OUTPUT_EXIT_OK)
-        return code;
-    char what[160];
-    snprintf(what, sizeof(what), "added a benefit period (%s since %s)", benefit.kind,
-             benefit.since);
-    person_changed(settings, response->benefit_add, what);
-    envelope_free_response(response);
-    return OUTPUT_EXIT_OK;
+    return remote_write_print(settings, args, &request, person_view_json, person_benefit_text);
 }
 
 #define PERSON_FIELD_OPTIONS                                                                  \

@@ -29,52 +29,63 @@ enum plan_option {
     PLAN_OPTION_OBLIGATIONS,
 };
 
-static void plan_json(const Spona__V1__PlanView *view)
+/* The plan's JSON members. */
+static void plan_json(struct json_writer *writer, const Spona__V1__PlanView *view)
 {
-    struct json_writer writer;
-    view_json_open(&writer);
-    json_string(&writer, "plan_id", view->plan_id);
-    json_string(&writer, "case_id", view->case_id);
-    json_uint(&writer, "version", view->version);
-    json_array_begin(&writer, "goals");
+    json_string(writer, "plan_id", view->plan_id);
+    json_string(writer, "case_id", view->case_id);
+    json_uint(writer, "version", view->version);
+    json_array_begin(writer, "goals");
     for (size_t i = 0; i < view->n_goals; i++) {
         const Spona__V1__PlanGoal *goal = view->goals[i];
-        json_object_begin(&writer, NULL);
-        json_uint(&writer, "number", goal->number);
-        json_string(&writer, "text", goal->text);
-        json_string(&writer, "target_date", goal->target_date);
-        json_string(&writer, "status", goal->status);
-        json_object_end(&writer);
+        json_object_begin(writer, NULL);
+        json_uint(writer, "number", goal->number);
+        json_string(writer, "text", goal->text);
+        json_string(writer, "target_date", goal->target_date);
+        json_string(writer, "status", goal->status);
+        json_object_end(writer);
     }
-    json_array_end(&writer);
-    json_array_begin(&writer, "measures");
+    json_array_end(writer);
+    json_array_begin(writer, "measures");
     for (size_t i = 0; i < view->n_measures; i++) {
         const Spona__V1__PlanMeasure *measure = view->measures[i];
-        json_object_begin(&writer, NULL);
-        json_uint(&writer, "number", measure->number);
-        json_string(&writer, "kind", measure->kind);
-        json_string(&writer, "description", measure->description);
-        json_string(&writer, "responsible_institution_code",
+        json_object_begin(writer, NULL);
+        json_uint(writer, "number", measure->number);
+        json_string(writer, "kind", measure->kind);
+        json_string(writer, "description", measure->description);
+        json_string(writer, "responsible_institution_code",
                     measure->responsible_institution_code);
-        json_string(&writer, "due_date", measure->due_date);
-        json_string(&writer, "status", measure->status);
-        json_object_end(&writer);
+        json_string(writer, "due_date", measure->due_date);
+        json_string(writer, "status", measure->status);
+        json_object_end(writer);
     }
-    json_array_end(&writer);
-    json_string(&writer, "review_date", view->review_date);
-    json_string(&writer, "obligations", view->obligations);
-    json_string(&writer, "changed_at", view->changed_at);
-    json_string(&writer, "changed_by", view->changed_by);
-    json_string(&writer, "document", view->document);
-    json_array_begin(&writer, "versions");
+    json_array_end(writer);
+    json_string(writer, "review_date", view->review_date);
+    json_string(writer, "obligations", view->obligations);
+    json_string(writer, "changed_at", view->changed_at);
+    json_string(writer, "changed_by", view->changed_by);
+    json_string(writer, "document", view->document);
+    json_array_begin(writer, "versions");
     for (size_t i = 0; i < view->n_versions; i++)
-        json_uint(&writer, NULL, view->versions[i]);
-    json_array_end(&writer);
-    json_object_end(&writer);
+        json_uint(writer, NULL, view->versions[i]);
+    json_array_end(writer);
 }
 
-static void plan_text(const Spona__V1__PlanView *view)
+static void plan_get_json(struct json_writer *writer, const spona_request *request,
+                          const spona_response *response)
 {
+    (void)request;
+    plan_json(writer, response->plan_get);
+}
+
+/* plan print: the printable document; plan show: the plan. */
+static void plan_get_text(const spona_request *request, const spona_response *response)
+{
+    const Spona__V1__PlanView *view = response->plan_get;
+    if (request->plan_get->printable) {
+        output_block(stdout, view->document);
+        return;
+    }
     char version[160];
     size_t used = (size_t)snprintf(version, sizeof(version), "%u", (unsigned)view->version);
     for (size_t i = 0; i < view->n_versions && used < sizeof(version); i++)
@@ -199,27 +210,38 @@ static void plan_change_free(struct plan_change *change)
     free(change->measure_status_pointers);
 }
 
+static void plan_change_json(struct json_writer *writer, const spona_request *request,
+                             const spona_response *response)
+{
+    (void)request;
+    plan_json(writer, response->plan_change);
+}
+
+/* "added a goal|added a measure|set N statuses: the plan of case ID is now version N" */
+static void plan_change_text(const spona_request *request, const spona_response *response)
+{
+    const Spona__V1__PlanChangeRequest *change = request->plan_change;
+    const Spona__V1__PlanView *view = response->plan_change;
+    size_t count = change->n_goal_status + change->n_measure_status;
+    if (change->n_add_goals > 0)
+        printf("added a goal");
+    else if (change->n_add_measures > 0)
+        printf("added a measure");
+    else
+        printf("set %zu status%s", count, count == 1 ? "" : "es");
+    printf(": the plan of case ");
+    output_text(stdout, view->case_id);
+    printf(" is now version %u\n", (unsigned)view->version);
+}
+
 /* Sends the change and reports "WHAT: plan of case ID now version N" (or the plan as JSON). */
 static int plan_change_send(const struct settings *settings, const struct args *args,
-                            struct plan_change *change, const char *what)
+                            struct plan_change *change)
 {
-    spona_response *response = NULL;
     spona_request request = SPONA__V1__REQUEST__INIT;
     request.body_case = SPONA__V1__REQUEST__BODY_PLAN_CHANGE;
     request.plan_change = &change->request;
-    int code = remote_session_write(settings, args, &request, &response);
-    if (code != OUTPUT_EXIT_OK)
-        return code;
-    const Spona__V1__PlanView *view = response->plan_change;
-    if (settings->json) {
-        plan_json(view);
-    } else {
-        printf("%s: the plan of case ", what);
-        output_text(stdout, view->case_id);
-        printf(" is now version %u\n", (unsigned)view->version);
-    }
-    envelope_free_response(response);
-    return OUTPUT_EXIT_OK;
+    return remote_write_print(settings, args, &request, plan_change_json, plan_change_text);
 }
 
 static int plan_add_goal_run(const struct settings *settings, const struct args *args)
@@ -241,7 +263,7 @@ static int plan_add_goal_run(const struct settings *settings, const struct args 
     change.goal_pointer = &change.goal;
     change.request.n_add_goals = 1;
     change.request.add_goals = &change.goal_pointer;
-    code = plan_change_send(settings, args, &change, "added a goal");
+    code = plan_change_send(settings, args, &change);
 
 cleanup:
     plan_change_free(&change);
@@ -269,7 +291,7 @@ static int plan_add_measure_run(const struct settings *settings, const struct ar
     change.measure_pointer = &change.measure;
     change.request.n_add_measures = 1;
     change.request.add_measures = &change.measure_pointer;
-    code = plan_change_send(settings, args, &change, "added a measure");
+    code = plan_change_send(settings, args, &change);
 
 cleanup:
     plan_change_free(&change);
@@ -336,10 +358,7 @@ static int plan_set_status_run(const struct settings *settings, const struct arg
         code = output_error(settings->json, OUTPUT_STATUS_USAGE, err, OUTPUT_EXIT_USAGE);
         goto cleanup;
     }
-    size_t count = change.request.n_goal_status + change.request.n_measure_status;
-    char what[64];
-    snprintf(what, sizeof(what), "set %zu status%s", count, count == 1 ? "" : "es");
-    code = plan_change_send(settings, args, &change, what);
+    code = plan_change_send(settings, args, &change);
 
 cleanup:
     plan_change_free(&change);
@@ -351,7 +370,6 @@ static int plan_get(const struct settings *settings, const struct args *args, in
 {
     char err[256];
     uint64_t version = 0;
-    spona_response *response = NULL;
     const char *version_text = args_value(args, PLAN_OPTION_VERSION);
     if (version_text != NULL &&
         args_positive("--version", version_text, UINT32_MAX, &version, err, sizeof(err)) != 0)
@@ -363,17 +381,7 @@ static int plan_get(const struct settings *settings, const struct args *args, in
     get.printable = printable;
     request.body_case = SPONA__V1__REQUEST__BODY_PLAN_GET;
     request.plan_get = &get;
-    int code = remote_session_call(settings, &request, &response);
-    if (code != OUTPUT_EXIT_OK)
-        return code;
-    if (settings->json)
-        plan_json(response->plan_get);
-    else if (printable)
-        output_block(stdout, response->plan_get->document);
-    else
-        plan_text(response->plan_get);
-    envelope_free_response(response);
-    return OUTPUT_EXIT_OK;
+    return remote_read_print(settings, &request, plan_get_json, plan_get_text);
 }
 
 static int plan_show_run(const struct settings *settings, const struct args *args)

@@ -55,10 +55,40 @@ static void records_strings_json(struct json_writer *writer, const char *key,
     json_array_end(writer);
 }
 
+static void conference_json(struct json_writer *writer, const spona_request *request,
+                            const spona_response *response)
+{
+    (void)request;
+    const Spona__V1__ConferenceView *view = response->conference_record;
+    json_string(writer, "conference_id", view->conference_id);
+    json_string(writer, "case_id", view->case_id);
+    json_string(writer, "held_on", view->held_on);
+    records_strings_json(writer, "institution_codes", view->institution_codes,
+                         view->n_institution_codes);
+    records_strings_json(writer, "usernames", view->usernames, view->n_usernames);
+    json_string(writer, "decisions", view->decisions);
+    json_string(writer, "next_steps", view->next_steps);
+    json_uint(writer, "version", view->version);
+}
+
+static void conference_text(const spona_request *request, const spona_response *response)
+{
+    (void)request;
+    const Spona__V1__ConferenceView *view = response->conference_record;
+    printf("recorded the case conference of ");
+    output_text(stdout, view->held_on);
+    printf(" on case ");
+    output_text(stdout, view->case_id);
+    printf(" (%zu institution%s, %zu user%s): conference ", view->n_institution_codes,
+           view->n_institution_codes == 1 ? "" : "s", view->n_usernames,
+           view->n_usernames == 1 ? "" : "s");
+    output_text(stdout, view->conference_id);
+    printf("\n");
+}
+
 static int conference_run(const struct settings *settings, const struct args *args)
 {
     char err[256];
-    spona_response *response = NULL;
     size_t institution_count = 0, user_count = 0;
     int code;
     char **institutions = records_values(args, RECORDS_OPTION_INSTITUTION, &institution_count);
@@ -85,45 +115,39 @@ static int conference_run(const struct settings *settings, const struct args *ar
     spona_request request = SPONA__V1__REQUEST__INIT;
     request.body_case = SPONA__V1__REQUEST__BODY_CONFERENCE_RECORD;
     request.conference_record = &record;
-    code = remote_session_write(settings, args, &request, &response);
-    if (code != OUTPUT_EXIT_OK)
-        goto cleanup;
-    const Spona__V1__ConferenceView *view = response->conference_record;
-    if (settings->json) {
-        struct json_writer writer;
-        view_json_open(&writer);
-        json_string(&writer, "conference_id", view->conference_id);
-        json_string(&writer, "case_id", view->case_id);
-        json_string(&writer, "held_on", view->held_on);
-        records_strings_json(&writer, "institution_codes", view->institution_codes,
-                             view->n_institution_codes);
-        records_strings_json(&writer, "usernames", view->usernames, view->n_usernames);
-        json_string(&writer, "decisions", view->decisions);
-        json_string(&writer, "next_steps", view->next_steps);
-        json_uint(&writer, "version", view->version);
-        json_object_end(&writer);
-    } else {
-        printf("recorded the case conference of ");
-        output_text(stdout, view->held_on);
-        printf(" on case ");
-        output_text(stdout, view->case_id);
-        printf(" (%zu institution%s, %zu user%s): conference ", view->n_institution_codes,
-               view->n_institution_codes == 1 ? "" : "s", view->n_usernames,
-               view->n_usernames == 1 ? "" : "s");
-        output_text(stdout, view->conference_id);
-        printf("\n");
-    }
+    code = remote_write_print(settings, args, &request, conference_json, conference_text);
 
 cleanup:
-    envelope_free_response(response);
     free(institutions);
     free(users);
     return code;
 }
 
+static void note_json(struct json_writer *writer, const spona_request *request,
+                      const spona_response *response)
+{
+    (void)request;
+    const Spona__V1__NoteView *view = response->note_add;
+    json_string(writer, "note_id", view->note_id);
+    json_string(writer, "case_id", view->case_id);
+    json_string(writer, "author", view->author);
+    json_string(writer, "institution_code", view->institution_code);
+    json_string(writer, "text", view->text);
+    json_string(writer, "created_at", view->created_at);
+}
+
+static void note_text(const spona_request *request, const spona_response *response)
+{
+    (void)request;
+    printf("added note ");
+    output_text(stdout, response->note_add->note_id);
+    printf(" to case ");
+    output_text(stdout, response->note_add->case_id);
+    printf("\n");
+}
+
 static int note_run(const struct settings *settings, const struct args *args)
 {
-    spona_response *response = NULL;
     Spona__V1__NoteAddRequest note = SPONA__V1__NOTE_ADD_REQUEST__INIT;
     spona_request request = SPONA__V1__REQUEST__INIT;
     note.case_id = args->operands[0];
@@ -133,63 +157,70 @@ static int note_run(const struct settings *settings, const struct args *args)
                             OUTPUT_EXIT_USAGE);
     request.body_case = SPONA__V1__REQUEST__BODY_NOTE_ADD;
     request.note_add = &note;
-    int code = remote_session_write(settings, args, &request, &response);
-    if (code != OUTPUT_EXIT_OK)
-        return code;
-    const Spona__V1__NoteView *view = response->note_add;
-    if (settings->json) {
-        struct json_writer writer;
-        view_json_open(&writer);
-        json_string(&writer, "note_id", view->note_id);
-        json_string(&writer, "case_id", view->case_id);
-        json_string(&writer, "author", view->author);
-        json_string(&writer, "institution_code", view->institution_code);
-        json_string(&writer, "text", view->text);
-        json_string(&writer, "created_at", view->created_at);
-        json_object_end(&writer);
-    } else {
-        printf("added note ");
-        output_text(stdout, view->note_id);
-        printf(" to case ");
-        output_text(stdout, view->case_id);
-        printf("\n");
-    }
-    envelope_free_response(response);
-    return OUTPUT_EXIT_OK;
+    return remote_write_print(settings, args, &request, note_json, note_text);
 }
 
-static void outcome_json(const Spona__V1__OutcomeView *view)
+/* An outcome's JSON members: outcome record and follow-up answer with it. */
+static void outcome_json(struct json_writer *writer, const spona_request *request,
+                         const spona_response *response)
 {
-    struct json_writer writer;
-    view_json_open(&writer);
-    json_string(&writer, "outcome_id", view->outcome_id);
-    json_string(&writer, "case_id", view->case_id);
-    json_string(&writer, "kind", view->kind);
-    json_string(&writer, "occurred_on", view->occurred_on);
-    json_string(&writer, "employer", view->employer);
-    json_string(&writer, "contract_type", view->contract_type);
-    json_string(&writer, "pathway", view->pathway);
-    json_string(&writer, "certificate", view->certificate);
-    json_string(&writer, "note", view->note);
-    json_array_begin(&writer, "follow_ups");
+    (void)request;
+    const Spona__V1__OutcomeView *view =
+        response->body_case == SPONA__V1__RESPONSE__BODY_FOLLOW_UP_RECORD
+            ? response->follow_up_record
+            : response->outcome_record;
+    json_string(writer, "outcome_id", view->outcome_id);
+    json_string(writer, "case_id", view->case_id);
+    json_string(writer, "kind", view->kind);
+    json_string(writer, "occurred_on", view->occurred_on);
+    json_string(writer, "employer", view->employer);
+    json_string(writer, "contract_type", view->contract_type);
+    json_string(writer, "pathway", view->pathway);
+    json_string(writer, "certificate", view->certificate);
+    json_string(writer, "note", view->note);
+    json_array_begin(writer, "follow_ups");
     for (size_t i = 0; i < view->n_follow_ups; i++) {
-        json_object_begin(&writer, NULL);
-        json_uint(&writer, "months", view->follow_ups[i]->months);
-        json_string(&writer, "checked_on", view->follow_ups[i]->checked_on);
-        json_bool(&writer, "still_employed", view->follow_ups[i]->still_employed);
-        json_string(&writer, "note", view->follow_ups[i]->note);
-        json_object_end(&writer);
+        json_object_begin(writer, NULL);
+        json_uint(writer, "months", view->follow_ups[i]->months);
+        json_string(writer, "checked_on", view->follow_ups[i]->checked_on);
+        json_bool(writer, "still_employed", view->follow_ups[i]->still_employed);
+        json_string(writer, "note", view->follow_ups[i]->note);
+        json_object_end(writer);
     }
-    json_array_end(&writer);
-    json_string(&writer, "recorded_by_institution", view->recorded_by_institution);
-    json_uint(&writer, "version", view->version);
-    json_object_end(&writer);
+    json_array_end(writer);
+    json_string(writer, "recorded_by_institution", view->recorded_by_institution);
+    json_uint(writer, "version", view->version);
+}
+
+static void outcome_text(const spona_request *request, const spona_response *response)
+{
+    (void)request;
+    const Spona__V1__OutcomeView *view = response->outcome_record;
+    printf("recorded outcome ");
+    output_text(stdout, view->outcome_id);
+    printf(" of case ");
+    output_text(stdout, view->case_id);
+    printf(": ");
+    output_text(stdout, view->kind);
+    printf(" on ");
+    output_text(stdout, view->occurred_on);
+    printf("\n");
+}
+
+static void follow_up_text(const spona_request *request, const spona_response *response)
+{
+    const Spona__V1__FollowUp *follow_up = request->follow_up_record->follow_up;
+    const Spona__V1__OutcomeView *view = response->follow_up_record;
+    printf("recorded the %u-month follow-up of outcome ", (unsigned)follow_up->months);
+    output_text(stdout, view->outcome_id);
+    printf(": %s (%zu follow-up%s so far)\n",
+           follow_up->still_employed ? "still employed" : "not employed", view->n_follow_ups,
+           view->n_follow_ups == 1 ? "" : "s");
 }
 
 static int outcome_run(const struct settings *settings, const struct args *args)
 {
     char err[256];
-    spona_response *response = NULL;
     Spona__V1__OutcomeRecordRequest record = SPONA__V1__OUTCOME_RECORD_REQUEST__INIT;
     record.case_id = args->operands[0];
     record.kind = args_value(args, RECORDS_OPTION_KIND);
@@ -209,32 +240,13 @@ static int outcome_run(const struct settings *settings, const struct args *args)
     spona_request request = SPONA__V1__REQUEST__INIT;
     request.body_case = SPONA__V1__REQUEST__BODY_OUTCOME_RECORD;
     request.outcome_record = &record;
-    int code = remote_session_write(settings, args, &request, &response);
-    if (code != OUTPUT_EXIT_OK)
-        return code;
-    const Spona__V1__OutcomeView *view = response->outcome_record;
-    if (settings->json) {
-        outcome_json(view);
-    } else {
-        printf("recorded outcome ");
-        output_text(stdout, view->outcome_id);
-        printf(" of case ");
-        output_text(stdout, view->case_id);
-        printf(": ");
-        output_text(stdout, view->kind);
-        printf(" on ");
-        output_text(stdout, view->occurred_on);
-        printf("\n");
-    }
-    envelope_free_response(response);
-    return OUTPUT_EXIT_OK;
+    return remote_write_print(settings, args, &request, outcome_json, outcome_text);
 }
 
 static int follow_up_run(const struct settings *settings, const struct args *args)
 {
     char err[256];
     uint64_t months = 0;
-    spona_response *response = NULL;
     int employed = args_has(args, RECORDS_OPTION_EMPLOYED);
     if (employed == args_has(args, RECORDS_OPTION_NOT_EMPLOYED))
         return output_error(settings->json, OUTPUT_STATUS_USAGE,
@@ -259,20 +271,7 @@ static int follow_up_run(const struct settings *settings, const struct args *arg
     record.follow_up = &follow_up;
     request.body_case = SPONA__V1__REQUEST__BODY_FOLLOW_UP_RECORD;
     request.follow_up_record = &record;
-    int code = remote_session_write(settings, args, &request, &response);
-    if (code != OUTPUT_EXIT_OK)
-        return code;
-    const Spona__V1__OutcomeView *view = response->follow_up_record;
-    if (settings->json) {
-        outcome_json(view);
-    } else {
-        printf("recorded the %u-month follow-up of outcome ", (unsigned)follow_up.months);
-        output_text(stdout, view->outcome_id);
-        printf(": %s (%zu follow-up%s so far)\n", employed ? "still employed" : "not employed",
-               view->n_follow_ups, view->n_follow_ups == 1 ? "" : "s");
-    }
-    envelope_free_response(response);
-    return OUTPUT_EXIT_OK;
+    return remote_write_print(settings, args, &request, outcome_json, follow_up_text);
 }
 
 static const struct args_option conference_options[] = {

@@ -22,11 +22,9 @@ enum referral_option {
     REFERRAL_OPTION_OPEN,
 };
 
-/* A referral as an element of the open array (key NULL) or a member object. */
-static void referral_json(struct json_writer *writer, const char *key,
-                          const Spona__V1__ReferralView *view)
+/* A referral's members in the open object. */
+static void referral_members_json(struct json_writer *writer, const Spona__V1__ReferralView *view)
 {
-    json_object_begin(writer, key);
     json_string(writer, "referral_id", view->referral_id);
     json_string(writer, "case_id", view->case_id);
     json_string(writer, "institution_code", view->institution_code);
@@ -38,7 +36,6 @@ static void referral_json(struct json_writer *writer, const char *key,
     json_uint(writer, "version", view->version);
     json_string(writer, "created_at", view->created_at);
     json_bool(writer, "overdue", view->overdue);
-    json_object_end(writer);
 }
 
 /* The referrals as the JSON array member key. */
@@ -46,8 +43,11 @@ static void referrals_json(struct json_writer *writer, const char *key,
                            Spona__V1__ReferralView *const *views, size_t count)
 {
     json_array_begin(writer, key);
-    for (size_t i = 0; i < count; i++)
-        referral_json(writer, NULL, views[i]);
+    for (size_t i = 0; i < count; i++) {
+        json_object_begin(writer, NULL);
+        referral_members_json(writer, views[i]);
+        json_object_end(writer);
+    }
     json_array_end(writer);
 }
 
@@ -86,35 +86,40 @@ static void referrals_text(Spona__V1__ReferralView *const *views, size_t count,
     table_free(&table);
 }
 
+/* The referral a decline or complete answers with. */
+static const Spona__V1__ReferralView *referral_answered(const spona_response *response)
+{
+    return response->body_case == SPONA__V1__RESPONSE__BODY_REFERRAL_DECLINE
+               ? response->referral_decline
+               : response->referral_complete;
+}
+
+static void referral_answer_json(struct json_writer *writer, const spona_request *request,
+                                 const spona_response *response)
+{
+    (void)request;
+    referral_members_json(writer, referral_answered(response));
+}
+
+/* "declined|completed referral ID of case ID (now version N)" */
+static void referral_answer_text(const spona_request *request, const spona_response *response)
+{
+    const Spona__V1__ReferralView *view = referral_answered(response);
+    printf("%s referral ", request->body_case == SPONA__V1__REQUEST__BODY_REFERRAL_DECLINE
+                               ? "declined"
+                               : "completed");
+    output_text(stdout, view->referral_id);
+    printf(" of case ");
+    output_text(stdout, view->case_id);
+    printf(" (now version %llu)\n", (unsigned long long)view->version);
+}
+
 /* decline and complete: send the answer with --version, report the referral. */
 static int referral_answer(const struct settings *settings, const struct args *args,
-                           spona_request *request, uint64_t *expected_version, const char *what)
+                           spona_request *request, uint64_t *expected_version)
 {
-    char err[256];
-    spona_response *response = NULL;
-    if (args_positive("--version", args_value(args, REFERRAL_OPTION_VERSION), UINT64_MAX,
-                      expected_version, err, sizeof(err)) != 0)
-        return output_error(settings->json, OUTPUT_STATUS_USAGE, err, OUTPUT_EXIT_USAGE);
-    int code = remote_session_write(settings, args, request, &response);
-    if (code != OUTPUT_EXIT_OK)
-        return code;
-    const Spona__V1__ReferralView *view =
-        response->body_case == SPONA__V1__RESPONSE__BODY_REFERRAL_DECLINE
-            ? response->referral_decline
-            : response->referral_complete;
-    if (settings->json) {
-        struct json_writer writer;
-        json_init(&writer, stdout);
-        referral_json(&writer, NULL, view);
-    } else {
-        printf("%s referral ", what);
-        output_text(stdout, view->referral_id);
-        printf(" of case ");
-        output_text(stdout, view->case_id);
-        printf(" (now version %llu)\n", (unsigned long long)view->version);
-    }
-    envelope_free_response(response);
-    return OUTPUT_EXIT_OK;
+    return remote_write_versioned(settings, args, REFERRAL_OPTION_VERSION, request,
+                                  expected_version, referral_answer_json, referral_answer_text);
 }
 
 static int referral_decline_run(const struct settings *settings, const struct args *args)
@@ -125,7 +130,7 @@ static int referral_decline_run(const struct settings *settings, const struct ar
     decline.reason = args_value(args, REFERRAL_OPTION_REASON);
     request.body_case = SPONA__V1__REQUEST__BODY_REFERRAL_DECLINE;
     request.referral_decline = &decline;
-    return referral_answer(settings, args, &request, &decline.expected_version, "declined");
+    return referral_answer(settings, args, &request, &decline.expected_version);
 }
 
 static int referral_complete_run(const struct settings *settings, const struct args *args)
@@ -136,65 +141,59 @@ static int referral_complete_run(const struct settings *settings, const struct a
     complete.result = args_value(args, REFERRAL_OPTION_RESULT);
     request.body_case = SPONA__V1__REQUEST__BODY_REFERRAL_COMPLETE;
     request.referral_complete = &complete;
-    return referral_answer(settings, args, &request, &complete.expected_version, "completed");
+    return referral_answer(settings, args, &request, &complete.expected_version);
+}
+
+static void inbox_json(struct json_writer *writer, const spona_request *request,
+                       const spona_response *response)
+{
+    (void)request;
+    referrals_json(writer, "referrals", response->inbox->referrals, response->inbox->n_referrals);
+}
+
+static void inbox_text(const spona_request *request, const spona_response *response)
+{
+    const Spona__V1__InboxResponse *answer = response->inbox;
+    const char *open = request->inbox->open_only ? "open " : "";
+    if (answer->n_referrals == 0) {
+        printf("no %sreferral to your institution\n", open);
+        return;
+    }
+    printf("%zu %sreferral%s to your institution, newest first\n\n", answer->n_referrals, open,
+           answer->n_referrals == 1 ? "" : "s");
+    referrals_text(answer->referrals, answer->n_referrals, 0);
 }
 
 static int inbox_run(const struct settings *settings, const struct args *args)
 {
-    spona_response *response = NULL;
     Spona__V1__InboxRequest inbox = SPONA__V1__INBOX_REQUEST__INIT;
     spona_request request = SPONA__V1__REQUEST__INIT;
     inbox.open_only = args_has(args, REFERRAL_OPTION_OPEN);
     request.body_case = SPONA__V1__REQUEST__BODY_INBOX;
     request.inbox = &inbox;
-    int code = remote_session_call(settings, &request, &response);
-    if (code != OUTPUT_EXIT_OK)
-        return code;
-    const Spona__V1__InboxResponse *answer = response->inbox;
-    if (settings->json) {
-        struct json_writer writer;
-        view_json_open(&writer);
-        referrals_json(&writer, "referrals", answer->referrals, answer->n_referrals);
-        json_object_end(&writer);
-    } else if (answer->n_referrals == 0) {
-        printf("no %sreferral to your institution\n", inbox.open_only ? "open " : "");
-    } else {
-        printf("%zu %sreferral%s to your institution, newest first\n\n", answer->n_referrals,
-               inbox.open_only ? "open " : "", answer->n_referrals == 1 ? "" : "s");
-        referrals_text(answer->referrals, answer->n_referrals, 0);
-    }
-    envelope_free_response(response);
-    return OUTPUT_EXIT_OK;
+    return remote_read_print(settings, &request, inbox_json, inbox_text);
 }
 
-static int overdue_run(const struct settings *settings, const struct args *args)
+static void overdue_json(struct json_writer *writer, const spona_request *request,
+                         const spona_response *response)
 {
-    (void)args;
-    spona_response *response = NULL;
-    Spona__V1__OverdueRequest overdue = SPONA__V1__OVERDUE_REQUEST__INIT;
-    spona_request request = SPONA__V1__REQUEST__INIT;
-    request.body_case = SPONA__V1__REQUEST__BODY_OVERDUE;
-    request.overdue = &overdue;
-    int code = remote_session_call(settings, &request, &response);
-    if (code != OUTPUT_EXIT_OK)
-        return code;
+    (void)request;
     const Spona__V1__OverdueResponse *answer = response->overdue;
-    if (settings->json) {
-        struct json_writer writer;
-        view_json_open(&writer);
-        referrals_json(&writer, "referrals", answer->referrals, answer->n_referrals);
-        json_array_begin(&writer, "counts");
-        for (size_t i = 0; i < answer->n_counts; i++) {
-            json_object_begin(&writer, NULL);
-            json_string(&writer, "institution_code", answer->counts[i]->institution_code);
-            json_uint(&writer, "overdue", answer->counts[i]->overdue);
-            json_object_end(&writer);
-        }
-        json_array_end(&writer);
-        json_object_end(&writer);
-        envelope_free_response(response);
-        return OUTPUT_EXIT_OK;
+    referrals_json(writer, "referrals", answer->referrals, answer->n_referrals);
+    json_array_begin(writer, "counts");
+    for (size_t i = 0; i < answer->n_counts; i++) {
+        json_object_begin(writer, NULL);
+        json_string(writer, "institution_code", answer->counts[i]->institution_code);
+        json_uint(writer, "overdue", answer->counts[i]->overdue);
+        json_object_end(writer);
     }
+    json_array_end(writer);
+}
+
+static void overdue_text(const spona_request *request, const spona_response *response)
+{
+    (void)request;
+    const Spona__V1__OverdueResponse *answer = response->overdue;
     if (answer->n_referrals == 0 && answer->n_counts == 0)
         printf("no overdue referral\n");
     if (answer->n_referrals > 0) {
@@ -217,8 +216,16 @@ static int overdue_run(const struct settings *settings, const struct args *args)
         table_print(&table, stdout, 0);
         table_free(&table);
     }
-    envelope_free_response(response);
-    return OUTPUT_EXIT_OK;
+}
+
+static int overdue_run(const struct settings *settings, const struct args *args)
+{
+    (void)args;
+    Spona__V1__OverdueRequest overdue = SPONA__V1__OVERDUE_REQUEST__INIT;
+    spona_request request = SPONA__V1__REQUEST__INIT;
+    request.body_case = SPONA__V1__REQUEST__BODY_OVERDUE;
+    request.overdue = &overdue;
+    return remote_read_print(settings, &request, overdue_json, overdue_text);
 }
 
 static const struct args_option referral_decline_options[] = {

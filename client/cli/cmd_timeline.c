@@ -13,34 +13,36 @@
 #include "table.h"
 #include "view.h"
 
-static void timeline_json(const Spona__V1__TimelineResponse *answer)
+static void timeline_json(struct json_writer *writer, const spona_request *request,
+                          const spona_response *response)
 {
-    struct json_writer writer;
-    view_json_open(&writer);
-    json_string(&writer, "case_id", answer->case_id);
-    json_array_begin(&writer, "events");
+    (void)request;
+    const Spona__V1__TimelineResponse *answer = response->timeline;
+    json_string(writer, "case_id", answer->case_id);
+    json_array_begin(writer, "events");
     for (size_t i = 0; i < answer->n_events; i++) {
         const Spona__V1__TimelineEvent *event = answer->events[i];
-        json_object_begin(&writer, NULL);
-        json_string(&writer, "at", event->at);
-        json_string(&writer, "kind", event->kind);
-        json_string(&writer, "category", event->category);
-        json_string(&writer, "institution_code", event->institution_code);
-        json_string(&writer, "username", event->username);
-        json_string(&writer, "summary", event->summary);
-        json_string(&writer, "record_id", event->record_id);
-        json_object_end(&writer);
+        json_object_begin(writer, NULL);
+        json_string(writer, "at", event->at);
+        json_string(writer, "kind", event->kind);
+        json_string(writer, "category", event->category);
+        json_string(writer, "institution_code", event->institution_code);
+        json_string(writer, "username", event->username);
+        json_string(writer, "summary", event->summary);
+        json_string(writer, "record_id", event->record_id);
+        json_object_end(writer);
     }
-    json_array_end(&writer);
-    json_array_begin(&writer, "hidden_categories");
+    json_array_end(writer);
+    json_array_begin(writer, "hidden_categories");
     for (size_t i = 0; i < answer->n_hidden_categories; i++)
-        json_string(&writer, NULL, answer->hidden_categories[i]);
-    json_array_end(&writer);
-    json_object_end(&writer);
+        json_string(writer, NULL, answer->hidden_categories[i]);
+    json_array_end(writer);
 }
 
-static void timeline_text(const Spona__V1__TimelineResponse *answer)
+static void timeline_text(const spona_request *request, const spona_response *response)
 {
+    (void)request;
+    const Spona__V1__TimelineResponse *answer = response->timeline;
     printf("timeline of case ");
     output_text(stdout, answer->case_id);
     printf(" (%zu event%s)\n\n", answer->n_events, answer->n_events == 1 ? "" : "s");
@@ -69,21 +71,12 @@ static void timeline_text(const Spona__V1__TimelineResponse *answer)
 
 static int timeline_run(const struct settings *settings, const struct args *args)
 {
-    spona_response *response = NULL;
     Spona__V1__TimelineRequest timeline = SPONA__V1__TIMELINE_REQUEST__INIT;
     spona_request request = SPONA__V1__REQUEST__INIT;
     timeline.case_id = args->operands[0];
     request.body_case = SPONA__V1__REQUEST__BODY_TIMELINE;
     request.timeline = &timeline;
-    int code = remote_session_call(settings, &request, &response);
-    if (code != OUTPUT_EXIT_OK)
-        return code;
-    if (settings->json)
-        timeline_json(response->timeline);
-    else
-        timeline_text(response->timeline);
-    envelope_free_response(response);
-    return OUTPUT_EXIT_OK;
+    return remote_read_print(settings, &request, timeline_json, timeline_text);
 }
 
 const struct command command_timeline = {

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "idempotency.h"
+#include "json.h"
 #include "output.h"
 #include "prompt.h"
 #include "session_file.h"
@@ -157,4 +158,52 @@ int remote_session_write(const struct settings *settings, const struct args *arg
                 "same command with --idempotency-key %s\n",
                 key);
     return code;
+}
+
+/* On success (code OK), prints response through json or text and frees it; returns code. */
+static int remote_print(const struct settings *settings, int code, const spona_request *request,
+                        spona_response *response, remote_print_json *json,
+                        remote_print_text *text)
+{
+    if (code != OUTPUT_EXIT_OK)
+        return code;
+    if (settings->json) {
+        struct json_writer writer;
+        json_init(&writer, stdout);
+        json_object_begin(&writer, NULL);
+        json(&writer, request, response);
+        json_object_end(&writer);
+    } else {
+        text(request, response);
+    }
+    envelope_free_response(response);
+    return OUTPUT_EXIT_OK;
+}
+
+int remote_write_print(const struct settings *settings, const struct args *args,
+                       spona_request *request, remote_print_json *json, remote_print_text *text)
+{
+    spona_response *response = NULL;
+    int code = remote_session_write(settings, args, request, &response);
+    return remote_print(settings, code, request, response, json, text);
+}
+
+int remote_write_versioned(const struct settings *settings, const struct args *args,
+                           int version_option, spona_request *request,
+                           uint64_t *expected_version, remote_print_json *json,
+                           remote_print_text *text)
+{
+    char err[256];
+    if (args_positive("--version", args_value(args, version_option), UINT64_MAX,
+                      expected_version, err, sizeof(err)) != 0)
+        return output_error(settings->json, OUTPUT_STATUS_USAGE, err, OUTPUT_EXIT_USAGE);
+    return remote_write_print(settings, args, request, json, text);
+}
+
+int remote_read_print(const struct settings *settings, spona_request *request,
+                      remote_print_json *json, remote_print_text *text)
+{
+    spona_response *response = NULL;
+    int code = remote_session_call(settings, request, &response);
+    return remote_print(settings, code, request, response, json, text);
 }

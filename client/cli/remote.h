@@ -7,6 +7,7 @@
 #define SPONA_CLI_REMOTE_H
 
 #include "args.h"
+#include "json.h"
 #include "settings.h"
 #include "spona_client.h"
 
@@ -48,5 +49,37 @@ int remote_session_call(const struct settings *settings, spona_request *request,
  */
 int remote_session_write(const struct settings *settings, const struct args *args,
                          spona_request *request, spona_response **response);
+
+/*
+ * How a command shows a successful answer, for remote_write_print and
+ * remote_read_print: json writes the members of the one --json object on
+ * stdout (opened before and closed after it), text prints the answer for
+ * people. Both get the request that was sent, for what the answer does not
+ * repeat (the person a case was opened for).
+ */
+typedef void remote_print_json(struct json_writer *writer, const spona_request *request,
+                               const spona_response *response);
+typedef void remote_print_text(const spona_request *request, const spona_response *response);
+
+/*
+ * "Send a write, print text or JSON": remote_session_write, then on success the
+ * answer through json (with --json) or text, and frees it. Returns the exit code.
+ */
+int remote_write_print(const struct settings *settings, const struct args *args,
+                       spona_request *request, remote_print_json *json, remote_print_text *text);
+
+/*
+ * remote_write_print for a change to a versioned record: first reads
+ * *expected_version (a field of request's body) from the option version_option
+ * ("--version N", 1 or more); a bad one is a usage error.
+ */
+int remote_write_versioned(const struct settings *settings, const struct args *args,
+                           int version_option, spona_request *request,
+                           uint64_t *expected_version, remote_print_json *json,
+                           remote_print_text *text);
+
+/* The same for a read: remote_session_call, then json or text. */
+int remote_read_print(const struct settings *settings, spona_request *request,
+                      remote_print_json *json, remote_print_text *text);
 
 #endif

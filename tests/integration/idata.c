@@ -26,13 +26,25 @@
 /* protobuf-c wants char * for strings it never writes when packing */
 #define MUTABLE(text) ((char *)(uintptr_t)(text))
 
-static spona_request *new_request(void)
+/* The one request the builders send, one at a time (each test process is one thread). */
+static spona_request the_request;
+
+/* the_request made afresh with body_case; its body is set by SEND. */
+static spona_request *new_request(Spona__V1__Request__BodyCase body_case)
 {
-    static spona_request request;
-    spona__v1__request__init(&request);
-    request.protocol_version = SPONA_PROTOCOL_VERSION;
-    return &request;
+    spona__v1__request__init(&the_request);
+    the_request.protocol_version = SPONA_PROTOCOL_VERSION;
+    the_request.body_case = body_case;
+    return &the_request;
 }
+
+/*
+ * Sends body, a request message the builder filled, as the request's oneof
+ * member (SPONA__V1__REQUEST__BODY_<BODY_CASE>); returns the response.
+ */
+#define SEND(client, BODY_CASE, member, body)                                               \
+    (new_request(SPONA__V1__REQUEST__BODY_##BODY_CASE)->member = (body),                    \
+     idata_call((client), &the_request))
 
 struct spona_client *idata_login(const struct itest_server *server, const char *cert,
                                  const char *username)
@@ -66,6 +78,16 @@ void idata_expect(const spona_response *response, spona_status status)
         assert_true(response->message != NULL && response->message[0] != '\0');
 }
 
+/* A copy of id, the UUID an OK response carries (caller frees); frees the response. Asserts. */
+static char *copy_id(spona_response *response, const char *id)
+{
+    itest_assert_uuid(id);
+    char *copy = strdup(id);
+    envelope_free_response(response);
+    assert_non_null(copy);
+    return copy;
+}
+
 /* --- protocol -------------------------------------------------------------------------- */
 
 char *idata_protocol_text(const char *name)
@@ -96,25 +118,17 @@ char *idata_protocol_text(const char *name)
 spona_response *idata_protocol_import(struct spona_client *client, const char *source,
                                       const char *file_name)
 {
-    Spona__V1__ProtocolImportRequest body;
-    spona__v1__protocol_import_request__init(&body);
+    Spona__V1__ProtocolImportRequest body = SPONA__V1__PROTOCOL_IMPORT_REQUEST__INIT;
     body.source = MUTABLE(source);
     body.file_name = MUTABLE(file_name);
-    spona_request *request = new_request();
-    request->body_case = SPONA__V1__REQUEST__BODY_PROTOCOL_IMPORT;
-    request->protocol_import = &body;
-    return idata_call(client, request);
+    return SEND(client, PROTOCOL_IMPORT, protocol_import, &body);
 }
 
 spona_response *idata_protocol_show(struct spona_client *client, uint32_t version)
 {
-    Spona__V1__ProtocolShowRequest body;
-    spona__v1__protocol_show_request__init(&body);
+    Spona__V1__ProtocolShowRequest body = SPONA__V1__PROTOCOL_SHOW_REQUEST__INIT;
     body.version = version;
-    spona_request *request = new_request();
-    request->body_case = SPONA__V1__REQUEST__BODY_PROTOCOL_SHOW;
-    request->protocol_show = &body;
-    return idata_call(client, request);
+    return SEND(client, PROTOCOL_SHOW, protocol_show, &body);
 }
 
 static int version_stored(struct spona_client *client, uint32_t version)
@@ -183,13 +197,9 @@ static void free_fields(Spona__V1__PersonField **fields, size_t count)
 
 spona_response *idata_person_create(struct spona_client *client, const char *const *pairs)
 {
-    Spona__V1__PersonCreateRequest body;
-    spona__v1__person_create_request__init(&body);
+    Spona__V1__PersonCreateRequest body = SPONA__V1__PERSON_CREATE_REQUEST__INIT;
     body.fields = make_fields(pairs, &body.n_fields);
-    spona_request *request = new_request();
-    request->body_case = SPONA__V1__REQUEST__BODY_PERSON_CREATE;
-    request->person_create = &body;
-    spona_response *response = idata_call(client, request);
+    spona_response *response = SEND(client, PERSON_CREATE, person_create, &body);
     free_fields(body.fields, body.n_fields);
     return response;
 }
@@ -199,36 +209,24 @@ char *idata_person_create_ok(struct spona_client *client, const char *const *pai
     spona_response *response = idata_person_create(client, pairs);
     idata_expect(response, SPONA__V1__STATUS__OK);
     assert_int_equal(response->body_case, SPONA__V1__RESPONSE__BODY_PERSON_CREATE);
-    itest_assert_uuid(response->person_create->person_id);
-    char *id = strdup(response->person_create->person_id);
-    envelope_free_response(response);
-    assert_non_null(id);
-    return id;
+    return copy_id(response, response->person_create->person_id);
 }
 
 spona_response *idata_person_get(struct spona_client *client, const char *person_id)
 {
-    Spona__V1__PersonGetRequest body;
-    spona__v1__person_get_request__init(&body);
+    Spona__V1__PersonGetRequest body = SPONA__V1__PERSON_GET_REQUEST__INIT;
     body.person_id = MUTABLE(person_id);
-    spona_request *request = new_request();
-    request->body_case = SPONA__V1__REQUEST__BODY_PERSON_GET;
-    request->person_get = &body;
-    return idata_call(client, request);
+    return SEND(client, PERSON_GET, person_get, &body);
 }
 
 spona_response *idata_person_update(struct spona_client *client, const char *person_id,
                                     uint64_t expected_version, const char *const *pairs)
 {
-    Spona__V1__PersonUpdateRequest body;
-    spona__v1__person_update_request__init(&body);
+    Spona__V1__PersonUpdateRequest body = SPONA__V1__PERSON_UPDATE_REQUEST__INIT;
     body.person_id = MUTABLE(person_id);
     body.expected_version = expected_version;
     body.fields = make_fields(pairs, &body.n_fields);
-    spona_request *request = new_request();
-    request->body_case = SPONA__V1__REQUEST__BODY_PERSON_UPDATE;
-    request->person_update = &body;
-    spona_response *response = idata_call(client, request);
+    spona_response *response = SEND(client, PERSON_UPDATE, person_update, &body);
     free_fields(body.fields, body.n_fields);
     return response;
 }
@@ -292,14 +290,10 @@ void idata_fresh_jmbg(char out[14])
 spona_response *idata_case_open(struct spona_client *client, const char *person_id,
                                 const char *reason)
 {
-    Spona__V1__CaseOpenRequest body;
-    spona__v1__case_open_request__init(&body);
+    Spona__V1__CaseOpenRequest body = SPONA__V1__CASE_OPEN_REQUEST__INIT;
     body.person_id = MUTABLE(person_id);
     body.reason = MUTABLE(reason);
-    spona_request *request = new_request();
-    request->body_case = SPONA__V1__REQUEST__BODY_CASE_OPEN;
-    request->case_open = &body;
-    return idata_call(client, request);
+    return SEND(client, CASE_OPEN, case_open, &body);
 }
 
 char *idata_case_open_ok(struct spona_client *client, const char *person_id)
@@ -307,47 +301,27 @@ char *idata_case_open_ok(struct spona_client *client, const char *person_id)
     spona_response *response = idata_case_open(client, person_id, "integration test intake");
     idata_expect(response, SPONA__V1__STATUS__OK);
     assert_int_equal(response->body_case, SPONA__V1__RESPONSE__BODY_CASE_OPEN);
-    itest_assert_uuid(response->case_open->case_id);
-    char *id = strdup(response->case_open->case_id);
-    envelope_free_response(response);
-    assert_non_null(id);
-    return id;
+    return copy_id(response, response->case_open->case_id);
 }
 
 spona_response *idata_case_get(struct spona_client *client, const char *case_id)
 {
-    Spona__V1__CaseGetRequest body;
-    spona__v1__case_get_request__init(&body);
+    Spona__V1__CaseGetRequest body = SPONA__V1__CASE_GET_REQUEST__INIT;
     body.case_id = MUTABLE(case_id);
-    spona_request *request = new_request();
-    request->body_case = SPONA__V1__REQUEST__BODY_CASE_GET;
-    request->case_get = &body;
-    return idata_call(client, request);
+    return SEND(client, CASE_GET, case_get, &body);
 }
 
 spona_response *idata_referral_create(struct spona_client *client, const char *case_id,
                                       const char *institution_code, const char *measure)
 {
-    Spona__V1__ReferralCreateRequest body;
-    spona__v1__referral_create_request__init(&body);
-    body.case_id = MUTABLE(case_id);
-    body.institution_code = MUTABLE(institution_code);
-    body.measure = MUTABLE(measure);
-    spona_request *request = new_request();
-    request->body_case = SPONA__V1__REQUEST__BODY_REFERRAL_CREATE;
-    request->referral_create = &body;
-    return idata_call(client, request);
+    return idata_referral_create_due(client, case_id, institution_code, measure, NULL);
 }
 
 spona_response *idata_referral_accept(struct spona_client *client, const char *referral_id)
 {
-    Spona__V1__ReferralAcceptRequest body;
-    spona__v1__referral_accept_request__init(&body);
+    Spona__V1__ReferralAcceptRequest body = SPONA__V1__REFERRAL_ACCEPT_REQUEST__INIT;
     body.referral_id = MUTABLE(referral_id);
-    spona_request *request = new_request();
-    request->body_case = SPONA__V1__REQUEST__BODY_REFERRAL_ACCEPT;
-    request->referral_accept = &body;
-    return idata_call(client, request);
+    return SEND(client, REFERRAL_ACCEPT, referral_accept, &body);
 }
 
 void idata_refer_and_accept(struct spona_client *lead, struct spona_client *partner,
@@ -387,18 +361,14 @@ spona_response *idata_consent_grant(struct spona_client *client, const char *per
                                     const char *const *categories, const char *given_on,
                                     const char *expires_on)
 {
-    Spona__V1__ConsentGrantRequest body;
-    spona__v1__consent_grant_request__init(&body);
+    Spona__V1__ConsentGrantRequest body = SPONA__V1__CONSENT_GRANT_REQUEST__INIT;
     body.person_id = MUTABLE(person_id);
     body.institution_code = MUTABLE(institution_code);
     body.categories = string_list(categories, &body.n_categories);
     body.given_on = MUTABLE(given_on != NULL ? given_on : "2024-06-01");
     body.form_reference = MUTABLE("SAG-TEST-001");
     body.expires_on = MUTABLE(expires_on != NULL ? expires_on : "");
-    spona_request *request = new_request();
-    request->body_case = SPONA__V1__REQUEST__BODY_CONSENT_GRANT;
-    request->consent_grant = &body;
-    spona_response *response = idata_call(client, request);
+    spona_response *response = SEND(client, CONSENT_GRANT, consent_grant, &body);
     free(body.categories);
     return response;
 }
@@ -407,28 +377,20 @@ spona_response *idata_consent_withdraw(struct spona_client *client, const char *
                                        const char *institution_code,
                                        const char *const *categories)
 {
-    Spona__V1__ConsentWithdrawRequest body;
-    spona__v1__consent_withdraw_request__init(&body);
+    Spona__V1__ConsentWithdrawRequest body = SPONA__V1__CONSENT_WITHDRAW_REQUEST__INIT;
     body.person_id = MUTABLE(person_id);
     body.institution_code = MUTABLE(institution_code);
     body.categories = string_list(categories, &body.n_categories);
-    spona_request *request = new_request();
-    request->body_case = SPONA__V1__REQUEST__BODY_CONSENT_WITHDRAW;
-    request->consent_withdraw = &body;
-    spona_response *response = idata_call(client, request);
+    spona_response *response = SEND(client, CONSENT_WITHDRAW, consent_withdraw, &body);
     free(body.categories);
     return response;
 }
 
 spona_response *idata_consent_list(struct spona_client *client, const char *person_id)
 {
-    Spona__V1__ConsentListRequest body;
-    spona__v1__consent_list_request__init(&body);
+    Spona__V1__ConsentListRequest body = SPONA__V1__CONSENT_LIST_REQUEST__INIT;
     body.person_id = MUTABLE(person_id);
-    spona_request *request = new_request();
-    request->body_case = SPONA__V1__REQUEST__BODY_CONSENT_LIST;
-    request->consent_list = &body;
-    return idata_call(client, request);
+    return SEND(client, CONSENT_LIST, consent_list, &body);
 }
 
 /* --- explain, audit, emergency -------------------------------------------------------------- */
@@ -436,49 +398,33 @@ spona_response *idata_consent_list(struct spona_client *client, const char *pers
 spona_response *idata_explain(struct spona_client *client, const char *case_id,
                               const char *institution_code)
 {
-    Spona__V1__ExplainRequest body;
-    spona__v1__explain_request__init(&body);
+    Spona__V1__ExplainRequest body = SPONA__V1__EXPLAIN_REQUEST__INIT;
     body.case_id = MUTABLE(case_id);
     body.institution_code = MUTABLE(institution_code != NULL ? institution_code : "");
-    spona_request *request = new_request();
-    request->body_case = SPONA__V1__REQUEST__BODY_EXPLAIN;
-    request->explain = &body;
-    return idata_call(client, request);
+    return SEND(client, EXPLAIN, explain, &body);
 }
 
 spona_response *idata_audit_verify(struct spona_client *client)
 {
-    Spona__V1__AuditVerifyRequest body;
-    spona__v1__audit_verify_request__init(&body);
-    spona_request *request = new_request();
-    request->body_case = SPONA__V1__REQUEST__BODY_AUDIT_VERIFY;
-    request->audit_verify = &body;
-    return idata_call(client, request);
+    Spona__V1__AuditVerifyRequest body = SPONA__V1__AUDIT_VERIFY_REQUEST__INIT;
+    return SEND(client, AUDIT_VERIFY, audit_verify, &body);
 }
 
 spona_response *idata_disclosures(struct spona_client *client, const char *person_id)
 {
-    Spona__V1__DisclosuresRequest body;
-    spona__v1__disclosures_request__init(&body);
+    Spona__V1__DisclosuresRequest body = SPONA__V1__DISCLOSURES_REQUEST__INIT;
     body.person_id = MUTABLE(person_id);
-    spona_request *request = new_request();
-    request->body_case = SPONA__V1__REQUEST__BODY_DISCLOSURES;
-    request->disclosures = &body;
-    return idata_call(client, request);
+    return SEND(client, DISCLOSURES, disclosures, &body);
 }
 
 spona_response *idata_emergency(struct spona_client *client, const char *case_id,
                                 const char *reason, uint32_t minutes)
 {
-    Spona__V1__EmergencyAccessRequest body;
-    spona__v1__emergency_access_request__init(&body);
+    Spona__V1__EmergencyAccessRequest body = SPONA__V1__EMERGENCY_ACCESS_REQUEST__INIT;
     body.case_id = MUTABLE(case_id);
     body.reason = MUTABLE(reason);
     body.duration_minutes = minutes;
-    spona_request *request = new_request();
-    request->body_case = SPONA__V1__REQUEST__BODY_EMERGENCY_ACCESS;
-    request->emergency_access = &body;
-    return idata_call(client, request);
+    return SEND(client, EMERGENCY_ACCESS, emergency_access, &body);
 }
 
 /* --- issue 4: the case workflow --------------------------------------------------------------- */
@@ -486,59 +432,43 @@ spona_response *idata_emergency(struct spona_client *client, const char *case_id
 spona_response *idata_person_search(struct spona_client *client, const char *query, int loose,
                                     uint32_t limit)
 {
-    Spona__V1__PersonSearchRequest body;
-    spona__v1__person_search_request__init(&body);
+    Spona__V1__PersonSearchRequest body = SPONA__V1__PERSON_SEARCH_REQUEST__INIT;
     body.query = MUTABLE(query);
     body.loose = loose != 0;
     body.limit = limit;
-    spona_request *request = new_request();
-    request->body_case = SPONA__V1__REQUEST__BODY_PERSON_SEARCH;
-    request->person_search = &body;
-    return idata_call(client, request);
+    return SEND(client, PERSON_SEARCH, person_search, &body);
 }
 
 spona_response *idata_case_advance(struct spona_client *client, const char *case_id,
                                    uint64_t expected_version, const char *to_stage)
 {
-    Spona__V1__CaseAdvanceRequest body;
-    spona__v1__case_advance_request__init(&body);
+    Spona__V1__CaseAdvanceRequest body = SPONA__V1__CASE_ADVANCE_REQUEST__INIT;
     body.case_id = MUTABLE(case_id);
     body.expected_version = expected_version;
     body.to_stage = MUTABLE(to_stage);
-    spona_request *request = new_request();
-    request->body_case = SPONA__V1__REQUEST__BODY_CASE_ADVANCE;
-    request->case_advance = &body;
-    return idata_call(client, request);
+    return SEND(client, CASE_ADVANCE, case_advance, &body);
 }
 
 spona_response *idata_case_close(struct spona_client *client, const char *case_id,
                                  uint64_t expected_version, const char *reason,
                                  const char *note)
 {
-    Spona__V1__CaseCloseRequest body;
-    spona__v1__case_close_request__init(&body);
+    Spona__V1__CaseCloseRequest body = SPONA__V1__CASE_CLOSE_REQUEST__INIT;
     body.case_id = MUTABLE(case_id);
     body.expected_version = expected_version;
     body.reason = MUTABLE(reason);
     body.note = MUTABLE(note != NULL ? note : "");
-    spona_request *request = new_request();
-    request->body_case = SPONA__V1__REQUEST__BODY_CASE_CLOSE;
-    request->case_close = &body;
-    return idata_call(client, request);
+    return SEND(client, CASE_CLOSE, case_close, &body);
 }
 
 spona_response *idata_case_reopen(struct spona_client *client, const char *case_id,
                                   uint64_t expected_version, const char *reason)
 {
-    Spona__V1__CaseReopenRequest body;
-    spona__v1__case_reopen_request__init(&body);
+    Spona__V1__CaseReopenRequest body = SPONA__V1__CASE_REOPEN_REQUEST__INIT;
     body.case_id = MUTABLE(case_id);
     body.expected_version = expected_version;
     body.reason = MUTABLE(reason);
-    spona_request *request = new_request();
-    request->body_case = SPONA__V1__REQUEST__BODY_CASE_REOPEN;
-    request->case_reopen = &body;
-    return idata_call(client, request);
+    return SEND(client, CASE_REOPEN, case_reopen, &body);
 }
 
 spona_response *idata_assessment_record(struct spona_client *client, const char *case_id,
@@ -560,17 +490,13 @@ spona_response *idata_assessment_record(struct spona_client *client, const char 
         items[i].notes = MUTABLE(domains[i].notes != NULL ? domains[i].notes : "");
         list[i] = &items[i];
     }
-    Spona__V1__AssessmentRecordRequest body;
-    spona__v1__assessment_record_request__init(&body);
+    Spona__V1__AssessmentRecordRequest body = SPONA__V1__ASSESSMENT_RECORD_REQUEST__INIT;
     body.case_id = MUTABLE(case_id);
     body.assessed_on = MUTABLE(assessed_on);
     body.domains = list;
     body.n_domains = n;
     body.strengths = MUTABLE(strengths != NULL ? strengths : "");
-    spona_request *request = new_request();
-    request->body_case = SPONA__V1__REQUEST__BODY_ASSESSMENT_RECORD;
-    request->assessment_record = &body;
-    spona_response *response = idata_call(client, request);
+    spona_response *response = SEND(client, ASSESSMENT_RECORD, assessment_record, &body);
     free(list);
     free(items);
     return response;
@@ -579,39 +505,37 @@ spona_response *idata_assessment_record(struct spona_client *client, const char 
 spona_response *idata_assessment_get(struct spona_client *client, const char *case_id,
                                      uint32_t version)
 {
-    Spona__V1__AssessmentGetRequest body;
-    spona__v1__assessment_get_request__init(&body);
+    Spona__V1__AssessmentGetRequest body = SPONA__V1__ASSESSMENT_GET_REQUEST__INIT;
     body.case_id = MUTABLE(case_id);
     body.version = version;
-    spona_request *request = new_request();
-    request->body_case = SPONA__V1__REQUEST__BODY_ASSESSMENT_GET;
-    request->assessment_get = &body;
-    return idata_call(client, request);
+    return SEND(client, ASSESSMENT_GET, assessment_get, &body);
 }
 
 spona_response *idata_plan_change(struct spona_client *client,
                                   Spona__V1__PlanChangeRequest *body)
 {
-    spona_request *request = new_request();
-    request->body_case = SPONA__V1__REQUEST__BODY_PLAN_CHANGE;
-    request->plan_change = body;
-    return idata_call(client, request);
+    return SEND(client, PLAN_CHANGE, plan_change, body);
+}
+
+/* A plan change of case_id at expected_version; the caller adds what changes. */
+static Spona__V1__PlanChangeRequest plan_change_of(const char *case_id, uint32_t expected_version)
+{
+    Spona__V1__PlanChangeRequest body = SPONA__V1__PLAN_CHANGE_REQUEST__INIT;
+    body.case_id = MUTABLE(case_id);
+    body.expected_version = expected_version;
+    return body;
 }
 
 spona_response *idata_plan_add_goal(struct spona_client *client, const char *case_id,
                                     uint32_t expected_version, uint32_t number,
                                     const char *text, const char *target_date)
 {
-    Spona__V1__PlanGoal goal;
-    spona__v1__plan_goal__init(&goal);
+    Spona__V1__PlanGoal goal = SPONA__V1__PLAN_GOAL__INIT;
     goal.number = number;
     goal.text = MUTABLE(text);
     goal.target_date = MUTABLE(target_date);
     Spona__V1__PlanGoal *goals[] = {&goal};
-    Spona__V1__PlanChangeRequest body;
-    spona__v1__plan_change_request__init(&body);
-    body.case_id = MUTABLE(case_id);
-    body.expected_version = expected_version;
+    Spona__V1__PlanChangeRequest body = plan_change_of(case_id, expected_version);
     body.add_goals = goals;
     body.n_add_goals = 1;
     return idata_plan_change(client, &body);
@@ -621,15 +545,11 @@ spona_response *idata_plan_measure_status(struct spona_client *client, const cha
                                           uint32_t expected_version, uint32_t number,
                                           const char *status)
 {
-    Spona__V1__PlanMeasure change;
-    spona__v1__plan_measure__init(&change);
+    Spona__V1__PlanMeasure change = SPONA__V1__PLAN_MEASURE__INIT;
     change.number = number;
     change.status = MUTABLE(status);
     Spona__V1__PlanMeasure *list[] = {&change};
-    Spona__V1__PlanChangeRequest body;
-    spona__v1__plan_change_request__init(&body);
-    body.case_id = MUTABLE(case_id);
-    body.expected_version = expected_version;
+    Spona__V1__PlanChangeRequest body = plan_change_of(case_id, expected_version);
     body.measure_status = list;
     body.n_measure_status = 1;
     return idata_plan_change(client, &body);
@@ -638,31 +558,23 @@ spona_response *idata_plan_measure_status(struct spona_client *client, const cha
 spona_response *idata_plan_get(struct spona_client *client, const char *case_id,
                                uint32_t version, int printable)
 {
-    Spona__V1__PlanGetRequest body;
-    spona__v1__plan_get_request__init(&body);
+    Spona__V1__PlanGetRequest body = SPONA__V1__PLAN_GET_REQUEST__INIT;
     body.case_id = MUTABLE(case_id);
     body.version = version;
     body.printable = printable != 0;
-    spona_request *request = new_request();
-    request->body_case = SPONA__V1__REQUEST__BODY_PLAN_GET;
-    request->plan_get = &body;
-    return idata_call(client, request);
+    return SEND(client, PLAN_GET, plan_get, &body);
 }
 
 spona_response *idata_referral_create_due(struct spona_client *client, const char *case_id,
                                           const char *institution_code, const char *measure,
                                           const char *due_date)
 {
-    Spona__V1__ReferralCreateRequest body;
-    spona__v1__referral_create_request__init(&body);
+    Spona__V1__ReferralCreateRequest body = SPONA__V1__REFERRAL_CREATE_REQUEST__INIT;
     body.case_id = MUTABLE(case_id);
     body.institution_code = MUTABLE(institution_code);
     body.measure = MUTABLE(measure);
     body.due_date = MUTABLE(due_date != NULL ? due_date : "");
-    spona_request *request = new_request();
-    request->body_case = SPONA__V1__REQUEST__BODY_REFERRAL_CREATE;
-    request->referral_create = &body;
-    return idata_call(client, request);
+    return SEND(client, REFERRAL_CREATE, referral_create, &body);
 }
 
 char *idata_referral_create_ok(struct spona_client *client, const char *case_id,
@@ -672,60 +584,40 @@ char *idata_referral_create_ok(struct spona_client *client, const char *case_id,
     spona_response *response = idata_referral_create_due(client, case_id, institution_code,
                                                          measure, due_date);
     idata_expect_what(response, SPONA__V1__STATUS__OK, "referral_create");
-    itest_assert_uuid(response->referral_create->referral_id);
-    char *id = strdup(response->referral_create->referral_id);
-    envelope_free_response(response);
-    assert_non_null(id);
-    return id;
+    return copy_id(response, response->referral_create->referral_id);
 }
 
 spona_response *idata_referral_decline(struct spona_client *client, const char *referral_id,
                                        uint64_t expected_version, const char *reason)
 {
-    Spona__V1__ReferralDeclineRequest body;
-    spona__v1__referral_decline_request__init(&body);
+    Spona__V1__ReferralDeclineRequest body = SPONA__V1__REFERRAL_DECLINE_REQUEST__INIT;
     body.referral_id = MUTABLE(referral_id);
     body.expected_version = expected_version;
     body.reason = MUTABLE(reason);
-    spona_request *request = new_request();
-    request->body_case = SPONA__V1__REQUEST__BODY_REFERRAL_DECLINE;
-    request->referral_decline = &body;
-    return idata_call(client, request);
+    return SEND(client, REFERRAL_DECLINE, referral_decline, &body);
 }
 
 spona_response *idata_referral_complete(struct spona_client *client, const char *referral_id,
                                         uint64_t expected_version, const char *result)
 {
-    Spona__V1__ReferralCompleteRequest body;
-    spona__v1__referral_complete_request__init(&body);
+    Spona__V1__ReferralCompleteRequest body = SPONA__V1__REFERRAL_COMPLETE_REQUEST__INIT;
     body.referral_id = MUTABLE(referral_id);
     body.expected_version = expected_version;
     body.result = MUTABLE(result);
-    spona_request *request = new_request();
-    request->body_case = SPONA__V1__REQUEST__BODY_REFERRAL_COMPLETE;
-    request->referral_complete = &body;
-    return idata_call(client, request);
+    return SEND(client, REFERRAL_COMPLETE, referral_complete, &body);
 }
 
 spona_response *idata_inbox(struct spona_client *client, int open_only)
 {
-    Spona__V1__InboxRequest body;
-    spona__v1__inbox_request__init(&body);
+    Spona__V1__InboxRequest body = SPONA__V1__INBOX_REQUEST__INIT;
     body.open_only = open_only != 0;
-    spona_request *request = new_request();
-    request->body_case = SPONA__V1__REQUEST__BODY_INBOX;
-    request->inbox = &body;
-    return idata_call(client, request);
+    return SEND(client, INBOX, inbox, &body);
 }
 
 spona_response *idata_overdue(struct spona_client *client)
 {
-    Spona__V1__OverdueRequest body;
-    spona__v1__overdue_request__init(&body);
-    spona_request *request = new_request();
-    request->body_case = SPONA__V1__REQUEST__BODY_OVERDUE;
-    request->overdue = &body;
-    return idata_call(client, request);
+    Spona__V1__OverdueRequest body = SPONA__V1__OVERDUE_REQUEST__INIT;
+    return SEND(client, OVERDUE, overdue, &body);
 }
 
 spona_response *idata_conference_record(struct spona_client *client, const char *case_id,
@@ -734,18 +626,14 @@ spona_response *idata_conference_record(struct spona_client *client, const char 
                                         const char *const *usernames, const char *decisions,
                                         const char *next_steps)
 {
-    Spona__V1__ConferenceRecordRequest body;
-    spona__v1__conference_record_request__init(&body);
+    Spona__V1__ConferenceRecordRequest body = SPONA__V1__CONFERENCE_RECORD_REQUEST__INIT;
     body.case_id = MUTABLE(case_id);
     body.held_on = MUTABLE(held_on);
     body.institution_codes = string_list(institution_codes, &body.n_institution_codes);
     body.usernames = string_list(usernames, &body.n_usernames);
     body.decisions = MUTABLE(decisions);
     body.next_steps = MUTABLE(next_steps);
-    spona_request *request = new_request();
-    request->body_case = SPONA__V1__REQUEST__BODY_CONFERENCE_RECORD;
-    request->conference_record = &body;
-    spona_response *response = idata_call(client, request);
+    spona_response *response = SEND(client, CONFERENCE_RECORD, conference_record, &body);
     free(body.institution_codes);
     free(body.usernames);
     return response;
@@ -754,54 +642,38 @@ spona_response *idata_conference_record(struct spona_client *client, const char 
 spona_response *idata_note_add(struct spona_client *client, const char *case_id,
                                const char *text)
 {
-    Spona__V1__NoteAddRequest body;
-    spona__v1__note_add_request__init(&body);
+    Spona__V1__NoteAddRequest body = SPONA__V1__NOTE_ADD_REQUEST__INIT;
     body.case_id = MUTABLE(case_id);
     body.text = MUTABLE(text);
-    spona_request *request = new_request();
-    request->body_case = SPONA__V1__REQUEST__BODY_NOTE_ADD;
-    request->note_add = &body;
-    return idata_call(client, request);
+    return SEND(client, NOTE_ADD, note_add, &body);
 }
 
 spona_response *idata_outcome_record(struct spona_client *client,
                                      Spona__V1__OutcomeRecordRequest *body)
 {
-    spona_request *request = new_request();
-    request->body_case = SPONA__V1__REQUEST__BODY_OUTCOME_RECORD;
-    request->outcome_record = body;
-    return idata_call(client, request);
+    return SEND(client, OUTCOME_RECORD, outcome_record, body);
 }
 
 spona_response *idata_follow_up_record(struct spona_client *client, const char *outcome_id,
                                        uint32_t months, const char *checked_on,
                                        int still_employed, const char *note)
 {
-    Spona__V1__FollowUp follow_up;
-    spona__v1__follow_up__init(&follow_up);
+    Spona__V1__FollowUp follow_up = SPONA__V1__FOLLOW_UP__INIT;
     follow_up.months = months;
     follow_up.checked_on = MUTABLE(checked_on);
     follow_up.still_employed = still_employed != 0;
     follow_up.note = MUTABLE(note != NULL ? note : "");
-    Spona__V1__FollowUpRecordRequest body;
-    spona__v1__follow_up_record_request__init(&body);
+    Spona__V1__FollowUpRecordRequest body = SPONA__V1__FOLLOW_UP_RECORD_REQUEST__INIT;
     body.outcome_id = MUTABLE(outcome_id);
     body.follow_up = &follow_up;
-    spona_request *request = new_request();
-    request->body_case = SPONA__V1__REQUEST__BODY_FOLLOW_UP_RECORD;
-    request->follow_up_record = &body;
-    return idata_call(client, request);
+    return SEND(client, FOLLOW_UP_RECORD, follow_up_record, &body);
 }
 
 spona_response *idata_timeline(struct spona_client *client, const char *case_id)
 {
-    Spona__V1__TimelineRequest body;
-    spona__v1__timeline_request__init(&body);
+    Spona__V1__TimelineRequest body = SPONA__V1__TIMELINE_REQUEST__INIT;
     body.case_id = MUTABLE(case_id);
-    spona_request *request = new_request();
-    request->body_case = SPONA__V1__REQUEST__BODY_TIMELINE;
-    request->timeline = &body;
-    return idata_call(client, request);
+    return SEND(client, TIMELINE, timeline, &body);
 }
 
 void idata_expect_what(const spona_response *response, spona_status status, const char *what)
