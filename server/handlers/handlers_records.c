@@ -3,9 +3,9 @@
  * records them; case_notes), notes (any team member allowed to write
  * case_notes; append-only, author and institution kept), outcomes (the lead or
  * a partner allowed to write outcomes) and their follow-ups at 3, 6 and 12
- * months (one each per outcome). Every write is decided on the record's data
- * category, audited, and answered with the record as stored.
- */
+ * months (one each per outcome). The request table declares each write's data
+ * category, which the pipeline decides and audits; a handler checks its own
+ * rules, writes, and answers with the record as stored. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -264,7 +264,8 @@ spona_status handle_conference_record(struct request_context *ctx, const spona_r
                                       spona_response *response)
 {
     const Spona__V1__ConferenceRecordRequest *conference = request->conference_record;
-    spona_status status = case_records_require_lead(ctx, &ctx->subject, "record a case conference");
+    spona_status status =
+        case_records_require_lead(ctx, &ctx->subject, "record a case conference");
     if (status != SPONA__V1__STATUS__OK) {
         ctx->record.denied |= POLICY_BIT(POLICY_CATEGORY_CASE_NOTES);
         return case_records_refuse(ctx, status);
