@@ -271,6 +271,41 @@ static int admin_require_approvals(PGconn *db, const char *protocol_id,
     return 0;
 }
 
+/* The version's signatories and the audit record of the import; 0, or 1 (printed). */
+static int admin_store_signatories(PGconn *db, const char *protocol_id,
+                                   const char *municipality_id, const char *version,
+                                   const struct policy *policy)
+{
+    for (size_t i = 0; i < policy->signatory_count; i++) {
+        const char *params[] = {protocol_id, municipality_id, policy->signatories[i].institution,
+                                policy_role_name(policy->signatories[i].role)};
+        char what[200];
+        snprintf(what, sizeof(what), "institution '%.64s' of municipality '%.64s'",
+                 policy->signatories[i].institution, policy->municipality);
+        if (admin_exec_one(db,
+                           "INSERT INTO protocol_signatories (protocol_id, municipality_id,"
+                           "                                  institution_id, role)"
+                           " SELECT $1, $2, id, $4 FROM institutions"
+                           "  WHERE code = $3 AND municipality_id = $2",
+                           4, params, what) != 0)
+            return 1;
+    }
+    char detail[48];
+    snprintf(detail, sizeof(detail), "version %d (admin command)", policy->version);
+    const char *audit_params[] = {municipality_id, version, detail};
+    PGresult *result = admin_exec(
+        db,
+        "INSERT INTO audit_log (municipality_id, installation, action, protocol_version,"
+        "                       outcome, detail, prev_hash, hash)"
+        " VALUES ($1, 'spona-server import-protocol', 'protocol_import', $2::int, 'ok', $3,"
+        "         '', '')",
+        3, audit_params);
+    if (result == NULL)
+        return 1;
+    PQclear(result);
+    return 0;
+}
+
 /*
  * Stores the validated document as its municipality's next version, with its
  * signatories and an audit record, inside the open transaction. Returns 0 stored,
@@ -330,34 +365,7 @@ static int admin_store_protocol(PGconn *db, const struct policy *policy, const c
     policy_diff_free(&diff);
     if (stored != 0)
         return 1;
-    for (size_t i = 0; i < policy->signatory_count; i++) {
-        const char *params[] = {protocol_id, municipality_id, policy->signatories[i].institution,
-                                policy_role_name(policy->signatories[i].role)};
-        char what[200];
-        snprintf(what, sizeof(what), "institution '%.64s' of municipality '%.64s'",
-                 policy->signatories[i].institution, policy->municipality);
-        if (admin_exec_one(db,
-                           "INSERT INTO protocol_signatories (protocol_id, municipality_id,"
-                           "                                  institution_id, role)"
-                           " SELECT $1, $2, id, $4 FROM institutions"
-                           "  WHERE code = $3 AND municipality_id = $2",
-                           4, params, what) != 0)
-            return 1;
-    }
-    char detail[48];
-    snprintf(detail, sizeof(detail), "version %d (admin command)", policy->version);
-    const char *audit_params[] = {municipality_id, version, detail};
-    PGresult *result = admin_exec(
-        db,
-        "INSERT INTO audit_log (municipality_id, installation, action, protocol_version,"
-        "                       outcome, detail, prev_hash, hash)"
-        " VALUES ($1, 'spona-server import-protocol', 'protocol_import', $2::int, 'ok', $3,"
-        "         '', '')",
-        3, audit_params);
-    if (result == NULL)
-        return 1;
-    PQclear(result);
-    return 0;
+    return admin_store_signatories(db, protocol_id, municipality_id, version, policy);
 }
 
 static int import_protocol(const struct server_config *config, PGconn *db, char **argv)

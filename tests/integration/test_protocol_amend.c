@@ -8,7 +8,8 @@
  * is not the connection's key's, one over another version, a hash of another text
  * and a second approval are refused. protocol show lists the required and given
  * approvals; each is stored with the certificate that verified it. Version 3, which
- * only narrows, is activated on import.
+ * only narrows, is activated on import. Version 4, widening again, imported with the
+ * admin command, is stored inactive too: the admin command has no way around approvals.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -309,6 +310,26 @@ static void test_narrowing_version_is_active_at_once(void **state)
     envelope_free_response(r);
 }
 
+static void test_admin_import_of_a_widening_version_is_inactive(void **state)
+{
+    (void)state;
+    char path[1024];
+    snprintf(path, sizeof(path), "%s/amendgrad-v4.yaml", SPONA_TEST_PROTOCOLS);
+    assert_int_equal(itest_admin("import-protocol", path, NULL), 0);
+    assert_int_equal(version_in_force(), 3);
+    spona_response *r = idata_protocol_show(coordinator, 4);
+    expect_status(r, SPONA__V1__STATUS__OK, "protocol_show version 4");
+    assert_false(r->protocol_show->active);
+    assert_int_equal(r->protocol_show->n_approvals, 2);
+    assert_string_equal(r->protocol_show->approvals[0]->institution, "amendgrad.csr");
+    assert_string_equal(r->protocol_show->approvals[1]->institution, "amendgrad.ngo");
+    assert_string_equal(r->protocol_show->approvals[1]->reason, "gains read identity");
+    envelope_free_response(r);
+    r = idata_person_get(ngo, person_id);
+    assert_int_not_equal(r->status, SPONA__V1__STATUS__OK);
+    envelope_free_response(r);
+}
+
 int main(void)
 {
     if (itest_init() != 0)
@@ -320,6 +341,7 @@ int main(void)
         cmocka_unit_test(test_lead_and_bureau_approve_then_it_takes_effect),
         cmocka_unit_test(test_approvals_keep_signature_and_certificate),
         cmocka_unit_test(test_narrowing_version_is_active_at_once),
+        cmocka_unit_test(test_admin_import_of_a_widening_version_is_inactive),
         cmocka_unit_test(itest_test_server_stops_cleanly),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
