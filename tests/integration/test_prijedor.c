@@ -14,7 +14,8 @@
  * safety-flagged person's address, phone and email are hidden from everyone but the CSR
  * (the Employment Bureau, the school and the NGO on the team); withdrawing consent cuts
  * the Employment Bureau's education_work at the very next request. Then the amendment
- * v2 (imported through the API by the coordinator) adds clause 12: the NGO on the team
+ * v2 (imported through the API by the coordinator, in force once the lead agency and the
+ * NGO approved it with signatures of their keys) adds clause 12: the NGO on the team
  * with consent now reads health_disability, explain and new disclosures cite
  * "protocol prijedor v2", and disclosures recorded before the amendment still cite v1.
  *
