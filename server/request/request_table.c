@@ -37,10 +37,12 @@ static const struct request_kind request_rows[] = {
     {ROW(WHOAMI), "whoami", REQUEST_WORKER, S | REQUEST_OWN_TX, NONE, ANY, handle_whoami},
     {ROW(LOGOUT), "logout", REQUEST_WORKER, S | REQUEST_OWN_TX, NONE, ANY, handle_logout},
     /* the protocol */
-    {ROW(PROTOCOL_IMPORT), "protocol_import", REQUEST_WORKER, S | W | LEGACY, NONE, ANY,
+    {ROW(PROTOCOL_IMPORT), "protocol_import", REQUEST_WORKER, S | W, NONE, ANY,
      handle_protocol_import},
-    {ROW(PROTOCOL_SHOW), "protocol_show", REQUEST_WORKER, S | LEGACY, NONE, ANY,
+    {ROW(PROTOCOL_SHOW), "protocol_show", REQUEST_WORKER, S | REQUEST_NO_AUDIT, NONE, ANY,
      handle_protocol_show},
+    {ROW(PROTOCOL_APPROVE), "protocol_approve", REQUEST_WORKER, S | W, NONE, ANY,
+     handle_protocol_approve},
     /* persons, households, benefits, search */
     {ROW(PERSON_CREATE), "person_create", REQUEST_WORKER, S | W, INTAKE, ANY,
      handle_person_create},
