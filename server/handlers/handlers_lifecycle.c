@@ -162,9 +162,6 @@ spona_status handle_case_advance(struct request_context *ctx, const spona_reques
                                  spona_response *response)
 {
     const Spona__V1__CaseAdvanceRequest *advance = request->case_advance;
-    spona_status status = case_records_check_id(ctx, "case_id", advance->case_id);
-    if (status != SPONA__V1__STATUS__OK)
-        return status;
     int to = case_stage_from_name(advance->to_stage);
     if (to < 0) {
         snprintf(ctx->message, sizeof(ctx->message),
@@ -177,7 +174,7 @@ spona_status handle_case_advance(struct request_context *ctx, const spona_reques
                                   .expected_version = advance->expected_version,
                                   .to = (enum case_stage)to, .close_reason = "", .history = ""};
     Spona__V1__CaseView *view;
-    status = lifecycle_run(ctx, &move, &view);
+    spona_status status = lifecycle_run(ctx, &move, &view);
     if (status != SPONA__V1__STATUS__OK)
         return status;
     response->body_case = SPONA__V1__RESPONSE__BODY_CASE_ADVANCE;
@@ -189,15 +186,12 @@ spona_status handle_case_close(struct request_context *ctx, const spona_request 
                                spona_response *response)
 {
     const Spona__V1__CaseCloseRequest *close = request->case_close;
-    spona_status status = case_records_check_id(ctx, "case_id", close->case_id);
-    if (status != SPONA__V1__STATUS__OK)
-        return status;
     if (!case_close_reason_valid(close->reason)) {
         snprintf(ctx->message, sizeof(ctx->message), "reason: '%.40s' is not a close reason (%s)",
                  close->reason, case_close_reasons_text());
         return SPONA__V1__STATUS__INVALID_ARGUMENT;
     }
-    status = case_records_check_text(ctx, "note", close->note, 0, LIFECYCLE_MAX_NOTE);
+    spona_status status = case_records_check_text(ctx, "note", close->note, 0, LIFECYCLE_MAX_NOTE);
     if (status != SPONA__V1__STATUS__OK)
         return status;
     /* the history keeps the reason and the note: "employed: note" */
@@ -222,10 +216,8 @@ spona_status handle_case_reopen(struct request_context *ctx, const spona_request
                                 spona_response *response)
 {
     const Spona__V1__CaseReopenRequest *reopen = request->case_reopen;
-    spona_status status = case_records_check_id(ctx, "case_id", reopen->case_id);
-    if (status != SPONA__V1__STATUS__OK)
-        return status;
-    status = case_records_check_text(ctx, "reason", reopen->reason, 1, LIFECYCLE_MAX_REASON);
+    spona_status status =
+        case_records_check_text(ctx, "reason", reopen->reason, 1, LIFECYCLE_MAX_REASON);
     if (status != SPONA__V1__STATUS__OK)
         return status;
     struct lifecycle_move move = {.kind = CASE_MOVE_REOPEN,
