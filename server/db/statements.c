@@ -10,7 +10,7 @@ const struct db_statement *const statement_tables[] = {
     subject_statements,
     audit_statements,
     exclusion_statements,
-    review_statements,
+    emergency_statements,
     idempotency_statements,
     search_statements,
     lifecycle_statements,

@@ -13,7 +13,7 @@ extern const struct db_statement transaction_statements[];
 extern const struct db_statement subject_statements[];
 extern const struct db_statement audit_statements[];
 extern const struct db_statement exclusion_statements[];
-extern const struct db_statement review_statements[];
+extern const struct db_statement emergency_statements[];
 extern const struct db_statement idempotency_statements[];
 extern const struct db_statement search_statements[];
 extern const struct db_statement lifecycle_statements[];

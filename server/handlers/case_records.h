@@ -3,7 +3,7 @@
  * handlers_assessment.c, handlers_plan.c): the opening of a request on one
  * case (transaction, protocol in force, the caller's subject, audited
  * NOT_FOUND), the lead-only rule, and the lock that serialises writers of one
- * case. Defined in handlers_lifecycle.c. Nothing here decides a category:
+ * case. Defined in case_records.c. Nothing here decides a category:
  * decisions come from access_decide.
  */
 #ifndef SPONA_CASE_RECORDS_H

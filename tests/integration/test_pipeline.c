@@ -219,6 +219,8 @@ static const char *subject_id(const struct request_kind *kind)
         return her.referral_id;
     case REQUEST_SUBJECT_OUTCOME:
         return her.outcome_id;
+    case REQUEST_SUBJECT_INTAKE: /* the caller as lead, on a case it names (break-glass) */
+        return kind->subject_field != NULL ? her.earlier_case_id : NULL;
     default:
         return NULL;
     }
