@@ -37,6 +37,7 @@
 #define SEARCH_DEFAULT_LIMIT 20
 #define SEARCH_MAX_LIMIT 100
 #define SEARCH_LOOSE_CANDIDATES 10 /* loose candidates per hit asked for */
+#define SEARCH_MAX_SCAN_ROWS 1600  /* rows a step reads at most, hidden ones included */
 
 /* The identity columns a hit may show, in the order the search statements select them. */
 static const char *const search_identity_fields[] = {"first_name", "last_name", "jmbg",
@@ -360,22 +361,19 @@ enum search_step_kind {
     SEARCH_STEP_COUNT
 };
 
-/*
- * Runs one step of the search and adds its hits. A step that does not apply,
- * or is not needed because the limit is reached, runs nothing.
- */
-static spona_status search_step(struct request_context *ctx, const struct search_plan *plan,
-                                enum search_step_kind step,
-                                Spona__V1__PersonSearchResponse *answer)
+/* One step's statement, its rows limited to rows (the loose candidates in proportion). */
+static PGresult *search_step_query(struct request_context *ctx, const struct search_plan *plan,
+                                   enum search_step_kind step, unsigned rows,
+                                   spona_status *status)
 {
-    if (answer->n_hits >= plan->limit || (plan->by_jmbg && step != SEARCH_STEP_LAST_FIRST) ||
-        ((step == SEARCH_STEP_SWAPPED || step == SEARCH_STEP_CUT) && !plan->several_words) ||
-        (step == SEARCH_STEP_LOOSE && plan->loose[0] == '\0'))
-        return SPONA__V1__STATUS__OK;
     char limit[16], candidates[16];
-    snprintf(limit, sizeof(limit), "%u", plan->limit); /* duplicates of earlier steps skipped */
-    /* the candidates are the municipality's, before row-level security */
-    snprintf(candidates, sizeof(candidates), "%u", SEARCH_LOOSE_CANDIDATES * plan->limit);
+    snprintf(limit, sizeof(limit), "%u", rows);
+    /* the candidates are the municipality's, before row-level security (docs/cases.md) */
+    unsigned loose = SEARCH_LOOSE_CANDIDATES * rows;
+    snprintf(candidates, sizeof(candidates), "%u",
+             loose < SEARCH_LOOSE_CANDIDATES * SEARCH_MAX_LIMIT
+                 ? loose
+                 : SEARCH_LOOSE_CANDIDATES * SEARCH_MAX_LIMIT);
     const char *municipality = ctx->job->installation.municipality_id;
     const struct search_range *range = step == SEARCH_STEP_SWAPPED ? &plan->swapped
                                        : step == SEARCH_STEP_CUT   ? &plan->cut
@@ -384,20 +382,46 @@ static spona_status search_step(struct request_context *ctx, const struct search
     const char *name_params[] = {municipality, range->low, range->high, limit,
                                  plan->cut_pattern};
     const char *loose_params[] = {municipality, plan->loose, candidates, limit};
-    spona_status status;
-    PGresult *result =
-        plan->by_jmbg ? request_query(ctx, "search_jmbg", 2, jmbg_params, &status)
-        : step == SEARCH_STEP_FIRST_LAST
-            ? request_query(ctx, "search_name_first", 4, name_params, &status)
-        : step == SEARCH_STEP_CUT
-            ? request_query(ctx, plan->cut_short ? "search_name_cut_short" : "search_name_cut", 5,
-                            name_params, &status)
-        : step == SEARCH_STEP_LOOSE ? request_query(ctx, "search_loose", 4, loose_params, &status)
-                                    : request_query(ctx, "search_name", 4, name_params, &status);
-    if (result == NULL)
-        return status;
-    status = search_add_hits(ctx, result, plan->limit, answer);
-    PQclear(result);
+    if (plan->by_jmbg)
+        return request_query(ctx, "search_jmbg", 2, jmbg_params, status);
+    if (step == SEARCH_STEP_FIRST_LAST)
+        return request_query(ctx, "search_name_first", 4, name_params, status);
+    if (step == SEARCH_STEP_CUT)
+        return request_query(ctx, plan->cut_short ? "search_name_cut_short" : "search_name_cut",
+                             5, name_params, status);
+    if (step == SEARCH_STEP_LOOSE)
+        return request_query(ctx, "search_loose", 4, loose_params, status);
+    return request_query(ctx, "search_name", 4, name_params, status);
+}
+
+/*
+ * Runs one step of the search and adds its hits. A step that does not apply,
+ * or is not needed because the limit is reached, runs nothing. Rows that are
+ * no hit (earlier steps' hits, persons the caller may not be shown) must not
+ * take the place of a hit further on, or a search would answer differently
+ * for a hidden person than for no one: while a step fills its rows without
+ * reaching the limit, it runs again with twice the rows (up to
+ * SEARCH_MAX_SCAN_ROWS).
+ */
+static spona_status search_step(struct request_context *ctx, const struct search_plan *plan,
+                                enum search_step_kind step,
+                                Spona__V1__PersonSearchResponse *answer)
+{
+    if ((plan->by_jmbg && step != SEARCH_STEP_LAST_FIRST) ||
+        ((step == SEARCH_STEP_SWAPPED || step == SEARCH_STEP_CUT) && !plan->several_words) ||
+        (step == SEARCH_STEP_LOOSE && plan->loose[0] == '\0'))
+        return SPONA__V1__STATUS__OK;
+    spona_status status = SPONA__V1__STATUS__OK;
+    for (unsigned rows = plan->limit; answer->n_hits < plan->limit; rows *= 2) {
+        PGresult *result = search_step_query(ctx, plan, step, rows, &status);
+        if (result == NULL)
+            return status;
+        int full = !plan->by_jmbg && (unsigned)PQntuples(result) >= rows;
+        status = search_add_hits(ctx, result, plan->limit, answer);
+        PQclear(result);
+        if (status != SPONA__V1__STATUS__OK || !full || rows >= SEARCH_MAX_SCAN_ROWS)
+            break;
+    }
     return status;
 }
 

@@ -215,6 +215,45 @@ static void test_search_hides_who_may_not_read_identity(void **state)
     expect_as_nobody(nada, "the NGO after the withdrawal");
 }
 
+/*
+ * A person hidden from the caller takes no hit's place: the NGO, on the teams of two
+ * persons whose names share a prefix, reads the identity of the second only (consent);
+ * asked for one hit by the prefix, it gets the second, as if the first did not exist.
+ */
+static void test_hidden_person_takes_no_place(void **state)
+{
+    (void)state;
+    char digits[14], prefix[64], unused[128];
+    idata_fresh_jmbg(digits);
+    spell("Ograda", "Ограда", digits + 5, prefix, sizeof(prefix), unused, sizeof(unused));
+    char *ids[2], *cases[2];
+    for (int i = 0; i < 2; i++) {
+        char last_name[80], jmbg[14];
+        snprintf(last_name, sizeof(last_name), "%s%s", prefix, i == 0 ? "a" : "b");
+        idata_fresh_jmbg(jmbg);
+        const char *pairs[] = {"first_name", "Vida", "last_name", last_name, "jmbg", jmbg, NULL};
+        ids[i] = idata_person_create_ok(lead, pairs);
+        cases[i] = idata_case_open_ok(lead, ids[i]);
+        idata_refer_and_accept(lead, nada, cases[i], "testgrad.ngo");
+    }
+    const char *const identity[] = {"identity", NULL};
+    expect_ok_free(idata_consent_grant(lead, ids[1], "testgrad.ngo", identity, NULL, NULL),
+                   "consent_grant identity to testgrad.ngo");
+    for (int loose = 0; loose <= 1; loose++) {
+        spona_response *r = idata_person_search(nada, prefix, loose, 1);
+        idata_expect_what(r, OK, "person_search of the prefix, limit 1, by the NGO");
+        if (r->person_search->n_hits != 1 ||
+            strcmp(r->person_search->hits[0]->person_id, ids[1]) != 0)
+            fail_msg("person_search '%s'%s, limit 1, by the NGO: %zu hits, not the one it may "
+                     "read", prefix, loose ? " (loose)" : "", r->person_search->n_hits);
+        envelope_free_response(r);
+    }
+    for (int i = 0; i < 2; i++) {
+        free(ids[i]);
+        free(cases[i]);
+    }
+}
+
 /* The lead's disclosures report of her lists a search hit by institution. */
 static void test_search_hit_is_disclosed(void **state)
 {
@@ -408,6 +447,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_register_and_refer),
         cmocka_unit_test(test_search_hides_who_may_not_read_identity),
+        cmocka_unit_test(test_hidden_person_takes_no_place),
         cmocka_unit_test(test_search_hit_is_disclosed),
         cmocka_unit_test(test_excluded_user),
         cmocka_unit_test(test_excluded_institution),
