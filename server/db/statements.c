@@ -13,6 +13,7 @@ const struct db_statement *const statement_tables[] = {
     emergency_statements,
     idempotency_statements,
     search_statements,
+    household_statements,
     lifecycle_statements,
     assessment_statements,
     plan_statements,

@@ -16,6 +16,7 @@ extern const struct db_statement exclusion_statements[];
 extern const struct db_statement emergency_statements[];
 extern const struct db_statement idempotency_statements[];
 extern const struct db_statement search_statements[];
+extern const struct db_statement household_statements[];
 extern const struct db_statement lifecycle_statements[];
 extern const struct db_statement assessment_statements[];
 extern const struct db_statement plan_statements[];

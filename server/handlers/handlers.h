@@ -73,6 +73,8 @@ spona_status handle_disclosures(struct request_context *ctx, const spona_request
 /* handlers_search.c */
 spona_status handle_person_search(struct request_context *ctx, const spona_request *request,
                   spona_response *response);
+
+/* handlers_household.c */
 spona_status handle_household_set(struct request_context *ctx, const spona_request *request,
                   spona_response *response);
 spona_status handle_benefit_add(struct request_context *ctx, const spona_request *request,
