@@ -17,7 +17,6 @@
 
 #include "access.h"
 #include "audit.h"
-#include "case_records_util.h"
 #include "handlers.h"
 #include "handlers_util.h"
 #include "statements.h"
