@@ -234,12 +234,20 @@ END
 $$;
 REVOKE ALL ON FUNCTION spona_indicators_over(date, date, text[], uuid, uuid) FROM PUBLIC;
 
--- The protocol version in force in municipality p_municipality (as the server finds it).
+-- The protocol version in force in municipality p_municipality, as the server finds it
+-- (server/policy/access.c): the latest activated one whose effective date has come.
+-- protocols.activated_at comes with sql/019, applied in the same migrate run; PL/pgSQL
+-- resolves the column when the function first runs, after that.
 CREATE FUNCTION spona_report_protocol_version(p_municipality uuid) RETURNS integer
-    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS
-$$ SELECT version FROM protocols
-    WHERE municipality_id = p_municipality AND effective_date <= current_date
-    ORDER BY version DESC LIMIT 1 $$;
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public AS
+$$
+BEGIN
+    RETURN (SELECT version FROM protocols
+             WHERE municipality_id = p_municipality AND effective_date <= current_date
+               AND activated_at IS NOT NULL
+             ORDER BY version DESC LIMIT 1);
+END
+$$;
 REVOKE ALL ON FUNCTION spona_report_protocol_version(uuid) FROM PUBLIC;
 
 -- Live figures: only for a lead agency of the protocol in force, over the cases it leads.
