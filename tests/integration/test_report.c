@@ -17,7 +17,12 @@
  *    two quarters, a quarter not starting on its 1st, the current quarter), bad dates
  *    are INVALID_ARGUMENT, and no answer contains an id or a name of the fixture;
  *  - institutions without an aggregates clause (the employment bureau, a
- *    non-signatory) are PERMISSION_DENIED; each report is audited without a person.
+ *    non-signatory) are PERMISSION_DENIED; each report is audited without a person;
+ *  - through SQL as spona_app (sql/018) the coordinator gets no live figure, no release
+ *    of anything but an ended quarter, no raw figure of a release and cannot write one;
+ *    a lead agency that leads no case (testgrad.csr2) gets no live figures, by API or
+ *    SQL, and once it leads one, each lead's live figures count only its own cases;
+ *    the database's suppression decides every cell as report_protect (C) does.
  * Runs after the other testgrad tests' data or alongside nothing (ctest runs tests
  * one at a time unless told otherwise: the baseline must not move meanwhile).
  */
@@ -557,7 +562,8 @@ static void expect_quarter(const Spona__V1__ReportResponse *answer, int coordina
     }
 }
 
-static char *case_open_on(const char *person_id, const char *opened_on)
+static char *case_open_on(struct spona_client *client, const char *person_id,
+                          const char *opened_on)
 {
     Spona__V1__CaseOpenRequest body;
     spona__v1__case_open_request__init(&body);
@@ -569,7 +575,7 @@ static char *case_open_on(const char *person_id, const char *opened_on)
     request.protocol_version = SPONA_PROTOCOL_VERSION;
     request.body_case = SPONA__V1__REQUEST__BODY_CASE_OPEN;
     request.case_open = &body;
-    spona_response *r = idata_call(lead, &request);
+    spona_response *r = idata_call(client, &request);
     idata_expect_what(r, OK, "case_open with opened_on");
     char *id = strdup(r->case_open->case_id);
     envelope_free_response(r);
@@ -593,7 +599,7 @@ static void test_quarter_fixture(void **state)
         const char *pairs[] = {"first_name", i < 6 ? "Kvartalka" : "Kvartalko", "last_name",
                                last, "sex", i < 6 ? "F" : "M", NULL};
         char *person = idata_person_create_ok(lead, pairs);
-        quarter_cases[i] = case_open_on(person, "2019-04-06");
+        quarter_cases[i] = case_open_on(lead, person, "2019-04-06");
         if (i < 7)
             benefit(person, "one_time_assistance", "2019-04-02");
         free(person);
@@ -763,10 +769,7 @@ static void test_lead_figures_only_over_its_cases(void **state)
     struct spona_client *csr2 = idata_login(&server, "csr2", "emir");
     const char *pairs[] = {"first_name", "Drugaić", "last_name", "Područni", "sex", "M", NULL};
     char *person = idata_person_create_ok(csr2, pairs);
-    struct spona_client *saved = lead;
-    lead = csr2; /* case_open_on opens as the lead */
-    free(case_open_on(person, "2019-05-06"));
-    lead = saved;
+    free(case_open_on(csr2, person, "2019-05-06"));
     free(person);
     spona_response *own = report_ok(csr2, QUARTER_FROM, QUARTER_TO, "csr2's quarter");
     assert_string_equal(row_value(own->report, "persons_in_case_management", "all"), "1");
