@@ -111,7 +111,7 @@ static const struct request_kind request_rows[] = {
      handle_audit_verify},
     {ROW(DISCLOSURES), "disclosures", REQUEST_WORKER, S, PERSON, ANY,
      handle_disclosures},
-    {ROW(REPORT), "report", REQUEST_WORKER, S | LEGACY, MUNICIPALITY, ANY, handle_report},
+    {ROW(REPORT), "report", REQUEST_WORKER, S, MUNICIPALITY, ANY, handle_report},
 };
 
 const struct request_kind request_identify = {0, "identify", REQUEST_WORKER, REQUEST_OWN_TX,
