@@ -1,52 +1,15 @@
 /*
  * The helpers of case_records.h that the handlers of a case's own records share
- * (assessments, plans, records, timeline, referrals, lifecycle): id checks, the
- * opening of a request on one case for handlers still running their own
- * transaction, the lead-only rule, the row lock that serialises writers of one
- * case, and the audit outcome of a refusal. Nothing here decides a category.
+ * (assessments, plans, records, timeline, referrals, lifecycle): the lead-only
+ * rule, the row lock that serialises writers of one case, and the audit outcome
+ * of a refusal. Nothing here decides a category.
  */
 #include "case_records.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "handlers_util.h"
 #include "request.h"
-#include "transaction.h"
-
-spona_status case_records_check_id(struct request_context *ctx, const char *name,
-                                   const char *id)
-{
-    if (request_is_uuid(id))
-        return SPONA__V1__STATUS__OK;
-    snprintf(ctx->message, sizeof(ctx->message), "%s '%.40s' is not a UUID", name, id);
-    return SPONA__V1__STATUS__INVALID_ARGUMENT;
-}
-
-spona_status case_records_begin(struct request_context *ctx, const char *case_id,
-                                struct audit_record *record, const struct policy **policy,
-                                struct access_case *access)
-{
-    spona_status status = request_begin(ctx);
-    if (status != SPONA__V1__STATUS__OK)
-        return status;
-    *policy = access_policy(ctx, &status);
-    if (*policy == NULL && status != SPONA__V1__STATUS__OK)
-        goto failed;
-    record->protocol_version = *policy != NULL ? (*policy)->version : 0;
-    status = access_case_subject(ctx, case_id, NULL, access);
-    if (status == SPONA__V1__STATUS__NOT_FOUND)
-        return handlers_refuse(ctx, record, "not_found", status);
-    if (status != SPONA__V1__STATUS__OK)
-        goto failed;
-    record->person_id = access->person_id;
-    record->emergency = access->emergency;
-    return SPONA__V1__STATUS__OK;
-
-failed:
-    request_rollback(ctx);
-    return status;
-}
 
 spona_status case_records_require_lead(struct request_context *ctx,
                                        const struct access_case *access, const char *what)

@@ -5,9 +5,8 @@
  * handler answers. The pipeline (pipeline.c) does the rest. Adding a request
  * kind is one row here and one handler (docs/server.md, "Recipes").
  *
- * Rows marked LEGACY still run their own transaction and audit inside the
- * handler (REQUEST_OWN_TX); they are being moved onto the pipeline one handler
- * file at a time.
+ * Only the session rows run their own statements (REQUEST_OWN_TX); they
+ * disclose nothing about a person and write nothing a retry could repeat.
  */
 #include <stddef.h>
 
@@ -17,7 +16,6 @@
 #define ROW(kind) SPONA__V1__REQUEST__BODY_##kind
 #define S REQUEST_SESSION
 #define W REQUEST_WRITE
-#define LEGACY REQUEST_OWN_TX
 #define NONE REQUEST_SUBJECT_NONE, NULL
 #define MUNICIPALITY REQUEST_SUBJECT_MUNICIPALITY, NULL
 #define INTAKE REQUEST_SUBJECT_INTAKE, NULL
