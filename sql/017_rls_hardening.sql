@@ -258,9 +258,11 @@ CREATE POLICY cases_insert ON cases FOR INSERT
                 AND lead_institution_id = spona_current_institution()
                 AND lead_user_id = spona_current_user()
                 AND spona_person_visible(person_id));
+-- (USING as for reading: SELECT ... FOR UPDATE, which a partner's write takes to
+-- serialise on the case, applies it; the change itself is the lead's)
 CREATE POLICY cases_update ON cases FOR UPDATE
     USING (municipality_id = spona_current_municipality()
-           AND lead_institution_id = spona_current_institution()
+           AND (lead_institution_id = spona_current_institution() OR spona_case_visible(id))
            AND NOT spona_person_excluded(person_id))
     WITH CHECK (municipality_id = spona_current_municipality()
                 AND lead_institution_id = spona_current_institution()
@@ -405,7 +407,8 @@ CREATE POLICY outcomes_insert ON outcomes FOR INSERT
                 AND institution_id = spona_current_institution()
                 AND recorded_by = spona_current_user());
 CREATE POLICY outcomes_update ON outcomes FOR UPDATE
-    USING (municipality_id = spona_current_municipality() AND spona_outcome_writable(id))
+    USING (municipality_id = spona_current_municipality()
+           AND spona_case_record_visible(case_id, institution_id))
     WITH CHECK (municipality_id = spona_current_municipality() AND spona_outcome_writable(id));
 DROP POLICY outcome_follow_ups_team ON outcome_follow_ups;
 CREATE POLICY outcome_follow_ups_read ON outcome_follow_ups FOR SELECT
