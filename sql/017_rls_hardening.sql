@@ -427,6 +427,25 @@ ALTER POLICY report_releases_municipality ON report_releases
     WITH CHECK (municipality_id = spona_current_municipality()
                 AND released_for = spona_current_institution());
 
+-- Protocols (002) had no row security: any identity could store a version for any
+-- municipality. Everyone reads them; the coordinator or a lead agency stores the next
+-- version of its own municipality, and its signatories in the same transaction.
+ALTER TABLE protocols ENABLE ROW LEVEL SECURITY;
+ALTER TABLE protocol_signatories ENABLE ROW LEVEL SECURITY;
+CREATE POLICY protocols_read ON protocols FOR SELECT USING (true);
+CREATE POLICY protocols_import ON protocols FOR INSERT
+    WITH CHECK (municipality_id = spona_current_municipality()
+                AND imported_by = spona_current_user()
+                AND spona_current_role() IN ('coordinator', 'lead_agency'));
+CREATE POLICY protocol_signatories_read ON protocol_signatories FOR SELECT USING (true);
+CREATE POLICY protocol_signatories_import ON protocol_signatories FOR INSERT
+    WITH CHECK (municipality_id = spona_current_municipality()
+                AND spona_current_role() IN ('coordinator', 'lead_agency')
+                AND EXISTS (SELECT 1 FROM protocols p
+                             WHERE p.id = protocol_id
+                               AND p.municipality_id = spona_current_municipality()
+                               AND p.imported_at = now()));
+
 -- ---------------------------------------------------------------------------------
 -- The audit trail
 -- ---------------------------------------------------------------------------------

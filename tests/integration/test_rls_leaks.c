@@ -270,6 +270,12 @@ static void test_outsider_cannot_write_itself_in(void **state)
                    " VALUES (spona_current_municipality(), $1::uuid, spona_current_institution(),"
                    "         'identity', current_date, 'x', spona_current_user())",
                    1, p, "a school's consent for itself");
+    assert_refused("INSERT INTO protocols (municipality_id, version, title, effective_date,"
+                   "                       source, source_sha256, imported_by)"
+                   " SELECT spona_current_municipality(), max(version) + 1, $1, current_date,"
+                   "        '', '\\x00', spona_current_user() FROM protocols"
+                   "  WHERE municipality_id = spona_current_municipality()",
+                   1, (const char *[]){"a school's protocol"}, "a school's protocol version");
     assert_sees_nothing(person_p, case_c, "testgrad.skola after its attempts");
     assert_updates_nothing("UPDATE persons SET first_name = 'X' WHERE id = $1::uuid", person_p,
                            "the school's person update");
