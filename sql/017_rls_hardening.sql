@@ -49,6 +49,17 @@ $$ SELECT EXISTS (SELECT 1 FROM cases c JOIN case_exclusions x ON x.case_id = c.
                      AND (x.institution_id = spona_current_institution()
                           OR x.user_id = spona_current_user())) $$;
 
+-- Whether the acting institution or user is excluded from any case at all. Policies ask
+-- it as an uncorrelated subquery, "(SELECT spona_caller_excluded())": an InitPlan that
+-- runs once per query, so reading many rows costs the per-row exclusion lookup only
+-- for a caller who is excluded somewhere (rare).
+CREATE FUNCTION spona_caller_excluded() RETURNS boolean
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS
+$$ SELECT EXISTS (SELECT 1 FROM case_exclusions x
+                   WHERE x.municipality_id = spona_current_municipality()
+                     AND (x.institution_id = spona_current_institution()
+                          OR x.user_id = spona_current_user())) $$;
+
 -- The same for the person of a case (015): answers only about the caller.
 CREATE OR REPLACE FUNCTION spona_case_person_excluded(p_case uuid) RETURNS boolean
     LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS
@@ -240,7 +251,7 @@ CREATE POLICY persons_read ON persons FOR SELECT
     USING (municipality_id = spona_current_municipality()
            AND (created_by_institution = spona_current_institution()
                 OR spona_person_on_team(id, false))
-           AND NOT spona_person_excluded(id));
+           AND (NOT (SELECT spona_caller_excluded()) OR NOT spona_person_excluded(id)));
 CREATE POLICY persons_insert ON persons FOR INSERT
     WITH CHECK (municipality_id = spona_current_municipality()
                 AND created_by_institution = spona_current_institution());
@@ -252,7 +263,7 @@ DROP POLICY cases_team ON cases;
 CREATE POLICY cases_read ON cases FOR SELECT
     USING (municipality_id = spona_current_municipality()
            AND (lead_institution_id = spona_current_institution() OR spona_case_visible(id))
-           AND NOT spona_person_excluded(person_id));
+           AND (NOT (SELECT spona_caller_excluded()) OR NOT spona_person_excluded(person_id)));
 CREATE POLICY cases_insert ON cases FOR INSERT
     WITH CHECK (municipality_id = spona_current_municipality()
                 AND lead_institution_id = spona_current_institution()
@@ -452,7 +463,9 @@ CREATE POLICY protocol_signatories_import ON protocol_signatories FOR INSERT
 
 -- Records about a person or case the acting institution leads, and its own actions;
 -- nothing about a person it (or the acting user) is excluded from.
-CREATE FUNCTION spona_audit_visible(p_institution uuid, p_person uuid, p_case uuid)
+-- (p_excluded: whether the caller is excluded anywhere, asked once per query)
+CREATE FUNCTION spona_audit_visible(p_institution uuid, p_person uuid, p_case uuid,
+                                    p_excluded boolean)
     RETURNS boolean
     LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS
 $$
@@ -460,14 +473,16 @@ $$
             OR EXISTS (SELECT 1 FROM cases c
                         WHERE c.lead_institution_id = spona_current_institution()
                           AND (c.id = p_case OR c.person_id = p_person)))
-       AND (p_person IS NULL OR NOT spona_person_excluded(p_person))
-       AND (p_case IS NULL OR NOT spona_case_person_excluded(p_case))
+       AND (NOT p_excluded
+            OR ((p_person IS NULL OR NOT spona_person_excluded(p_person))
+                AND (p_case IS NULL OR NOT spona_case_person_excluded(p_case))))
 $$;
 
 DROP POLICY audit_log_municipality ON audit_log;
 CREATE POLICY audit_log_read ON audit_log FOR SELECT
     USING (municipality_id = spona_current_municipality()
-           AND spona_audit_visible(institution_id, person_id, case_id));
+           AND spona_audit_visible(institution_id, person_id, case_id,
+                                   (SELECT spona_caller_excluded())));
 -- the server appends records of its caller (a login records the user it logged in)
 CREATE POLICY audit_log_append ON audit_log FOR INSERT
     WITH CHECK (municipality_id = spona_current_municipality()
