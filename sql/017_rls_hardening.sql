@@ -461,28 +461,28 @@ CREATE POLICY protocol_signatories_import ON protocol_signatories FOR INSERT
 -- The audit trail
 -- ---------------------------------------------------------------------------------
 
--- Records about a person or case the acting institution leads, and its own actions;
--- nothing about a person it (or the acting user) is excluded from.
--- (p_excluded: whether the caller is excluded anywhere, asked once per query)
-CREATE FUNCTION spona_audit_visible(p_institution uuid, p_person uuid, p_case uuid,
-                                    p_excluded boolean)
-    RETURNS boolean
+-- Records about a person or case the acting institution leads, and its own actions
+-- (compared inline: no call for them); nothing about a person it (or the acting user) is
+-- excluded from (looked up per row only for a caller excluded somewhere).
+CREATE FUNCTION spona_audit_led(p_person uuid, p_case uuid) RETURNS boolean
     LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS
-$$
-    SELECT (p_institution = spona_current_institution()
-            OR EXISTS (SELECT 1 FROM cases c
-                        WHERE c.lead_institution_id = spona_current_institution()
-                          AND (c.id = p_case OR c.person_id = p_person)))
-       AND (NOT p_excluded
-            OR ((p_person IS NULL OR NOT spona_person_excluded(p_person))
-                AND (p_case IS NULL OR NOT spona_case_person_excluded(p_case))))
-$$;
+$$ SELECT EXISTS (SELECT 1 FROM cases c
+                   WHERE c.lead_institution_id = spona_current_institution()
+                     AND c.municipality_id = spona_current_municipality()
+                     AND (c.id = p_case OR c.person_id = p_person)) $$;
+
+CREATE FUNCTION spona_audit_excluded(p_person uuid, p_case uuid) RETURNS boolean
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS
+$$ SELECT (p_person IS NOT NULL AND spona_person_excluded(p_person))
+          OR (p_case IS NOT NULL AND spona_case_person_excluded(p_case)) $$;
 
 DROP POLICY audit_log_municipality ON audit_log;
 CREATE POLICY audit_log_read ON audit_log FOR SELECT
     USING (municipality_id = spona_current_municipality()
-           AND spona_audit_visible(institution_id, person_id, case_id,
-                                   (SELECT spona_caller_excluded())));
+           AND (institution_id = spona_current_institution()
+                OR spona_audit_led(person_id, case_id))
+           AND (NOT (SELECT spona_caller_excluded())
+                OR NOT spona_audit_excluded(person_id, case_id)));
 -- the server appends records of its caller (a login records the user it logged in)
 CREATE POLICY audit_log_append ON audit_log FOR INSERT
     WITH CHECK (municipality_id = spona_current_municipality()
