@@ -469,6 +469,10 @@ CREATE POLICY protocols_import ON protocols FOR INSERT
     WITH CHECK (municipality_id = spona_current_municipality()
                 AND imported_by = spona_current_user()
                 AND spona_current_role() IN ('coordinator', 'lead_agency'));
+-- (activation by the last approval, granted by a later migration: within the municipality)
+CREATE POLICY protocols_activate ON protocols FOR UPDATE
+    USING (municipality_id = spona_current_municipality())
+    WITH CHECK (municipality_id = spona_current_municipality());
 CREATE POLICY protocol_signatories_read ON protocol_signatories FOR SELECT USING (true);
 CREATE POLICY protocol_signatories_import ON protocol_signatories FOR INSERT
     WITH CHECK (municipality_id = spona_current_municipality()
