@@ -1,8 +1,10 @@
 /*
- * `spona protocol import FILE` and `spona protocol show`: the municipality's
- * Protocol on cooperation, which is also its access policy (docs/policy.md).
- * The client only carries the document: the server validates it (errors come
- * back as "FILE:LINE: message" lines) and prints it.
+ * `spona protocol import FILE`, `spona protocol show` and `spona protocol approve
+ * VERSION`: the municipality's Protocol on cooperation, which is also its access
+ * policy (docs/policy.md). The client carries the document: the server validates
+ * it (errors come back as "FILE:LINE: message" lines) and prints it. An approval
+ * of an amendment is signed here, with the installation's key (client_sign.c),
+ * over the hash of the text the server returned.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -10,6 +12,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "idempotency.h"
 #include "json.h"
 #include "output.h"
 #include "remote.h"
@@ -20,6 +23,7 @@
 enum protocol_option {
     PROTOCOL_OPTION_VERSION = 1,
     PROTOCOL_OPTION_YAML,
+    PROTOCOL_OPTION_FILE,
 };
 
 /*
@@ -95,6 +99,8 @@ static int protocol_import_run(const struct settings *settings, const struct arg
         json_string(&writer, "title", answer->title);
         json_string(&writer, "effective_date", answer->effective_date);
         json_uint(&writer, "clause_count", answer->clause_count);
+        json_bool(&writer, "active", answer->active);
+        json_uint(&writer, "approvals_required", answer->approvals_required);
         json_object_end(&writer);
     } else {
         printf("imported protocol ");
@@ -103,9 +109,39 @@ static int protocol_import_run(const struct settings *settings, const struct arg
                (unsigned)answer->clause_count, answer->clause_count == 1 ? "" : "s");
         output_text(stdout, answer->effective_date);
         printf(")\n");
+        if (!answer->active)
+            printf("it widens access: inactive until %u approval%s are given (spona protocol "
+                   "show --version %u; spona protocol approve %u)\n",
+                   (unsigned)answer->approvals_required,
+                   answer->approvals_required == 1 ? "" : "s", (unsigned)answer->version,
+                   (unsigned)answer->version);
     }
     envelope_free_response(response);
     return OUTPUT_EXIT_OK;
+}
+
+/* After the document: whether the version is active, and the approvals it required. */
+static void protocol_print_approvals(const Spona__V1__ProtocolShowResponse *answer)
+{
+    printf("\nVersion %u: %s", (unsigned)answer->version,
+           answer->active ? "active since " : "inactive: awaits the approvals below");
+    if (answer->active)
+        output_text(stdout, answer->activated_at);
+    printf("\nSHA-256 of the text: ");
+    output_text(stdout, answer->source_sha256);
+    printf("\n");
+    if (answer->n_approvals > 0)
+        printf("Approvals required (it widens access; docs/policy.md, \"Amendments\"):\n");
+    for (size_t i = 0; i < answer->n_approvals; i++) {
+        const Spona__V1__ProtocolApproval *approval = answer->approvals[i];
+        printf("  ");
+        output_text(stdout, approval->institution);
+        printf(" (");
+        output_text(stdout, approval->reason);
+        printf("): %s", approval->approved ? "approved " : "not yet approved");
+        output_text(stdout, approval->approved_at);
+        printf("\n");
+    }
 }
 
 static int protocol_show_run(const struct settings *settings, const struct args *args)
@@ -142,11 +178,125 @@ static int protocol_show_run(const struct settings *settings, const struct args 
         json_array_end(&writer);
         json_string(&writer, "document", answer->document);
         json_string(&writer, "source", answer->source);
+        json_string(&writer, "source_sha256", answer->source_sha256);
+        json_bool(&writer, "active", answer->active);
+        json_string(&writer, "activated_at", answer->activated_at);
+        json_array_begin(&writer, "approvals");
+        for (size_t i = 0; i < answer->n_approvals; i++) {
+            json_object_begin(&writer, NULL);
+            json_string(&writer, "institution", answer->approvals[i]->institution);
+            json_string(&writer, "reason", answer->approvals[i]->reason);
+            json_bool(&writer, "approved", answer->approvals[i]->approved);
+            json_string(&writer, "approved_at", answer->approvals[i]->approved_at);
+            json_object_end(&writer);
+        }
+        json_array_end(&writer);
         json_object_end(&writer);
+    } else if (args_has(args, PROTOCOL_OPTION_YAML)) {
+        output_block(stdout, answer->source);
     } else {
-        output_block(stdout, args_has(args, PROTOCOL_OPTION_YAML) ? answer->source
-                                                                   : answer->document);
+        output_block(stdout, answer->document);
+        protocol_print_approvals(answer);
     }
+    envelope_free_response(response);
+    return OUTPUT_EXIT_OK;
+}
+
+/*
+ * Reads version's text on client (and, with --file, checks it is the file's), signs
+ * the approval and fills approve (signature malloc'd: caller frees). 0 or an exit code.
+ */
+static int protocol_sign_approval(struct spona_client *client, const struct settings *settings,
+                                  const struct args *args, uint32_t version,
+                                  Spona__V1__ProtocolApproveRequest *approve, char sha[65])
+{
+    Spona__V1__ProtocolShowRequest show = SPONA__V1__PROTOCOL_SHOW_REQUEST__INIT;
+    spona_request request = SPONA__V1__REQUEST__INIT;
+    spona_response *response = NULL;
+    char err[512];
+    show.version = version;
+    request.body_case = SPONA__V1__REQUEST__BODY_PROTOCOL_SHOW;
+    request.protocol_show = &show;
+    int code = remote_call(client, settings, &request, &response);
+    if (code != OUTPUT_EXIT_OK)
+        return code;
+    const Spona__V1__ProtocolShowResponse *answer = response->protocol_show;
+    const char *path = args_value(args, PROTOCOL_OPTION_FILE);
+    char *expected = NULL;
+    code = OUTPUT_EXIT_OK;
+    if (path != NULL && protocol_read_file(path, &expected, err, sizeof(err)) != 0)
+        code = output_error(settings->json, OUTPUT_STATUS_LOCAL, err, OUTPUT_EXIT_USAGE);
+    else if (expected != NULL && strcmp(expected, answer->source) != 0)
+        code = output_error(settings->json, OUTPUT_STATUS_LOCAL,
+                            "the stored text of this version is not the text of --file; "
+                            "nothing approved", OUTPUT_EXIT_USAGE);
+    else if (spona_client_protocol_approval(client, answer->municipality_code, version,
+                                            answer->source, sha, &approve->signature.data,
+                                            &approve->signature.len, err, sizeof(err)) != 0)
+        code = output_error(settings->json, OUTPUT_STATUS_LOCAL, err, OUTPUT_EXIT_USAGE);
+    free(expected);
+    envelope_free_response(response);
+    approve->version = version;
+    approve->source_sha256 = sha;
+    return code;
+}
+
+static void protocol_print_approved(const struct settings *settings, const char *sha,
+                                    const Spona__V1__ProtocolApproveResponse *answer)
+{
+    if (settings->json) {
+        struct json_writer writer;
+        json_init(&writer, stdout);
+        json_object_begin(&writer, NULL);
+        json_uint(&writer, "version", answer->version);
+        json_string(&writer, "source_sha256", sha);
+        json_bool(&writer, "activated", answer->activated);
+        json_uint(&writer, "approvals_missing", answer->approvals_missing);
+        json_object_end(&writer);
+    } else if (answer->activated) {
+        printf("approved version %u (SHA-256 %s): it was the last approval; the version is "
+               "now active\n", (unsigned)answer->version, sha);
+    } else {
+        printf("approved version %u (SHA-256 %s); %u approval%s still missing\n",
+               (unsigned)answer->version, sha, (unsigned)answer->approvals_missing,
+               answer->approvals_missing == 1 ? "" : "s");
+    }
+}
+
+static int protocol_approve_run(const struct settings *settings, const struct args *args)
+{
+    char err[512], key[IDEMPOTENCY_KEY_SIZE], sha[65] = "";
+    uint64_t version = 0;
+    if (args_positive("VERSION", args->operands[0], UINT32_MAX, &version, err, sizeof(err)) != 0)
+        return output_error(settings->json, OUTPUT_STATUS_USAGE, err, OUTPUT_EXIT_USAGE);
+    const char *given = args_value(args, ARGS_IDEMPOTENCY_KEY);
+    if (given != NULL && !idempotency_key_valid(given))
+        return output_error(settings->json, OUTPUT_STATUS_USAGE,
+                            "--idempotency-key: expected a UUID", OUTPUT_EXIT_USAGE);
+    if (given != NULL)
+        snprintf(key, sizeof(key), "%s", given);
+    else if (idempotency_key_new(key, err, sizeof(err)) != 0)
+        return output_error(settings->json, OUTPUT_STATUS_LOCAL, err, OUTPUT_EXIT_USAGE);
+    struct spona_client *client = NULL;
+    int token_rejected = 0;
+    int code = remote_resume(settings, &client, &token_rejected);
+    if (code != OUTPUT_EXIT_OK)
+        return code;
+    Spona__V1__ProtocolApproveRequest approve = SPONA__V1__PROTOCOL_APPROVE_REQUEST__INIT;
+    code = protocol_sign_approval(client, settings, args, (uint32_t)version, &approve, sha);
+    spona_response *response = NULL;
+    if (code == OUTPUT_EXIT_OK) {
+        spona_request request = SPONA__V1__REQUEST__INIT;
+        request.body_case = SPONA__V1__REQUEST__BODY_PROTOCOL_APPROVE;
+        request.protocol_approve = &approve;
+        request.idempotency_key = key;
+        code = remote_call(client, settings, &request, &response);
+    }
+    free(approve.signature.data);
+    spona_client_close(client);
+    if (code != OUTPUT_EXIT_OK)
+        return code;
+    protocol_print_approved(settings, sha, response->protocol_approve);
     envelope_free_response(response);
     return OUTPUT_EXIT_OK;
 }
@@ -195,9 +345,37 @@ static const struct command protocol_show = {
     .run = protocol_show_run,
 };
 
+static const struct args_option protocol_approve_options[] = {
+    { "file", PROTOCOL_OPTION_FILE, ARGS_VALUE, "FILE" },
+    ARGS_IDEMPOTENCY_OPTION,
+    { NULL, 0, 0, NULL },
+};
+
+static const struct command protocol_approve = {
+    .name = "approve",
+    .summary = "approve an amendment for your institution (signed with its key)",
+    .help = "Usage: spona protocol approve VERSION [--file FILE] [OPTIONS]\n"
+            "\n"
+            "Approves version VERSION of the protocol for your institution: reads its stored\n"
+            "text, signs its SHA-256 (with the municipality and the version) with the private\n"
+            "key of this installation's client certificate, and sends the signature. A version\n"
+            "that widens an institution's access takes effect only when the lead agency and\n"
+            "every institution it widens have approved it (docs/policy.md, \"Amendments\");\n"
+            "`spona protocol show --version N` lists the approvals it requires.\n"
+            "\n"
+            "  --file FILE   approve only if the stored text is exactly FILE (the text you read)\n"
+            "\n" ARGS_IDEMPOTENCY_HELP,
+    .options = protocol_approve_options,
+    .operands = "VERSION",
+    .min_operands = 1,
+    .max_operands = 1,
+    .run = protocol_approve_run,
+};
+
 static const struct command *const protocol_subcommands[] = {
     &protocol_import,
     &protocol_show,
+    &protocol_approve,
     NULL,
 };
 

@@ -66,7 +66,7 @@ static void timeline_text(const spona_request *request, const spona_response *re
         printf("%s", i > 0 ? ", " : "");
         output_text(stdout, answer->hidden_categories[i]);
     }
-    printf(" have events you may not see\n");
+    printf(" are not shown: you may not read them\n");
 }
 
 static int timeline_run(const struct settings *settings, const struct args *args)

@@ -31,6 +31,11 @@ struct spona_client {
     char failure[256]; /* set once the stream is unusable; repeated to later calls */
 };
 
+SSL *client_ssl(struct spona_client *client)
+{
+    return client->ssl;
+}
+
 static void copy_error(char *err, size_t err_size, const char *text)
 {
     if (err != NULL && err_size > 0)

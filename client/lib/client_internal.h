@@ -64,4 +64,7 @@ int client_tls_check_alpn(SSL *ssl, char *err, size_t err_size);
 void client_tls_describe_failure(SSL *ssl, int code, int saved_errno, int in_handshake,
                                  int *peer_closed, char *err, size_t err_size);
 
+/* The connection's TLS session (client.c), for signing with its key (client_sign.c). */
+SSL *client_ssl(struct spona_client *client);
+
 #endif

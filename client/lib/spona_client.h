@@ -75,6 +75,29 @@ int spona_client_login(struct spona_client *client, const char *username,
 int spona_client_send_raw(struct spona_client *client, const void *data, size_t len,
                           char *err, size_t err_size);
 
+/*
+ * Signs data with this connection's client key, the installation's (client_sign.c):
+ * SHA-256 with RSA or EC keys, the data itself with Ed25519. Returns 0 with
+ * *signature malloc'd (caller frees), or -1 with err set.
+ */
+int spona_client_sign(struct spona_client *client, const void *data, size_t length,
+                      uint8_t **signature, size_t *signature_length, char *err, size_t err_size);
+
+/* Lower-case hex SHA-256 of data into out. 0, or -1 when OpenSSL fails. */
+int spona_client_sha256_hex(const void *data, size_t length, char out[65]);
+
+/*
+ * The approval of a protocol amendment (docs/policy.md, "Amendments"): hashes
+ * source (the version's stored text, as read with protocol show) into sha256_hex
+ * and signs the approval message of municipality and version with this
+ * connection's client key. The caller sends both in a ProtocolApproveRequest.
+ * Returns 0 with *signature malloc'd (caller frees), or -1 with err set.
+ */
+int spona_client_protocol_approval(struct spona_client *client, const char *municipality,
+                                   uint32_t version, const char *source, char sha256_hex[65],
+                                   uint8_t **signature, size_t *signature_length, char *err,
+                                   size_t err_size);
+
 /* Closes the connection (TLS close_notify, then the socket) and frees. NULL is fine. */
 void spona_client_close(struct spona_client *client);
 

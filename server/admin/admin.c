@@ -13,6 +13,7 @@
 
 #include "password.h"
 #include "policy.h"
+#include "policy_diff.h"
 
 typedef int (*admin_handler)(const struct server_config *config, PGconn *db, char **argv);
 
@@ -203,6 +204,109 @@ static int admin_value(PGconn *db, const char *sql, int count, const char *const
 }
 
 /*
+ * Compares the document with the latest activated version of its municipality
+ * (docs/policy.md, "Amendments"): the gains into *diff (none when no version is
+ * activated yet: the first version is the bootstrap). 0, or 1 (printed).
+ */
+static int admin_compare(PGconn *db, const char *municipality_id, const struct policy *policy,
+                         struct policy_diff *diff)
+{
+    memset(diff, 0, sizeof(*diff));
+    const char *params[] = {municipality_id};
+    PGresult *result = admin_exec(db,
+                                  "SELECT source FROM protocols WHERE municipality_id = $1"
+                                  "   AND activated_at IS NOT NULL"
+                                  " ORDER BY version DESC LIMIT 1",
+                                  1, params);
+    if (result == NULL)
+        return 1;
+    int status = 0;
+    if (PQntuples(result) == 1) {
+        struct policy old;
+        char err[1024];
+        const char *source = PQgetvalue(result, 0, 0);
+        if (policy_parse_string(source, strlen(source), "stored protocol", NULL, &old, err,
+                                sizeof(err)) != 0) {
+            fprintf(stderr, "spona-server: the activated protocol cannot be parsed: %s\n", err);
+            status = 1;
+        } else {
+            status = policy_diff(&old, policy, diff) != 0;
+            policy_free(&old);
+        }
+    }
+    PQclear(result);
+    return status;
+}
+
+/*
+ * A widening version (gains in diff): one required approval per lead agency and
+ * widened institution, printed, so the admin command cannot activate it either.
+ * 0, or 1 (printed).
+ */
+static int admin_require_approvals(PGconn *db, const char *protocol_id,
+                                   const char *municipality_id, const struct policy *policy,
+                                   const struct policy_diff *diff)
+{
+    if (diff->gain_count == 0)
+        return 0;
+    for (size_t i = 0; i < policy->signatory_count; i++) {
+        char reason[512];
+        policy_diff_reason(diff, policy, policy->signatories[i].institution, reason,
+                           sizeof(reason));
+        if (reason[0] == '\0')
+            continue;
+        const char *params[] = {protocol_id, municipality_id,
+                                policy->signatories[i].institution, reason};
+        char what[200];
+        snprintf(what, sizeof(what), "institution '%.64s'", policy->signatories[i].institution);
+        if (admin_exec_one(db,
+                           "INSERT INTO protocol_approvals (protocol_id, institution_id, reason)"
+                           " SELECT $1, id, $4 FROM institutions"
+                           "  WHERE code = $3 AND municipality_id = $2",
+                           4, params, what) != 0)
+            return 1;
+        printf("version %d needs the approval of %s (%s)\n", policy->version,
+               policy->signatories[i].institution, reason);
+    }
+    return 0;
+}
+
+/* The version's signatories and the audit record of the import; 0, or 1 (printed). */
+static int admin_store_signatories(PGconn *db, const char *protocol_id,
+                                   const char *municipality_id, const char *version,
+                                   const struct policy *policy)
+{
+    for (size_t i = 0; i < policy->signatory_count; i++) {
+        const char *params[] = {protocol_id, municipality_id, policy->signatories[i].institution,
+                                policy_role_name(policy->signatories[i].role)};
+        char what[200];
+        snprintf(what, sizeof(what), "institution '%.64s' of municipality '%.64s'",
+                 policy->signatories[i].institution, policy->municipality);
+        if (admin_exec_one(db,
+                           "INSERT INTO protocol_signatories (protocol_id, municipality_id,"
+                           "                                  institution_id, role)"
+                           " SELECT $1, $2, id, $4 FROM institutions"
+                           "  WHERE code = $3 AND municipality_id = $2",
+                           4, params, what) != 0)
+            return 1;
+    }
+    char detail[48];
+    snprintf(detail, sizeof(detail), "version %d (admin command)", policy->version);
+    const char *audit_params[] = {municipality_id, version, detail};
+    PGresult *result = admin_exec(
+        db,
+        "INSERT INTO audit_log (municipality_id, installation, action, protocol_version,"
+        "                       outcome, detail, prev_hash, hash)"
+        " VALUES ($1, 'spona-server import-protocol', 'protocol_import', $2::int, 'ok', $3,"
+        "         '', '')",
+        3, audit_params);
+    if (result == NULL)
+        return 1;
+    PQclear(result);
+    return 0;
+}
+
+/*
  * Stores the validated document as its municipality's next version, with its
  * signatories and an audit record, inside the open transaction. Returns 0 stored,
  * 1 refused (printed), 2 the same text is already stored as that version.
@@ -241,44 +345,27 @@ static int admin_store_protocol(PGconn *db, const struct policy *policy, const c
                 value);
         return 1;
     }
+    struct policy_diff diff;
+    if (admin_compare(db, municipality_id, policy, &diff) != 0)
+        return 1;
     char protocol_id[64];
     const char *insert_params[] = {municipality_id, version, policy->title, policy->effective,
-                                   policy->source, digest};
-    if (admin_value(db,
-                    "INSERT INTO protocols (municipality_id, version, title, effective_date,"
-                    "                       source, source_sha256, imported_by)"
-                    " VALUES ($1, $2::int, $3, $4::date, $5, decode($6, 'hex'), NULL)"
-                    " RETURNING id",
-                    6, insert_params, protocol_id, sizeof(protocol_id)) != 0)
+                                   policy->source, digest,
+                                   diff.gain_count == 0 ? "true" : "false"};
+    int stored = admin_value(db,
+                             "INSERT INTO protocols (municipality_id, version, title,"
+                             "    effective_date, source, source_sha256, imported_by,"
+                             "    activated_at)"
+                             " VALUES ($1, $2::int, $3, $4::date, $5, decode($6, 'hex'), NULL,"
+                             "         CASE WHEN $7::bool THEN now() END)"
+                             " RETURNING id",
+                             7, insert_params, protocol_id, sizeof(protocol_id));
+    if (stored == 0)
+        stored = admin_require_approvals(db, protocol_id, municipality_id, policy, &diff);
+    policy_diff_free(&diff);
+    if (stored != 0)
         return 1;
-    for (size_t i = 0; i < policy->signatory_count; i++) {
-        const char *params[] = {protocol_id, municipality_id, policy->signatories[i].institution,
-                                policy_role_name(policy->signatories[i].role)};
-        char what[200];
-        snprintf(what, sizeof(what), "institution '%.64s' of municipality '%.64s'",
-                 policy->signatories[i].institution, policy->municipality);
-        if (admin_exec_one(db,
-                           "INSERT INTO protocol_signatories (protocol_id, municipality_id,"
-                           "                                  institution_id, role)"
-                           " SELECT $1, $2, id, $4 FROM institutions"
-                           "  WHERE code = $3 AND municipality_id = $2",
-                           4, params, what) != 0)
-            return 1;
-    }
-    char detail[48];
-    snprintf(detail, sizeof(detail), "version %d (admin command)", policy->version);
-    const char *audit_params[] = {municipality_id, version, detail};
-    PGresult *result = admin_exec(
-        db,
-        "INSERT INTO audit_log (municipality_id, installation, action, protocol_version,"
-        "                       outcome, detail, prev_hash, hash)"
-        " VALUES ($1, 'spona-server import-protocol', 'protocol_import', $2::int, 'ok', $3,"
-        "         '', '')",
-        3, audit_params);
-    if (result == NULL)
-        return 1;
-    PQclear(result);
-    return 0;
+    return admin_store_signatories(db, protocol_id, municipality_id, version, policy);
 }
 
 static int import_protocol(const struct server_config *config, PGconn *db, char **argv)
@@ -323,8 +410,9 @@ static int import_protocol(const struct server_config *config, PGconn *db, char 
         goto done;
     PQclear(result);
     if (stored == 0)
-        printf("protocol %s version %d imported (%zu clauses)\n", policy.municipality,
-               policy.version, policy.clause_count);
+        printf("protocol %s version %d imported (%zu clauses); see `spona protocol show "
+               "--version %d` for whether it is active or awaits approvals\n",
+               policy.municipality, policy.version, policy.clause_count, policy.version);
     else if (stored == 2)
         printf("protocol %s version %d already imported\n", policy.municipality,
                policy.version);

@@ -1,6 +1,6 @@
 /*
- * Checks, decisions and the audited commit of the case-record handlers (see
- * case_records_util.h), so each handler file holds only what its records need.
+ * Checks and decisions of the case-record handlers (see case_records_util.h),
+ * so each handler file holds only what its records need.
  */
 #include "case_records_util.h"
 
@@ -8,7 +8,6 @@
 #include <stdio.h>
 
 #include "audit.h"
-#include "case_records.h"
 #include "handlers_util.h"
 #include "views.h"
 
@@ -36,21 +35,30 @@ int case_records_row_texts(const PGresult *result, int row, char **const *texts,
     return failed ? -1 : 0;
 }
 
-spona_status case_records_require(struct request_context *ctx, const struct policy *policy,
-                                  const struct access_case *access,
-                                  enum policy_category category, enum policy_action action,
-                                  struct audit_record *record)
+spona_status case_records_decide(struct request_context *ctx, enum policy_category category,
+                                 enum policy_action action)
 {
     struct policy_decision decision;
-    access_decide(policy, access, category, action, &decision);
+    access_decide(ctx->policy, &ctx->subject, category, action, &decision);
     if (decision.allowed) {
-        record->disclosed |= POLICY_BIT(category);
-        audit_add_clause(record, decision.clause_number);
+        ctx->record.disclosed |= POLICY_BIT(category);
+        audit_add_clause(&ctx->record, decision.clause_number);
         return SPONA__V1__STATUS__OK;
     }
-    record->denied |= POLICY_BIT(category);
-    record->disclosed = 0; /* refused whole */
-    record->clause_count = 0;
+    ctx->record.denied |= POLICY_BIT(category);
     snprintf(ctx->message, sizeof(ctx->message), "%s", decision.reason);
-    return handlers_refuse(ctx, record, "denied", SPONA__V1__STATUS__PERMISSION_DENIED);
+    return case_records_refuse(ctx, SPONA__V1__STATUS__PERMISSION_DENIED);
+}
+
+void case_records_row_disclosed(struct request_context *ctx)
+{
+    if (ctx->kind->category != REQUEST_NO_CATEGORY)
+        ctx->record.disclosed |= POLICY_BIT(ctx->kind->category);
+}
+
+spona_status case_records_refuse(struct request_context *ctx, spona_status status)
+{
+    ctx->record.disclosed = 0;
+    ctx->record.clause_count = 0;
+    return status;
 }

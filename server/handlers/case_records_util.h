@@ -1,9 +1,10 @@
 /*
- * What the handlers of referral answers, conferences, notes, outcomes and the
- * timeline share on top of case_records.h (which opens a request on a case):
- * text checks, one decision on a record's data category turned into an audited
- * refusal or an audit entry, and the audited commit of a built answer. Decisions come from
- * access.h; nothing here decides by itself.
+ * What the handlers of a case's records share (assessments, plans, referral
+ * answers, conferences, notes, outcomes, the timeline): text checks, row
+ * copies, and one decision on a record's data category turned into a refusal
+ * or an entry of the request's audit record (ctx->record). The pipeline
+ * (request.h) has already begun the transaction and found the caller's subject
+ * (ctx->subject); decisions come from access.h, nothing here decides by itself.
  */
 #ifndef SPONA_CASE_RECORDS_UTIL_H
 #define SPONA_CASE_RECORDS_UTIL_H
@@ -41,14 +42,23 @@ spona_status case_records_check_text(struct request_context *ctx, const char *na
 int case_records_row_texts(const PGresult *result, int row, char **const *texts, int count);
 
 /*
- * Decides action on category for access. Allowed: adds the category and the
- * clause to record and returns OK. Refused: audits the refusal (record's
- * denied gets the category) and returns PERMISSION_DENIED with the decision's
- * reason, the transaction ended.
+ * Decides action on category for the caller (ctx->policy, ctx->subject).
+ * Allowed: adds the category (disclosed or written) and the clause to
+ * ctx->record and returns OK. Refused: ctx->record's denied gets the category,
+ * nothing stays disclosed, and PERMISSION_DENIED returns with the decision's
+ * reason (the pipeline audits the refusal).
  */
-spona_status case_records_require(struct request_context *ctx, const struct policy *policy,
-                                  const struct access_case *access,
-                                  enum policy_category category, enum policy_action action,
-                                  struct audit_record *record);
+spona_status case_records_decide(struct request_context *ctx, enum policy_category category,
+                                 enum policy_action action);
+
+/* The row's declared category, which the pipeline allowed: adds it to ctx->record as
+ * disclosed (read) or written. */
+void case_records_row_disclosed(struct request_context *ctx);
+
+/*
+ * A refusal after the handler had already noted categories in ctx->record:
+ * nothing was disclosed. Returns status, for `return case_records_refuse(...)`.
+ */
+spona_status case_records_refuse(struct request_context *ctx, spona_status status);
 
 #endif

@@ -26,6 +26,8 @@ spona_status handle_protocol_import(struct request_context *ctx, const spona_req
                                     spona_response *response);
 spona_status handle_protocol_show(struct request_context *ctx, const spona_request *request,
                                   spona_response *response);
+spona_status handle_protocol_approve(struct request_context *ctx, const spona_request *request,
+                                     spona_response *response);
 
 /* handlers_person.c */
 spona_status handle_person_create(struct request_context *ctx, const spona_request *request,

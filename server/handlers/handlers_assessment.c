@@ -19,7 +19,6 @@
 #include "handlers_util.h"
 #include "statements.h"
 #include "views.h"
-#include "transaction.h"
 
 #define ASSESSMENT_MAX_TEXT 4000
 
@@ -106,14 +105,11 @@ static spona_status assessment_input_check(struct request_context *ctx,
 }
 
 /*
- * Decides write on every category of categories: OK (record: written, the
- * clauses), or PERMISSION_DENIED with the first refusal's reason (record: the
- * refused categories). A write is refused whole.
+ * Decides write on every category of categories: OK (ctx->record: written, the
+ * clauses), or PERMISSION_DENIED with the first refusal's reason (ctx->record:
+ * the categories denied, nothing written). A write is refused whole.
  */
-static spona_status assessment_decide_writes(struct request_context *ctx,
-                                             const struct policy *policy,
-                                             const struct access_case *access,
-                                             policy_mask categories, struct audit_record *record)
+static spona_status assessment_decide_writes(struct request_context *ctx, policy_mask categories)
 {
     struct audit_record allowed = {0};
     policy_mask refused = 0;
@@ -121,8 +117,8 @@ static spona_status assessment_decide_writes(struct request_context *ctx,
         if (!(categories & POLICY_BIT(category)))
             continue;
         struct policy_decision decision;
-        access_decide(policy, access, (enum policy_category)category, POLICY_ACTION_WRITE,
-                      &decision);
+        access_decide(ctx->policy, &ctx->subject, (enum policy_category)category,
+                      POLICY_ACTION_WRITE, &decision);
         if (decision.allowed) {
             audit_add_clause(&allowed, decision.clause_number);
         } else {
@@ -132,12 +128,12 @@ static spona_status assessment_decide_writes(struct request_context *ctx,
         }
     }
     if (refused != 0) {
-        record->denied |= categories;
-        return SPONA__V1__STATUS__PERMISSION_DENIED;
+        ctx->record.denied |= categories;
+        return case_records_refuse(ctx, SPONA__V1__STATUS__PERMISSION_DENIED);
     }
-    record->disclosed |= categories;
+    ctx->record.disclosed |= categories;
     for (int i = 0; i < allowed.clause_count; i++)
-        audit_add_clause(record, allowed.clauses[i]);
+        audit_add_clause(&ctx->record, allowed.clauses[i]);
     return SPONA__V1__STATUS__OK;
 }
 
@@ -213,72 +209,89 @@ failed:
     return SPONA__V1__STATUS__INTERNAL;
 }
 
+/* NOT_FOUND with "case X has no assessment yet" (or "... no assessment version N"). */
+static spona_status assessment_none(struct request_context *ctx, uint32_t version)
+{
+    if (version == 0)
+        snprintf(ctx->message, sizeof(ctx->message), "case %s has no assessment yet",
+                 ctx->subject.case_id);
+    else
+        snprintf(ctx->message, sizeof(ctx->message), "case %s has no assessment version %u",
+                 ctx->subject.case_id, version);
+    return SPONA__V1__STATUS__NOT_FOUND;
+}
+
+/* The strengths of row 0 of result into view, when the caller may read their category. */
+static spona_status assessment_strengths(struct request_context *ctx, const PGresult *result,
+                                         Spona__V1__AssessmentView *view, policy_mask *decided)
+{
+    const char *strengths = PQgetvalue(result, 0, 4);
+    if (strengths[0] == '\0')
+        return SPONA__V1__STATUS__OK;
+    struct policy_decision decision;
+    if (assessment_add_decision(ctx->policy, &ctx->subject, CASE_STRENGTHS_CATEGORY, view,
+                                decided, &decision, &ctx->record) != 0)
+        return SPONA__V1__STATUS__INTERNAL;
+    if (!decision.allowed)
+        return SPONA__V1__STATUS__OK;
+    free(view->strengths);
+    view->strengths = views_strdup(strengths);
+    return view->strengths != NULL ? SPONA__V1__STATUS__OK : SPONA__V1__STATUS__INTERNAL;
+}
+
+/* The head of the assessment (row 0 of assessment_get) as a view, strengths still empty. */
+static Spona__V1__AssessmentView *assessment_view_head(const PGresult *result,
+                                                       const char *case_id)
+{
+    Spona__V1__AssessmentView *view = malloc(sizeof(*view));
+    if (view == NULL)
+        return NULL;
+    spona__v1__assessment_view__init(view);
+    view->assessment_id = views_strdup(PQgetvalue(result, 0, 0));
+    view->case_id = views_strdup(case_id);
+    view->version = (uint32_t)strtoul(PQgetvalue(result, 0, 1), NULL, 10);
+    view->assessed_on = views_strdup(PQgetvalue(result, 0, 2));
+    view->assessor = views_strdup(PQgetvalue(result, 0, 3));
+    view->strengths = views_strdup("");
+    if (view->assessment_id == NULL || view->case_id == NULL || view->assessed_on == NULL ||
+        view->assessor == NULL || view->strengths == NULL) {
+        spona__v1__assessment_view__free_unpacked(view, NULL);
+        return NULL;
+    }
+    return view;
+}
+
 /*
- * The assessment version (0: the latest) of access's case as access may see it.
- * NOT_FOUND when there is none; OK with *out set (caller frees).
+ * The assessment version (0: the latest) of the caller's case as the caller may
+ * see it (ctx->record: categories shown and hidden). NOT_FOUND when there is
+ * none; OK with *out set (caller frees).
  */
-static spona_status assessment_view_load(struct request_context *ctx,
-                                         const struct policy *policy,
-                                         const struct access_case *access, uint32_t version,
-                                         Spona__V1__AssessmentView **out,
-                                         struct audit_record *record)
+static spona_status assessment_view_load(struct request_context *ctx, uint32_t version,
+                                         Spona__V1__AssessmentView **out)
 {
     *out = NULL;
     char version_text[16];
     snprintf(version_text, sizeof(version_text), "%u", version);
-    const char *params[] = {access->case_id, version_text};
+    const char *params[] = {ctx->subject.case_id, version_text};
     spona_status status;
     PGresult *result = request_query(ctx, "assessment_get", 2, params, &status);
     if (result == NULL)
         return status;
     if (PQntuples(result) != 1) {
         PQclear(result);
-        if (version == 0)
-            snprintf(ctx->message, sizeof(ctx->message), "case %s has no assessment yet",
-                     access->case_id);
-        else
-            snprintf(ctx->message, sizeof(ctx->message), "case %s has no assessment version %u",
-                     access->case_id, version);
-        return SPONA__V1__STATUS__NOT_FOUND;
+        return assessment_none(ctx, version);
     }
-    Spona__V1__AssessmentView *view = malloc(sizeof(*view));
-    if (view == NULL) {
-        PQclear(result);
-        return SPONA__V1__STATUS__INTERNAL;
-    }
-    spona__v1__assessment_view__init(view);
-    char assessment_id[UUID_TEXT];
-    db_copy(result, 0, 0, assessment_id, sizeof(assessment_id));
-    view->assessment_id = views_strdup(assessment_id);
-    view->case_id = views_strdup(access->case_id);
-    view->version = (uint32_t)strtoul(PQgetvalue(result, 0, 1), NULL, 10);
-    view->assessed_on = views_strdup(PQgetvalue(result, 0, 2));
-    view->assessor = views_strdup(PQgetvalue(result, 0, 3));
-    int has_strengths = PQgetvalue(result, 0, 4)[0] != '\0';
-    view->strengths = views_strdup("");
-    status = SPONA__V1__STATUS__OK;
-    if (view->assessment_id == NULL || view->case_id == NULL || view->assessed_on == NULL ||
-        view->assessor == NULL || view->strengths == NULL)
-        status = SPONA__V1__STATUS__INTERNAL;
+    Spona__V1__AssessmentView *view = assessment_view_head(result, ctx->subject.case_id);
     policy_mask decided = 0;
-    if (status == SPONA__V1__STATUS__OK && has_strengths) {
-        struct policy_decision decision;
-        if (assessment_add_decision(policy, access, CASE_STRENGTHS_CATEGORY, view, &decided,
-                                    &decision, record) != 0) {
-            status = SPONA__V1__STATUS__INTERNAL;
-        } else if (decision.allowed) {
-            free(view->strengths);
-            view->strengths = views_strdup(PQgetvalue(result, 0, 4));
-            if (view->strengths == NULL)
-                status = SPONA__V1__STATUS__INTERNAL;
-        }
-    }
+    status = view != NULL ? assessment_strengths(ctx, result, view, &decided)
+                          : SPONA__V1__STATUS__INTERNAL;
     PQclear(result);
     if (status == SPONA__V1__STATUS__OK)
-        status = assessment_domains_load(ctx, policy, access, assessment_id, view, &decided,
-                                         record);
+        status = assessment_domains_load(ctx, ctx->policy, &ctx->subject, view->assessment_id,
+                                         view, &decided, &ctx->record);
     if (status != SPONA__V1__STATUS__OK) {
-        spona__v1__assessment_view__free_unpacked(view, NULL);
+        if (view != NULL)
+            spona__v1__assessment_view__free_unpacked(view, NULL);
         if (status == SPONA__V1__STATUS__INTERNAL)
             snprintf(ctx->message, sizeof(ctx->message), "internal error");
         return status;
@@ -317,104 +330,72 @@ static spona_status assessment_insert(struct request_context *ctx,
     return SPONA__V1__STATUS__OK;
 }
 
+/*
+ * The checks of assessment_record inside the transaction: the lead, writing
+ * every category present, on a case that is not closed (locked until the
+ * transaction ends, so writers of one case take turns). A refusal status or OK.
+ */
+static spona_status assessment_record_allowed(struct request_context *ctx, const char *case_id,
+                                              policy_mask categories)
+{
+    spona_status status = case_records_require_lead(ctx, &ctx->subject, "record its assessment");
+    if (status != SPONA__V1__STATUS__OK) {
+        ctx->record.denied |= categories;
+        return case_records_refuse(ctx, status);
+    }
+    status = assessment_decide_writes(ctx, categories);
+    if (status != SPONA__V1__STATUS__OK)
+        return status;
+    char stage[32];
+    uint64_t case_version;
+    status = case_records_lock(ctx, case_id, stage, sizeof(stage), &case_version);
+    if (status == SPONA__V1__STATUS__OK && strcmp(stage, "closed") == 0) {
+        snprintf(ctx->message, sizeof(ctx->message),
+                 "case %s is closed: reopen it before assessing again", case_id);
+        status = SPONA__V1__STATUS__FAILED_PRECONDITION;
+    }
+    return status != SPONA__V1__STATUS__OK ? case_records_refuse(ctx, status) : status;
+}
+
 spona_status handle_assessment_record(struct request_context *ctx, const spona_request *request,
                                       spona_response *response)
 {
     const Spona__V1__AssessmentRecordRequest *input = request->assessment_record;
-    spona_status status = case_records_check_id(ctx, "case_id", input->case_id);
-    if (status != SPONA__V1__STATUS__OK)
-        return status;
     policy_mask categories;
-    status = assessment_input_check(ctx, input, &categories);
+    spona_status status = assessment_input_check(ctx, input, &categories);
     if (status != SPONA__V1__STATUS__OK)
         return status;
-
-    struct audit_record record = {.action = "assessment_record", .case_id = input->case_id};
-    char detail[64];
-    snprintf(detail, sizeof(detail), "%zu domains", input->n_domains);
-    record.detail = detail;
-    const struct policy *policy;
-    struct access_case access;
-    status = case_records_begin(ctx, input->case_id, &record, &policy, &access);
+    snprintf(ctx->audit_detail, sizeof(ctx->audit_detail), "%zu domains", input->n_domains);
+    ctx->record.detail = ctx->audit_detail;
+    status = assessment_record_allowed(ctx, input->case_id, categories);
     if (status != SPONA__V1__STATUS__OK)
         return status;
-    Spona__V1__AssessmentView *view = NULL;
-    status = case_records_require_lead(ctx, &access, "record its assessment");
-    if (status == SPONA__V1__STATUS__OK)
-        status = assessment_decide_writes(ctx, policy, &access, categories, &record);
-    if (status != SPONA__V1__STATUS__OK) {
-        record.denied |= categories;
-        return handlers_refuse(ctx, &record, "denied", status);
-    }
-    char stage[32];
-    uint64_t case_version;
-    status = case_records_lock(ctx, input->case_id, stage, sizeof(stage), &case_version);
-    if (status == SPONA__V1__STATUS__NOT_FOUND)
-        return handlers_refuse(ctx, &record, "not_found", status);
-    if (status != SPONA__V1__STATUS__OK)
-        goto failed;
-    if (strcmp(stage, "closed") == 0) {
-        snprintf(ctx->message, sizeof(ctx->message),
-                 "case %s is closed: reopen it before assessing again", input->case_id);
-        record.disclosed = 0;
-        record.clause_count = 0;
-        return handlers_refuse(ctx, &record, "invalid", SPONA__V1__STATUS__FAILED_PRECONDITION);
-    }
     uint32_t version = 0;
     status = assessment_insert(ctx, input, &version);
     if (status != SPONA__V1__STATUS__OK)
-        goto failed;
-    snprintf(detail, sizeof(detail), "version %u: %zu domains", version, input->n_domains);
-
-    status = assessment_view_load(ctx, policy, &access, version, &view, &record);
-    if (status != SPONA__V1__STATUS__OK)
-        goto failed;
-    status = audit_commit_view(ctx, &record, &view->base);
+        return status;
+    snprintf(ctx->audit_detail, sizeof(ctx->audit_detail), "version %u: %zu domains", version,
+             input->n_domains);
+    Spona__V1__AssessmentView *view = NULL;
+    status = assessment_view_load(ctx, version, &view);
     if (status != SPONA__V1__STATUS__OK)
         return status;
     response->body_case = SPONA__V1__RESPONSE__BODY_ASSESSMENT_RECORD;
     response->assessment_record = view;
     return SPONA__V1__STATUS__OK;
-
-failed:
-    if (view != NULL)
-        spona__v1__assessment_view__free_unpacked(view, NULL);
-    request_rollback(ctx);
-    return status;
 }
 
 spona_status handle_assessment_get(struct request_context *ctx, const spona_request *request,
                                    spona_response *response)
 {
     const Spona__V1__AssessmentGetRequest *get = request->assessment_get;
-    spona_status status = case_records_check_id(ctx, "case_id", get->case_id);
-    if (status != SPONA__V1__STATUS__OK)
-        return status;
-    struct audit_record record = {.action = "assessment_get", .case_id = get->case_id};
-    const struct policy *policy;
-    struct access_case access;
-    status = case_records_begin(ctx, get->case_id, &record, &policy, &access);
-    if (status != SPONA__V1__STATUS__OK)
-        return status;
     Spona__V1__AssessmentView *view = NULL;
-    status = assessment_view_load(ctx, policy, &access, get->version, &view, &record);
-    if (status == SPONA__V1__STATUS__NOT_FOUND)
-        return handlers_refuse(ctx, &record, "not_found", status);
+    spona_status status = assessment_view_load(ctx, get->version, &view);
     if (status != SPONA__V1__STATUS__OK)
-        goto failed;
-    char detail[32];
-    snprintf(detail, sizeof(detail), "version %u", view->version);
-    record.detail = detail;
-    status = audit_commit_view(ctx, &record, &view->base);
-    if (status != SPONA__V1__STATUS__OK)
-        return status;
+        return case_records_refuse(ctx, status);
+    snprintf(ctx->audit_detail, sizeof(ctx->audit_detail), "version %u", view->version);
+    ctx->record.detail = ctx->audit_detail;
     response->body_case = SPONA__V1__RESPONSE__BODY_ASSESSMENT_GET;
     response->assessment_get = view;
     return SPONA__V1__STATUS__OK;
-
-failed:
-    if (view != NULL)
-        spona__v1__assessment_view__free_unpacked(view, NULL);
-    request_rollback(ctx);
-    return status;
 }

@@ -19,7 +19,6 @@
 #include "handlers_util.h"
 #include "statements.h"
 #include "views.h"
-#include "transaction.h"
 
 #define PLAN_MAX_TEXT 2000
 #define PLAN_MAX_OBLIGATIONS 4000
@@ -359,15 +358,14 @@ static spona_status plan_check_institutions(struct request_context *ctx,
 }
 
 /*
- * Applies change to plan (the version read) in memory: statuses of existing
- * goals and measures (a partner: only of its own measures), new goals and
- * measures numbered after the last, review date and obligations.
- * INVALID_ARGUMENT for an unknown number, PERMISSION_DENIED for another
- * institution's measure, INTERNAL when out of memory; ctx->message set.
+ * Sets the statuses of existing goals and measures (a partner: only of its own
+ * measures). INVALID_ARGUMENT for an unknown number, PERMISSION_DENIED for
+ * another institution's measure, INTERNAL when out of memory; ctx->message set.
  */
-static spona_status plan_apply(struct request_context *ctx,
-                               const Spona__V1__PlanChangeRequest *change,
-                               const struct access_case *access, Spona__V1__PlanView *plan)
+static spona_status plan_apply_statuses(struct request_context *ctx,
+                                        const Spona__V1__PlanChangeRequest *change,
+                                        const struct access_case *access,
+                                        Spona__V1__PlanView *plan)
 {
     for (size_t i = 0; i < change->n_goal_status; i++) {
         const Spona__V1__PlanGoal *wanted = change->goal_status[i];
@@ -377,7 +375,7 @@ static spona_status plan_apply(struct request_context *ctx,
         if (at == plan->n_goals)
             return plan_no_such(ctx, "goal_status", wanted->number, plan);
         if (plan_set(&plan->goals[at]->status, wanted->status) != 0)
-            goto memory;
+            return SPONA__V1__STATUS__INTERNAL;
     }
     for (size_t i = 0; i < change->n_measure_status; i++) {
         const Spona__V1__PlanMeasure *wanted = change->measure_status[i];
@@ -397,51 +395,79 @@ static spona_status plan_apply(struct request_context *ctx,
             return SPONA__V1__STATUS__PERMISSION_DENIED;
         }
         if (plan_set(&measure->status, wanted->status) != 0)
-            goto memory;
+            return SPONA__V1__STATUS__INTERNAL;
     }
+    return SPONA__V1__STATUS__OK;
+}
+
+/* Appends a copy of add as the plan's next goal; -1 when out of memory. */
+static int plan_add_goal(Spona__V1__PlanView *plan, const Spona__V1__PlanGoal *add)
+{
+    Spona__V1__PlanGoal *goal = malloc(sizeof(*goal));
+    if (goal == NULL)
+        return -1;
+    spona__v1__plan_goal__init(goal);
+    goal->number = plan->n_goals > 0 ? plan->goals[plan->n_goals - 1]->number + 1 : 1;
+    goal->text = views_strdup(add->text);
+    goal->target_date = views_strdup(add->target_date);
+    goal->status = views_strdup(add->status[0] ? add->status : "open");
+    if (goal->text == NULL || goal->target_date == NULL || goal->status == NULL ||
+        views_append((void ***)&plan->goals, &plan->n_goals, goal) != 0) {
+        spona__v1__plan_goal__free_unpacked(goal, NULL);
+        return -1;
+    }
+    return 0;
+}
+
+/* Appends a copy of add as the plan's next measure; -1 when out of memory. */
+static int plan_add_measure(Spona__V1__PlanView *plan, const Spona__V1__PlanMeasure *add)
+{
+    Spona__V1__PlanMeasure *measure = malloc(sizeof(*measure));
+    if (measure == NULL)
+        return -1;
+    spona__v1__plan_measure__init(measure);
+    measure->number = plan->n_measures > 0 ? plan->measures[plan->n_measures - 1]->number + 1 : 1;
+    measure->kind = views_strdup(add->kind);
+    measure->description = views_strdup(add->description);
+    measure->responsible_institution_code = views_strdup(add->responsible_institution_code);
+    measure->due_date = views_strdup(add->due_date);
+    measure->status = views_strdup(add->status[0] ? add->status : "planned");
+    if (measure->kind == NULL || measure->description == NULL ||
+        measure->responsible_institution_code == NULL || measure->due_date == NULL ||
+        measure->status == NULL ||
+        views_append((void ***)&plan->measures, &plan->n_measures, measure) != 0) {
+        spona__v1__plan_measure__free_unpacked(measure, NULL);
+        return -1;
+    }
+    return 0;
+}
+
+/*
+ * Applies change to plan (the version read) in memory: statuses
+ * (plan_apply_statuses), new goals and measures numbered after the last,
+ * review date and obligations. A refusal or INTERNAL status with ctx->message.
+ */
+static spona_status plan_apply(struct request_context *ctx,
+                               const Spona__V1__PlanChangeRequest *change,
+                               const struct access_case *access, Spona__V1__PlanView *plan)
+{
+    spona_status status = plan_apply_statuses(ctx, change, access, plan);
+    if (status == SPONA__V1__STATUS__INTERNAL)
+        goto memory;
+    if (status != SPONA__V1__STATUS__OK)
+        return status;
     if (plan->n_goals + change->n_add_goals > PLAN_MAX_ITEMS ||
         plan->n_measures + change->n_add_measures > PLAN_MAX_ITEMS) {
         snprintf(ctx->message, sizeof(ctx->message),
                  "a plan holds at most %d goals and %d measures", PLAN_MAX_ITEMS, PLAN_MAX_ITEMS);
         return SPONA__V1__STATUS__INVALID_ARGUMENT;
     }
-    for (size_t i = 0; i < change->n_add_goals; i++) {
-        const Spona__V1__PlanGoal *add = change->add_goals[i];
-        Spona__V1__PlanGoal *goal = malloc(sizeof(*goal));
-        if (goal == NULL)
+    for (size_t i = 0; i < change->n_add_goals; i++)
+        if (plan_add_goal(plan, change->add_goals[i]) != 0)
             goto memory;
-        spona__v1__plan_goal__init(goal);
-        goal->number = plan->n_goals > 0 ? plan->goals[plan->n_goals - 1]->number + 1 : 1;
-        goal->text = views_strdup(add->text);
-        goal->target_date = views_strdup(add->target_date);
-        goal->status = views_strdup(add->status[0] ? add->status : "open");
-        if (goal->text == NULL || goal->target_date == NULL || goal->status == NULL ||
-            views_append((void ***)&plan->goals, &plan->n_goals, goal) != 0) {
-            spona__v1__plan_goal__free_unpacked(goal, NULL);
+    for (size_t i = 0; i < change->n_add_measures; i++)
+        if (plan_add_measure(plan, change->add_measures[i]) != 0)
             goto memory;
-        }
-    }
-    for (size_t i = 0; i < change->n_add_measures; i++) {
-        const Spona__V1__PlanMeasure *add = change->add_measures[i];
-        Spona__V1__PlanMeasure *measure = malloc(sizeof(*measure));
-        if (measure == NULL)
-            goto memory;
-        spona__v1__plan_measure__init(measure);
-        measure->number =
-            plan->n_measures > 0 ? plan->measures[plan->n_measures - 1]->number + 1 : 1;
-        measure->kind = views_strdup(add->kind);
-        measure->description = views_strdup(add->description);
-        measure->responsible_institution_code = views_strdup(add->responsible_institution_code);
-        measure->due_date = views_strdup(add->due_date);
-        measure->status = views_strdup(add->status[0] ? add->status : "planned");
-        if (measure->kind == NULL || measure->description == NULL ||
-            measure->responsible_institution_code == NULL || measure->due_date == NULL ||
-            measure->status == NULL ||
-            views_append((void ***)&plan->measures, &plan->n_measures, measure) != 0) {
-            spona__v1__plan_measure__free_unpacked(measure, NULL);
-            goto memory;
-        }
-    }
     if ((change->review_date[0] && plan_set(&plan->review_date, change->review_date) != 0) ||
         (change->obligations[0] && plan_set(&plan->obligations, change->obligations) != 0))
         goto memory;
@@ -501,20 +527,20 @@ static spona_status plan_insert(struct request_context *ctx, const Spona__V1__Pl
 
 /*
  * The checks of plan_change inside the transaction, up to the version to write
- * (*plan, with the changes applied). A refusal status (to audit) or OK.
+ * (*plan, with the changes applied; caller frees, also on a refusal). A refusal
+ * status or OK.
  */
-static spona_status plan_change_prepare(struct request_context *ctx, const struct policy *policy,
-                                        const struct access_case *access,
+static spona_status plan_change_prepare(struct request_context *ctx,
                                         const Spona__V1__PlanChangeRequest *change,
                                         Spona__V1__PlanView **plan)
 {
     *plan = NULL;
     if ((change->n_add_goals || change->n_add_measures || change->n_goal_status ||
          change->review_date[0] || change->obligations[0]) &&
-        case_records_require_lead(ctx, access, "change its plan's goals, measures, review date "
-                                               "or obligations; a partner may only set the "
-                                               "status of its own measures") !=
-            SPONA__V1__STATUS__OK)
+        case_records_require_lead(ctx, &ctx->subject,
+                                  "change its plan's goals, measures, review date "
+                                  "or obligations; a partner may only set the "
+                                  "status of its own measures") != SPONA__V1__STATUS__OK)
         return SPONA__V1__STATUS__PERMISSION_DENIED;
     char stage[32];
     uint64_t case_version;
@@ -539,78 +565,50 @@ static spona_status plan_change_prepare(struct request_context *ctx, const struc
                  "plan was changed meanwhile: current version %u", (*plan)->version);
         return SPONA__V1__STATUS__CONFLICT;
     }
-    status = plan_apply(ctx, change, access, *plan);
+    status = plan_apply(ctx, change, &ctx->subject, *plan);
     if (status == SPONA__V1__STATUS__OK)
-        status = plan_check_institutions(ctx, policy, change);
+        status = plan_check_institutions(ctx, ctx->policy, change);
     return status;
+}
+
+/* The audit detail of a plan change from version `from` to `version` (0: not written). */
+static void plan_change_detail(struct request_context *ctx,
+                               const Spona__V1__PlanChangeRequest *change, const char *what,
+                               uint32_t version)
+{
+    snprintf(ctx->audit_detail, sizeof(ctx->audit_detail),
+             "%sversion %u: +%zu goals, +%zu measures, %zu statuses", what, version,
+             change->n_add_goals, change->n_add_measures,
+             change->n_goal_status + change->n_measure_status);
+    ctx->record.detail = ctx->audit_detail;
 }
 
 spona_status handle_plan_change(struct request_context *ctx, const spona_request *request,
                                 spona_response *response)
 {
     const Spona__V1__PlanChangeRequest *change = request->plan_change;
-    spona_status status = case_records_check_id(ctx, "case_id", change->case_id);
-    if (status == SPONA__V1__STATUS__OK)
-        status = plan_input_check(ctx, change);
+    spona_status status = plan_input_check(ctx, change);
     if (status != SPONA__V1__STATUS__OK)
         return status;
-
-    struct audit_record record = {.action = "plan_change", .case_id = change->case_id};
-    char detail[128];
-    snprintf(detail, sizeof(detail), "from version %u: +%zu goals, +%zu measures, %zu statuses",
-             change->expected_version, change->n_add_goals, change->n_add_measures,
-             change->n_goal_status + change->n_measure_status);
-    record.detail = detail;
-    const struct policy *policy;
-    struct access_case access;
-    status = case_records_begin(ctx, change->case_id, &record, &policy, &access);
-    if (status != SPONA__V1__STATUS__OK)
-        return status;
-    status = case_records_require(ctx, policy, &access, POLICY_CATEGORY_PLAN_MEASURES,
-                                  POLICY_ACTION_WRITE, &record);
-    if (status != SPONA__V1__STATUS__OK)
-        return status;
+    plan_change_detail(ctx, change, "from ", change->expected_version);
     Spona__V1__PlanView *plan = NULL, *view = NULL;
-    status = plan_change_prepare(ctx, policy, &access, change, &plan);
-    if (status == SPONA__V1__STATUS__INVALID_ARGUMENT ||
-        status == SPONA__V1__STATUS__PERMISSION_DENIED || status == SPONA__V1__STATUS__CONFLICT ||
-        status == SPONA__V1__STATUS__NOT_FOUND ||
-        status == SPONA__V1__STATUS__FAILED_PRECONDITION) {
-        if (plan != NULL)
-            spona__v1__plan_view__free_unpacked(plan, NULL);
-        record.disclosed = 0;
-        record.clause_count = 0;
-        if (status == SPONA__V1__STATUS__PERMISSION_DENIED)
-            record.denied |= POLICY_BIT(POLICY_CATEGORY_PLAN_MEASURES);
-        return handlers_refuse(ctx, &record, case_records_outcome(status), status);
-    }
-    if (status != SPONA__V1__STATUS__OK)
-        goto failed;
-    uint32_t version = plan->version + 1;
-    status = plan_insert(ctx, plan, version);
+    status = plan_change_prepare(ctx, change, &plan);
+    if (status == SPONA__V1__STATUS__PERMISSION_DENIED)
+        ctx->record.denied |= POLICY_BIT(POLICY_CATEGORY_PLAN_MEASURES);
+    uint32_t version = plan != NULL ? plan->version + 1 : 0;
+    if (status == SPONA__V1__STATUS__OK)
+        status = plan_insert(ctx, plan, version);
+    if (plan != NULL)
+        spona__v1__plan_view__free_unpacked(plan, NULL);
     if (status == SPONA__V1__STATUS__OK)
         status = plan_view_load(ctx, change->case_id, version, &view);
     if (status != SPONA__V1__STATUS__OK)
-        goto failed;
-    spona__v1__plan_view__free_unpacked(plan, NULL);
-    plan = NULL;
-    snprintf(detail, sizeof(detail), "version %u: +%zu goals, +%zu measures, %zu statuses",
-             version, change->n_add_goals, change->n_add_measures,
-             change->n_goal_status + change->n_measure_status);
-    status = audit_commit_view(ctx, &record, &view->base);
-    if (status != SPONA__V1__STATUS__OK)
-        return status;
+        return case_records_refuse(ctx, status);
+    plan_change_detail(ctx, change, "", version);
+    case_records_row_disclosed(ctx);
     response->body_case = SPONA__V1__RESPONSE__BODY_PLAN_CHANGE;
     response->plan_change = view;
     return SPONA__V1__STATUS__OK;
-
-failed:
-    if (plan != NULL)
-        spona__v1__plan_view__free_unpacked(plan, NULL);
-    if (view != NULL)
-        spona__v1__plan_view__free_unpacked(view, NULL);
-    request_rollback(ctx);
-    return status;
 }
 
 /* Writes text indented by indent, each of its lines on its own line. */
@@ -642,69 +640,62 @@ static spona_status plan_institution_name(struct request_context *ctx, const cha
 }
 
 /*
- * The person's name for the document, when access may read identity
- * (record: identity disclosed); else "" (record: identity denied).
+ * The person's name for the document, when the caller may read identity
+ * (ctx->record: identity disclosed); else "" (ctx->record: identity denied).
  */
-static spona_status plan_person_name(struct request_context *ctx, const struct policy *policy,
-                                     const struct access_case *access, char *out,
-                                     size_t out_size, struct audit_record *record)
+static spona_status plan_person_name(struct request_context *ctx, char *out, size_t out_size)
 {
     out[0] = '\0';
     struct policy_decision decision;
-    access_decide(policy, access, POLICY_CATEGORY_IDENTITY, POLICY_ACTION_READ, &decision);
+    access_decide(ctx->policy, &ctx->subject, POLICY_CATEGORY_IDENTITY, POLICY_ACTION_READ,
+                  &decision);
     if (!decision.allowed) {
-        record->denied |= POLICY_BIT(POLICY_CATEGORY_IDENTITY);
+        ctx->record.denied |= POLICY_BIT(POLICY_CATEGORY_IDENTITY);
         return SPONA__V1__STATUS__OK;
     }
-    const char *params[] = {access->person_id};
+    const char *params[] = {ctx->subject.person_id};
     spona_status status;
     PGresult *result = request_query(ctx, "plan_person_name", 1, params, &status);
     if (result == NULL)
         return status;
     if (PQntuples(result) == 1) {
         snprintf(out, out_size, "%s %s", PQgetvalue(result, 0, 0), PQgetvalue(result, 0, 1));
-        record->disclosed |= POLICY_BIT(POLICY_CATEGORY_IDENTITY);
-        audit_add_clause(record, decision.clause_number);
+        ctx->record.disclosed |= POLICY_BIT(POLICY_CATEGORY_IDENTITY);
+        audit_add_clause(&ctx->record, decision.clause_number);
     }
     PQclear(result);
     return SPONA__V1__STATUS__OK;
 }
 
-/* Renders view as a plain-text document to print and sign, into view->document. */
-static spona_status plan_render(struct request_context *ctx, const struct policy *policy,
-                                const struct access_case *access, Spona__V1__PlanView *view,
-                                struct audit_record *record)
+/* The names a printed plan carries: the person's (when readable), the case manager, the lead. */
+struct plan_names {
+    char person[512];
+    char manager[256];
+    char lead[256];
+};
+
+static spona_status plan_names_load(struct request_context *ctx, struct plan_names *names)
 {
-    char person[512], manager[256] = "", lead[256] = "", name[256];
-    spona_status status = plan_person_name(ctx, policy, access, person, sizeof(person), record);
+    *names = (struct plan_names){0};
+    spona_status status = plan_person_name(ctx, names->person, sizeof(names->person));
     if (status != SPONA__V1__STATUS__OK)
         return status;
-    const char *params[] = {access->case_id};
+    const char *params[] = {ctx->subject.case_id};
     PGresult *result = request_query(ctx, "plan_case_manager", 1, params, &status);
     if (result == NULL)
         return status;
     if (PQntuples(result) == 1) {
-        db_copy(result, 0, 0, manager, sizeof(manager));
-        db_copy(result, 0, 1, lead, sizeof(lead));
+        db_copy(result, 0, 0, names->manager, sizeof(names->manager));
+        db_copy(result, 0, 1, names->lead, sizeof(names->lead));
     }
     PQclear(result);
+    return SPONA__V1__STATUS__OK;
+}
 
-    char *text = NULL;
-    size_t size = 0;
-    FILE *out = open_memstream(&text, &size);
-    if (out == NULL)
-        return SPONA__V1__STATUS__INTERNAL;
-    const char *rule = "==========================================================";
-    fprintf(out, "Individualni plan aktivacije / Individual activation plan\n%s\n\n", rule);
-    fprintf(out, "Osoba / Person:                  %s\n",
-            person[0] ? person : "(ime nije dostupno / name not shown to your institution)");
-    fprintf(out, "Predmet / Case:                  %s\n", view->case_id);
-    fprintf(out, "Nosilac / Lead institution:      %s\n", lead);
-    fprintf(out, "Voditelj slučaja / Case manager: %s\n", manager);
-    fprintf(out, "Verzija / Version:               %u, %.10s\n", view->version, view->changed_at);
-    fprintf(out, "Revizija plana / Review date:    %s\n\n",
-            view->review_date[0] ? view->review_date : "-");
-
+/* The goals and the measures of the document (institutions named as they are called). */
+static spona_status plan_print_items(struct request_context *ctx, FILE *out,
+                                     const Spona__V1__PlanView *view)
+{
     fprintf(out, "Ciljevi / Goals\n---------------\n");
     if (view->n_goals == 0)
         fprintf(out, "  -\n");
@@ -716,8 +707,10 @@ static spona_status plan_render(struct request_context *ctx, const struct policy
     fprintf(out, "\nMjere / Measures\n----------------\n");
     if (view->n_measures == 0)
         fprintf(out, "  -\n");
+    spona_status status = SPONA__V1__STATUS__OK;
     for (size_t i = 0; i < view->n_measures && status == SPONA__V1__STATUS__OK; i++) {
         const Spona__V1__PlanMeasure *measure = view->measures[i];
+        char name[256];
         status = plan_institution_name(ctx, measure->responsible_institution_code, name,
                                        sizeof(name));
         fprintf(out, "  %u. %s%s%s\n", measure->number, measure->kind,
@@ -727,16 +720,57 @@ static spona_status plan_render(struct request_context *ctx, const struct policy
         fprintf(out, "     Rok / Due date: %s    Status: %s\n",
                 measure->due_date[0] ? measure->due_date : "-", measure->status);
     }
+    return status;
+}
+
+/* The document's head: who, which case, which version. */
+static void plan_print_head(FILE *out, const Spona__V1__PlanView *view,
+                            const struct plan_names *names)
+{
+    const char *rule = "==========================================================";
+    fprintf(out, "Individualni plan aktivacije / Individual activation plan\n%s\n\n", rule);
+    fprintf(out, "Osoba / Person:                  %s\n",
+            names->person[0] ? names->person
+                             : "(ime nije dostupno / name not shown to your institution)");
+    fprintf(out, "Predmet / Case:                  %s\n", view->case_id);
+    fprintf(out, "Nosilac / Lead institution:      %s\n", names->lead);
+    fprintf(out, "Voditelj slučaja / Case manager: %s\n", names->manager);
+    fprintf(out, "Verzija / Version:               %u, %.10s\n", view->version, view->changed_at);
+    fprintf(out, "Revizija plana / Review date:    %s\n\n",
+            view->review_date[0] ? view->review_date : "-");
+}
+
+/* The document's end: the person's obligations and the signature lines. */
+static void plan_print_tail(FILE *out, const Spona__V1__PlanView *view,
+                            const struct plan_names *names)
+{
     fprintf(out, "\nObaveze osobe / The person's obligations\n"
                  "----------------------------------------\n");
     plan_print_block(out, "  ", view->obligations[0] ? view->obligations : "-");
     fprintf(out, "\nPotpisi / Signatures\n--------------------\n\n");
     fprintf(out, "Osoba / Person:                  ______________________________\n");
-    fprintf(out, "                                 %s\n", person);
+    fprintf(out, "                                 %s\n", names->person);
     fprintf(out, "Datum / Date:                    ______________\n\n");
     fprintf(out, "Voditelj slučaja / Case manager: ______________________________\n");
-    fprintf(out, "                                 %s\n", manager);
+    fprintf(out, "                                 %s\n", names->manager);
     fprintf(out, "Datum / Date:                    ______________\n");
+}
+
+/* Renders view as a plain-text document to print and sign, into view->document. */
+static spona_status plan_render(struct request_context *ctx, Spona__V1__PlanView *view)
+{
+    struct plan_names names;
+    spona_status status = plan_names_load(ctx, &names);
+    if (status != SPONA__V1__STATUS__OK)
+        return status;
+    char *text = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream(&text, &size);
+    if (out == NULL)
+        return SPONA__V1__STATUS__INTERNAL;
+    plan_print_head(out, view, &names);
+    status = plan_print_items(ctx, out, view);
+    plan_print_tail(out, view, &names);
     int failed = ferror(out);
     if (fclose(out) != 0 || failed) {
         free(text);
@@ -755,50 +789,21 @@ spona_status handle_plan_get(struct request_context *ctx, const spona_request *r
                              spona_response *response)
 {
     const Spona__V1__PlanGetRequest *get = request->plan_get;
-    spona_status status = case_records_check_id(ctx, "case_id", get->case_id);
-    if (status != SPONA__V1__STATUS__OK)
-        return status;
-    struct audit_record record = {.action = "plan_get", .case_id = get->case_id};
-    char detail[64];
-    snprintf(detail, sizeof(detail), "version %u%s", get->version,
+    snprintf(ctx->audit_detail, sizeof(ctx->audit_detail), "version %u%s", get->version,
              get->printable ? ", printable" : "");
-    record.detail = detail;
-    const struct policy *policy;
-    struct access_case access;
-    status = case_records_begin(ctx, get->case_id, &record, &policy, &access);
-    if (status != SPONA__V1__STATUS__OK)
-        return status;
-    status = case_records_require(ctx, policy, &access, POLICY_CATEGORY_PLAN_MEASURES,
-                                  POLICY_ACTION_READ, &record);
-    if (status != SPONA__V1__STATUS__OK)
-        return status;
+    ctx->record.detail = ctx->audit_detail;
     Spona__V1__PlanView *view = NULL;
-    status = plan_view_load(ctx, get->case_id, get->version, &view);
-    if (status == SPONA__V1__STATUS__NOT_FOUND) {
-        record.disclosed = 0;
-        record.clause_count = 0;
-        return handlers_refuse(ctx, &record, "not_found", status);
-    }
+    spona_status status = plan_view_load(ctx, ctx->subject.case_id, get->version, &view);
     if (status != SPONA__V1__STATUS__OK)
-        goto failed;
-    snprintf(detail, sizeof(detail), "version %u%s", view->version,
-             get->printable ? ", printable" : "");
-    if (get->printable)
-        status = plan_render(ctx, policy, &access, view, &record);
-    if (status != SPONA__V1__STATUS__OK)
-        goto failed;
-    status = audit_commit_view(ctx, &record, &view->base);
-    if (status != SPONA__V1__STATUS__OK)
-        return status;
+        return case_records_refuse(ctx, status);
     response->body_case = SPONA__V1__RESPONSE__BODY_PLAN_GET;
-    response->plan_get = view;
-    return SPONA__V1__STATUS__OK;
-
-failed:
-    if (view != NULL)
-        spona__v1__plan_view__free_unpacked(view, NULL);
+    response->plan_get = view; /* freed with the response, whatever the status */
+    snprintf(ctx->audit_detail, sizeof(ctx->audit_detail), "version %u%s", view->version,
+             get->printable ? ", printable" : "");
+    case_records_row_disclosed(ctx);
+    if (get->printable)
+        status = plan_render(ctx, view);
     if (status == SPONA__V1__STATUS__INTERNAL)
         snprintf(ctx->message, sizeof(ctx->message), "internal error");
-    request_rollback(ctx);
     return status;
 }

@@ -3,9 +3,9 @@
  * records them; case_notes), notes (any team member allowed to write
  * case_notes; append-only, author and institution kept), outcomes (the lead or
  * a partner allowed to write outcomes) and their follow-ups at 3, 6 and 12
- * months (one each per outcome). Every write is decided on the record's data
- * category, audited, and answered with the record as stored.
- */
+ * months (one each per outcome). The request table declares each write's data
+ * category, which the pipeline decides and audits; a handler checks its own
+ * rules, writes, and answers with the record as stored. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +18,6 @@
 #include "handlers_util.h"
 #include "statements.h"
 #include "views.h"
-#include "transaction.h"
 
 #define RECORDS_MAX_PARTICIPANTS 50
 #define RECORDS_MAX_NAME 128
@@ -215,84 +214,75 @@ records_conference_view(const Spona__V1__ConferenceRecordRequest *conference, co
     return view;
 }
 
+/* The conference's own fields, checked, and its participants joined (*codes, *usernames:
+ * caller frees, also on a refusal). */
+static spona_status records_conference_input(struct request_context *ctx,
+                                             const Spona__V1__ConferenceRecordRequest *conference,
+                                             char **codes, char **usernames)
+{
+    *codes = NULL;
+    *usernames = NULL;
+    if (handlers_check_date("held_on", conference->held_on, ctx->message,
+                            sizeof(ctx->message)) != 0)
+        return SPONA__V1__STATUS__INVALID_ARGUMENT;
+    spona_status status = case_records_check_text(ctx, "decisions", conference->decisions, 0,
+                                                  CASE_RECORDS_MAX_TEXT);
+    if (status == SPONA__V1__STATUS__OK)
+        status = case_records_check_text(ctx, "next_steps", conference->next_steps, 0,
+                                         CASE_RECORDS_MAX_TEXT);
+    if (status == SPONA__V1__STATUS__OK)
+        status = records_join_names(ctx, "institution_codes", conference->institution_codes,
+                                    conference->n_institution_codes, codes);
+    if (status == SPONA__V1__STATUS__OK)
+        status = records_join_names(ctx, "usernames", conference->usernames,
+                                    conference->n_usernames, usernames);
+    if (status == SPONA__V1__STATUS__OK)
+        status = records_check_participants(ctx, *codes, *usernames);
+    return status;
+}
+
+/* Stores the conference; *out is the answer (caller frees). */
+static spona_status records_conference_insert(struct request_context *ctx,
+                                              const Spona__V1__ConferenceRecordRequest *conference,
+                                              const char *codes, const char *usernames,
+                                              Spona__V1__ConferenceView **out)
+{
+    const char *params[] = {conference->case_id, ctx->job->installation.municipality_id,
+                            conference->held_on, codes, usernames, conference->decisions,
+                            conference->next_steps, ctx->job->session.user_id};
+    spona_status status;
+    PGresult *result = request_query(ctx, "records_conference_insert", 8, params, &status);
+    if (result == NULL)
+        return status;
+    *out = records_conference_view(conference, PQgetvalue(result, 0, 0),
+                                   strtoull(PQgetvalue(result, 0, 1), NULL, 10));
+    PQclear(result);
+    return *out != NULL ? SPONA__V1__STATUS__OK : SPONA__V1__STATUS__INTERNAL;
+}
+
 spona_status handle_conference_record(struct request_context *ctx, const spona_request *request,
                                       spona_response *response)
 {
     const Spona__V1__ConferenceRecordRequest *conference = request->conference_record;
-    spona_status status = case_records_check_id(ctx, "case_id", conference->case_id);
-    if (status == SPONA__V1__STATUS__OK &&
-        handlers_check_date("held_on", conference->held_on, ctx->message,
-                            sizeof(ctx->message)) != 0)
-        status = SPONA__V1__STATUS__INVALID_ARGUMENT;
-    if (status == SPONA__V1__STATUS__OK)
-        status = case_records_check_text(ctx, "decisions", conference->decisions, 0,
-                                         CASE_RECORDS_MAX_TEXT);
-    if (status == SPONA__V1__STATUS__OK)
-        status = case_records_check_text(ctx, "next_steps", conference->next_steps, 0,
-                                         CASE_RECORDS_MAX_TEXT);
-    char *codes = NULL, *usernames = NULL;
-    if (status == SPONA__V1__STATUS__OK)
-        status = records_join_names(ctx, "institution_codes", conference->institution_codes,
-                                    conference->n_institution_codes, &codes);
-    if (status == SPONA__V1__STATUS__OK)
-        status = records_join_names(ctx, "usernames", conference->usernames,
-                                    conference->n_usernames, &usernames);
-    if (status != SPONA__V1__STATUS__OK)
-        goto done;
-
-    struct audit_record record = {.action = "conference_record", .case_id = conference->case_id};
-    const struct policy *policy;
-    struct access_case access;
-    status = case_records_begin(ctx, conference->case_id, &record, &policy, &access);
-    if (status != SPONA__V1__STATUS__OK)
-        goto done;
-    status = case_records_require_lead(ctx, &access, "record a case conference");
+    spona_status status =
+        case_records_require_lead(ctx, &ctx->subject, "record a case conference");
     if (status != SPONA__V1__STATUS__OK) {
-        record.denied = POLICY_BIT(POLICY_CATEGORY_CASE_NOTES);
-        status = handlers_refuse(ctx, &record, "denied", status);
-        goto done;
+        ctx->record.denied |= POLICY_BIT(POLICY_CATEGORY_CASE_NOTES);
+        return case_records_refuse(ctx, status);
     }
-    status = case_records_require(ctx, policy, &access, POLICY_CATEGORY_CASE_NOTES,
-                                  POLICY_ACTION_WRITE, &record);
-    if (status != SPONA__V1__STATUS__OK)
-        goto done;
-    status = records_check_participants(ctx, codes, usernames);
-    if (status == SPONA__V1__STATUS__INVALID_ARGUMENT) {
-        record.disclosed = 0;
-        record.clause_count = 0;
-        status = handlers_refuse(ctx, &record, "invalid", status);
-        goto done;
-    }
-    if (status != SPONA__V1__STATUS__OK)
-        goto failed;
-
-    const char *params[] = {conference->case_id, ctx->job->installation.municipality_id,
-                            conference->held_on, codes, usernames, conference->decisions,
-                            conference->next_steps, ctx->job->session.user_id};
-    PGresult *result = request_query(ctx, "records_conference_insert", 8, params, &status);
-    if (result == NULL)
-        goto failed;
-    Spona__V1__ConferenceView *view =
-        records_conference_view(conference, PQgetvalue(result, 0, 0),
-                                strtoull(PQgetvalue(result, 0, 1), NULL, 10));
-    PQclear(result);
-    if (view == NULL) {
-        status = SPONA__V1__STATUS__INTERNAL;
-        goto failed;
-    }
-    status = audit_commit_view(ctx, &record, &view->base);
-    if (status != SPONA__V1__STATUS__OK)
-        goto done;
-    response->body_case = SPONA__V1__RESPONSE__BODY_CONFERENCE_RECORD;
-    response->conference_record = view;
-    goto done;
-
-failed:
-    request_rollback(ctx);
-done:
+    char *codes, *usernames;
+    status = records_conference_input(ctx, conference, &codes, &usernames);
+    Spona__V1__ConferenceView *view = NULL;
+    if (status == SPONA__V1__STATUS__OK)
+        status = records_conference_insert(ctx, conference, codes, usernames, &view);
     free(codes);
     free(usernames);
-    return status;
+    if (status != SPONA__V1__STATUS__OK)
+        return case_records_refuse(ctx, status);
+    case_records_row_disclosed(ctx);
+    response->body_case = SPONA__V1__RESPONSE__BODY_CONFERENCE_RECORD;
+    response->conference_record = view;
+    return SPONA__V1__STATUS__OK;
 }
 
 /* The note as stored, with its author's username and institution. */
@@ -328,44 +318,27 @@ spona_status handle_note_add(struct request_context *ctx, const spona_request *r
                              spona_response *response)
 {
     const Spona__V1__NoteAddRequest *note = request->note_add;
-    spona_status status = case_records_check_id(ctx, "case_id", note->case_id);
-    if (status == SPONA__V1__STATUS__OK)
-        status = case_records_check_text(ctx, "text", note->text, 1, CASE_RECORDS_MAX_TEXT);
+    spona_status status =
+        case_records_check_text(ctx, "text", note->text, 1, CASE_RECORDS_MAX_TEXT);
     if (status != SPONA__V1__STATUS__OK)
         return status;
-    struct audit_record record = {.action = "note_add", .case_id = note->case_id};
-    const struct policy *policy;
-    struct access_case access;
-    status = case_records_begin(ctx, note->case_id, &record, &policy, &access);
-    if (status == SPONA__V1__STATUS__OK)
-        status = case_records_require(ctx, policy, &access, POLICY_CATEGORY_CASE_NOTES,
-                                      POLICY_ACTION_WRITE, &record);
-    if (status != SPONA__V1__STATUS__OK)
-        return status; /* ended */
-
     const struct job *job = ctx->job;
     const char *params[] = {note->case_id, job->installation.municipality_id,
                             job->session.user_id, job->installation.institution_id, note->text};
     PGresult *result = request_query(ctx, "records_note_insert", 5, params, &status);
     if (result == NULL)
-        goto failed;
+        return status;
     char note_id[UUID_TEXT];
     db_copy(result, 0, 0, note_id, sizeof(note_id));
     PQclear(result);
     Spona__V1__NoteView *view;
     status = records_note_view(ctx, note_id, &view);
     if (status != SPONA__V1__STATUS__OK)
-        goto failed;
-    status = audit_commit_view(ctx, &record, &view->base);
-    if (status != SPONA__V1__STATUS__OK)
         return status;
+    case_records_row_disclosed(ctx);
     response->body_case = SPONA__V1__RESPONSE__BODY_NOTE_ADD;
     response->note_add = view;
     return SPONA__V1__STATUS__OK;
-
-failed:
-    request_rollback(ctx);
-    return status;
 }
 
 /* Adds the outcome's follow-ups (only_months 0: all of them) to view. */
@@ -482,24 +455,11 @@ spona_status handle_outcome_record(struct request_context *ctx, const spona_requ
                                    spona_response *response)
 {
     const Spona__V1__OutcomeRecordRequest *outcome = request->outcome_record;
-    spona_status status = case_records_check_id(ctx, "case_id", outcome->case_id);
-    if (status == SPONA__V1__STATUS__OK)
-        status = records_check_outcome(ctx, outcome);
+    spona_status status = records_check_outcome(ctx, outcome);
     if (status != SPONA__V1__STATUS__OK)
         return status;
-    char detail[64];
-    snprintf(detail, sizeof(detail), "%s", outcome->kind);
-    struct audit_record record = {.action = "outcome_record", .case_id = outcome->case_id,
-                                  .detail = detail};
-    const struct policy *policy;
-    struct access_case access;
-    status = case_records_begin(ctx, outcome->case_id, &record, &policy, &access);
-    if (status == SPONA__V1__STATUS__OK)
-        status = case_records_require(ctx, policy, &access, POLICY_CATEGORY_OUTCOMES,
-                                      POLICY_ACTION_WRITE, &record);
-    if (status != SPONA__V1__STATUS__OK)
-        return status; /* ended */
-
+    snprintf(ctx->audit_detail, sizeof(ctx->audit_detail), "%s", outcome->kind);
+    ctx->record.detail = ctx->audit_detail;
     const struct job *job = ctx->job;
     const char *params[] = {outcome->case_id,       job->installation.municipality_id,
                             outcome->kind,          outcome->occurred_on,
@@ -509,34 +469,24 @@ spona_status handle_outcome_record(struct request_context *ctx, const spona_requ
                             job->installation.institution_id};
     PGresult *result = request_query(ctx, "records_outcome_insert", 11, params, &status);
     if (result == NULL)
-        goto failed;
+        return status;
     char outcome_id[UUID_TEXT];
     db_copy(result, 0, 0, outcome_id, sizeof(outcome_id));
     PQclear(result);
     Spona__V1__OutcomeView *view;
     status = records_outcome_view(ctx, outcome_id, 0, &view);
     if (status != SPONA__V1__STATUS__OK)
-        goto failed;
-    status = audit_commit_view(ctx, &record, &view->base);
-    if (status != SPONA__V1__STATUS__OK)
         return status;
+    case_records_row_disclosed(ctx);
     response->body_case = SPONA__V1__RESPONSE__BODY_OUTCOME_RECORD;
     response->outcome_record = view;
     return SPONA__V1__STATUS__OK;
-
-failed:
-    request_rollback(ctx);
-    return status;
 }
 
 /* The follow-up's own fields (before any database work). */
 static spona_status records_check_follow_up(struct request_context *ctx,
-                                            const Spona__V1__FollowUpRecordRequest *request)
+                                            const Spona__V1__FollowUp *follow_up)
 {
-    spona_status status = case_records_check_id(ctx, "outcome_id", request->outcome_id);
-    if (status != SPONA__V1__STATUS__OK)
-        return status;
-    const Spona__V1__FollowUp *follow_up = request->follow_up;
     if (follow_up == NULL) {
         snprintf(ctx->message, sizeof(ctx->message), "follow_up: required");
         return SPONA__V1__STATUS__INVALID_ARGUMENT;
@@ -553,120 +503,104 @@ static spona_status records_check_follow_up(struct request_context *ctx,
 }
 
 /*
- * Whether the caller may add a follow-up to an outcome recorded by writer: the
- * case's lead, or the institution that recorded it (PERMISSION_DENIED otherwise).
+ * Whether the caller may add this follow-up to the outcome (locked until the
+ * transaction ends): the case's lead, or the institution that recorded it
+ * (PERMISSION_DENIED otherwise), checked on or after the outcome's date
+ * (INVALID_ARGUMENT otherwise).
  */
-static spona_status records_follow_up_writer(struct request_context *ctx,
-                                             const struct access_case *access,
-                                             const char *writer)
+static spona_status records_follow_up_allowed(struct request_context *ctx, const char *outcome_id,
+                                              const Spona__V1__FollowUp *follow_up)
 {
-    if (access->subject.is_lead_institution || strcmp(writer, access->institution_id) == 0)
-        return SPONA__V1__STATUS__OK;
-    snprintf(ctx->message, sizeof(ctx->message),
-             "only the case's lead institution or the institution that recorded the outcome "
-             "may record its follow-ups");
-    return SPONA__V1__STATUS__PERMISSION_DENIED;
-}
-
-spona_status handle_follow_up_record(struct request_context *ctx, const spona_request *request,
-                                     spona_response *response)
-{
-    const Spona__V1__FollowUpRecordRequest *record_request = request->follow_up_record;
-    spona_status status = records_check_follow_up(ctx, record_request);
-    if (status != SPONA__V1__STATUS__OK)
-        return status;
-    const Spona__V1__FollowUp *follow_up = record_request->follow_up;
-    const char *outcome_id = record_request->outcome_id;
-    char detail[96], case_id[UUID_TEXT] = "", writer[UUID_TEXT] = "", occurred_on[16] = "";
-    snprintf(detail, sizeof(detail), "outcome %s, %u months", outcome_id, follow_up->months);
-    struct audit_record record = {.action = "follow_up_record", .detail = detail};
-    status = request_begin(ctx);
-    if (status != SPONA__V1__STATUS__OK)
-        return status;
-    const struct policy *policy = access_policy(ctx, &status);
-    if (policy == NULL && status != SPONA__V1__STATUS__OK)
-        goto failed;
-    record.protocol_version = policy != NULL ? policy->version : 0;
-    const char *lookup[] = {outcome_id};
-    PGresult *result = request_query(ctx, "records_outcome_lookup", 1, lookup, &status);
+    const char *params[] = {outcome_id};
+    spona_status status;
+    PGresult *result = request_query(ctx, "records_outcome_lookup", 1, params, &status);
     if (result == NULL)
-        goto failed;
+        return status;
+    char writer[UUID_TEXT] = "", occurred_on[16] = "";
     int found = PQntuples(result) == 1;
     if (found) {
-        db_copy(result, 0, 0, case_id, sizeof(case_id));
         db_copy(result, 0, 1, writer, sizeof(writer));
         db_copy(result, 0, 2, occurred_on, sizeof(occurred_on));
     }
     PQclear(result);
-    struct access_case access;
-    status = found ? access_case_subject(ctx, case_id, NULL, &access)
-                   : SPONA__V1__STATUS__NOT_FOUND;
-    if (status == SPONA__V1__STATUS__NOT_FOUND) {
+    if (!found) {
         snprintf(ctx->message, sizeof(ctx->message), "no outcome %s that you may see",
                  outcome_id);
-        return handlers_refuse(ctx, &record, "not_found", status);
+        return SPONA__V1__STATUS__NOT_FOUND;
     }
-    if (status != SPONA__V1__STATUS__OK)
-        goto failed;
-    record.case_id = access.case_id;
-    record.person_id = access.person_id;
-    record.emergency = access.emergency;
-    status = case_records_require(ctx, policy, &access, POLICY_CATEGORY_OUTCOMES,
-                                  POLICY_ACTION_WRITE, &record);
-    if (status != SPONA__V1__STATUS__OK)
-        return status; /* ended */
-    status = records_follow_up_writer(ctx, &access, writer);
-    if (status == SPONA__V1__STATUS__OK && strcmp(follow_up->checked_on, occurred_on) < 0) {
+    if (!ctx->subject.subject.is_lead_institution &&
+        strcmp(writer, ctx->subject.institution_id) != 0) {
+        snprintf(ctx->message, sizeof(ctx->message),
+                 "only the case's lead institution or the institution that recorded the outcome "
+                 "may record its follow-ups");
+        return SPONA__V1__STATUS__PERMISSION_DENIED;
+    }
+    if (strcmp(follow_up->checked_on, occurred_on) < 0) {
         snprintf(ctx->message, sizeof(ctx->message),
                  "checked_on: %s is before the outcome's date %s", follow_up->checked_on,
                  occurred_on);
-        status = SPONA__V1__STATUS__INVALID_ARGUMENT;
+        return SPONA__V1__STATUS__INVALID_ARGUMENT;
     }
-    if (status != SPONA__V1__STATUS__OK) {
-        record.disclosed = 0;
-        record.clause_count = 0;
-        return handlers_refuse(ctx, &record, case_records_outcome(status), status);
-    }
+    return SPONA__V1__STATUS__OK;
+}
 
+/* Stores the follow-up and bumps the outcome's version; CONFLICT when it has one already. */
+static spona_status records_follow_up_insert(struct request_context *ctx, const char *outcome_id,
+                                             const Spona__V1__FollowUp *follow_up)
+{
     char months[16];
     snprintf(months, sizeof(months), "%u", follow_up->months);
     const char *params[] = {outcome_id,           ctx->job->installation.municipality_id,
                             months,               follow_up->checked_on,
                             follow_up->still_employed ? "true" : "false", follow_up->note,
                             ctx->job->session.user_id};
-    result = request_query(ctx, "records_follow_up_insert", 7, params, &status);
+    spona_status status;
+    PGresult *result = request_query(ctx, "records_follow_up_insert", 7, params, &status);
     if (result == NULL)
-        goto failed;
+        return status;
     int inserted = PQntuples(result) == 1;
     PQclear(result);
     if (!inserted) {
         snprintf(ctx->message, sizeof(ctx->message),
                  "outcome %s already has its %u-month follow-up", outcome_id,
                  follow_up->months);
-        record.disclosed = 0;
-        record.clause_count = 0;
-        return handlers_refuse(ctx, &record, "conflict", SPONA__V1__STATUS__CONFLICT);
+        return SPONA__V1__STATUS__CONFLICT;
     }
-    result = request_query(ctx, "records_outcome_touch", 1, lookup, &status);
+    result = request_query(ctx, "records_outcome_touch", 1, params, &status);
     if (result == NULL)
-        goto failed;
+        return status;
     PQclear(result);
+    return SPONA__V1__STATUS__OK;
+}
+
+spona_status handle_follow_up_record(struct request_context *ctx, const spona_request *request,
+                                     spona_response *response)
+{
+    const Spona__V1__FollowUpRecordRequest *record_request = request->follow_up_record;
+    const Spona__V1__FollowUp *follow_up = record_request->follow_up;
+    const char *outcome_id = record_request->outcome_id;
+    spona_status status = records_check_follow_up(ctx, follow_up);
+    if (status != SPONA__V1__STATUS__OK)
+        return status;
+    snprintf(ctx->audit_detail, sizeof(ctx->audit_detail), "outcome %s, %u months", outcome_id,
+             follow_up->months);
+    ctx->record.detail = ctx->audit_detail;
+    status = records_follow_up_allowed(ctx, outcome_id, follow_up);
+    if (status == SPONA__V1__STATUS__OK)
+        status = records_follow_up_insert(ctx, outcome_id, follow_up);
+    if (status != SPONA__V1__STATUS__OK)
+        return case_records_refuse(ctx, status);
+    case_records_row_disclosed(ctx);
 
     /* the whole outcome to a reader of outcomes; to a writer only, what it just wrote */
     struct policy_decision read;
-    access_decide(policy, &access, POLICY_CATEGORY_OUTCOMES, POLICY_ACTION_READ, &read);
+    access_decide(ctx->policy, &ctx->subject, POLICY_CATEGORY_OUTCOMES, POLICY_ACTION_READ,
+                  &read);
     Spona__V1__OutcomeView *view;
     status = records_outcome_view(ctx, outcome_id, read.allowed ? 0 : follow_up->months, &view);
-    if (status != SPONA__V1__STATUS__OK)
-        goto failed;
-    status = audit_commit_view(ctx, &record, &view->base);
     if (status != SPONA__V1__STATUS__OK)
         return status;
     response->body_case = SPONA__V1__RESPONSE__BODY_FOLLOW_UP_RECORD;
     response->follow_up_record = view;
     return SPONA__V1__STATUS__OK;
-
-failed:
-    request_rollback(ctx);
-    return status;
 }

@@ -2,34 +2,43 @@
  * A case's timeline: every record of the case in time order — opening, stage
  * changes, assessments, plan versions, referrals and their answers,
  * conferences, notes, outcomes, follow-ups and the person's consents — each
- * event shown only when the caller may read its data category (docs/cases.md);
- * case metadata (opening, stage changes, consents) is shown to the whole team.
- * Summaries are one line and carry only data of the event's own category, so
- * an event left out leaves nothing behind but its category's name in
- * hidden_categories. One audit record names the categories shown.
+ * event shown only when the caller may read its data category (docs/cases.md).
+ * Only case metadata (opening, stage changes) carries no category and is shown
+ * to the whole team; a consent event carries the consent's category (a consent
+ * to share health data tells of health data). Summaries are one line and carry
+ * only data of the event's own category. hidden_categories names every
+ * category the caller may not read, whatever the case holds, so an event left
+ * out leaves nothing behind. A closed case's story ends at its close: what is
+ * recorded of the person afterwards is not told through it. One audit record
+ * (the pipeline's) names the categories shown.
  *
  * Every answer to a referral is an event of its own, at its own time, by the
  * user who gave it: a referral accepted and then completed shows two answers.
- * A follow-up is placed when it was recorded (the date checked is in its summary).
- */
+ * A follow-up is placed when it was recorded (the date checked is in its summary). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "access.h"
 #include "audit.h"
-#include "case_records.h"
 #include "case_records_util.h"
 #include "handlers.h"
 #include "handlers_util.h"
 #include "statements.h"
 #include "views.h"
-#include "transaction.h"
+
+/* The categories a timeline event can carry (a consent's: any of a person's data). */
+#define TIMELINE_CATEGORIES POLICY_PERSON_CATEGORIES
 
 /* A text as one line of at most 80 characters ("…" when cut). */
 #define TIMELINE_EXCERPT(text)                                                             \
     "left(regexp_replace(" text ", '\\s+', ' ', 'g'), 80) ||"                              \
     " CASE WHEN length(regexp_replace(" text ", '\\s+', ' ', 'g')) > 80 THEN '…' ELSE '' END"
+
+/* The end of case $1's story: its close, or none while it is open. What is recorded of
+ * the person afterwards (consents) is not told through the closed case. */
+#define TIMELINE_END                                                                       \
+    "(SELECT COALESCE(closed_at, 'infinity') FROM cases WHERE id = $1::uuid)"
 
 /*
  * Every event of case $1 (person $2): at (for order), at as text, kind,
@@ -116,17 +125,17 @@
     "  JOIN users u ON u.id = f.recorded_by JOIN institutions i ON i.id = u.institution_id"\
     " WHERE o.case_id = $1::uuid"                                                          \
     " UNION ALL "                                                                          \
-    "SELECT k.recorded_at, 'consent', '', i.code, u.username,"                             \
+    "SELECT k.recorded_at, 'consent', k.category, i.code, u.username,"                    \
     "       'consent to ' || w.code || ' for ' || k.category || ' given on '"              \
     "       || to_char(k.given_on, 'YYYY-MM-DD'), k.id::text"                              \
     "  FROM consents k JOIN institutions w ON w.id = k.institution_id"                     \
     "  JOIN users u ON u.id = k.recorded_by JOIN institutions i ON i.id = u.institution_id"\
-    " WHERE k.person_id = $2::uuid"                                                        \
+    " WHERE k.person_id = $2::uuid AND k.recorded_at <= " TIMELINE_END                      \
     " UNION ALL "                                                                          \
-    "SELECT k.withdrawn_at, 'consent', '', '', '',"                                        \
+    "SELECT k.withdrawn_at, 'consent', k.category, '', '',"                                \
     "       'consent to ' || w.code || ' for ' || k.category || ' withdrawn', k.id::text"  \
     "  FROM consents k JOIN institutions w ON w.id = k.institution_id"                     \
-    " WHERE k.person_id = $2::uuid AND k.withdrawn_at IS NOT NULL"
+    " WHERE k.person_id = $2::uuid AND k.withdrawn_at <= " TIMELINE_END
 
 const struct db_statement timeline_statements[] = {
     {"timeline_events",
@@ -157,94 +166,82 @@ static Spona__V1__TimelineEvent *timeline_event_from_row(const PGresult *result,
 }
 
 /*
- * Fills answer with the events the caller may see: read decisions per category
- * (record: clauses and categories shown, categories hidden), hidden_categories.
+ * Appends the events of result whose category the caller may read (decisions
+ * per category) to answer; ctx->record gets the categories shown and their clauses.
  */
-static spona_status timeline_load(struct request_context *ctx, const struct policy *policy,
-                                  const struct access_case *access,
-                                  Spona__V1__TimelineResponse *answer,
-                                  struct audit_record *record)
+static spona_status timeline_add_events(struct request_context *ctx, const PGresult *result,
+                                        const struct policy_decision *decisions,
+                                        Spona__V1__TimelineResponse *answer)
 {
-    struct policy_decision decisions[POLICY_CATEGORY_COUNT];
-    for (int category = 0; category < POLICY_CATEGORY_COUNT; category++)
-        access_decide(policy, access, (enum policy_category)category, POLICY_ACTION_READ,
-                      &decisions[category]);
-    const char *params[] = {access->case_id, access->person_id};
-    spona_status status;
-    PGresult *result = request_query(ctx, "timeline_events", 2, params, &status);
-    if (result == NULL)
-        return status;
-    policy_mask hidden = 0;
-    for (int row = 0; row < PQntuples(result) && status == SPONA__V1__STATUS__OK; row++) {
+    for (int row = 0; row < PQntuples(result); row++) {
         const char *name = PQgetvalue(result, row, 2);
         int category = name[0] != '\0' ? policy_category_from_name(name) : -1;
-        if (category >= 0 && !decisions[category].allowed) {
-            hidden |= POLICY_BIT(category);
-            continue;
-        }
+        if (name[0] != '\0' && (category < 0 || !decisions[category].allowed))
+            continue; /* a category this server no longer knows: shown to nobody */
         if (category >= 0) {
-            record->disclosed |= POLICY_BIT(category);
-            audit_add_clause(record, decisions[category].clause_number);
+            ctx->record.disclosed |= POLICY_BIT(category);
+            audit_add_clause(&ctx->record, decisions[category].clause_number);
         }
         Spona__V1__TimelineEvent *event = timeline_event_from_row(result, row);
         if (event == NULL ||
             views_append((void ***)&answer->events, &answer->n_events, event) != 0) {
             if (event != NULL)
                 spona__v1__timeline_event__free_unpacked(event, NULL);
-            status = SPONA__V1__STATUS__INTERNAL;
+            return SPONA__V1__STATUS__INTERNAL;
         }
     }
-    PQclear(result);
-    record->denied |= hidden;
-    for (int category = 0; category < POLICY_CATEGORY_COUNT && status == SPONA__V1__STATUS__OK;
-         category++) {
-        if (!(hidden & POLICY_BIT(category)))
+    return SPONA__V1__STATUS__OK;
+}
+
+/*
+ * Names in answer every category of events the caller may not read, whether the
+ * case has such events or not: the list says what the caller may not see, never
+ * what the person's case holds. ctx->record's denied gets them.
+ */
+static spona_status timeline_hidden(struct request_context *ctx,
+                                    const struct policy_decision *decisions,
+                                    Spona__V1__TimelineResponse *answer)
+{
+    for (int category = 0; category < POLICY_CATEGORY_COUNT; category++) {
+        if (!(TIMELINE_CATEGORIES & POLICY_BIT(category)) || decisions[category].allowed)
             continue;
+        ctx->record.denied |= POLICY_BIT(category);
         char *name = views_strdup(policy_category_name((enum policy_category)category));
         if (name == NULL || views_append((void ***)&answer->hidden_categories,
                                          &answer->n_hidden_categories, name) != 0) {
             free(name);
-            status = SPONA__V1__STATUS__INTERNAL;
+            return SPONA__V1__STATUS__INTERNAL;
         }
     }
-    return status;
+    return SPONA__V1__STATUS__OK;
 }
 
 spona_status handle_timeline(struct request_context *ctx, const spona_request *request,
                              spona_response *response)
 {
-    const char *case_id = request->timeline->case_id;
-    spona_status status = case_records_check_id(ctx, "case_id", case_id);
-    if (status != SPONA__V1__STATUS__OK)
+    (void)request;
+    struct policy_decision decisions[POLICY_CATEGORY_COUNT];
+    for (int category = 0; category < POLICY_CATEGORY_COUNT; category++)
+        access_decide(ctx->policy, &ctx->subject, (enum policy_category)category,
+                      POLICY_ACTION_READ, &decisions[category]);
+    const char *params[] = {ctx->subject.case_id, ctx->subject.person_id};
+    spona_status status;
+    PGresult *result = request_query(ctx, "timeline_events", 2, params, &status);
+    if (result == NULL)
         return status;
-    struct audit_record record = {.action = "timeline", .case_id = case_id};
-    const struct policy *policy;
-    struct access_case access;
-    status = case_records_begin(ctx, case_id, &record, &policy, &access);
-    if (status != SPONA__V1__STATUS__OK)
-        return status; /* ended */
-    if (access.subject.excluded) {
-        snprintf(ctx->message, sizeof(ctx->message), "excluded from this case by the lead agency");
-        return handlers_refuse(ctx, &record, "denied", SPONA__V1__STATUS__PERMISSION_DENIED);
-    }
     Spona__V1__TimelineResponse *answer = malloc(sizeof(*answer));
     if (answer == NULL) {
-        request_rollback(ctx);
+        PQclear(result);
         return SPONA__V1__STATUS__INTERNAL;
     }
     spona__v1__timeline_response__init(answer);
-    answer->case_id = views_strdup(case_id);
-    status = answer->case_id != NULL ? timeline_load(ctx, policy, &access, answer, &record)
-                                     : SPONA__V1__STATUS__INTERNAL;
-    if (status == SPONA__V1__STATUS__OK)
-        status = audit_commit(ctx, &record);
-    else
-        request_rollback(ctx);
-    if (status != SPONA__V1__STATUS__OK) {
-        spona__v1__timeline_response__free_unpacked(answer, NULL);
-        return status;
-    }
     response->body_case = SPONA__V1__RESPONSE__BODY_TIMELINE;
-    response->timeline = answer;
-    return SPONA__V1__STATUS__OK;
+    response->timeline = answer; /* freed with the response, whatever the status */
+    answer->case_id = views_strdup(ctx->subject.case_id);
+    status = answer->case_id != NULL ? timeline_add_events(ctx, result, decisions, answer)
+                                     : SPONA__V1__STATUS__INTERNAL;
+    PQclear(result);
+    if (status == SPONA__V1__STATUS__OK)
+        status = timeline_hidden(ctx, decisions, answer);
+    return status;
 }

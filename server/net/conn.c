@@ -16,6 +16,8 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -456,6 +458,23 @@ static void conn_write_cb(struct bufferevent *bev, void *arg)
     conn_advance(conn);
 }
 
+/* Copies the verified peer certificate (DER) into the installation; too large: none kept. */
+static void conn_keep_certificate(struct conn *conn)
+{
+    struct installation *installation = &conn->installation;
+    installation->certificate_length = 0;
+    X509 *cert = SSL_get1_peer_certificate(conn->ssl);
+    if (cert == NULL)
+        return;
+    int length = i2d_X509(cert, NULL);
+    if (length > 0 && (size_t)length <= sizeof(installation->certificate)) {
+        unsigned char *out = installation->certificate;
+        if (i2d_X509(cert, &out) == length)
+            installation->certificate_length = (size_t)length;
+    }
+    X509_free(cert);
+}
+
 /* Handshake done: check ALPN, read the certificate's CN, queue identification. */
 static void conn_connected(struct conn *conn)
 {
@@ -469,6 +488,7 @@ static void conn_connected(struct conn *conn)
                   "client certificate has no usable common name");
         return;
     }
+    conn_keep_certificate(conn);
     log_debug("%s: TLS established, installation '%s', ALPN %.*s", conn->peer,
               conn->installation.cn, (int)alpn_length, alpn ? (const char *)alpn : "none");
     struct job *job = conn_new_job(conn, NULL, &request_identify);

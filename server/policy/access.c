@@ -61,8 +61,11 @@ const struct db_statement access_statements[] = {
      "                WHERE s.institution_id = i.id AND pr.municipality_id = i.municipality_id"
      "                  AND pr.version = $2::int)"
      "  FROM institutions i WHERE i.id = $1"},
+    /* the version in force: the latest activated one whose date has come (an amendment
+     * that widens access is activated by its approvals, docs/policy.md "Amendments") */
     {"access_policy_version",
      "SELECT version FROM protocols WHERE municipality_id = $1 AND effective_date <= current_date"
+     "   AND activated_at IS NOT NULL"
      " ORDER BY version DESC LIMIT 1"},
     {"access_policy_source",
      "SELECT source FROM protocols WHERE municipality_id = $1 AND version = $2::int"},

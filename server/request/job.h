@@ -19,6 +19,9 @@ struct request_kind;
 
 #define UUID_TEXT 37
 
+/* Largest client certificate kept (DER); a larger one is not kept (length 0). */
+#define INSTALLATION_CERTIFICATE_MAX 4096
+
 /* The institution installation behind a client certificate, once looked up. */
 struct installation {
     int identified;
@@ -26,6 +29,10 @@ struct installation {
     char institution_id[UUID_TEXT];
     char municipality_id[UUID_TEXT];
     char role[48];
+    /* the certificate the connection presented (verified in the TLS handshake), DER:
+     * what an approval's signature is checked against (handlers_protocol.c) */
+    uint8_t certificate[INSTALLATION_CERTIFICATE_MAX];
+    size_t certificate_length;
 };
 
 /* A logged-in user on a connection; sessions themselves live in the database. */

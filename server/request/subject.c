@@ -144,8 +144,12 @@ spona_status subject_resolve(struct request_context *ctx)
             status = access_case_subject(ctx, case_id, NULL, &ctx->subject);
         break;
     }
-    if (status == SPONA__V1__STATUS__NOT_FOUND)
+    if (status == SPONA__V1__STATUS__NOT_FOUND) {
         subject_not_found(ctx);
+        /* the refusal's audit names what was asked for, as the caller gave it */
+        if (ctx->kind->subject == REQUEST_SUBJECT_CASE)
+            request_set_ids(ctx, NULL, ctx->subject_id);
+    }
     if (status != SPONA__V1__STATUS__OK)
         return status;
     ctx->has_subject = 1;

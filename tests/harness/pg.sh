@@ -167,6 +167,15 @@ EOF
     "${admin[@]}" add-institution auditgrad auditgrad.csr lead_agency \
         "Centar za socijalni rad Auditgrad"
 
+    # amendgrad: only test_protocol_amend.c imports its protocols (amendments and approvals)
+    "${admin[@]}" add-municipality amendgrad Amendgrad "Testna regija"
+    "${admin[@]}" add-institution amendgrad amendgrad.csr lead_agency \
+        "Centar za socijalni rad Amendgrad"
+    "${admin[@]}" add-institution amendgrad amendgrad.zzz employment_service \
+        "Zavod za zapošljavanje, filijala Amendgrad"
+    "${admin[@]}" add-institution amendgrad amendgrad.grad coordinator "Grad Amendgrad"
+    "${admin[@]}" add-institution amendgrad amendgrad.ngo service_provider "Udruženje Amendgrad"
+
     local user
     # institution username "full name"
     while IFS='|' read -r institution user full_name; do
@@ -194,6 +203,10 @@ novigrad.csr|nina|Nina Novigradska
 novigrad.grad|nedim|Nedim Novigradski
 novigrad.zzz|nermin|Nermin Novigradski
 auditgrad.csr|ajla|Ajla Auditorka
+amendgrad.csr|amra|Amra Amandmanska
+amendgrad.zzz|zlatko|Zlatko Amandmanski
+amendgrad.grad|gorana|Gorana Amandmanska
+amendgrad.ngo|neda|Neda Amandmanska
 EOF
     SPONA_PASSWORD=$(password_of slow) "$server" -c "$state/admin-slow.conf" \
         add-user testgrad.csr slow "Spori Testić" </dev/null

@@ -11,6 +11,7 @@
 #   hup             CN testgrad.csr, valid; the SIGHUP test revokes it mid-test
 #   skola komora ngo grad csr2 nesig      testgrad.<name> (issue 3: one per protocol role)
 #   novigrad-csr novigrad-grad novigrad-zzz auditgrad-csr   the other test municipalities
+#   amendgrad-csr amendgrad-zzz amendgrad-grad amendgrad-ngo  amendments (test_protocol_amend.c)
 #   prijedor-grad prijedor-csr prijedor-zzz prijedor-skola prijedor-komora
 #   prijedor-preda prijedor-hleb    prijedor.<name>: the signatories of Prijedor's protocol
 # Every client certificate except those of other institutions says CN
@@ -34,6 +35,8 @@ setup() {
         grad:testgrad.grad csr2:testgrad.csr2 nesig:testgrad.nesig \
         novigrad-csr:novigrad.csr novigrad-grad:novigrad.grad novigrad-zzz:novigrad.zzz \
         auditgrad-csr:auditgrad.csr \
+        amendgrad-csr:amendgrad.csr amendgrad-zzz:amendgrad.zzz amendgrad-grad:amendgrad.grad \
+        amendgrad-ngo:amendgrad.ngo \
         prijedor-grad:prijedor.grad prijedor-csr:prijedor.csr prijedor-zzz:prijedor.zzz \
         prijedor-skola:prijedor.skola prijedor-komora:prijedor.komora \
         prijedor-preda:prijedor.preda prijedor-hleb:prijedor.hleb \

@@ -145,7 +145,84 @@ static int version_stored(struct spona_client *client, uint32_t version)
     return stored;
 }
 
-void idata_protocol_ensure(struct spona_client *client, const char *prefix, uint32_t versions)
+spona_response *idata_protocol_approve_signed(struct spona_client *client, uint32_t version,
+                                              const char *sha256_hex, const uint8_t *signature,
+                                              size_t signature_length)
+{
+    Spona__V1__ProtocolApproveRequest body = SPONA__V1__PROTOCOL_APPROVE_REQUEST__INIT;
+    body.version = version;
+    body.source_sha256 = MUTABLE(sha256_hex);
+    body.signature.data = (uint8_t *)(uintptr_t)signature;
+    body.signature.len = signature_length;
+    return SEND(client, PROTOCOL_APPROVE, protocol_approve, &body);
+}
+
+spona_response *idata_protocol_approve(struct spona_client *client, uint32_t version)
+{
+    spona_response *show = idata_protocol_show(client, version);
+    idata_expect(show, SPONA__V1__STATUS__OK);
+    char sha256[65], err[256];
+    uint8_t *signature = NULL;
+    size_t length = 0;
+    if (spona_client_protocol_approval(client, show->protocol_show->municipality_code, version,
+                                       show->protocol_show->source, sha256, &signature, &length,
+                                       err, sizeof(err)) != 0)
+        fail_msg("signing the approval of version %u: %s", version, err);
+    envelope_free_response(show);
+    spona_response *response = idata_protocol_approve_signed(client, version, sha256, signature,
+                                                             length);
+    free(signature);
+    return response;
+}
+
+/* The harness's certificate and a user of each institution that signs a test protocol. */
+static const struct {
+    const char *institution, *cert, *user;
+} approvers[] = {
+    {"testgrad.csr", "csr", "ana"},          {"testgrad.csr2", "csr2", "emir"},
+    {"testgrad.zzz", "zzz", "zoran"},        {"testgrad.skola", "skola", "sanja"},
+    {"testgrad.komora", "komora", "kemal"},  {"testgrad.ngo", "ngo", "nada"},
+    {"testgrad.grad", "grad", "goran"},      {"novigrad.csr", "novigrad-csr", "nina"},
+    {"novigrad.grad", "novigrad-grad", "nedim"}, {"novigrad.zzz", "novigrad-zzz", "nermin"},
+    {"auditgrad.csr", "auditgrad-csr", "ajla"},
+};
+
+/* Approves version as institution (logged in for the purpose). */
+static void approve_as(const struct itest_server *server, const char *institution,
+                       uint32_t version)
+{
+    for (size_t i = 0; i < sizeof(approvers) / sizeof(approvers[0]); i++) {
+        if (strcmp(approvers[i].institution, institution) != 0)
+            continue;
+        struct spona_client *client = idata_login(server, approvers[i].cert, approvers[i].user);
+        spona_response *response = idata_protocol_approve(client, version);
+        if (response->status != SPONA__V1__STATUS__OK)
+            fail_msg("approval of version %u by %s: %s, '%s'", version, institution,
+                     envelope_status_name(response->status), response->message);
+        envelope_free_response(response);
+        spona_client_close(client);
+        return;
+    }
+    fail_msg("no harness user to approve as %s", institution);
+}
+
+void idata_protocol_approve_missing(const struct itest_server *server,
+                                    struct spona_client *client, uint32_t version)
+{
+    spona_response *show = idata_protocol_show(client, version);
+    idata_expect(show, SPONA__V1__STATUS__OK);
+    for (size_t i = 0; i < show->protocol_show->n_approvals; i++)
+        if (!show->protocol_show->approvals[i]->approved)
+            approve_as(server, show->protocol_show->approvals[i]->institution, version);
+    envelope_free_response(show);
+    show = idata_protocol_show(client, version);
+    idata_expect(show, SPONA__V1__STATUS__OK);
+    assert_true(show->protocol_show->active);
+    envelope_free_response(show);
+}
+
+void idata_protocol_ensure(const struct itest_server *server, struct spona_client *client,
+                           const char *prefix, uint32_t versions)
 {
     for (uint32_t version = 1; version <= versions; version++) {
         if (version_stored(client, version))
@@ -165,6 +242,9 @@ void idata_protocol_ensure(struct spona_client *client, const char *prefix, uint
         assert_int_equal(response->protocol_import->version, version);
         envelope_free_response(response);
     }
+    /* an amendment that widens access is in force once its approvals are given */
+    for (uint32_t version = 1; version <= versions; version++)
+        idata_protocol_approve_missing(server, client, version);
 }
 
 /* --- persons --------------------------------------------------------------------------- */

@@ -39,9 +39,32 @@ spona_response *idata_protocol_show(struct spona_client *client, uint32_t versio
 /*
  * Makes sure versions 1..N of the municipality's protocol, from files
  * "<prefix>-v1.yaml" ... "<prefix>-vN.yaml", are stored: imports those missing, in
- * order (a concurrent import of the same version, CONFLICT, is fine). Asserts.
+ * order (a concurrent import of the same version, CONFLICT, is fine), and that each
+ * is activated: an amendment that widens access gets the approvals it awaits
+ * (idata_protocol_approve_missing). Asserts.
  */
-void idata_protocol_ensure(struct spona_client *client, const char *prefix, uint32_t versions);
+void idata_protocol_ensure(const struct itest_server *server, struct spona_client *client,
+                           const char *prefix, uint32_t versions);
+
+/*
+ * Approves version for client's institution as `spona protocol approve` does: reads
+ * its text (protocol show), hashes it and signs the approval with the connection's
+ * key, sends PROTOCOL_APPROVE. Returns the response (caller frees).
+ */
+spona_response *idata_protocol_approve(struct spona_client *client, uint32_t version);
+
+/* Sends an approval with the given hash and signature as they are (refusal tests). */
+spona_response *idata_protocol_approve_signed(struct spona_client *client, uint32_t version,
+                                              const char *sha256_hex, const uint8_t *signature,
+                                              size_t signature_length);
+
+/*
+ * Has every institution version still awaits approve it, each logged in with the
+ * harness's certificate and a user of that institution (docs/policy.md,
+ * "Amendments"); asserts that the version is then activated.
+ */
+void idata_protocol_approve_missing(const struct itest_server *server,
+                                    struct spona_client *client, uint32_t version);
 
 /* --- persons ------------------------------------------------------------------------- */
 

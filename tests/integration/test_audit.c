@@ -341,7 +341,7 @@ static void test_tampering_is_found(void **state)
     if (superuser == NULL)
         superuser = idata_pg_connect("postgres");
     auditor = idata_login(&server, "auditgrad-csr", "ajla");
-    idata_protocol_ensure(auditor, "auditgrad", 1);
+    idata_protocol_ensure(&server, auditor, "auditgrad", 1);
     const char *p[] = {"auditgrad"};
     auditgrad_id = idata_pg_value(superuser, "SELECT id FROM municipalities WHERE code = $1",
                                   1, p);

@@ -14,7 +14,8 @@
  * safety-flagged person's address, phone and email are hidden from everyone but the CSR
  * (the Employment Bureau, the school and the NGO on the team); withdrawing consent cuts
  * the Employment Bureau's education_work at the very next request. Then the amendment
- * v2 (imported through the API by the coordinator) adds clause 12: the NGO on the team
+ * v2 (imported through the API by the coordinator, in force once the lead agency and the
+ * NGO approved it with signatures of their keys) adds clause 12: the NGO on the team
  * with consent now reads health_disability, explain and new disclosures cite
  * "protocol prijedor v2", and disclosures recorded before the amendment still cite v1.
  *
@@ -619,8 +620,21 @@ static void test_import_v2_through_the_api_by_the_coordinator(void **state)
     assert_int_equal(r->protocol_import->version, 2);
     assert_int_equal(r->protocol_import->clause_count, 12);
     assert_string_equal(r->protocol_import->effective_date, "2026-03-01");
+    /* it widens the NGO's access (clause 12): it needs the approvals of the lead agency
+     * and of the NGO, signed with their certificate keys (docs/policy.md, "Amendments") */
+    assert_false(r->protocol_import->active);
+    assert_int_equal(r->protocol_import->approvals_required, 2);
     envelope_free_response(r);
-    /* in force at once: its effective date (2026-03-01) has come */
+    assert_protocol_in_force(HLEB, 1, 2);
+    r = idata_protocol_approve(CLIENT(CSR), 2);
+    expect_status(r, SPONA__V1__STATUS__OK, "the lead agency approves version 2");
+    assert_false(r->protocol_approve->activated);
+    envelope_free_response(r);
+    r = idata_protocol_approve(CLIENT(HLEB), 2);
+    expect_status(r, SPONA__V1__STATUS__OK, "the NGO approves version 2");
+    assert_true(r->protocol_approve->activated);
+    envelope_free_response(r);
+    /* in force once approved: its effective date (2026-03-01) has come */
     assert_protocol_in_force(HLEB, 2, 2);
     r = idata_protocol_show(CLIENT(GRAD), 2);
     expect_status(r, SPONA__V1__STATUS__OK, "protocol_show version 2");

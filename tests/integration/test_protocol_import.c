@@ -265,6 +265,15 @@ static void test_amendment_makes_version_2_and_new_decisions_cite_it(void **stat
     assert_int_equal(r->protocol_import->clause_count, 4);
     envelope_free_response(r);
     free(source);
+    /* it widens the employment service's access: in force once the lead agency and the
+     * employment service approved it (docs/policy.md, "Amendments") */
+    r = idata_protocol_approve(lead, 2);
+    expect_status(r, SPONA__V1__STATUS__OK, "the lead agency approves the amendment");
+    envelope_free_response(r);
+    r = idata_protocol_approve(partner, 2);
+    expect_status(r, SPONA__V1__STATUS__OK, "the employment service approves the amendment");
+    assert_true(r->protocol_approve->activated);
+    envelope_free_response(r);
 
     assert_explain_cites("novigrad.zzz", 2);
     assert_explain_cites("novigrad.csr", 2);

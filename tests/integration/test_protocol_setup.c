@@ -27,7 +27,7 @@ static void test_import_testgrad_protocol(void **state)
 {
     (void)state;
     struct spona_client *coordinator = idata_login(&server, "grad", "goran");
-    idata_protocol_ensure(coordinator, "testgrad", 2);
+    idata_protocol_ensure(&server, coordinator, "testgrad", 2);
     spona_response *show = idata_protocol_show(coordinator, 0);
     idata_expect(show, SPONA__V1__STATUS__OK);
     assert_int_equal(show->protocol_show->version, 2);
