@@ -194,6 +194,34 @@ $$ SELECT EXISTS (SELECT 1 FROM outcomes o
                      AND (o.institution_id = spona_current_institution() OR spona_case_led(o.case_id))
                      AND NOT spona_case_person_excluded(o.case_id)) $$;
 
+-- For the request pipeline's exclusion gate (server/request/subject.c): row security
+-- hides a person from a party excluded from any of its cases, so the pipeline cannot
+-- read the subject to learn that its caller is excluded. This answers only to such a
+-- caller, about the id it gave (kind: person, case, referral, outcome): the person and
+-- the case, for the refusal's audit record ("denied", with her ids, for the lead to
+-- review). For anyone else, no row.
+CREATE FUNCTION spona_excluded_subject(p_kind text, p_id uuid)
+    RETURNS TABLE (person_id uuid, case_id uuid)
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS
+$$
+    SELECT s.person_id, s.case_id FROM (
+        SELECT p.id AS person_id, NULL::uuid AS case_id, p.municipality_id
+          FROM persons p WHERE p_kind = 'person' AND p.id = p_id
+        UNION ALL
+        SELECT c.person_id, c.id, c.municipality_id
+          FROM cases c WHERE p_kind = 'case' AND c.id = p_id
+        UNION ALL
+        SELECT c.person_id, c.id, c.municipality_id
+          FROM referrals r JOIN cases c ON c.id = r.case_id
+         WHERE p_kind = 'referral' AND r.id = p_id
+        UNION ALL
+        SELECT c.person_id, c.id, c.municipality_id
+          FROM outcomes o JOIN cases c ON c.id = o.case_id
+         WHERE p_kind = 'outcome' AND o.id = p_id) s
+     WHERE s.municipality_id = spona_current_municipality()
+       AND spona_person_excluded(s.person_id)
+$$;
+
 -- ---------------------------------------------------------------------------------
 -- SECURITY DEFINER functions that answered about rows the caller cannot see
 -- ---------------------------------------------------------------------------------
