@@ -270,27 +270,6 @@ $$
      GROUP BY i.code ORDER BY i.code
 $$;
 
--- The indicators (010) count persons municipality-wide, unsuppressed: live figures are
--- the lead agency's; anyone else gets them only to fill the release of an ended
--- period that its own request created in this transaction and that holds no rows yet
--- (docs/reports.md: computed once, then answered suppressed from the release).
-ALTER FUNCTION spona_indicators(date, date, text[]) RENAME TO spona_indicators_all;
-CREATE FUNCTION spona_indicators(p_from date, p_to date, p_groups text[])
-    RETURNS TABLE (indicator text, breakdown text, value numeric, base bigint)
-    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS
-$$
-    SELECT * FROM spona_indicators_all(p_from, p_to, p_groups)
-     WHERE spona_current_role() = 'lead_agency'
-        OR (p_to < current_date
-            AND EXISTS (SELECT 1 FROM report_releases r
-                         WHERE r.municipality_id = spona_current_municipality()
-                           AND r.period_from = p_from AND r.period_to = p_to
-                           AND r.released_for = spona_current_institution()
-                           AND r.released_at = now()
-                           AND NOT EXISTS (SELECT 1 FROM report_release_rows w
-                                            WHERE w.release_id = r.id)))
-$$;
-
 -- ---------------------------------------------------------------------------------
 -- Row policies: one per command
 -- ---------------------------------------------------------------------------------
@@ -637,15 +616,18 @@ $$ SELECT EXISTS (SELECT 1 FROM users u
 -- Grants: every helper callable by spona_app, none by PUBLIC
 -- ---------------------------------------------------------------------------------
 
+-- (spona_app keeps EXECUTE on what it could execute until now, granted to it by name;
+-- PUBLIC loses it)
 DO $$
 DECLARE f regprocedure;
 BEGIN
     FOR f IN SELECT p.oid::regprocedure FROM pg_proc p
               WHERE p.pronamespace = 'public'::regnamespace AND p.proname LIKE 'spona\_%'
                 AND p.prorettype <> 'trigger'::regtype LOOP
+        IF has_function_privilege('spona_app', f, 'EXECUTE') THEN
+            EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO spona_app', f);
+        END IF;
         EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', f);
-        EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO spona_app', f);
     END LOOP;
 END
 $$;
-REVOKE ALL ON FUNCTION spona_indicators_all(date, date, text[]) FROM spona_app;
