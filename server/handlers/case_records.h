@@ -1,9 +1,8 @@
 /*
  * What the handlers of a case's own records share (handlers_lifecycle.c,
- * handlers_assessment.c, handlers_plan.c): the opening of a request on one
- * case (transaction, protocol in force, the caller's subject, audited
- * NOT_FOUND), the lead-only rule, and the lock that serialises writers of one
- * case. Defined in handlers_lifecycle.c. Nothing here decides a category:
+ * handlers_assessment.c, handlers_plan.c, ...): the lead-only rule and the
+ * lock that serialises writers of one case (the pipeline opens the request on
+ * the case before any of them runs). Defined in case_records.c. Nothing here decides a category:
  * decisions come from access_decide.
  */
 #ifndef SPONA_CASE_RECORDS_H
@@ -13,21 +12,6 @@
 
 #include "access.h"
 #include "audit.h"
-
-/* INVALID_ARGUMENT "NAME 'x' is not a UUID" unless id is one; OK otherwise. */
-spona_status case_records_check_id(struct request_context *ctx, const char *name,
-                                   const char *id);
-
-/*
- * Starts the request on case_id: request_begin, the protocol in force (*policy,
- * NULL when none) and the caller's subject on the case (*access); fills
- * record's protocol_version and person_id. OK with the transaction open.
- * Otherwise the transaction is over and the status is the request's answer:
- * NOT_FOUND refused and audited, other errors rolled back.
- */
-spona_status case_records_begin(struct request_context *ctx, const char *case_id,
-                                struct audit_record *record, const struct policy **policy,
-                                struct access_case *access);
 
 /*
  * OK when the caller's institution leads the case (and the caller is not

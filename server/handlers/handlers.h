@@ -42,18 +42,14 @@ spona_status handle_case_open(struct request_context *ctx, const spona_request *
                               spona_response *response);
 spona_status handle_case_get(struct request_context *ctx, const spona_request *request,
                              spona_response *response);
-spona_status handle_referral_create(struct request_context *ctx, const spona_request *request,
-                                    spona_response *response);
-spona_status handle_referral_accept(struct request_context *ctx, const spona_request *request,
-                                    spona_response *response);
-spona_status handle_emergency_access(struct request_context *ctx, const spona_request *request,
-                                     spona_response *response);
 
 /* handlers_exclusion.c */
 spona_status handle_case_exclude(struct request_context *ctx, const spona_request *request,
                                  spona_response *response);
 
-/* handlers_review.c */
+/* handlers_emergency.c */
+spona_status handle_emergency_access(struct request_context *ctx, const spona_request *request,
+                                     spona_response *response);
 spona_status handle_emergency_review(struct request_context *ctx, const spona_request *request,
                                      spona_response *response);
 
@@ -77,6 +73,8 @@ spona_status handle_disclosures(struct request_context *ctx, const spona_request
 /* handlers_search.c */
 spona_status handle_person_search(struct request_context *ctx, const spona_request *request,
                   spona_response *response);
+
+/* handlers_household.c */
 spona_status handle_household_set(struct request_context *ctx, const spona_request *request,
                   spona_response *response);
 spona_status handle_benefit_add(struct request_context *ctx, const spona_request *request,
@@ -103,6 +101,10 @@ spona_status handle_plan_get(struct request_context *ctx, const spona_request *r
                   spona_response *response);
 
 /* handlers_referral.c */
+spona_status handle_referral_create(struct request_context *ctx, const spona_request *request,
+                                    spona_response *response);
+spona_status handle_referral_accept(struct request_context *ctx, const spona_request *request,
+                                    spona_response *response);
 spona_status handle_referral_decline(struct request_context *ctx, const spona_request *request,
                   spona_response *response);
 spona_status handle_referral_complete(struct request_context *ctx, const spona_request *request,

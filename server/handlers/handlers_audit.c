@@ -20,7 +20,6 @@
 #include "log.h"
 #include "statements.h"
 #include "views.h"
-#include "transaction.h"
 
 #define TRAIL_HASH_HEX (2 * 32 + 1)
 
@@ -39,31 +38,6 @@ const struct db_statement audit_trail_statements[] = {
      " ORDER BY a.seq"},
     {NULL, NULL},
 };
-
-/* 1 when text is a UUID in its canonical text form (validated before any SQL). */
-static int trail_valid_uuid(const char *text)
-{
-    static const char pattern[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
-    for (size_t i = 0; i < sizeof(pattern) - 1; i++) {
-        char c = text[i];
-        if (pattern[i] == '-' ? c != '-'
-                              : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-                                  (c >= 'A' && c <= 'F')))
-            return 0;
-    }
-    return text[sizeof(pattern) - 1] == '\0';
-}
-
-/* The version of the protocol in force for the audit record; 0 when none (or unreadable). */
-static int trail_protocol_version(struct request_context *ctx)
-{
-    char message[sizeof(ctx->message)];
-    memcpy(message, ctx->message, sizeof(message));
-    spona_status status;
-    const struct policy *policy = access_policy(ctx, &status);
-    memcpy(ctx->message, message, sizeof(message));
-    return policy != NULL ? policy->version : 0;
-}
 
 /* The id of the institution called code in the caller's municipality; OK or NOT_FOUND. */
 static spona_status trail_institution_id(struct request_context *ctx, const char *code,
@@ -128,69 +102,25 @@ static spona_status explain_response(const struct policy *policy, const struct a
 spona_status handle_explain(struct request_context *ctx, const spona_request *request,
                             spona_response *response)
 {
-    const Spona__V1__ExplainRequest *explain = request->explain;
-    const char *code = explain->institution_code;
-    if (!trail_valid_uuid(explain->case_id)) {
-        snprintf(ctx->message, sizeof(ctx->message), "case_id '%.64s' is not a UUID",
-                 explain->case_id);
-        return SPONA__V1__STATUS__INVALID_ARGUMENT;
-    }
-    spona_status status = request_begin(ctx);
-    if (status != SPONA__V1__STATUS__OK)
-        return status;
-    char detail[160] = "";
-    struct audit_record record = {.action = "explain", .case_id = explain->case_id,
-                                  .detail = detail};
-
-    struct access_case caller, target;
-    status = access_case_subject(ctx, explain->case_id, NULL, &caller);
-    if (status == SPONA__V1__STATUS__NOT_FOUND) {
-        record.outcome = "not_found";
-        record.protocol_version = trail_protocol_version(ctx);
-        return handlers_refuse(ctx, &record, record.outcome, status);
-    }
-    if (status != SPONA__V1__STATUS__OK)
-        goto failed;
-    record.person_id = caller.person_id;
-    record.protocol_version = trail_protocol_version(ctx);
-    target = caller;
-    if (code[0] != '\0' && strcmp(code, caller.institution_code) != 0) {
-        snprintf(detail, sizeof(detail), "institution %.128s", code);
-        if (!caller.subject.is_lead_institution) {
+    const char *code = request->explain->institution_code;
+    const struct access_case *caller = &ctx->subject;
+    struct access_case target = *caller;
+    if (code[0] != '\0' && strcmp(code, caller->institution_code) != 0) {
+        snprintf(ctx->audit_detail, sizeof(ctx->audit_detail), "institution %.128s", code);
+        ctx->record.detail = ctx->audit_detail;
+        if (!caller->subject.is_lead_institution) {
             snprintf(ctx->message, sizeof(ctx->message),
                      "only the case's lead agency may explain another institution's access");
-            record.outcome = "denied";
-            return handlers_refuse(ctx, &record, record.outcome, SPONA__V1__STATUS__PERMISSION_DENIED);
+            return SPONA__V1__STATUS__PERMISSION_DENIED;
         }
         char institution_id[UUID_TEXT];
-        status = trail_institution_id(ctx, code, institution_id);
-        if (status == SPONA__V1__STATUS__NOT_FOUND) {
-            record.outcome = "not_found";
-            return handlers_refuse(ctx, &record, record.outcome, status);
-        }
+        spona_status status = trail_institution_id(ctx, code, institution_id);
+        if (status == SPONA__V1__STATUS__OK)
+            status = access_case_subject(ctx, caller->case_id, institution_id, &target);
         if (status != SPONA__V1__STATUS__OK)
-            goto failed;
-        status = access_case_subject(ctx, explain->case_id, institution_id, &target);
-        if (status != SPONA__V1__STATUS__OK)
-            goto failed;
+            return status;
     }
-    /* after the subjects, which look the protocol up too: the pointer is borrowed */
-    const struct policy *policy = access_policy(ctx, &status);
-    if (policy == NULL && status != SPONA__V1__STATUS__OK)
-        goto failed;
-    record.protocol_version = policy != NULL ? policy->version : 0;
-    record.outcome = "ok";
-    status = audit_append(ctx, &record);
-    if (status != SPONA__V1__STATUS__OK)
-        goto failed;
-    status = explain_response(policy, &target, response);
-    if (status != SPONA__V1__STATUS__OK)
-        goto failed;
-    return request_commit(ctx);
-
-failed:
-    request_rollback(ctx);
-    return status;
+    return explain_response(ctx->policy, &target, response);
 }
 
 /* The verdict on the chain, as spona_audit_verify() gives it. */
@@ -229,6 +159,7 @@ static spona_status trail_walk_chain(struct request_context *ctx, struct trail_w
 spona_status handle_audit_verify(struct request_context *ctx, const spona_request *request,
                                  spona_response *response)
 {
+    (void)request;
     const char *role = ctx->job->installation.role;
     if (strcmp(role, "coordinator") != 0 && strcmp(role, "lead_agency") != 0) {
         snprintf(ctx->message, sizeof(ctx->message),
@@ -236,31 +167,17 @@ spona_status handle_audit_verify(struct request_context *ctx, const spona_reques
                  "institution is %s)", role);
         return SPONA__V1__STATUS__PERMISSION_DENIED;
     }
-    spona_status status = request_begin(ctx);
-    if (status != SPONA__V1__STATUS__OK)
-        return status;
     struct trail_walk walk;
-    status = trail_walk_chain(ctx, &walk);
-    if (status != SPONA__V1__STATUS__OK) {
-        request_rollback(ctx);
-        return status;
-    }
-
-    /* the check itself is recorded after the reading, so it never verifies itself */
-    char detail[240];
-    if (walk.bad_seq == 0)
-        snprintf(detail, sizeof(detail), "intact: %llu records", walk.records);
-    else
-        snprintf(detail, sizeof(detail), "broken: %s", walk.problem);
-    struct audit_record record = {.action = "audit_verify", .outcome = "ok", .detail = detail};
-    status = audit_append(ctx, &record);
-    if (status != SPONA__V1__STATUS__OK) {
-        request_rollback(ctx);
-        return status;
-    }
-    status = request_commit(ctx);
+    spona_status status = trail_walk_chain(ctx, &walk);
     if (status != SPONA__V1__STATUS__OK)
         return status;
+    /* the pipeline records the check after the reading, so it never verifies itself */
+    if (walk.bad_seq == 0)
+        snprintf(ctx->audit_detail, sizeof(ctx->audit_detail), "intact: %llu records",
+                 walk.records);
+    else
+        snprintf(ctx->audit_detail, sizeof(ctx->audit_detail), "broken: %s", walk.problem);
+    ctx->record.detail = ctx->audit_detail;
     if (walk.bad_seq != 0)
         log_warn("audit trail of municipality %s is broken at record %lld: %s",
                  ctx->job->installation.municipality_id, walk.bad_seq, walk.problem);
@@ -380,52 +297,18 @@ static spona_status disclosures_response(struct request_context *ctx, const char
 spona_status handle_disclosures(struct request_context *ctx, const spona_request *request,
                                 spona_response *response)
 {
-    const char *person_id = request->disclosures->person_id;
-    if (!trail_valid_uuid(person_id)) {
-        snprintf(ctx->message, sizeof(ctx->message), "person_id '%.64s' is not a UUID",
-                 person_id);
-        return SPONA__V1__STATUS__INVALID_ARGUMENT;
-    }
-    spona_status status = request_begin(ctx);
-    if (status != SPONA__V1__STATUS__OK)
-        return status;
-    struct audit_record record = {.action = "disclosures", .person_id = person_id};
-    struct access_case access;
-    status = access_person_subject(ctx, person_id, NULL, &access);
-    if (status == SPONA__V1__STATUS__NOT_FOUND) {
-        record.protocol_version = trail_protocol_version(ctx);
-        record.outcome = "not_found";
-        return handlers_refuse(ctx, &record, record.outcome, status);
-    }
-    if (status != SPONA__V1__STATUS__OK) {
-        request_rollback(ctx);
-        return status;
-    }
-    record.case_id = access.case_id[0] != '\0' ? access.case_id : NULL;
-    record.protocol_version = trail_protocol_version(ctx);
-    if (!access.subject.is_lead_institution) {
+    (void)request;
+    const char *person_id = ctx->subject.person_id;
+    if (!ctx->subject.subject.is_lead_institution) {
         snprintf(ctx->message, sizeof(ctx->message),
                  "only the lead agency of the person's case may list the disclosures of "
                  "person %s", person_id);
-        record.outcome = "denied";
-        return handlers_refuse(ctx, &record, record.outcome, SPONA__V1__STATUS__PERMISSION_DENIED);
+        return SPONA__V1__STATUS__PERMISSION_DENIED;
     }
-
     size_t count = 0;
-    status = disclosures_response(ctx, person_id, response, &count);
-    if (status != SPONA__V1__STATUS__OK) {
-        request_rollback(ctx);
-        return status;
-    }
+    spona_status status = disclosures_response(ctx, person_id, response, &count);
     /* the report is itself personal data: its delivery is recorded */
-    char detail[48];
-    snprintf(detail, sizeof(detail), "%zu records", count);
-    record.outcome = "ok";
-    record.detail = detail;
-    status = audit_append(ctx, &record);
-    if (status != SPONA__V1__STATUS__OK) {
-        request_rollback(ctx);
-        return status;
-    }
-    return request_commit(ctx);
+    snprintf(ctx->audit_detail, sizeof(ctx->audit_detail), "%zu records", count);
+    ctx->record.detail = ctx->audit_detail;
+    return status;
 }

@@ -3,8 +3,11 @@
  * category, that the person agreed (on a signed form) to share that category
  * with that institution, and records its withdrawal. Decisions read the
  * current consents on every request (access.c), so a withdrawal takes effect
- * for the very next one. The team may list a person's consents. Audit records
- * name institutions and categories, never the form's content.
+ * for the very next one. The team may list a person's consents, each only when
+ * the caller may read its category (a consent to share health data says the
+ * person has some). The pipeline has found the person and refused a caller
+ * excluded from her; audit records name institutions and categories, never the
+ * form's content.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +19,6 @@
 #include "handlers_util.h"
 #include "statements.h"
 #include "views.h"
-#include "transaction.h"
 
 #define CONSENT_MAX_FORM_REFERENCE 200
 
@@ -84,43 +86,14 @@ static void consent_category_list(policy_mask mask, const char *open, const char
         snprintf(out + used, out_size - used, "%s", close);
 }
 
-/*
- * The part every consent request shares: the transaction, the protocol in
- * force, and the caller's subject on the person's case. lead: refuse (audited)
- * unless the caller leads that case. Returns OK with the transaction open; any
- * other status has ended it.
- */
-static spona_status consent_begin(struct request_context *ctx, const char *person_id, int lead,
-                                  struct audit_record *record, const struct policy **policy,
-                                  struct access_case *access)
+/* OK when the caller leads the person's case; else PERMISSION_DENIED saying so. */
+static spona_status consent_require_lead(struct request_context *ctx)
 {
-    spona_status status = request_begin(ctx);
-    if (status != SPONA__V1__STATUS__OK)
-        return status;
-    *policy = access_policy(ctx, &status);
-    if (*policy == NULL && status != SPONA__V1__STATUS__OK) {
-        request_rollback(ctx);
-        return status;
-    }
-    record->protocol_version = *policy != NULL ? (*policy)->version : 0;
-    status = access_person_subject(ctx, person_id, NULL, access);
-    if (status == SPONA__V1__STATUS__NOT_FOUND)
-        return handlers_refuse(ctx, record, "not_found", status);
-    if (status != SPONA__V1__STATUS__OK) {
-        request_rollback(ctx);
-        return status;
-    }
-    record->case_id = access->case_id[0] != '\0' ? access->case_id : NULL;
-    if (access->subject.excluded) {
-        snprintf(ctx->message, sizeof(ctx->message), "excluded from this case by the lead agency");
-        return handlers_refuse(ctx, record, "denied", SPONA__V1__STATUS__PERMISSION_DENIED);
-    }
-    if (lead && !access->subject.is_lead_institution) {
-        snprintf(ctx->message, sizeof(ctx->message),
-                 "only the lead institution of the person's case may record consent");
-        return handlers_refuse(ctx, record, "denied", SPONA__V1__STATUS__PERMISSION_DENIED);
-    }
-    return SPONA__V1__STATUS__OK;
+    if (ctx->subject.subject.is_lead_institution)
+        return SPONA__V1__STATUS__OK;
+    snprintf(ctx->message, sizeof(ctx->message),
+             "only the lead institution of the person's case may record consent");
+    return SPONA__V1__STATUS__PERMISSION_DENIED;
 }
 
 /* Checks given_on, expires_on and form_reference of a grant (not against today). */
@@ -204,11 +177,6 @@ spona_status handle_consent_grant(struct request_context *ctx, const spona_reque
                                   spona_response *response)
 {
     const Spona__V1__ConsentGrantRequest *grant = request->consent_grant;
-    if (!request_is_uuid(grant->person_id)) {
-        snprintf(ctx->message, sizeof(ctx->message), "person_id '%.40s' is not a UUID",
-                 grant->person_id);
-        return SPONA__V1__STATUS__INVALID_ARGUMENT;
-    }
     policy_mask categories;
     spona_status status = consent_categories(ctx, grant->categories, grant->n_categories,
                                              &categories);
@@ -216,100 +184,62 @@ spona_status handle_consent_grant(struct request_context *ctx, const spona_reque
         status = consent_check_grant(ctx, grant);
     if (status != SPONA__V1__STATUS__OK)
         return status;
-
-    char detail[256], names[200];
+    char names[200];
     consent_category_list(categories, "", ",", "", names, sizeof(names));
-    snprintf(detail, sizeof(detail), "for %.40s: %s", grant->institution_code, names);
-    struct audit_record record = {.action = "consent_grant", .person_id = grant->person_id,
-                                  .detail = detail};
-    const struct policy *policy;
-    struct access_case access;
-    status = consent_begin(ctx, grant->person_id, 1, &record, &policy, &access);
+    snprintf(ctx->audit_detail, sizeof(ctx->audit_detail), "for %.40s: %s",
+             grant->institution_code, names);
+    ctx->record.detail = ctx->audit_detail;
+    status = consent_require_lead(ctx);
+    if (status == SPONA__V1__STATUS__OK)
+        status = consent_check_not_future(ctx, grant->given_on);
+    struct handlers_institution institution;
+    if (status == SPONA__V1__STATUS__OK)
+        status = handlers_find_institution(ctx, ctx->policy, grant->institution_code,
+                                           &institution);
     if (status != SPONA__V1__STATUS__OK)
         return status;
-    struct handlers_institution institution;
-    status = consent_check_not_future(ctx, grant->given_on);
-    if (status == SPONA__V1__STATUS__OK)
-        status = handlers_find_institution(ctx, policy, grant->institution_code, &institution);
-    if (status == SPONA__V1__STATUS__INVALID_ARGUMENT)
-        return handlers_refuse(ctx, &record, "invalid", status);
-    if (status != SPONA__V1__STATUS__OK)
-        goto failed;
 
     Spona__V1__ConsentGrantResponse *answer = malloc(sizeof(*answer));
-    if (answer == NULL) {
-        status = SPONA__V1__STATUS__INTERNAL;
-        goto failed;
-    }
+    if (answer == NULL)
+        return SPONA__V1__STATUS__INTERNAL;
     spona__v1__consent_grant_response__init(answer);
-    status = consent_insert(ctx, grant, institution.id, categories, answer);
-    if (status == SPONA__V1__STATUS__OK) {
-        record.outcome = "ok";
-        status = audit_append(ctx, &record);
-    }
-    if (status == SPONA__V1__STATUS__OK)
-        status = request_commit(ctx);
-    else
-        request_rollback(ctx);
-    if (status != SPONA__V1__STATUS__OK) {
-        spona__v1__consent_grant_response__free_unpacked(answer, NULL);
-        return status;
-    }
     response->body_case = SPONA__V1__RESPONSE__BODY_CONSENT_GRANT;
-    response->consent_grant = answer;
-    return SPONA__V1__STATUS__OK;
-
-failed:
-    request_rollback(ctx);
-    return status;
+    response->consent_grant = answer; /* freed with the response on a failure */
+    return consent_insert(ctx, grant, institution.id, categories, answer);
 }
 
 spona_status handle_consent_withdraw(struct request_context *ctx, const spona_request *request,
                                      spona_response *response)
 {
     const Spona__V1__ConsentWithdrawRequest *withdraw = request->consent_withdraw;
-    if (!request_is_uuid(withdraw->person_id)) {
-        snprintf(ctx->message, sizeof(ctx->message), "person_id '%.40s' is not a UUID",
-                 withdraw->person_id);
-        return SPONA__V1__STATUS__INVALID_ARGUMENT;
-    }
     policy_mask categories;
     spona_status status = consent_categories(ctx, withdraw->categories, withdraw->n_categories,
                                              &categories);
     if (status != SPONA__V1__STATUS__OK)
         return status;
-
-    char detail[256], names[200], array[200];
+    char names[200], array[200];
     consent_category_list(categories, "", ",", "", names, sizeof(names));
     consent_category_list(categories, "{", ",", "}", array, sizeof(array));
-    snprintf(detail, sizeof(detail), "for %.40s: %s", withdraw->institution_code,
-             categories != 0 ? names : "every category");
-    struct audit_record record = {.action = "consent_withdraw", .person_id = withdraw->person_id,
-                                  .detail = detail};
-    const struct policy *policy;
-    struct access_case access;
-    status = consent_begin(ctx, withdraw->person_id, 1, &record, &policy, &access);
+    snprintf(ctx->audit_detail, sizeof(ctx->audit_detail), "for %.40s: %s",
+             withdraw->institution_code, categories != 0 ? names : "every category");
+    ctx->record.detail = ctx->audit_detail;
+    status = consent_require_lead(ctx);
+    struct handlers_institution institution;
+    if (status == SPONA__V1__STATUS__OK)
+        status = handlers_find_institution(ctx, ctx->policy, withdraw->institution_code,
+                                           &institution);
     if (status != SPONA__V1__STATUS__OK)
         return status;
-    struct handlers_institution institution;
-    status = handlers_find_institution(ctx, policy, withdraw->institution_code, &institution);
-    if (status == SPONA__V1__STATUS__INVALID_ARGUMENT)
-        return handlers_refuse(ctx, &record, "invalid", status);
-    if (status != SPONA__V1__STATUS__OK)
-        goto failed;
 
-    const char *params[] = {withdraw->person_id, institution.id, array};
+    const char *params[] = {ctx->subject.person_id, institution.id, array};
     PGresult *result = request_query(ctx, "consent_withdraw", 3, params, &status);
     if (result == NULL)
-        goto failed;
+        return status;
     uint32_t withdrawn = (uint32_t)strtoul(PQcmdTuples(result), NULL, 10);
     PQclear(result);
-    char counted[300];
-    snprintf(counted, sizeof(counted), "%s (%u withdrawn)", detail, withdrawn);
-    record.detail = counted;
-    status = audit_commit(ctx, &record);
-    if (status != SPONA__V1__STATUS__OK)
-        return status;
+    size_t used = strlen(ctx->audit_detail);
+    snprintf(ctx->audit_detail + used, sizeof(ctx->audit_detail) - used, " (%u withdrawn)",
+             withdrawn);
 
     Spona__V1__ConsentWithdrawResponse *answer = malloc(sizeof(*answer));
     if (answer == NULL)
@@ -319,10 +249,6 @@ spona_status handle_consent_withdraw(struct request_context *ctx, const spona_re
     response->body_case = SPONA__V1__RESPONSE__BODY_CONSENT_WITHDRAW;
     response->consent_withdraw = answer;
     return SPONA__V1__STATUS__OK;
-
-failed:
-    request_rollback(ctx);
-    return status;
 }
 
 /* One row of consent_list as a Consent; NULL when out of memory. */
@@ -348,37 +274,40 @@ static Spona__V1__Consent *consent_from_row(const PGresult *result, int row)
     return consent;
 }
 
+/* 1 when the caller may read the category of the consent on row (its existence says some). */
+static int consent_readable(struct request_context *ctx, const PGresult *result, int row)
+{
+    int category = policy_category_from_name(PQgetvalue(result, row, 2));
+    if (category < 0)
+        return 0;
+    struct policy_decision decision;
+    access_decide(ctx->policy, &ctx->subject, (enum policy_category)category,
+                  POLICY_ACTION_READ, &decision);
+    if (!decision.allowed)
+        ctx->record.denied |= POLICY_BIT(category);
+    return decision.allowed;
+}
+
 spona_status handle_consent_list(struct request_context *ctx, const spona_request *request,
                                  spona_response *response)
 {
-    const char *person_id = request->consent_list->person_id;
-    if (!request_is_uuid(person_id)) {
-        snprintf(ctx->message, sizeof(ctx->message), "person_id '%.40s' is not a UUID",
-                 person_id);
-        return SPONA__V1__STATUS__INVALID_ARGUMENT;
-    }
-    struct audit_record record = {.action = "consent_list", .person_id = person_id};
-    const struct policy *policy;
-    struct access_case access;
-    spona_status status = consent_begin(ctx, person_id, 0, &record, &policy, &access);
-    if (status != SPONA__V1__STATUS__OK)
-        return status;
-
-    const char *params[] = {person_id};
+    (void)request;
+    const char *params[] = {ctx->subject.person_id};
+    spona_status status;
     PGresult *result = request_query(ctx, "consent_list", 1, params, &status);
-    if (result == NULL) {
-        request_rollback(ctx);
+    if (result == NULL)
         return status;
-    }
     Spona__V1__ConsentListResponse *answer = malloc(sizeof(*answer));
     if (answer == NULL) {
         PQclear(result);
-        request_rollback(ctx);
         return SPONA__V1__STATUS__INTERNAL;
     }
     spona__v1__consent_list_response__init(answer);
-    status = SPONA__V1__STATUS__OK;
+    response->body_case = SPONA__V1__RESPONSE__BODY_CONSENT_LIST;
+    response->consent_list = answer; /* freed with the response on a failure */
     for (int row = 0; row < PQntuples(result) && status == SPONA__V1__STATUS__OK; row++) {
+        if (!consent_readable(ctx, result, row))
+            continue;
         Spona__V1__Consent *consent = consent_from_row(result, row);
         if (consent == NULL ||
             views_append((void ***)&answer->consents, &answer->n_consents, consent) != 0) {
@@ -388,19 +317,7 @@ spona_status handle_consent_list(struct request_context *ctx, const spona_reques
         }
     }
     PQclear(result);
-    if (status == SPONA__V1__STATUS__OK) {
-        record.outcome = "ok";
-        status = audit_append(ctx, &record);
-    }
-    if (status == SPONA__V1__STATUS__OK)
-        status = request_commit(ctx);
-    else
-        request_rollback(ctx);
-    if (status != SPONA__V1__STATUS__OK) {
-        spona__v1__consent_list_response__free_unpacked(answer, NULL);
-        return status;
-    }
-    response->body_case = SPONA__V1__RESPONSE__BODY_CONSENT_LIST;
-    response->consent_list = answer;
-    return SPONA__V1__STATUS__OK;
+    snprintf(ctx->audit_detail, sizeof(ctx->audit_detail), "%zu consents", answer->n_consents);
+    ctx->record.detail = ctx->audit_detail;
+    return status;
 }

@@ -1,19 +1,18 @@
 /*
  * Exclusions: the lead of a case shuts a named user, or a whole partner
  * institution, out of that case. Row-level security (spona_case_visible) and
- * the policy subject (access.c) both honour it from the next request on.
+ * the policy subject (access.c) both honour it from the next request on, and
+ * the request pipeline's exclusion gate then answers the excluded caller
+ * NOT_FOUND for anything about the person (this request included).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "access.h"
-#include "audit.h"
 #include "handlers.h"
-#include "handlers_util.h"
 #include "statements.h"
 #include "views.h"
-#include "transaction.h"
 
 #define MAX_REASON 500
 
@@ -61,60 +60,49 @@ static spona_status exclusion_target(struct request_context *ctx,
     return SPONA__V1__STATUS__OK;
 }
 
+/* INVALID_ARGUMENT unless the request names an institution and gives a reason. */
+static spona_status exclusion_check(struct request_context *ctx,
+                                    const Spona__V1__CaseExcludeRequest *exclude)
+{
+    size_t reason_length = strlen(exclude->reason);
+    if (reason_length > 0 && reason_length <= MAX_REASON && exclude->institution_code[0] != '\0')
+        return SPONA__V1__STATUS__OK;
+    snprintf(ctx->message, sizeof(ctx->message),
+             "an exclusion needs an institution code and a reason of 1 to %d bytes", MAX_REASON);
+    return SPONA__V1__STATUS__INVALID_ARGUMENT;
+}
+
 spona_status handle_case_exclude(struct request_context *ctx, const spona_request *request,
                                  spona_response *response)
 {
     const Spona__V1__CaseExcludeRequest *exclude = request->case_exclude;
-    if (!request_is_uuid(exclude->case_id)) {
-        snprintf(ctx->message, sizeof(ctx->message), "case_id '%.40s' is not a UUID",
-                 exclude->case_id);
-        return SPONA__V1__STATUS__INVALID_ARGUMENT;
-    }
-    size_t reason_length = strlen(exclude->reason);
-    if (reason_length == 0 || reason_length > MAX_REASON || exclude->institution_code[0] == '\0') {
-        snprintf(ctx->message, sizeof(ctx->message),
-                 "an exclusion needs an institution code and a reason of 1 to %d bytes",
-                 MAX_REASON);
-        return SPONA__V1__STATUS__INVALID_ARGUMENT;
-    }
-    spona_status status = request_begin(ctx);
+    spona_status status = exclusion_check(ctx, exclude);
     if (status != SPONA__V1__STATUS__OK)
         return status;
-    struct access_case access;
-    char institution_id[UUID_TEXT] = "", user_id[UUID_TEXT] = "", exclusion_id[UUID_TEXT] = "";
-    struct audit_record record = {.action = "case_exclude", .case_id = exclude->case_id};
-
-    status = access_case_subject(ctx, exclude->case_id, NULL, &access);
-    if (status != SPONA__V1__STATUS__OK)
-        goto failed;
-    record.person_id = access.person_id;
-    if (!access.subject.is_lead_institution) {
+    const struct access_case *access = &ctx->subject;
+    if (!access->subject.is_lead_institution || access->subject.excluded) {
         snprintf(ctx->message, sizeof(ctx->message),
                  "only the case's lead agency may exclude anyone from it");
-        return handlers_refuse(ctx, &record, "denied", SPONA__V1__STATUS__PERMISSION_DENIED);
+        return SPONA__V1__STATUS__PERMISSION_DENIED;
     }
+    char institution_id[UUID_TEXT] = "", user_id[UUID_TEXT] = "", exclusion_id[UUID_TEXT] = "";
     status = exclusion_target(ctx, exclude, institution_id, user_id);
     if (status != SPONA__V1__STATUS__OK)
-        goto failed;
-    if (strcmp(institution_id, access.lead_institution_id) == 0 && user_id[0] == '\0') {
+        return status;
+    if (strcmp(institution_id, access->lead_institution_id) == 0 && user_id[0] == '\0') {
         snprintf(ctx->message, sizeof(ctx->message),
                  "the lead agency cannot exclude itself; exclude a named user instead");
-        status = SPONA__V1__STATUS__INVALID_ARGUMENT;
-        goto failed;
+        return SPONA__V1__STATUS__INVALID_ARGUMENT;
     }
     const char *params[] = {exclude->case_id, ctx->job->installation.municipality_id,
                             institution_id,   user_id,
                             exclude->reason,  ctx->job->session.user_id};
     PGresult *result = request_query(ctx, "exclusion_insert", 6, params, &status);
     if (result == NULL)
-        goto failed;
+        return status;
     db_copy(result, 0, 0, exclusion_id, sizeof(exclusion_id));
     PQclear(result);
-
-    record.detail = user_id[0] != '\0' ? "user excluded" : "institution excluded";
-    status = audit_commit(ctx, &record);
-    if (status != SPONA__V1__STATUS__OK)
-        return status;
+    ctx->record.detail = user_id[0] != '\0' ? "user excluded" : "institution excluded";
 
     Spona__V1__CaseExcludeResponse *answer = malloc(sizeof(*answer));
     if (answer == NULL)
@@ -124,8 +112,4 @@ spona_status handle_case_exclude(struct request_context *ctx, const spona_reques
     response->case_exclude = answer;
     answer->exclusion_id = views_strdup(exclusion_id);
     return answer->exclusion_id != NULL ? SPONA__V1__STATUS__OK : SPONA__V1__STATUS__INTERNAL;
-
-failed:
-    request_rollback(ctx);
-    return status;
 }

@@ -221,8 +221,28 @@ static void person_written_detail(const struct person_input *input, char *out, s
 }
 
 /*
+ * 1 when the caller may be told the id of person_id: it may read her identity
+ * and is excluded from no case of hers. Row-level security lets a caller see
+ * more persons than that (its intakes, a case it is excluded from by name).
+ */
+static int person_id_tellable(struct request_context *ctx, const char *person_id)
+{
+    char message[sizeof(ctx->message)];
+    memcpy(message, ctx->message, sizeof(message));
+    struct access_case access;
+    spona_status status = access_person_subject(ctx, person_id, NULL, &access);
+    memcpy(ctx->message, message, sizeof(message));
+    if (status != SPONA__V1__STATUS__OK || access.caller_excluded)
+        return 0;
+    struct policy_decision decision;
+    access_decide(ctx->policy, &access, POLICY_CATEGORY_IDENTITY, POLICY_ACTION_READ, &decision);
+    return decision.allowed;
+}
+
+/*
  * Looks for another person with the JMBG of input, among those the caller may
- * see. CONFLICT naming it (ctx->message, record->person_id = found), or OK.
+ * see. CONFLICT (found: her id, for the audit record; the message names her
+ * only when the caller may read her identity), or OK.
  */
 static spona_status person_check_duplicate(struct request_context *ctx,
                                            const struct person_input *input,
@@ -242,7 +262,10 @@ static spona_status person_check_duplicate(struct request_context *ctx,
     PQclear(result);
     if (!duplicate)
         return SPONA__V1__STATUS__OK;
-    snprintf(ctx->message, sizeof(ctx->message), PERSON_DUPLICATE_JMBG ": %s", found);
+    if (person_id_tellable(ctx, found))
+        snprintf(ctx->message, sizeof(ctx->message), PERSON_DUPLICATE_JMBG ": %s", found);
+    else /* the same as for a person the caller cannot see at all (person_insert) */
+        snprintf(ctx->message, sizeof(ctx->message), PERSON_DUPLICATE_JMBG);
     return SPONA__V1__STATUS__CONFLICT;
 }
 

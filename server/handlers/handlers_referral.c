@@ -1,16 +1,25 @@
 /*
- * Answers to referrals and the lists built from them. The institution a
- * referral is addressed to declines it (sent → declined, with a reason) or
- * completes it (accepted → completed, with a result); when it then has no open
- * referral left on the case, its team membership ends (it keeps read access to
- * the notes and outcomes it wrote: sql/006). The inbox lists what is addressed
- * to the caller; overdue referrals go to the lead agency with their cases and to
- * the coordinator as counts per institution only. Referrals are plan_measures
- * data (docs/cases.md); every answer and every list is audited.
+ * Referrals and the lists built from them. The lead of a case refers the
+ * person to a partner institution; the institution it is addressed to accepts
+ * it (and joins the case's team), declines it (sent → declined, with a reason)
+ * or completes it (accepted → completed, with a result); when it then has no
+ * open referral left on the case, its team membership ends (it keeps read
+ * access to the notes and outcomes it wrote: sql/006). The inbox lists what is
+ * addressed to the caller; overdue referrals go to the lead agency with their
+ * cases and to the coordinator as counts per institution only, small counts
+ * suppressed as in the reports. Referrals are plan_measures data (docs/cases.md).
  *
- * Answering is the addressee's part of the referral (as accepting is,
- * handlers_case.c), not a clause of the protocol: an institution whose role
- * writes no plan_measures (a school) still answers what was sent to it.
+ * Answering is the addressee's part of the referral, not a clause of the
+ * protocol: an institution whose role writes no plan_measures (a school) still
+ * answers what was sent to it. Reading the referral's text (its measure) is
+ * not: the addressee sees it only when the protocol lets it read plan_measures
+ * of the person, with her consent where the clause needs it, the referral
+ * counting as its place on the team (docs/cases.md, "Referrals"). A caller
+ * excluded from any case of the person sees none of her referrals.
+ *
+ * Runs on the request pipeline: it finds the case (or, for a referral, the
+ * referral's case), keeps excluded callers out, undoes a refused answer and
+ * audits; the inbox and the overdue list add one audit record per person.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,9 +31,12 @@
 #include "case_records_util.h"
 #include "handlers.h"
 #include "handlers_util.h"
+#include "report_suppress.h"
 #include "statements.h"
 #include "views.h"
-#include "transaction.h"
+
+#define REFERRAL_MAX_MEASURE 200
+#define OVERDUE_MIN_COUNT 5 /* the reports' smallest count shown (handlers_report.c) */
 
 /* The columns of a ReferralView, from referrals r joined with institutions i (addressee). */
 #define REFERRAL_VIEW_COLUMNS                                                              \
@@ -34,12 +46,35 @@
 #define REFERRAL_OVERDUE                                                                   \
     "COALESCE(r.due_date < current_date AND r.status IN ('sent', 'accepted'), false)"
 #define REFERRAL_FROM " FROM referrals r JOIN institutions i ON i.id = r.institution_id"
+/* After REFERRAL_VIEW_COLUMNS: the addressee's subject (sql/016), NULL when not the caller */
+#define REFERRAL_ADDRESSEE_COLUMNS ", a.person_id, a.safety_flag, a.excluded, a.consented"
+#define REFERRAL_ADDRESSEE_JOIN " LEFT JOIN LATERAL spona_referral_addressee(r.id) a ON true"
+#define REFERRAL_ADDRESSEE_AT 11
 
 const struct db_statement referral_statements[] = {
+    {"referral_insert",
+     "INSERT INTO referrals (municipality_id, case_id, institution_id, measure, due_date,"
+     "                       created_by)"
+     " VALUES ($1, $2::uuid, $3, $4, NULLIF($5, '')::date, $6) RETURNING id"},
     /* under row-level security: the addressee and the case team see a referral */
-    {"referral_answer_lookup",
+    {"referral_lookup",
      "SELECT r.case_id, r.institution_id, r.status, r.version, i.code" REFERRAL_FROM
      " WHERE r.id = $1::uuid FOR UPDATE OF r"},
+    {"referral_accept",
+     "UPDATE referrals SET status = 'accepted', accepted_at = now(), responded_at = now(),"
+     "                     accepted_by = spona_current_user(),"
+     "                     answered_by = spona_current_user(), version = version + 1"
+     " WHERE id = $1::uuid AND status = 'sent' RETURNING case_id"},
+    /* joins the team, or comes back to it (an earlier membership ended or was break-glass) */
+    {"referral_join",
+     "INSERT INTO case_team (case_id, municipality_id, institution_id, via)"
+     " VALUES ($1::uuid, $2, $3, 'referral')"
+     " ON CONFLICT (case_id, institution_id) DO UPDATE SET"
+     "   via = 'referral', left_at = NULL, expires_at = NULL, emergency_user = NULL,"
+     "   emergency_reason = NULL,"
+     "   joined_at = CASE WHEN case_team.via = 'referral' AND case_team.left_at IS NULL"
+     "                    THEN case_team.joined_at ELSE now() END"
+     " WHERE case_team.via <> 'lead'"},
     /* each answer keeps its own time; responded_at and answered_by: the latest answer's */
     {"referral_decline",
      "UPDATE referrals SET status = 'declined', decline_reason = $2, declined_at = now(),"
@@ -59,10 +94,13 @@ const struct db_statement referral_statements[] = {
      "   AND NOT EXISTS (SELECT 1 FROM referrals r WHERE r.case_id = t.case_id"
      "                      AND r.institution_id = t.institution_id"
      "                      AND r.status IN ('sent', 'accepted'))"},
-    {"referral_view", "SELECT " REFERRAL_VIEW_COLUMNS REFERRAL_FROM " WHERE r.id = $1::uuid"},
+    {"referral_view",
+     "SELECT " REFERRAL_VIEW_COLUMNS REFERRAL_ADDRESSEE_COLUMNS REFERRAL_FROM
+     REFERRAL_ADDRESSEE_JOIN " WHERE r.id = $1::uuid"},
     /* the newest 500 (a bounded answer) */
     {"referral_inbox",
-     "SELECT " REFERRAL_VIEW_COLUMNS REFERRAL_FROM
+     "SELECT " REFERRAL_VIEW_COLUMNS REFERRAL_ADDRESSEE_COLUMNS REFERRAL_FROM
+     REFERRAL_ADDRESSEE_JOIN
      " WHERE r.institution_id = spona_current_institution()"
      "   AND (NOT $1::bool OR r.status IN ('sent', 'accepted'))"
      " ORDER BY r.created_at DESC, r.id LIMIT 500"},
@@ -99,84 +137,280 @@ static Spona__V1__ReferralView *referral_view_from_row(const PGresult *result, i
     return view;
 }
 
-/* Appends the row to a repeated ReferralView field; INTERNAL when out of memory. */
-static spona_status referral_append(const PGresult *result, int row,
-                                    Spona__V1__ReferralView ***items, size_t *count)
+/* The categories of a PostgreSQL text array ("{identity,plan_measures}"). */
+static policy_mask referral_category_mask(const char *text)
+{
+    policy_mask mask = 0;
+    char buffer[512];
+    snprintf(buffer, sizeof(buffer), "%s", text);
+    char *save = NULL;
+    for (char *item = strtok_r(buffer, "{},\"", &save); item != NULL;
+         item = strtok_r(NULL, "{},\"", &save)) {
+        int category = policy_category_from_name(item);
+        if (category >= 0)
+            mask |= POLICY_BIT(category);
+    }
+    return mask;
+}
+
+/*
+ * What the addressee of a referral may know of it, from a row with
+ * REFERRAL_ADDRESSEE_COLUMNS: caller (access_intake_subject) as on the team of
+ * the referral's case (the referral is its invitation), with the person's safety
+ * flag and consents. Returns 0 when the row is not the caller's to see at all
+ * (excluded from a case of the person, or not addressed to it); else 1 with
+ * person_id set and *decision the read decision on plan_measures.
+ */
+static int referral_addressee_decide(const struct policy *policy,
+                                     const struct access_case *caller, const PGresult *result,
+                                     int row, char person_id[UUID_TEXT],
+                                     struct policy_decision *decision)
+{
+    const int at = REFERRAL_ADDRESSEE_AT;
+    if (PQgetisnull(result, row, at) || strcmp(PQgetvalue(result, row, at + 2), "t") == 0)
+        return 0;
+    struct access_case addressee = *caller;
+    db_copy(result, row, at, person_id, UUID_TEXT);
+    snprintf(addressee.person_id, sizeof(addressee.person_id), "%s", person_id);
+    addressee.lead_institution_id[0] = '\0';
+    addressee.subject.on_team = 1;
+    addressee.subject.is_lead_institution = 0;
+    addressee.subject.person_has_safety_flag = strcmp(PQgetvalue(result, row, at + 1), "t") == 0;
+    addressee.subject.consented_categories =
+        referral_category_mask(PQgetvalue(result, row, at + 3));
+    access_decide(policy, &addressee, POLICY_CATEGORY_PLAN_MEASURES, POLICY_ACTION_READ,
+                  decision);
+    return 1;
+}
+
+/* The view of a row for its addressee: the measure blanked when not readable. */
+static Spona__V1__ReferralView *referral_addressee_view(const PGresult *result, int row,
+                                                        int readable)
 {
     Spona__V1__ReferralView *view = referral_view_from_row(result, row);
-    if (view == NULL)
-        return SPONA__V1__STATUS__INTERNAL;
-    if (views_append((void ***)items, count, view) != 0) {
+    if (view == NULL || readable)
+        return view;
+    free(view->measure);
+    view->measure = views_strdup("");
+    if (view->measure == NULL) {
         spona__v1__referral_view__free_unpacked(view, NULL);
-        return SPONA__V1__STATUS__INTERNAL;
+        return NULL;
+    }
+    return view;
+}
+
+/* Adds a plan_measures decision to record: the clause when allowed, else the denial. */
+static void referral_record_decision(struct audit_record *record,
+                                     const struct policy_decision *decision)
+{
+    if (decision->allowed) {
+        record->disclosed |= POLICY_BIT(POLICY_CATEGORY_PLAN_MEASURES);
+        audit_add_clause(record, decision->clause_number);
+    } else {
+        record->denied |= POLICY_BIT(POLICY_CATEGORY_PLAN_MEASURES);
+    }
+}
+
+/* Checks the referral's target: a registered, enabled signatory other than the lead. */
+static spona_status referral_target(struct request_context *ctx, const struct policy *policy,
+                                    const struct access_case *access, const char *code,
+                                    struct handlers_institution *target)
+{
+    spona_status status = handlers_find_institution(ctx, policy, code, target);
+    if (status != SPONA__V1__STATUS__OK)
+        return status;
+    if (!target->enabled)
+        snprintf(ctx->message, sizeof(ctx->message), "institution '%s' is disabled", code);
+    else if (policy == NULL || !target->is_signatory)
+        snprintf(ctx->message, sizeof(ctx->message),
+                 "institution '%s' is not a signatory of the protocol in force", code);
+    else if (target->role == POLICY_ROLE_COORDINATOR)
+        snprintf(ctx->message, sizeof(ctx->message),
+                 "institution '%s' is the protocol's coordinator, which never takes part in "
+                 "a case", code);
+    else if (strcmp(target->id, access->lead_institution_id) == 0)
+        snprintf(ctx->message, sizeof(ctx->message),
+                 "institution '%s' leads this case: refer to a partner", code);
+    else
+        return SPONA__V1__STATUS__OK;
+    return SPONA__V1__STATUS__INVALID_ARGUMENT;
+}
+
+/* INVALID_ARGUMENT unless measure, due date and institution are given and well formed. */
+static spona_status referral_check_create(struct request_context *ctx,
+                                          const Spona__V1__ReferralCreateRequest *create)
+{
+    size_t measure_length = handlers_text_length(create->measure);
+    if (measure_length == 0 || measure_length > REFERRAL_MAX_MEASURE) {
+        snprintf(ctx->message, sizeof(ctx->message), "measure: required, at most %d characters",
+                 REFERRAL_MAX_MEASURE);
+        return SPONA__V1__STATUS__INVALID_ARGUMENT;
+    }
+    if (create->due_date[0] != '\0' &&
+        handlers_check_date("due_date", create->due_date, ctx->message, sizeof(ctx->message)) != 0)
+        return SPONA__V1__STATUS__INVALID_ARGUMENT;
+    if (create->institution_code[0] == '\0') {
+        snprintf(ctx->message, sizeof(ctx->message), "institution_code: required");
+        return SPONA__V1__STATUS__INVALID_ARGUMENT;
     }
     return SPONA__V1__STATUS__OK;
 }
 
-/* What an answer changes: the status it needs, the one it sets and its text. */
+spona_status handle_referral_create(struct request_context *ctx, const spona_request *request,
+                                    spona_response *response)
+{
+    const Spona__V1__ReferralCreateRequest *create = request->referral_create;
+    spona_status status = referral_check_create(ctx, create);
+    if (status != SPONA__V1__STATUS__OK)
+        return status;
+    snprintf(ctx->audit_detail, sizeof(ctx->audit_detail), "to %.150s", create->institution_code);
+    ctx->record.detail = ctx->audit_detail;
+    const struct access_case *access = &ctx->subject;
+    if (!access->subject.is_lead_institution || access->subject.excluded) {
+        snprintf(ctx->message, sizeof(ctx->message), "only the case's lead institution may refer it");
+        return SPONA__V1__STATUS__PERMISSION_DENIED;
+    }
+    struct handlers_institution target;
+    status = referral_target(ctx, ctx->policy, access, create->institution_code, &target);
+    if (status != SPONA__V1__STATUS__OK)
+        return status;
+    const char *params[] = {ctx->job->installation.municipality_id, create->case_id, target.id,
+                            create->measure, create->due_date, ctx->job->session.user_id};
+    PGresult *result = request_query(ctx, "referral_insert", 6, params, &status);
+    if (result == NULL)
+        return status;
+    char referral_id[UUID_TEXT];
+    db_copy(result, 0, 0, referral_id, sizeof(referral_id));
+    PQclear(result);
+
+    Spona__V1__ReferralCreateResponse *answer = malloc(sizeof(*answer));
+    if (answer == NULL)
+        return SPONA__V1__STATUS__INTERNAL;
+    spona__v1__referral_create_response__init(answer);
+    response->body_case = SPONA__V1__RESPONSE__BODY_REFERRAL_CREATE;
+    response->referral_create = answer;
+    answer->referral_id = views_strdup(referral_id);
+    return answer->referral_id != NULL ? SPONA__V1__STATUS__OK : SPONA__V1__STATUS__INTERNAL;
+}
+
+/* An answer of the addressee: the status it needs, the UPDATE that sets the next one. */
 struct referral_answer {
-    const char *action;     /* "referral_decline", "referral_complete" */
-    const char *statement;  /* the UPDATE */
+    const char *statement;  /* "referral_accept", "referral_decline", "referral_complete" */
     const char *from;       /* status the referral must have */
-    const char *verb;       /* "declined", "completed" */
-    const char *text_name;  /* "reason", "result" */
+    const char *verb;       /* "accepted", "declined", "completed" */
+    const char *text_name;  /* "reason", "result"; NULL: no text (accepting) */
     const char *referral_id;
-    uint64_t expected_version;
+    uint64_t expected_version; /* compared when text_name is set */
     const char *text;
 };
 
 /*
- * The referral as its addressee may answer it, locked: NOT_FOUND, PERMISSION_DENIED
+ * The referral as the caller may answer it, locked: NOT_FOUND, PERMISSION_DENIED
  * (addressed to another institution) or CONFLICT (wrong status, stale version),
- * each audited. OK with case_id set and the transaction open.
+ * with ctx->message set. OK with case_id set.
  */
 static spona_status referral_answer_check(struct request_context *ctx,
                                           const struct referral_answer *answer,
-                                          struct audit_record *record,
                                           char case_id[UUID_TEXT])
 {
     const char *params[] = {answer->referral_id};
     spona_status status;
-    PGresult *result = request_query(ctx, "referral_answer_lookup", 1, params, &status);
-    if (result == NULL) {
-        request_rollback(ctx);
+    PGresult *result = request_query(ctx, "referral_lookup", 1, params, &status);
+    if (result == NULL)
         return status;
-    }
     if (PQntuples(result) != 1) {
         PQclear(result);
         snprintf(ctx->message, sizeof(ctx->message), "no referral %s that you may see",
                  answer->referral_id);
-        return handlers_refuse(ctx, record, "not_found", SPONA__V1__STATUS__NOT_FOUND);
+        return SPONA__V1__STATUS__NOT_FOUND;
     }
     db_copy(result, 0, 0, case_id, UUID_TEXT);
-    record->case_id = case_id;
     const char *addressee = PQgetvalue(result, 0, 1), *current = PQgetvalue(result, 0, 2);
     uint64_t version = strtoull(PQgetvalue(result, 0, 3), NULL, 10);
-    const char *outcome = NULL;
-    status = SPONA__V1__STATUS__OK;
     if (strcmp(addressee, ctx->job->installation.institution_id) != 0) {
         snprintf(ctx->message, sizeof(ctx->message),
                  "referral %s is addressed to institution %s, not to yours: only it may answer",
                  answer->referral_id, PQgetvalue(result, 0, 4));
-        outcome = "denied";
-        record->denied = POLICY_BIT(POLICY_CATEGORY_PLAN_MEASURES);
+        ctx->record.denied |= POLICY_BIT(POLICY_CATEGORY_PLAN_MEASURES);
         status = SPONA__V1__STATUS__PERMISSION_DENIED;
     } else if (strcmp(current, answer->from) != 0) {
         snprintf(ctx->message, sizeof(ctx->message),
                  "referral %s is %s: only a referral that is %s can be %s", answer->referral_id,
                  current, answer->from, answer->verb);
-        outcome = "conflict";
         status = SPONA__V1__STATUS__CONFLICT;
-    } else if (version != answer->expected_version) {
+    } else if (answer->text_name != NULL && version != answer->expected_version) {
         snprintf(ctx->message, sizeof(ctx->message),
                  "referral %s was changed meanwhile: current version %llu", answer->referral_id,
                  (unsigned long long)version);
-        outcome = "conflict";
         status = SPONA__V1__STATUS__CONFLICT;
     }
     PQclear(result);
+    return status;
+}
+
+spona_status handle_referral_accept(struct request_context *ctx, const spona_request *request,
+                                    spona_response *response)
+{
+    const struct referral_answer accept = {
+        .statement = "referral_accept", .from = "sent", .verb = "accepted",
+        .referral_id = request->referral_accept->referral_id};
+    snprintf(ctx->audit_detail, sizeof(ctx->audit_detail), "referral %s", accept.referral_id);
+    ctx->record.detail = ctx->audit_detail;
+    char case_id[UUID_TEXT] = "";
+    spona_status status = referral_answer_check(ctx, &accept, case_id);
+    const char *params[] = {accept.referral_id};
+    PGresult *result =
+        status == SPONA__V1__STATUS__OK ? request_query(ctx, accept.statement, 1, params, &status)
+                                        : NULL;
+    if (result == NULL)
+        return status;
+    PQclear(result);
+    const char *join[] = {case_id, ctx->job->installation.municipality_id,
+                          ctx->job->installation.institution_id};
+    result = request_query(ctx, "referral_join", 3, join, &status);
+    if (result == NULL)
+        return status;
+    PQclear(result);
+    /* on the team now: the person, for the audit (the gate kept excluded callers out) */
+    struct access_case access;
+    status = access_case_subject(ctx, case_id, NULL, &access);
     if (status != SPONA__V1__STATUS__OK)
-        return handlers_refuse(ctx, record, outcome, status);
+        return status == SPONA__V1__STATUS__NOT_FOUND ? SPONA__V1__STATUS__INTERNAL : status;
+    request_set_ids(ctx, access.person_id, case_id);
+
+    Spona__V1__ReferralAcceptResponse *answer = malloc(sizeof(*answer));
+    if (answer == NULL)
+        return SPONA__V1__STATUS__INTERNAL;
+    spona__v1__referral_accept_response__init(answer);
+    response->body_case = SPONA__V1__RESPONSE__BODY_REFERRAL_ACCEPT;
+    response->referral_accept = answer;
+    answer->case_id = views_strdup(case_id);
+    return answer->case_id != NULL ? SPONA__V1__STATUS__OK : SPONA__V1__STATUS__INTERNAL;
+}
+
+/* The referral as its addressee sees it now (the measure under the same rule as the inbox). */
+static spona_status referral_answer_view(struct request_context *ctx, const char *referral_id,
+                                         const char *case_id, Spona__V1__ReferralView **out)
+{
+    struct access_case caller;
+    spona_status status = access_intake_subject(ctx, ctx->policy, &caller);
+    if (status != SPONA__V1__STATUS__OK)
+        return status;
+    const char *params[] = {referral_id};
+    PGresult *result = request_query(ctx, "referral_view", 1, params, &status);
+    if (result == NULL)
+        return status;
+    char person_id[UUID_TEXT] = "";
+    struct policy_decision decision = {0};
+    int visible = PQntuples(result) == 1 &&
+                  referral_addressee_decide(ctx->policy, &caller, result, 0, person_id,
+                                            &decision);
+    *out = visible ? referral_addressee_view(result, 0, decision.allowed) : NULL;
+    PQclear(result);
+    if (*out == NULL)
+        return SPONA__V1__STATUS__INTERNAL;
+    request_set_ids(ctx, person_id, case_id);
+    referral_record_decision(&ctx->record, &decision);
     return SPONA__V1__STATUS__OK;
 }
 
@@ -186,68 +420,30 @@ static spona_status referral_answer_run(struct request_context *ctx,
                                         Spona__V1__ReferralView **out)
 {
     *out = NULL;
-    spona_status status = case_records_check_id(ctx, "referral_id", answer->referral_id);
-    if (status == SPONA__V1__STATUS__OK)
-        status = case_records_check_text(ctx, answer->text_name, answer->text, 1,
-                                         CASE_RECORDS_MAX_TEXT);
+    spona_status status = case_records_check_text(ctx, answer->text_name, answer->text, 1,
+                                                  CASE_RECORDS_MAX_TEXT);
     if (status != SPONA__V1__STATUS__OK)
         return status;
-    status = request_begin(ctx);
-    if (status != SPONA__V1__STATUS__OK)
-        return status;
-    char case_id[UUID_TEXT] = "", detail[96];
-    snprintf(detail, sizeof(detail), "referral %s", answer->referral_id);
-    struct audit_record record = {.action = answer->action, .detail = detail};
-    const struct policy *policy = access_policy(ctx, &status);
-    if (policy == NULL && status != SPONA__V1__STATUS__OK)
-        goto failed;
-    record.protocol_version = policy != NULL ? policy->version : 0;
-    status = referral_answer_check(ctx, answer, &record, case_id);
-    if (status != SPONA__V1__STATUS__OK)
-        return status; /* ended */
-
-    /* the person, while the caller may still see the case (an accepted referral) */
-    struct access_case access;
-    status = access_case_subject(ctx, case_id, NULL, &access);
-    if (status == SPONA__V1__STATUS__OK)
-        record.person_id = access.person_id;
-    else if (status != SPONA__V1__STATUS__NOT_FOUND)
-        goto failed;
-
+    snprintf(ctx->audit_detail, sizeof(ctx->audit_detail), "referral %s", answer->referral_id);
+    ctx->record.detail = ctx->audit_detail;
+    char case_id[UUID_TEXT] = "";
+    status = referral_answer_check(ctx, answer, case_id);
     const char *change[] = {answer->referral_id, answer->text};
-    PGresult *result = request_query(ctx, answer->statement, 2, change, &status);
+    PGresult *result =
+        status == SPONA__V1__STATUS__OK ? request_query(ctx, answer->statement, 2, change, &status)
+                                        : NULL;
     if (result == NULL)
-        goto failed;
+        return status;
     PQclear(result);
     const char *team[] = {case_id, ctx->job->installation.institution_id};
     result = request_query(ctx, "referral_leave_team", 2, team, &status);
     if (result == NULL)
-        goto failed;
+        return status;
     if (strcmp(PQcmdTuples(result), "1") == 0)
-        snprintf(detail, sizeof(detail), "referral %s; left the case team", answer->referral_id);
+        snprintf(ctx->audit_detail, sizeof(ctx->audit_detail), "referral %s; left the case team",
+                 answer->referral_id);
     PQclear(result);
-
-    const char *view_params[] = {answer->referral_id};
-    result = request_query(ctx, "referral_view", 1, view_params, &status);
-    if (result == NULL)
-        goto failed;
-    *out = PQntuples(result) == 1 ? referral_view_from_row(result, 0) : NULL;
-    PQclear(result);
-    if (*out == NULL) {
-        status = SPONA__V1__STATUS__INTERNAL;
-        goto failed;
-    }
-    record.disclosed = POLICY_BIT(POLICY_CATEGORY_PLAN_MEASURES);
-    status = audit_commit(ctx, &record);
-    if (status != SPONA__V1__STATUS__OK) {
-        spona__v1__referral_view__free_unpacked(*out, NULL);
-        *out = NULL;
-    }
-    return status;
-
-failed:
-    request_rollback(ctx);
-    return status;
+    return referral_answer_view(ctx, answer->referral_id, case_id, out);
 }
 
 spona_status handle_referral_decline(struct request_context *ctx, const spona_request *request,
@@ -255,8 +451,8 @@ spona_status handle_referral_decline(struct request_context *ctx, const spona_re
 {
     const Spona__V1__ReferralDeclineRequest *decline = request->referral_decline;
     const struct referral_answer answer = {
-        .action = "referral_decline", .statement = "referral_decline", .from = "sent",
-        .verb = "declined", .text_name = "reason", .referral_id = decline->referral_id,
+        .statement = "referral_decline", .from = "sent", .verb = "declined",
+        .text_name = "reason", .referral_id = decline->referral_id,
         .expected_version = decline->expected_version, .text = decline->reason};
     Spona__V1__ReferralView *view;
     spona_status status = referral_answer_run(ctx, &answer, &view);
@@ -272,8 +468,8 @@ spona_status handle_referral_complete(struct request_context *ctx, const spona_r
 {
     const Spona__V1__ReferralCompleteRequest *complete = request->referral_complete;
     const struct referral_answer answer = {
-        .action = "referral_complete", .statement = "referral_complete", .from = "accepted",
-        .verb = "completed", .text_name = "result", .referral_id = complete->referral_id,
+        .statement = "referral_complete", .from = "accepted", .verb = "completed",
+        .text_name = "result", .referral_id = complete->referral_id,
         .expected_version = complete->expected_version, .text = complete->result};
     Spona__V1__ReferralView *view;
     spona_status status = referral_answer_run(ctx, &answer, &view);
@@ -284,61 +480,102 @@ spona_status handle_referral_complete(struct request_context *ctx, const spona_r
     return SPONA__V1__STATUS__OK;
 }
 
+/*
+ * One inbox row: left out when the caller may not see it at all; else listed
+ * (the measure only when readable) and audited with the person's id, so her
+ * disclosures show it.
+ */
+static spona_status inbox_add_row(struct request_context *ctx, const struct access_case *caller,
+                                  const PGresult *result, int row,
+                                  Spona__V1__InboxResponse *answer)
+{
+    char person_id[UUID_TEXT] = "";
+    struct policy_decision decision;
+    if (!referral_addressee_decide(ctx->policy, caller, result, row, person_id, &decision))
+        return SPONA__V1__STATUS__OK;
+    Spona__V1__ReferralView *view = referral_addressee_view(result, row, decision.allowed);
+    if (view == NULL)
+        return SPONA__V1__STATUS__INTERNAL;
+    if (views_append((void ***)&answer->referrals, &answer->n_referrals, view) != 0) {
+        spona__v1__referral_view__free_unpacked(view, NULL);
+        return SPONA__V1__STATUS__INTERNAL;
+    }
+    char detail[64];
+    snprintf(detail, sizeof(detail), "referral %s", view->referral_id);
+    struct audit_record record = {.person_id = person_id, .case_id = view->case_id,
+                                  .detail = detail};
+    referral_record_decision(&record, &decision);
+    referral_record_decision(&ctx->record, &decision);
+    return request_audit_also(ctx, &record);
+}
+
 spona_status handle_inbox(struct request_context *ctx, const spona_request *request,
                           spona_response *response)
 {
-    spona_status status = request_begin(ctx);
+    struct access_case caller;
+    spona_status status = access_intake_subject(ctx, ctx->policy, &caller);
     if (status != SPONA__V1__STATUS__OK)
         return status;
     const char *params[] = {request->inbox->open_only ? "true" : "false"};
     PGresult *result = request_query(ctx, "referral_inbox", 1, params, &status);
-    if (result == NULL) {
-        request_rollback(ctx);
+    if (result == NULL)
         return status;
-    }
     Spona__V1__InboxResponse *answer = malloc(sizeof(*answer));
-    if (answer != NULL) {
-        spona__v1__inbox_response__init(answer);
-        for (int row = 0; row < PQntuples(result) && status == SPONA__V1__STATUS__OK; row++)
-            status = referral_append(result, row, &answer->referrals, &answer->n_referrals);
-    } else {
-        status = SPONA__V1__STATUS__INTERNAL;
+    if (answer == NULL) {
+        PQclear(result);
+        return SPONA__V1__STATUS__INTERNAL;
     }
-    PQclear(result);
-    char detail[64];
-    struct audit_record record = {.action = "inbox", .detail = detail};
-    if (status == SPONA__V1__STATUS__OK) {
-        snprintf(detail, sizeof(detail), "%zu referrals%s", answer->n_referrals,
-                 request->inbox->open_only ? " (open only)" : "");
-        if (answer->n_referrals > 0)
-            record.disclosed = POLICY_BIT(POLICY_CATEGORY_PLAN_MEASURES);
-        status = audit_commit(ctx, &record);
-    } else {
-        request_rollback(ctx);
-    }
-    if (status != SPONA__V1__STATUS__OK) {
-        if (answer != NULL)
-            spona__v1__inbox_response__free_unpacked(answer, NULL);
-        return status;
-    }
+    spona__v1__inbox_response__init(answer);
     response->body_case = SPONA__V1__RESPONSE__BODY_INBOX;
     response->inbox = answer;
-    return SPONA__V1__STATUS__OK;
+    for (int row = 0; row < PQntuples(result) && status == SPONA__V1__STATUS__OK; row++)
+        status = inbox_add_row(ctx, &caller, result, row, answer);
+    PQclear(result);
+    snprintf(ctx->audit_detail, sizeof(ctx->audit_detail), "%zu referrals%s",
+             answer->n_referrals, request->inbox->open_only ? " (open only)" : "");
+    ctx->record.detail = ctx->audit_detail;
+    return status;
 }
 
-/* A case of the overdue list and whether its plan_measures are readable by the lead. */
+/* A case of the overdue list: whether the lead may list it and read its plan_measures. */
 struct overdue_case {
     char case_id[UUID_TEXT];
     int readable;
 };
 
 /*
- * The lead agency's list: every overdue referral of the cases it leads whose
- * plan_measures it may read (decided per case; record gets clauses and denials).
+ * Decides a case of the lead's overdue list: readable when the caller is
+ * excluded from no case of its person and may read its plan_measures. A
+ * readable case is audited with its person's id; record gets the clause or
+ * the denial.
  */
-static spona_status overdue_for_lead(struct request_context *ctx, const struct policy *policy,
-                                     Spona__V1__OverdueResponse *answer,
-                                     struct audit_record *record)
+static spona_status overdue_decide_case(struct request_context *ctx, const char *case_id,
+                                        struct overdue_case *out)
+{
+    struct access_case access;
+    snprintf(out->case_id, UUID_TEXT, "%s", case_id);
+    out->readable = 0;
+    spona_status status = access_case_subject(ctx, case_id, NULL, &access);
+    if (status == SPONA__V1__STATUS__NOT_FOUND)
+        return SPONA__V1__STATUS__OK;
+    if (status != SPONA__V1__STATUS__OK || access.caller_excluded || access.subject.excluded)
+        return status;
+    struct policy_decision decision;
+    access_decide(ctx->policy, &access, POLICY_CATEGORY_PLAN_MEASURES, POLICY_ACTION_READ,
+                  &decision);
+    referral_record_decision(&ctx->record, &decision);
+    out->readable = decision.allowed;
+    if (!decision.allowed)
+        return SPONA__V1__STATUS__OK;
+    struct audit_record record = {.person_id = access.person_id, .case_id = case_id,
+                                  .detail = "overdue referrals of the case"};
+    referral_record_decision(&record, &decision);
+    return request_audit_also(ctx, &record);
+}
+
+/* The lead agency's list: every overdue referral of the cases it leads and may read. */
+static spona_status overdue_for_lead(struct request_context *ctx,
+                                     Spona__V1__OverdueResponse *answer)
 {
     spona_status status;
     PGresult *result = request_query(ctx, "referral_overdue", 0, NULL, &status);
@@ -355,24 +592,16 @@ static spona_status overdue_for_lead(struct request_context *ctx, const struct p
         int found = 0;
         while (found < known && strcmp(cases[found].case_id, case_id) != 0)
             found++;
-        if (found == known) {
-            struct access_case access;
-            status = access_case_subject(ctx, case_id, NULL, &access);
-            if (status != SPONA__V1__STATUS__OK)
-                break;
-            struct policy_decision decision;
-            access_decide(policy, &access, POLICY_CATEGORY_PLAN_MEASURES, POLICY_ACTION_READ,
-                          &decision);
-            snprintf(cases[known].case_id, UUID_TEXT, "%s", case_id);
-            cases[known++].readable = decision.allowed;
-            if (decision.allowed)
-                audit_add_clause(record, decision.clause_number);
-            else
-                record->denied |= POLICY_BIT(POLICY_CATEGORY_PLAN_MEASURES);
-        }
-        if (cases[found].readable) {
-            status = referral_append(result, row, &answer->referrals, &answer->n_referrals);
-            record->disclosed |= POLICY_BIT(POLICY_CATEGORY_PLAN_MEASURES);
+        if (found == known)
+            status = overdue_decide_case(ctx, case_id, &cases[known++]);
+        if (status != SPONA__V1__STATUS__OK || !cases[found].readable)
+            continue;
+        Spona__V1__ReferralView *view = referral_view_from_row(result, row);
+        if (view == NULL ||
+            views_append((void ***)&answer->referrals, &answer->n_referrals, view) != 0) {
+            if (view != NULL)
+                spona__v1__referral_view__free_unpacked(view, NULL);
+            status = SPONA__V1__STATUS__INTERNAL;
         }
     }
     free(cases);
@@ -380,99 +609,103 @@ static spona_status overdue_for_lead(struct request_context *ctx, const struct p
     return status;
 }
 
-/* The coordinator's counts per institution (aggregates: no case, no person). */
+/* Appends one institution's count; INTERNAL when out of memory. */
+static spona_status overdue_append_count(Spona__V1__OverdueResponse *answer, const char *code,
+                                         long overdue)
+{
+    Spona__V1__OverdueCount *count = malloc(sizeof(*count));
+    if (count == NULL)
+        return SPONA__V1__STATUS__INTERNAL;
+    spona__v1__overdue_count__init(count);
+    count->institution_code = views_strdup(code);
+    count->overdue = (uint32_t)overdue;
+    if (count->institution_code == NULL ||
+        views_append((void ***)&answer->counts, &answer->n_counts, count) != 0) {
+        spona__v1__overdue_count__free_unpacked(count, NULL);
+        return SPONA__V1__STATUS__INTERNAL;
+    }
+    return SPONA__V1__STATUS__OK;
+}
+
+/*
+ * The coordinator's counts per institution (aggregates: no case, no person).
+ * A count of 1 to OVERDUE_MIN_COUNT-1 referrals is left out, as the reports
+ * suppress small cells (report_suppress.h); there is no total to work it out from.
+ */
 static spona_status overdue_counts(struct request_context *ctx,
-                                   Spona__V1__OverdueResponse *answer)
+                                   Spona__V1__OverdueResponse *answer, int *suppressed)
 {
     spona_status status;
     PGresult *result = request_query(ctx, "referral_overdue_counts", 0, NULL, &status);
     if (result == NULL)
         return status;
+    *suppressed = 0;
     for (int row = 0; row < PQntuples(result) && status == SPONA__V1__STATUS__OK; row++) {
-        Spona__V1__OverdueCount *count = malloc(sizeof(*count));
-        if (count == NULL) {
-            status = SPONA__V1__STATUS__INTERNAL;
-            break;
-        }
-        spona__v1__overdue_count__init(count);
-        count->institution_code = views_strdup(PQgetvalue(result, row, 0));
-        count->overdue = (uint32_t)strtoul(PQgetvalue(result, row, 1), NULL, 10);
-        if (count->institution_code == NULL ||
-            views_append((void ***)&answer->counts, &answer->n_counts, count) != 0) {
-            spona__v1__overdue_count__free_unpacked(count, NULL);
-            status = SPONA__V1__STATUS__INTERNAL;
-        }
+        struct report_figure figure = {.indicator = "overdue", .breakdown = "all",
+                                       .base = strtol(PQgetvalue(result, row, 1), NULL, 10)};
+        report_suppress(&figure, 1, OVERDUE_MIN_COUNT);
+        if (figure.cell != REPORT_CELL_SHOWN)
+            (*suppressed)++;
+        else
+            status = overdue_append_count(answer, PQgetvalue(result, row, 0), figure.base);
     }
     PQclear(result);
     return status;
+}
+
+/* Whether the caller is the coordinator, and may then read aggregates (else refused). */
+static spona_status overdue_caller(struct request_context *ctx, int *coordinator)
+{
+    struct access_case caller;
+    spona_status status = access_intake_subject(ctx, ctx->policy, &caller);
+    if (status != SPONA__V1__STATUS__OK)
+        return status;
+    *coordinator = caller.is_signatory && caller.subject.role == POLICY_ROLE_COORDINATOR;
+    if (!*coordinator)
+        return handlers_require_lead_agency(ctx, ctx->policy, &caller,
+                                            "list overdue referrals (the coordinator gets "
+                                            "counts per institution)");
+    /* counts are aggregates, read outside any case */
+    caller.subject.on_team = 0;
+    caller.subject.is_lead_institution = 0;
+    struct policy_decision decision;
+    access_decide(ctx->policy, &caller, POLICY_CATEGORY_AGGREGATES, POLICY_ACTION_READ,
+                  &decision);
+    if (!decision.allowed) {
+        ctx->record.denied = POLICY_BIT(POLICY_CATEGORY_AGGREGATES);
+        snprintf(ctx->message, sizeof(ctx->message), "%s", decision.reason);
+        return SPONA__V1__STATUS__PERMISSION_DENIED;
+    }
+    ctx->record.disclosed = POLICY_BIT(POLICY_CATEGORY_AGGREGATES);
+    audit_add_clause(&ctx->record, decision.clause_number);
+    return SPONA__V1__STATUS__OK;
 }
 
 spona_status handle_overdue(struct request_context *ctx, const spona_request *request,
                             spona_response *response)
 {
     (void)request;
-    spona_status status = request_begin(ctx);
+    int coordinator = 0;
+    spona_status status = overdue_caller(ctx, &coordinator);
     if (status != SPONA__V1__STATUS__OK)
         return status;
-    char detail[64] = "";
-    struct audit_record record = {.action = "overdue", .detail = detail};
-    Spona__V1__OverdueResponse *answer = NULL;
-    const struct policy *policy = access_policy(ctx, &status);
-    if (policy == NULL && status != SPONA__V1__STATUS__OK)
-        goto failed;
-    record.protocol_version = policy != NULL ? policy->version : 0;
-    struct access_case caller;
-    status = access_intake_subject(ctx, policy, &caller);
-    if (status != SPONA__V1__STATUS__OK)
-        goto failed;
-    int coordinator = caller.is_signatory && caller.subject.role == POLICY_ROLE_COORDINATOR;
-    if (coordinator) {
-        /* counts are aggregates, read outside any case */
-        caller.subject.on_team = 0;
-        caller.subject.is_lead_institution = 0;
-        struct policy_decision decision;
-        access_decide(policy, &caller, POLICY_CATEGORY_AGGREGATES, POLICY_ACTION_READ,
-                      &decision);
-        if (!decision.allowed) {
-            record.denied = POLICY_BIT(POLICY_CATEGORY_AGGREGATES);
-            snprintf(ctx->message, sizeof(ctx->message), "%s", decision.reason);
-            return handlers_refuse(ctx, &record, "denied", SPONA__V1__STATUS__PERMISSION_DENIED);
-        }
-        record.disclosed = POLICY_BIT(POLICY_CATEGORY_AGGREGATES);
-        audit_add_clause(&record, decision.clause_number);
-    } else {
-        status = handlers_require_lead_agency(ctx, policy, &caller,
-                                              "list overdue referrals (the coordinator gets "
-                                              "counts per institution)");
-        if (status != SPONA__V1__STATUS__OK)
-            return handlers_refuse(ctx, &record, "denied", status);
-    }
-
-    answer = malloc(sizeof(*answer));
-    if (answer == NULL) {
-        status = SPONA__V1__STATUS__INTERNAL;
-        goto failed;
-    }
+    Spona__V1__OverdueResponse *answer = malloc(sizeof(*answer));
+    if (answer == NULL)
+        return SPONA__V1__STATUS__INTERNAL;
     spona__v1__overdue_response__init(answer);
-    if (coordinator) {
-        status = overdue_counts(ctx, answer);
-        snprintf(detail, sizeof(detail), "counts for %zu institutions", answer->n_counts);
-    } else {
-        status = overdue_for_lead(ctx, policy, answer, &record);
-        snprintf(detail, sizeof(detail), "%zu overdue referrals", answer->n_referrals);
-    }
-    if (status != SPONA__V1__STATUS__OK)
-        goto failed;
-    status = audit_commit_view(ctx, &record, &answer->base);
-    if (status != SPONA__V1__STATUS__OK)
-        return status;
     response->body_case = SPONA__V1__RESPONSE__BODY_OVERDUE;
     response->overdue = answer;
-    return SPONA__V1__STATUS__OK;
-
-failed:
-    if (answer != NULL)
-        spona__v1__overdue_response__free_unpacked(answer, NULL);
-    request_rollback(ctx);
+    ctx->record.detail = ctx->audit_detail;
+    if (coordinator) {
+        int suppressed = 0;
+        status = overdue_counts(ctx, answer, &suppressed);
+        snprintf(ctx->audit_detail, sizeof(ctx->audit_detail),
+                 "counts for %zu institutions, %d small counts left out", answer->n_counts,
+                 suppressed);
+        return status;
+    }
+    status = overdue_for_lead(ctx, answer);
+    snprintf(ctx->audit_detail, sizeof(ctx->audit_detail), "%zu overdue referrals",
+             answer->n_referrals);
     return status;
 }

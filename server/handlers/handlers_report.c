@@ -1,14 +1,15 @@
 /*
- * The protocol's indicators (issue 5, docs/reports.md): municipality-wide counts
- * for a period, computed by the definer function spona_indicators (sql/008, 009),
- * which returns figures only, never an id or a name. Who may ask is the
- * protocol's `aggregates` category (read; its clauses ignore team and consent).
- * The lead agency gets live figures for any period. Every other institution gets
- * one calendar quarter that has ended, from its release: figures computed once,
- * the first time anyone but the lead asks, and never again (report_releases), with
- * small cells and the cells that would give them away suppressed
- * (report_suppress.c); so neither a period, nor a later request, nor a subtraction
- * singles out a person. Each report is audited as one record without a person.
+ * The protocol's indicators (issue 5, docs/reports.md). Who may ask is the protocol's
+ * `aggregates` category (read; its clauses ignore team and consent).
+ * A lead agency that leads cases gets live figures for any period, over the cases it
+ * leads, from spona_indicators (sql/018), which answers nobody else. Every other
+ * institution gets one calendar quarter that has ended, from its release: figures of
+ * the whole municipality computed once, suppressed and stored as shown by
+ * spona_report_release (sql/018: small cells, the cells that would give them away, and
+ * more until no hidden cell can be solved to fewer than 5 values; the rules of
+ * server/policy/report_suppress.c and report_intervals.c). No statement here can read
+ * an unsuppressed figure of a release. Runs on the request pipeline: the pipeline
+ * audits the one record (no person) and commits; this file never does.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,16 +17,11 @@
 
 #include "access.h"
 #include "audit.h"
-#include "case_records_util.h"
 #include "handlers.h"
 #include "handlers_util.h"
-#include "report_suppress.h"
 #include "statements.h"
 #include "views.h"
-#include "transaction.h"
 
-/* Smallest count shown to institutions other than the lead agency. */
-#define REPORT_MIN_CELL 5
 /* Room for the protocol's priority group codes as a text[] literal. */
 #define REPORT_GROUPS_BYTES 2048
 
@@ -50,29 +46,15 @@ const struct db_statement report_statements[] = {
      "                             ELSE date_trunc('quarter', current_date) - interval '1 day'"
      "                        END::date) t) p"},
     {"report_indicators",
-     "SELECT indicator, breakdown, value, base"
-     "  FROM spona_indicators($1::date, $2::date, $3::text[])"},
-    /* a quarter's release: made once (a concurrent first request waits on the unique
-     * key and then does nothing), then read */
-    {"report_release_create",
-     "INSERT INTO report_releases (municipality_id, period_from, period_to, protocol_version,"
-     "                             released_for)"
-     "VALUES (spona_current_municipality(), $1::date, $2::date, $3::integer,"
-     "        spona_current_institution())"
-     "ON CONFLICT (municipality_id, period_from, period_to) DO NOTHING RETURNING id"},
-    {"report_release_fill",
-     "INSERT INTO report_release_rows (release_id, n, indicator, breakdown, value, base)"
-     "SELECT $1::uuid, t.n, t.indicator, t.breakdown, t.value, t.base"
-     "  FROM spona_indicators($2::date, $3::date, $4::text[])"
-     "       WITH ORDINALITY AS t(indicator, breakdown, value, base, n)"},
-    {"report_release_find",
-     "SELECT id, to_char(released_at, 'YYYY-MM-DD HH24:MI'), protocol_version"
-     "  FROM report_releases"
-     " WHERE municipality_id = spona_current_municipality()"
-     "   AND period_from = $1::date AND period_to = $2::date"},
-    {"report_release_rows",
-     "SELECT indicator, breakdown, value, base FROM report_release_rows"
-     " WHERE release_id = $1::uuid ORDER BY n"},
+     "SELECT indicator, breakdown, value FROM spona_indicators($1::date, $2::date, $3::text[])"},
+    /* whether the caller leads a case (a lead agency that leads none gets no live figures) */
+    {"report_leads_cases",
+     "SELECT EXISTS (SELECT 1 FROM cases WHERE municipality_id = spona_current_municipality()"
+     "                  AND lead_institution_id = spona_current_institution())"},
+    /* a quarter's release, made now if nobody has asked for it yet; only shown figures */
+    {"report_release",
+     "SELECT indicator, breakdown, value, released_at, protocol_version"
+     "  FROM spona_report_release($1::date, $2::date, $3::text[])"},
     {NULL, NULL},
 };
 
@@ -149,36 +131,40 @@ static int report_add_row(Spona__V1__ReportResponse *answer, const char *indicat
     return 0;
 }
 
-/*
- * Builds the rows of the answer from (indicator, breakdown, value, base) rows: as
- * they are for the lead; suppressed (report_suppress.c) for everyone else. Every
- * figure but the median is a count, linked to its indicator's other breakdowns.
- */
-static spona_status report_rows(const PGresult *result, int suppress,
-                                Spona__V1__ReportResponse *answer)
+
+/* The rows of the answer from (indicator, breakdown, value, ...) rows as the database
+ * sent them; an empty value (a median over no one) is "n/a". */
+static spona_status report_rows(const PGresult *result, Spona__V1__ReportResponse *answer)
 {
-    int count = PQntuples(result);
-    struct report_figure *figures = calloc((size_t)count + 1, sizeof(*figures));
-    if (figures == NULL)
-        return SPONA__V1__STATUS__INTERNAL;
-    for (int row = 0; row < count; row++) {
-        figures[row].indicator = PQgetvalue(result, row, 0);
-        figures[row].breakdown = PQgetvalue(result, row, 1);
-        figures[row].base = strtol(PQgetvalue(result, row, 3), NULL, 10);
-        figures[row].linked = strcmp(figures[row].indicator, "median_days_to_employment") != 0;
+    for (int row = 0; row < PQntuples(result); row++) {
+        const char *value = PQgetvalue(result, row, 2);
+        if (report_add_row(answer, PQgetvalue(result, row, 0), PQgetvalue(result, row, 1),
+                           value[0] == '\0' ? "n/a" : value) != 0)
+            return SPONA__V1__STATUS__INTERNAL;
     }
-    if (suppress)
-        report_suppress(figures, (size_t)count, REPORT_MIN_CELL);
-    spona_status status = SPONA__V1__STATUS__OK;
-    for (int row = 0; row < count && status == SPONA__V1__STATUS__OK; row++)
-        if (report_add_row(answer, figures[row].indicator, figures[row].breakdown,
-                           report_cell_text(&figures[row], PQgetvalue(result, row, 2))) != 0)
-            status = SPONA__V1__STATUS__INTERNAL;
-    free(figures);
-    return status;
+    return SPONA__V1__STATUS__OK;
 }
 
-/* The lead's answer: live figures for its period. */
+/* Refuses live figures to a lead agency that leads no case: PERMISSION_DENIED. */
+static spona_status report_check_leads(struct request_context *ctx, const char *institution)
+{
+    spona_status status;
+    PGresult *result = request_query(ctx, "report_leads_cases", 0, NULL, &status);
+    if (result == NULL)
+        return status;
+    int leads = strcmp(PQgetvalue(result, 0, 0), "t") == 0;
+    PQclear(result);
+    if (leads)
+        return SPONA__V1__STATUS__OK;
+    ctx->record.denied |= POLICY_BIT(POLICY_CATEGORY_AGGREGATES);
+    snprintf(ctx->message, sizeof(ctx->message),
+             "live figures are only for a lead agency over the cases it leads, and %s leads "
+             "no case",
+             institution);
+    return SPONA__V1__STATUS__PERMISSION_DENIED;
+}
+
+/* The lead's answer: live figures over the cases it leads, for its period. */
 static spona_status report_live(struct request_context *ctx, const struct report_period *period,
                                 const char *groups, Spona__V1__ReportResponse *answer)
 {
@@ -187,150 +173,133 @@ static spona_status report_live(struct request_context *ctx, const struct report
     PGresult *result = request_query(ctx, "report_indicators", 3, params, &status);
     if (result == NULL)
         return status;
-    status = report_rows(result, 0, answer);
+    status = report_rows(result, answer);
     PQclear(result);
     return status;
 }
 
 /*
- * Everyone else's answer: the quarter's release, made now if nobody has asked for it
- * yet, suppressed. Its protocol version and release time go into the answer.
+ * Everyone else's answer: the quarter's release as shown, made now if nobody has asked
+ * for it yet. Its protocol version and release time go into the answer.
  */
 static spona_status report_released(struct request_context *ctx,
-                                    const struct report_period *period, int version,
-                                    const char *groups, Spona__V1__ReportResponse *answer)
+                                    const struct report_period *period, const char *groups,
+                                    Spona__V1__ReportResponse *answer)
 {
-    char version_text[16], id[UUID_TEXT];
-    snprintf(version_text, sizeof(version_text), "%d", version);
-    const char *create[] = {period->from, period->to, version_text};
+    const char *params[] = {period->from, period->to, groups};
     spona_status status;
-    PGresult *result = request_query(ctx, "report_release_create", 3, create, &status);
+    PGresult *result = request_query(ctx, "report_release", 3, params, &status);
     if (result == NULL)
         return status;
-    int created = PQntuples(result) == 1;
-    if (created)
-        db_copy(result, 0, 0, id, sizeof(id));
-    PQclear(result);
-    if (created) {
-        const char *fill[] = {id, period->from, period->to, groups};
-        if ((result = request_query(ctx, "report_release_fill", 4, fill, &status)) == NULL)
-            return status;
+    if (PQntuples(result) == 0) {
         PQclear(result);
-    }
-    const char *find[] = {period->from, period->to};
-    if ((result = request_query(ctx, "report_release_find", 2, find, &status)) == NULL)
-        return status;
-    if (PQntuples(result) != 1) {
-        PQclear(result);
+        snprintf(ctx->message, sizeof(ctx->message), "internal error");
         return SPONA__V1__STATUS__INTERNAL;
     }
-    db_copy(result, 0, 0, id, sizeof(id));
-    answer->released_at = views_strdup(PQgetvalue(result, 0, 1));
-    answer->protocol_version = (uint32_t)strtoul(PQgetvalue(result, 0, 2), NULL, 10);
-    PQclear(result);
-    if (answer->released_at == NULL)
-        return SPONA__V1__STATUS__INTERNAL;
-    const char *rows[] = {id};
-    if ((result = request_query(ctx, "report_release_rows", 1, rows, &status)) == NULL)
-        return status;
-    status = report_rows(result, 1, answer);
+    answer->released_at = views_strdup(PQgetvalue(result, 0, 3));
+    answer->protocol_version = (uint32_t)strtoul(PQgetvalue(result, 0, 4), NULL, 10);
+    status = answer->released_at == NULL ? SPONA__V1__STATUS__INTERNAL
+                                         : report_rows(result, answer);
     PQclear(result);
     return status;
 }
 
-/* The aggregates decision for the caller's institution (outside any case). */
-static void report_decide(const struct policy *policy, struct access_case *caller,
-                          struct policy_decision *decision)
+/* The aggregates decision for the caller's institution (outside any case): OK, or
+ * PERMISSION_DENIED with the decision's reason. */
+static spona_status report_decide(struct request_context *ctx, struct access_case *caller)
 {
+    spona_status status = access_intake_subject(ctx, ctx->policy, caller);
+    if (status != SPONA__V1__STATUS__OK)
+        return status;
     caller->subject.on_team = 0;
     caller->subject.is_lead_institution = 0;
-    access_decide(policy, caller, POLICY_CATEGORY_AGGREGATES, POLICY_ACTION_READ, decision);
+    access_decide(ctx->policy, caller, POLICY_CATEGORY_AGGREGATES, POLICY_ACTION_READ,
+                  &ctx->decision);
+    if (ctx->decision.allowed)
+        return SPONA__V1__STATUS__OK;
+    ctx->record.denied |= POLICY_BIT(POLICY_CATEGORY_AGGREGATES);
+    snprintf(ctx->message, sizeof(ctx->message), "%s", ctx->decision.reason);
+    return SPONA__V1__STATUS__PERMISSION_DENIED;
+}
+
+/*
+ * The period the caller may have (its audit detail set): OK, INVALID_ARGUMENT for bad
+ * dates, PERMISSION_DENIED for anyone but the lead asking other than one ended quarter.
+ */
+static spona_status report_allowed_period(struct request_context *ctx,
+                                          const Spona__V1__ReportRequest *ask, int lead,
+                                          struct report_period *period)
+{
+    ctx->record.detail = ctx->audit_detail;
+    spona_status status = report_period(ctx, ask->from, ask->to, lead, period);
+    if (status == SPONA__V1__STATUS__INVALID_ARGUMENT)
+        snprintf(ctx->audit_detail, sizeof(ctx->audit_detail), "bad period");
+    if (status != SPONA__V1__STATUS__OK)
+        return status;
+    snprintf(ctx->audit_detail, sizeof(ctx->audit_detail), "%s..%s%s", period->from,
+             period->to, lead ? "" : ", released figures, small cells suppressed");
+    if (lead || (period->quarter && period->ended))
+        return SPONA__V1__STATUS__OK;
+    ctx->record.denied |= POLICY_BIT(POLICY_CATEGORY_AGGREGATES);
+    snprintf(ctx->message, sizeof(ctx->message),
+             "only the lead agency may report on %s..%s: other institutions get one "
+             "calendar quarter that has ended (e.g. 2026-07-01..2026-09-30), released "
+             "once, so that no period and no later request singles out a person",
+             period->from, period->to);
+    return SPONA__V1__STATUS__PERMISSION_DENIED;
+}
+
+/* A new answer with its municipality and period; NULL when out of memory. */
+static Spona__V1__ReportResponse *report_answer_new(const struct policy *policy,
+                                                    const struct report_period *period,
+                                                    int suppressed)
+{
+    Spona__V1__ReportResponse *answer = malloc(sizeof(*answer));
+    if (answer == NULL)
+        return NULL;
+    spona__v1__report_response__init(answer);
+    answer->protocol_version = (uint32_t)policy->version;
+    answer->suppressed_view = suppressed;
+    answer->municipality_code = views_strdup(policy->municipality);
+    answer->from = views_strdup(period->from);
+    answer->to = views_strdup(period->to);
+    if (answer->municipality_code == NULL || answer->from == NULL || answer->to == NULL) {
+        spona__v1__report_response__free_unpacked(answer, NULL);
+        return NULL;
+    }
+    return answer;
 }
 
 spona_status handle_report(struct request_context *ctx, const spona_request *request,
                            spona_response *response)
 {
-    const Spona__V1__ReportRequest *ask = request->report;
-    spona_status status = request_begin(ctx);
-    if (status != SPONA__V1__STATUS__OK)
-        return status;
-    char detail[128] = "";
-    struct audit_record record = {.action = "report", .detail = detail};
-    Spona__V1__ReportResponse *answer = NULL;
-    const struct policy *policy = access_policy(ctx, &status);
-    if (policy == NULL && status != SPONA__V1__STATUS__OK)
-        goto failed;
-    record.protocol_version = policy != NULL ? policy->version : 0;
     struct access_case caller;
-    status = access_intake_subject(ctx, policy, &caller);
-    if (status != SPONA__V1__STATUS__OK)
-        goto failed;
-    struct policy_decision decision;
-    report_decide(policy, &caller, &decision);
-    if (!decision.allowed) {
-        record.denied = POLICY_BIT(POLICY_CATEGORY_AGGREGATES);
-        snprintf(ctx->message, sizeof(ctx->message), "%s", decision.reason);
-        return handlers_refuse(ctx, &record, "denied", SPONA__V1__STATUS__PERMISSION_DENIED);
-    }
-    int suppress = caller.subject.role != POLICY_ROLE_LEAD_AGENCY;
-
-    struct report_period period;
-    status = report_period(ctx, ask->from, ask->to, !suppress, &period);
-    if (status == SPONA__V1__STATUS__INVALID_ARGUMENT) {
-        snprintf(detail, sizeof(detail), "bad period");
-        return handlers_refuse(ctx, &record, "invalid", status);
-    }
-    if (status != SPONA__V1__STATUS__OK)
-        goto failed;
-    snprintf(detail, sizeof(detail), "%s..%s%s", period.from, period.to,
-             suppress ? ", released figures, small cells suppressed" : "");
-    if (suppress && !(period.quarter && period.ended)) {
-        record.denied = POLICY_BIT(POLICY_CATEGORY_AGGREGATES);
-        snprintf(ctx->message, sizeof(ctx->message),
-                 "only the lead agency may report on %s..%s: other institutions get one "
-                 "calendar quarter that has ended (e.g. 2026-07-01..2026-09-30), released "
-                 "once, so that no period and no later request singles out a person",
-                 period.from, period.to);
-        return handlers_refuse(ctx, &record, "denied", SPONA__V1__STATUS__PERMISSION_DENIED);
-    }
-    char groups[REPORT_GROUPS_BYTES];
-    if (report_groups(policy, groups, sizeof(groups)) != 0) {
-        status = SPONA__V1__STATUS__INTERNAL;
-        goto failed;
-    }
-
-    answer = malloc(sizeof(*answer));
-    if (answer == NULL) {
-        status = SPONA__V1__STATUS__INTERNAL;
-        goto failed;
-    }
-    spona__v1__report_response__init(answer);
-    answer->protocol_version = (uint32_t)policy->version;
-    status = suppress ? report_released(ctx, &period, policy->version, groups, answer)
-                      : report_live(ctx, &period, groups, answer);
-    if (status != SPONA__V1__STATUS__OK)
-        goto failed;
-    answer->municipality_code = views_strdup(policy->municipality);
-    answer->from = views_strdup(period.from);
-    answer->to = views_strdup(period.to);
-    if (status == SPONA__V1__STATUS__OK &&
-        (answer->municipality_code == NULL || answer->from == NULL || answer->to == NULL))
-        status = SPONA__V1__STATUS__INTERNAL;
-    if (status != SPONA__V1__STATUS__OK)
-        goto failed;
-    answer->suppressed_view = suppress;
-    record.disclosed = POLICY_BIT(POLICY_CATEGORY_AGGREGATES);
-    audit_add_clause(&record, decision.clause_number);
-    status = audit_commit_view(ctx, &record, &answer->base);
+    spona_status status = report_decide(ctx, &caller);
     if (status != SPONA__V1__STATUS__OK)
         return status;
+    int lead = caller.subject.role == POLICY_ROLE_LEAD_AGENCY;
+    struct report_period period;
+    status = report_allowed_period(ctx, request->report, lead, &period);
+    if (status == SPONA__V1__STATUS__OK && lead)
+        status = report_check_leads(ctx, caller.institution_code);
+    if (status != SPONA__V1__STATUS__OK)
+        return status;
+    char groups[REPORT_GROUPS_BYTES];
+    Spona__V1__ReportResponse *answer = NULL;
+    if (report_groups(ctx->policy, groups, sizeof(groups)) != 0 ||
+        (answer = report_answer_new(ctx->policy, &period, !lead)) == NULL) {
+        snprintf(ctx->message, sizeof(ctx->message), "internal error");
+        return SPONA__V1__STATUS__INTERNAL;
+    }
+    status = lead ? report_live(ctx, &period, groups, answer)
+                  : report_released(ctx, &period, groups, answer);
+    if (status != SPONA__V1__STATUS__OK) {
+        spona__v1__report_response__free_unpacked(answer, NULL);
+        return status;
+    }
+    ctx->record.disclosed |= POLICY_BIT(POLICY_CATEGORY_AGGREGATES);
+    audit_add_clause(&ctx->record, ctx->decision.clause_number);
     response->body_case = SPONA__V1__RESPONSE__BODY_REPORT;
     response->report = answer;
     return SPONA__V1__STATUS__OK;
-
-failed:
-    if (answer != NULL)
-        spona__v1__report_response__free_unpacked(answer, NULL);
-    request_rollback(ctx);
-    return status;
 }

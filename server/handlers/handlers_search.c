@@ -1,19 +1,22 @@
 /*
- * Finding a person, and the benefits_household records kept beside the
- * person's fields: household members (replaced as a list) and benefit periods
- * (appended). docs/cases.md, "Finding a person", says what a search matches.
+ * Finding a person. docs/cases.md, "Finding a person", says what a search
+ * matches.
  *
  * Search runs under row-level security (only persons the caller may see) in
- * the caller's municipality, and answers for each hit only the identity fields
- * the policy lets the caller read (decided for all the hits of a step at once);
- * one audit record per search says how many persons it showed. Name keys come
- * from common/namekey.c, the same function that wrote persons.name_key and
- * name_key_first, and hold only [a-z0-9 ]. A prefix is a range of keys: the
- * range conditions (~>=~ ~<~) are what let the btree indexes (text_pattern_ops)
- * serve a prepared statement under row-level security, being leakproof (LIKE is
- * not). Loose search asks a SECURITY DEFINER function for candidate ids from the
- * trigram index and joins them to persons under row-level security, which still
- * decides what the caller sees. Never log a query or a name.
+ * the caller's municipality. A hit is answered only when the policy lets the
+ * caller read the person's identity (decided for all the rows of a step at
+ * once) and the caller is excluded from no case of the person; any other
+ * person is left out as if the query had not matched her, so a search is no
+ * oracle of who is registered. Each hit shown is audited with its person's id
+ * (request_audit_also), so that person's disclosures list the search. Name
+ * keys come from common/namekey.c, the same function that wrote
+ * persons.name_key and name_key_first, and hold only [a-z0-9 ]. A prefix is a
+ * range of keys: the range conditions (~>=~ ~<~) are what let the btree indexes
+ * (text_pattern_ops) serve a prepared statement under row-level security, being
+ * leakproof (LIKE is not). Loose search asks a SECURITY DEFINER function for
+ * candidate ids from the trigram index and joins them to persons under
+ * row-level security, which still decides what the caller sees. Never log a
+ * query or a name.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,15 +31,13 @@
 #include "namekey.h"
 #include "statements.h"
 #include "views.h"
-#include "transaction.h"
 
 #define SEARCH_QUERY_MAX_BYTES 200
 #define SEARCH_KEY_BYTES (4 * SEARCH_QUERY_MAX_BYTES + 8)
 #define SEARCH_DEFAULT_LIMIT 20
 #define SEARCH_MAX_LIMIT 100
 #define SEARCH_LOOSE_CANDIDATES 10 /* loose candidates per hit asked for */
-#define HOUSEHOLD_MAX_MEMBERS 50
-#define RECORD_TEXT_MAX_BYTES 2000
+#define SEARCH_MAX_SCAN_ROWS 1600  /* rows a step reads at most, hidden ones included */
 
 /* The identity columns a hit may show, in the order the search statements select them. */
 static const char *const search_identity_fields[] = {"first_name", "last_name", "jmbg",
@@ -89,18 +90,6 @@ const struct db_statement search_statements[] = {
      "  JOIN spona_person_loose_candidates($2, $3::int) k ON k.person_id = p.id"
      " WHERE p.municipality_id = $1::uuid"
      " ORDER BY k.rank LIMIT $4::int"},
-    /* household and benefits: the person's version is the version of these lists */
-    {"search_person_bump",
-     "UPDATE persons SET version = version + 1, updated_at = now()"
-     " WHERE id = $1::uuid AND version = $2::bigint RETURNING version"},
-    {"search_household_clear", "DELETE FROM person_household WHERE person_id = $1::uuid"},
-    {"search_household_add",
-     "INSERT INTO person_household (person_id, municipality_id, name, relation, birth_year)"
-     " VALUES ($1::uuid, $2::uuid, $3, $4, NULLIF($5, '0')::int)"},
-    {"search_benefit_add",
-     "INSERT INTO person_benefits (person_id, municipality_id, kind, since, until, amount, note)"
-     " VALUES ($1::uuid, $2::uuid, $3, $4::date, NULLIF($5, '')::date,"
-     "         NULLIF($6, '')::numeric, $7)"},
     {NULL, NULL},
 };
 
@@ -227,8 +216,8 @@ static spona_status search_prepare(struct request_context *ctx,
     return valid ? SPONA__V1__STATUS__OK : SPONA__V1__STATUS__INVALID_ARGUMENT;
 }
 
-/* One row of a search result as a hit: the identity fields when readable, the open case. */
-static Spona__V1__PersonSearchHit *search_hit(const PGresult *result, int row, int readable)
+/* One row of a search result as a hit: its identity fields and open case. */
+static Spona__V1__PersonSearchHit *search_hit(const PGresult *result, int row)
 {
     Spona__V1__PersonSearchHit *hit = malloc(sizeof(*hit));
     if (hit == NULL)
@@ -238,7 +227,7 @@ static Spona__V1__PersonSearchHit *search_hit(const PGresult *result, int row, i
     hit->case_id = views_strdup(PQgetvalue(result, row, 1 + SEARCH_IDENTITY_COUNT));
     hit->stage = views_strdup(PQgetvalue(result, row, 2 + SEARCH_IDENTITY_COUNT));
     int failed = hit->person_id == NULL || hit->case_id == NULL || hit->stage == NULL;
-    for (int i = 0; readable && !failed && i < SEARCH_IDENTITY_COUNT; i++) {
+    for (int i = 0; !failed && i < SEARCH_IDENTITY_COUNT; i++) {
         if (PQgetisnull(result, row, 1 + i))
             continue;
         Spona__V1__PersonField *field = malloc(sizeof(*field));
@@ -272,16 +261,57 @@ static int search_has_hit(const Spona__V1__PersonSearchResponse *answer, const c
 }
 
 /*
- * Adds the rows of one search statement to answer (up to limit hits, each
- * person once), deciding identity "read" for each as the caller's institution
- * is placed towards it (its case, or its intake: access_person_subjects, one
- * statement for all the rows). Adds to record what was shown and hidden and the
- * clauses.
+ * Whether the caller may be shown the person of access as a hit: not excluded
+ * from any case of hers, and identity readable. Adds the decision to the
+ * request's record (shown or withheld) and, when shown, audits the hit under
+ * her id. OK with *shown set, or an error status.
  */
-static spona_status search_add_hits(struct request_context *ctx, const struct policy *policy,
-                                    const PGresult *result, unsigned limit,
-                                    Spona__V1__PersonSearchResponse *answer,
-                                    struct audit_record *record)
+static spona_status search_decide_hit(struct request_context *ctx,
+                                      const struct access_case *access, int *shown)
+{
+    struct policy_decision decision;
+    access_decide(ctx->policy, access, POLICY_CATEGORY_IDENTITY, POLICY_ACTION_READ, &decision);
+    *shown = decision.allowed && !access->caller_excluded;
+    if (!*shown) {
+        ctx->record.denied |= POLICY_BIT(POLICY_CATEGORY_IDENTITY);
+        return SPONA__V1__STATUS__OK;
+    }
+    ctx->record.disclosed |= POLICY_BIT(POLICY_CATEGORY_IDENTITY);
+    audit_add_clause(&ctx->record, decision.clause_number);
+    ctx->record.emergency |= access->emergency;
+    struct audit_record hit = {.person_id = access->person_id,
+                               .case_id = access->case_id[0] != '\0' ? access->case_id : NULL,
+                               .disclosed = POLICY_BIT(POLICY_CATEGORY_IDENTITY),
+                               .emergency = access->emergency,
+                               .detail = "a search hit"};
+    audit_add_clause(&hit, decision.clause_number);
+    return request_audit_also(ctx, &hit);
+}
+
+/* The rows of result not already hits: their person ids and rows. Returns the count. */
+static size_t search_new_rows(const PGresult *result, const Spona__V1__PersonSearchResponse *answer,
+                              const char **person_ids, int *row_of)
+{
+    size_t count = 0;
+    for (int row = 0; row < PQntuples(result); row++) {
+        const char *person_id = PQgetvalue(result, row, 0);
+        if (search_has_hit(answer, person_id))
+            continue; /* found by an earlier step */
+        person_ids[count] = person_id;
+        row_of[count++] = row;
+    }
+    return count;
+}
+
+/*
+ * Adds the rows of one search statement to answer (up to limit hits, each
+ * person once) that the caller may be shown, as the caller's institution is
+ * placed towards each (its case, or its intake: access_person_subjects, one
+ * statement for all the rows). The others are left out without a trace in
+ * the answer.
+ */
+static spona_status search_add_hits(struct request_context *ctx, const PGresult *result,
+                                    unsigned limit, Spona__V1__PersonSearchResponse *answer)
 {
     int rows = PQntuples(result);
     if (rows == 0 || answer->n_hits >= limit)
@@ -295,37 +325,21 @@ static spona_status search_add_hits(struct request_context *ctx, const struct po
         snprintf(ctx->message, sizeof(ctx->message), "internal error");
         goto done;
     }
-    size_t count = 0;
-    for (int row = 0; row < rows; row++) {
-        const char *person_id = PQgetvalue(result, row, 0);
-        if (search_has_hit(answer, person_id))
-            continue; /* found by an earlier step */
-        person_ids[count] = person_id;
-        row_of[count++] = row;
-    }
-    status = access_person_subjects(ctx, policy, person_ids, count, access, found);
-    if (status != SPONA__V1__STATUS__OK)
-        goto done;
-    for (size_t i = 0; i < count && answer->n_hits < limit; i++) {
-        if (!found[i])
-            continue; /* changed meanwhile: leave it out */
-        struct policy_decision decision;
-        access_decide(policy, &access[i], POLICY_CATEGORY_IDENTITY, POLICY_ACTION_READ,
-                      &decision);
-        if (decision.allowed) {
-            record->disclosed |= POLICY_BIT(POLICY_CATEGORY_IDENTITY);
-            audit_add_clause(record, decision.clause_number);
-        } else {
-            record->denied |= POLICY_BIT(POLICY_CATEGORY_IDENTITY);
-        }
-        record->emergency |= access[i].emergency;
-        Spona__V1__PersonSearchHit *hit = search_hit(result, row_of[i], decision.allowed);
+    size_t count = search_new_rows(result, answer, person_ids, row_of);
+    status = access_person_subjects(ctx, ctx->policy, person_ids, count, access, found);
+    for (size_t i = 0; i < count && answer->n_hits < limit && status == SPONA__V1__STATUS__OK;
+         i++) {
+        int shown = 0;
+        if (found[i]) /* else changed meanwhile: leave it out */
+            status = search_decide_hit(ctx, &access[i], &shown);
+        if (status != SPONA__V1__STATUS__OK || !shown)
+            continue;
+        Spona__V1__PersonSearchHit *hit = search_hit(result, row_of[i]);
         if (hit == NULL || views_append((void ***)&answer->hits, &answer->n_hits, hit) != 0) {
             if (hit != NULL)
                 spona__v1__person_search_hit__free_unpacked(hit, NULL);
             snprintf(ctx->message, sizeof(ctx->message), "internal error");
             status = SPONA__V1__STATUS__INTERNAL;
-            goto done;
         }
     }
 
@@ -347,23 +361,19 @@ enum search_step_kind {
     SEARCH_STEP_COUNT
 };
 
-/*
- * Runs one step of the search and adds its hits. A step that does not apply,
- * or is not needed because the limit is reached, runs nothing.
- */
-static spona_status search_step(struct request_context *ctx, const struct policy *policy,
-                                const struct search_plan *plan, enum search_step_kind step,
-                                Spona__V1__PersonSearchResponse *answer,
-                                struct audit_record *record)
+/* One step's statement, its rows limited to rows (the loose candidates in proportion). */
+static PGresult *search_step_query(struct request_context *ctx, const struct search_plan *plan,
+                                   enum search_step_kind step, unsigned rows,
+                                   spona_status *status)
 {
-    if (answer->n_hits >= plan->limit || (plan->by_jmbg && step != SEARCH_STEP_LAST_FIRST) ||
-        ((step == SEARCH_STEP_SWAPPED || step == SEARCH_STEP_CUT) && !plan->several_words) ||
-        (step == SEARCH_STEP_LOOSE && plan->loose[0] == '\0'))
-        return SPONA__V1__STATUS__OK;
     char limit[16], candidates[16];
-    snprintf(limit, sizeof(limit), "%u", plan->limit); /* duplicates of earlier steps skipped */
-    /* the candidates are the municipality's, before row-level security */
-    snprintf(candidates, sizeof(candidates), "%u", SEARCH_LOOSE_CANDIDATES * plan->limit);
+    snprintf(limit, sizeof(limit), "%u", rows);
+    /* the candidates are the municipality's, before row-level security (docs/cases.md) */
+    unsigned loose = SEARCH_LOOSE_CANDIDATES * rows;
+    snprintf(candidates, sizeof(candidates), "%u",
+             loose < SEARCH_LOOSE_CANDIDATES * SEARCH_MAX_LIMIT
+                 ? loose
+                 : SEARCH_LOOSE_CANDIDATES * SEARCH_MAX_LIMIT);
     const char *municipality = ctx->job->installation.municipality_id;
     const struct search_range *range = step == SEARCH_STEP_SWAPPED ? &plan->swapped
                                        : step == SEARCH_STEP_CUT   ? &plan->cut
@@ -372,20 +382,46 @@ static spona_status search_step(struct request_context *ctx, const struct policy
     const char *name_params[] = {municipality, range->low, range->high, limit,
                                  plan->cut_pattern};
     const char *loose_params[] = {municipality, plan->loose, candidates, limit};
-    spona_status status;
-    PGresult *result =
-        plan->by_jmbg ? request_query(ctx, "search_jmbg", 2, jmbg_params, &status)
-        : step == SEARCH_STEP_FIRST_LAST
-            ? request_query(ctx, "search_name_first", 4, name_params, &status)
-        : step == SEARCH_STEP_CUT
-            ? request_query(ctx, plan->cut_short ? "search_name_cut_short" : "search_name_cut", 5,
-                            name_params, &status)
-        : step == SEARCH_STEP_LOOSE ? request_query(ctx, "search_loose", 4, loose_params, &status)
-                                    : request_query(ctx, "search_name", 4, name_params, &status);
-    if (result == NULL)
-        return status;
-    status = search_add_hits(ctx, policy, result, plan->limit, answer, record);
-    PQclear(result);
+    if (plan->by_jmbg)
+        return request_query(ctx, "search_jmbg", 2, jmbg_params, status);
+    if (step == SEARCH_STEP_FIRST_LAST)
+        return request_query(ctx, "search_name_first", 4, name_params, status);
+    if (step == SEARCH_STEP_CUT)
+        return request_query(ctx, plan->cut_short ? "search_name_cut_short" : "search_name_cut",
+                             5, name_params, status);
+    if (step == SEARCH_STEP_LOOSE)
+        return request_query(ctx, "search_loose", 4, loose_params, status);
+    return request_query(ctx, "search_name", 4, name_params, status);
+}
+
+/*
+ * Runs one step of the search and adds its hits. A step that does not apply,
+ * or is not needed because the limit is reached, runs nothing. Rows that are
+ * no hit (earlier steps' hits, persons the caller may not be shown) must not
+ * take the place of a hit further on, or a search would answer differently
+ * for a hidden person than for no one: while a step fills its rows without
+ * reaching the limit, it runs again with twice the rows (up to
+ * SEARCH_MAX_SCAN_ROWS).
+ */
+static spona_status search_step(struct request_context *ctx, const struct search_plan *plan,
+                                enum search_step_kind step,
+                                Spona__V1__PersonSearchResponse *answer)
+{
+    if ((plan->by_jmbg && step != SEARCH_STEP_LAST_FIRST) ||
+        ((step == SEARCH_STEP_SWAPPED || step == SEARCH_STEP_CUT) && !plan->several_words) ||
+        (step == SEARCH_STEP_LOOSE && plan->loose[0] == '\0'))
+        return SPONA__V1__STATUS__OK;
+    spona_status status = SPONA__V1__STATUS__OK;
+    for (unsigned rows = plan->limit; answer->n_hits < plan->limit; rows *= 2) {
+        PGresult *result = search_step_query(ctx, plan, step, rows, &status);
+        if (result == NULL)
+            return status;
+        int full = !plan->by_jmbg && (unsigned)PQntuples(result) >= rows;
+        status = search_add_hits(ctx, result, plan->limit, answer);
+        PQclear(result);
+        if (status != SPONA__V1__STATUS__OK || !full || rows >= SEARCH_MAX_SCAN_ROWS)
+            break;
+    }
     return status;
 }
 
@@ -396,328 +432,15 @@ spona_status handle_person_search(struct request_context *ctx, const spona_reque
     spona_status status = search_prepare(ctx, request->person_search, &plan);
     if (status != SPONA__V1__STATUS__OK)
         return status;
-    status = request_begin(ctx);
-    if (status != SPONA__V1__STATUS__OK)
-        return status;
-    struct audit_record record = {.action = "person_search"};
-    char detail[64];
-    Spona__V1__PersonSearchResponse *answer = NULL;
-    const struct policy *policy = access_policy(ctx, &status);
-    if (policy == NULL && status != SPONA__V1__STATUS__OK)
-        goto failed;
-    record.protocol_version = policy != NULL ? policy->version : 0;
-    answer = malloc(sizeof(*answer));
-    if (answer == NULL) {
-        status = SPONA__V1__STATUS__INTERNAL;
-        goto failed;
-    }
+    Spona__V1__PersonSearchResponse *answer = malloc(sizeof(*answer));
+    if (answer == NULL)
+        return SPONA__V1__STATUS__INTERNAL;
     spona__v1__person_search_response__init(answer);
-    status = SPONA__V1__STATUS__OK;
-    for (int step = 0; step < SEARCH_STEP_COUNT && status == SPONA__V1__STATUS__OK; step++)
-        status = search_step(ctx, policy, &plan, (enum search_step_kind)step, answer, &record);
-    if (status != SPONA__V1__STATUS__OK)
-        goto failed;
-
-    snprintf(detail, sizeof(detail), "%zu hits", answer->n_hits);
-    record.detail = detail;
-    status = audit_commit_view(ctx, &record, &answer->base);
-    if (status != SPONA__V1__STATUS__OK)
-        return status;
     response->body_case = SPONA__V1__RESPONSE__BODY_PERSON_SEARCH;
-    response->person_search = answer;
-    return SPONA__V1__STATUS__OK;
-
-failed:
-    if (answer != NULL)
-        spona__v1__person_search_response__free_unpacked(answer, NULL);
-    request_rollback(ctx);
+    response->person_search = answer; /* freed with the response on any failure */
+    for (int step = 0; step < SEARCH_STEP_COUNT && status == SPONA__V1__STATUS__OK; step++)
+        status = search_step(ctx, &plan, (enum search_step_kind)step, answer);
+    snprintf(ctx->audit_detail, sizeof(ctx->audit_detail), "%zu hits", answer->n_hits);
+    ctx->record.detail = ctx->audit_detail;
     return status;
-}
-
-/* -------------------------------------------------------------------------- */
-/* Household members and benefit periods (benefits_household)                 */
-
-static int record_text_ok(const char *name, const char *value, int required, char *err,
-                          size_t err_size)
-{
-    if (required && value[0] == '\0') {
-        snprintf(err, err_size, "%s: required", name);
-        return 0;
-    }
-    if (strlen(value) > RECORD_TEXT_MAX_BYTES) {
-        snprintf(err, err_size, "%s: at most %d bytes", name, RECORD_TEXT_MAX_BYTES);
-        return 0;
-    }
-    return 1;
-}
-
-/* 0 when members are valid; -1 with a message naming the member and what is wrong. */
-static int household_check(Spona__V1__HouseholdMember *const *members, size_t count, char *err,
-                           size_t err_size)
-{
-    static const char *const relations[] = {"spouse", "child", "parent", "sibling", "other"};
-    if (count > HOUSEHOLD_MAX_MEMBERS) {
-        snprintf(err, err_size, "members: at most %d", HOUSEHOLD_MAX_MEMBERS);
-        return -1;
-    }
-    for (size_t i = 0; i < count; i++) {
-        char name[48];
-        snprintf(name, sizeof(name), "members[%zu].name", i);
-        if (!record_text_ok(name, members[i]->name, 1, err, err_size))
-            return -1;
-        int known = 0;
-        for (size_t r = 0; r < sizeof(relations) / sizeof(relations[0]); r++)
-            known |= strcmp(members[i]->relation, relations[r]) == 0;
-        if (!known) {
-            snprintf(err, err_size,
-                     "members[%zu].relation: '%.32s' is not one of spouse, child, parent, "
-                     "sibling, other", i, members[i]->relation);
-            return -1;
-        }
-        uint32_t year = members[i]->birth_year;
-        if (year != 0 && (year < 1900 || year > 2100)) {
-            snprintf(err, err_size, "members[%zu].birth_year: 1900-2100 (0: unknown)", i);
-            return -1;
-        }
-    }
-    return 0;
-}
-
-/* 0 when text is a decimal >= 0 with at most 2 decimals and 10 integer digits. */
-static int benefit_amount_ok(const char *text)
-{
-    size_t integer = strspn(text, "0123456789");
-    if (integer == 0 || integer > 10)
-        return 0;
-    if (text[integer] == '\0')
-        return 1;
-    if (text[integer] != '.')
-        return 0;
-    size_t fraction = strspn(text + integer + 1, "0123456789");
-    return fraction >= 1 && fraction <= 2 && text[integer + 1 + fraction] == '\0';
-}
-
-/* 0 when the period is valid; -1 with a message naming the field. */
-static int benefit_check(const Spona__V1__BenefitPeriod *benefit, char *err, size_t err_size)
-{
-    static const char *const kinds[] = {"cash_assistance", "one_time_assistance",
-                                        "child_allowance", "other"};
-    if (benefit == NULL) {
-        snprintf(err, err_size, "benefit: required");
-        return -1;
-    }
-    int known = 0;
-    for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
-        known |= strcmp(benefit->kind, kinds[k]) == 0;
-    if (!known) {
-        snprintf(err, err_size,
-                 "benefit.kind: '%.32s' is not one of cash_assistance, one_time_assistance, "
-                 "child_allowance, other", benefit->kind);
-        return -1;
-    }
-    if (handlers_check_date("benefit.since", benefit->since, err, err_size) != 0)
-        return -1;
-    if (benefit->until[0] != '\0') {
-        if (handlers_check_date("benefit.until", benefit->until, err, err_size) != 0)
-            return -1;
-        if (strcmp(benefit->until, benefit->since) < 0) {
-            snprintf(err, err_size, "benefit.until: before benefit.since");
-            return -1;
-        }
-    }
-    if (benefit->amount[0] != '\0' && !benefit_amount_ok(benefit->amount)) {
-        snprintf(err, err_size,
-                 "benefit.amount: '%.32s' is not an amount in BAM (digits, at most 2 "
-                 "decimals after a point, not negative)", benefit->amount);
-        return -1;
-    }
-    return record_text_ok("benefit.note", benefit->note, 0, err, err_size) ? 0 : -1;
-}
-
-/* Writes one benefits_household change; the person's id and municipality are $1, $2. */
-typedef spona_status (*household_writer)(struct request_context *ctx, const char *person_id,
-                                         const spona_request *request);
-
-static spona_status household_write_members(struct request_context *ctx, const char *person_id,
-                                            const spona_request *request)
-{
-    const Spona__V1__HouseholdSetRequest *set = request->household_set;
-    const char *params[5] = {person_id, ctx->job->installation.municipality_id};
-    spona_status status;
-    PGresult *result = request_query(ctx, "search_household_clear", 1, params, &status);
-    if (result == NULL)
-        return status;
-    PQclear(result);
-    for (size_t i = 0; i < set->n_members; i++) {
-        char year[16];
-        snprintf(year, sizeof(year), "%u", set->members[i]->birth_year);
-        params[2] = set->members[i]->name;
-        params[3] = set->members[i]->relation;
-        params[4] = year;
-        result = request_query(ctx, "search_household_add", 5, params, &status);
-        if (result == NULL)
-            return status;
-        PQclear(result);
-    }
-    return SPONA__V1__STATUS__OK;
-}
-
-static spona_status household_write_benefit(struct request_context *ctx, const char *person_id,
-                                            const spona_request *request)
-{
-    const Spona__V1__BenefitPeriod *benefit = request->benefit_add->benefit;
-    const char *params[] = {person_id,      ctx->job->installation.municipality_id,
-                            benefit->kind,  benefit->since,
-                            benefit->until, benefit->amount,
-                            benefit->note};
-    spona_status status;
-    PGresult *result = request_query(ctx, "search_benefit_add", 7, params, &status);
-    if (result == NULL)
-        return status;
-    PQclear(result);
-    return SPONA__V1__STATUS__OK;
-}
-
-/* Bumps the person's version when it is still expected; else CONFLICT naming the current one. */
-static spona_status household_bump(struct request_context *ctx, const char *person_id,
-                                   uint64_t expected)
-{
-    char expected_text[24];
-    snprintf(expected_text, sizeof(expected_text), "%llu", (unsigned long long)expected);
-    const char *params[] = {person_id, expected_text};
-    spona_status status;
-    PGresult *result = request_query(ctx, "search_person_bump", 2, params, &status);
-    if (result == NULL)
-        return status;
-    int bumped = PQntuples(result) == 1;
-    PQclear(result);
-    if (bumped)
-        return SPONA__V1__STATUS__OK;
-    /* person_version: handlers_person.c's statement, under row-level security */
-    result = request_query(ctx, "person_version", 1, params, &status);
-    if (result == NULL)
-        return status;
-    if (PQntuples(result) == 1) {
-        snprintf(ctx->message, sizeof(ctx->message),
-                 "person was changed meanwhile: current version %s", PQgetvalue(result, 0, 0));
-        status = SPONA__V1__STATUS__CONFLICT;
-    } else {
-        snprintf(ctx->message, sizeof(ctx->message), "no person %s that you may see", person_id);
-        status = SPONA__V1__STATUS__NOT_FOUND;
-    }
-    PQclear(result);
-    return status;
-}
-
-/*
- * The shape of household_set and benefit_add: decide "write" on
- * benefits_household for the person, bump its version, write, answer the
- * person as person_get would, audit it all in one record.
- */
-static spona_status household_change(struct request_context *ctx, const spona_request *request,
-                                     const char *action, const char *person_id,
-                                     uint64_t expected_version, household_writer writer,
-                                     const char *detail, Spona__V1__PersonView **out)
-{
-    *out = NULL;
-    spona_status status = request_begin(ctx);
-    if (status != SPONA__V1__STATUS__OK)
-        return status;
-    struct audit_record record = {.action = action, .person_id = person_id, .detail = detail};
-    Spona__V1__PersonView *view = NULL;
-    const struct policy *policy = access_policy(ctx, &status);
-    if (policy == NULL && status != SPONA__V1__STATUS__OK)
-        goto failed;
-    record.protocol_version = policy != NULL ? policy->version : 0;
-    struct access_case access;
-    status = access_person_subject(ctx, person_id, NULL, &access);
-    if (status == SPONA__V1__STATUS__NOT_FOUND)
-        return handlers_refuse(ctx, &record, "not_found", status);
-    if (status != SPONA__V1__STATUS__OK)
-        goto failed;
-    record.case_id = access.case_id[0] != '\0' ? access.case_id : NULL;
-    record.emergency = access.emergency;
-
-    struct policy_decision decision;
-    access_decide(policy, &access, POLICY_CATEGORY_BENEFITS_HOUSEHOLD, POLICY_ACTION_WRITE,
-                  &decision);
-    if (!decision.allowed) {
-        record.denied = POLICY_BIT(POLICY_CATEGORY_BENEFITS_HOUSEHOLD);
-        snprintf(ctx->message, sizeof(ctx->message), "%s", decision.reason);
-        return handlers_refuse(ctx, &record, "denied", SPONA__V1__STATUS__PERMISSION_DENIED);
-    }
-    status = household_bump(ctx, person_id, expected_version);
-    if (status == SPONA__V1__STATUS__CONFLICT || status == SPONA__V1__STATUS__NOT_FOUND)
-        return handlers_refuse(ctx, &record,
-                               status == SPONA__V1__STATUS__CONFLICT ? "conflict" : "not_found",
-                               status);
-    if (status == SPONA__V1__STATUS__OK)
-        status = writer(ctx, person_id, request);
-    if (status != SPONA__V1__STATUS__OK)
-        goto failed;
-    record.disclosed |= POLICY_BIT(POLICY_CATEGORY_BENEFITS_HOUSEHOLD);
-    audit_add_clause(&record, decision.clause_number);
-
-    status = person_view_load(ctx, policy, &access, &view, &record);
-    if (status != SPONA__V1__STATUS__OK)
-        goto failed;
-    status = audit_commit_view(ctx, &record, &view->base);
-    if (status != SPONA__V1__STATUS__OK)
-        return status;
-    *out = view;
-    return SPONA__V1__STATUS__OK;
-
-failed:
-    if (view != NULL)
-        spona__v1__person_view__free_unpacked(view, NULL);
-    request_rollback(ctx);
-    return status;
-}
-
-static int person_id_ok(struct request_context *ctx, const char *person_id)
-{
-    if (request_is_uuid(person_id))
-        return 1;
-    snprintf(ctx->message, sizeof(ctx->message), "person_id '%.40s' is not a UUID", person_id);
-    return 0;
-}
-
-spona_status handle_household_set(struct request_context *ctx, const spona_request *request,
-                                  spona_response *response)
-{
-    const Spona__V1__HouseholdSetRequest *set = request->household_set;
-    if (!person_id_ok(ctx, set->person_id))
-        return SPONA__V1__STATUS__INVALID_ARGUMENT;
-    if (household_check(set->members, set->n_members, ctx->message, sizeof(ctx->message)) != 0)
-        return SPONA__V1__STATUS__INVALID_ARGUMENT;
-    char detail[32];
-    snprintf(detail, sizeof(detail), "%zu members", set->n_members);
-    Spona__V1__PersonView *view;
-    spona_status status = household_change(ctx, request, "household_set", set->person_id,
-                                           set->expected_version, household_write_members,
-                                           detail, &view);
-    if (status != SPONA__V1__STATUS__OK)
-        return status;
-    response->body_case = SPONA__V1__RESPONSE__BODY_HOUSEHOLD_SET;
-    response->household_set = view;
-    return SPONA__V1__STATUS__OK;
-}
-
-spona_status handle_benefit_add(struct request_context *ctx, const spona_request *request,
-                                spona_response *response)
-{
-    const Spona__V1__BenefitAddRequest *add = request->benefit_add;
-    if (!person_id_ok(ctx, add->person_id))
-        return SPONA__V1__STATUS__INVALID_ARGUMENT;
-    if (benefit_check(add->benefit, ctx->message, sizeof(ctx->message)) != 0)
-        return SPONA__V1__STATUS__INVALID_ARGUMENT;
-    Spona__V1__PersonView *view;
-    spona_status status =
-        household_change(ctx, request, "benefit_add", add->person_id, add->expected_version,
-                         household_write_benefit, "1 benefit period", &view);
-    if (status != SPONA__V1__STATUS__OK)
-        return status;
-    response->body_case = SPONA__V1__RESPONSE__BODY_BENEFIT_ADD;
-    response->benefit_add = view;
-    return SPONA__V1__STATUS__OK;
 }

@@ -9,7 +9,6 @@
 
 #include "fields.h"
 #include "statements.h"
-#include "transaction.h"
 
 /* The role an institution signed the protocol version $2 with (NULL when it did not). */
 #define SIGNATORY_ROLE(institution)                                                        \
@@ -106,21 +105,6 @@ size_t handlers_text_length(const char *text)
         if ((*c & 0xC0) != 0x80)
             count++;
     return count;
-}
-
-spona_status handlers_refuse(struct request_context *ctx, struct audit_record *record,
-                             const char *outcome, spona_status status)
-{
-    char message[sizeof(ctx->message)];
-    snprintf(message, sizeof(message), "%s", ctx->message);
-    record->outcome = outcome;
-    if (audit_append(ctx, record) != SPONA__V1__STATUS__OK ||
-        request_commit(ctx) != SPONA__V1__STATUS__OK) {
-        request_rollback(ctx);
-        return SPONA__V1__STATUS__UNAVAILABLE;
-    }
-    snprintf(ctx->message, sizeof(ctx->message), "%s", message);
-    return status;
 }
 
 PGresult *handlers_exec_built(struct request_context *ctx, const char *label, const char *sql,

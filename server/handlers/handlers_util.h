@@ -46,14 +46,6 @@ int handlers_check_date(const char *name, const char *value, char *err, size_t e
 size_t handlers_text_length(const char *text);
 
 /*
- * Ends a refused request: appends record with outcome ("denied", "not_found",
- * "conflict", "invalid") and commits, so only the audit record is written.
- * Returns status, or UNAVAILABLE when the record could not be written.
- */
-spona_status handlers_refuse(struct request_context *ctx, struct audit_record *record,
-                             const char *outcome, spona_status status);
-
-/*
  * Runs SQL built from the field table (names from fields.c, never text of the
  * request) with text parameters, inside the request's transaction. Returns the
  * result (caller PQclear()s), or NULL with *status and ctx->message set. When

@@ -1,8 +1,8 @@
 /*
  * A person's benefits_household rows in the person view: the household members
- * and benefit periods that household_set and benefit_add (handlers_search.c)
- * store. Loads them only; whether the caller may see them is person_view_load's
- * decision (handlers_person.c), made before calling here.
+ * and benefit periods that household_set and benefit_add store
+ * (handlers_household.c). Loads them only; whether the caller may see them is
+ * person_view_load's decision (handlers_person.c), made before calling here.
  */
 #ifndef SPONA_PERSON_HOUSEHOLD_H
 #define SPONA_PERSON_HOUSEHOLD_H

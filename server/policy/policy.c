@@ -182,13 +182,12 @@ void policy_decide(const struct policy *policy, const struct policy_subject *sub
                "the coordinator never sees person-level data");
         return;
     }
-    int address_at_risk = protected_address ||
-        (subject->person_has_safety_flag && category == POLICY_CATEGORY_CONTACT_ADDRESS);
-    if (address_at_risk && !subject->is_lead_institution) {
-        decide(out, action, 0, POLICY_REASON_PROTECTED_ADDRESS,
-               "address of a person at risk is shown only to the lead agency");
-        return;
-    }
+    /* The address of a person at risk, after the clauses: a caller they already refuse
+     * is told the same as for anyone else, so the reason never says the person is
+     * flagged (the safety category) to a caller who may not know it. */
+    int address_at_risk = (protected_address || (subject->person_has_safety_flag &&
+                                                 category == POLICY_CATEGORY_CONTACT_ADDRESS)) &&
+                          !subject->is_lead_institution;
 
     /* The clauses: the lowest-numbered one whose conditions hold allows it. */
     int on_team = subject->on_team || subject->is_lead_institution;
@@ -213,6 +212,12 @@ void policy_decide(const struct policy *policy, const struct policy_subject *sub
                     consent_failed = clause;
                 continue;
             }
+        }
+        if (address_at_risk) {
+            decide(out, action, 0, POLICY_REASON_PROTECTED_ADDRESS,
+                   "this person's contact and address data are shown only to the lead "
+                   "agency");
+            return;
         }
         out->clause_number = clause->number;
         decide(out, action, 1, POLICY_REASON_CLAUSE, "clause %d of protocol %s v%d",

@@ -175,8 +175,10 @@ struct policy_decision {
  * Decides whether subject may perform action on category of one person's case.
  * protected_address: the field is the address of a person at risk (lead only); the
  * whole contact_address category is treated so when subject->person_has_safety_flag.
- * Invariants first (excluded, coordinator, protected address), then the clauses; see
- * docs/policy.md "Decisions". A NULL policy denies everything.
+ * Invariants first (excluded, coordinator), then the clauses; a clause that would allow
+ * a protected address is overruled, with a reason that does not name the risk (a caller
+ * the clauses refuse gets their reason, flag or not); see docs/policy.md "Decisions".
+ * A NULL policy denies everything.
  */
 void policy_decide(const struct policy *policy, const struct policy_subject *subject,
                    enum policy_category category, enum policy_action action,

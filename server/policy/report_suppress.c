@@ -72,6 +72,11 @@ void report_suppress(struct report_figure *figures, size_t count, long min_cell)
         figures[i].cell = figures[i].base > 0 && figures[i].base < min_cell
                               ? REPORT_CELL_SMALL
                               : REPORT_CELL_SHOWN;
+    report_suppress_secondary(figures, count);
+}
+
+void report_suppress_secondary(struct report_figure *figures, size_t count)
+{
     /* every pass hides at least one more cell or stops, so this ends */
     for (int changed = 1; changed;) {
         changed = 0;
@@ -98,6 +103,7 @@ const char *report_cell_text(const struct report_figure *figure, const char *val
     case REPORT_CELL_SMALL:
         return "<5";
     case REPORT_CELL_HIDDEN:
+    case REPORT_CELL_WITHHELD:
         return "x";
     case REPORT_CELL_SHOWN:
         break;

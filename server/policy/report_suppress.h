@@ -18,6 +18,7 @@ enum report_cell {
     REPORT_CELL_SHOWN,
     REPORT_CELL_SMALL,  /* a figure over 1..min-1: "<5" */
     REPORT_CELL_HIDDEN, /* shown otherwise, hidden so that a SMALL cannot be worked out */
+    REPORT_CELL_WITHHELD, /* any value: its whole indicator is withheld (report_intervals.h) */
 };
 
 struct report_figure {
@@ -31,7 +32,12 @@ struct report_figure {
 /* Decides the cell of every figure; min_cell: the smallest count shown (5). */
 void report_suppress(struct report_figure *figures, size_t count, long min_cell);
 
-/* The text of a figure as shown: value, "<5", "x", or "n/a" for an empty value. */
+/* The secondary rule alone, over cells already decided: hides until every linked set
+ * hides none or at least two (used again after report_intervals.c hid more). */
+void report_suppress_secondary(struct report_figure *figures, size_t count);
+
+/* The text of a figure as shown: value, "<5", "x" (hidden or withheld), or "n/a" for an
+ * empty value. */
 const char *report_cell_text(const struct report_figure *figure, const char *value);
 
 #endif

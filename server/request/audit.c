@@ -10,7 +10,6 @@
 
 #include "request.h"
 #include "statements.h"
-#include "transaction.h"
 
 const struct db_statement audit_statements[] = {
     {"audit_append",
@@ -96,24 +95,4 @@ spona_status audit_append(struct request_context *ctx, const struct audit_record
         return SPONA__V1__STATUS__INTERNAL;
     }
     return SPONA__V1__STATUS__OK;
-}
-
-spona_status audit_commit(struct request_context *ctx, struct audit_record *record)
-{
-    record->outcome = "ok";
-    spona_status status = audit_append(ctx, record);
-    if (status != SPONA__V1__STATUS__OK) {
-        request_rollback(ctx);
-        return status;
-    }
-    return request_commit(ctx);
-}
-
-spona_status audit_commit_view(struct request_context *ctx, struct audit_record *record,
-                               ProtobufCMessage *view)
-{
-    spona_status status = audit_commit(ctx, record);
-    if (status != SPONA__V1__STATUS__OK)
-        protobuf_c_message_free_unpacked(view, NULL);
-    return status;
 }

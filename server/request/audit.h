@@ -38,16 +38,4 @@ void audit_add_clause(struct audit_record *record, int clause);
  */
 spona_status audit_append(struct request_context *ctx, const struct audit_record *record);
 
-/*
- * Finishes a request that succeeded: marks the record "ok", appends it and
- * commits the transaction with it. On failure everything is rolled back and
- * the status (with ctx->message) is returned.
- */
-spona_status audit_commit(struct request_context *ctx, struct audit_record *record);
-
-/* audit_commit for an answer already built: frees view when the request could not
- * be committed (the caller then answers with the status alone). */
-spona_status audit_commit_view(struct request_context *ctx, struct audit_record *record,
-                               ProtobufCMessage *view);
-
 #endif

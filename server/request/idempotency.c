@@ -125,31 +125,9 @@ done:
     return stored;
 }
 
-void idempotency_store(struct request_context *ctx, const spona_request *request,
-                       const spona_response *response)
-{
-    char message[sizeof(ctx->message)];
-    memcpy(message, ctx->message, sizeof(message));
-    spona_status status = request_begin(ctx);
-    if (status == SPONA__V1__STATUS__OK) {
-        if (store_in_transaction(ctx, request, response) >= 0)
-            status = request_commit(ctx);
-        else
-            status = SPONA__V1__STATUS__INTERNAL;
-        if (status != SPONA__V1__STATUS__OK)
-            request_rollback(ctx);
-    }
-    if (status != SPONA__V1__STATUS__OK)
-        log_error("could not store the response to request %llu for retries",
-                  (unsigned long long)ctx->job->request_id);
-    memcpy(ctx->message, message, sizeof(message));
-}
-
 spona_status idempotency_finish(struct request_context *ctx, const spona_request *request,
                                 spona_status status, spona_response **response)
 {
-    ctx->commit_pending = 0;
-    ctx->defer_commit = 0;
     if (status == SPONA__V1__STATUS__OK) {
         (*response)->status = status;
         int stored = store_in_transaction(ctx, request, *response);

@@ -19,14 +19,8 @@
 spona_status idempotency_replay(struct request_context *ctx, const spona_request *request,
                                  spona_response **replayed);
 
-/* Stores a successful response under the request's key in a transaction of its own
- * (best effort; logs failures): for a keyed write whose handler committed nothing. */
-void idempotency_store(struct request_context *ctx, const spona_request *request,
-                       const spona_response *response);
-
 /*
- * Ends a keyed write whose handler left its commit to dispatch (ctx->commit_pending):
- * stores a successful answer under the key in the handler's transaction and commits
+ * Ends a keyed write whose handler succeeded, in the pipeline's transaction: stores a successful answer under the key in the handler's transaction and commits
  * both. When another request with the same key stored its answer first (they ran at
  * the same time), rolls this one back and answers with that one instead (*response
  * replaced). Returns the status to answer with: the handler's, or UNAVAILABLE/INTERNAL

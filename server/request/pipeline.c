@@ -175,21 +175,6 @@ static spona_status pipeline_audited(struct request_context *ctx, const spona_re
     return status;
 }
 
-/* A row that runs its own statements (sessions, and handlers not yet on the pipeline). */
-static spona_status pipeline_own(struct request_context *ctx, const spona_request *request,
-                                 spona_response **response, int keyed)
-{
-    ctx->defer_commit = keyed;
-    spona_status status = ctx->kind->handler(ctx, request, *response);
-    ctx->defer_commit = 0;
-    if (ctx->commit_pending) /* the write and its stored answer commit together */
-        return idempotency_finish(ctx, request, status, response);
-    if (status == SPONA__V1__STATUS__OK && keyed) {
-        (*response)->status = status;
-        idempotency_store(ctx, request, *response);
-    }
-    return status;
-}
 
 static double elapsed_ms(const struct timespec *start)
 {
@@ -238,8 +223,8 @@ static spona_status pipeline_answer(struct request_context *ctx, spona_response 
     }
     if (status != SPONA__V1__STATUS__OK)
         return status;
-    if (kind->flags & REQUEST_OWN_TX)
-        return pipeline_own(ctx, job->request, response, keyed);
+    if (kind->flags & REQUEST_OWN_TX) /* sessions: their own statements, never a write */
+        return kind->handler(ctx, job->request, *response);
     return pipeline_audited(ctx, job->request, response, keyed);
 }
 

@@ -29,8 +29,9 @@ enum request_where { REQUEST_INLINE, REQUEST_WORKER };
 #define REQUEST_SESSION 0x01u  /* needs a logged-in session */
 #define REQUEST_WRITE 0x02u    /* changes data: an idempotency key replays the first answer */
 #define REQUEST_NO_AUDIT 0x08u /* discloses nothing personal (the protocol text): not audited */
-#define REQUEST_OWN_TX 0x04u   /* the handler runs its own statements and transaction
-                                  (sessions); the pipeline opens none and audits nothing */
+#define REQUEST_OWN_TX 0x04u   /* sessions only (login, resume, whoami, logout, identify,
+                                  ping): the handler runs its own statements; the pipeline
+                                  opens no transaction and audits nothing. Never a write. */
 
 /* What a request acts on, found by the pipeline before the handler runs. */
 enum request_subject {
@@ -93,11 +94,6 @@ struct request_context {
     char audit_case_id[UUID_TEXT];
     int in_transaction;           /* the pipeline's transaction is open */
 
-    /* Rows with REQUEST_OWN_TX that are writes (not yet moved onto the pipeline): a keyed
-     * write's request_commit leaves the transaction open (commit_pending) and the pipeline
-     * stores the answer under the key in that same transaction before it commits both. */
-    int defer_commit;
-    int commit_pending;
 };
 
 /* Every row, for tests that walk the table: *count rows. */

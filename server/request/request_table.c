@@ -5,9 +5,8 @@
  * handler answers. The pipeline (pipeline.c) does the rest. Adding a request
  * kind is one row here and one handler (docs/server.md, "Recipes").
  *
- * Rows marked LEGACY still run their own transaction and audit inside the
- * handler (REQUEST_OWN_TX); they are being moved onto the pipeline one handler
- * file at a time.
+ * Only the session rows run their own statements (REQUEST_OWN_TX); they
+ * disclose nothing about a person and write nothing a retry could repeat.
  */
 #include <stddef.h>
 
@@ -17,10 +16,10 @@
 #define ROW(kind) SPONA__V1__REQUEST__BODY_##kind
 #define S REQUEST_SESSION
 #define W REQUEST_WRITE
-#define LEGACY REQUEST_OWN_TX
 #define NONE REQUEST_SUBJECT_NONE, NULL
 #define MUNICIPALITY REQUEST_SUBJECT_MUNICIPALITY, NULL
 #define INTAKE REQUEST_SUBJECT_INTAKE, NULL
+#define INTAKE_OF_CASE REQUEST_SUBJECT_INTAKE, "case_id" /* the caller as lead; a case id */
 #define PERSON REQUEST_SUBJECT_PERSON, "person_id"
 #define CASE REQUEST_SUBJECT_CASE, "case_id"
 #define REFERRAL REQUEST_SUBJECT_REFERRAL, "referral_id"
@@ -49,35 +48,31 @@ static const struct request_kind request_rows[] = {
     {ROW(PERSON_GET), "person_get", REQUEST_WORKER, S, PERSON, ANY, handle_person_get},
     {ROW(PERSON_UPDATE), "person_update", REQUEST_WORKER, S | W, PERSON, ANY,
      handle_person_update},
-    {ROW(PERSON_SEARCH), "person_search", REQUEST_WORKER, S | LEGACY, MUNICIPALITY, ANY,
+    {ROW(PERSON_SEARCH), "person_search", REQUEST_WORKER, S, MUNICIPALITY, ANY,
      handle_person_search},
-    {ROW(HOUSEHOLD_SET), "household_set", REQUEST_WORKER, S | W | LEGACY, PERSON,
+    {ROW(HOUSEHOLD_SET), "household_set", REQUEST_WORKER, S | W, PERSON,
      WRITES(BENEFITS_HOUSEHOLD), handle_household_set},
-    {ROW(BENEFIT_ADD), "benefit_add", REQUEST_WORKER, S | W | LEGACY, PERSON,
+    {ROW(BENEFIT_ADD), "benefit_add", REQUEST_WORKER, S | W, PERSON,
      WRITES(BENEFITS_HOUSEHOLD), handle_benefit_add},
     /* consent */
-    {ROW(CONSENT_GRANT), "consent_grant", REQUEST_WORKER, S | W | LEGACY, PERSON, ANY,
+    {ROW(CONSENT_GRANT), "consent_grant", REQUEST_WORKER, S | W, PERSON, ANY,
      handle_consent_grant},
-    {ROW(CONSENT_WITHDRAW), "consent_withdraw", REQUEST_WORKER, S | W | LEGACY, PERSON, ANY,
+    {ROW(CONSENT_WITHDRAW), "consent_withdraw", REQUEST_WORKER, S | W, PERSON, ANY,
      handle_consent_withdraw},
-    {ROW(CONSENT_LIST), "consent_list", REQUEST_WORKER, S | LEGACY, PERSON, ANY,
+    {ROW(CONSENT_LIST), "consent_list", REQUEST_WORKER, S, PERSON, ANY,
      handle_consent_list},
     /* cases and their lifecycle */
-    {ROW(CASE_OPEN), "case_open", REQUEST_WORKER, S | W | LEGACY, PERSON, ANY,
-     handle_case_open},
-    {ROW(CASE_GET), "case_get", REQUEST_WORKER, S | LEGACY, CASE, ANY, handle_case_get},
-    {ROW(CASE_ADVANCE), "case_advance", REQUEST_WORKER, S | W | LEGACY, CASE, ANY,
-     handle_case_advance},
-    {ROW(CASE_CLOSE), "case_close", REQUEST_WORKER, S | W | LEGACY, CASE, ANY,
-     handle_case_close},
-    {ROW(CASE_REOPEN), "case_reopen", REQUEST_WORKER, S | W | LEGACY, CASE, ANY,
-     handle_case_reopen},
-    {ROW(CASE_EXCLUDE), "case_exclude", REQUEST_WORKER, S | W | LEGACY, CASE, ANY,
-     handle_case_exclude},
-    {ROW(EMERGENCY_ACCESS), "emergency_access", REQUEST_WORKER, S | W | LEGACY, CASE, ANY,
+    {ROW(CASE_OPEN), "case_open", REQUEST_WORKER, S | W, PERSON, ANY, handle_case_open},
+    {ROW(CASE_GET), "case_get", REQUEST_WORKER, S, CASE, ANY, handle_case_get},
+    {ROW(CASE_ADVANCE), "case_advance", REQUEST_WORKER, S | W, CASE, ANY, handle_case_advance},
+    {ROW(CASE_CLOSE), "case_close", REQUEST_WORKER, S | W, CASE, ANY, handle_case_close},
+    {ROW(CASE_REOPEN), "case_reopen", REQUEST_WORKER, S | W, CASE, ANY, handle_case_reopen},
+    {ROW(CASE_EXCLUDE), "case_exclude", REQUEST_WORKER, S | W, CASE, ANY, handle_case_exclude},
+    /* the caller is not on the team yet: the handler finds the case (handlers_emergency.c) */
+    {ROW(EMERGENCY_ACCESS), "emergency_access", REQUEST_WORKER, S | W, INTAKE_OF_CASE, ANY,
      handle_emergency_access},
-    {ROW(EMERGENCY_REVIEW), "emergency_review", REQUEST_WORKER, S | W | LEGACY, MUNICIPALITY,
-     ANY, handle_emergency_review},
+    {ROW(EMERGENCY_REVIEW), "emergency_review", REQUEST_WORKER, S | W, MUNICIPALITY, ANY,
+     handle_emergency_review},
     /* assessments and plans */
     {ROW(ASSESSMENT_RECORD), "assessment_record", REQUEST_WORKER, S | W, CASE, ANY,
      handle_assessment_record},
@@ -88,16 +83,16 @@ static const struct request_kind request_rows[] = {
     {ROW(PLAN_GET), "plan_get", REQUEST_WORKER, S, CASE, READS(PLAN_MEASURES),
      handle_plan_get},
     /* referrals */
-    {ROW(REFERRAL_CREATE), "referral_create", REQUEST_WORKER, S | W | LEGACY, CASE, ANY,
+    {ROW(REFERRAL_CREATE), "referral_create", REQUEST_WORKER, S | W, CASE, ANY,
      handle_referral_create},
-    {ROW(REFERRAL_ACCEPT), "referral_accept", REQUEST_WORKER, S | W | LEGACY, REFERRAL, ANY,
+    {ROW(REFERRAL_ACCEPT), "referral_accept", REQUEST_WORKER, S | W, REFERRAL, ANY,
      handle_referral_accept},
-    {ROW(REFERRAL_DECLINE), "referral_decline", REQUEST_WORKER, S | W | LEGACY, REFERRAL, ANY,
+    {ROW(REFERRAL_DECLINE), "referral_decline", REQUEST_WORKER, S | W, REFERRAL, ANY,
      handle_referral_decline},
-    {ROW(REFERRAL_COMPLETE), "referral_complete", REQUEST_WORKER, S | W | LEGACY, REFERRAL,
-     ANY, handle_referral_complete},
-    {ROW(INBOX), "inbox", REQUEST_WORKER, S | LEGACY, MUNICIPALITY, ANY, handle_inbox},
-    {ROW(OVERDUE), "overdue", REQUEST_WORKER, S | LEGACY, MUNICIPALITY, ANY, handle_overdue},
+    {ROW(REFERRAL_COMPLETE), "referral_complete", REQUEST_WORKER, S | W, REFERRAL, ANY,
+     handle_referral_complete},
+    {ROW(INBOX), "inbox", REQUEST_WORKER, S, MUNICIPALITY, ANY, handle_inbox},
+    {ROW(OVERDUE), "overdue", REQUEST_WORKER, S, MUNICIPALITY, ANY, handle_overdue},
     /* records of a case */
     {ROW(CONFERENCE_RECORD), "conference_record", REQUEST_WORKER, S | W, CASE,
      WRITES(CASE_NOTES), handle_conference_record},
@@ -109,12 +104,12 @@ static const struct request_kind request_rows[] = {
      WRITES(OUTCOMES), handle_follow_up_record},
     {ROW(TIMELINE), "timeline", REQUEST_WORKER, S, CASE, ANY, handle_timeline},
     /* audit and reports */
-    {ROW(EXPLAIN), "explain", REQUEST_WORKER, S | LEGACY, CASE, ANY, handle_explain},
-    {ROW(AUDIT_VERIFY), "audit_verify", REQUEST_WORKER, S | LEGACY, MUNICIPALITY, ANY,
+    {ROW(EXPLAIN), "explain", REQUEST_WORKER, S, CASE, ANY, handle_explain},
+    {ROW(AUDIT_VERIFY), "audit_verify", REQUEST_WORKER, S, MUNICIPALITY, ANY,
      handle_audit_verify},
-    {ROW(DISCLOSURES), "disclosures", REQUEST_WORKER, S | LEGACY, PERSON, ANY,
+    {ROW(DISCLOSURES), "disclosures", REQUEST_WORKER, S, PERSON, ANY,
      handle_disclosures},
-    {ROW(REPORT), "report", REQUEST_WORKER, S | LEGACY, MUNICIPALITY, ANY, handle_report},
+    {ROW(REPORT), "report", REQUEST_WORKER, S, MUNICIPALITY, ANY, handle_report},
 };
 
 const struct request_kind request_identify = {0, "identify", REQUEST_WORKER, REQUEST_OWN_TX,

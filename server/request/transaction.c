@@ -20,15 +20,6 @@ const struct db_statement transaction_statements[] = {
 spona_status request_begin(struct request_context *ctx)
 {
     const struct job *job = ctx->job;
-    if (ctx->commit_pending) {
-        /* a second transaction in one keyed write: the first one commits now */
-        ctx->commit_pending = 0;
-        if (db_commit(ctx->db) != 0) {
-            snprintf(ctx->message, sizeof(ctx->message),
-                     "the change could not be saved; try again");
-            return SPONA__V1__STATUS__UNAVAILABLE;
-        }
-    }
     if (db_begin(ctx->db) != 0) {
         snprintf(ctx->message, sizeof(ctx->message), "the database is unavailable; try again");
         return SPONA__V1__STATUS__UNAVAILABLE;
@@ -47,10 +38,6 @@ spona_status request_begin(struct request_context *ctx)
 
 spona_status request_commit(struct request_context *ctx)
 {
-    if (ctx->defer_commit) {
-        ctx->commit_pending = 1; /* dispatch commits, with the stored answer */
-        return SPONA__V1__STATUS__OK;
-    }
     if (db_commit(ctx->db) != 0) {
         snprintf(ctx->message, sizeof(ctx->message), "the change could not be saved; try again");
         return SPONA__V1__STATUS__UNAVAILABLE;
@@ -60,7 +47,5 @@ spona_status request_commit(struct request_context *ctx)
 
 void request_rollback(struct request_context *ctx)
 {
-    if (ctx->commit_pending)
-        return; /* what the handler committed stays committed, as without deferral */
     db_rollback(ctx->db);
 }

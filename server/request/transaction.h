@@ -13,14 +13,10 @@
  * ctx->message set. */
 spona_status request_begin(struct request_context *ctx);
 
-/*
- * Commits; returns OK or an error status with ctx->message set (then rolled back).
- * In a keyed write of a handler with its own transaction (ctx->defer_commit) it only
- * marks the transaction for the pipeline to commit with the stored answer.
- */
+/* Commits; returns OK or an error status with ctx->message set (then rolled back). */
 spona_status request_commit(struct request_context *ctx);
 
-/* Rolls back (safe when no transaction is open; nothing after a deferred commit). */
+/* Rolls back (safe when no transaction is open). */
 void request_rollback(struct request_context *ctx);
 
 #endif

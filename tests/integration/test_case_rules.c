@@ -460,11 +460,9 @@ static void test_inbox_and_overdue(void **state)
     r = idata_overdue(grad);
     idata_expect_what(r, OK, "overdue by the coordinator");
     assert_int_equal(r->overdue->n_referrals, 0);
-    uint32_t zzz_count = 0;
+    /* small counts (1-4) are left out, as in the reports (test_case_leaks.c) */
     for (size_t i = 0; i < r->overdue->n_counts; i++)
-        if (strcmp(r->overdue->counts[i]->institution_code, "testgrad.zzz") == 0)
-            zzz_count = r->overdue->counts[i]->overdue;
-    assert_true(zzz_count >= 1);
+        assert_true(r->overdue->counts[i]->overdue >= 5);
     envelope_free_response(r);
 
     /* zzz's inbox: both, the late one marked */

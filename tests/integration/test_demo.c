@@ -81,8 +81,33 @@ static spona_response *report(struct spona_client *client)
     return r;
 }
 
+/* The lead's report before the pilot: none (counts 0) while it leads no case yet, since
+ * live figures are only over the cases a lead agency leads (docs/reports.md). */
+static spona_response *report_before(struct spona_client *client)
+{
+    Spona__V1__ReportRequest body;
+    spona__v1__report_request__init(&body);
+    body.from = "";
+    body.to = "";
+    spona_request request;
+    spona__v1__request__init(&request);
+    request.protocol_version = SPONA_PROTOCOL_VERSION;
+    request.body_case = SPONA__V1__REQUEST__BODY_REPORT;
+    request.report = &body;
+    spona_response *r = idata_call(client, &request);
+    if (r->status == SPONA__V1__STATUS__PERMISSION_DENIED && r->message != NULL &&
+        strstr(r->message, "leads no case") != NULL) {
+        envelope_free_response(r);
+        return NULL;
+    }
+    envelope_free_response(r);
+    return report(client);
+}
+
 static long count(const spona_response *r, const char *indicator, const char *breakdown)
 {
+    if (r == NULL)
+        return 0;
     for (size_t i = 0; i < r->report->n_rows; i++)
         if (strcmp(r->report->rows[i]->indicator, indicator) == 0 &&
             strcmp(r->report->rows[i]->breakdown, breakdown) == 0)
@@ -148,7 +173,7 @@ static void test_setup(void **state)
     }
     lead = login("prijedor-csr", "ana.csr");
     city = login("prijedor-grad", "dragana.grad");
-    baseline = report(lead);
+    baseline = report_before(lead);
 }
 
 /* The pilot as the lead agency's report gives it. */

@@ -219,6 +219,8 @@ static const char *subject_id(const struct request_kind *kind)
         return her.referral_id;
     case REQUEST_SUBJECT_OUTCOME:
         return her.outcome_id;
+    case REQUEST_SUBJECT_INTAKE: /* the caller as lead, on a case it names (break-glass) */
+        return kind->subject_field != NULL ? her.earlier_case_id : NULL;
     default:
         return NULL;
     }
@@ -311,6 +313,29 @@ static void test_every_table_is_named(void **state)
     PQfinish(db);
 }
 
+/*
+ * Only the session rows run their own statements (no transaction, no audit by the
+ * pipeline): every other row is on the pipeline, and no row of its own is a write.
+ */
+static void test_only_sessions_bypass_the_pipeline(void **state)
+{
+    (void)state;
+    static const char *const sessions[] = {"ping", "login", "resume", "whoami", "logout"};
+    size_t count;
+    const struct request_kind *rows = request_table(&count);
+    for (size_t i = 0; i < count; i++) {
+        if (!(rows[i].flags & REQUEST_OWN_TX))
+            continue;
+        int session = 0;
+        for (size_t s = 0; s < sizeof(sessions) / sizeof(sessions[0]); s++)
+            session |= strcmp(rows[i].name, sessions[s]) == 0;
+        if (!session)
+            fail_msg("%s runs its own transaction: it must be on the pipeline", rows[i].name);
+        if (rows[i].flags & REQUEST_WRITE)
+            fail_msg("%s is a write outside the pipeline", rows[i].name);
+    }
+}
+
 static void test_stranger_is_refused_everything(void **state)
 {
     (void)state;
@@ -336,6 +361,7 @@ int main(void)
         return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_table_is_named),
+        cmocka_unit_test(test_only_sessions_bypass_the_pipeline),
         cmocka_unit_test(test_stranger_is_refused_everything),
         cmocka_unit_test(test_excluded_user_is_refused_through_the_other_case),
         cmocka_unit_test(test_excluded_institution_is_refused_through_the_other_case),

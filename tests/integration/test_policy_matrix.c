@@ -100,10 +100,6 @@ static struct expected expect_decision(int role, int is_lead, int on_team, polic
         e.kind = K_COORDINATOR;
         return e;
     }
-    if (safety && category == POLICY_CATEGORY_CONTACT_ADDRESS && !is_lead) {
-        e.kind = K_PROTECTED;
-        return e;
-    }
     int team = on_team || is_lead;
     int consent = (consented >> category) & 1u;
     int lowest_ok = 0, lowest_consent = 0, lowest_team = 0;
@@ -124,7 +120,9 @@ static struct expected expect_decision(int role, int is_lead, int on_team, polic
             lowest_consent = c->number;
         }
     }
-    if (lowest_ok != 0) {
+    if (lowest_ok != 0 && safety && category == POLICY_CATEGORY_CONTACT_ADDRESS && !is_lead) {
+        e.kind = K_PROTECTED; /* a clause would allow it: the risk overrules, unnamed */
+    } else if (lowest_ok != 0) {
         e.allowed = 1;
         e.clause = lowest_ok;
         e.kind = K_CLAUSE;
@@ -144,7 +142,7 @@ static const char *kind_words(enum kind kind)
     case K_CLAUSE: return "of protocol testgrad v2";
     case K_NOT_SIGNATORY: return "signatory";
     case K_COORDINATOR: return "coordinator";
-    case K_PROTECTED: return "at risk";
+    case K_PROTECTED: return "shown only to the lead agency";
     case K_NO_CLAUSE: return "no clause of protocol testgrad v2";
     case K_NOT_ON_TEAM: return "team";
     case K_NO_CONSENT: return "consent";

@@ -17,7 +17,12 @@
  *    two quarters, a quarter not starting on its 1st, the current quarter), bad dates
  *    are INVALID_ARGUMENT, and no answer contains an id or a name of the fixture;
  *  - institutions without an aggregates clause (the employment bureau, a
- *    non-signatory) are PERMISSION_DENIED; each report is audited without a person.
+ *    non-signatory) are PERMISSION_DENIED; each report is audited without a person;
+ *  - through SQL as spona_app (sql/018) the coordinator gets no live figure, no release
+ *    of anything but an ended quarter, no raw figure of a release and cannot write one;
+ *    a lead agency that leads no case (testgrad.csr2) gets no live figures, by API or
+ *    SQL, and once it leads one, each lead's live figures count only its own cases;
+ *    the database's suppression decides every cell as report_protect (C) does.
  * Runs after the other testgrad tests' data or alongside nothing (ctest runs tests
  * one at a time unless told otherwise: the baseline must not move meanwhile).
  */
@@ -33,6 +38,7 @@
 #include <string.h>
 
 #include "idata.h"
+#include "report_intervals.h"
 
 #define M IDATA_MUTABLE
 #define OK SPONA__V1__STATUS__OK
@@ -223,8 +229,18 @@ static void test_login_and_dates(void **state)
     text = pg_text(pg, "SELECT to_char(current_date - 1, 'YYYY-MM-DD')");
     snprintf(yesterday, sizeof(yesterday), "%s", text);
     free(text);
-    PQfinish(pg);
     year = atoi(today);
+    /* live figures are only for a lead agency that leads a case */
+    char *text_count = pg_text(pg, "SELECT count(*) FROM cases c JOIN institutions i"
+                                   " ON i.id = c.lead_institution_id WHERE i.code = 'testgrad.csr'");
+    if (strcmp(text_count, "0") == 0) {
+        const char *pairs[] = {"first_name", "Osnovna", "last_name", "Polazić", NULL};
+        char *person = idata_person_create_ok(lead, pairs);
+        free(idata_case_open_ok(lead, person));
+        free(person);
+    }
+    free(text_count);
+    PQfinish(pg);
     baseline = report_ok(lead, "", "", "report by the lead before the fixture");
     assert_false(baseline->report->suppressed_view);
 }
@@ -504,17 +520,20 @@ static void test_event_persons(void **state)
 static const struct quarter_figure {
     const char *indicator, *breakdown, *lead, *coordinator;
 } quarter_figures[] = {
-    {"persons_in_case_management", "all", "8", "8"},
+    /* all 8 with F "x" (5 or more) and M "<5" would pin F to 5..7 and M to 1..3: "all"
+     * is hidden too, and with it the one non-zero cell of every other dimension */
+    {"persons_in_case_management", "all", "8", "x"},
     {"persons_in_case_management", "sex:F", "6", "x"}, /* all - unknown - F would be M */
     {"persons_in_case_management", "sex:M", "2", "<5"},
-    {"persons_in_case_management", "age:unknown", "8", "8"},
-    {"persons_in_case_management", "area:unknown", "8", "8"},
-    {"persons_in_case_management", "group:none", "8", "8"},
+    {"persons_in_case_management", "age:unknown", "8", "x"},
+    {"persons_in_case_management", "area:unknown", "8", "x"},
+    {"persons_in_case_management", "group:none", "8", "x"},
     {"assessed", "all", "3", "<5"},
-    {"employed", "all", "6", "6"},
+    /* all 6 would pin ICM to 5..6 */
+    {"employed", "all", "6", "x"},
     {"employed", "pathway:integrated_case_management", "5", "x"},
     {"employed", "pathway:social_entrepreneurship", "1", "<5"},
-    {"employed", "group:none", "6", "6"},
+    {"employed", "group:none", "6", "x"},
     {"median_days_to_employment", "all", "15.0", "15.0"},
     {"one_time_assistance_recipients", "year:2019", "7", "7"},
 };
@@ -543,7 +562,8 @@ static void expect_quarter(const Spona__V1__ReportResponse *answer, int coordina
     }
 }
 
-static char *case_open_on(const char *person_id, const char *opened_on)
+static char *case_open_on(struct spona_client *client, const char *person_id,
+                          const char *opened_on)
 {
     Spona__V1__CaseOpenRequest body;
     spona__v1__case_open_request__init(&body);
@@ -555,7 +575,7 @@ static char *case_open_on(const char *person_id, const char *opened_on)
     request.protocol_version = SPONA_PROTOCOL_VERSION;
     request.body_case = SPONA__V1__REQUEST__BODY_CASE_OPEN;
     request.case_open = &body;
-    spona_response *r = idata_call(lead, &request);
+    spona_response *r = idata_call(client, &request);
     idata_expect_what(r, OK, "case_open with opened_on");
     char *id = strdup(r->case_open->case_id);
     envelope_free_response(r);
@@ -579,7 +599,7 @@ static void test_quarter_fixture(void **state)
         const char *pairs[] = {"first_name", i < 6 ? "Kvartalka" : "Kvartalko", "last_name",
                                last, "sex", i < 6 ? "F" : "M", NULL};
         char *person = idata_person_create_ok(lead, pairs);
-        quarter_cases[i] = case_open_on(person, "2019-04-06");
+        quarter_cases[i] = case_open_on(lead, person, "2019-04-06");
         if (i < 7)
             benefit(person, "one_time_assistance", "2019-04-02");
         free(person);
@@ -630,6 +650,197 @@ static void test_release_does_not_move(void **state)
         assert_string_equal(c->report->rows[i]->value, released->report->rows[i]->value);
     }
     envelope_free_response(c);
+}
+
+/* --- what SQL as spona_app can get (sql/018) ---------------------------------------------- */
+
+/* spona_app with the identity of institution `code`, as the server sets it. */
+static PGconn *app_as(const char *code)
+{
+    PGconn *app = idata_pg_connect("spona_app");
+    const char *p[] = {code};
+    PQclear(idata_pg(app, PGRES_TUPLES_OK,
+                     "SELECT set_config('spona.municipality_id', i.municipality_id::text, false),"
+                     "       set_config('spona.institution_id', i.id::text, false)"
+                     "  FROM institutions i WHERE i.code = $1",
+                     1, p));
+    return app;
+}
+
+/* Runs sql as app and asserts it fails with SQLSTATE state. */
+static void expect_sql_error(PGconn *app, const char *sql, const char *state, const char *what)
+{
+    PGresult *r = PQexec(app, sql);
+    const char *got = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+    if (PQresultStatus(r) != PGRES_FATAL_ERROR || got == NULL || strcmp(got, state) != 0)
+        fail_msg("%s: expected SQLSTATE %s, got %s (%s)", what, state, got ? got : "none",
+                 PQresStatus(PQresultStatus(r)));
+    PQclear(r);
+}
+
+/* The coordinator through SQL: no live figure for any period, one day included. */
+static void test_sql_coordinator_gets_no_live_figures(void **state)
+{
+    (void)state;
+    PGconn *app = app_as("testgrad.grad");
+    expect_sql_error(app, "SELECT * FROM spona_indicators(current_date, current_date, '{}')",
+                     "42501", "spona_indicators for one day as the coordinator");
+    expect_sql_error(app, "SELECT * FROM spona_indicators('2019-04-01', '2019-06-30', '{}')",
+                     "42501", "spona_indicators for the quarter as the coordinator");
+    expect_sql_error(app,
+                     "SELECT * FROM spona_indicators_over(current_date, current_date, '{}',"
+                     " spona_current_municipality(), NULL)",
+                     "42501", "spona_indicators_over as spona_app");
+    /* a release is one ended quarter, also through SQL */
+    expect_sql_error(app,
+                     "SELECT * FROM spona_report_release(current_date, current_date, '{}')",
+                     "22023", "a one-day release");
+    expect_sql_error(app, "SELECT * FROM spona_report_release('2019-04-01', '2019-05-31', '{}')",
+                     "22023", "a two-month release");
+    PQfinish(app);
+}
+
+/* Stored releases hold only what was shown, and spona_app cannot write them. */
+static void test_sql_release_holds_only_shown_figures(void **state)
+{
+    (void)state;
+    assert_non_null(released);
+    PGconn *app = app_as("testgrad.grad");
+    expect_sql_error(app, "SELECT value FROM report_release_rows", "42703",
+                     "the raw value of a release");
+    expect_sql_error(app, "SELECT base FROM report_release_rows", "42703",
+                     "the raw base of a release");
+    expect_sql_error(app,
+                     "INSERT INTO report_releases (municipality_id, period_from, period_to,"
+                     " protocol_version, released_for) VALUES (spona_current_municipality(),"
+                     " '2018-01-01', '2018-03-31', 2, spona_current_institution())",
+                     "42501", "a release inserted by hand");
+    /* what the table holds for the quarter is what the coordinator was answered */
+    PGresult *rows = idata_pg(app, PGRES_TUPLES_OK,
+                              "SELECT rr.shown FROM report_release_rows rr"
+                              "  JOIN report_releases r ON r.id = rr.release_id"
+                              " WHERE r.period_from = '" QUARTER_FROM "' ORDER BY rr.n",
+                              0, NULL);
+    assert_int_equal((size_t)PQntuples(rows), released->report->n_rows);
+    for (int i = 0; i < PQntuples(rows); i++)
+        assert_string_equal(PQgetvalue(rows, i, 0), released->report->rows[i]->value);
+    PQclear(rows);
+    /* and the function answers the same */
+    rows = idata_pg(app, PGRES_TUPLES_OK,
+                    "SELECT value FROM spona_report_release('" QUARTER_FROM "', '" QUARTER_TO
+                    "', '{}')",
+                    0, NULL);
+    assert_int_equal((size_t)PQntuples(rows), released->report->n_rows);
+    for (int i = 0; i < PQntuples(rows); i++)
+        assert_string_equal(PQgetvalue(rows, i, 0), released->report->rows[i]->value);
+    PQclear(rows);
+    PQfinish(app);
+}
+
+/* A lead agency that leads no case (testgrad.csr2) gets no live figures, by API or SQL. */
+static void test_lead_without_cases_refused(void **state)
+{
+    (void)state;
+    PGconn *pg = idata_pg_connect("postgres");
+    char *count = pg_text(pg, "SELECT count(*) FROM cases c JOIN institutions i"
+                              " ON i.id = c.lead_institution_id WHERE i.code = 'testgrad.csr2'");
+    assert_string_equal(count, "0"); /* no test makes testgrad.csr2 lead a case before */
+    free(count);
+    PQfinish(pg);
+    struct spona_client *csr2 = idata_login(&server, "csr2", "emir");
+    spona_response *r = report(csr2, "", "");
+    idata_expect_what(r, DENIED, "live figures for a lead agency that leads no case");
+    assert_non_null(strstr(r->message, "leads no case"));
+    envelope_free_response(r);
+    r = report(csr2, QUARTER_FROM, QUARTER_TO);
+    idata_expect_what(r, DENIED, "a quarter for a lead agency that leads no case");
+    envelope_free_response(r);
+    spona_client_close(csr2);
+    PGconn *app = app_as("testgrad.csr2");
+    expect_sql_error(app, "SELECT * FROM spona_indicators('2019-04-01', '2019-06-30', '{}')",
+                     "42501", "spona_indicators as a lead agency that leads no case");
+    PQfinish(app);
+}
+
+/* A second lead agency's case in the quarter: each lead's live figures count only its own. */
+static void test_lead_figures_only_over_its_cases(void **state)
+{
+    (void)state;
+    struct spona_client *csr2 = idata_login(&server, "csr2", "emir");
+    const char *pairs[] = {"first_name", "Drugaić", "last_name", "Područni", "sex", "M", NULL};
+    char *person = idata_person_create_ok(csr2, pairs);
+    free(case_open_on(csr2, person, "2019-05-06"));
+    free(person);
+    spona_response *own = report_ok(csr2, QUARTER_FROM, QUARTER_TO, "csr2's quarter");
+    assert_string_equal(row_value(own->report, "persons_in_case_management", "all"), "1");
+    assert_string_equal(row_value(own->report, "persons_in_case_management", "sex:M"), "1");
+    assert_string_equal(row_value(own->report, "employed", "all"), "0");
+    envelope_free_response(own);
+    spona_response *csr = report_ok(lead, QUARTER_FROM, QUARTER_TO, "csr's quarter");
+    assert_string_equal(row_value(csr->report, "persons_in_case_management", "all"), "8");
+    assert_string_equal(row_value(csr->report, "persons_in_case_management", "sex:M"), "2");
+    envelope_free_response(csr);
+    spona_client_close(csr2);
+}
+
+/* The database's suppression (spona_report_protect) decides every cell as the C rules
+ * (report_protect) do, on random tables. */
+static void test_sql_suppression_matches_the_c_rules(void **state)
+{
+    (void)state;
+    static const char *const indicators[] = {"p", "p", "p", "p", "p", "p", "p", "p", "p",
+                                             "e", "e", "e", "e", "m"};
+    static const char *const breakdowns[] = {
+        "all", "sex:F", "sex:M", "sex:unknown", "age:0-14", "age:50+", "group:a", "group:none",
+        "area:rural", "all", "pathway:icm", "pathway:se", "institution:b", "all"};
+    enum { CELLS = sizeof(indicators) / sizeof(indicators[0]) };
+    PGconn *app = app_as("testgrad.grad");
+    unsigned seed = 777;
+    for (int round = 0; round < 150; round++) {
+        struct report_figure f[CELLS];
+        char bases[256] = "{", linked[64] = "{";
+        for (int i = 0; i < CELLS; i++) {
+            seed = seed * 1103515245u + 12345u;
+            f[i] = (struct report_figure){indicators[i], breakdowns[i], (long)((seed >> 16) % 12),
+                                          strcmp(indicators[i], "m") != 0, 0};
+        }
+        /* the totals and complements as true figures would have them */
+        f[0].base = f[1].base + f[2].base + f[3].base;
+        f[4].base = f[4].base < f[0].base ? f[4].base : f[0].base;
+        f[5].base = f[0].base - f[4].base;
+        f[6].base = f[6].base < f[0].base ? f[6].base : f[0].base;
+        f[7].base = f[0].base - f[6].base;
+        f[8].base = f[0].base;
+        f[9].base = f[10].base > f[11].base ? f[10].base : f[11].base;
+        f[12].base = f[12].base < f[9].base ? f[12].base : f[9].base;
+        for (int i = 0; i < CELLS; i++) {
+            snprintf(bases + strlen(bases), sizeof(bases) - strlen(bases), "%s%ld",
+                     i ? "," : "", f[i].base);
+            snprintf(linked + strlen(linked), sizeof(linked) - strlen(linked), "%s%s",
+                     i ? "," : "", f[i].linked ? "t" : "f");
+        }
+        strcat(bases, "}");
+        strcat(linked, "}");
+        const char *params[] = {"{p,p,p,p,p,p,p,p,p,e,e,e,e,m}",
+                                "{all,sex:F,sex:M,sex:unknown,age:0-14,age:50+,group:a,"
+                                "group:none,area:rural,all,pathway:icm,pathway:se,"
+                                "institution:b,all}",
+                                bases, linked};
+        char *cells = idata_pg_value(app,
+                                     "SELECT spona_report_protect($1::text[], $2::text[],"
+                                     " $3::bigint[], $4::boolean[], 5)::text",
+                                     4, params);
+        report_protect(f, CELLS, 5);
+        char c_cells[128] = "{";
+        for (int i = 0; i < CELLS; i++)
+            snprintf(c_cells + strlen(c_cells), sizeof(c_cells) - strlen(c_cells), "%s%d",
+                     i ? "," : "", (int)f[i].cell);
+        strcat(c_cells, "}");
+        if (strcmp(cells, c_cells) != 0)
+            fail_msg("bases %s: SQL %s, C %s", bases, cells, c_cells);
+        free(cells);
+    }
+    PQfinish(app);
 }
 
 static void expect_refused(spona_status status, const char *from, const char *to,
@@ -782,6 +993,11 @@ int main(void)
         cmocka_unit_test(test_quarter_fixture),
         cmocka_unit_test(test_coordinator_release),
         cmocka_unit_test(test_release_does_not_move),
+        cmocka_unit_test(test_sql_coordinator_gets_no_live_figures),
+        cmocka_unit_test(test_sql_release_holds_only_shown_figures),
+        cmocka_unit_test(test_lead_without_cases_refused),
+        cmocka_unit_test(test_lead_figures_only_over_its_cases),
+        cmocka_unit_test(test_sql_suppression_matches_the_c_rules),
         cmocka_unit_test(test_coordinator_cannot_narrow),
         cmocka_unit_test(test_no_person_in_answers),
         cmocka_unit_test(test_no_clause_denied),
