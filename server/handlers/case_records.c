@@ -1,8 +1,7 @@
 /*
  * The helpers of case_records.h that the handlers of a case's own records share
  * (assessments, plans, records, timeline, referrals, lifecycle): the lead-only
- * rule, the row lock that serialises writers of one case, and the audit outcome
- * of a refusal. Nothing here decides a category.
+ * rule and the row lock that serialises writers of one case. Nothing here decides a category.
  */
 #include "case_records.h"
 
@@ -23,20 +22,6 @@ spona_status case_records_require_lead(struct request_context *ctx,
     else
         return SPONA__V1__STATUS__OK;
     return SPONA__V1__STATUS__PERMISSION_DENIED;
-}
-
-const char *case_records_outcome(spona_status status)
-{
-    switch (status) {
-    case SPONA__V1__STATUS__PERMISSION_DENIED:
-        return "denied";
-    case SPONA__V1__STATUS__NOT_FOUND:
-        return "not_found";
-    case SPONA__V1__STATUS__CONFLICT:
-        return "conflict";
-    default:
-        return "invalid";
-    }
 }
 
 spona_status case_records_lock(struct request_context *ctx, const char *case_id, char *stage,

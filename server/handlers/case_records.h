@@ -29,7 +29,4 @@ spona_status case_records_require_lead(struct request_context *ctx,
 spona_status case_records_lock(struct request_context *ctx, const char *case_id, char *stage,
                                size_t stage_size, uint64_t *version);
 
-/* The audit outcome of a refusal: "denied", "not_found", "conflict" or "invalid". */
-const char *case_records_outcome(spona_status status);
-
 #endif

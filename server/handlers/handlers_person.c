@@ -299,11 +299,11 @@ static spona_status person_store_name_key(struct request_context *ctx, const cha
     return status;
 }
 
-spona_status person_view_load(struct request_context *ctx, const struct policy *policy,
-                              const struct access_case *access, Spona__V1__PersonView **out,
-                              struct audit_record *record)
+/* The person's row: version, then every field of person_fields as text. NULL with
+ * *status and ctx->message set (NOT_FOUND when the row is not visible). */
+static PGresult *person_view_select(struct request_context *ctx, const char *person_id,
+                                    spona_status *status)
 {
-    *out = NULL;
     char sql[PERSON_SQL_BYTES];
     size_t used = 0;
     int built = sql_append(sql, sizeof(sql), &used, "SELECT version::text");
@@ -315,32 +315,28 @@ spona_status person_view_load(struct request_context *ctx, const struct policy *
     built |= sql_append(sql, sizeof(sql), &used, " FROM persons WHERE id = $1::uuid");
     if (built != 0) {
         snprintf(ctx->message, sizeof(ctx->message), "internal error");
-        return SPONA__V1__STATUS__INTERNAL;
+        *status = SPONA__V1__STATUS__INTERNAL;
+        return NULL;
     }
-    const char *params[] = {access->person_id};
-    spona_status status;
-    PGresult *result = handlers_exec_built(ctx, "person_view", sql, 1, params, NULL, &status);
-    if (result == NULL)
-        return status;
-    if (PQntuples(result) != 1) {
+    const char *params[] = {person_id};
+    PGresult *result = handlers_exec_built(ctx, "person_view", sql, 1, params, NULL, status);
+    if (result != NULL && PQntuples(result) != 1) {
         PQclear(result);
         snprintf(ctx->message, sizeof(ctx->message), "no person %s that you may see",
-                 access->person_id);
-        return SPONA__V1__STATUS__NOT_FOUND;
+                 person_id);
+        *status = SPONA__V1__STATUS__NOT_FOUND;
+        return NULL;
     }
+    return result;
+}
 
-    struct policy_decision decisions[POLICY_CATEGORY_COUNT];
-    memset(decisions, 0, sizeof(decisions));
-    Spona__V1__PersonView *view = malloc(sizeof(*view));
-    if (view == NULL) {
-        PQclear(result);
-        return SPONA__V1__STATUS__INTERNAL;
-    }
-    spona__v1__person_view__init(view);
-    view->person_id = views_strdup(access->person_id);
-    view->version = strtoull(PQgetvalue(result, 0, 0), NULL, 10);
-    int failed = view->person_id == NULL;
-    for (int category = 0; category < POLICY_CATEGORY_COUNT && !failed; category++) {
+/* Decides every person-level category for the view (decisions[] filled), noting clauses
+ * and denials in record. 0, or -1 out of memory. */
+static int person_view_decide(const struct policy *policy, const struct access_case *access,
+                              Spona__V1__PersonView *view, struct policy_decision *decisions,
+                              struct audit_record *record)
+{
+    for (int category = 0; category < POLICY_CATEGORY_COUNT; category++) {
         if (!policy_category_is_person_level((enum policy_category)category))
             continue;
         access_decide(policy, access, (enum policy_category)category, POLICY_ACTION_READ,
@@ -352,24 +348,29 @@ spona_status person_view_load(struct request_context *ctx, const struct policy *
             views_append((void ***)&view->decisions, &view->n_decisions, decision) != 0) {
             if (decision != NULL)
                 spona__v1__category_decision__free_unpacked(decision, NULL);
-            failed = 1;
-            break;
+            return -1;
         }
         if (decisions[category].allowed)
             audit_add_clause(record, decisions[category].clause_number);
         else
             record->denied |= POLICY_BIT(category);
     }
-    for (size_t i = 0; i < person_field_count && !failed; i++) {
+    return 0;
+}
+
+/* Adds the row's non-NULL fields of allowed categories to the view, noting each
+ * disclosed category in record. 0, or -1 out of memory. */
+static int person_view_fields(const PGresult *result, const struct policy_decision *decisions,
+                              Spona__V1__PersonView *view, struct audit_record *record)
+{
+    for (size_t i = 0; i < person_field_count; i++) {
         const struct field_def *def = &person_fields[i];
         int column = (int)i + 1;
         if (!decisions[def->category].allowed || PQgetisnull(result, 0, column))
             continue;
         Spona__V1__PersonField *field = malloc(sizeof(*field));
-        if (field == NULL) {
-            failed = 1;
-            break;
-        }
+        if (field == NULL)
+            return -1;
         spona__v1__person_field__init(field);
         field->name = views_strdup(def->name);
         field->value = views_strdup(PQgetvalue(result, 0, column));
@@ -377,11 +378,35 @@ spona_status person_view_load(struct request_context *ctx, const struct policy *
         if (field->name == NULL || field->value == NULL || field->category == NULL ||
             views_append((void ***)&view->fields, &view->n_fields, field) != 0) {
             spona__v1__person_field__free_unpacked(field, NULL);
-            failed = 1;
-            break;
+            return -1;
         }
         record->disclosed |= POLICY_BIT(def->category);
     }
+    return 0;
+}
+
+spona_status person_view_load(struct request_context *ctx, const struct policy *policy,
+                              const struct access_case *access, Spona__V1__PersonView **out,
+                              struct audit_record *record)
+{
+    *out = NULL;
+    spona_status status;
+    PGresult *result = person_view_select(ctx, access->person_id, &status);
+    if (result == NULL)
+        return status;
+    struct policy_decision decisions[POLICY_CATEGORY_COUNT];
+    memset(decisions, 0, sizeof(decisions));
+    Spona__V1__PersonView *view = malloc(sizeof(*view));
+    if (view == NULL) {
+        PQclear(result);
+        return SPONA__V1__STATUS__INTERNAL;
+    }
+    spona__v1__person_view__init(view);
+    view->person_id = views_strdup(access->person_id);
+    view->version = strtoull(PQgetvalue(result, 0, 0), NULL, 10);
+    int failed = view->person_id == NULL ||
+                 person_view_decide(policy, access, view, decisions, record) != 0 ||
+                 person_view_fields(result, decisions, view, record) != 0;
     PQclear(result);
     status = failed ? SPONA__V1__STATUS__INTERNAL : SPONA__V1__STATUS__OK;
     if (!failed && decisions[POLICY_CATEGORY_BENEFITS_HOUSEHOLD].allowed)

@@ -137,22 +137,6 @@ static Spona__V1__ReferralView *referral_view_from_row(const PGresult *result, i
     return view;
 }
 
-/* The categories of a PostgreSQL text array ("{identity,plan_measures}"). */
-static policy_mask referral_category_mask(const char *text)
-{
-    policy_mask mask = 0;
-    char buffer[512];
-    snprintf(buffer, sizeof(buffer), "%s", text);
-    char *save = NULL;
-    for (char *item = strtok_r(buffer, "{},\"", &save); item != NULL;
-         item = strtok_r(NULL, "{},\"", &save)) {
-        int category = policy_category_from_name(item);
-        if (category >= 0)
-            mask |= POLICY_BIT(category);
-    }
-    return mask;
-}
-
 /*
  * What the addressee of a referral may know of it, from a row with
  * REFERRAL_ADDRESSEE_COLUMNS: caller (access_intake_subject) as on the team of
@@ -177,7 +161,7 @@ static int referral_addressee_decide(const struct policy *policy,
     addressee.subject.is_lead_institution = 0;
     addressee.subject.person_has_safety_flag = strcmp(PQgetvalue(result, row, at + 1), "t") == 0;
     addressee.subject.consented_categories =
-        referral_category_mask(PQgetvalue(result, row, at + 3));
+        access_category_mask(PQgetvalue(result, row, at + 3));
     access_decide(policy, &addressee, POLICY_CATEGORY_PLAN_MEASURES, POLICY_ACTION_READ,
                   decision);
     return 1;

@@ -173,8 +173,7 @@ const struct policy *access_policy(struct request_context *ctx, spona_status *st
     return &cache->slots[slot].policy;
 }
 
-/* Parses a PostgreSQL text array of category codes ("{education_work,identity}"). */
-static policy_mask parse_category_array(const char *text)
+policy_mask access_category_mask(const char *text)
 {
     policy_mask mask = 0;
     char buffer[512];
@@ -213,7 +212,7 @@ static void access_fill(struct access_case *out, const PGresult *result, int row
     out->subject.on_team = strcmp(PQgetvalue(result, row, 6), "t") == 0;
     out->emergency = strcmp(PQgetvalue(result, row, 7), "t") == 0;
     access_set_role(out, result, row, 8);
-    out->subject.consented_categories = parse_category_array(PQgetvalue(result, row, 9));
+    out->subject.consented_categories = access_category_mask(PQgetvalue(result, row, 9));
     out->subject.excluded = strcmp(PQgetvalue(result, row, 10), "t") == 0;
     out->caller_excluded = strcmp(PQgetvalue(result, row, 11), "t") == 0;
 }

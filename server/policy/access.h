@@ -35,6 +35,9 @@ struct access_case {
     struct policy_subject subject;
 };
 
+/* The categories of a PostgreSQL text array of category codes ("{education_work,identity}"). */
+policy_mask access_category_mask(const char *text);
+
 /*
  * Computes the subject for institution_id (NULL: the caller's) on case_id, as
  * the database stands inside the current transaction: role from the protocol's

@@ -153,35 +153,70 @@ static void decide(struct policy_decision *out, enum policy_action action, int a
     va_end(args);
 }
 
+/* The checks before any clause (no protocol, unknown values, exclusion, the
+ * coordinator): 1 when one of them decided out, 0 when the clauses decide. */
+static int decide_invariants(const struct policy *policy, const struct policy_subject *subject,
+                             enum policy_category category, enum policy_action action,
+                             struct policy_decision *out)
+{
+    if (policy == NULL || subject == NULL) {
+        decide(out, POLICY_ACTION_READ, 0, POLICY_REASON_NO_POLICY, "no protocol in force");
+        return 1;
+    }
+    if ((unsigned)subject->role >= POLICY_ROLE_COUNT ||
+        (unsigned)category >= POLICY_CATEGORY_COUNT || (unsigned)action >= POLICY_ACTION_COUNT) {
+        decide(out, POLICY_ACTION_READ, 0, POLICY_REASON_NO_CLAUSE,
+               "protocol %s v%d knows no such role, category or action",
+               policy->municipality != NULL ? policy->municipality : "?", policy->version);
+        return 1;
+    }
+    if (subject->excluded) {
+        decide(out, action, 0, POLICY_REASON_EXCLUDED,
+               "excluded from this case by the lead agency");
+        return 1;
+    }
+    if (subject->role == POLICY_ROLE_COORDINATOR && policy_category_is_person_level(category)) {
+        decide(out, action, 0, POLICY_REASON_COORDINATOR,
+               "the coordinator never sees person-level data");
+        return 1;
+    }
+    return 0;
+}
+
+/* No clause allowed it: the reason names what would have opened it (consent first: on
+ * the team, the person's consent is what would open it; then the team). */
+static void decide_refused(const struct policy *policy, const struct policy_subject *subject,
+                           enum policy_category category, enum policy_action action,
+                           const struct policy_clause *team_failed,
+                           const struct policy_clause *consent_failed,
+                           struct policy_decision *out)
+{
+    const char *municipality = policy->municipality != NULL ? policy->municipality : "?";
+    if (consent_failed != NULL) {
+        out->clause_number = consent_failed->number;
+        decide(out, action, 0, POLICY_REASON_NO_CONSENT,
+               "clause %d of protocol %s v%d requires the person's consent for %s",
+               consent_failed->number, municipality, policy->version, category_names[category]);
+    } else if (team_failed != NULL) {
+        out->clause_number = team_failed->number;
+        decide(out, action, 0, POLICY_REASON_NOT_ON_TEAM,
+               "not on the case team (clause %d of protocol %s v%d applies to the "
+               "case team only)", team_failed->number, municipality, policy->version);
+    } else {
+        decide(out, action, 0, POLICY_REASON_NO_CLAUSE,
+               "no clause of protocol %s v%d lets %s %s %s", municipality,
+               policy->version, role_names[subject->role], action_names[action],
+               category_names[category]);
+    }
+}
+
 void policy_decide(const struct policy *policy, const struct policy_subject *subject,
                    enum policy_category category, enum policy_action action,
                    int protected_address, struct policy_decision *out)
 {
     memset(out, 0, sizeof(*out));
-    if (policy == NULL || subject == NULL) {
-        decide(out, POLICY_ACTION_READ, 0, POLICY_REASON_NO_POLICY, "no protocol in force");
+    if (decide_invariants(policy, subject, category, action, out))
         return;
-    }
-    const char *municipality = policy->municipality != NULL ? policy->municipality : "?";
-    if ((unsigned)subject->role >= POLICY_ROLE_COUNT ||
-        (unsigned)category >= POLICY_CATEGORY_COUNT || (unsigned)action >= POLICY_ACTION_COUNT) {
-        decide(out, POLICY_ACTION_READ, 0, POLICY_REASON_NO_CLAUSE,
-               "protocol %s v%d knows no such role, category or action",
-               municipality, policy->version);
-        return;
-    }
-
-    /* The invariants, whatever the document says. */
-    if (subject->excluded) {
-        decide(out, action, 0, POLICY_REASON_EXCLUDED,
-               "excluded from this case by the lead agency");
-        return;
-    }
-    if (subject->role == POLICY_ROLE_COORDINATOR && policy_category_is_person_level(category)) {
-        decide(out, action, 0, POLICY_REASON_COORDINATOR,
-               "the coordinator never sees person-level data");
-        return;
-    }
     /* The address of a person at risk, after the clauses: a caller they already refuse
      * is told the same as for anyone else, so the reason never says the person is
      * flagged (the safety category) to a caller who may not know it. */
@@ -221,26 +256,11 @@ void policy_decide(const struct policy *policy, const struct policy_subject *sub
         }
         out->clause_number = clause->number;
         decide(out, action, 1, POLICY_REASON_CLAUSE, "clause %d of protocol %s v%d",
-               clause->number, municipality, policy->version);
+               clause->number, policy->municipality != NULL ? policy->municipality : "?",
+               policy->version);
         return;
     }
-    /* Consent first: on the team, the person's consent is what would open it. */
-    if (consent_failed != NULL) {
-        out->clause_number = consent_failed->number;
-        decide(out, action, 0, POLICY_REASON_NO_CONSENT,
-               "clause %d of protocol %s v%d requires the person's consent for %s",
-               consent_failed->number, municipality, policy->version, category_names[category]);
-    } else if (team_failed != NULL) {
-        out->clause_number = team_failed->number;
-        decide(out, action, 0, POLICY_REASON_NOT_ON_TEAM,
-               "not on the case team (clause %d of protocol %s v%d applies to the "
-               "case team only)", team_failed->number, municipality, policy->version);
-    } else {
-        decide(out, action, 0, POLICY_REASON_NO_CLAUSE,
-               "no clause of protocol %s v%d lets %s %s %s", municipality,
-               policy->version, role_names[subject->role], action_names[action],
-               category_names[category]);
-    }
+    decide_refused(policy, subject, category, action, team_failed, consent_failed, out);
 }
 
 /* --- the printable document ---------------------------------------------------------- */

@@ -5,7 +5,9 @@
  */
 #include "audit.h"
 
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "request.h"
@@ -19,6 +21,17 @@ const struct db_statement audit_statements[] = {
      " VALUES ($1, NULLIF($2, '')::uuid, $3, $4, NULLIF($5, '')::uuid, $6::bigint, $7,"
      "         NULLIF($8, '')::uuid, NULLIF($9, '')::uuid, $10::text[], $11::text[],"
      "         $12::int[], NULLIF($13, '0')::int, $14, $15, $16::boolean, '', '')"},
+    /* the request's own record and its queued ones, as a JSON array ($7), in one statement */
+    {"audit_append_many",
+     "INSERT INTO audit_log (municipality_id, user_id, institution_id, installation, session_id,"
+     "                       request_id, action, person_id, case_id, disclosed, denied, clauses,"
+     "                       protocol_version, outcome, detail, emergency, prev_hash, hash)"
+     " SELECT $1::uuid, NULLIF($2, '')::uuid, $3::uuid, $4::text, NULLIF($5, '')::uuid,"
+     "        $6::bigint, r.action, r.person_id, r.case_id, r.disclosed, r.denied, r.clauses,"
+     "        r.protocol_version, r.outcome, r.detail, r.emergency, '', ''"
+     "   FROM json_to_recordset($7::json) AS r(action text, person_id uuid, case_id uuid,"
+     "        disclosed text[], denied text[], clauses int[], protocol_version int,"
+     "        outcome text, detail text, emergency boolean)"},
     {NULL, NULL},
 };
 
@@ -47,6 +60,22 @@ static void category_array(policy_mask mask, char *out, size_t out_size)
     }
     if (used < out_size)
         snprintf(out + used, out_size - used, "}");
+}
+
+/* The answer to an audit insert: OK, UNAVAILABLE or INTERNAL (ctx->message set). */
+static spona_status audit_result(struct request_context *ctx, PGresult *result)
+{
+    if (result == NULL) {
+        snprintf(ctx->message, sizeof(ctx->message), "the database is unavailable; try again");
+        return SPONA__V1__STATUS__UNAVAILABLE;
+    }
+    int ok = db_ok(result, "audit_append");
+    PQclear(result);
+    if (!ok) {
+        snprintf(ctx->message, sizeof(ctx->message), "internal error (audit)");
+        return SPONA__V1__STATUS__INTERNAL;
+    }
+    return SPONA__V1__STATUS__OK;
 }
 
 spona_status audit_append(struct request_context *ctx, const struct audit_record *record)
@@ -83,16 +112,153 @@ spona_status audit_append(struct request_context *ctx, const struct audit_record
         record->detail != NULL ? record->detail : "",
         record->emergency ? "true" : "false",
     };
-    PGresult *result = db_exec(ctx->db, "audit_append", 16, params);
-    if (result == NULL) {
-        snprintf(ctx->message, sizeof(ctx->message), "the database is unavailable; try again");
-        return SPONA__V1__STATUS__UNAVAILABLE;
+    return audit_result(ctx, db_exec(ctx->db, "audit_append", 16, params));
+}
+
+int audit_queue_add(struct audit_queue *queue, const struct audit_record *record)
+{
+    if (queue->count == queue->capacity) {
+        size_t capacity = queue->capacity > 0 ? 2 * queue->capacity : 16;
+        struct audit_queued *items = realloc(queue->items, capacity * sizeof(*items));
+        if (items == NULL)
+            return -1;
+        queue->items = items;
+        queue->capacity = capacity;
     }
-    int ok = db_ok(result, "audit_append");
-    PQclear(result);
-    if (!ok) {
+    struct audit_queued *item = &queue->items[queue->count++];
+    item->record = *record;
+    snprintf(item->person_id, sizeof(item->person_id), "%s",
+             record->person_id != NULL ? record->person_id : "");
+    snprintf(item->case_id, sizeof(item->case_id), "%s",
+             record->case_id != NULL ? record->case_id : "");
+    snprintf(item->detail, sizeof(item->detail), "%s",
+             record->detail != NULL ? record->detail : "");
+    return 0;
+}
+
+void audit_queue_free(struct audit_queue *queue)
+{
+    free(queue->items);
+    *queue = (struct audit_queue){0};
+}
+
+/* A growing text buffer for the JSON of audit_append_all; failed set when out of memory. */
+struct audit_json {
+    char *text;
+    size_t used;
+    size_t size;
+    int failed;
+};
+
+static void json_add(struct audit_json *json, const char *format, ...)
+{
+    for (int attempt = 0; attempt < 2 && !json->failed; attempt++) {
+        va_list args;
+        va_start(args, format);
+        int length = vsnprintf(json->text + json->used, json->size - json->used, format, args);
+        va_end(args);
+        if (length >= 0 && (size_t)length < json->size - json->used) {
+            json->used += (size_t)length;
+            return;
+        }
+        size_t size = 2 * json->size + (length > 0 ? (size_t)length : 0) + 64;
+        char *text = realloc(json->text, size);
+        if (text == NULL || length < 0)
+            json->failed = 1;
+        if (text != NULL) {
+            json->text = text;
+            json->size = size;
+        }
+    }
+}
+
+/* A JSON string (NULL or "": null when null_if_empty). */
+static void json_add_string(struct audit_json *json, const char *text, int null_if_empty)
+{
+    if (text == NULL || (null_if_empty && text[0] == '\0')) {
+        json_add(json, "null");
+        return;
+    }
+    json_add(json, "\"");
+    for (const unsigned char *c = (const unsigned char *)text; *c != '\0'; c++) {
+        if (*c == '"' || *c == '\\')
+            json_add(json, "\\%c", *c);
+        else if (*c < 0x20)
+            json_add(json, "\\u%04x", *c);
+        else
+            json_add(json, "%c", *c);
+    }
+    json_add(json, "\"");
+}
+
+static void json_add_categories(struct audit_json *json, policy_mask mask)
+{
+    json_add(json, "[");
+    int first = 1;
+    for (int category = 0; category < POLICY_CATEGORY_COUNT; category++) {
+        if (!(mask & POLICY_BIT(category)))
+            continue;
+        json_add(json, "%s\"%s\"", first ? "" : ",",
+                 policy_category_name((enum policy_category)category));
+        first = 0;
+    }
+    json_add(json, "]");
+}
+
+static void json_add_record(struct audit_json *json, const struct audit_record *record,
+                            const char *person_id, const char *case_id, const char *detail)
+{
+    json_add(json, "{\"action\":");
+    json_add_string(json, record->action, 0);
+    json_add(json, ",\"person_id\":");
+    json_add_string(json, person_id, 1);
+    json_add(json, ",\"case_id\":");
+    json_add_string(json, case_id, 1);
+    json_add(json, ",\"disclosed\":");
+    json_add_categories(json, record->disclosed);
+    json_add(json, ",\"denied\":");
+    json_add_categories(json, record->denied);
+    json_add(json, ",\"clauses\":[");
+    for (int i = 0; i < record->clause_count; i++)
+        json_add(json, "%s%d", i > 0 ? "," : "", record->clauses[i]);
+    json_add(json, "],\"protocol_version\":");
+    if (record->protocol_version > 0)
+        json_add(json, "%d", record->protocol_version);
+    else
+        json_add(json, "null");
+    json_add(json, ",\"outcome\":");
+    json_add_string(json, record->outcome, 0);
+    json_add(json, ",\"detail\":");
+    json_add_string(json, detail != NULL ? detail : "", 0);
+    json_add(json, ",\"emergency\":%s}", record->emergency ? "true" : "false");
+}
+
+spona_status audit_append_all(struct request_context *ctx, const struct audit_record *record,
+                              const struct audit_queue *queue)
+{
+    if (queue == NULL || queue->count == 0)
+        return audit_append(ctx, record);
+    struct audit_json json = {0};
+    json_add(&json, "[");
+    json_add_record(&json, record, record->person_id, record->case_id, record->detail);
+    for (size_t i = 0; i < queue->count; i++) {
+        const struct audit_queued *item = &queue->items[i];
+        json_add(&json, ",");
+        json_add_record(&json, &item->record, item->person_id, item->case_id, item->detail);
+    }
+    json_add(&json, "]");
+    if (json.failed) {
+        free(json.text);
         snprintf(ctx->message, sizeof(ctx->message), "internal error (audit)");
         return SPONA__V1__STATUS__INTERNAL;
     }
-    return SPONA__V1__STATUS__OK;
+    const struct job *job = ctx->job;
+    char request_id[24];
+    snprintf(request_id, sizeof(request_id), "%llu", (unsigned long long)job->request_id);
+    const char *params[] = {job->installation.municipality_id, job->session.user_id,
+                            job->installation.institution_id, job->installation.cn,
+                            job->session.session_id, request_id, json.text};
+    PGresult *result = db_exec(ctx->db, "audit_append_many", 7, params);
+    free(json.text);
+    return audit_result(ctx, result);
 }

@@ -38,4 +38,35 @@ void audit_add_clause(struct audit_record *record, int clause);
  */
 spona_status audit_append(struct request_context *ctx, const struct audit_record *record);
 
+/*
+ * The further records of a request that discloses about several persons (search
+ * hits, inbox rows), kept until the request succeeds and then appended with its
+ * own record in one statement (audit_append_all). Each queued record keeps its
+ * own copies of the ids and the detail; action and outcome must be literals.
+ */
+struct audit_queued {
+    struct audit_record record;
+    char person_id[37];
+    char case_id[37];
+    char detail[128];
+};
+
+struct audit_queue {
+    struct audit_queued *items;
+    size_t count;
+    size_t capacity;
+};
+
+/* Copies record into the queue. 0, or -1 out of memory. */
+int audit_queue_add(struct audit_queue *queue, const struct audit_record *record);
+
+void audit_queue_free(struct audit_queue *queue);
+
+/*
+ * Appends record and every queued one (none: as audit_append) in one statement,
+ * in that order. OK, or an error status with ctx->message set.
+ */
+spona_status audit_append_all(struct request_context *ctx, const struct audit_record *record,
+                              const struct audit_queue *queue);
+
 #endif

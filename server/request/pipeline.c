@@ -60,7 +60,11 @@ spona_status request_audit_also(struct request_context *ctx, struct audit_record
         record->outcome = "ok";
     if (record->protocol_version == 0)
         record->protocol_version = ctx->record.protocol_version;
-    return audit_append(ctx, record);
+    if (audit_queue_add(&ctx->also, record) != 0) {
+        snprintf(ctx->message, sizeof(ctx->message), "out of memory");
+        return SPONA__V1__STATUS__INTERNAL;
+    }
+    return SPONA__V1__STATUS__OK;
 }
 
 /*
@@ -161,7 +165,7 @@ static spona_status pipeline_audited(struct request_context *ctx, const spona_re
     }
     if (!(ctx->kind->flags & REQUEST_NO_AUDIT)) {
         ctx->record.outcome = "ok";
-        status = audit_append(ctx, &ctx->record);
+        status = audit_append_all(ctx, &ctx->record, &ctx->also);
         if (status != SPONA__V1__STATUS__OK) {
             request_rollback(ctx);
             return status;
@@ -272,6 +276,7 @@ void request_run(struct job *job, const struct server_config *config, struct db 
         spona__v1__response__free_unpacked(response, NULL);
         response = pipeline_new_response(job->request_id);
         if (response == NULL) {
+            audit_queue_free(&ctx->also);
             free(ctx);
             job->close_after = 1;
             return;
@@ -283,6 +288,7 @@ void request_run(struct job *job, const struct server_config *config, struct db 
     log_debug("%s request %llu from %s: %s (%.2f ms)", job->kind->name,
               (unsigned long long)job->request_id, job->peer, envelope_status_name(status),
               elapsed_ms(&start));
+    audit_queue_free(&ctx->also);
     free(ctx);
 }
 

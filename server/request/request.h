@@ -93,6 +93,7 @@ struct request_context {
     char audit_person_id[UUID_TEXT];
     char audit_case_id[UUID_TEXT];
     int in_transaction;           /* the pipeline's transaction is open */
+    struct audit_queue also;      /* request_audit_also's records, appended with record */
 
 };
 
@@ -111,9 +112,10 @@ PGresult *request_query(struct request_context *ctx, const char *name, int count
 int request_is_uuid(const char *text);
 
 /*
- * Appends one more audit record in the request's transaction, for a request
- * that discloses about several persons (search hits, inbox rows): record's
- * action defaults to the row's name. OK, or an error status with ctx->message.
+ * One more audit record, for a request that discloses about several persons
+ * (search hits, inbox rows): record's action defaults to the row's name. Kept
+ * until the request succeeds, then appended with ctx->record in one statement
+ * (a refused request records only its refusal). OK, or INTERNAL out of memory.
  */
 spona_status request_audit_also(struct request_context *ctx, struct audit_record *record);
 
