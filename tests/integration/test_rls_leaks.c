@@ -13,7 +13,9 @@
  *     their own actions), the chain check answers the verdict, to the lead only;
  *   - SECURITY DEFINER helpers answer only about what the caller may see, and none is
  *     executable by PUBLIC;
- *   - password hashes are not readable; login gets the parameters and salt only.
+ *   - password hashes are not readable; login gets the parameters and salt only;
+ *   - a protocol amendment's approvals: an institution signs only its own row, and a
+ *     version with an approval missing cannot be activated (sql/023).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -431,6 +433,42 @@ static void test_password_hashes_unreadable(void **state)
     free(match);
 }
 
+/* Amendments: nobody signs for another institution or activates a version still waiting. */
+static void test_approvals_only_by_their_institution(void **state)
+{
+    (void)state;
+    assert_non_null(app);
+    /* a pending version 99 of testgrad, waiting for the employment service's approval */
+    char *version_id = idata_pg_value(
+        owner,
+        "INSERT INTO protocols (municipality_id, version, title, effective_date, source,"
+        "                       source_sha256, imported_by)"
+        " SELECT m.id, 99, 'pending', current_date, '', '\\x00',"
+        "        (SELECT id FROM users WHERE username = 'ana')"
+        "   FROM municipalities m WHERE m.code = 'testgrad' RETURNING id",
+        0, NULL);
+    const char *v[] = {version_id};
+    PQclear(idata_pg(owner, PGRES_COMMAND_OK,
+                     "INSERT INTO protocol_approvals (protocol_id, institution_id, reason)"
+                     " SELECT $1::uuid, id, 'gains read safety' FROM institutions"
+                     "  WHERE code = 'testgrad.zzz'",
+                     1, v));
+    act_as("testgrad.skola", "sanja");
+    assert_updates_nothing("UPDATE protocol_approvals SET signature = '\\x01',"
+                           "       certificate = '\\x01', approved_by = spona_current_user(),"
+                           "       approved_at = now() WHERE protocol_id = $1::uuid",
+                           version_id, "the school signing for the employment service");
+    act_as("testgrad.csr", "ana");
+    assert_refused("UPDATE protocols SET activated_at = now() WHERE id = $1::uuid", 1, v,
+                   "the lead activating a version still waiting for an approval");
+    assert_value("SELECT count(*) FROM protocol_approvals WHERE protocol_id = $1::uuid"
+                 "   AND signature IS NULL", version_id, "1");
+    PQclear(idata_pg(owner, PGRES_COMMAND_OK,
+                     "DELETE FROM protocol_approvals WHERE protocol_id = $1::uuid", 1, v));
+    PQclear(idata_pg(owner, PGRES_COMMAND_OK, "DELETE FROM protocols WHERE id = $1::uuid", 1, v));
+    free(version_id);
+}
+
 int main(void)
 {
     if (itest_init() != 0)
@@ -443,6 +481,7 @@ int main(void)
         cmocka_unit_test(test_audit_trail_to_the_lead_only),
         cmocka_unit_test(test_definer_functions_answer_only_the_visible),
         cmocka_unit_test(test_password_hashes_unreadable),
+        cmocka_unit_test(test_approvals_only_by_their_institution),
         cmocka_unit_test(itest_test_server_stops_cleanly),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
