@@ -84,32 +84,42 @@ static int wire_next(const uint8_t **at, const uint8_t *end, struct wire_field *
     return 0;
 }
 
-int decode_valid_text(const uint8_t *bytes, size_t length)
+size_t decode_text_prefix(const uint8_t *bytes, size_t length)
 {
     size_t i = 0;
     while (i < length) {
         uint8_t lead = bytes[i];
         if (lead == 0)
-            return 0;
+            return i;
         if (lead < 0x80) {
             i++;
             continue;
         }
         size_t extra = lead >= 0xF0 ? 3 : lead >= 0xE0 ? 2 : lead >= 0xC2 ? 1 : 0;
         if (extra == 0 || lead > 0xF4 || length - i <= extra)
-            return 0;
+            return i;
         uint32_t point = lead & (0x3Fu >> extra);
         for (size_t k = 1; k <= extra; k++) {
             if ((bytes[i + k] & 0xC0) != 0x80)
-                return 0;
+                return i;
             point = (point << 6) | (bytes[i + k] & 0x3Fu);
         }
         static const uint32_t shortest[4] = {0, 0x80, 0x800, 0x10000};
         if (point < shortest[extra] || point > 0x10FFFF || (point >= 0xD800 && point <= 0xDFFF))
-            return 0;
+            return i;
         i += extra + 1;
     }
-    return 1;
+    return i;
+}
+
+int decode_valid_text(const uint8_t *bytes, size_t length)
+{
+    return decode_text_prefix(bytes, length) == length;
+}
+
+void decode_cut_to_text(char *text)
+{
+    text[decode_text_prefix((const uint8_t *)text, strlen(text))] = '\0';
 }
 
 /* Elements of a repeated field carried by one wire field (packed scalars hold many). */

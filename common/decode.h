@@ -54,6 +54,12 @@ enum decode_outcome decode_check_wire(const ProtobufCMessageDescriptor *descript
 /* 1 when bytes are valid UTF-8 (shortest forms, no surrogates) without a NUL byte. */
 int decode_valid_text(const uint8_t *bytes, size_t length);
 
+/* The length of the longest prefix of bytes that is valid text (as above). */
+size_t decode_text_prefix(const uint8_t *bytes, size_t length);
+
+/* Cuts a NUL-terminated string at its first invalid sequence (e.g. a character cut short). */
+void decode_cut_to_text(char *text);
+
 /*
  * Unpacks with an allocator that refuses once live allocations would exceed
  * budget bytes. NULL on failure; *exhausted says whether the budget was the

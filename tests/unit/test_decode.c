@@ -71,6 +71,9 @@ static void test_text(void **state)
     assert_false(decode_valid_text((const uint8_t *)"\xC5", 1));             /* truncated */
     assert_false(decode_valid_text((const uint8_t *)"\xFF", 1));
     assert_false(decode_valid_text((const uint8_t *)"a\x80", 2));
+    char cut[] = "Бања\xD0"; /* a message truncated in the middle of a character */
+    decode_cut_to_text(cut);
+    assert_string_equal(cut, "Бања");
 }
 
 static void test_strings_named(void **state)
