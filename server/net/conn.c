@@ -335,12 +335,38 @@ static uint32_t conn_frame_limit(const struct conn *conn)
     return config->max_frame_bytes;
 }
 
+/* Checks the next frame's header: 1 to read its body, 0 to wait, -1 once the connection failed. */
+static int conn_frame_header(struct conn *conn, struct evbuffer *input, uint32_t *length)
+{
+    const struct server_config *config = &conn->io->server->config;
+    uint32_t max = conn_frame_limit(conn);
+    enum frame_result result =
+        frame_check(evbuffer_pullup(input, FRAME_HEADER_BYTES), FRAME_HEADER_BYTES, max, length);
+    if (result == FRAME_TOO_LARGE && max < config->max_frame_bytes &&
+        *length <= config->max_frame_bytes && (conn->busy || conn->queue_head != NULL)) {
+        bufferevent_disable(conn->bev, EV_READ); /* a login may be on its way: wait for it */
+        conn->read_paused = 1;
+        return 0;
+    }
+    if (result == FRAME_TOO_LARGE) {
+        char message[160];
+        snprintf(message, sizeof(message), "frame of %u bytes exceeds the limit of %u%s", *length,
+                 max, max < config->max_frame_bytes ? " before login" : "");
+        conn_fail(conn, SPONA__V1__STATUS__RESOURCE_EXHAUSTED, message);
+        return -1;
+    }
+    if (result == FRAME_EMPTY) {
+        conn_fail(conn, SPONA__V1__STATUS__INVALID_ARGUMENT, "empty frame (length 0)");
+        return -1;
+    }
+    return 1;
+}
+
 /* Turns whole frames in the input buffer into queued requests. */
 static void conn_process_input(struct conn *conn)
 {
     struct evbuffer *input = bufferevent_get_input(conn->bev);
     const struct server_config *config = &conn->io->server->config;
-    char message[160];
     while (conn->state == CONN_OPEN && conn->pending_message == NULL) {
         if (conn->queued >= config->max_pipelined || conn_output_full(conn)) {
             bufferevent_disable(conn->bev, EV_READ); /* back-pressure until the queue drains */
@@ -348,28 +374,9 @@ static void conn_process_input(struct conn *conn)
             break;
         }
         size_t avail = evbuffer_get_length(input);
-        if (avail < FRAME_HEADER_BYTES)
-            break;
         uint32_t length = 0;
-        uint32_t max = conn_frame_limit(conn);
-        enum frame_result result =
-            frame_check(evbuffer_pullup(input, FRAME_HEADER_BYTES), FRAME_HEADER_BYTES, max, &length);
-        if (result == FRAME_TOO_LARGE && max < config->max_frame_bytes &&
-            length <= config->max_frame_bytes && (conn->busy || conn->queue_head != NULL)) {
-            bufferevent_disable(conn->bev, EV_READ); /* a login may be on its way: wait for it */
-            conn->read_paused = 1;
+        if (avail < FRAME_HEADER_BYTES || conn_frame_header(conn, input, &length) <= 0)
             break;
-        }
-        if (result == FRAME_TOO_LARGE) {
-            snprintf(message, sizeof(message), "frame of %u bytes exceeds the limit of %u%s",
-                     length, max, max < config->max_frame_bytes ? " before login" : "");
-            conn_fail(conn, SPONA__V1__STATUS__RESOURCE_EXHAUSTED, message);
-            return;
-        }
-        if (result == FRAME_EMPTY) {
-            conn_fail(conn, SPONA__V1__STATUS__INVALID_ARGUMENT, "empty frame (length 0)");
-            return;
-        }
         if (avail < FRAME_HEADER_BYTES + (size_t)length)
             break;
         const uint8_t *frame = evbuffer_pullup(input, (ev_ssize_t)(FRAME_HEADER_BYTES + length));
