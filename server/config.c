@@ -32,6 +32,8 @@ void config_defaults(struct server_config *config)
     config->io_threads = 0;
     config->workers = 4;
     config->max_frame_bytes = 1024u * 1024u;
+    config->max_frame_bytes_before_login = 16u * 1024u;
+    config->max_connection_bytes = 16u * 1024u * 1024u;
     config->max_connections = 1024;
     config->max_pipelined = 256;
     config->shutdown_grace_seconds = 10;
@@ -137,6 +139,12 @@ static const struct config_key config_keys[] = {
     INT("server", "workers", workers, 1, 256),
     {"server", "max_frame_bytes", KEY_UINT32, offsetof(struct server_config, max_frame_bytes),
      sizeof(uint32_t), 64, 64L * 1024 * 1024},
+    {"server", "max_frame_bytes_before_login", KEY_UINT32,
+     offsetof(struct server_config, max_frame_bytes_before_login), sizeof(uint32_t), 64,
+     64L * 1024 * 1024},
+    {"server", "max_connection_bytes", KEY_UINT32,
+     offsetof(struct server_config, max_connection_bytes), sizeof(uint32_t), 64 * 1024,
+     1024L * 1024 * 1024},
     INT("server", "max_connections", max_connections, 1, 1000000),
     INT("server", "max_pipelined", max_pipelined, 1, 100000),
     INT("server", "shutdown_grace_seconds", shutdown_grace_seconds, 0, 3600),

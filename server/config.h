@@ -19,6 +19,8 @@ struct server_config {
     int io_threads;              /* 0: one per core */
     int workers;
     uint32_t max_frame_bytes;
+    uint32_t max_frame_bytes_before_login; /* until the connection has a session */
+    uint32_t max_connection_bytes; /* decoded, unanswered requests plus queued output */
     int max_connections;
     int max_pipelined;
     int shutdown_grace_seconds;

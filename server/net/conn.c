@@ -1,6 +1,6 @@
 /*
  * Client connections (see conn.h). The flow of a request is
- *   conn_read_cb → frame_check → envelope_unpack_request → queue →
+ *   conn_read_cb → frame_check → decode_request → queue →
  *   conn_advance → request_run (inline) or worker → conn_job_done → output.
  * Bad input (oversized, empty or undecodable frames) gets one Response with
  * request id 0, then a lingering close so the client can read it; other
@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "pipeline.h"
+#include "decode.h"
 #include "frame.h"
 #include "log.h"
 #include "tls.h"
@@ -51,6 +52,7 @@ struct conn {
     struct session session;
     struct job *queue_head, *queue_tail;
     int queued;
+    size_t held_bytes; /* decoded requests not yet answered (see max_connection_bytes) */
     int busy;       /* a job of ours is at a worker */
     int released;   /* gone from the io thread's list; free once not busy */
     int draining;
@@ -90,6 +92,7 @@ static void conn_free_queue(struct conn *conn)
     while (conn->queue_head != NULL) {
         struct job *job = conn->queue_head;
         conn->queue_head = job->next;
+        conn->held_bytes -= job->decoded_bytes;
         job_free(job);
     }
     conn->queue_tail = NULL;
@@ -264,10 +267,31 @@ static struct job *conn_new_job(struct conn *conn, spona_request *request,
     return job;
 }
 
+/* Bytes this connection holds: decoded requests not yet answered and output not yet sent. */
+static size_t conn_held(const struct conn *conn)
+{
+    return conn->held_bytes + evbuffer_get_length(bufferevent_get_output(conn->bev));
+}
+
+/* The client does not read its answers: stop reading its requests until it does. */
+static int conn_output_full(const struct conn *conn)
+{
+    return evbuffer_get_length(bufferevent_get_output(conn->bev)) >
+           conn->io->server->config.max_connection_bytes;
+}
+
 /* Takes one decoded request: reject it at once, or queue it. Returns -1 if the conn closed. */
-static int conn_take_request(struct conn *conn, spona_request *request)
+static int conn_take_request(struct conn *conn, spona_request *request, size_t cost)
 {
     char message[160];
+    if (conn_held(conn) > 0 &&
+        conn_held(conn) + cost > conn->io->server->config.max_connection_bytes) {
+        conn_reply_error(conn, request->request_id, SPONA__V1__STATUS__RESOURCE_EXHAUSTED,
+                         "this connection holds too many unanswered requests and unread "
+                         "responses: read the answers, then retry");
+        envelope_free_request(request);
+        return 0;
+    }
     if (request->protocol_version > SPONA_PROTOCOL_VERSION) {
         snprintf(message, sizeof(message), "unsupported protocol version %u (this server speaks %u)",
                  request->protocol_version, SPONA_PROTOCOL_VERSION);
@@ -275,7 +299,10 @@ static int conn_take_request(struct conn *conn, spona_request *request)
         envelope_free_request(request);
         return 0;
     }
-    if (request->body_case == SPONA__V1__REQUEST__BODY__NOT_SET) {
+    uint32_t body_case = (uint32_t)request->body_case;
+    for (unsigned i = 0; body_case == 0 && i < request->base.n_unknown_fields; i++)
+        body_case = request->base.unknown_fields[i].tag; /* a kind newer than this server */
+    if (body_case == SPONA__V1__REQUEST__BODY__NOT_SET) {
         conn_reply_error(conn, request->request_id, SPONA__V1__STATUS__INVALID_ARGUMENT,
                          "request has no body");
         envelope_free_request(request);
@@ -283,7 +310,7 @@ static int conn_take_request(struct conn *conn, spona_request *request)
     }
     const struct request_kind *kind = request_lookup((int)request->body_case);
     if (kind == NULL) {
-        snprintf(message, sizeof(message), "unknown request kind %d", (int)request->body_case);
+        snprintf(message, sizeof(message), "unknown request kind %u", body_case);
         conn_reply_error(conn, request->request_id, SPONA__V1__STATUS__INVALID_ARGUMENT, message);
         envelope_free_request(request);
         return 0;
@@ -294,50 +321,78 @@ static int conn_take_request(struct conn *conn, spona_request *request)
         conn_fail(conn, SPONA__V1__STATUS__INTERNAL, "out of memory");
         return -1;
     }
+    job->decoded_bytes = cost;
+    conn->held_bytes += cost;
     conn_enqueue(conn, job, 0);
     return 0;
+}
+
+/* The largest frame this connection may send now: much smaller before login. */
+static uint32_t conn_frame_limit(const struct conn *conn)
+{
+    const struct server_config *config = &conn->io->server->config;
+    if (!conn->session.active && config->max_frame_bytes_before_login < config->max_frame_bytes)
+        return config->max_frame_bytes_before_login;
+    return config->max_frame_bytes;
+}
+
+/* Checks the next frame's header: 1 to read its body, 0 to wait, -1 once the connection failed. */
+static int conn_frame_header(struct conn *conn, struct evbuffer *input, uint32_t *length)
+{
+    const struct server_config *config = &conn->io->server->config;
+    uint32_t max = conn_frame_limit(conn);
+    enum frame_result result =
+        frame_check(evbuffer_pullup(input, FRAME_HEADER_BYTES), FRAME_HEADER_BYTES, max, length);
+    if (result == FRAME_TOO_LARGE && max < config->max_frame_bytes &&
+        *length <= config->max_frame_bytes && (conn->busy || conn->queue_head != NULL)) {
+        bufferevent_disable(conn->bev, EV_READ); /* a login may be on its way: wait for it */
+        conn->read_paused = 1;
+        return 0;
+    }
+    if (result == FRAME_TOO_LARGE) {
+        char message[160];
+        snprintf(message, sizeof(message), "frame of %u bytes exceeds the limit of %u%s", *length,
+                 max, max < config->max_frame_bytes ? " before login" : "");
+        conn_fail(conn, SPONA__V1__STATUS__RESOURCE_EXHAUSTED, message);
+        return -1;
+    }
+    if (result == FRAME_EMPTY) {
+        conn_fail(conn, SPONA__V1__STATUS__INVALID_ARGUMENT, "empty frame (length 0)");
+        return -1;
+    }
+    return 1;
 }
 
 /* Turns whole frames in the input buffer into queued requests. */
 static void conn_process_input(struct conn *conn)
 {
     struct evbuffer *input = bufferevent_get_input(conn->bev);
-    uint32_t max = conn->io->server->config.max_frame_bytes;
-    char message[160];
+    const struct server_config *config = &conn->io->server->config;
     while (conn->state == CONN_OPEN && conn->pending_message == NULL) {
-        if (conn->queued >= conn->io->server->config.max_pipelined) {
+        if (conn->queued >= config->max_pipelined || conn_output_full(conn)) {
             bufferevent_disable(conn->bev, EV_READ); /* back-pressure until the queue drains */
             conn->read_paused = 1;
             break;
         }
         size_t avail = evbuffer_get_length(input);
-        if (avail < FRAME_HEADER_BYTES)
-            break;
         uint32_t length = 0;
-        enum frame_result result =
-            frame_check(evbuffer_pullup(input, FRAME_HEADER_BYTES), FRAME_HEADER_BYTES, max, &length);
-        if (result == FRAME_TOO_LARGE) {
-            snprintf(message, sizeof(message), "frame of %u bytes exceeds the limit of %u", length,
-                     max);
-            conn_fail(conn, SPONA__V1__STATUS__RESOURCE_EXHAUSTED, message);
-            return;
-        }
-        if (result == FRAME_EMPTY) {
-            conn_fail(conn, SPONA__V1__STATUS__INVALID_ARGUMENT, "empty frame (length 0)");
-            return;
-        }
+        if (avail < FRAME_HEADER_BYTES || conn_frame_header(conn, input, &length) <= 0)
+            break;
         if (avail < FRAME_HEADER_BYTES + (size_t)length)
             break;
         const uint8_t *frame = evbuffer_pullup(input, (ev_ssize_t)(FRAME_HEADER_BYTES + length));
-        spona_request *request = envelope_unpack_request(frame + FRAME_HEADER_BYTES, length);
+        struct decode_result decoded;
+        enum decode_outcome outcome = decode_request(frame + FRAME_HEADER_BYTES, length, &decoded);
         evbuffer_drain(input, FRAME_HEADER_BYTES + (size_t)length);
-        if (request == NULL) {
-            snprintf(message, sizeof(message),
-                     "undecodable request: %u bytes are not a spona.v1.Request", length);
-            conn_fail(conn, SPONA__V1__STATUS__INVALID_ARGUMENT, message);
+        if (outcome == DECODE_MALFORMED) {
+            conn_fail(conn, decoded.status, decoded.message);
             return;
         }
-        if (conn_take_request(conn, request) != 0)
+        if (outcome == DECODE_REFUSED) {
+            conn_reply_error(conn, decoded.request_id, decoded.status, decoded.message);
+            continue;
+        }
+        if (conn_take_request(conn, decoded.request, decoded.cost) != 0)
             return;
     }
 }
@@ -374,7 +429,8 @@ static void conn_advance(struct conn *conn)
             conn_fail_now(conn, conn->pending_status, conn->pending_message);
         return;
     }
-    if (conn->read_paused && conn->queued < server->config.max_pipelined) {
+    if (conn->read_paused && conn->queued < server->config.max_pipelined &&
+        !conn_output_full(conn)) {
         conn->read_paused = 0;
         bufferevent_enable(conn->bev, EV_READ);
         conn_process_input(conn);
@@ -402,6 +458,7 @@ static int conn_apply_job(struct job *job)
         job_free(job);
         return 0;
     }
+    conn->held_bytes -= job->decoded_bytes;
     conn->session = job->session;
     if (job->kind == &request_identify)
         conn->installation = job->installation;

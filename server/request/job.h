@@ -54,6 +54,7 @@ struct job {
     void (*complete)(struct job *job); /* hands the job home; thread-safe */
     spona_request *request; /* owned; NULL for identification */
     uint64_t request_id;
+    size_t decoded_bytes; /* what the decoded request holds (decode_request's cost) */
     const struct request_kind *kind;
     struct session session;
     struct installation installation;

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "decode.h"
 #include "idempotency.h"
 #include "log.h"
 #include "request.h"
@@ -240,6 +241,7 @@ static void pipeline_pack(struct request_context *ctx, spona_response *response,
     if (status != SPONA__V1__STATUS__OK) {
         if (ctx->message[0] == '\0')
             snprintf(ctx->message, sizeof(ctx->message), "%s", envelope_status_name(status));
+        decode_cut_to_text(ctx->message); /* a message cut short may end mid-character */
         response->message = strdup(ctx->message);
     }
     if (job->kind == &request_identify && status != SPONA__V1__STATUS__OK)

@@ -23,7 +23,9 @@ static struct itest_server server;
 static int group_setup(void **state)
 {
     *state = &server;
-    return itest_server_start(&server, "frames", NULL);
+    /* these frames are sent before login: give them the full frame limit
+       (test_hostile_frames checks the smaller limit before login) */
+    return itest_server_start(&server, "frames", "[server]\nmax_frame_bytes_before_login = 65536\n");
 }
 
 /* Connects with a good certificate and writes bytes as they are. */
