@@ -396,7 +396,8 @@ static void test_unknown_kind(void **state)
     free(body.bytes);
 }
 
-static void test_connection_budget(void **state)
+/* One burst on a new connection: how many pings were refused for the budget. */
+static int connection_budget_burst(void)
 {
     /* a login (it goes to a worker) and then 120 pings of 1000 bytes behind it, in one
        write: the pings wait for the login, and what they hold passes 64 KiB */
@@ -437,12 +438,24 @@ static void test_connection_budget(void **state)
         envelope_free_response(response);
     }
     print_message("%d of 120 pings refused for the connection's budget\n", exhausted);
-    assert_true(exhausted > 0);
     assert_ping_works(client);
     spona_client_close(client);
     free(frames.bytes);
     free(body.bytes);
     free(ping.bytes);
+    return exhausted;
+}
+
+static void test_connection_budget(void **state)
+{
+    (void)state;
+    /* the pings are held only while the login runs: on a loaded machine the login may
+       finish before they are read, so a burst may hold nothing; three bursts, one must
+       be refused in part (and every refusal above named the budget) */
+    int exhausted = 0;
+    for (int attempt = 0; attempt < 3 && exhausted == 0; attempt++)
+        exhausted = connection_budget_burst();
+    assert_true(exhausted > 0);
 }
 
 int main(void)
