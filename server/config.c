@@ -35,6 +35,12 @@ void config_defaults(struct server_config *config)
     config->max_frame_bytes_before_login = 16u * 1024u;
     config->max_connection_bytes = 16u * 1024u * 1024u;
     config->max_connections = 1024;
+    config->max_connections_per_institution = 256;
+    config->max_handshakes = 128;
+    config->max_handshakes_per_address = 32;
+    config->handshake_timeout_seconds = 10;
+    config->frame_timeout_seconds = 10;
+    config->idle_timeout_seconds = 600;
     config->max_pipelined = 256;
     config->shutdown_grace_seconds = 10;
     snprintf(config->certificate, sizeof(config->certificate), "server.crt");
@@ -146,6 +152,13 @@ static const struct config_key config_keys[] = {
      offsetof(struct server_config, max_connection_bytes), sizeof(uint32_t), 64 * 1024,
      1024L * 1024 * 1024},
     INT("server", "max_connections", max_connections, 1, 1000000),
+    INT("server", "max_connections_per_institution", max_connections_per_institution, 1,
+        1000000),
+    INT("server", "max_handshakes", max_handshakes, 1, 100000),
+    INT("server", "max_handshakes_per_address", max_handshakes_per_address, 1, 100000),
+    INT("server", "handshake_timeout_seconds", handshake_timeout_seconds, 1, 300),
+    INT("server", "frame_timeout_seconds", frame_timeout_seconds, 1, 3600),
+    INT("server", "idle_timeout_seconds", idle_timeout_seconds, 1, 86400 * 7),
     INT("server", "max_pipelined", max_pipelined, 1, 100000),
     INT("server", "shutdown_grace_seconds", shutdown_grace_seconds, 0, 3600),
     STR("server", "pid_file", pid_file),

@@ -22,6 +22,12 @@ struct server_config {
     uint32_t max_frame_bytes_before_login; /* until the connection has a session */
     uint32_t max_connection_bytes; /* decoded, unanswered requests plus queued output */
     int max_connections;
+    int max_connections_per_institution; /* server-wide, once identified */
+    int max_handshakes;              /* unfinished TLS handshakes per io thread */
+    int max_handshakes_per_address;  /* of them from one source address */
+    int handshake_timeout_seconds;   /* absolute, from accept */
+    int frame_timeout_seconds;       /* a frame begun must be complete within this */
+    int idle_timeout_seconds;        /* no request for this long: closed */
     int max_pipelined;
     int shutdown_grace_seconds;
     char pid_file[CONFIG_PATH_MAX];

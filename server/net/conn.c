@@ -5,6 +5,16 @@
  * Bad input (oversized, empty or undecodable frames) gets one Response with
  * request id 0, then a lingering close so the client can read it; other
  * connections are never affected.
+ *
+ * Budgets (docs/security.md): an unfinished handshake holds a slot of a small
+ * budget per io thread (total and per source address) with an absolute
+ * deadline; when the budget is full the oldest unfinished handshake is dropped
+ * for the newcomer, so a client that completes its handshake quickly is served
+ * however many dribblers keep arriving. After the handshake a frame begun must
+ * be complete within frame_timeout_seconds, a connection without a request for
+ * idle_timeout_seconds is closed, and an institution holds at most
+ * max_connections_per_institution connections. conn_sweep enforces the
+ * deadlines from the io thread's janitor.
  */
 #include "conn.h"
 
@@ -21,16 +31,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "pipeline.h"
 #include "decode.h"
 #include "frame.h"
+#include "institution_count.h"
 #include "log.h"
+#include "refusal_log.h"
 #include "tls.h"
 #include "worker.h"
 #include "io_thread.h"
 
-#define HANDSHAKE_TIMEOUT_SECONDS 10
 #define LINGER_MS 1000
 #define DRAIN_IDLE_MS 250
 #define OUTPUT_HIGH_BYTES (4u * 1024u * 1024u)
@@ -39,6 +51,12 @@ enum conn_state {
     CONN_HANDSHAKE, /* TLS handshake in progress */
     CONN_OPEN,      /* reading requests */
     CONN_CLOSING,   /* final response being flushed, input discarded */
+};
+
+/* A source address without its port: what the per-address handshake budget counts. */
+struct conn_address {
+    int family;
+    unsigned char bytes[16];
 };
 
 struct conn {
@@ -60,6 +78,17 @@ struct conn {
     struct event *timer; /* linger or drain-idle */
     spona_status pending_status; /* a stream error to report once earlier requests are answered */
     char *pending_message;
+    /* budgets and deadlines (monotonic milliseconds; 0: none) */
+    struct conn_address address;
+    struct conn *handshake_older, *handshake_newer; /* io thread's handshake list */
+    int in_handshakes;
+    long long handshake_deadline_ms;
+    long long last_activity_ms;    /* handshake done, a frame received or a job finished */
+    long long frame_deadline_ms;   /* a partial frame waits in the input */
+    unsigned long frames_taken;    /* frames read so far */
+    unsigned long frame_deadline_frames; /* frames_taken when frame_deadline_ms was set */
+    int institution_counted;       /* counted in server->institutions */
+    long long closing_since_ms;    /* CONN_CLOSING: when the final response was queued */
 };
 
 static void conn_advance(struct conn *conn);
@@ -67,6 +96,65 @@ static void conn_arm_timer(struct conn *conn, int ms);
 static void conn_close_after_flush(struct conn *conn);
 static void conn_process_input(struct conn *conn);
 static int conn_apply_job(struct job *job);
+
+static long long conn_now_ms(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+static void conn_address_of(const struct sockaddr *address, struct conn_address *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->family = address->sa_family;
+    if (address->sa_family == AF_INET) {
+        const struct sockaddr_in *v4 = (const struct sockaddr_in *)(const void *)address;
+        memcpy(out->bytes, &v4->sin_addr, sizeof(v4->sin_addr));
+    } else if (address->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *)(const void *)address;
+        memcpy(out->bytes, &v6->sin6_addr, sizeof(v6->sin6_addr));
+    }
+}
+
+static int conn_address_equal(const struct conn_address *a, const struct conn_address *b)
+{
+    return a->family == b->family && memcmp(a->bytes, b->bytes, sizeof(a->bytes)) == 0;
+}
+
+/* Appends a new connection to the io thread's handshake list (it is the newest). */
+static void conn_handshake_link(struct conn *conn)
+{
+    struct io_thread *io = conn->io;
+    conn->handshake_older = io->handshakes_newest;
+    conn->handshake_newer = NULL;
+    if (io->handshakes_newest != NULL)
+        io->handshakes_newest->handshake_newer = conn;
+    else
+        io->handshakes_oldest = conn;
+    io->handshakes_newest = conn;
+    conn->in_handshakes = 1;
+    io->handshake_count++;
+}
+
+/* The handshake is over (done, failed or dropped): out of the handshake budget. */
+static void conn_handshake_unlink(struct conn *conn)
+{
+    struct io_thread *io = conn->io;
+    if (!conn->in_handshakes)
+        return;
+    if (conn->handshake_older != NULL)
+        conn->handshake_older->handshake_newer = conn->handshake_newer;
+    else
+        io->handshakes_oldest = conn->handshake_newer;
+    if (conn->handshake_newer != NULL)
+        conn->handshake_newer->handshake_older = conn->handshake_older;
+    else
+        io->handshakes_newest = conn->handshake_older;
+    conn->handshake_older = conn->handshake_newer = NULL;
+    conn->in_handshakes = 0;
+    io->handshake_count--;
+}
 
 static void conn_describe_peer(const struct sockaddr *address, char *out, size_t out_size)
 {
@@ -120,6 +208,11 @@ static void conn_release(struct conn *conn)
     if (conn->released)
         return;
     conn->released = 1;
+    conn_handshake_unlink(conn);
+    if (conn->institution_counted) {
+        institution_count_release(io->server->institutions, conn->installation.institution_id);
+        conn->institution_counted = 0;
+    }
     if (conn->prev != NULL)
         conn->prev->next = conn->next;
     else
@@ -171,6 +264,7 @@ static void conn_close_after_flush(struct conn *conn)
     if (conn->state == CONN_CLOSING)
         return;
     conn->state = CONN_CLOSING;
+    conn->closing_since_ms = conn_now_ms();
     conn_free_queue(conn);
     bufferevent_enable(conn->bev, EV_READ); /* to discard until EOF */
     bufferevent_setwatermark(conn->bev, EV_WRITE, 0, 0);
@@ -204,9 +298,8 @@ static void conn_fail_now(struct conn *conn, spona_status status, const char *me
  * The stream is broken (bad frame): read nothing more, answer the requests
  * received before the bad frame, then send the error with request id 0 and close.
  */
-static void conn_fail(struct conn *conn, spona_status status, const char *message)
+static void conn_fail_unlogged(struct conn *conn, spona_status status, const char *message)
 {
-    log_warn("closing %s (installation '%s'): %s", conn->peer, conn->installation.cn, message);
     if (!conn->busy && conn->queue_head == NULL) {
         conn_fail_now(conn, status, message);
         return;
@@ -220,6 +313,12 @@ static void conn_fail(struct conn *conn, spona_status status, const char *messag
     bufferevent_disable(conn->bev, EV_READ);
     struct evbuffer *input = bufferevent_get_input(conn->bev);
     evbuffer_drain(input, evbuffer_get_length(input));
+}
+
+static void conn_fail(struct conn *conn, spona_status status, const char *message)
+{
+    log_warn("closing %s (installation '%s'): %s", conn->peer, conn->installation.cn, message);
+    conn_fail_unlogged(conn, status, message);
 }
 
 /* Answers one request with an error without closing. */
@@ -364,7 +463,7 @@ static int conn_frame_header(struct conn *conn, struct evbuffer *input, uint32_t
 }
 
 /* Turns whole frames in the input buffer into queued requests. */
-static void conn_process_input(struct conn *conn)
+static void conn_read_frames(struct conn *conn)
 {
     struct evbuffer *input = bufferevent_get_input(conn->bev);
     const struct server_config *config = &conn->io->server->config;
@@ -384,6 +483,8 @@ static void conn_process_input(struct conn *conn)
         struct decode_result decoded;
         enum decode_outcome outcome = decode_request(frame + FRAME_HEADER_BYTES, length, &decoded);
         evbuffer_drain(input, FRAME_HEADER_BYTES + (size_t)length);
+        conn->frames_taken++;
+        conn->last_activity_ms = conn_now_ms();
         if (outcome == DECODE_MALFORMED) {
             conn_fail(conn, decoded.status, decoded.message);
             return;
@@ -395,6 +496,33 @@ static void conn_process_input(struct conn *conn)
         if (conn_take_request(conn, decoded.request, decoded.cost) != 0)
             return;
     }
+}
+
+/*
+ * Bytes of an unfinished frame wait in the input: the frame must be complete by
+ * frame_timeout_seconds after the first of them arrived (a deadline per frame,
+ * set again once a frame is read). No deadline while we are the ones not reading.
+ */
+static void conn_watch_partial_frame(struct conn *conn)
+{
+    struct evbuffer *input = bufferevent_get_input(conn->bev);
+    if (conn->state != CONN_OPEN || conn->read_paused || conn->pending_message != NULL ||
+        evbuffer_get_length(input) == 0) {
+        conn->frame_deadline_ms = 0;
+        return;
+    }
+    if (conn->frame_deadline_ms != 0 && conn->frame_deadline_frames == conn->frames_taken)
+        return; /* the same frame is still unfinished */
+    conn->frame_deadline_ms =
+        conn_now_ms() + 1000LL * conn->io->server->config.frame_timeout_seconds;
+    conn->frame_deadline_frames = conn->frames_taken;
+}
+
+static void conn_process_input(struct conn *conn)
+{
+    conn_read_frames(conn);
+    if (!conn->released)
+        conn_watch_partial_frame(conn);
 }
 
 /* Starts the next queued job if none is running. */
@@ -442,6 +570,35 @@ static void conn_advance(struct conn *conn)
         conn_arm_timer(conn, DRAIN_IDLE_MS);
 }
 
+/*
+ * An identified connection counts against its institution's limit; over it, the
+ * client gets RESOURCE_EXHAUSTED (request id 0) and the connection closes.
+ * Returns -1 when refused.
+ */
+static int conn_count_institution(struct conn *conn)
+{
+    struct server *server = conn->io->server;
+    int limit = server->config.max_connections_per_institution;
+    int open = 0;
+    if (!conn->installation.identified || conn->institution_counted)
+        return 0;
+    if (institution_count_take(server->institutions, conn->installation.institution_id, limit,
+                               &open) == 0) {
+        conn->institution_counted = 1;
+        return 0;
+    }
+    char message[200];
+    snprintf(message, sizeof(message),
+             "your institution has %d connections open, the limit is %d "
+             "(max_connections_per_institution)",
+             open, limit);
+    char detail[400];
+    snprintf(detail, sizeof(detail), "installation '%s': %s", conn->installation.cn, message);
+    refusal_log_note(server->refusals, REFUSAL_OVER_INSTITUTION, conn->peer, detail);
+    conn_fail_now(conn, SPONA__V1__STATUS__RESOURCE_EXHAUSTED, message);
+    return -1;
+}
+
 /* Applies a finished job; returns 0 while the connection lives, -1 once it is gone. */
 static int conn_apply_job(struct job *job)
 {
@@ -460,8 +617,14 @@ static int conn_apply_job(struct job *job)
     }
     conn->held_bytes -= job->decoded_bytes;
     conn->session = job->session;
-    if (job->kind == &request_identify)
+    conn->last_activity_ms = conn_now_ms();
+    if (job->kind == &request_identify) {
         conn->installation = job->installation;
+        if (conn_count_institution(conn) != 0) {
+            job_free(job);
+            return 0;
+        }
+    }
     int failed = job->frame != NULL && conn_send_frame(conn, job->frame, job->frame_length) != 0;
     int close_after = job->close_after;
     job_free(job);
@@ -540,7 +703,8 @@ static void conn_connected(struct conn *conn)
     unsigned int alpn_length = 0;
     SSL_get0_alpn_selected(conn->ssl, &alpn, &alpn_length);
     conn->state = CONN_OPEN;
-    bufferevent_set_timeouts(conn->bev, NULL, NULL);
+    conn_handshake_unlink(conn);
+    conn->last_activity_ms = conn_now_ms();
     if (tls_peer_common_name(conn->ssl, conn->installation.cn, sizeof(conn->installation.cn)) != 0) {
         conn_fail(conn, SPONA__V1__STATUS__UNAUTHENTICATED,
                   "client certificate has no usable common name");
@@ -570,12 +734,10 @@ static void conn_event_cb(struct bufferevent *bev, short events, void *arg)
         return;
     }
     if (conn->state == CONN_HANDSHAKE) {
-        char reason[320];
-        if (events & BEV_EVENT_TIMEOUT)
-            snprintf(reason, sizeof(reason), "handshake timed out");
-        else
-            tls_describe_error(conn->ssl, tls_error, socket_error, reason, sizeof(reason));
-        log_warn("TLS handshake with %s failed: %s", conn->peer, reason);
+        char reason[320], detail[360];
+        tls_describe_error(conn->ssl, tls_error, socket_error, reason, sizeof(reason));
+        snprintf(detail, sizeof(detail), "TLS handshake failed: %s", reason);
+        refusal_log_note(conn->io->server->refusals, REFUSAL_HANDSHAKE_FAILED, conn->peer, detail);
     } else if ((events & BEV_EVENT_ERROR) && conn->state == CONN_OPEN) {
         char reason[320];
         tls_describe_error(conn->ssl, tls_error, socket_error, reason, sizeof(reason));
@@ -587,27 +749,71 @@ static void conn_event_cb(struct bufferevent *bev, short events, void *arg)
     conn_release(conn);
 }
 
-void conn_accept(struct io_thread *io, evutil_socket_t fd, const struct sockaddr *address,
-                 int address_length)
+/* An unfinished handshake leaves to make room for a newer one, or at its deadline. */
+static void conn_drop_handshake(struct conn *conn, enum refusal_kind kind, const char *detail)
 {
-    const struct server *server = io->server;
-    char peer[64];
-    conn_describe_peer(address, peer, sizeof(peer));
-    if (io->draining || io->connection_count >= server->config.max_connections) {
-        log_warn("refusing %s: %s", peer, io->draining ? "shutting down" : "too many connections");
-        evutil_closesocket(fd);
+    refusal_log_note(conn->io->server->refusals, kind, conn->peer, detail);
+    conn_release(conn);
+}
+
+/*
+ * Makes room for a newcomer from source: when that address already has its
+ * share of unfinished handshakes, its oldest one goes; otherwise, when the
+ * handshake budget or max_connections is full, the oldest handshake of all.
+ * A slot held by a finished handshake is never taken back.
+ */
+static void conn_make_room(struct io_thread *io, const struct conn_address *source)
+{
+    const struct server_config *config = &io->server->config;
+    struct conn *oldest_of_source = NULL;
+    int of_source = 0;
+    char detail[160];
+    for (struct conn *conn = io->handshakes_oldest; conn != NULL; conn = conn->handshake_newer)
+        if (conn_address_equal(&conn->address, source) && of_source++ == 0)
+            oldest_of_source = conn;
+    if (oldest_of_source != NULL && of_source >= config->max_handshakes_per_address) {
+        snprintf(detail, sizeof(detail),
+                 "unfinished handshake dropped for a newer one from the same address "
+                 "(max_handshakes_per_address %d)",
+                 config->max_handshakes_per_address);
+        conn_drop_handshake(oldest_of_source, REFUSAL_HANDSHAKE_DROPPED, detail);
         return;
     }
-    int nodelay = 1; /* small TLS records must not wait for delayed ACKs */
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &nodelay, sizeof(nodelay));
+    if (io->handshakes_oldest != NULL && (io->handshake_count >= config->max_handshakes ||
+                                          io->connection_count >= config->max_connections)) {
+        snprintf(detail, sizeof(detail),
+                 "unfinished handshake dropped for a newer one (max_handshakes %d)",
+                 config->max_handshakes);
+        conn_drop_handshake(io->handshakes_oldest, REFUSAL_HANDSHAKE_DROPPED, detail);
+    }
+}
+
+/* Refuses a new socket before any TLS: closing is all the client sees. */
+static void conn_refuse(struct io_thread *io, evutil_socket_t fd, const char *peer)
+{
+    char detail[160];
+    if (io->draining) {
+        refusal_log_note(io->server->refusals, REFUSAL_SHUTTING_DOWN, peer, "shutting down");
+    } else {
+        snprintf(detail, sizeof(detail),
+                 "refused: %d connections open on this io thread (max_connections)",
+                 io->connection_count);
+        refusal_log_note(io->server->refusals, REFUSAL_OVER_MAX_CONNECTIONS, peer, detail);
+    }
+    evutil_closesocket(fd);
+}
+
+/* The new connection's TLS stream; NULL (socket closed, logged) on failure. */
+static struct conn *conn_new(struct io_thread *io, evutil_socket_t fd, const char *peer)
+{
     struct conn *conn = calloc(1, sizeof(*conn));
-    SSL *ssl = tls_context_new_ssl(server->tls);
+    SSL *ssl = tls_context_new_ssl(io->server->tls);
     if (conn == NULL || ssl == NULL) {
         log_error("cannot accept %s: out of memory", peer);
         free(conn);
         SSL_free(ssl);
         evutil_closesocket(fd);
-        return;
+        return NULL;
     }
     conn->io = io;
     conn->ssl = ssl;
@@ -620,20 +826,90 @@ void conn_accept(struct io_thread *io, evutil_socket_t fd, const struct sockaddr
         SSL_free(ssl);
         evutil_closesocket(fd);
         free(conn);
-        return;
+        return NULL;
     }
     bufferevent_openssl_set_allow_dirty_shutdown(conn->bev, 1);
     bufferevent_setcb(conn->bev, conn_read_cb, conn_write_cb, conn_event_cb, conn);
-    struct timeval handshake = {HANDSHAKE_TIMEOUT_SECONDS, 0};
-    bufferevent_set_timeouts(conn->bev, &handshake, &handshake);
     bufferevent_enable(conn->bev, EV_READ | EV_WRITE);
+    return conn;
+}
 
+void conn_accept(struct io_thread *io, evutil_socket_t fd, const struct sockaddr *address,
+                 int address_length)
+{
+    const struct server_config *config = &io->server->config;
+    char peer[64];
+    struct conn_address source;
+    conn_describe_peer(address, peer, sizeof(peer));
+    conn_address_of(address, &source);
+    if (!io->draining)
+        conn_make_room(io, &source);
+    if (io->draining || io->connection_count >= config->max_connections) {
+        conn_refuse(io, fd, peer);
+        return;
+    }
+    int nodelay = 1; /* small TLS records must not wait for delayed ACKs */
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &nodelay, sizeof(nodelay));
+    struct conn *conn = conn_new(io, fd, peer);
+    if (conn == NULL)
+        return;
+    conn->address = source;
+    /* absolute: bytes arriving do not move it */
+    conn->handshake_deadline_ms = conn_now_ms() + 1000LL * config->handshake_timeout_seconds;
+    conn_handshake_link(conn);
     conn->next = io->connections;
     if (io->connections != NULL)
         io->connections->prev = conn;
     io->connections = conn;
     io->connection_count++;
     log_debug("accepted %s", peer);
+}
+
+/* An open connection past a deadline: a frame left unfinished, or no request for too long. */
+static void conn_check_deadlines(struct conn *conn, long long now)
+{
+    const struct server_config *config = &conn->io->server->config;
+    char message[160];
+    if (conn->state == CONN_CLOSING &&
+        now - conn->closing_since_ms >= 1000LL * config->frame_timeout_seconds) {
+        conn_release(conn); /* the client does not read its final response */
+        return;
+    }
+    if (conn->state != CONN_OPEN || conn->pending_message != NULL)
+        return;
+    if (conn->frame_deadline_ms != 0 && now >= conn->frame_deadline_ms) {
+        conn->frame_deadline_ms = 0;
+        snprintf(message, sizeof(message),
+                 "frame not complete within %d s (frame_timeout_seconds)",
+                 config->frame_timeout_seconds);
+        refusal_log_note(conn->io->server->refusals, REFUSAL_FRAME_TIMEOUT, conn->peer, message);
+        conn_fail_unlogged(conn, SPONA__V1__STATUS__RESOURCE_EXHAUSTED, message);
+        return;
+    }
+    if (!conn->busy && now - conn->last_activity_ms >= 1000LL * config->idle_timeout_seconds) {
+        snprintf(message, sizeof(message),
+                 "connection closed after %d s without a request (idle_timeout_seconds)",
+                 config->idle_timeout_seconds);
+        refusal_log_note(conn->io->server->refusals, REFUSAL_IDLE, conn->peer, message);
+        conn_fail_now(conn, SPONA__V1__STATUS__UNAVAILABLE, message);
+    }
+}
+
+void conn_sweep(struct io_thread *io)
+{
+    long long now = conn_now_ms();
+    char detail[96];
+    /* the list is in arrival order and every deadline is arrival + the same timeout */
+    while (io->handshakes_oldest != NULL && io->handshakes_oldest->handshake_deadline_ms <= now) {
+        snprintf(detail, sizeof(detail), "handshake not finished within %d s",
+                 io->server->config.handshake_timeout_seconds);
+        conn_drop_handshake(io->handshakes_oldest, REFUSAL_HANDSHAKE_TIMEOUT, detail);
+    }
+    struct conn *next;
+    for (struct conn *conn = io->connections; conn != NULL; conn = next) {
+        next = conn->next; /* nothing here releases another connection */
+        conn_check_deadlines(conn, now);
+    }
 }
 
 static void conn_begin_drain(struct conn *conn)

@@ -23,6 +23,13 @@ void conn_job_done(struct job *job);
 /* Frees a job whose io thread has stopped, and its connection if that was waiting for it. */
 void conn_job_discard(struct job *job);
 
+/*
+ * Called periodically by the io thread: drops handshakes past their deadline,
+ * closes connections with a frame unfinished past frame_timeout_seconds or
+ * without a request for idle_timeout_seconds.
+ */
+void conn_sweep(struct io_thread *io);
+
 /* Server is stopping: each connection finishes what it received, then closes. */
 void conn_drain_all(struct io_thread *io);
 

@@ -15,8 +15,10 @@
 
 #include "conn.h"
 #include "log.h"
+#include "refusal_log.h"
 
 #define LISTEN_BACKLOG 512
+#define JANITOR_INTERVAL_MS 250
 
 void job_free(struct job *job)
 {
@@ -71,6 +73,15 @@ static void io_thread_accept_error_cb(struct evconnlistener *listener, void *arg
 {
     int error = EVUTIL_SOCKET_ERROR();
     log_error("accept failed: %s", evutil_socket_error_to_string(error));
+}
+
+/* Periodic: deadlines of handshakes and frames, idle connections, refusal log summaries. */
+static void io_thread_janitor_cb(evutil_socket_t fd, short what, void *arg)
+{
+    struct io_thread *io = arg;
+    conn_sweep(io);
+    if (io->index == 0)
+        refusal_log_flush(io->server->refusals);
 }
 
 static void io_thread_grace_cb(evutil_socket_t fd, short what, void *arg)
@@ -170,10 +181,14 @@ int io_thread_init(struct io_thread *io, struct server *server, int index, char 
     io->done_event = event_new(io->base, -1, 0, io_thread_done_cb, io);
     io->shutdown_event = event_new(io->base, -1, 0, io_thread_shutdown_cb, io);
     io->grace_timer = evtimer_new(io->base, io_thread_grace_cb, io);
-    if (io->done_event == NULL || io->shutdown_event == NULL || io->grace_timer == NULL) {
+    io->janitor = event_new(io->base, -1, EV_PERSIST, io_thread_janitor_cb, io);
+    if (io->done_event == NULL || io->shutdown_event == NULL || io->grace_timer == NULL ||
+        io->janitor == NULL) {
         snprintf(err, err_size, "cannot create events");
         return -1;
     }
+    struct timeval interval = {0, JANITOR_INTERVAL_MS * 1000};
+    event_add(io->janitor, &interval);
     return io_thread_listen(io, err, err_size);
 }
 
@@ -211,6 +226,8 @@ void io_thread_cleanup(struct io_thread *io)
         event_free(io->shutdown_event);
     if (io->grace_timer != NULL)
         event_free(io->grace_timer);
+    if (io->janitor != NULL)
+        event_free(io->janitor);
     if (io->base != NULL)
         event_base_free(io->base);
     pthread_mutex_destroy(&io->done_lock);

@@ -14,8 +14,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "institution_count.h"
 #include "io_thread.h"
 #include "log.h"
+#include "refusal_log.h"
 #include "tls.h"
 #include "worker.h"
 
@@ -71,6 +73,12 @@ static int server_prepare(struct server *server)
         log_error("libevent has no pthreads support");
         return -1;
     }
+    server->refusals = refusal_log_new();
+    server->institutions = institution_count_new();
+    if (server->refusals == NULL || server->institutions == NULL) {
+        log_error("out of memory");
+        return -1;
+    }
     server->tls = tls_context_new(&server->config, err, sizeof(err));
     if (server->tls == NULL) {
         log_error("%s", err);
@@ -106,6 +114,8 @@ static void server_release(struct server *server)
         free(server->io_threads);
     }
     tls_context_free(server->tls);
+    institution_count_free(server->institutions);
+    refusal_log_free(server->refusals);
 }
 
 int server_run(const struct server_config *config)

@@ -24,6 +24,8 @@ struct event_base;
 struct event;
 struct evconnlistener;
 struct conn;
+struct institution_count;
+struct refusal_log;
 struct request_kind;
 struct tls_context;
 struct worker_pool;
@@ -37,10 +39,14 @@ struct io_thread {
     struct event *done_event;     /* jobs came back from workers */
     struct event *shutdown_event; /* main thread asks us to stop */
     struct event *grace_timer;    /* force-close after the grace period */
+    struct event *janitor;        /* periodic: deadlines, idle connections, log summaries */
     pthread_mutex_t done_lock;    /* guards done_head/done_tail only */
     struct job *done_head, *done_tail;
     struct conn *connections; /* list of live connections */
     int connection_count;
+    /* the connections whose TLS handshake is unfinished, oldest first (the handshake budget) */
+    struct conn *handshakes_oldest, *handshakes_newest;
+    int handshake_count;
     int draining;
 };
 
@@ -50,6 +56,8 @@ struct server {
     struct worker_pool *workers;
     struct io_thread *io_threads;
     int io_thread_count;
+    struct refusal_log *refusals;          /* shared by the io threads; thread-safe */
+    struct institution_count *institutions; /* open connections per institution; thread-safe */
 };
 
 #endif

@@ -46,6 +46,12 @@ static void test_defaults(void **state)
     assert_int_equal(config.workers, 4);
     assert_int_equal(config.max_frame_bytes, 1048576);
     assert_int_equal(config.max_connections, 1024);
+    assert_int_equal(config.max_connections_per_institution, 256);
+    assert_int_equal(config.max_handshakes, 128);
+    assert_int_equal(config.max_handshakes_per_address, 32);
+    assert_int_equal(config.handshake_timeout_seconds, 10);
+    assert_int_equal(config.frame_timeout_seconds, 10);
+    assert_int_equal(config.idle_timeout_seconds, 600);
     assert_int_equal(config.max_pipelined, 256);
     assert_int_equal(config.shutdown_grace_seconds, 10);
     assert_string_equal(config.pid_file, "");
