@@ -15,7 +15,11 @@
  *     same clause when allowed — on every case the caller may see (row-level security:
  *     a case it may not see is refused whatever the clauses say, as the server answers
  *     NOT_FOUND); spona_decide_person agrees for the person; and persons_for_caller
- *     shows exactly the columns of the readable categories.
+ *     shows exactly the columns of the readable categories;
+ *   - built with SPONA_TEST_NO_C_FILTER (the test sets SPONA_SERVER_NO_C_FILTER), a
+ *     second server whose person reads take the fields from persons_for_caller with the
+ *     C filter off answers every institution's person_get of every situation exactly as
+ *     spona-server does (status, fields and values, decisions). Skipped otherwise.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -428,6 +432,75 @@ static void test_persons_for_caller_shows_the_readable_categories(void **state)
         }
 }
 
+/* Starts spona-server-no-c-filter as a second server (itest starts $SPONA_SERVER). */
+static int start_variant(struct itest_server *variant, const char *binary)
+{
+    char *normal = strdup(getenv("SPONA_SERVER"));
+    if (normal == NULL)
+        return -1;
+    setenv("SPONA_SERVER", binary, 1);
+    int started = itest_init() == 0 ? itest_server_start(variant, "decision_table_no_c_filter",
+                                                         NULL)
+                                    : -1;
+    setenv("SPONA_SERVER", normal, 1);
+    free(normal);
+    return itest_init() == 0 ? started : -1;
+}
+
+/* Asserts that two person_get answers are the same. */
+static void compare_person_get(const spona_response *on, const spona_response *off,
+                               const char *who)
+{
+    if (on->status != off->status)
+        fail_msg("person_get for %s: %s with the C filter, %s without", who,
+                 envelope_status_name(on->status), envelope_status_name(off->status));
+    if (on->status != SPONA__V1__STATUS__OK)
+        return;
+    const Spona__V1__PersonView *a = on->person_get, *b = off->person_get;
+    if (a->n_fields != b->n_fields || a->n_decisions != b->n_decisions)
+        fail_msg("person_get for %s: %zu fields, %zu decisions with the C filter; %zu, %zu "
+                 "without", who, a->n_fields, a->n_decisions, b->n_fields, b->n_decisions);
+    for (size_t f = 0; f < a->n_fields; f++)
+        if (strcmp(a->fields[f]->name, b->fields[f]->name) != 0 ||
+            strcmp(a->fields[f]->value, b->fields[f]->value) != 0)
+            fail_msg("person_get for %s: field %s differs without the C filter (%s)", who,
+                     a->fields[f]->name, b->fields[f]->name);
+    for (size_t d = 0; d < a->n_decisions; d++)
+        if (a->decisions[d]->allowed != b->decisions[d]->allowed ||
+            strcmp(a->decisions[d]->reason, b->decisions[d]->reason) != 0)
+            fail_msg("person_get for %s: decision %zu differs", who, d);
+}
+
+static void test_person_get_without_the_c_filter_is_the_same(void **state)
+{
+    (void)state;
+    const char *binary = getenv("SPONA_SERVER_NO_C_FILTER");
+    if (binary == NULL)
+        skip(); /* built without SPONA_TEST_NO_C_FILTER */
+    require_situations();
+    static struct itest_server variant;
+    assert_int_equal(start_variant(&variant, binary), 0);
+    int compared = 0;
+    for (size_t i = 0; i < INSTITUTION_COUNT; i++) {
+        struct spona_client *client = idata_login(&variant, institutions[i].cert,
+                                                  institutions[i].username);
+        for (int k = 0; k < SITUATION_COUNT; k++) {
+            char who[256];
+            describe(&situations[k], i, who, sizeof(who));
+            spona_response *on = idata_person_get(institutions[i].client,
+                                                  situations[k].person_id);
+            spona_response *off = idata_person_get(client, situations[k].person_id);
+            compare_person_get(on, off, who);
+            compared += on->status == SPONA__V1__STATUS__OK;
+            envelope_free_response(on);
+            envelope_free_response(off);
+        }
+        spona_client_close(client);
+    }
+    assert_true(compared > 0);
+    assert_int_equal(itest_server_stop(&variant), 0);
+}
+
 int main(void)
 {
     if (itest_init() != 0)
@@ -438,6 +511,7 @@ int main(void)
         cmocka_unit_test(test_build_situations),
         cmocka_unit_test(test_sql_decides_as_c_on_every_combination),
         cmocka_unit_test(test_persons_for_caller_shows_the_readable_categories),
+        cmocka_unit_test(test_person_get_without_the_c_filter_is_the_same),
         cmocka_unit_test(itest_test_server_stops_cleanly),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
