@@ -4,7 +4,8 @@
  * (the protocol_setup fixture imported it through the API, which stored its decision
  * table). The test checks
  *   - person_field_categories is server/policy/fields.c, row for row;
- *   - the stored decision table of v2 has the rows decision_table_json derives;
+ *   - the stored decision table of v2 has the rows decision_table_json derives, and
+ *     `spona-server derive-decisions` writes those of a version stored without them;
  *   - for situations built through the API (on the team or only referred × consent to
  *     every category or none × safety flag or none; a case from which the lead excluded
  *     one institution and one user of another; break-glass access by a second lead
@@ -139,12 +140,14 @@ static void test_field_categories_are_those_of_fields_c(void **state)
     PQclear(r);
 }
 
-static void test_stored_table_is_the_derived_one(void **state)
+/* Asserts that testgrad's stored decision table of version is exactly parsed's rows. */
+static void assert_stored_is_derived(const struct policy *parsed, int version)
 {
-    (void)state;
     char *json = NULL;
-    assert_int_equal(decision_table_json(&policy, &json), 0);
-    const char *p[] = {json};
+    assert_int_equal(decision_table_json(parsed, &json), 0);
+    char version_text[16];
+    snprintf(version_text, sizeof(version_text), "%d", version);
+    const char *p[] = {json, version_text};
     /* the derived rows minus the stored ones and the other way round: nothing */
     char *differ = idata_pg_value(
         app,
@@ -154,16 +157,48 @@ static void test_stored_table_is_the_derived_one(void **state)
         "     stored AS (SELECT d.role, d.category, d.action, d.clause, d.needs_team,"
         "                       d.needs_consent FROM policy_decisions d"
         "                  JOIN municipalities m ON m.id = d.municipality_id"
-        "                 WHERE m.code = 'testgrad' AND d.version = 2)"
+        "                 WHERE m.code = 'testgrad' AND d.version = $2::int)"
         " SELECT (SELECT count(*) FROM (SELECT * FROM derived EXCEPT SELECT * FROM stored) a)"
         "      + (SELECT count(*) FROM (SELECT * FROM stored EXCEPT SELECT * FROM derived) b)"
         "      || ' ' || (SELECT count(*) FROM stored)",
-        1, p);
+        2, p);
     char want[64];
-    snprintf(want, sizeof(want), "0 %zu", decision_table_count(&policy));
-    assert_string_equal(differ, want);
+    snprintf(want, sizeof(want), "0 %zu", decision_table_count(parsed));
+    if (strcmp(differ, want) != 0)
+        fail_msg("version %d: %s rows differ, stored (want %s)", version, differ, want);
     free(differ);
     free(json);
+}
+
+static void test_stored_table_is_the_derived_one(void **state)
+{
+    (void)state;
+    assert_stored_is_derived(&policy, 2);
+}
+
+/* A version stored before sql/022 has no rows: `spona-server derive-decisions` writes
+ * them from its stored text. (Version 1 is not in force: nothing else reads its rows.) */
+static void test_derive_decisions_fills_a_version_without_rows(void **state)
+{
+    (void)state;
+    struct policy first;
+    char err[4096];
+    if (policy_parse_file(SPONA_TEST_PROTOCOLS "/testgrad-v1.yaml", NULL, &first, err,
+                          sizeof(err)) != 0)
+        fail_msg("cannot parse testgrad-v1.yaml: %s", err);
+    PGconn *superuser = idata_pg_connect("postgres");
+    PGresult *r = idata_pg(superuser, PGRES_COMMAND_OK,
+                           "DELETE FROM policy_decisions d USING municipalities m"
+                           " WHERE m.id = d.municipality_id AND m.code = 'testgrad'"
+                           "   AND d.version = 1",
+                           0, NULL);
+    PQclear(r);
+    PQfinish(superuser);
+    assert_int_equal(itest_admin("derive-decisions", NULL), 0);
+    assert_stored_is_derived(&first, 1);
+    assert_int_equal(itest_admin("derive-decisions", NULL), 0); /* again: nothing to do */
+    assert_stored_is_derived(&first, 1);
+    policy_free(&first);
 }
 
 /* --- building the situations --------------------------------------------------------- */
@@ -508,6 +543,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_field_categories_are_those_of_fields_c),
         cmocka_unit_test(test_stored_table_is_the_derived_one),
+        cmocka_unit_test(test_derive_decisions_fills_a_version_without_rows),
         cmocka_unit_test(test_build_situations),
         cmocka_unit_test(test_sql_decides_as_c_on_every_combination),
         cmocka_unit_test(test_persons_for_caller_shows_the_readable_categories),
