@@ -8,8 +8,8 @@
  *     `spona-server derive-decisions` writes those of a version stored without them;
  *   - for situations built through the API (on the team or only referred × consent to
  *     every category or none × safety flag or none; a case from which the lead excluded
- *     one institution and one user of another; break-glass access by a second lead
- *     agency, with and without the flag), for every institution of testgrad (every
+ *     one institution and one user of another; break-glass team membership of a second
+ *     lead agency, with and without the flag, written directly into case_team), for every institution of testgrad (every
  *     role and one that signed nothing) × every category × read/write: spona_decide_clause
  *     in SQL, run as spona_app with the institution's identity set as the server sets it,
  *     gives what access_decide (policy_decide) in C gives for the same subject — the
@@ -291,6 +291,30 @@ static void build_exclusions(struct situation *s)
     s->excluded[EXCLUDED_USER] = 1;
 }
 
+/* Break-glass team membership of the second lead agency, written as emergency_access
+ * writes it (case_team via 'emergency', expiring) but directly: an emergency_access
+ * request would also put an entry in the coordinator's review, which
+ * integration.emergency reads for its own. */
+static void build_break_glass(struct situation *s)
+{
+    PGconn *superuser = idata_pg_connect("postgres");
+    const char *p[] = {s->case_id, institutions[SECOND_LEAD].code,
+                       institutions[SECOND_LEAD].username};
+    PGresult *r = idata_pg(superuser, PGRES_COMMAND_OK,
+                           "INSERT INTO case_team (case_id, municipality_id, institution_id, via,"
+                           "                       expires_at, emergency_user, emergency_reason)"
+                           " SELECT c.id, c.municipality_id, i.id, 'emergency',"
+                           "        now() + interval '60 minutes', u.id, 'hitna situacija'"
+                           "   FROM cases c, institutions i JOIN users u ON u.institution_id = i.id"
+                           "  WHERE c.id = $1::uuid AND i.code = $2 AND u.username = $3",
+                           3, p);
+    assert_string_equal(PQcmdTuples(r), "1");
+    PQclear(r);
+    PQfinish(superuser);
+    s->on_team[SECOND_LEAD] = 1;
+    s->break_glass[SECOND_LEAD] = 1;
+}
+
 static void test_build_situations(void **state)
 {
     (void)state;
@@ -311,14 +335,8 @@ static void test_build_situations(void **state)
             build_team_and_consent(s);
         if (s->exclusion)
             build_exclusions(s);
-        if (s->emergency) {
-            spona_response *r = idata_emergency(institutions[SECOND_LEAD].client, s->case_id,
-                                                "hitna situacija, nasilje prijavljeno noću", 60);
-            idata_expect(r, SPONA__V1__STATUS__OK);
-            envelope_free_response(r);
-            s->on_team[SECOND_LEAD] = 1;
-            s->break_glass[SECOND_LEAD] = 1;
-        }
+        if (s->emergency)
+            build_break_glass(s);
     }
     PGconn *superuser = idata_pg_connect("postgres");
     testgrad_id = idata_pg_value(superuser, "SELECT id FROM municipalities WHERE code = 'testgrad'",
