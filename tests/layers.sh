@@ -48,8 +48,18 @@ declarations_only=" job.h handlers.h statements.h server_run.h request.h pipelin
 for header in "$server"/*/*.h; do
     base=$(basename "$header" .h)
     case $declarations_only in *" $base.h "*) continue ;; esac
-    [ -e "$(dirname "$header")/$base.c" ] ||
+    source_file=$(dirname "$header")/$base.c
+    if [ ! -e "$source_file" ]; then
         fault "${header#"$server"/} has no $base.c beside it (a header is implemented in the file of its name)"
+        continue
+    fi
+    # every function the header declares (a declaration starts in column 0) is defined there
+    for function in $(grep -E '^[A-Za-z_][A-Za-z0-9_ *]*[ *][a-z_][a-z0-9_]*\(' "$header" |
+                      grep -vE '^(typedef|extern|static|#)' |
+                      sed -E 's/^[^(]*[ *]([a-z_][a-z0-9_]*)\(.*/\1/'); do
+        grep -qE "^[A-Za-z_][A-Za-z0-9_ *]*[ *]$function\(" "$source_file" ||
+            fault "${header#"$server"/} declares $function, which $base.c does not define"
+    done
 done
 
 # include cycles among the server's headers (depth-first search)

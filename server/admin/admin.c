@@ -4,6 +4,7 @@
  * first line of standard input, never from the command line.
  */
 #include "admin.h"
+#include "policy_parse.h"
 
 #include <libpq-fe.h>
 #include <openssl/evp.h>

@@ -65,32 +65,64 @@ int password_hash(const char *password, int log2_n, char out[PASSWORD_HASH_MAX])
     return written > 0 && written < PASSWORD_HASH_MAX ? 0 : -1;
 }
 
-int password_verify(const char *password, const char *stored)
+/* The parameters and salt at the start of a stored form. 0, or -1 when malformed. */
+struct password_settings {
+    int log2_n, r, p, salt_len;
+    unsigned char salt[64];
+    const char *rest; /* what follows the salt's '$' */
+};
+
+static int password_parse(const char *stored, struct password_settings *out)
 {
-    int log2_n, r, p, consumed = 0;
-    if (sscanf(stored, "$scrypt$ln=%d,r=%d,p=%d$%n", &log2_n, &r, &p, &consumed) != 3 ||
+    int consumed = 0;
+    if (sscanf(stored, "$scrypt$ln=%d,r=%d,p=%d$%n", &out->log2_n, &out->r, &out->p,
+               &consumed) != 3 ||
         consumed == 0)
         return -1;
-    if (log2_n < PASSWORD_MIN_LOG2_N || log2_n > PASSWORD_MAX_LOG2_N || r < 1 || r > 32 ||
-        p < 1 || p > 16)
+    if (out->log2_n < PASSWORD_MIN_LOG2_N || out->log2_n > PASSWORD_MAX_LOG2_N || out->r < 1 ||
+        out->r > 32 || out->p < 1 || out->p > 16)
         return -1;
     const char *salt64 = stored + consumed;
     const char *dollar = strchr(salt64, '$');
     if (dollar == NULL)
         return -1;
-    const char *key64 = dollar + 1;
+    out->salt_len = base64_decode(salt64, (size_t)(dollar - salt64), out->salt,
+                                  sizeof(out->salt));
+    out->rest = dollar + 1;
+    return out->salt_len < 8 ? -1 : 0;
+}
 
-    unsigned char salt[64], expected[64], actual[64];
-    int salt_len = base64_decode(salt64, (size_t)(dollar - salt64), salt, sizeof(salt));
-    int key_len = base64_decode(key64, strlen(key64), expected, sizeof(expected));
-    if (salt_len < 8 || key_len < 16)
+int password_verify(const char *password, const char *stored)
+{
+    struct password_settings settings;
+    if (password_parse(stored, &settings) != 0)
         return -1;
-    if (scrypt_derive(password, salt, (size_t)salt_len, log2_n, r, p, actual,
-                      (size_t)key_len) != 0)
+    unsigned char expected[64], actual[64];
+    int key_len = base64_decode(settings.rest, strlen(settings.rest), expected, sizeof(expected));
+    if (key_len < 16)
+        return -1;
+    if (scrypt_derive(password, settings.salt, (size_t)settings.salt_len, settings.log2_n,
+                      settings.r, settings.p, actual, (size_t)key_len) != 0)
         return -1;
     int match = CRYPTO_memcmp(actual, expected, (size_t)key_len) == 0;
     OPENSSL_cleanse(actual, sizeof(actual));
     return match;
+}
+
+int password_hash_with(const char *password, const char *settings, char out[PASSWORD_HASH_MAX])
+{
+    struct password_settings parsed;
+    if (password_parse(settings, &parsed) != 0 || parsed.rest[0] != '\0')
+        return -1;
+    unsigned char key[KEY_BYTES];
+    char key64[((KEY_BYTES + 2) / 3) * 4 + 1];
+    if (scrypt_derive(password, parsed.salt, (size_t)parsed.salt_len, parsed.log2_n, parsed.r,
+                      parsed.p, key, sizeof(key)) != 0)
+        return -1;
+    EVP_EncodeBlock((unsigned char *)key64, key, sizeof(key));
+    OPENSSL_cleanse(key, sizeof(key));
+    int written = snprintf(out, PASSWORD_HASH_MAX, "%s%s", settings, key64);
+    return written > 0 && written < PASSWORD_HASH_MAX ? 0 : -1;
 }
 
 void password_verify_dummy(const char *password, int log2_n)

@@ -20,6 +20,13 @@ int password_hash(const char *password, int log2_n, char out[PASSWORD_HASH_MAX])
 /* Returns 1 when the password matches, 0 when not, -1 when the stored form is malformed. */
 int password_verify(const char *password, const char *stored);
 
+/*
+ * The stored form of password under the parameters and salt of settings (a stored
+ * form without its key: "$scrypt$ln=15,r=8,p=1$<salt>$"), for the database to compare
+ * with the hash it keeps (sql/017). Returns 0, or -1 when settings are malformed.
+ */
+int password_hash_with(const char *password, const char *settings, char out[PASSWORD_HASH_MAX]);
+
 /* Burns the same time as a verification, for unknown users (same answer, same delay). */
 void password_verify_dummy(const char *password, int log2_n);
 

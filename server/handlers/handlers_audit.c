@@ -5,11 +5,10 @@
  * which clause). See docs/access.md.
  *
  * Decisions come from access.c (access_case_subject + access_decide), never
- * from this file. Verification recomputes every hash in C from the same
- * canonical text the database trigger hashed (sql/004_audit.sql), reading the
- * trail in bounded batches.
+ * from this file. Verification is the database's (spona_audit_verify, sql/017:
+ * it recomputes every hash from the canonical text the trigger hashed and answers
+ * with the verdict only).
  */
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,19 +21,11 @@
 #include "statements.h"
 #include "views.h"
 
-/* Rows per batch when verifying: memory stays bounded however long the trail. */
-#define TRAIL_BATCH_ROWS 10000
-#define TRAIL_HASH_BYTES 32
-#define TRAIL_HASH_HEX (2 * TRAIL_HASH_BYTES + 1)
+#define TRAIL_HASH_HEX (2 * 32 + 1)
 
 const struct db_statement audit_trail_statements[] = {
     {"trail_institution", "SELECT id FROM institutions WHERE code = $1 AND municipality_id = $2"},
-    {"trail_head", "SELECT seq, encode(hash, 'hex') FROM audit_head WHERE municipality_id = $1"},
-    {"trail_chain",
-     "SELECT a.seq, encode(a.prev_hash, 'hex'), encode(a.hash, 'hex'), spona_audit_canonical(a)"
-     "  FROM audit_log a"
-     " WHERE a.municipality_id = $1 AND a.seq > $2::bigint AND a.seq <= $3::bigint"
-     " ORDER BY a.seq LIMIT $4::int"},
+    {"trail_verify", "SELECT records, bad_seq, problem, head_hash FROM spona_audit_verify()"},
     {"trail_disclosures",
      "SELECT a.seq, to_char(a.at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
      "       COALESCE(i.code, ''), COALESCE(u.username, ''), a.action,"
@@ -132,153 +123,37 @@ spona_status handle_explain(struct request_context *ctx, const spona_request *re
     return explain_response(ctx->policy, &target, response);
 }
 
-/* Decodes hex into out (at most out_size bytes); returns the length or -1. */
-static int trail_unhex(const char *hex, unsigned char *out, size_t out_size)
-{
-    size_t length = strlen(hex);
-    if (length % 2 != 0 || length / 2 > out_size)
-        return -1;
-    for (size_t i = 0; i < length / 2; i++) {
-        unsigned int byte;
-        if (sscanf(hex + 2 * i, "%2x", &byte) != 1)
-            return -1;
-        out[i] = (unsigned char)byte;
-    }
-    return (int)(length / 2);
-}
-
-/* hex of sha256(prev_hash bytes || canonical), as the trigger computes it. 0 or -1. */
-static int trail_record_hash(EVP_MD_CTX *digest, const char *prev_hex, const char *canonical,
-                             char out[TRAIL_HASH_HEX])
-{
-    unsigned char prev[2 * TRAIL_HASH_BYTES], hash[EVP_MAX_MD_SIZE];
-    unsigned int hash_length = 0;
-    int prev_length = trail_unhex(prev_hex, prev, sizeof(prev));
-    if (prev_length < 0 || EVP_DigestInit_ex(digest, EVP_sha256(), NULL) != 1 ||
-        EVP_DigestUpdate(digest, prev, (size_t)prev_length) != 1 ||
-        EVP_DigestUpdate(digest, canonical, strlen(canonical)) != 1 ||
-        EVP_DigestFinal_ex(digest, hash, &hash_length) != 1 || hash_length != TRAIL_HASH_BYTES)
-        return -1;
-    for (unsigned int i = 0; i < hash_length; i++)
-        snprintf(out + 2 * i, 3, "%02x", hash[i]);
-    return 0;
-}
-
-/* Where the walk along the chain stands. */
+/* The verdict on the chain, as spona_audit_verify() gives it. */
 struct trail_walk {
-    long long expected_seq;      /* the seq the next record must have */
-    char last_hash[TRAIL_HASH_HEX]; /* stored hash of the record before (zeros at the start) */
     unsigned long long records;  /* records examined */
     long long bad_seq;           /* 0 while intact */
     char head_hash[TRAIL_HASH_HEX]; /* what audit_head says (empty when there is none) */
     char problem[200];
 };
 
-/* Checks one record against the one before it; returns 0, or -1 at the first problem. */
-static int trail_check_record(struct trail_walk *walk, EVP_MD_CTX *digest, const PGresult *rows,
-                              int row)
-{
-    long long seq = strtoll(PQgetvalue(rows, row, 0), NULL, 10);
-    const char *prev_hex = PQgetvalue(rows, row, 1);
-    const char *hash_hex = PQgetvalue(rows, row, 2);
-    walk->records++;
-    if (seq != walk->expected_seq) {
-        walk->bad_seq = walk->expected_seq;
-        snprintf(walk->problem, sizeof(walk->problem), "record %lld is missing (deleted)",
-                 walk->expected_seq);
-        return -1;
-    }
-    if (strcmp(prev_hex, walk->last_hash) != 0) {
-        walk->bad_seq = seq;
-        if (seq == 1)
-            snprintf(walk->problem, sizeof(walk->problem),
-                     "record 1 does not start the chain (reordered or a record was removed)");
-        else
-            snprintf(walk->problem, sizeof(walk->problem),
-                     "record %lld does not follow record %lld (reordered or a record was removed)",
-                     seq, seq - 1);
-        return -1;
-    }
-    char computed[TRAIL_HASH_HEX];
-    if (trail_record_hash(digest, prev_hex, PQgetvalue(rows, row, 3), computed) != 0 ||
-        strcmp(computed, hash_hex) != 0) {
-        walk->bad_seq = seq;
-        snprintf(walk->problem, sizeof(walk->problem), "record %lld was modified", seq);
-        return -1;
-    }
-    snprintf(walk->last_hash, sizeof(walk->last_hash), "%s", hash_hex);
-    walk->expected_seq = seq + 1;
-    return 0;
-}
-
 /*
- * Walks the caller's municipality's chain up to the head (records appended
- * meanwhile lie beyond it and are left for the next run). OK with *walk filled,
- * or an error status.
+ * Verifies the caller's municipality's chain up to its head (records appended
+ * meanwhile lie beyond it). The database walks it (sql/017: spona_audit_verify, a
+ * SECURITY DEFINER function that returns the verdict, never a record, since
+ * spona_app reads only the records it may see). OK with *walk filled, or an error.
  */
 static spona_status trail_walk_chain(struct request_context *ctx, struct trail_walk *walk)
 {
-    const char *municipality = ctx->job->installation.municipality_id;
-    const char *head_params[] = {municipality};
     spona_status status;
-    PGresult *result = request_query(ctx, "trail_head", 1, head_params, &status);
+    PGresult *result = request_query(ctx, "trail_verify", 0, NULL, &status);
     if (result == NULL)
         return status;
-    int have_head = PQntuples(result) == 1;
-    char head_seq[24] = "9223372036854775807", head_hash[TRAIL_HASH_HEX] = "";
-    if (have_head) {
-        db_copy(result, 0, 0, head_seq, sizeof(head_seq));
-        db_copy(result, 0, 1, head_hash, sizeof(head_hash));
-    }
-    PQclear(result);
-
-    EVP_MD_CTX *digest = EVP_MD_CTX_new();
-    if (digest == NULL)
-        return SPONA__V1__STATUS__INTERNAL;
     memset(walk, 0, sizeof(*walk));
-    snprintf(walk->head_hash, sizeof(walk->head_hash), "%s", head_hash);
-    walk->expected_seq = 1;
-    memset(walk->last_hash, '0', 2 * TRAIL_HASH_BYTES);
-    char after[24] = "0", batch[16];
-    snprintf(batch, sizeof(batch), "%d", TRAIL_BATCH_ROWS);
-    status = SPONA__V1__STATUS__OK;
-    for (;;) {
-        const char *params[] = {municipality, after, head_seq, batch};
-        PGresult *rows = request_query(ctx, "trail_chain", 4, params, &status);
-        if (rows == NULL)
-            goto done;
-        int count = PQntuples(rows);
-        for (int row = 0; row < count && walk->bad_seq == 0; row++)
-            trail_check_record(walk, digest, rows, row);
-        if (count > 0)
-            db_copy(rows, count - 1, 0, after, sizeof(after));
-        PQclear(rows);
-        if (walk->bad_seq != 0 || count < TRAIL_BATCH_ROWS)
-            break;
+    if (PQntuples(result) != 1) {
+        PQclear(result);
+        return SPONA__V1__STATUS__INTERNAL;
     }
-    if (walk->bad_seq != 0)
-        goto done;
-
-    long long last_seq = walk->expected_seq - 1;
-    if (!have_head && walk->records > 0) {
-        walk->bad_seq = last_seq + 1;
-        snprintf(walk->problem, sizeof(walk->problem),
-                 "the chain's head (audit_head) is missing");
-    } else if (have_head && last_seq != strtoll(head_seq, NULL, 10)) {
-        walk->bad_seq = last_seq + 1;
-        snprintf(walk->problem, sizeof(walk->problem),
-                 "the newest records were removed (the trail ends at record %lld, its head is "
-                 "record %s)",
-                 last_seq, head_seq);
-    } else if (have_head && last_seq > 0 && strcmp(head_hash, walk->last_hash) != 0) {
-        walk->bad_seq = last_seq;
-        snprintf(walk->problem, sizeof(walk->problem),
-                 "record %lld was modified (it does not match the chain's head)", last_seq);
-    }
-
-done:
-    EVP_MD_CTX_free(digest);
-    return status;
+    walk->records = strtoull(PQgetvalue(result, 0, 0), NULL, 10);
+    walk->bad_seq = strtoll(PQgetvalue(result, 0, 1), NULL, 10);
+    db_copy(result, 0, 2, walk->problem, sizeof(walk->problem));
+    db_copy(result, 0, 3, walk->head_hash, sizeof(walk->head_hash));
+    PQclear(result);
+    return SPONA__V1__STATUS__OK;
 }
 
 spona_status handle_audit_verify(struct request_context *ctx, const spona_request *request,

@@ -16,6 +16,7 @@
 #include "handlers.h"
 #include "handlers_case.h"
 #include "handlers_util.h"
+#include "handlers_person.h"
 #include "statements.h"
 #include "views.h"
 

@@ -13,6 +13,7 @@
 
 #include "handlers.h"
 #include "handlers_util.h"
+#include "handlers_person.h"
 #include "statements.h"
 
 #define HOUSEHOLD_MAX_MEMBERS 50

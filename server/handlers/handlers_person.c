@@ -19,6 +19,7 @@
 #include "fields.h"
 #include "handlers.h"
 #include "handlers_util.h"
+#include "handlers_person.h"
 #include "jmbg.h"
 #include "namekey.h"
 #include "person_household.h"

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "access.h"
+#include "policy_parse.h"
 #include "approval.h"
 #include "audit.h"
 #include "decision_table.h"

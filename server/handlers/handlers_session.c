@@ -30,11 +30,10 @@ static const char login_failed_message[] =
 const struct db_statement session_statements[] = {
     {"identify_institution",
      "SELECT id, municipality_id, role, enabled FROM institutions WHERE code = $1"},
+    /* the stored hash stays in the database: its parameters and salt come out (sql/017) */
     {"login_lookup",
-     "SELECT u.id, u.password_hash, u.enabled AND i.enabled,"
-     "       COALESCE(u.locked_until > now(), false)"
-     "  FROM users u JOIN institutions i ON i.id = u.institution_id"
-     " WHERE u.institution_id = $1 AND u.username = $2"},
+     "SELECT user_id, hash_settings, usable, locked FROM spona_login_lookup($1, $2)"},
+    {"login_verify", "SELECT spona_login_verify($1, $2)"},
     {"login_failed",
      "UPDATE users SET"
      "  failed_logins = CASE WHEN failed_logins + 1 >= $2::int THEN 0 ELSE failed_logins + 1 END,"
@@ -202,6 +201,31 @@ static int token_digest(const char *token, char digest_hex[65])
     return 0;
 }
 
+/*
+ * Whether password is the user's: hashes it with the stored parameters and salt
+ * (settings) and lets the database compare (the stored hash never leaves it).
+ * 1, 0 (no match, or malformed settings: logged), or -1 with *status on a database error.
+ */
+static int login_password_matches(struct request_context *ctx, const char *user_id,
+                                  const char *settings, const char *password,
+                                  spona_status *status)
+{
+    char candidate[PASSWORD_HASH_MAX];
+    if (password_hash_with(password, settings, candidate) != 0) {
+        password_verify_dummy(password, ctx->config->scrypt_log2_n);
+        log_error("stored password hash of user %s is malformed", user_id);
+        return 0;
+    }
+    const char *params[] = {user_id, candidate};
+    PGresult *result = request_query(ctx, "login_verify", 2, params, status);
+    OPENSSL_cleanse(candidate, sizeof(candidate));
+    if (result == NULL)
+        return -1;
+    int match = PQntuples(result) == 1 && strcmp(PQgetvalue(result, 0, 0), "t") == 0;
+    PQclear(result);
+    return match;
+}
+
 /* Checks the password of an existing user; returns OK, UNAUTHENTICATED or an error. */
 static spona_status login_check_password(struct request_context *ctx, PGresult *user,
                                          const char *password)
@@ -216,17 +240,17 @@ static spona_status login_check_password(struct request_context *ctx, PGresult *
                  locked ? "account locked" : "user or institution disabled");
         return SPONA__V1__STATUS__UNAUTHENTICATED;
     }
-    int match = password_verify(password, PQgetvalue(user, 0, 1));
+    spona_status status;
+    int match = login_password_matches(ctx, user_id, PQgetvalue(user, 0, 1), password, &status);
     if (match == 1)
         return SPONA__V1__STATUS__OK;
     if (match < 0)
-        log_error("stored password hash of user %s is malformed", user_id);
+        return status;
 
     char max_failed[16], lockout[16];
     snprintf(max_failed, sizeof(max_failed), "%d", config->max_failed_logins);
     snprintf(lockout, sizeof(lockout), "%d", config->lockout_seconds);
     const char *params[] = {user_id, max_failed, lockout};
-    spona_status status;
     PGresult *result = request_query(ctx, "login_failed", 3, params, &status);
     if (result == NULL)
         return status;

@@ -57,18 +57,4 @@ PGresult *handlers_exec_built(struct request_context *ctx, const char *label, co
                               int count, const char *const *params, const char *tolerated,
                               spona_status *status);
 
-/*
- * handlers_person.c: the person access->person_id as the subject access may
- * see it under policy: every field of a visible category (NULL columns left
- * out) and a read decision per person-level category, plus household members and
- * benefit periods when benefits_household is readable. Adds to record what was
- * disclosed (visible categories holding data), denied (hidden categories), the
- * clauses of visible decisions, the protocol version and the emergency flag.
- * Returns OK with *out set (caller frees with spona__v1__person_view__free_unpacked),
- * or an error status with ctx->message set.
- */
-spona_status person_view_load(struct request_context *ctx, const struct policy *policy,
-                              const struct access_case *access, Spona__V1__PersonView **out,
-                              struct audit_record *record);
-
 #endif

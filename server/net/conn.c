@@ -27,6 +27,7 @@
 #include "log.h"
 #include "tls.h"
 #include "worker.h"
+#include "io_thread.h"
 
 #define HANDSHAKE_TIMEOUT_SECONDS 10
 #define LINGER_MS 1000

@@ -1,7 +1,7 @@
 /*
  * Event-loop threads: each owns an event_base, an SO_REUSEPORT listener on
  * the configured address, and the connections accepted on it. Workers send
- * finished jobs back through io_thread_complete (server.h).
+ * finished jobs back through io_thread_complete.
  */
 #ifndef SPONA_IO_THREAD_H
 #define SPONA_IO_THREAD_H
@@ -22,5 +22,11 @@ void io_thread_request_stop(struct io_thread *io);
 
 /* After the thread and the workers have stopped: free what is left. */
 void io_thread_cleanup(struct io_thread *io);
+
+/* Frees a job and what it owns (not its connection). */
+void job_free(struct job *job);
+
+/* Called by a worker: hands a finished job back to its io thread. Thread-safe. */
+void io_thread_complete(struct job *job);
 
 #endif

@@ -52,10 +52,4 @@ struct server {
     int io_thread_count;
 };
 
-/* Frees a job and what it owns (not its connection). */
-void job_free(struct job *job);
-
-/* Called by a worker: hands a finished job back to its io thread. Thread-safe. */
-void io_thread_complete(struct job *job);
-
 #endif

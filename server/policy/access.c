@@ -4,6 +4,7 @@
  * the team, consent and safety tables. Nothing here sends anything to a client.
  */
 #include "access.h"
+#include "policy_parse.h"
 
 #include "request.h"
 

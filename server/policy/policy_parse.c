@@ -6,7 +6,7 @@
  * checked through the caller's list or callback: nothing here touches the
  * database. A document with any error yields no policy at all.
  */
-#include "policy.h"
+#include "policy_parse.h"
 
 #include <errno.h>
 #include <stdarg.h>

@@ -19,6 +19,8 @@ const struct db_statement subject_statements[] = {
      "SELECT r.case_id, spona_case_person_excluded(r.case_id) FROM referrals r"
      " WHERE r.id = $1::uuid"},
     {"subject_outcome_case", "SELECT o.case_id FROM outcomes o WHERE o.id = $1::uuid"},
+    /* row security hides the subject from an excluded caller: is that why (sql/017)? */
+    {"subject_excluded", "SELECT person_id, case_id FROM spona_excluded_subject($1, $2::uuid)"},
     {NULL, NULL},
 };
 
@@ -115,6 +117,35 @@ static spona_status subject_referral(struct request_context *ctx)
     return SPONA__V1__STATUS__OK;
 }
 
+/*
+ * After NOT_FOUND: when the caller is excluded from the subject's person (which row
+ * security hides from it), marks the subject for the pipeline's gate with the person
+ * and case for the refusal's audit record, and returns OK; otherwise status.
+ */
+static spona_status subject_excluded(struct request_context *ctx, spona_status status)
+{
+    static const char *const kinds[] = {
+        [REQUEST_SUBJECT_PERSON] = "person", [REQUEST_SUBJECT_CASE] = "case",
+        [REQUEST_SUBJECT_REFERRAL] = "referral", [REQUEST_SUBJECT_OUTCOME] = "outcome"};
+    enum request_subject kind = ctx->kind->subject;
+    if (kind >= sizeof(kinds) / sizeof(kinds[0]) || kinds[kind] == NULL)
+        return status;
+    const char *params[] = {kinds[kind], ctx->subject_id};
+    spona_status error;
+    PGresult *result = request_query(ctx, "subject_excluded", 2, params, &error);
+    if (result == NULL)
+        return error;
+    if (PQntuples(result) == 1) {
+        memset(&ctx->subject, 0, sizeof(ctx->subject));
+        db_copy(result, 0, 0, ctx->subject.person_id, sizeof(ctx->subject.person_id));
+        db_copy(result, 0, 1, ctx->subject.case_id, sizeof(ctx->subject.case_id));
+        ctx->subject.caller_excluded = 1;
+        status = SPONA__V1__STATUS__OK;
+    }
+    PQclear(result);
+    return status;
+}
+
 spona_status subject_resolve(struct request_context *ctx)
 {
     spona_status status = SPONA__V1__STATUS__OK;
@@ -149,6 +180,7 @@ spona_status subject_resolve(struct request_context *ctx)
         /* the refusal's audit names what was asked for, as the caller gave it */
         if (ctx->kind->subject == REQUEST_SUBJECT_CASE)
             request_set_ids(ctx, NULL, ctx->subject_id);
+        status = subject_excluded(ctx, status);
     }
     if (status != SPONA__V1__STATUS__OK)
         return status;

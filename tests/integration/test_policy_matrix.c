@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "fields.h"
+#include "policy_parse.h"
 #include "idata.h"
 #include "policy.h"
 

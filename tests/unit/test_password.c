@@ -155,6 +155,23 @@ static void test_dummy_verification_runs(void **state)
     password_verify_dummy("anything", 3); /* out of range: clamped, no crash */
 }
 
+/* Login (sql/017): the server hashes with the stored settings, the database compares. */
+static void test_hash_with_stored_settings(void **state)
+{
+    char stored[PASSWORD_HASH_MAX], settings[PASSWORD_HASH_MAX], again[PASSWORD_HASH_MAX];
+    assert_int_equal(password_hash("login pw", FAST, stored), 0);
+    snprintf(settings, sizeof(settings), "%.*s", (int)(strrchr(stored, '$') + 1 - stored),
+             stored);
+    assert_int_equal(password_hash_with("login pw", settings, again), 0);
+    assert_string_equal(again, stored);
+    assert_int_equal(password_hash_with("login pW", settings, again), 0);
+    assert_string_not_equal(again, stored);
+    /* the whole stored form, or broken settings, are not settings */
+    assert_int_equal(password_hash_with("login pw", stored, again), -1);
+    assert_int_equal(password_hash_with("login pw", "$scrypt$ln=10,r=8,p=1$", again), -1);
+    assert_int_equal(password_hash_with("login pw", "", again), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -166,6 +183,7 @@ int main(void)
         cmocka_unit_test(test_malformed_stored_forms),
         cmocka_unit_test(test_cost_is_read_from_stored_form),
         cmocka_unit_test(test_foreign_parameters_verify),
+        cmocka_unit_test(test_hash_with_stored_settings),
         cmocka_unit_test(test_dummy_verification_runs),
     };
     return cmocka_run_group_tests_name("password", tests, NULL, NULL);

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "policy.h"
+#include "policy_parse.h"
 
 #ifndef SPONA_PROTOCOLS_DIR
 #error "SPONA_PROTOCOLS_DIR must name deploy/protocols"

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "policy.h"
+#include "policy_parse.h"
 #include "policy_diff.h"
 
 static const char *const known_codes[] = {"xgrad.csr", "xgrad.zzz", "xgrad.hleb"};
