@@ -37,6 +37,7 @@
 #include "fields.h"
 #include "idata.h"
 #include "policy.h"
+#include "policy_parse.h"
 
 #define POLICY_FILE SPONA_TEST_PROTOCOLS "/testgrad-v2.yaml"
 #define MUTABLE(text) ((char *)(uintptr_t)(text))
