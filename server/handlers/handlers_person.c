@@ -326,7 +326,8 @@ static PGresult *person_view_select(struct request_context *ctx, const char *per
                      ? sql_append(sql, sizeof(sql), &used, ", to_char(%s, 'YYYY-MM-DD')",
                                   person_fields[i].name)
                      : sql_append(sql, sizeof(sql), &used, ", %s::text", person_fields[i].name);
-    built |= sql_append(sql, sizeof(sql), &used, " FROM " PERSON_VIEW_SOURCE " WHERE id = $1::uuid");
+    built |= sql_append(sql, sizeof(sql), &used,
+                        " FROM " PERSON_VIEW_SOURCE " WHERE id = $1::uuid");
     if (built != 0) {
         snprintf(ctx->message, sizeof(ctx->message), "internal error");
         *status = SPONA__V1__STATUS__INTERNAL;
