@@ -17,6 +17,9 @@
  *     a case it may not see is refused whatever the clauses say, as the server answers
  *     NOT_FOUND); spona_decide_person agrees for the person; and persons_for_caller
  *     shows exactly the columns of the readable categories;
+ *   - spona_decide_subject (the rules from facts, no rows read) equals access_decide for
+ *     every role × lead × team × break-glass × consent × exclusion × flag × category ×
+ *     action, including the subjects row-level security would hide (off the team);
  *   - built with SPONA_TEST_NO_C_FILTER (the test sets SPONA_SERVER_NO_C_FILTER), a
  *     second server whose person reads take the fields from persons_for_caller with the
  *     C filter off answers every institution's person_get of every situation exactly as
@@ -451,6 +454,82 @@ static void test_sql_decides_as_c_on_every_combination(void **state)
                                    POLICY_CATEGORY_COUNT * POLICY_ACTION_COUNT);
 }
 
+/* C's answer for a subject given as facts (flags: bits of enum fact), as a list in the
+ * order of the SQL below: "clause" or "-" per category × action, comma-separated. */
+enum fact { F_LEAD, F_TEAM, F_EMERGENCY, F_CONSENT, F_EXCLUDED, F_SAFETY, F_COUNT };
+
+static void c_decisions_of_facts(int role, unsigned flags, char *out, size_t size)
+{
+    struct access_case access;
+    memset(&access, 0, sizeof(access));
+    access.is_signatory = role >= 0;
+    access.emergency = (flags >> F_EMERGENCY) & 1u;
+    access.subject.role = role >= 0 ? (enum policy_role)role : POLICY_ROLE_COORDINATOR;
+    access.subject.is_lead_institution = (flags >> F_LEAD) & 1u;
+    access.subject.on_team = (flags >> F_TEAM) & 1u;
+    access.subject.consented_categories = (flags >> F_CONSENT) & 1u ? POLICY_ALL_CATEGORIES : 0;
+    access.subject.excluded = (flags >> F_EXCLUDED) & 1u;
+    access.subject.person_has_safety_flag = (flags >> F_SAFETY) & 1u;
+    /* break-glass by an excluded caller or by the coordinator cannot happen (the
+     * pipeline refuses the one, only a lead agency's user may break the glass); C would
+     * let it read person-level data, SQL refuses: the stricter answer is expected */
+    int impossible = access.emergency && (access.subject.excluded ||
+                                          access.subject.role == POLICY_ROLE_COORDINATOR);
+    size_t used = 0;
+    out[0] = '\0';
+    for (int category = 0; category < POLICY_CATEGORY_COUNT; category++)
+        for (int action = 0; action < POLICY_ACTION_COUNT; action++) {
+            struct policy_decision d;
+            access_decide(&policy, &access, (enum policy_category)category,
+                          (enum policy_action)action, &d);
+            int allowed = d.allowed &&
+                          !(impossible && policy_category_is_person_level(category));
+            int written = allowed ? snprintf(out + used, size - used, "%s%d", used ? "," : "",
+                                             d.clause_number)
+                                  : snprintf(out + used, size - used, "%s-", used ? "," : "");
+            used += written > 0 ? (size_t)written : 0;
+        }
+}
+
+/* spona_decide_subject (the decision from facts, without reading cases) against
+ * access_decide for every role × team × lead × break-glass × consent × exclusion ×
+ * safety flag, every category and action: the rules themselves, including what row-level
+ * security would hide (a subject off the team). */
+static void test_decide_subject_as_c_for_every_fact(void **state)
+{
+    (void)state;
+    require_situations();
+    act_as(LEAD);
+    static const char categories[] =
+        "{identity,contact_address,benefits_household,education_work,health_disability,"
+        "safety,plan_measures,case_notes,outcomes,aggregates}";
+    for (int role = -1; role < POLICY_ROLE_COUNT; role++)
+        for (unsigned flags = 0; flags < (1u << F_COUNT); flags++) {
+            char text[F_COUNT][8];
+            const char *p[F_COUNT + 2] = {role >= 0 ? policy_role_name(role) : NULL};
+            for (int f = 0; f < F_COUNT; f++) {
+                snprintf(text[f], sizeof(text[f]), "%s", (flags >> f) & 1u ? "true" : "false");
+                p[f + 1] = text[f];
+            }
+            p[F_COUNT + 1] = categories;
+            char *got = idata_pg_value(
+                app,
+                "SELECT string_agg(COALESCE(spona_decide_subject(c, a, $1, $2::bool, $3::bool,"
+                "                  $4::bool, $5::bool, $6::bool, $7::bool)::text, '-'), ','"
+                "                  ORDER BY ci, ai)"
+                "  FROM unnest($8::text[]) WITH ORDINALITY AS x(c, ci),"
+                "       unnest(ARRAY['read', 'write']) WITH ORDINALITY AS y(a, ai)",
+                F_COUNT + 2, p);
+            char want[512];
+            c_decisions_of_facts(role, flags, want, sizeof(want));
+            if (strcmp(got, want) != 0)
+                fail_msg("%s, facts 0x%02x (lead, team, emergency, consent, excluded, flag): "
+                         "C says %s, SQL %s",
+                         role >= 0 ? policy_role_name(role) : "no role", flags, want, got);
+            free(got);
+        }
+}
+
 static void test_persons_for_caller_shows_the_readable_categories(void **state)
 {
     (void)state;
@@ -565,6 +644,7 @@ int main(void)
         cmocka_unit_test(test_derive_decisions_fills_a_version_without_rows),
         cmocka_unit_test(test_build_situations),
         cmocka_unit_test(test_sql_decides_as_c_on_every_combination),
+        cmocka_unit_test(test_decide_subject_as_c_for_every_fact),
         cmocka_unit_test(test_persons_for_caller_shows_the_readable_categories),
         cmocka_unit_test(test_person_get_without_the_c_filter_is_the_same),
         cmocka_unit_test(itest_test_server_stops_cleanly),
