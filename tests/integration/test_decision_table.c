@@ -10,8 +10,8 @@
  *     every category or none × safety flag or none; a case from which the lead excluded
  *     one institution and one user of another; break-glass team membership of a second
  *     lead agency, with and without the flag, written directly into case_team), for
- *     every institution of testgrad (every role and one that signed nothing) × every category × read/write: spona_decide_clause
- *     in SQL, run as spona_app with the institution's identity set as the server sets it,
+ *     every institution of testgrad (every role and one that signed nothing) × every
+ *     category × read/write: spona_decide_clause in SQL, run as spona_app with the institution's identity set as the server sets it,
  *     gives what access_decide (policy_decide) in C gives for the same subject — the
  *     same clause when allowed — on every case the caller may see (row-level security:
  *     a case it may not see is refused whatever the clauses say, as the server answers
