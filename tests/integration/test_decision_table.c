@@ -11,9 +11,9 @@
  *     one institution and one user of another; break-glass team membership of a second
  *     lead agency, with and without the flag, written directly into case_team), for
  *     every institution of testgrad (every role and one that signed nothing) × every
- *     category × read/write: spona_decide_clause in SQL, run as spona_app with the institution's identity set as the server sets it,
- *     gives what access_decide (policy_decide) in C gives for the same subject — the
- *     same clause when allowed — on every case the caller may see (row-level security:
+ *     category × read/write: spona_decide_clause in SQL, run as spona_app with the
+ *     institution's identity set as the server sets it, gives what access_decide
+ *     (policy_decide) in C gives for the same subject — the same clause when allowed — on every case the caller may see (row-level security:
  *     a case it may not see is refused whatever the clauses say, as the server answers
  *     NOT_FOUND); spona_decide_person agrees for the person; and persons_for_caller
  *     shows exactly the columns of the readable categories;
