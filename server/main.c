@@ -32,6 +32,7 @@ static void usage(FILE *out)
             "  set-institution-enabled CODE true|false\n"
             "  unlock-user INSTITUTION_CODE USERNAME\n"
             "  import-protocol FILE     store a protocol version (docs/policy.md)\n"
+            "  derive-decisions         decision tables of versions stored before sql/022\n"
             "\n"
             "options:\n"
             "  -c, --config FILE        configuration file (default " DEFAULT_CONFIG ")\n"

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "decision_table.h"
 #include "password.h"
 #include "policy.h"
 #include "policy_diff.h"
@@ -307,6 +308,62 @@ static int admin_store_signatories(PGconn *db, const char *protocol_id,
     return 0;
 }
 
+/* The decision table of version protocol_id (sql/022); 0, or 1 (printed). */
+static int admin_store_decisions(PGconn *db, const char *protocol_id,
+                                 const struct policy *policy)
+{
+    char *rows = NULL;
+    if (decision_table_json(policy, &rows) != 0) {
+        fprintf(stderr, "spona-server: out of memory\n");
+        return 1;
+    }
+    const char *params[] = {protocol_id, rows};
+    PGresult *result = admin_exec(db, DECISION_TABLE_INSERT, 2, params);
+    free(rows);
+    if (result == NULL)
+        return 1;
+    PQclear(result);
+    return 0;
+}
+
+/*
+ * Derives the decision table of every stored version that has none (versions stored
+ * before sql/022), from its stored text, in one transaction. 0, or 1 (printed).
+ */
+static int derive_decisions(const struct server_config *config, PGconn *db, char **argv)
+{
+    (void)config;
+    (void)argv;
+    PGresult *versions = admin_exec(
+        db, "SELECT p.id, p.source FROM protocols p WHERE NOT EXISTS"
+            " (SELECT 1 FROM policy_decisions d WHERE d.protocol_id = p.id) ORDER BY p.imported_at",
+        0, NULL);
+    if (versions == NULL)
+        return 1;
+    PGresult *begin = admin_exec(db, "BEGIN", 0, NULL);
+    int failed = begin == NULL;
+    PQclear(begin);
+    for (int row = 0; row < PQntuples(versions) && !failed; row++) {
+        struct policy policy;
+        char err[1024];
+        const char *source = PQgetvalue(versions, row, 1);
+        failed = policy_parse_string(source, strlen(source), "stored protocol", NULL, &policy,
+                                     err, sizeof(err)) != 0;
+        if (failed)
+            fprintf(stderr, "spona-server: stored protocol cannot be parsed: %s\n", err);
+        else
+            failed = admin_store_decisions(db, PQgetvalue(versions, row, 0), &policy);
+        policy_free(&policy);
+    }
+    PGresult *end = admin_exec(db, failed ? "ROLLBACK" : "COMMIT", 0, NULL);
+    failed |= end == NULL;
+    PQclear(end);
+    if (!failed)
+        printf("decision tables derived for %d stored versions\n", PQntuples(versions));
+    PQclear(versions);
+    return failed;
+}
+
 /*
  * Stores the validated document as its municipality's next version, with its
  * signatories and an audit record, inside the open transaction. Returns 0 stored,
@@ -364,6 +421,8 @@ static int admin_store_protocol(PGconn *db, const struct policy *policy, const c
     if (stored == 0)
         stored = admin_require_approvals(db, protocol_id, municipality_id, policy, &diff);
     policy_diff_free(&diff);
+    if (stored == 0)
+        stored = admin_store_decisions(db, protocol_id, policy);
     if (stored != 0)
         return 1;
     return admin_store_signatories(db, protocol_id, municipality_id, version, policy);
@@ -431,6 +490,7 @@ static const struct admin_command admin_commands[] = {
     {"set-institution-enabled", 2, 2, "CODE true|false", set_institution_enabled},
     {"unlock-user", 2, 2, "INSTITUTION_CODE USERNAME", unlock_user},
     {"import-protocol", 1, 1, "FILE", import_protocol},
+    {"derive-decisions", 0, 0, "", derive_decisions},
 };
 
 static const struct admin_command *admin_find(const char *name)

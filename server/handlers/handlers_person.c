@@ -30,6 +30,19 @@
 #define PERSON_SQL_BYTES 4096
 #define PERSON_DUPLICATE_JMBG "a person with this JMBG is already registered"
 
+/* A read takes the fields from persons and shows those of the categories access_decide
+ * allows. A test build only (CMake option SPONA_TEST_NO_C_FILTER, the server variant
+ * spona-server-no-c-filter, never installed) switches that filter off and reads the
+ * database's category-aware view instead (sql/022, docs/access.md "The decision table"),
+ * so that a test can show both give the same answer. */
+#ifdef SPONA_TEST_NO_C_FILTER
+#define PERSON_VIEW_SOURCE "persons_for_caller"
+#define PERSON_VIEW_C_FILTER 0
+#else
+#define PERSON_VIEW_SOURCE "persons"
+#define PERSON_VIEW_C_FILTER 1
+#endif
+
 const struct db_statement person_statements[] = {
     /* under row-level security: finds only persons the caller may see */
     {"person_jmbg_visible",
@@ -313,7 +326,8 @@ static PGresult *person_view_select(struct request_context *ctx, const char *per
                      ? sql_append(sql, sizeof(sql), &used, ", to_char(%s, 'YYYY-MM-DD')",
                                   person_fields[i].name)
                      : sql_append(sql, sizeof(sql), &used, ", %s::text", person_fields[i].name);
-    built |= sql_append(sql, sizeof(sql), &used, " FROM persons WHERE id = $1::uuid");
+    built |= sql_append(sql, sizeof(sql), &used,
+                        " FROM " PERSON_VIEW_SOURCE " WHERE id = $1::uuid");
     if (built != 0) {
         snprintf(ctx->message, sizeof(ctx->message), "internal error");
         *status = SPONA__V1__STATUS__INTERNAL;
@@ -367,7 +381,8 @@ static int person_view_fields(const PGresult *result, const struct policy_decisi
     for (size_t i = 0; i < person_field_count; i++) {
         const struct field_def *def = &person_fields[i];
         int column = (int)i + 1;
-        if (!decisions[def->category].allowed || PQgetisnull(result, 0, column))
+        if ((PERSON_VIEW_C_FILTER && !decisions[def->category].allowed) ||
+            PQgetisnull(result, 0, column))
             continue;
         Spona__V1__PersonField *field = malloc(sizeof(*field));
         if (field == NULL)

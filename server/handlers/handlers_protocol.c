@@ -21,6 +21,7 @@
 #include "policy_parse.h"
 #include "approval.h"
 #include "audit.h"
+#include "decision_table.h"
 #include "handlers.h"
 #include "log.h"
 #include "policy.h"
@@ -56,6 +57,8 @@ const struct db_statement protocol_statements[] = {
      "INSERT INTO protocol_signatories (protocol_id, municipality_id, institution_id, role)"
      " SELECT $1::uuid, i.municipality_id, i.id, $4 FROM institutions i"
      "  WHERE i.code = $3 AND i.municipality_id = $2"},
+    /* the version's decision table (sql/022, docs/access.md "The decision table") */
+    {"protocol_decisions_insert", DECISION_TABLE_INSERT},
     {"protocol_approval_require",
      "INSERT INTO protocol_approvals (protocol_id, institution_id, reason)"
      " SELECT $1::uuid, i.id, $4 FROM institutions i"
@@ -270,6 +273,26 @@ static spona_status protocol_insert_for(struct request_context *ctx, const char 
     return SPONA__V1__STATUS__OK;
 }
 
+/* Stores the decision table of the version protocol_id (derived from policy). */
+static spona_status protocol_insert_decisions(struct request_context *ctx,
+                                              const struct policy *policy,
+                                              const char *protocol_id)
+{
+    char *rows = NULL;
+    if (decision_table_json(policy, &rows) != 0) {
+        snprintf(ctx->message, sizeof(ctx->message), "internal error");
+        return SPONA__V1__STATUS__INTERNAL;
+    }
+    const char *params[] = {protocol_id, rows};
+    spona_status status;
+    PGresult *result = request_query(ctx, "protocol_decisions_insert", 2, params, &status);
+    free(rows);
+    if (result == NULL)
+        return status;
+    PQclear(result);
+    return SPONA__V1__STATUS__OK;
+}
+
 /*
  * One required approval per lead agency and per institution the amendment widens;
  * *count of them. OK or an error status with ctx->message set.
@@ -311,6 +334,8 @@ static spona_status protocol_store(struct request_context *ctx, const struct pol
         status = protocol_insert_for(ctx, "protocol_signatory_insert", protocol_id,
                                      policy->signatories[i].institution,
                                      policy_role_name(policy->signatories[i].role));
+    if (status == SPONA__V1__STATUS__OK)
+        status = protocol_insert_decisions(ctx, policy, protocol_id);
     if (status == SPONA__V1__STATUS__OK && diff != NULL)
         status = protocol_require_approvals(ctx, policy, diff, protocol_id, required);
     if (status != SPONA__V1__STATUS__OK)

@@ -79,6 +79,8 @@ static const struct {
     {"protocols", NULL},
     {"protocol_signatories", NULL},
     {"protocol_approvals", NULL},
+    {"policy_decisions", NULL},          /* the protocol's clauses (sql/022) */
+    {"person_field_categories", NULL},   /* the category of each column (sql/022) */
     {"audit_log", NULL},
     {"audit_head", NULL},
     {"request_results", NULL},
