@@ -87,6 +87,8 @@ mv -f "$CONF.new" "$CONF"
 
 step "Migrations"
 "$SERVER_BIN" -c "$CONF" migrate
+# protocol versions stored before sql/022 get their decision tables (a no-op otherwise)
+"$SERVER_BIN" -c "$CONF" derive-decisions
 
 step "Demo data: Prijedor and its seven signatories"
 SPONA_SERVER_BIN=$SERVER_BIN "$ROOT/deploy/seed-prijedor.sh" "$CONF"
