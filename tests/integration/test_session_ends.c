@@ -5,7 +5,8 @@
  * open connection is refused with the reason, and its token no longer resumes,
  * even after re-enabling. A login beyond auth.max_sessions_per_user ends the
  * user's oldest session, and a token resumes only with the certificate that
- * logged in. Everything runs on an institution of its own (testgrad.sesend,
+ * logged in; a certificate revoked at a CRL reload (SIGHUP) has its open
+ * connection cut. Everything runs on an institution of its own (testgrad.sesend,
  * registered here with its users and two certificates), so disabling it touches
  * no other test.
  */
@@ -15,6 +16,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,13 +26,14 @@
 #define INSTITUTION "testgrad.sesend"
 #define CERT "sesend"
 #define OTHER_CERT "sesend2" /* also CN testgrad.sesend */
+#define REVOKED_CERT "sesend3" /* also; revoked by test_revoked_certificate_is_cut */
 #define RESUME_FAILED "session expired or unknown"
 #define SESSION_CAP 3
 
 static struct itest_server server;
 
 static const char *const users[] = {"pwreset", "disableme", "instuser", "kicked",
-                                    "bystander", "capped", "certuser"};
+                                    "bystander", "capped", "certuser", "revokee"};
 
 static int add_user(const char *username)
 {
@@ -57,7 +60,8 @@ static int group_setup(void **state)
     if (itest_admin("add-institution", "testgrad", INSTITUTION, "service_provider",
                     "Sesije Testgrad", NULL) != 0 ||
         itest_admin("set-institution-enabled", INSTITUTION, "true", NULL) != 0 ||
-        issue_certificate(CERT) != 0 || issue_certificate(OTHER_CERT) != 0) {
+        issue_certificate(CERT) != 0 || issue_certificate(OTHER_CERT) != 0 ||
+        issue_certificate(REVOKED_CERT) != 0) {
         fprintf(stderr, "session_ends: could not register %s\n", INSTITUTION);
         return -1;
     }
@@ -220,6 +224,28 @@ static void test_resume_needs_the_same_certificate(void **state)
     free(token);
 }
 
+static void test_revoked_certificate_is_cut(void **state)
+{
+    struct spona_client *client = itest_connect_ok(&server, REVOKED_CERT);
+    char *token = itest_login_ok(client, "revokee");
+    assert_whoami_ok(client, "revokee");
+    char pki[1024];
+    itest_state_path("pki", pki, sizeof(pki));
+    assert_int_equal(itest_harness("pki.sh", "revoke", pki, REVOKED_CERT, NULL), 0);
+    assert_int_equal(kill(server.pid, SIGHUP), 0);
+    /* without a request of ours, the server cuts the open connection after the reload */
+    spona_response *cut = itest_receive(client);
+    itest_assert_status(cut, 0, SPONA__V1__STATUS__UNAUTHENTICATED);
+    if (strstr(cut->message, "certificate revoked") == NULL)
+        fail_msg("message '%s' does not say 'certificate revoked'", cut->message);
+    envelope_free_response(cut);
+    itest_assert_closed(client);
+    spona_client_close(client);
+    /* its session cannot move to another certificate of the institution either */
+    assert_resume_refused(CERT, token);
+    free(token);
+}
+
 int main(void)
 {
     if (itest_init() != 0)
@@ -231,6 +257,7 @@ int main(void)
         cmocka_unit_test(test_end_sessions_of_user),
         cmocka_unit_test(test_session_cap_ends_oldest),
         cmocka_unit_test(test_resume_needs_the_same_certificate),
+        cmocka_unit_test(test_revoked_certificate_is_cut),
         cmocka_unit_test(itest_test_server_stops_cleanly),
     };
     return cmocka_run_group_tests_name("integration.session_ends", tests, group_setup,
