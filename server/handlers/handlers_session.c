@@ -6,6 +6,10 @@
  * Login failures all look the same to the client (unknown user, wrong
  * password, other institution, disabled, locked) and take the same time; the
  * log says which it was, without the password.
+ *
+ * A session is bound to the certificate that logged in (its SHA-256): resume
+ * needs that very certificate. A login beyond auth.max_sessions_per_user ends
+ * the user's oldest sessions; sql/024 ends them when their reason ends.
  */
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -45,7 +49,7 @@ const struct db_statement session_statements[] = {
      "INSERT INTO sessions (municipality_id, user_id, institution_id, installation, peer,"
      "                      token_sha256, certificate_sha256)"
      " VALUES ($1, $2, $3, $4, $5, decode($6, 'hex'), decode($7, 'hex')) RETURNING id"},
-    /* the user's open sessions beyond the newest $2 end (the login holds the user's row) */
+    /* the user's open sessions beyond the newest $2 end */
     {"session_cap",
      "UPDATE sessions SET ended_at = now(), end_reason = 'too many sessions: a newer login'"
      " WHERE id IN (SELECT id FROM sessions WHERE user_id = $1 AND ended_at IS NULL"
@@ -285,13 +289,14 @@ static spona_status login_check_password(struct request_context *ctx, PGresult *
 }
 
 /*
- * Ends the user's oldest open sessions so that, with the one about to start, no
- * more than auth.max_sessions_per_user are open. OK or an error status.
+ * Ends the user's open sessions beyond the newest auth.max_sessions_per_user
+ * (run after the new one is stored, so concurrent logins of one user still
+ * leave at most that many). OK or an error status.
  */
 static spona_status login_cap_sessions(struct request_context *ctx, const char *user_id)
 {
     char keep[16];
-    snprintf(keep, sizeof(keep), "%d", ctx->config->max_sessions_per_user - 1);
+    snprintf(keep, sizeof(keep), "%d", ctx->config->max_sessions_per_user);
     const char *params[] = {user_id, keep};
     spona_status status;
     PGresult *result = request_query(ctx, "session_cap", 2, params, &status);
@@ -305,9 +310,8 @@ static spona_status login_cap_sessions(struct request_context *ctx, const char *
 }
 
 /*
- * After a good password: resets the failure count (which holds the user's row
- * until commit, so logins of one user take turns), applies the session cap and
- * starts a session bound to the connection's certificate; token gets its token.
+ * After a good password: resets the failure count, starts a session bound to
+ * the connection's certificate (token gets its token) and applies the session cap.
  */
 static spona_status login_start_session(struct request_context *ctx, const char *user_id,
                                         char token[64])
@@ -322,9 +326,6 @@ static spona_status login_start_session(struct request_context *ctx, const char 
     if (result == NULL)
         return status;
     PQclear(result);
-    status = login_cap_sessions(ctx, user_id);
-    if (status != SPONA__V1__STATUS__OK)
-        return status;
     const char *create_params[] = {job->installation.municipality_id, user_id,
                                    job->installation.institution_id, job->installation.cn,
                                    job->peer, digest, certificate};
@@ -337,7 +338,7 @@ static spona_status login_start_session(struct request_context *ctx, const char 
     PQclear(result);
     log_info("user %s logged in from %s (installation '%s', session %s)", user_id, job->peer,
              job->installation.cn, job->session.session_id);
-    return SPONA__V1__STATUS__OK;
+    return login_cap_sessions(ctx, user_id);
 }
 
 spona_status handle_login(struct request_context *ctx, const spona_request *request,
