@@ -53,6 +53,7 @@ void config_defaults(struct server_config *config)
     config->lockout_seconds = 900;
     config->session_idle_seconds = 1800;
     config->session_max_seconds = 43200;
+    config->max_sessions_per_user = 5;
     config->scrypt_log2_n = 15;
     config->log_level = LOG_LEVEL_INFO;
     config->log_syslog = 0;
@@ -173,6 +174,7 @@ static const struct config_key config_keys[] = {
     INT("auth", "lockout_seconds", lockout_seconds, 1, 86400 * 30),
     INT("auth", "session_idle_seconds", session_idle_seconds, 10, 86400 * 7),
     INT("auth", "session_max_seconds", session_max_seconds, 10, 86400 * 30),
+    INT("auth", "max_sessions_per_user", max_sessions_per_user, 1, 1000),
     INT("auth", "scrypt_log2_n", scrypt_log2_n, 10, 20),
     {"log", "level", KEY_LOG_LEVEL, 0, 0, 0, 0},
     {"log", "syslog", KEY_BOOL, offsetof(struct server_config, log_syslog), sizeof(int), 0, 0},

@@ -45,6 +45,7 @@ struct server_config {
     int lockout_seconds;
     int session_idle_seconds;
     int session_max_seconds;
+    int max_sessions_per_user; /* a login beyond it ends the user's oldest open session */
     int scrypt_log2_n;
     /* [log] */
     int log_level;               /* enum log_level */

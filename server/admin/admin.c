@@ -56,6 +56,9 @@ static int admin_exec_one(PGconn *db, const char *sql, int count, const char *co
     return 0;
 }
 
+static int admin_value(PGconn *db, const char *sql, int count, const char *const *params,
+                       char *out, size_t out_size);
+
 static int add_municipality(const struct server_config *config, PGconn *db, char **argv)
 {
     const char *params[] = {argv[0], argv[1], argv[2] ? argv[2] : ""};
@@ -162,6 +165,72 @@ static int unlock_user(const struct server_config *config, PGconn *db, char **ar
     if (status == 0)
         printf("user %s of %s unlocked\n", argv[1], argv[0]);
     return status;
+}
+
+/* Enables or disables a user; disabling ends the user's open sessions (sql/024). */
+static int set_user_enabled(const struct server_config *config, PGconn *db, char **argv)
+{
+    if (strcmp(argv[2], "true") != 0 && strcmp(argv[2], "false") != 0) {
+        fprintf(stderr, "spona-server: expected true or false, got '%s'\n", argv[2]);
+        return 2;
+    }
+    const char *params[] = {argv[0], argv[1], argv[2]};
+    char what[256];
+    snprintf(what, sizeof(what), "user '%s' of institution '%s'", argv[1], argv[0]);
+    int status = admin_exec_one(
+        db,
+        "UPDATE users u SET enabled = $3::boolean FROM institutions i"
+        " WHERE i.id = u.institution_id AND i.code = $1 AND u.username = $2",
+        3, params, what);
+    if (status == 0)
+        printf("user %s of %s %s\n", argv[1], argv[0],
+               strcmp(argv[2], "true") == 0 ? "enabled" : "disabled");
+    return status;
+}
+
+/*
+ * Ends every open session of a user (--user INSTITUTION_CODE USERNAME) or of an
+ * institution (--institution CODE); the next request of each gets
+ * UNAUTHENTICATED "your session was ended: ended by an administrator".
+ */
+static int end_sessions(const struct server_config *config, PGconn *db, char **argv)
+{
+    int by_user = strcmp(argv[0], "--user") == 0 && argv[1] != NULL && argv[2] != NULL;
+    int by_institution = strcmp(argv[0], "--institution") == 0 && argv[2] == NULL;
+    if (!by_user && !by_institution) {
+        fprintf(stderr, "usage: spona-server -c FILE end-sessions"
+                        " --user INSTITUTION_CODE USERNAME | --institution CODE\n");
+        return 2;
+    }
+    const char *params[] = {argv[1], by_user ? argv[2] : ""};
+    char found[64];
+    int known = admin_value(db,
+                            by_user ? "SELECT u.id FROM users u JOIN institutions i"
+                                      "  ON i.id = u.institution_id"
+                                      " WHERE i.code = $1 AND u.username = $2"
+                                    : "SELECT id FROM institutions WHERE code = $1 AND $2 = ''",
+                            2, params, found, sizeof(found));
+    if (known != 0) {
+        if (known > 0)
+            fprintf(stderr, "spona-server: %s '%s' not found\n", by_user ? "user" : "institution",
+                    by_user ? argv[2] : argv[1]);
+        return 1;
+    }
+    const char *end_params[] = {found};
+    PGresult *result = admin_exec(db,
+                                  by_user ? "UPDATE sessions SET ended_at = now(),"
+                                            "  end_reason = 'ended by an administrator'"
+                                            " WHERE user_id = $1 AND ended_at IS NULL"
+                                          : "UPDATE sessions SET ended_at = now(),"
+                                            "  end_reason = 'ended by an administrator'"
+                                            " WHERE institution_id = $1 AND ended_at IS NULL",
+                                  1, end_params);
+    if (result == NULL)
+        return 1;
+    printf("%s sessions of %s %s ended\n", PQcmdTuples(result), by_user ? "user" : "institution",
+           by_user ? argv[2] : argv[1]);
+    PQclear(result);
+    return 0;
 }
 
 /* The known-institution check of import-protocol: registered in the document's municipality. */
@@ -489,6 +558,9 @@ static const struct admin_command admin_commands[] = {
     {"add-user", 3, 3, "INSTITUTION_CODE USERNAME FULL_NAME", add_user},
     {"set-institution-enabled", 2, 2, "CODE true|false", set_institution_enabled},
     {"unlock-user", 2, 2, "INSTITUTION_CODE USERNAME", unlock_user},
+    {"set-user-enabled", 3, 3, "INSTITUTION_CODE USERNAME true|false", set_user_enabled},
+    {"end-sessions", 2, 3, "--user INSTITUTION_CODE USERNAME | --institution CODE",
+     end_sessions},
     {"import-protocol", 1, 1, "FILE", import_protocol},
     {"derive-decisions", 0, 0, "", derive_decisions},
 };

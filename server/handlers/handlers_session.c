@@ -6,6 +6,10 @@
  * Login failures all look the same to the client (unknown user, wrong
  * password, other institution, disabled, locked) and take the same time; the
  * log says which it was, without the password.
+ *
+ * A session is bound to the certificate that logged in (its SHA-256): resume
+ * needs that very certificate. A login beyond auth.max_sessions_per_user ends
+ * the user's oldest sessions; sql/024 ends them when their reason ends.
  */
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -43,8 +47,16 @@ const struct db_statement session_statements[] = {
     {"login_succeeded", "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1"},
     {"session_create",
      "INSERT INTO sessions (municipality_id, user_id, institution_id, installation, peer,"
-     "                      token_sha256)"
-     " VALUES ($1, $2, $3, $4, $5, decode($6, 'hex')) RETURNING id"},
+     "                      token_sha256, certificate_sha256)"
+     " VALUES ($1, $2, $3, $4, $5, decode($6, 'hex'), decode($7, 'hex')) RETURNING id"},
+    /* the user's open sessions beyond the newest $2 end */
+    {"session_cap",
+     "UPDATE sessions SET ended_at = now(), end_reason = 'too many sessions: a newer login'"
+     " WHERE id IN (SELECT id FROM sessions WHERE user_id = $1 AND ended_at IS NULL"
+     "               ORDER BY started_at DESC, id OFFSET $2::int)"
+     " RETURNING id"},
+    /* why a session the gate refused is over: its end reason, or none (expired) */
+    {"session_end_reason", "SELECT end_reason FROM sessions WHERE id = $1"},
     {"session_touch",
      "UPDATE sessions s SET last_seen_at = now() FROM users u, institutions i"
      " WHERE s.id = $1 AND u.id = s.user_id AND i.id = s.institution_id"
@@ -55,6 +67,7 @@ const struct db_statement session_statements[] = {
     {"session_resume",
      "UPDATE sessions s SET last_seen_at = now() FROM users u, institutions i"
      " WHERE s.token_sha256 = decode($1, 'hex') AND s.institution_id = $2"
+     "   AND s.certificate_sha256 = decode($5, 'hex')"
      "   AND u.id = s.user_id AND i.id = s.institution_id"
      "   AND s.ended_at IS NULL AND u.enabled AND i.enabled"
      "   AND s.last_seen_at > now() - make_interval(secs => $3::int)"
@@ -190,15 +203,29 @@ static int make_token(char token[64], char digest_hex[65])
     return 0;
 }
 
-static int token_digest(const char *token, char digest_hex[65])
+/* The hex SHA-256 of length bytes at data; 0 or -1. */
+static int sha256_hex(const void *data, size_t length, char digest_hex[65])
 {
     unsigned char digest[32];
     unsigned int digest_length = 0;
-    if (EVP_Digest(token, strlen(token), digest, &digest_length, EVP_sha256(), NULL) != 1)
+    if (EVP_Digest(data, length, digest, &digest_length, EVP_sha256(), NULL) != 1)
         return -1;
     for (unsigned int i = 0; i < digest_length; i++)
         snprintf(digest_hex + 2 * i, 3, "%02x", digest[i]);
     return 0;
+}
+
+static int token_digest(const char *token, char digest_hex[65])
+{
+    return sha256_hex(token, strlen(token), digest_hex);
+}
+
+/* The fingerprint a session is bound to: SHA-256 of the connection's certificate (DER). */
+static int certificate_digest(const struct installation *installation, char digest_hex[65])
+{
+    if (installation->certificate_length == 0)
+        return -1;
+    return sha256_hex(installation->certificate, installation->certificate_length, digest_hex);
 }
 
 /*
@@ -261,6 +288,59 @@ static spona_status login_check_password(struct request_context *ctx, PGresult *
     return SPONA__V1__STATUS__UNAUTHENTICATED;
 }
 
+/*
+ * Ends the user's open sessions beyond the newest auth.max_sessions_per_user
+ * (run after the new one is stored, so concurrent logins of one user still
+ * leave at most that many). OK or an error status.
+ */
+static spona_status login_cap_sessions(struct request_context *ctx, const char *user_id)
+{
+    char keep[16];
+    snprintf(keep, sizeof(keep), "%d", ctx->config->max_sessions_per_user);
+    const char *params[] = {user_id, keep};
+    spona_status status;
+    PGresult *result = request_query(ctx, "session_cap", 2, params, &status);
+    if (result == NULL)
+        return status;
+    for (int i = 0; i < PQntuples(result); i++)
+        log_info("session %s of user %s ended: more than %d sessions", PQgetvalue(result, i, 0),
+                 user_id, ctx->config->max_sessions_per_user);
+    PQclear(result);
+    return SPONA__V1__STATUS__OK;
+}
+
+/*
+ * After a good password: resets the failure count, starts a session bound to
+ * the connection's certificate (token gets its token) and applies the session cap.
+ */
+static spona_status login_start_session(struct request_context *ctx, const char *user_id,
+                                        char token[64])
+{
+    struct job *job = ctx->job;
+    char digest[65], certificate[65];
+    if (make_token(token, digest) != 0 || certificate_digest(&job->installation, certificate) != 0)
+        return SPONA__V1__STATUS__INTERNAL;
+    const char *reset_params[] = {user_id};
+    spona_status status;
+    PGresult *result = request_query(ctx, "login_succeeded", 1, reset_params, &status);
+    if (result == NULL)
+        return status;
+    PQclear(result);
+    const char *create_params[] = {job->installation.municipality_id, user_id,
+                                   job->installation.institution_id, job->installation.cn,
+                                   job->peer, digest, certificate};
+    result = request_query(ctx, "session_create", 7, create_params, &status);
+    if (result == NULL)
+        return status;
+    job->session.active = 1;
+    db_copy(result, 0, 0, job->session.session_id, sizeof(job->session.session_id));
+    snprintf(job->session.user_id, sizeof(job->session.user_id), "%s", user_id);
+    PQclear(result);
+    log_info("user %s logged in from %s (installation '%s', session %s)", user_id, job->peer,
+             job->installation.cn, job->session.session_id);
+    return login_cap_sessions(ctx, user_id);
+}
+
 spona_status handle_login(struct request_context *ctx, const spona_request *request,
                           spona_response *response)
 {
@@ -302,26 +382,10 @@ spona_status handle_login(struct request_context *ctx, const spona_request *requ
         return status;
     }
 
-    char token[64], digest[65];
-    if (make_token(token, digest) != 0)
-        return SPONA__V1__STATUS__INTERNAL;
-    const char *reset_params[] = {user_id};
-    PGresult *result = request_query(ctx, "login_succeeded", 1, reset_params, &status);
-    if (result == NULL)
+    char token[64];
+    status = login_start_session(ctx, user_id, token);
+    if (status != SPONA__V1__STATUS__OK)
         return status;
-    PQclear(result);
-    const char *create_params[] = {job->installation.municipality_id, user_id,
-                                   job->installation.institution_id, job->installation.cn,
-                                   job->peer, digest};
-    result = request_query(ctx, "session_create", 6, create_params, &status);
-    if (result == NULL)
-        return status;
-    job->session.active = 1;
-    db_copy(result, 0, 0, job->session.session_id, sizeof(job->session.session_id));
-    snprintf(job->session.user_id, sizeof(job->session.user_id), "%s", user_id);
-    PQclear(result);
-    log_info("user %s logged in from %s (installation '%s', session %s)", user_id, job->peer,
-             job->installation.cn, job->session.session_id);
 
     Spona__V1__LoginResponse *answer = malloc(sizeof(*answer));
     if (answer == NULL)
@@ -356,12 +420,15 @@ spona_status handle_resume(struct request_context *ctx, const spona_request *req
         snprintf(ctx->message, sizeof(ctx->message), "session expired or unknown: log in again");
         return SPONA__V1__STATUS__UNAUTHENTICATED;
     }
-    char idle[16], max_age[16];
+    char idle[16], max_age[16], certificate[65];
+    if (certificate_digest(&job->installation, certificate) != 0)
+        return SPONA__V1__STATUS__INTERNAL;
     snprintf(idle, sizeof(idle), "%d", ctx->config->session_idle_seconds);
     snprintf(max_age, sizeof(max_age), "%d", ctx->config->session_max_seconds);
-    const char *params[] = {digest, job->installation.institution_id, idle, max_age};
+    const char *params[] = {digest, job->installation.institution_id, idle, max_age,
+                            certificate};
     spona_status status;
-    PGresult *result = request_query(ctx, "session_resume", 4, params, &status);
+    PGresult *result = request_query(ctx, "session_resume", 5, params, &status);
     if (result == NULL)
         return status;
     if (PQntuples(result) != 1) {

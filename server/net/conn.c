@@ -89,6 +89,7 @@ struct conn {
     unsigned long frame_deadline_frames; /* frames_taken when frame_deadline_ms was set */
     int institution_counted;       /* counted in server->institutions */
     long long closing_since_ms;    /* CONN_CLOSING: when the final response was queued */
+    unsigned tls_generation;       /* TLS reloads its peer certificate was checked against */
 };
 
 static void conn_advance(struct conn *conn);
@@ -807,6 +808,8 @@ static void conn_refuse(struct io_thread *io, evutil_socket_t fd, const char *pe
 static struct conn *conn_new(struct io_thread *io, evutil_socket_t fd, const char *peer)
 {
     struct conn *conn = calloc(1, sizeof(*conn));
+    unsigned generation = tls_context_generation(io->server->tls); /* before: a reload in
+                                                  between only costs one more check */
     SSL *ssl = tls_context_new_ssl(io->server->tls);
     if (conn == NULL || ssl == NULL) {
         log_error("cannot accept %s: out of memory", peer);
@@ -817,6 +820,7 @@ static struct conn *conn_new(struct io_thread *io, evutil_socket_t fd, const cha
     }
     conn->io = io;
     conn->ssl = ssl;
+    conn->tls_generation = generation;
     snprintf(conn->peer, sizeof(conn->peer), "%s", peer);
     conn->state = CONN_HANDSHAKE;
     conn->bev = bufferevent_openssl_socket_new(io->base, fd, ssl, BUFFEREVENT_SSL_ACCEPTING,
@@ -895,6 +899,30 @@ static void conn_check_deadlines(struct conn *conn, long long now)
     }
 }
 
+/*
+ * After a TLS reload (SIGHUP): an open connection whose certificate no longer
+ * verifies (revoked in the new CRL) is cut: its queued requests are dropped,
+ * the one at a worker is answered, then UNAUTHENTICATED (request id 0) and the
+ * connection closes. Returns 1 when cut.
+ */
+static int conn_recheck_peer(struct conn *conn, unsigned generation)
+{
+    if (conn->state != CONN_OPEN || conn->tls_generation == generation)
+        return 0;
+    conn->tls_generation = generation;
+    char reason[128] = "", message[200];
+    if (conn->pending_message != NULL ||
+        tls_peer_still_valid(conn->io->server->tls, conn->ssl, reason, sizeof(reason)))
+        return 0;
+    snprintf(message, sizeof(message),
+             "client certificate no longer valid (%s): connection closed", reason);
+    log_warn("closing %s (installation '%s') after the TLS reload: %s", conn->peer,
+             conn->installation.cn, message);
+    conn_free_queue(conn);
+    conn_fail_unlogged(conn, SPONA__V1__STATUS__UNAUTHENTICATED, message);
+    return 1;
+}
+
 void conn_sweep(struct io_thread *io)
 {
     long long now = conn_now_ms();
@@ -905,10 +933,12 @@ void conn_sweep(struct io_thread *io)
                  io->server->config.handshake_timeout_seconds);
         conn_drop_handshake(io->handshakes_oldest, REFUSAL_HANDSHAKE_TIMEOUT, detail);
     }
+    unsigned generation = tls_context_generation(io->server->tls);
     struct conn *next;
     for (struct conn *conn = io->connections; conn != NULL; conn = next) {
         next = conn->next; /* nothing here releases another connection */
-        conn_check_deadlines(conn, now);
+        if (!conn_recheck_peer(conn, generation))
+            conn_check_deadlines(conn, now);
     }
 }
 

@@ -15,8 +15,9 @@
 #include "log.h"
 
 struct tls_context {
-    pthread_mutex_t lock; /* guards current */
+    pthread_mutex_t lock; /* guards current and generation */
     SSL_CTX *current;
+    unsigned generation; /* counts reloads */
 };
 
 static void describe_openssl_error(char *out, size_t out_size)
@@ -153,9 +154,41 @@ int tls_context_reload(struct tls_context *tls, const struct server_config *conf
     pthread_mutex_lock(&tls->lock);
     SSL_CTX *old = tls->current;
     tls->current = fresh;
+    tls->generation++;
     pthread_mutex_unlock(&tls->lock);
     SSL_CTX_free(old); /* SSLs made from it keep their own reference */
     return 0;
+}
+
+unsigned tls_context_generation(struct tls_context *tls)
+{
+    pthread_mutex_lock(&tls->lock);
+    unsigned generation = tls->generation;
+    pthread_mutex_unlock(&tls->lock);
+    return generation;
+}
+
+int tls_peer_still_valid(struct tls_context *tls, SSL *ssl, char *reason, size_t reason_size)
+{
+    X509 *cert = SSL_get1_peer_certificate(ssl);
+    X509_STORE_CTX *check = X509_STORE_CTX_new();
+    pthread_mutex_lock(&tls->lock);
+    SSL_CTX *ctx = tls->current;
+    SSL_CTX_up_ref(ctx);
+    pthread_mutex_unlock(&tls->lock);
+    int valid = 1;
+    if (cert != NULL && check != NULL &&
+        X509_STORE_CTX_init(check, SSL_CTX_get_cert_store(ctx), cert,
+                            SSL_get_peer_cert_chain(ssl)) == 1) {
+        valid = X509_verify_cert(check) == 1;
+        if (!valid)
+            snprintf(reason, reason_size, "%s",
+                     X509_verify_cert_error_string(X509_STORE_CTX_get_error(check)));
+    }
+    X509_STORE_CTX_free(check);
+    SSL_CTX_free(ctx);
+    X509_free(cert);
+    return valid;
 }
 
 SSL *tls_context_new_ssl(struct tls_context *tls)

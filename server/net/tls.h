@@ -2,7 +2,8 @@
  * The server's TLS context: TLS 1.3 only, ALPN "spona/1", client certificates
  * required and verified against the configured CA bundle and CRL. SIGHUP swaps
  * in a freshly built context; connections already open keep the one they
- * started with (each SSL holds a reference), so no session is dropped.
+ * started with (each SSL holds a reference), but their peer certificate is
+ * checked again against the new one (conn_sweep): a revoked one is cut.
  */
 #ifndef SPONA_TLS_H
 #define SPONA_TLS_H
@@ -21,6 +22,16 @@ struct tls_context *tls_context_new(const struct server_config *config, char *er
 /* Rebuilds from the files and swaps it in; on failure the old one stays and -1 is returned. */
 int tls_context_reload(struct tls_context *tls, const struct server_config *config, char *err,
                        size_t err_size);
+
+/* How many reloads there were; a connection made before the last one re-checks its peer. */
+unsigned tls_context_generation(struct tls_context *tls);
+
+/*
+ * Whether ssl's peer certificate still verifies against the current CA bundle
+ * and CRL (after a reload: revoked since the handshake?). 1, or 0 with why in
+ * reason. Thread-safe.
+ */
+int tls_peer_still_valid(struct tls_context *tls, SSL *ssl, char *reason, size_t reason_size);
 
 /* A new server-side SSL for an accepted socket. Thread-safe. */
 SSL *tls_context_new_ssl(struct tls_context *tls);

@@ -3,12 +3,32 @@
  * it checked here before anything else runs (see request.h): not ended, not
  * idle past server.session_idle_seconds, not older than
  * server.session_max_seconds, user and institution still enabled; a live
- * session is touched. The statement is session_touch (handlers_session.c).
+ * session is touched. The statements are session_touch and session_end_reason
+ * (handlers_session.c). A session that was ended (password changed, user or
+ * institution disabled, an administrator, the session cap: sql/024) is refused
+ * with the reason, so the user knows why to log in again.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "request.h"
+
+/* Refuses the job's session that is no longer alive, saying why; UNAUTHENTICATED or an error. */
+static spona_status session_refuse(struct request_context *ctx)
+{
+    const char *params[] = {ctx->job->session.session_id};
+    spona_status status;
+    PGresult *result = request_query(ctx, "session_end_reason", 1, params, &status);
+    if (result == NULL)
+        return status;
+    if (PQntuples(result) == 1 && !PQgetisnull(result, 0, 0))
+        snprintf(ctx->message, sizeof(ctx->message), "your session was ended: %.200s; log in again",
+                 PQgetvalue(result, 0, 0));
+    else
+        snprintf(ctx->message, sizeof(ctx->message), "session expired or unknown: log in again");
+    PQclear(result);
+    return SPONA__V1__STATUS__UNAUTHENTICATED;
+}
 
 spona_status session_check(struct request_context *ctx)
 {
@@ -23,10 +43,9 @@ spona_status session_check(struct request_context *ctx)
         return status;
     int alive = PQntuples(result) == 1;
     PQclear(result);
-    if (!alive) {
-        memset(&job->session, 0, sizeof(job->session));
-        snprintf(ctx->message, sizeof(ctx->message), "session expired or unknown: log in again");
-        return SPONA__V1__STATUS__UNAUTHENTICATED;
-    }
-    return SPONA__V1__STATUS__OK;
+    if (alive)
+        return SPONA__V1__STATUS__OK;
+    status = session_refuse(ctx);
+    memset(&job->session, 0, sizeof(job->session));
+    return status;
 }

@@ -153,6 +153,8 @@ static int write_config(struct itest_server *server, const char *extra_ini)
             "admin_dsn = host=127.0.0.1 port=%s dbname=spona user=spona_owner\n"
             "[auth]\n"
             "scrypt_log2_n = 10\n"
+            /* the suite's tests share users and the database and leave sessions open */
+            "max_sessions_per_user = 1000\n"
             "[log]\n"
             "level = info\n"
             "%s",
