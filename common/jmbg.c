@@ -1,5 +1,5 @@
 /*
- * JMBG validation (see jmbg.h and ../shared/DOMAIN.md). The region is never
+ * JMBG validation (see jmbg.h and docs/domain.md). The region is never
  * used to guess where a person lives.
  */
 #include "jmbg.h"

@@ -1,7 +1,7 @@
 /*
  * Search keys for personal names written in Latin or Cyrillic script, so that
  * "Савић", "Savić", "Savic" and "SAVIC" all give "savic", and "Ђорђевић",
- * "Đorđević" and "Djordjevic" give "djordjevic" (../shared/DOMAIN.md):
+ * "Đorđević" and "Djordjevic" give "djordjevic" (docs/domain.md):
  * Cyrillic to Latin (one-to-one, Serbian/Macedonian letters), lower case, đ to
  * "dj", diacritics dropped, the ǅ/ǈ/ǋ ligatures split, runs of spaces, hyphens
  * and apostrophes collapsed to one space. The name itself is stored as written;

@@ -1,6 +1,6 @@
 /*
  * Unit tests of common/namekey: one search key for a name whatever its script,
- * case and diacritics (../shared/DOMAIN.md, "Names in two scripts").
+ * case and diacritics (docs/domain.md, "Names in two scripts").
  */
 #include <stdarg.h>
 #include <stddef.h>
