@@ -38,12 +38,18 @@ const struct db_statement session_statements[] = {
     {"login_lookup",
      "SELECT user_id, hash_settings, usable, locked FROM spona_login_lookup($1, $2)"},
     {"login_verify", "SELECT spona_login_verify($1, $2)"},
+    /* an attempt is counted before its password is checked, atomically: at most
+     * max_failed_logins checks run against an account at once, however many arrive */
+    {"login_claim",
+     "UPDATE users SET failed_logins = failed_logins + 1"
+     " WHERE id = $1 AND failed_logins < $2::int"
+     "   AND (locked_until IS NULL OR locked_until <= now())"
+     " RETURNING failed_logins"},
+    /* a wrong password that used the last attempt locks the account */
     {"login_failed",
-     "UPDATE users SET"
-     "  failed_logins = CASE WHEN failed_logins + 1 >= $2::int THEN 0 ELSE failed_logins + 1 END,"
-     "  locked_until = CASE WHEN failed_logins + 1 >= $2::int"
-     "                 THEN now() + make_interval(secs => $3::int) ELSE locked_until END"
-     " WHERE id = $1 RETURNING locked_until IS NOT NULL AND locked_until > now()"},
+     "UPDATE users SET failed_logins = 0,"
+     "  locked_until = now() + make_interval(secs => $3::int)"
+     " WHERE id = $1 AND failed_logins >= $2::int RETURNING true"},
     {"login_succeeded", "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1"},
     {"session_create",
      "INSERT INTO sessions (municipality_id, user_id, institution_id, installation, peer,"
@@ -253,6 +259,42 @@ static int login_password_matches(struct request_context *ctx, const char *user_
     return match;
 }
 
+/*
+ * Counts the attempt before the password is checked (login_claim): 1 counted, 0 the
+ * account is locked or as many attempts as it may fail are already counted, -1 error.
+ */
+static int login_claim(struct request_context *ctx, const char *user_id, spona_status *status)
+{
+    char max_failed[16];
+    snprintf(max_failed, sizeof(max_failed), "%d", ctx->config->max_failed_logins);
+    const char *params[] = {user_id, max_failed};
+    PGresult *result = request_query(ctx, "login_claim", 2, params, status);
+    if (result == NULL)
+        return -1;
+    int claimed = PQntuples(result) == 1;
+    PQclear(result);
+    return claimed;
+}
+
+/* A wrong password: locks the account when it used the last attempt. */
+static spona_status login_wrong_password(struct request_context *ctx, const char *user_id)
+{
+    const struct server_config *config = ctx->config;
+    char max_failed[16], lockout[16];
+    snprintf(max_failed, sizeof(max_failed), "%d", config->max_failed_logins);
+    snprintf(lockout, sizeof(lockout), "%d", config->lockout_seconds);
+    const char *params[] = {user_id, max_failed, lockout};
+    spona_status status;
+    PGresult *result = request_query(ctx, "login_failed", 3, params, &status);
+    if (result == NULL)
+        return status;
+    int now_locked = PQntuples(result) == 1;
+    PQclear(result);
+    log_info("login failed for user %s from %s: wrong password%s", user_id, ctx->job->peer,
+             now_locked ? "; account locked" : "");
+    return SPONA__V1__STATUS__UNAUTHENTICATED;
+}
+
 /* Checks the password of an existing user; returns OK, UNAUTHENTICATED or an error. */
 static spona_status login_check_password(struct request_context *ctx, PGresult *user,
                                          const char *password)
@@ -261,31 +303,22 @@ static spona_status login_check_password(struct request_context *ctx, PGresult *
     const char *user_id = PQgetvalue(user, 0, 0);
     int enabled = strcmp(PQgetvalue(user, 0, 2), "t") == 0;
     int locked = strcmp(PQgetvalue(user, 0, 3), "t") == 0;
-    if (!enabled || locked) {
+    spona_status status = SPONA__V1__STATUS__OK;
+    int claimed = enabled && !locked ? login_claim(ctx, user_id, &status) : 0;
+    if (claimed < 0)
+        return status;
+    if (!claimed) {
         password_verify_dummy(password, config->scrypt_log2_n);
         log_info("login refused for user %s from %s: %s", user_id, ctx->job->peer,
-                 locked ? "account locked" : "user or institution disabled");
+                 !enabled ? "user or institution disabled" : "account locked");
         return SPONA__V1__STATUS__UNAUTHENTICATED;
     }
-    spona_status status;
     int match = login_password_matches(ctx, user_id, PQgetvalue(user, 0, 1), password, &status);
     if (match == 1)
-        return SPONA__V1__STATUS__OK;
+        return SPONA__V1__STATUS__OK; /* login_succeeded gives the attempt back */
     if (match < 0)
         return status;
-
-    char max_failed[16], lockout[16];
-    snprintf(max_failed, sizeof(max_failed), "%d", config->max_failed_logins);
-    snprintf(lockout, sizeof(lockout), "%d", config->lockout_seconds);
-    const char *params[] = {user_id, max_failed, lockout};
-    PGresult *result = request_query(ctx, "login_failed", 3, params, &status);
-    if (result == NULL)
-        return status;
-    int now_locked = PQntuples(result) == 1 && strcmp(PQgetvalue(result, 0, 0), "t") == 0;
-    PQclear(result);
-    log_info("login failed for user %s from %s: wrong password%s", user_id, ctx->job->peer,
-             now_locked ? "; account locked" : "");
-    return SPONA__V1__STATUS__UNAUTHENTICATED;
+    return login_wrong_password(ctx, user_id);
 }
 
 /*

@@ -4,7 +4,9 @@
  * password, a wrong username and a user of another institution all get the
  * same documented answer; failures lock the account (the right password then
  * fails too) until `spona-server unlock-user`; a second login on a connection
- * is refused. This server runs with max_failed_logins = 3.
+ * is refused; wrong passwords sent at once on many connections are counted before
+ * they are checked, so no more than the limit are checked and the account ends
+ * locked with nothing counted beyond it. This server runs with max_failed_logins = 3.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +14,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -204,6 +207,65 @@ static void test_lockout_and_unlock(void **state)
     login_ok_on_new_connection("lockme");
 }
 
+/* 1 when SQL (a boolean) is true in the test database, as the superuser. */
+static int database_says(const char *sql)
+{
+    char port_file[1024], port[16] = "";
+    itest_state_path("db/port", port_file, sizeof(port_file));
+    FILE *file = fopen(port_file, "r");
+    if (file == NULL || fgets(port, sizeof(port), file) == NULL) {
+        if (file != NULL)
+            fclose(file);
+        return 0;
+    }
+    fclose(file);
+    port[strcspn(port, "\n")] = '\0';
+    char query[512];
+    /* fails (division by zero) when false; not a constant, so never folded early */
+    snprintf(query, sizeof(query), "SELECT 1 / (CASE WHEN (%s) THEN 1 ELSE 0 END)", sql);
+    const char *argv[] = {"/usr/lib/postgresql/15/bin/psql", "-X", "-q", "-h", "127.0.0.1",
+                          "-p", port, "-U", "postgres", "-d", "spona", "-v",
+                          "ON_ERROR_STOP=1", "-o", "/dev/null", "-c", query, NULL};
+    return itest_run(argv) == 0;
+}
+
+static void test_spraying_is_counted_before_checking(void **state)
+{
+    (void)state;
+    enum { SPRAYERS = 12 };
+    struct spona_client *clients[SPRAYERS];
+    spona_request request = SPONA__V1__REQUEST__INIT;
+    Spona__V1__LoginRequest login = SPONA__V1__LOGIN_REQUEST__INIT;
+    login.username = "lockme";
+    login.password = "wrong";
+    request.request_id = 1;
+    request.body_case = SPONA__V1__REQUEST__BODY_LOGIN;
+    request.login = &login;
+    for (int i = 0; i < SPRAYERS; i++) {
+        clients[i] = itest_connect_ok(&server, "csr");
+        uint8_t *frame = NULL;
+        size_t length = 0;
+        char err[256] = "";
+        itest_append_frame(&frame, &length, &request);
+        if (spona_client_send_raw(clients[i], frame, length, err, sizeof(err)) != 0)
+            fail_msg("sending a login failed: %s", err);
+        free(frame);
+    }
+    for (int i = 0; i < SPRAYERS; i++) {
+        spona_response *response = itest_receive(clients[i]);
+        itest_assert_status(response, 1, SPONA__V1__STATUS__UNAUTHENTICATED);
+        assert_string_equal(response->message, ITEST_LOGIN_FAILED);
+        envelope_free_response(response);
+        spona_client_close(clients[i]);
+    }
+    /* locked by the third, and none of the others counted (or checked) against it */
+    assert_true(database_says("SELECT failed_logins = 0 AND locked_until > now()"
+                              "  FROM users u JOIN institutions i ON i.id = u.institution_id"
+                              " WHERE u.username = 'lockme' AND i.code = 'testgrad.csr'"));
+    assert_int_equal(itest_admin("unlock-user", "testgrad.csr", "lockme", NULL), 0);
+    login_ok_on_new_connection("lockme");
+}
+
 int main(void)
 {
     if (itest_init() != 0)
@@ -216,6 +278,7 @@ int main(void)
         cmocka_unit_test(test_login_twice_is_refused),
         cmocka_unit_test(test_overlong_username_is_invalid),
         cmocka_unit_test(test_lockout_and_unlock),
+        cmocka_unit_test(test_spraying_is_counted_before_checking),
         cmocka_unit_test(itest_test_server_stops_cleanly),
     };
     return cmocka_run_group_tests_name("integration.login", tests, group_setup,
