@@ -180,13 +180,18 @@ static void json_add_string(struct audit_json *json, const char *text, int null_
         return;
     }
     json_add(json, "\"");
-    for (const unsigned char *c = (const unsigned char *)text; *c != '\0'; c++) {
+    const unsigned char *c = (const unsigned char *)text;
+    while (*c != '\0') {
+        size_t plain = 0; /* a run that needs no escape goes in at once */
+        while (c[plain] != '\0' && c[plain] >= 0x20 && c[plain] != '"' && c[plain] != '\\')
+            plain++;
+        if (plain > 0)
+            json_add(json, "%.*s", (int)plain, (const char *)c);
+        c += plain;
         if (*c == '"' || *c == '\\')
-            json_add(json, "\\%c", *c);
-        else if (*c < 0x20)
-            json_add(json, "\\u%04x", *c);
-        else
-            json_add(json, "%c", *c);
+            json_add(json, "\\%c", *c++);
+        else if (*c != '\0')
+            json_add(json, "\\u%04x", *c++);
     }
     json_add(json, "\"");
 }
