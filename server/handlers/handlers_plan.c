@@ -82,14 +82,14 @@ static int plan_in(const char *const *list, const char *value)
     return 0;
 }
 
-/* INVALID_ARGUMENT "WHAT: 'x' is not one of a, b, c" unless value is in list (or may be empty). */
+/* INVALID_ARGUMENT "WHAT: not one of a, b, c" unless value is in list (or may be empty). */
 static spona_status plan_check_word(struct request_context *ctx, const char *what,
                                     const char *value, const char *const *list, int may_be_empty)
 {
     if ((may_be_empty && value[0] == '\0') || plan_in(list, value))
         return SPONA__V1__STATUS__OK;
     size_t used = (size_t)snprintf(ctx->message, sizeof(ctx->message),
-                                   "%s: '%.40s' is not one of", what, value);
+                                   "%s: not one of", what);
     for (const char *const *item = list; *item != NULL && used < sizeof(ctx->message); item++)
         used += (size_t)snprintf(ctx->message + used, sizeof(ctx->message) - used, "%s %s",
                                  item == list ? "" : ",", *item);
