@@ -138,6 +138,11 @@ static spona_status pipeline_prepare(struct request_context *ctx, const spona_re
         }
         audit_add_clause(&ctx->record, ctx->decision.clause_number);
     }
+    if ((kind->flags & REQUEST_OPEN_CASE) && ctx->has_subject && ctx->subject.case_closed) {
+        snprintf(ctx->message, sizeof(ctx->message),
+                 "the case is closed: it takes no more records (reopen it first)");
+        return pipeline_refuse(ctx, SPONA__V1__STATUS__FAILED_PRECONDITION, 0, NULL);
+    }
     return SPONA__V1__STATUS__OK;
 }
 
