@@ -583,6 +583,34 @@ static void plan_change_detail(struct request_context *ctx,
     ctx->record.detail = ctx->audit_detail;
 }
 
+/*
+ * What a plan change answers a caller that may write the plan but not read it: which
+ * version it made and when, nothing of the plan's goals and measures. Else the plan,
+ * disclosed.
+ */
+static void plan_change_answer(struct request_context *ctx, Spona__V1__PlanView *view)
+{
+    struct policy_decision read;
+    access_decide(ctx->policy, &ctx->subject, POLICY_CATEGORY_PLAN_MEASURES,
+                  POLICY_ACTION_READ, &read);
+    if (read.allowed) {
+        case_records_row_disclosed(ctx);
+        return;
+    }
+    for (size_t i = 0; i < view->n_goals; i++)
+        spona__v1__plan_goal__free_unpacked(view->goals[i], NULL);
+    for (size_t i = 0; i < view->n_measures; i++)
+        spona__v1__plan_measure__free_unpacked(view->measures[i], NULL);
+    free(view->goals);
+    free(view->measures);
+    view->goals = NULL;
+    view->measures = NULL;
+    view->n_goals = view->n_measures = 0;
+    view->review_date[0] = '\0'; /* strings of the view: cut, freed with it */
+    view->obligations[0] = '\0';
+    ctx->record.denied |= POLICY_BIT(POLICY_CATEGORY_PLAN_MEASURES);
+}
+
 spona_status handle_plan_change(struct request_context *ctx, const spona_request *request,
                                 spona_response *response)
 {
@@ -605,7 +633,7 @@ spona_status handle_plan_change(struct request_context *ctx, const spona_request
     if (status != SPONA__V1__STATUS__OK)
         return case_records_refuse(ctx, status);
     plan_change_detail(ctx, change, "", version);
-    case_records_row_disclosed(ctx);
+    plan_change_answer(ctx, view);
     response->body_case = SPONA__V1__RESPONSE__BODY_PLAN_CHANGE;
     response->plan_change = view;
     return SPONA__V1__STATUS__OK;
