@@ -97,8 +97,7 @@ struct request_context {
     int in_transaction;           /* the pipeline's transaction is open */
     int version_known;            /* request_begin found the protocol version in force */
     int version_in_force;         /* that version; 0: no protocol in force */
-    int replaying;                /* answering a retry with its stored answer: the gates
-                                     run, the closed-case gate does not */
+    int session_alive;            /* request_begin touched the job's live session */
     struct audit_queue also;      /* request_audit_also's records, appended with record */
 
 };
@@ -131,5 +130,9 @@ void request_set_ids(struct request_context *ctx, const char *person_id, const c
 /* Confirms the job's session is still alive (not ended, idle or too old) and touches it
  * (session_gate.c). */
 spona_status session_check(struct request_context *ctx);
+
+/* The answer for a session request_begin found dead: UNAUTHENTICATED saying why (the
+ * reason it was ended, or expired), the job's session forgotten; or a database error. */
+spona_status session_refused(struct request_context *ctx);
 
 #endif
