@@ -5,7 +5,10 @@
  *
  * Login failures all look the same to the client (unknown user, wrong
  * password, other institution, disabled, locked) and take the same time; the
- * log says which it was, without the password.
+ * log says which it was, without the password. A login first passes the rate
+ * limits (login_limit.h) and takes a place on the hashing pool (hash_pool.h),
+ * refused at once when there is none; its scrypt runs there, between two steps
+ * on a database worker, so no worker waits for a hash (docs/security.md).
  *
  * A session is bound to the certificate that logged in (its SHA-256): resume
  * needs that very certificate. A login beyond auth.max_sessions_per_user ends
