@@ -57,11 +57,14 @@ static void *worker_main(void *arg)
 
         job->hash_pool = pool->hashing;
         job->login_limit = pool->login_limit;
+        struct job_deferred *hashed = job->deferred; /* a login back from the hashing pool */
         request_run(job, pool->config, &worker->db);
-        if (job->deferred != NULL)
-            hash_pool_submit(pool->hashing, job); /* back here when hashed */
-        else
+        if (job->deferred != NULL && job->deferred != hashed) {
+            hash_pool_submit(pool->hashing, job); /* a step left: back here when hashed */
+        } else {
+            job->deferred = NULL; /* set only when out of memory kept the step from running */
             job->complete(job);
+        }
     }
     return NULL;
 }
