@@ -1,7 +1,8 @@
 /*
  * The hashing pool (see hash_pool.h). One mutex guards the queue and the count
  * of places taken; a job holds its place from hash_pool_reserve until its step
- * has run and it is back on the worker queue.
+ * has run (given back before the job goes back to the worker queue, so a client
+ * that retries on the answer finds the place free).
  */
 #include "hash_pool.h"
 
@@ -50,8 +51,8 @@ static void *hash_pool_main(void *arg)
         pthread_mutex_unlock(&pool->lock);
 
         job->deferred->run(job->deferred);
+        hash_pool_give_back(pool); /* before the answer can reach the client */
         pool->done(pool->done_arg, job);
-        hash_pool_give_back(pool);
     }
     return NULL;
 }
