@@ -5,6 +5,7 @@
  */
 #include "login_limit.h"
 
+#include <arpa/inet.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -159,5 +160,17 @@ void login_limit_address(const char *peer, char *out, size_t out_size)
         end = strrchr(peer, ':');
     }
     size_t length = end != NULL ? (size_t)(end - peer) : strlen(peer);
-    snprintf(out, out_size, "%.*s", (int)length, peer);
+    char host[INET6_ADDRSTRLEN + 1];
+    snprintf(host, sizeof(host), "%.*s", (int)length, peer);
+    unsigned char v6[16];
+    char network[INET6_ADDRSTRLEN];
+    if (inet_pton(AF_INET6, host, v6) == 1) {
+        /* one IPv6 host is given a /64: its addresses are one bucket */
+        memset(v6 + 8, 0, 8);
+        if (inet_ntop(AF_INET6, v6, network, sizeof(network)) != NULL) {
+            snprintf(out, out_size, "%s/64", network);
+            return;
+        }
+    }
+    snprintf(out, out_size, "%s", host);
 }

@@ -2,7 +2,7 @@
  * Login rate limits: token buckets kept in the daemon's memory, one per source
  * address, per institution and per user (institution and username as given,
  * whether or not such a user exists, so spraying unknown names is limited
- * too and a refusal says nothing about which users exist). A bucket holds up
+ * too (an IPv6 address counts as its /64) and a refusal says nothing about which users exist). A bucket holds up
  * to a minute's attempts and refills evenly; an attempt is let through only
  * when all three of its buckets have one left, and then takes one from each.
  * Each table has a fixed number of buckets; when full, the fullest bucket is
@@ -38,7 +38,11 @@ enum login_limit_scope login_limit_take(struct login_limit *limit, const char *a
                                         const char *institution_id, const char *username,
                                         int *retry_seconds, int *first_refusal);
 
-/* The address part of a peer as the network layer writes it ("a.b.c.d:port", "[v6]:port"). */
+/*
+ * The bucket key of a peer as the network layer writes it ("a.b.c.d:port",
+ * "[v6]:port"): the IPv4 address, or the IPv6 address's /64 ("2001:db8::/64"),
+ * since one IPv6 host is usually given a whole /64.
+ */
 void login_limit_address(const char *peer, char *out, size_t out_size);
 
 #endif

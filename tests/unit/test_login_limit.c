@@ -4,7 +4,7 @@
  * through and then refuses with a wait; the three scopes are separate; a refusal
  * takes nothing from the other buckets; an unknown username has a bucket like a
  * real one; a full table forgets the fullest bucket, not a spent one; peers lose their
- * port. The pool: places are bounded, given back, and every job runs and comes
+ * port (an IPv6 peer counts as its /64). The pool: places are bounded, given back, and every job runs and comes
  * back before stop returns.
  */
 #include <stdarg.h>
@@ -129,9 +129,12 @@ static void test_address_of_peer(void **state)
     login_limit_address("127.0.0.1:54321", out, sizeof(out));
     assert_string_equal(out, "127.0.0.1");
     login_limit_address("[::1]:443", out, sizeof(out));
-    assert_string_equal(out, "::1");
-    login_limit_address("[2001:db8::7]:1", out, sizeof(out));
-    assert_string_equal(out, "2001:db8::7");
+    assert_string_equal(out, "::/64");
+    /* the hosts of one /64 share a bucket */
+    login_limit_address("[2001:db8:1:2:aaaa::7]:1", out, sizeof(out));
+    assert_string_equal(out, "2001:db8:1:2::/64");
+    login_limit_address("[2001:db8:1:2:bbbb:cccc:dddd:eeee]:2", out, sizeof(out));
+    assert_string_equal(out, "2001:db8:1:2::/64");
     login_limit_address("unknown", out, sizeof(out));
     assert_string_equal(out, "unknown");
 }
