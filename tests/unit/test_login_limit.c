@@ -3,9 +3,9 @@
  * hashing pool (server/request/hash_pool.c): a bucket lets a minute's attempts
  * through and then refuses with a wait; the three scopes are separate; a refusal
  * takes nothing from the other buckets; an unknown username has a bucket like a
- * real one; a full table forgets the fullest bucket, not a spent one; peers lose their
- * port (an IPv6 peer counts as its /64). The pool: places are bounded, given back, and every job runs and comes
- * back before stop returns.
+ * real one; a full table forgets the fullest bucket, not a spent one; peers lose
+ * their port (an IPv6 peer counts as its /64). The pool: places are bounded, given
+ * back, and every job runs and comes back before stop returns.
  */
 #include <stdarg.h>
 #include <stddef.h>
