@@ -32,6 +32,7 @@
 #define MAX_PASSWORD 1024
 #define MAX_PING_PAYLOAD 1024
 #define TOKEN_BYTES 32
+#define LOGIN_REFUSALS_LOGGED_EVERY 1000 /* a run of rate-limit refusals: its 1st, 1000th, ... */
 
 static const char login_failed_message[] =
     "login failed: wrong username or password, or the account is temporarily locked";
@@ -330,15 +331,16 @@ static spona_status login_rate_check(struct request_context *ctx, const char *us
         return SPONA__V1__STATUS__OK;
     char address[64];
     login_limit_address(job->peer, address, sizeof(address));
-    int retry = 0, first = 0;
+    int retry = 0;
+    long refused = 0;
     enum login_limit_scope scope = login_limit_take(
-        job->login_limit, address, job->installation.institution_id, username, &retry, &first);
+        job->login_limit, address, job->installation.institution_id, username, &retry, &refused);
     if (scope == LOGIN_LIMIT_OK)
         return SPONA__V1__STATUS__OK;
-    if (first) /* one line per run of refusals of a bucket */
-        log_warn("login refused from %s (installation '%s'): too many attempts %s; further "
-                 "refusals of this limit are not logged until it lets one through",
-                 job->peer, job->installation.cn, limited[scope]);
+    if (refused == 1 || refused % LOGIN_REFUSALS_LOGGED_EVERY == 0) /* not a line each */
+        log_warn("login refused from %s (installation '%s'): too many attempts %s "
+                 "(%ld refused in a row by this limit)",
+                 job->peer, job->installation.cn, limited[scope], refused);
     snprintf(ctx->message, sizeof(ctx->message),
              "too many login attempts %s: try again in %d seconds", limited[scope], retry);
     return SPONA__V1__STATUS__RESOURCE_EXHAUSTED;

@@ -21,7 +21,7 @@ struct bucket {
     double tokens;
     double updated; /* seconds, monotonic */
     int used;
-    int refusing; /* refused since it last let one through */
+    long refused; /* attempts refused since it last let one through */
     char key[LOGIN_LIMIT_KEY];
 };
 
@@ -85,7 +85,7 @@ static struct bucket *bucket_find(struct bucket_table *table, const char *key, d
     bucket->hash = hash;
     bucket->tokens = table->capacity;
     bucket->updated = now;
-    bucket->refusing = 0;
+    bucket->refused = 0;
     snprintf(bucket->key, sizeof(bucket->key), "%s", key);
     return bucket;
 }
@@ -122,7 +122,7 @@ void login_limit_free(struct login_limit *limit)
 
 enum login_limit_scope login_limit_take(struct login_limit *limit, const char *address,
                                         const char *institution_id, const char *username,
-                                        int *retry_seconds, int *first_refusal)
+                                        int *retry_seconds, long *refused)
 {
     char user_key[LOGIN_LIMIT_KEY];
     snprintf(user_key, sizeof(user_key), "%s\n%s", institution_id, username);
@@ -134,8 +134,7 @@ enum login_limit_scope login_limit_take(struct login_limit *limit, const char *a
         buckets[i] = bucket_find(&limit->tables[i], keys[i], now);
         if (buckets[i]->tokens < 1.0) {
             double wait = (1.0 - buckets[i]->tokens) / limit->tables[i].per_second;
-            *first_refusal = !buckets[i]->refusing;
-            buckets[i]->refusing = 1;
+            *refused = ++buckets[i]->refused;
             pthread_mutex_unlock(&limit->lock);
             int seconds = (int)wait;
             *retry_seconds = seconds < wait ? seconds + 1 : seconds > 0 ? seconds : 1;
@@ -144,7 +143,7 @@ enum login_limit_scope login_limit_take(struct login_limit *limit, const char *a
     }
     for (int i = 0; i < 3; i++) {
         buckets[i]->tokens -= 1.0;
-        buckets[i]->refusing = 0;
+        buckets[i]->refused = 0;
     }
     pthread_mutex_unlock(&limit->lock);
     return LOGIN_LIMIT_OK;

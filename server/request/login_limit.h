@@ -31,12 +31,13 @@ void login_limit_free(struct login_limit *limit);
  * Counts one login attempt. LOGIN_LIMIT_OK when let through (one taken from
  * each bucket); otherwise the first scope with nothing left, nothing taken,
  * and *retry_seconds (at least 1) until that bucket has an attempt again;
- * *first_refusal is 1 when that bucket let the attempt before through (log
- * one line per run of refusals). Thread-safe.
+ * *refused counts the attempts that bucket refused since it last let one
+ * through, this one included (1: the first; log a line now and then, not
+ * one per attempt). Thread-safe.
  */
 enum login_limit_scope login_limit_take(struct login_limit *limit, const char *address,
                                         const char *institution_id, const char *username,
-                                        int *retry_seconds, int *first_refusal);
+                                        int *retry_seconds, long *refused);
 
 /*
  * The bucket key of a peer as the network layer writes it ("a.b.c.d:port",
