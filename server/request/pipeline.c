@@ -306,6 +306,11 @@ void request_run(struct job *job, const struct server_config *config, struct db 
     clock_gettime(CLOCK_MONOTONIC, &start);
 
     spona_status status = pipeline_answer(ctx, &response);
+    if (job->deferred != NULL) { /* a step left for the hashing pool: answered later */
+        spona__v1__response__free_unpacked(response, NULL);
+        free(ctx);
+        return;
+    }
     if (status != SPONA__V1__STATUS__OK && response->body_case != 0) {
         /* a request that failed must not leak a half-built body */
         spona__v1__response__free_unpacked(response, NULL);
