@@ -59,6 +59,8 @@ static void test_defaults(void **state)
     assert_string_equal(config.private_key, "server.key");
     assert_string_equal(config.client_ca_file, "ca.crt");
     assert_string_equal(config.crl_file, "");
+    assert_int_equal(config.session_cache_size, 8192);
+    assert_int_equal(config.session_timeout_seconds, 3600);
     assert_string_equal(config.dsn, "dbname=spona user=spona_app");
     assert_string_equal(config.admin_dsn, "dbname=spona user=spona_owner");
     assert_string_equal(config.migrations_dir, "sql");
