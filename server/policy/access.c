@@ -42,7 +42,7 @@
     "                AND k.withdrawn_at IS NULL AND k.given_on <= current_date"            \
     "                AND (k.expires_on IS NULL OR k.expires_on >= current_date)),"         \
     "       spona_case_excluded(c.id, i.id),"                                               \
-    "       spona_person_excluded(c.person_id)"                                             \
+    "       spona_person_excluded(c.person_id), c.closed_at IS NOT NULL"                    \
     "  FROM cases c JOIN persons p ON p.id = c.person_id"                                   \
     "  JOIN institutions i ON i.id = " ACCESS_INSTITUTION
 
@@ -85,7 +85,7 @@ const struct db_statement access_statements[] = {
      ACCESS_CASE_SELECT " JOIN pick ON pick.case_id = c.id"
      " UNION ALL"
      " SELECT NULL, p.id, i.id, p.safety_flag, i.id, i.code, true, false, " ACCESS_ROLE("p") ","
-     "        '{}'::text[], false, false"
+     "        '{}'::text[], false, false, false"
      "  FROM pick JOIN persons p ON p.id = pick.person_id"
      "  JOIN institutions i ON i.id = " ACCESS_INSTITUTION
      " WHERE pick.case_id IS NULL AND p.created_by_institution = i.id"},
@@ -216,6 +216,7 @@ static void access_fill(struct access_case *out, const PGresult *result, int row
     out->subject.consented_categories = access_category_mask(PQgetvalue(result, row, 9));
     out->subject.excluded = strcmp(PQgetvalue(result, row, 10), "t") == 0;
     out->caller_excluded = strcmp(PQgetvalue(result, row, 11), "t") == 0;
+    out->case_closed = strcmp(PQgetvalue(result, row, 12), "t") == 0;
 }
 
 spona_status access_case_subject(struct request_context *ctx, const char *case_id,

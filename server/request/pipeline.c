@@ -122,7 +122,7 @@ static spona_status pipeline_prepare(struct request_context *ctx, const spona_re
     if (status != SPONA__V1__STATUS__OK)
         return pipeline_refusal_outcome(status) != NULL ? pipeline_refuse(ctx, status, 0, NULL)
                                                          : status;
-    if (ctx->has_subject && ctx->subject.caller_excluded) {
+    if (ctx->subject.caller_excluded) { /* also a referral addressed to the caller */
         /* the same answer as for a person or case that does not exist */
         ctx->record.detail = "excluded from a case of the person";
         subject_not_found(ctx);
@@ -137,6 +137,12 @@ static spona_status pipeline_prepare(struct request_context *ctx, const spona_re
             return pipeline_refuse(ctx, SPONA__V1__STATUS__PERMISSION_DENIED, 0, NULL);
         }
         audit_add_clause(&ctx->record, ctx->decision.clause_number);
+    }
+    if ((kind->flags & REQUEST_OPEN_CASE) && !ctx->replaying && ctx->has_subject &&
+        ctx->subject.case_closed) {
+        snprintf(ctx->message, sizeof(ctx->message),
+                 "the case is closed: it takes no more records (reopen it first)");
+        return pipeline_refuse(ctx, SPONA__V1__STATUS__FAILED_PRECONDITION, 0, NULL);
     }
     return SPONA__V1__STATUS__OK;
 }
@@ -199,6 +205,22 @@ static spona_response *pipeline_new_response(uint64_t request_id)
     return response;
 }
 
+/*
+ * A retry's stored answer is given only to a caller who may still act on its subject:
+ * the same gates as a first request (subject, exclusion, the row's category), then
+ * nothing is written. OK, or the refusal (audited as any refusal).
+ */
+static spona_status pipeline_gate_replay(struct request_context *ctx,
+                                         const spona_request *request)
+{
+    ctx->replaying = 1;
+    spona_status status = pipeline_prepare(ctx, request);
+    if (ctx->in_transaction)
+        request_rollback(ctx);
+    ctx->in_transaction = 0;
+    return status;
+}
+
 /* Session gate and idempotent replay, then the row's path. *response may be replaced. */
 static spona_status pipeline_answer(struct request_context *ctx, spona_response **response)
 {
@@ -218,7 +240,12 @@ static spona_status pipeline_answer(struct request_context *ctx, spona_response 
         spona_response *replayed = NULL;
         status = idempotency_replay(ctx, job->request, &replayed);
         if (replayed != NULL) {
-            /* a retry of a write already applied: the first answer */
+            /* a retry of a write already applied: the first answer, if it may be seen */
+            status = pipeline_gate_replay(ctx, job->request);
+            if (status != SPONA__V1__STATUS__OK) {
+                spona__v1__response__free_unpacked(replayed, NULL);
+                return status;
+            }
             spona__v1__response__free_unpacked(*response, NULL);
             *response = replayed;
             log_info("%s request %llu from %s: replayed the stored answer (idempotency key)",

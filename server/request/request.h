@@ -32,6 +32,8 @@ enum request_where { REQUEST_INLINE, REQUEST_WORKER };
 #define REQUEST_OWN_TX 0x04u   /* sessions only (login, resume, whoami, logout, identify,
                                   ping): the handler runs its own statements; the pipeline
                                   opens no transaction and audits nothing. Never a write. */
+#define REQUEST_OPEN_CASE 0x10u /* adds to a case's record: refused on a closed case
+                                   (FAILED_PRECONDITION, reopen it first; docs/cases.md) */
 
 /* What a request acts on, found by the pipeline before the handler runs. */
 enum request_subject {
@@ -93,6 +95,8 @@ struct request_context {
     char audit_person_id[UUID_TEXT];
     char audit_case_id[UUID_TEXT];
     int in_transaction;           /* the pipeline's transaction is open */
+    int replaying;                /* answering a retry with its stored answer: the gates
+                                     run, the closed-case gate does not */
     struct audit_queue also;      /* request_audit_also's records, appended with record */
 
 };
