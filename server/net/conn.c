@@ -710,14 +710,17 @@ static void conn_keep_certificate(struct conn *conn)
 /*
  * A resumed TLS session skipped certificate verification: its certificate (kept
  * in the session) is verified again against the CA bundle and CRL in force, so a
- * certificate revoked since its full handshake cannot come back by resuming.
- * Refused: UNAUTHENTICATED with request id 0, then the connection closes. 1 when refused.
+ * certificate revoked (or expired) since its full handshake cannot come back by
+ * resuming. Refused: the session of the ticket this handshake issued leaves the
+ * cache, UNAUTHENTICATED with request id 0, then the connection closes. 1 when refused.
  */
 static int conn_resumed_peer_refused(struct conn *conn)
 {
     char reason[128] = "unknown", message[200], detail[400];
     if (tls_peer_still_valid(conn->io->server->tls, conn->ssl, reason, sizeof(reason)))
         return 0;
+    /* the ticket just sent on this connection must not resume either */
+    SSL_CTX_remove_session(SSL_get_SSL_CTX(conn->ssl), SSL_get0_session(conn->ssl));
     snprintf(message, sizeof(message),
              "client certificate no longer valid (%s): resumed TLS session refused", reason);
     snprintf(detail, sizeof(detail), "installation '%s': %s", conn->installation.cn, message);

@@ -179,6 +179,30 @@ static void test_login_binding_on_resumed_session(void **state)
     free(token);
 }
 
+/* One more connection with the expired certificate: refused, resumed or not. */
+static void assert_expired_refused_again(void)
+{
+    char err[256] = "";
+    struct spona_client *client = itest_connect(&server, EXPIRING_CERT, 0, err, sizeof(err));
+    if (client == NULL)
+        return; /* refused during the handshake */
+    spona_response *response = spona_client_receive(client, err, sizeof(err));
+    if (response != NULL) {
+        int refused = response->request_id == 0 &&
+                      response->status == SPONA__V1__STATUS__UNAUTHENTICATED &&
+                      strstr(response->message, "resumed TLS session refused") != NULL;
+        char text[300];
+        snprintf(text, sizeof(text), "%s '%s'", envelope_status_name(response->status),
+                 response->message);
+        envelope_free_response(response);
+        if (!refused)
+            fail_msg("an expired certificate got: %s", text);
+    } else if (strstr(err, "expired") == NULL) {
+        fail_msg("the refusal '%s' does not say 'expired'", err);
+    }
+    spona_client_close(client);
+}
+
 static void test_expired_certificate_cannot_resume(void **state)
 {
     char enddate[32];
@@ -208,6 +232,10 @@ static void test_expired_certificate_cannot_resume(void **state)
     envelope_free_response(refused);
     itest_assert_closed(client);
     spona_client_close(client);
+    /* and again, whichever kept ticket the client offers: resumed and refused, or a full
+       handshake refused at the TLS level; never served */
+    for (int attempt = 0; attempt < 3; attempt++)
+        assert_expired_refused_again();
 }
 
 static void test_revoked_certificate_cannot_resume(void **state)
