@@ -157,7 +157,8 @@ void client_tls_describe_failure(SSL *ssl, int code, int saved_errno, int in_han
         /* what spona-server sends, before any TLS work, to a connection it cannot take */
         snprintf(err, err_size,
                  "%sserver refused the connection: it is at its connection limit "
-                 "(max_connections) or stopping; try again later (TLS alert internal error)",
+                 "(max_connections, or too many unfinished handshakes) or stopping; "
+                 "try again later (TLS alert internal error)",
                  prefix);
     } else if (ERR_GET_LIB(error) == ERR_LIB_SSL &&
                ERR_GET_REASON(error) >= SSL_AD_REASON_OFFSET) {

@@ -785,10 +785,40 @@ static void conn_event_cb(struct bufferevent *bev, short events, void *arg)
     conn_release(conn);
 }
 
-/* An unfinished handshake leaves to make room for a newer one, or at its deadline. */
+/*
+ * Tells a client we will not serve that the server is busy, in the only words TLS
+ * has before a handshake: one plaintext alert record, fatal internal_error (TLS
+ * has no "busy" alert; the client library words this one as the server being at
+ * a connection limit). Only for a socket on which nothing was sent yet. What the
+ * client already sent is read first, so that the close is a FIN, not a reset that
+ * could overtake the alert. The caller closes the socket.
+ */
+static void conn_send_busy_alert(evutil_socket_t fd)
+{
+    static const unsigned char alert[] = {
+        0x15, 0x03, 0x03, 0x00, 0x02, /* record: alert, TLS 1.2 (as TLS 1.3 sends), 2 bytes */
+        0x02, 0x50,                   /* fatal, internal_error (80) */
+    };
+    char discard[4096];
+    for (int i = 0; i < 4 && recv(fd, discard, sizeof(discard), MSG_DONTWAIT) > 0; i++)
+        ;
+    (void)send(fd, alert, sizeof(alert), MSG_DONTWAIT | MSG_NOSIGNAL);
+    shutdown(fd, SHUT_WR);
+}
+
+/*
+ * An unfinished handshake leaves to make room for a newer one, or at its
+ * deadline. While the server has sent nothing yet (the ClientHello is not
+ * complete) the client gets the busy alert; later only the close (a plaintext
+ * alert would be garbage among encrypted records, and OpenSSL sends no alert of
+ * our choosing mid-handshake).
+ */
 static void conn_drop_handshake(struct conn *conn, enum refusal_kind kind, const char *detail)
 {
     refusal_log_note(conn->io->server->refusals, kind, conn->peer, detail);
+    BIO *wire = SSL_get_wbio(conn->ssl);
+    if (wire != NULL && BIO_number_written(wire) == 0)
+        conn_send_busy_alert(bufferevent_getfd(conn->bev));
     conn_release(conn);
 }
 
@@ -824,20 +854,10 @@ static void conn_make_room(struct io_thread *io, const struct conn_address *sour
     }
 }
 
-/*
- * Refuses a new socket before any TLS work: it gets one plaintext TLS alert
- * record, fatal internal_error (TLS has no "busy" alert; the client library
- * words it as the server being at its connection limit), then the socket closes.
- * Costs no TLS state and no slot. What the client already sent is read first so
- * that the close is a FIN, not a reset that could overtake the alert.
- */
+/* Refuses a new socket before any TLS work: the busy alert, then close. No slot, no state. */
 static void conn_refuse(struct io_thread *io, evutil_socket_t fd, const char *peer)
 {
-    static const unsigned char alert[] = {
-        0x15, 0x03, 0x03, 0x00, 0x02, /* record: alert, TLS 1.2 (as TLS 1.3 sends), 2 bytes */
-        0x02, 0x50,                   /* fatal, internal_error (80) */
-    };
-    char detail[160], discard[4096];
+    char detail[160];
     if (io->draining) {
         refusal_log_note(io->server->refusals, REFUSAL_SHUTTING_DOWN, peer, "shutting down");
     } else {
@@ -846,10 +866,7 @@ static void conn_refuse(struct io_thread *io, evutil_socket_t fd, const char *pe
                  io->connection_count);
         refusal_log_note(io->server->refusals, REFUSAL_OVER_MAX_CONNECTIONS, peer, detail);
     }
-    for (int i = 0; i < 4 && recv(fd, discard, sizeof(discard), MSG_DONTWAIT) > 0; i++)
-        ;
-    (void)send(fd, alert, sizeof(alert), MSG_DONTWAIT | MSG_NOSIGNAL);
-    shutdown(fd, SHUT_WR);
+    conn_send_busy_alert(fd);
     evutil_closesocket(fd);
 }
 

@@ -7,7 +7,9 @@
  *     server verifies a resumed session's certificate again and says why;
  *   - a certificate revoked and SIGHUP'd: its open connection is cut, the
  *     reconnect is not resumed and is refused; other certificates resume again;
- *   - a client over max_connections is told so (the TLS alert, in words);
+ *   - a client over max_connections is told so (the TLS alert, in words), and a
+ *     handshake dropped at its deadline before the server said anything gets the
+ *     same alert;
  *   - a flood of bad frames costs a bounded number of log lines, and every bad
  *     frame is accounted for (logged or counted) when the server stops.
  * Runs on an institution of its own (testgrad.resume) with its own certificates.
@@ -18,11 +20,16 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -45,7 +52,8 @@ static long long flood_started_ms, flood_ended_ms;
 
 static const char extra_ini[] = "[server]\n"
                                 "io_threads = 1\n"
-                                "max_connections = 12\n";
+                                "max_connections = 12\n"
+                                "handshake_timeout_seconds = 2\n";
 
 static long long now_ms(void)
 {
@@ -310,6 +318,55 @@ static void test_over_max_connections_told_why(void **state)
     itest_assert_served(&server);
 }
 
+/* A TCP connection to the server; asserts. */
+static int tcp_connect(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_in address;
+    memset(&address, 0, sizeof(address));
+    address.sin_family = AF_INET;
+    address.sin_port = htons((uint16_t)atoi(server.port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(connect(fd, (struct sockaddr *)&address, sizeof(address)), 0);
+    return fd;
+}
+
+/* Everything fd receives until EOF (or 20 s of silence: then the test fails), up to size. */
+static size_t read_until_eof(int fd, uint8_t *out, size_t size)
+{
+    size_t got = 0;
+    for (;;) {
+        struct pollfd wait = {.fd = fd, .events = POLLIN};
+        if (poll(&wait, 1, 20000) != 1)
+            fail_msg("the server neither sent nor closed within 20 s");
+        ssize_t n = recv(fd, out + got, size - got, 0);
+        if (n == 0 || (n < 0 && errno == ECONNRESET))
+            return got;
+        assert_true(n > 0);
+        got += (size_t)n;
+        assert_true(got < size);
+    }
+}
+
+static void test_handshake_deadline_told_busy(void **state)
+{
+    /* the start of a ClientHello record, never finished; and a socket that sends nothing */
+    static const uint8_t hello_start[] = {0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01};
+    static const uint8_t busy_alert[] = {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x50};
+    int dribbler = tcp_connect(), silent = tcp_connect();
+    assert_int_equal(send(dribbler, hello_start, sizeof(hello_start), MSG_NOSIGNAL),
+                     (ssize_t)sizeof(hello_start));
+    int fds[] = {dribbler, silent};
+    for (int i = 0; i < 2; i++) {
+        uint8_t received[64];
+        size_t got = read_until_eof(fds[i], received, sizeof(received));
+        assert_int_equal(got, sizeof(busy_alert));
+        assert_memory_equal(received, busy_alert, sizeof(busy_alert));
+        close(fds[i]);
+    }
+}
+
 /* One connection, one empty frame (length 0): the server answers and closes. */
 static void send_bad_frame(void)
 {
@@ -380,6 +437,7 @@ int main(void)
         cmocka_unit_test(test_expired_certificate_cannot_resume),
         cmocka_unit_test(test_revoked_certificate_cannot_resume),
         cmocka_unit_test(test_over_max_connections_told_why),
+        cmocka_unit_test(test_handshake_deadline_told_busy),
         cmocka_unit_test(test_bad_frame_flood_logged_bounded),
         cmocka_unit_test(test_bad_frames_all_counted_at_stop),
     };
