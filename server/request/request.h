@@ -95,6 +95,8 @@ struct request_context {
     char audit_person_id[UUID_TEXT];
     char audit_case_id[UUID_TEXT];
     int in_transaction;           /* the pipeline's transaction is open */
+    int version_known;            /* request_begin found the protocol version in force */
+    int version_in_force;         /* that version; 0: no protocol in force */
     int replaying;                /* answering a retry with its stored answer: the gates
                                      run, the closed-case gate does not */
     struct audit_queue also;      /* request_audit_also's records, appended with record */

@@ -6,6 +6,7 @@
 #include "transaction.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "statements.h"
 
@@ -13,7 +14,12 @@ const struct db_statement transaction_statements[] = {
     {"request_identity",
      "SELECT set_config('spona.municipality_id', $1, true),"
      "       set_config('spona.institution_id', $2, true),"
-     "       set_config('spona.user_id', $3, true)"},
+     "       set_config('spona.user_id', $3, true),"
+     /* the protocol version in force (access_policy), in the same round trip: the
+        latest activated one whose date has come (docs/policy.md "Amendments") */
+     "       (SELECT version FROM protocols WHERE municipality_id = $1::uuid"
+     "           AND effective_date <= current_date AND activated_at IS NOT NULL"
+     "         ORDER BY version DESC LIMIT 1)"},
     {NULL, NULL},
 };
 
@@ -32,6 +38,10 @@ spona_status request_begin(struct request_context *ctx)
         db_rollback(ctx->db);
         return status;
     }
+    ctx->version_known = PQntuples(result) == 1;
+    ctx->version_in_force = ctx->version_known && !PQgetisnull(result, 0, 3)
+                                ? atoi(PQgetvalue(result, 0, 3))
+                                : 0;
     PQclear(result);
     return SPONA__V1__STATUS__OK;
 }

@@ -197,8 +197,8 @@ static void test_login_then_big_frame_in_one_write(void **state)
     spona__v1__request__init(&login_request);
     spona__v1__login_request__init(&login);
     char password[128];
-    itest_password("slow", password, sizeof(password));
-    login.username = "slow";
+    itest_password("bojan", password, sizeof(password));
+    login.username = "bojan";
     login.password = password;
     login_request.request_id = 1;
     login_request.body_case = SPONA__V1__REQUEST__BODY_LOGIN;
@@ -482,8 +482,8 @@ static int connection_budget_burst(void)
 {
     /* a login (it goes to a worker) and then 120 pings of 1000 bytes behind it, in one
        write: the pings wait for the login, and what they hold passes 64 KiB. The user
-       "slow" has a costly password hash (scrypt N = 2^15, tests/harness/pg.sh), so the
-       login is still running when the pings arrive. */
+       "spora" has a costly password hash (scrypt N = 2^15, tests/harness/pg.sh) and no
+       other test logs in as her, so the login is still running when the pings arrive. */
     struct spona_client *client = itest_connect_ok(&server, "csr");
     uint8_t payload[1000];
     memset(payload, 'p', sizeof(payload));
@@ -492,8 +492,8 @@ static int connection_budget_burst(void)
     spona__v1__request__init(&request);
     spona__v1__login_request__init(&login);
     char password[128];
-    itest_password("bojan", password, sizeof(password));
-    login.username = "bojan";
+    itest_password("spora", password, sizeof(password));
+    login.username = "spora";
     login.password = password;
     request.request_id = 1;
     request.body_case = SPONA__V1__REQUEST__BODY_LOGIN;
