@@ -80,8 +80,8 @@ static int load_crl(SSL_CTX *ctx, const char *path, char *err, size_t err_size)
  * Resumption from a server-side cache: with SSL_OP_NO_TICKET, TLS 1.3 tickets
  * carry only a session id, the session itself (peer certificate included) stays
  * in this context's bounded cache. The cache belongs to the context, so a reload
- * (SIGHUP) starts with an empty one; tls_resumed_peer_valid checks each resumed
- * session's certificate against the files in force on top of that.
+ * (SIGHUP) starts with an empty one; on top of that, conn.c verifies each resumed
+ * session's certificate against the files in force (tls_peer_still_valid).
  */
 static void tls_session_cache(SSL_CTX *ctx, const struct server_config *config)
 {
@@ -94,7 +94,7 @@ static void tls_session_cache(SSL_CTX *ctx, const struct server_config *config)
     SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
     SSL_CTX_sess_set_cache_size(ctx, config->session_cache_size);
     SSL_CTX_set_timeout(ctx, config->session_timeout_seconds);
-    SSL_CTX_set_num_tickets(ctx, 2); /* one spare: a ticket is good for one resumption */
+    SSL_CTX_set_num_tickets(ctx, 2); /* clients use each once: one spare */
     SSL_CTX_set_session_id_context(ctx, id_context, sizeof(id_context) - 1);
 }
 
