@@ -46,6 +46,8 @@ void config_defaults(struct server_config *config)
     snprintf(config->certificate, sizeof(config->certificate), "server.crt");
     snprintf(config->private_key, sizeof(config->private_key), "server.key");
     snprintf(config->client_ca_file, sizeof(config->client_ca_file), "ca.crt");
+    config->session_cache_size = 8192;
+    config->session_timeout_seconds = 3600;
     snprintf(config->dsn, sizeof(config->dsn), "dbname=spona user=spona_app");
     snprintf(config->admin_dsn, sizeof(config->admin_dsn), "dbname=spona user=spona_owner");
     snprintf(config->migrations_dir, sizeof(config->migrations_dir), "sql");
@@ -172,6 +174,8 @@ static const struct config_key config_keys[] = {
     STR("tls", "private_key", private_key),
     STR("tls", "client_ca_file", client_ca_file),
     STR("tls", "crl_file", crl_file),
+    INT("tls", "session_cache_size", session_cache_size, 0, 1000000),
+    INT("tls", "session_timeout_seconds", session_timeout_seconds, 10, 86400),
     STR("database", "dsn", dsn),
     STR("database", "admin_dsn", admin_dsn),
     STR("database", "migrations_dir", migrations_dir),

@@ -36,6 +36,8 @@ struct server_config {
     char private_key[CONFIG_PATH_MAX];
     char client_ca_file[CONFIG_PATH_MAX];
     char crl_file[CONFIG_PATH_MAX];
+    int session_cache_size;      /* TLS sessions kept for resumption; 0: no resumption */
+    int session_timeout_seconds; /* how long a TLS session may be resumed */
     /* [database] */
     char dsn[CONFIG_DSN_MAX];
     char admin_dsn[CONFIG_DSN_MAX];

@@ -1,8 +1,9 @@
 /*
  * The Spona client library (see spona_client.h): one TLS connection, requests
  * out as frames, responses in through a frame_reader. Every wait is bounded by
- * the connection's timeout. No global state: each struct spona_client owns its
- * socket, TLS context and buffers.
+ * the connection's timeout. Each struct spona_client owns its socket, TLS
+ * stream and buffers; the TLS context and the sessions to resume come from
+ * the library's cache (client_cache.c).
  */
 #include "spona_client.h"
 
@@ -24,6 +25,7 @@ struct spona_client {
     int fd;
     SSL_CTX *ctx;
     SSL *ssl;
+    char *server_key; /* which server's kept TLS sessions this connection offers and adds to */
     struct frame_reader reader;
     uint64_t next_request_id; /* per-connection counter, starts at 1 */
     int timeout_ms;
@@ -107,7 +109,7 @@ struct spona_client *spona_client_connect(const struct spona_client_options *opt
     frame_reader_init(&client->reader, options->max_frame_bytes > 0 ? options->max_frame_bytes
                                                                     : FRAME_DEFAULT_MAX_BYTES);
 
-    client->ctx = client_tls_context_new(options, message, sizeof(message));
+    client->ctx = client_cache_context(options, message, sizeof(message));
     if (client->ctx == NULL)
         goto failed;
     client->fd = client_net_connect(host, port, client->timeout_ms, message, sizeof(message));
@@ -123,6 +125,10 @@ struct spona_client *spona_client_connect(const struct spona_client_options *opt
     const char *name = options->server_name != NULL ? options->server_name : host;
     if (client_tls_set_peer_name(client->ssl, name, message, sizeof(message)) != 0)
         goto failed;
+    client->server_key = client_cache_server_key(host, port, name);
+    if (client->server_key != NULL)
+        client_cache_offer_session(client->ssl, client->server_key,
+                                   !(options->tls_reuse & SPONA_CLIENT_FULL_HANDSHAKE));
     if (client_handshake(client, message, sizeof(message)) != 0)
         goto failed;
     return client;
@@ -330,6 +336,16 @@ cleanup:
     return result;
 }
 
+int spona_client_session_reused(const struct spona_client *client)
+{
+    return client->ssl != NULL && SSL_session_reused(client->ssl) == 1;
+}
+
+void spona_client_forget_tls(void)
+{
+    client_cache_clear();
+}
+
 void spona_client_close(struct spona_client *client)
 {
     if (client == NULL)
@@ -341,6 +357,7 @@ void spona_client_close(struct spona_client *client)
         ERR_clear_error();
     }
     SSL_CTX_free(client->ctx);
+    free(client->server_key); /* after SSL_free: the SSL pointed to it */
     if (client->fd >= 0)
         close(client->fd);
     frame_reader_free(&client->reader);

@@ -1,8 +1,9 @@
 /*
  * Internal pieces of the client library, shared between its files and never
  * installed: the TCP connect with a timeout (client_net.c), the socket BIO that
- * never raises SIGPIPE (client_bio.c) and the TLS context and error wording
- * (client_tls.c). Nothing here knows about frames or envelopes.
+ * never raises SIGPIPE (client_bio.c), the TLS context and error wording
+ * (client_tls.c) and the contexts and sessions kept between connections
+ * (client_cache.c). Nothing here knows about frames or envelopes.
  */
 #ifndef SPONA_CLIENT_INTERNAL_H
 #define SPONA_CLIENT_INTERNAL_H
@@ -49,6 +50,27 @@ BIO *client_bio_new(int fd);
  */
 SSL_CTX *client_tls_context_new(const struct spona_client_options *options, char *err,
                                 size_t err_size);
+
+/*
+ * The TLS context for options' files (client_cache.c): the one kept from an
+ * earlier connection, or a new one, kept for later ones unless options say
+ * SPONA_CLIENT_FRESH_CONTEXT. The caller owns one reference (SSL_CTX_free).
+ */
+SSL_CTX *client_cache_context(const struct spona_client_options *options, char *err,
+                              size_t err_size);
+
+/* "host\nport\nname": which server a kept session is for. malloc'd, NULL when out of memory. */
+char *client_cache_server_key(const char *host, const char *port, const char *name);
+
+/*
+ * Before the handshake: names the server of ssl (server, a key from
+ * client_cache_server_key, must outlive ssl) so the sessions it receives are
+ * kept for it, and, when offer is 1, offers the newest session kept for it.
+ */
+void client_cache_offer_session(SSL *ssl, char *server, int offer);
+
+/* Forgets every kept context and session (spona_client_forget_tls). */
+void client_cache_clear(void);
 
 /* Sets the name (DNS or IP address) the server certificate must carry, and SNI. */
 int client_tls_set_peer_name(SSL *ssl, const char *name, char *err, size_t err_size);

@@ -152,6 +152,14 @@ void client_tls_describe_failure(SSL *ssl, int code, int saved_errno, int in_han
     } else if (SSL_get_verify_result(ssl) != X509_V_OK) {
         snprintf(err, err_size, "%scertificate verify failed: %s", prefix,
                  X509_verify_cert_error_string(SSL_get_verify_result(ssl)));
+    } else if (in_handshake && ERR_GET_LIB(error) == ERR_LIB_SSL &&
+               ERR_GET_REASON(error) == SSL_R_TLSV1_ALERT_INTERNAL_ERROR) {
+        /* what spona-server sends, before any TLS work, to a connection it cannot take */
+        snprintf(err, err_size,
+                 "%sserver refused the connection: it is at its connection limit "
+                 "(max_connections, or too many unfinished handshakes) or stopping; "
+                 "try again later (TLS alert internal error)",
+                 prefix);
     } else if (ERR_GET_LIB(error) == ERR_LIB_SSL &&
                ERR_GET_REASON(error) >= SSL_AD_REASON_OFFSET) {
         /* the server sent an alert: it refused us (certificate, ALPN, ...) */

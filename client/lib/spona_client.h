@@ -5,6 +5,8 @@
  * Blocking I/O with a timeout; one struct spona_client per connection, not
  * shared between threads (different connections may be used in different
  * threads). Never raises SIGPIPE: a write to a closed connection is an error.
+ * What connections share, TLS contexts and sessions (see tls_reuse below), is
+ * kept by the library for the process, thread-safe.
  */
 #ifndef SPONA_CLIENT_H
 #define SPONA_CLIENT_H
@@ -23,7 +25,21 @@ struct spona_client_options {
     const char *server_name;  /* name to verify in the server certificate; NULL: host */
     uint32_t max_frame_bytes; /* largest response accepted; 0: 1 MiB */
     int timeout_ms;           /* per read/write wait; 0: 30000 */
+    int tls_reuse;            /* 0: reuse (below); or SPONA_CLIENT_* flags turning it off */
 };
+
+/*
+ * TLS reuse between connections of one process. By default the library keeps
+ * one TLS context per configuration (the CA, certificate and key files; built
+ * again when one of them changes on disk) and the TLS sessions each server gave
+ * (per host, port and server name), and a new connection to the same server
+ * offers one, so it resumes with no certificate exchange (spona_client_session_reused).
+ * The server still checks the certificate of a resumed session against its CRL.
+ * These flags, in options.tls_reuse, turn the reuse off for one connection
+ * (the benchmark compares them):
+ */
+#define SPONA_CLIENT_FULL_HANDSHAKE 1 /* offer no saved session: a full handshake */
+#define SPONA_CLIENT_FRESH_CONTEXT 2  /* load the files into a new context, cache nothing */
 
 struct spona_client;
 
@@ -97,6 +113,19 @@ int spona_client_protocol_approval(struct spona_client *client, const char *muni
                                    uint32_t version, const char *source, char sha256_hex[65],
                                    uint8_t **signature, size_t *signature_length, char *err,
                                    size_t err_size);
+
+/*
+ * 1 when this connection resumed a TLS session of an earlier connection (no
+ * certificates exchanged), 0 after a full handshake.
+ */
+int spona_client_session_reused(const struct spona_client *client);
+
+/*
+ * Forgets the TLS contexts and sessions kept for later connections (open
+ * connections keep what they use). The next connection loads its files again
+ * and makes a full handshake.
+ */
+void spona_client_forget_tls(void);
 
 /* Closes the connection (TLS close_notify, then the socket) and frees. NULL is fine. */
 void spona_client_close(struct spona_client *client);

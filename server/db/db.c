@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "outage_log.h"
 #include "statements.h"
 
 static int db_prepare_all(struct db *db, char *err, size_t err_size)
@@ -70,11 +71,11 @@ static int db_reconnect(struct db *db)
         PQfinish(db->conn);
     db->conn = NULL;
     if (db_connect(db, err, sizeof(err)) != 0) {
-        log_error("%s", err);
+        outage_log_failure(err); /* one line per window, not one per request */
         db_close(db);
         return -1;
     }
-    log_info("reconnected to the database");
+    outage_log_recovered();
     return 0;
 }
 

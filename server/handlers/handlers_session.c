@@ -137,8 +137,12 @@ spona_status handle_identify(struct request_context *ctx, const spona_request *r
     if (PQntuples(result) != 1 || strcmp(PQgetvalue(result, 0, 3), "t") != 0) {
         log_warn("refused %s: installation '%s' is %s", ctx->job->peer, installation->cn,
                  PQntuples(result) == 1 ? "a disabled institution" : "not registered");
-        snprintf(ctx->message, sizeof(ctx->message),
-                 "installation '%s' is not a registered institution", installation->cn);
+        if (PQntuples(result) == 1) /* its own institution may know: the certificate is ours */
+            snprintf(ctx->message, sizeof(ctx->message),
+                     "installation '%s' belongs to a disabled institution", installation->cn);
+        else
+            snprintf(ctx->message, sizeof(ctx->message),
+                     "installation '%s' is not a registered institution", installation->cn);
         PQclear(result);
         return SPONA__V1__STATUS__UNAUTHENTICATED;
     }

@@ -322,6 +322,16 @@ static void conn_fail(struct conn *conn, spona_status status, const char *messag
     conn_fail_unlogged(conn, status, message);
 }
 
+/* A bad frame (a client can send them at will): the log line is rate-limited. */
+static void conn_fail_frame(struct conn *conn, spona_status status, const char *message)
+{
+    char detail[400];
+    snprintf(detail, sizeof(detail), "closed (installation '%s'): %s", conn->installation.cn,
+             message);
+    refusal_log_note(conn->io->server->refusals, REFUSAL_BAD_FRAME, conn->peer, detail);
+    conn_fail_unlogged(conn, status, message);
+}
+
 /* Answers one request with an error without closing. */
 static void conn_reply_error(struct conn *conn, uint64_t request_id, spona_status status,
                              const char *message)
@@ -453,11 +463,11 @@ static int conn_frame_header(struct conn *conn, struct evbuffer *input, uint32_t
         char message[160];
         snprintf(message, sizeof(message), "frame of %u bytes exceeds the limit of %u%s", *length,
                  max, max < config->max_frame_bytes ? " before login" : "");
-        conn_fail(conn, SPONA__V1__STATUS__RESOURCE_EXHAUSTED, message);
+        conn_fail_frame(conn, SPONA__V1__STATUS__RESOURCE_EXHAUSTED, message);
         return -1;
     }
     if (result == FRAME_EMPTY) {
-        conn_fail(conn, SPONA__V1__STATUS__INVALID_ARGUMENT, "empty frame (length 0)");
+        conn_fail_frame(conn, SPONA__V1__STATUS__INVALID_ARGUMENT, "empty frame (length 0)");
         return -1;
     }
     return 1;
@@ -487,7 +497,7 @@ static void conn_read_frames(struct conn *conn)
         conn->frames_taken++;
         conn->last_activity_ms = conn_now_ms();
         if (outcome == DECODE_MALFORMED) {
-            conn_fail(conn, decoded.status, decoded.message);
+            conn_fail_frame(conn, decoded.status, decoded.message);
             return;
         }
         if (outcome == DECODE_REFUSED) {
@@ -697,6 +707,28 @@ static void conn_keep_certificate(struct conn *conn)
     X509_free(cert);
 }
 
+/*
+ * A resumed TLS session skipped certificate verification: its certificate (kept
+ * in the session) is verified again against the CA bundle and CRL in force, so a
+ * certificate revoked (or expired) since its full handshake cannot come back by
+ * resuming. Refused: the session of the ticket this handshake issued leaves the
+ * cache, UNAUTHENTICATED with request id 0, then the connection closes. 1 when refused.
+ */
+static int conn_resumed_peer_refused(struct conn *conn)
+{
+    char reason[128] = "unknown", message[200], detail[400];
+    if (tls_peer_still_valid(conn->io->server->tls, conn->ssl, reason, sizeof(reason)))
+        return 0;
+    /* the ticket just sent on this connection must not resume either */
+    SSL_CTX_remove_session(SSL_get_SSL_CTX(conn->ssl), SSL_get0_session(conn->ssl));
+    snprintf(message, sizeof(message),
+             "client certificate no longer valid (%s): resumed TLS session refused", reason);
+    snprintf(detail, sizeof(detail), "installation '%s': %s", conn->installation.cn, message);
+    refusal_log_note(conn->io->server->refusals, REFUSAL_HANDSHAKE_FAILED, conn->peer, detail);
+    conn_fail_now(conn, SPONA__V1__STATUS__UNAUTHENTICATED, message);
+    return 1;
+}
+
 /* Handshake done: check ALPN, read the certificate's CN, queue identification. */
 static void conn_connected(struct conn *conn)
 {
@@ -711,9 +743,12 @@ static void conn_connected(struct conn *conn)
                   "client certificate has no usable common name");
         return;
     }
+    if (SSL_session_reused(conn->ssl) && conn_resumed_peer_refused(conn))
+        return;
     conn_keep_certificate(conn);
-    log_debug("%s: TLS established, installation '%s', ALPN %.*s", conn->peer,
-              conn->installation.cn, (int)alpn_length, alpn ? (const char *)alpn : "none");
+    log_debug("%s: TLS %s, installation '%s', ALPN %.*s", conn->peer,
+              SSL_session_reused(conn->ssl) ? "resumed" : "established", conn->installation.cn,
+              (int)alpn_length, alpn ? (const char *)alpn : "none");
     struct job *job = conn_new_job(conn, NULL, &request_identify);
     if (job == NULL) {
         conn_fail(conn, SPONA__V1__STATUS__INTERNAL, "out of memory");
@@ -750,10 +785,40 @@ static void conn_event_cb(struct bufferevent *bev, short events, void *arg)
     conn_release(conn);
 }
 
-/* An unfinished handshake leaves to make room for a newer one, or at its deadline. */
+/*
+ * Tells a client we will not serve that the server is busy, in the only words TLS
+ * has before a handshake: one plaintext alert record, fatal internal_error (TLS
+ * has no "busy" alert; the client library words this one as the server being at
+ * a connection limit). Only for a socket on which nothing was sent yet. What the
+ * client already sent is read first, so that the close is a FIN, not a reset that
+ * could overtake the alert. The caller closes the socket.
+ */
+static void conn_send_busy_alert(evutil_socket_t fd)
+{
+    static const unsigned char alert[] = {
+        0x15, 0x03, 0x03, 0x00, 0x02, /* record: alert, TLS 1.2 (as TLS 1.3 sends), 2 bytes */
+        0x02, 0x50,                   /* fatal, internal_error (80) */
+    };
+    char discard[4096];
+    for (int i = 0; i < 4 && recv(fd, discard, sizeof(discard), MSG_DONTWAIT) > 0; i++)
+        ;
+    (void)send(fd, alert, sizeof(alert), MSG_DONTWAIT | MSG_NOSIGNAL);
+    shutdown(fd, SHUT_WR);
+}
+
+/*
+ * An unfinished handshake leaves to make room for a newer one, or at its
+ * deadline. While the server has sent nothing yet (the ClientHello is not
+ * complete) the client gets the busy alert; later only the close (a plaintext
+ * alert would be garbage among encrypted records, and OpenSSL sends no alert of
+ * our choosing mid-handshake).
+ */
 static void conn_drop_handshake(struct conn *conn, enum refusal_kind kind, const char *detail)
 {
     refusal_log_note(conn->io->server->refusals, kind, conn->peer, detail);
+    BIO *wire = SSL_get_wbio(conn->ssl);
+    if (wire != NULL && BIO_number_written(wire) == 0)
+        conn_send_busy_alert(bufferevent_getfd(conn->bev));
     conn_release(conn);
 }
 
@@ -789,7 +854,7 @@ static void conn_make_room(struct io_thread *io, const struct conn_address *sour
     }
 }
 
-/* Refuses a new socket before any TLS: closing is all the client sees. */
+/* Refuses a new socket before any TLS work: the busy alert, then close. No slot, no state. */
 static void conn_refuse(struct io_thread *io, evutil_socket_t fd, const char *peer)
 {
     char detail[160];
@@ -801,6 +866,7 @@ static void conn_refuse(struct io_thread *io, evutil_socket_t fd, const char *pe
                  io->connection_count);
         refusal_log_note(io->server->refusals, REFUSAL_OVER_MAX_CONNECTIONS, peer, detail);
     }
+    conn_send_busy_alert(fd);
     evutil_closesocket(fd);
 }
 

@@ -40,6 +40,8 @@ static const struct {
                                "(frame_timeout_seconds)",
                                LOG_LEVEL_WARN},
     [REFUSAL_IDLE] = {"idle connections closed (idle_timeout_seconds)", LOG_LEVEL_INFO},
+    [REFUSAL_BAD_FRAME] = {"connections closed for a bad frame (oversized, empty or undecodable)",
+                           LOG_LEVEL_WARN},
 };
 
 static time_t refusal_log_now(void)

@@ -1,6 +1,7 @@
 /*
  * Log lines for refusals that an attacker can repeat at will (connections over
- * a limit, handshakes dropped or failed, stalled and idle connections). The
+ * a limit, handshakes dropped or failed, stalled and idle connections, bad
+ * frames). The
  * first of each kind in a window is logged in full; the rest are only counted,
  * and one line per window says how many there were. A flood of refused
  * connections costs a few lines every ten seconds, not a line each.
@@ -18,6 +19,7 @@ enum refusal_kind {
     REFUSAL_OVER_INSTITUTION,     /* max_connections_per_institution */
     REFUSAL_FRAME_TIMEOUT,        /* a frame begun and not finished in time */
     REFUSAL_IDLE,                 /* idle_timeout_seconds without a request */
+    REFUSAL_BAD_FRAME,            /* oversized, empty or undecodable frame: connection closed */
     REFUSAL_KIND_COUNT
 };
 

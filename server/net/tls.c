@@ -6,6 +6,7 @@
 
 #include <openssl/err.h>
 #include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,6 +76,28 @@ static int load_crl(SSL_CTX *ctx, const char *path, char *err, size_t err_size)
     return 0;
 }
 
+/*
+ * Resumption from a server-side cache: with SSL_OP_NO_TICKET, TLS 1.3 tickets
+ * carry only a session id, the session itself (peer certificate included) stays
+ * in this context's bounded cache. The cache belongs to the context, so a reload
+ * (SIGHUP) starts with an empty one; on top of that, conn.c verifies each resumed
+ * session's certificate against the files in force (tls_peer_still_valid).
+ */
+static void tls_session_cache(SSL_CTX *ctx, const struct server_config *config)
+{
+    static const unsigned char id_context[] = SPONA_ALPN;
+    if (config->session_cache_size <= 0) {
+        SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+        SSL_CTX_set_num_tickets(ctx, 0);
+        return;
+    }
+    SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
+    SSL_CTX_sess_set_cache_size(ctx, config->session_cache_size);
+    SSL_CTX_set_timeout(ctx, config->session_timeout_seconds);
+    SSL_CTX_set_num_tickets(ctx, 2); /* clients use each once: one spare */
+    SSL_CTX_set_session_id_context(ctx, id_context, sizeof(id_context) - 1);
+}
+
 static SSL_CTX *tls_build(const struct server_config *config, char *err, size_t err_size)
 {
     char reason[256];
@@ -87,7 +110,7 @@ static SSL_CTX *tls_build(const struct server_config *config, char *err, size_t 
     SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION);
     SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION);
     SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_TICKET);
-    SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+    tls_session_cache(ctx, config);
     if (SSL_CTX_set1_groups_list(ctx, "P-256:X25519:P-384") != 1) {
         what = "groups";
         goto failed;
@@ -176,15 +199,18 @@ int tls_peer_still_valid(struct tls_context *tls, SSL *ssl, char *reason, size_t
     SSL_CTX *ctx = tls->current;
     SSL_CTX_up_ref(ctx);
     pthread_mutex_unlock(&tls->lock);
-    int valid = 1;
+    int valid = 0; /* no certificate, or no memory to check it: not valid */
+    snprintf(reason, reason_size, "%s", cert == NULL ? "no client certificate" : "out of memory");
     if (cert != NULL && check != NULL &&
         X509_STORE_CTX_init(check, SSL_CTX_get_cert_store(ctx), cert,
                             SSL_get_peer_cert_chain(ssl)) == 1) {
+        X509_STORE_CTX_set_purpose(check, X509_PURPOSE_SSL_CLIENT);
         valid = X509_verify_cert(check) == 1;
         if (!valid)
             snprintf(reason, reason_size, "%s",
                      X509_verify_cert_error_string(X509_STORE_CTX_get_error(check)));
     }
+    ERR_clear_error();
     X509_STORE_CTX_free(check);
     SSL_CTX_free(ctx);
     X509_free(cert);

@@ -4,6 +4,10 @@
  * in a freshly built context; connections already open keep the one they
  * started with (each SSL holds a reference), but their peer certificate is
  * checked again against the new one (conn_sweep): a revoked one is cut.
+ * Resumption: TLS 1.3 with a server-side session cache (tls.session_cache_size,
+ * tls.session_timeout_seconds; tickets carry only an id). Each context has its
+ * own cache, so a reload empties it; a resumed session's certificate is verified
+ * again at once (conn.c), since resumption skips the handshake's verification.
  */
 #ifndef SPONA_TLS_H
 #define SPONA_TLS_H
@@ -28,8 +32,9 @@ unsigned tls_context_generation(struct tls_context *tls);
 
 /*
  * Whether ssl's peer certificate still verifies against the current CA bundle
- * and CRL (after a reload: revoked since the handshake?). 1, or 0 with why in
- * reason. Thread-safe.
+ * and CRL (after a reload: revoked since the handshake? a resumed session:
+ * revoked or expired since its full handshake?). 1, or 0 with why in reason (no
+ * certificate at all is not valid). Thread-safe.
  */
 int tls_peer_still_valid(struct tls_context *tls, SSL *ssl, char *reason, size_t reason_size);
 

@@ -58,7 +58,7 @@ static void test_revoked_certificate(void **state)
 }
 
 /* A valid certificate whose installation may not use the server. */
-static void assert_installation_refused(const char *cert, const char *cn)
+static void assert_installation_refused(const char *cert, const char *cn, const char *says)
 {
     struct spona_client *client = itest_connect_ok(&server, cert);
     /* ask something: the answer must be the refusal, never the ping */
@@ -77,6 +77,8 @@ static void assert_installation_refused(const char *cert, const char *cn)
     itest_assert_status(response, 0, SPONA__V1__STATUS__UNAUTHENTICATED);
     if (strstr(response->message, cn) == NULL)
         fail_msg("message '%s' does not name the installation '%s'", response->message, cn);
+    if (strstr(response->message, says) == NULL)
+        fail_msg("message '%s' does not say '%s'", response->message, says);
     envelope_free_response(response);
     itest_assert_closed(client);
     spona_client_close(client);
@@ -86,12 +88,12 @@ static void assert_installation_refused(const char *cert, const char *cn)
 
 static void test_unregistered_installation(void **state)
 {
-    assert_installation_refused("unknown", "testgrad.unknown");
+    assert_installation_refused("unknown", "testgrad.unknown", "not a registered institution");
 }
 
 static void test_disabled_institution(void **state)
 {
-    assert_installation_refused("off", "testgrad.off");
+    assert_installation_refused("off", "testgrad.off", "disabled institution");
 }
 
 static void test_each_refusal_again_in_a_row(void **state)
@@ -101,7 +103,7 @@ static void test_each_refusal_again_in_a_row(void **state)
     assert_refused(NULL);
     for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
         assert_refused(refused[i]);
-    assert_installation_refused("unknown", "testgrad.unknown");
+    assert_installation_refused("unknown", "testgrad.unknown", "not a registered institution");
 }
 
 int main(void)

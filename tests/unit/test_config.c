@@ -59,6 +59,8 @@ static void test_defaults(void **state)
     assert_string_equal(config.private_key, "server.key");
     assert_string_equal(config.client_ca_file, "ca.crt");
     assert_string_equal(config.crl_file, "");
+    assert_int_equal(config.session_cache_size, 8192);
+    assert_int_equal(config.session_timeout_seconds, 3600);
     assert_string_equal(config.dsn, "dbname=spona user=spona_app");
     assert_string_equal(config.admin_dsn, "dbname=spona user=spona_owner");
     assert_string_equal(config.migrations_dir, "sql");
@@ -115,6 +117,8 @@ static void test_full_file_sets_every_key(void **state)
                                "private_key = /etc/spona/server.key\n"
                                "client_ca_file = /etc/spona/ca.crt\n"
                                "crl_file = /etc/spona/crl.pem\n"
+                               "session_cache_size = 0\n"
+                               "session_timeout_seconds = 600\n"
                                "[database]\n"
                                "dsn = host=127.0.0.1 port=5433 dbname=spona user=spona_app\n"
                                "admin_dsn = host=127.0.0.1 port=5433 dbname=spona user=spona_owner\n"
@@ -150,6 +154,8 @@ static void test_full_file_sets_every_key(void **state)
     assert_string_equal(config.private_key, "/etc/spona/server.key");
     assert_string_equal(config.client_ca_file, "/etc/spona/ca.crt");
     assert_string_equal(config.crl_file, "/etc/spona/crl.pem");
+    assert_int_equal(config.session_cache_size, 0);
+    assert_int_equal(config.session_timeout_seconds, 600);
     assert_string_equal(config.dsn, "host=127.0.0.1 port=5433 dbname=spona user=spona_app");
     assert_string_equal(config.admin_dsn,
                         "host=127.0.0.1 port=5433 dbname=spona user=spona_owner");
