@@ -291,7 +291,7 @@ static int wire_request_id(const uint8_t *body, size_t length, uint64_t *request
     const uint8_t *at = body, *end = body + length;
     *request_id = 0;
     while (at < end) {
-        struct wire_field wire;
+        struct wire_field wire = {0};
         if (wire_next(&at, end, &wire) != 0)
             return -1;
         if (wire.number == 1 && wire.type == WIRE_VARINT)
