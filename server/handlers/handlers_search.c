@@ -2,20 +2,22 @@
  * Finding a person. docs/cases.md, "Finding a person", says what a search
  * matches.
  *
- * Search runs under row-level security (only persons the caller may see) in
- * the caller's municipality. A hit is answered only when the policy lets the
- * caller read the person's identity (decided for all the rows of a step at
- * once) and the caller is excluded from no case of the person; any other
+ * Search reads persons_identified (sql/025): the persons the caller may see
+ * whose identity the database's decision table lets it read, in the caller's
+ * municipality; spona_app may not select names, JMBGs or name keys of persons
+ * itself. A hit is answered only when the policy in C also lets the caller
+ * read the person's identity (decided for all the rows of a step at once)
+ * and the caller is excluded from no case of the person; any other
  * person is left out as if the query had not matched her, so a search is no
  * oracle of who is registered. Each hit shown is audited with its person's id
  * (request_audit_also), so that person's disclosures list the search. Name
  * keys come from common/namekey.c, the same function that wrote
  * persons.name_key and name_key_first, and hold only [a-z0-9 ]. A prefix is a
  * range of keys: the range conditions (~>=~ ~<~) are what let the btree indexes
- * (text_pattern_ops) serve a prepared statement under row-level security, being
- * leakproof (LIKE is not). Loose search asks a SECURITY DEFINER function for
- * candidate ids from the trigram index and joins them to persons under
- * row-level security, which still decides what the caller sees. Never log a
+ * (text_pattern_ops) serve a prepared statement through the view's security
+ * barrier, being leakproof (LIKE is not). Loose search asks a SECURITY DEFINER
+ * function for candidate ids from the trigram index and joins them to
+ * persons_identified, which still decides what the caller sees. Never log a
  * query or a name.
  */
 #include <stdio.h>
@@ -48,7 +50,7 @@ static const char *const search_identity_fields[] = {"first_name", "last_name", 
 #define SEARCH_COLUMNS                                                                     \
     "SELECT p.id, p.first_name, p.last_name, p.jmbg, to_char(p.birth_date, 'YYYY-MM-DD'),"   \
     "       p.sex, c.id, c.stage"                                                           \
-    "  FROM persons p"                                                                      \
+    "  FROM persons_identified p"                                                           \
     "  LEFT JOIN LATERAL (SELECT c.id, c.stage FROM cases c"                                \
     "                      WHERE c.person_id = p.id AND c.stage <> 'closed'"                \
     "                      ORDER BY c.opened_at DESC LIMIT 1) c ON true"
