@@ -12,7 +12,9 @@
 --     condition as the table's row-level security read policy, written out, since the
 --     owner is not subject to it; integration.rls_leaks compares the rows) and the
 --     columns (NULL unless the stored decision table, spona_decide / spona_decide_person,
---     lets the caller read the column's category). They are security_barrier views: a
+--     lets the caller read the column's category; a case record's text also to the
+--     institution that wrote it, as docs/cases.md has it: it keeps read access to the
+--     records it wrote). They are security_barrier views: a
 --     caller's own conditions (other than leakproof ones, such as the name key ranges
 --     search uses on the index) run only on the rows the view admits;
 --   * the decisions no longer read the safety flag: the only fact they need of it is
@@ -157,12 +159,13 @@ GRANT SELECT (outcome_id, person_id, municipality_id, months, recorded_by, recor
     ON outcome_follow_ups TO spona_app;
 
 -- Notes (case_notes): the rows of case_notes_team (006/017), the text only with a read
--- decision on case_notes for the case.
+-- decision on case_notes for the case, or to the institution that wrote it.
 CREATE VIEW case_notes_for_caller WITH (security_barrier = true) AS
     SELECT n.id, n.case_id, n.municipality_id, n.author, n.institution_id, n.created_at,
            CASE WHEN d.allowed THEN n.text END AS text
       FROM case_notes n
-     CROSS JOIN LATERAL (SELECT spona_decide('case_notes', 'read', n.case_id) AS allowed) d
+     CROSS JOIN LATERAL (SELECT n.institution_id = spona_current_institution()
+                                OR spona_decide('case_notes', 'read', n.case_id) AS allowed) d
      WHERE n.municipality_id = spona_current_municipality()
        AND spona_case_record_visible(n.case_id, n.institution_id);
 
@@ -178,7 +181,9 @@ CREATE VIEW case_conferences_for_caller WITH (security_barrier = true) AS
      CROSS JOIN LATERAL (SELECT spona_decide('case_notes', 'read', f.case_id) AS allowed) d
      WHERE f.municipality_id = spona_current_municipality() AND spona_case_visible(f.case_id);
 
--- Outcomes (outcomes): what happened, when, where.
+-- Outcomes (outcomes): what happened, when, where; to a reader of outcomes, and to the
+-- institution that recorded it (a school may record a completed training without
+-- reading outcomes: it is answered with what it recorded).
 CREATE VIEW outcomes_for_caller WITH (security_barrier = true) AS
     SELECT o.id, o.case_id, o.person_id, o.municipality_id, o.recorded_by, o.institution_id,
            o.version, o.created_at,
@@ -190,11 +195,13 @@ CREATE VIEW outcomes_for_caller WITH (security_barrier = true) AS
            CASE WHEN d.allowed THEN o.certificate END AS certificate,
            CASE WHEN d.allowed THEN o.note END AS note
       FROM outcomes o
-     CROSS JOIN LATERAL (SELECT spona_decide('outcomes', 'read', o.case_id) AS allowed) d
+     CROSS JOIN LATERAL (SELECT o.institution_id = spona_current_institution()
+                                OR spona_decide('outcomes', 'read', o.case_id) AS allowed) d
      WHERE o.municipality_id = spona_current_municipality()
        AND spona_case_record_visible(o.case_id, o.institution_id);
 
--- Follow-ups (outcomes) of an outcome; decided on the outcome's case.
+-- Follow-ups (outcomes) of an outcome; decided on the outcome's case, and shown to the
+-- institution whose user recorded the follow-up.
 CREATE VIEW outcome_follow_ups_for_caller WITH (security_barrier = true) AS
     SELECT f.outcome_id, f.person_id, f.municipality_id, f.months, f.recorded_by,
            f.recorded_at, o.case_id,
@@ -202,7 +209,9 @@ CREATE VIEW outcome_follow_ups_for_caller WITH (security_barrier = true) AS
            CASE WHEN d.allowed THEN f.still_employed END AS still_employed,
            CASE WHEN d.allowed THEN f.note END AS note
       FROM outcome_follow_ups f JOIN outcomes o ON o.id = f.outcome_id
-     CROSS JOIN LATERAL (SELECT spona_decide('outcomes', 'read', o.case_id) AS allowed) d
+     CROSS JOIN LATERAL (SELECT (SELECT u.institution_id FROM users u WHERE u.id = f.recorded_by)
+                                    = spona_current_institution()
+                                OR spona_decide('outcomes', 'read', o.case_id) AS allowed) d
      WHERE f.municipality_id = spona_current_municipality()
        AND spona_outcome_visible(f.outcome_id);
 
