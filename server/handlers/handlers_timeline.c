@@ -126,7 +126,7 @@
     "       o.id::text"                                                                    \
     "  FROM outcome_follow_ups_for_caller f JOIN outcomes_for_caller o ON o.id = f.outcome_id"\
     "  JOIN users u ON u.id = f.recorded_by JOIN institutions i ON i.id = u.institution_id"\
-    " WHERE o.case_id = $1::uuid"                                                          \
+    " WHERE o.case_id = $1::uuid AND f.case_id = $1::uuid"                                 \
     " UNION ALL "                                                                          \
     "SELECT k.recorded_at, 'consent', k.category, i.code, u.username,"                    \
     "       'consent to ' || w.code || ' for ' || k.category || ' given on '"              \
