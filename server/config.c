@@ -55,6 +55,11 @@ void config_defaults(struct server_config *config)
     config->session_max_seconds = 43200;
     config->max_sessions_per_user = 5;
     config->scrypt_log2_n = 15;
+    config->login_attempts_per_address = 30;
+    config->login_attempts_per_institution = 300;
+    config->login_attempts_per_user = 10;
+    config->login_hash_threads = 0;
+    config->login_hash_queue = 16;
     config->log_level = LOG_LEVEL_INFO;
     config->log_syslog = 0;
 }
@@ -176,6 +181,11 @@ static const struct config_key config_keys[] = {
     INT("auth", "session_max_seconds", session_max_seconds, 10, 86400 * 30),
     INT("auth", "max_sessions_per_user", max_sessions_per_user, 1, 1000),
     INT("auth", "scrypt_log2_n", scrypt_log2_n, 10, 20),
+    INT("auth", "login_attempts_per_address", login_attempts_per_address, 1, 1000000),
+    INT("auth", "login_attempts_per_institution", login_attempts_per_institution, 1, 1000000),
+    INT("auth", "login_attempts_per_user", login_attempts_per_user, 1, 1000000),
+    INT("auth", "login_hash_threads", login_hash_threads, 0, 64),
+    INT("auth", "login_hash_queue", login_hash_queue, 0, 100000),
     {"log", "level", KEY_LOG_LEVEL, 0, 0, 0, 0},
     {"log", "syslog", KEY_BOOL, offsetof(struct server_config, log_syslog), sizeof(int), 0, 0},
 };

@@ -47,6 +47,11 @@ struct server_config {
     int session_max_seconds;
     int max_sessions_per_user; /* a login beyond it ends the user's oldest open session */
     int scrypt_log2_n;
+    int login_attempts_per_address;     /* per minute, unknown usernames included */
+    int login_attempts_per_institution; /* per minute */
+    int login_attempts_per_user;        /* per minute, per institution and username */
+    int login_hash_threads;             /* scrypt threads apart from workers; 0: cores/2, >= 1 */
+    int login_hash_queue;               /* logins waiting for them; beyond: refused at once */
     /* [log] */
     int log_level;               /* enum log_level */
     int log_syslog;

@@ -35,15 +35,19 @@
 -- case. Answers only about a case the caller may see (it leads it, or is on its team,
 -- and is excluded from no case of the person), and about an institution other than the
 -- caller only to the case's lead; NULL otherwise.
+-- (PL/pgSQL, as sql/026 makes the other helpers: its plan is kept per connection)
 CREATE FUNCTION spona_case_address_withheld(p_case uuid, p_institution uuid) RETURNS boolean
-    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS
-$$ SELECT p.safety_flag AND c.lead_institution_id IS DISTINCT FROM p_institution
-     FROM cases c JOIN persons p ON p.id = c.person_id
-    WHERE c.id = p_case AND c.municipality_id = spona_current_municipality()
-      AND (c.lead_institution_id = spona_current_institution() OR spona_case_visible(c.id))
-      AND (p_institution = spona_current_institution()
-           OR c.lead_institution_id = spona_current_institution())
-      AND NOT spona_person_excluded(c.person_id) $$;
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public AS
+$$ BEGIN
+    RETURN (SELECT p.safety_flag AND c.lead_institution_id IS DISTINCT FROM p_institution
+              FROM cases c JOIN persons p ON p.id = c.person_id
+             WHERE c.id = p_case AND c.municipality_id = spona_current_municipality()
+               AND (c.lead_institution_id = spona_current_institution()
+                    OR spona_case_visible(c.id))
+               AND (p_institution = spona_current_institution()
+                    OR c.lead_institution_id = spona_current_institution())
+               AND NOT spona_person_excluded(c.person_id));
+END $$;
 
 REVOKE ALL ON FUNCTION spona_case_address_withheld(uuid, uuid) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION spona_case_address_withheld(uuid, uuid) TO spona_app;

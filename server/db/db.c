@@ -131,6 +131,74 @@ int db_begin(struct db *db)
     return 0;
 }
 
+/*
+ * Reads the results of a pipeline of BEGIN and one statement up to its sync point:
+ * the statement's result, or NULL (BEGIN failed, the connection broke).
+ */
+static PGresult *db_pipeline_results(PGconn *conn)
+{
+    PGresult *answer = NULL;
+    int begun = 0, query = 0;
+    for (int guard = 0; guard < 16; guard++) {
+        PGresult *result = PQgetResult(conn);
+        if (result == NULL) {
+            if (PQstatus(conn) != CONNECTION_OK)
+                break;
+            query++; /* the end of one query's results */
+            continue;
+        }
+        ExecStatusType status = PQresultStatus(result);
+        if (status == PGRES_PIPELINE_SYNC) {
+            PQclear(result);
+            if (begun)
+                return answer;
+            break;
+        }
+        if (query == 0) {
+            begun = status == PGRES_COMMAND_OK;
+            if (!begun)
+                db_ok(result, "BEGIN");
+            PQclear(result);
+        } else if (answer == NULL) {
+            answer = result;
+        } else {
+            PQclear(result);
+        }
+    }
+    PQclear(answer);
+    return NULL;
+}
+
+PGresult *db_begin_exec(struct db *db, const char *name, int param_count,
+                        const char *const *params)
+{
+    if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
+        if (db_reconnect(db) != 0)
+            return NULL;
+    }
+    if (PQenterPipelineMode(db->conn) != 1)
+        return NULL;
+    PGresult *answer = NULL;
+    if (PQsendQueryParams(db->conn, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) == 1 &&
+        PQsendQueryPrepared(db->conn, name, param_count, params, NULL, NULL, 0) == 1 &&
+        PQpipelineSync(db->conn) == 1)
+        answer = db_pipeline_results(db->conn);
+    if (PQexitPipelineMode(db->conn) != 1) {
+        log_error("cannot leave pipeline mode: %s", PQerrorMessage(db->conn));
+        PQclear(answer);
+        answer = NULL;
+        PQfinish(db->conn); /* a connection in an unknown state is not reused */
+        db->conn = NULL;
+    }
+    if (answer == NULL) {
+        if (db->conn != NULL && PQtransactionStatus(db->conn) != PQTRANS_IDLE)
+            db_command(db, "ROLLBACK");
+        return NULL;
+    }
+    db->in_transaction = 1;
+    return answer;
+}
+
 int db_commit(struct db *db)
 {
     int result = db_command(db, "COMMIT");

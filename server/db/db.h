@@ -44,6 +44,15 @@ int db_command(struct db *db, const char *sql);
 
 /* Transactions: db_exec does not retry inside one. 0 on success. */
 int db_begin(struct db *db);
+
+/*
+ * BEGIN and the prepared statement `name` in one round trip (libpq's pipeline mode).
+ * Returns the statement's result (caller clears; check it with db_ok) with the
+ * transaction open, or NULL when the database could not be reached or BEGIN failed
+ * (no transaction then).
+ */
+PGresult *db_begin_exec(struct db *db, const char *name, int param_count,
+                        const char *const *params);
 int db_commit(struct db *db);
 void db_rollback(struct db *db);
 

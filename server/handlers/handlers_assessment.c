@@ -65,8 +65,8 @@ static spona_status assessment_input_check(struct request_context *ctx,
         const Spona__V1__AssessmentDomain *domain = input->domains[i];
         int category = case_domain_category(domain->domain);
         if (category < 0) {
-            snprintf(ctx->message, sizeof(ctx->message), "unknown domain '%.40s' (%s)",
-                     domain->domain, case_domains_text());
+            snprintf(ctx->message, sizeof(ctx->message), "domains[%zu]: not a domain (%s)", i,
+                     case_domains_text());
             return SPONA__V1__STATUS__INVALID_ARGUMENT;
         }
         for (size_t j = 0; j < i; j++) {

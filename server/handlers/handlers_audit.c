@@ -53,8 +53,7 @@ static spona_status trail_institution_id(struct request_context *ctx, const char
         db_copy(result, 0, 0, out, UUID_TEXT);
     PQclear(result);
     if (!found) {
-        snprintf(ctx->message, sizeof(ctx->message), "no institution %.128s in your municipality",
-                 code);
+        snprintf(ctx->message, sizeof(ctx->message), "institution_code: no such institution in your municipality");
         return SPONA__V1__STATUS__NOT_FOUND;
     }
     return SPONA__V1__STATUS__OK;

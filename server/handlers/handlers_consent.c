@@ -56,7 +56,7 @@ static spona_status consent_categories(struct request_context *ctx, char *const 
     for (size_t i = 0; i < count; i++) {
         int category = policy_category_from_name(names[i]);
         if (category < 0) {
-            snprintf(ctx->message, sizeof(ctx->message), "unknown category '%.64s'", names[i]);
+            snprintf(ctx->message, sizeof(ctx->message), "categories[%zu]: not a category", i);
             return SPONA__V1__STATUS__INVALID_ARGUMENT;
         }
         if (!policy_category_is_person_level((enum policy_category)category)) {

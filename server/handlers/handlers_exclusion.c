@@ -48,13 +48,11 @@ static spona_status exclusion_target(struct request_context *ctx,
     }
     PQclear(result);
     if (!found) {
-        snprintf(ctx->message, sizeof(ctx->message), "no institution '%s' in this municipality",
-                 exclude->institution_code);
+        snprintf(ctx->message, sizeof(ctx->message), "institution_code: no such institution in this municipality");
         return SPONA__V1__STATUS__NOT_FOUND;
     }
     if (exclude->username[0] != '\0' && !user_found) {
-        snprintf(ctx->message, sizeof(ctx->message), "institution '%s' has no user '%s'",
-                 exclude->institution_code, exclude->username);
+        snprintf(ctx->message, sizeof(ctx->message), "username: no such user of that institution");
         return SPONA__V1__STATUS__NOT_FOUND;
     }
     return SPONA__V1__STATUS__OK;

@@ -68,8 +68,8 @@ static int household_check(Spona__V1__HouseholdMember *const *members, size_t co
             known |= strcmp(members[i]->relation, relations[r]) == 0;
         if (!known) {
             snprintf(err, err_size,
-                     "members[%zu].relation: '%.32s' is not one of spouse, child, parent, "
-                     "sibling, other", i, members[i]->relation);
+                     "members[%zu].relation: not one of spouse, child, parent, "
+                     "sibling, other", i);
             return -1;
         }
         uint32_t year = members[i]->birth_year;
@@ -109,8 +109,8 @@ static int benefit_check(const Spona__V1__BenefitPeriod *benefit, char *err, siz
         known |= strcmp(benefit->kind, kinds[k]) == 0;
     if (!known) {
         snprintf(err, err_size,
-                 "benefit.kind: '%.32s' is not one of cash_assistance, one_time_assistance, "
-                 "child_allowance, other", benefit->kind);
+                 "benefit.kind: not one of cash_assistance, one_time_assistance, "
+                 "child_allowance, other");
         return -1;
     }
     if (handlers_check_date("benefit.since", benefit->since, err, err_size) != 0)
@@ -125,8 +125,8 @@ static int benefit_check(const Spona__V1__BenefitPeriod *benefit, char *err, siz
     }
     if (benefit->amount[0] != '\0' && !benefit_amount_ok(benefit->amount)) {
         snprintf(err, err_size,
-                 "benefit.amount: '%.32s' is not an amount in BAM (digits, at most 2 "
-                 "decimals after a point, not negative)", benefit->amount);
+                 "benefit.amount: not an amount in BAM (digits, at most 2 "
+                 "decimals after a point, not negative)");
         return -1;
     }
     return record_text_ok("benefit.note", benefit->note, 0, err, err_size) ? 0 : -1;

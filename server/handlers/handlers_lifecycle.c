@@ -165,8 +165,8 @@ spona_status handle_case_advance(struct request_context *ctx, const spona_reques
     int to = case_stage_from_name(advance->to_stage);
     if (to < 0) {
         snprintf(ctx->message, sizeof(ctx->message),
-                 "to_stage: unknown stage '%.40s' (intake, assessment, planning, implementation, "
-                 "review or closed)", advance->to_stage);
+                 "to_stage: not a stage (intake, assessment, planning, implementation, "
+                 "review or closed)");
         return SPONA__V1__STATUS__INVALID_ARGUMENT;
     }
     struct lifecycle_move move = {.kind = CASE_MOVE_ADVANCE,
@@ -187,8 +187,8 @@ spona_status handle_case_close(struct request_context *ctx, const spona_request 
 {
     const Spona__V1__CaseCloseRequest *close = request->case_close;
     if (!case_close_reason_valid(close->reason)) {
-        snprintf(ctx->message, sizeof(ctx->message), "reason: '%.40s' is not a close reason (%s)",
-                 close->reason, case_close_reasons_text());
+        snprintf(ctx->message, sizeof(ctx->message), "reason: not a close reason (%s)",
+                 case_close_reasons_text());
         return SPONA__V1__STATUS__INVALID_ARGUMENT;
     }
     spona_status status = case_records_check_text(ctx, "note", close->note, 0, LIFECYCLE_MAX_NOTE);

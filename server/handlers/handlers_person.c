@@ -128,7 +128,7 @@ static spona_status person_input_read(struct request_context *ctx,
         const char *name = fields[i]->name;
         const struct field_def *field = fields_find(name);
         if (field == NULL) {
-            snprintf(ctx->message, sizeof(ctx->message), "unknown field '%.64s'", name);
+            snprintf(ctx->message, sizeof(ctx->message), "fields[%zu]: not a field of a person", i);
             return SPONA__V1__STATUS__INVALID_ARGUMENT;
         }
         if (person_input_find(input, name) >= 0) {

@@ -84,14 +84,14 @@ static int plan_in(const char *const *list, const char *value)
     return 0;
 }
 
-/* INVALID_ARGUMENT "WHAT: 'x' is not one of a, b, c" unless value is in list (or may be empty). */
+/* INVALID_ARGUMENT "WHAT: not one of a, b, c" unless value is in list (or may be empty). */
 static spona_status plan_check_word(struct request_context *ctx, const char *what,
                                     const char *value, const char *const *list, int may_be_empty)
 {
     if ((may_be_empty && value[0] == '\0') || plan_in(list, value))
         return SPONA__V1__STATUS__OK;
     size_t used = (size_t)snprintf(ctx->message, sizeof(ctx->message),
-                                   "%s: '%.40s' is not one of", what, value);
+                                   "%s: not one of", what);
     for (const char *const *item = list; *item != NULL && used < sizeof(ctx->message); item++)
         used += (size_t)snprintf(ctx->message + used, sizeof(ctx->message) - used, "%s %s",
                                  item == list ? "" : ",", *item);
@@ -585,6 +585,34 @@ static void plan_change_detail(struct request_context *ctx,
     ctx->record.detail = ctx->audit_detail;
 }
 
+/*
+ * What a plan change answers a caller that may write the plan but not read it: which
+ * version it made and when, nothing of the plan's goals and measures. Else the plan,
+ * disclosed.
+ */
+static void plan_change_answer(struct request_context *ctx, Spona__V1__PlanView *view)
+{
+    struct policy_decision read;
+    access_decide(ctx->policy, &ctx->subject, POLICY_CATEGORY_PLAN_MEASURES,
+                  POLICY_ACTION_READ, &read);
+    if (read.allowed) {
+        case_records_row_disclosed(ctx);
+        return;
+    }
+    for (size_t i = 0; i < view->n_goals; i++)
+        spona__v1__plan_goal__free_unpacked(view->goals[i], NULL);
+    for (size_t i = 0; i < view->n_measures; i++)
+        spona__v1__plan_measure__free_unpacked(view->measures[i], NULL);
+    free(view->goals);
+    free(view->measures);
+    view->goals = NULL;
+    view->measures = NULL;
+    view->n_goals = view->n_measures = 0;
+    view->review_date[0] = '\0'; /* strings of the view: cut, freed with it */
+    view->obligations[0] = '\0';
+    ctx->record.denied |= POLICY_BIT(POLICY_CATEGORY_PLAN_MEASURES);
+}
+
 spona_status handle_plan_change(struct request_context *ctx, const spona_request *request,
                                 spona_response *response)
 {
@@ -607,7 +635,7 @@ spona_status handle_plan_change(struct request_context *ctx, const spona_request
     if (status != SPONA__V1__STATUS__OK)
         return case_records_refuse(ctx, status);
     plan_change_detail(ctx, change, "", version);
-    case_records_row_disclosed(ctx);
+    plan_change_answer(ctx, view);
     response->body_case = SPONA__V1__RESPONSE__BODY_PLAN_CHANGE;
     response->plan_change = view;
     return SPONA__V1__STATUS__OK;

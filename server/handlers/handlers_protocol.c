@@ -357,9 +357,9 @@ static spona_status protocol_check(struct request_context *ctx, const struct pol
 {
     if (strcmp(policy->municipality, municipality_code) != 0) {
         snprintf(ctx->message, sizeof(ctx->message),
-                 "the document is the protocol of municipality '%s', but you are in "
+                 "the document is the protocol of another municipality; you are in "
                  "municipality '%s'",
-                 policy->municipality, municipality_code);
+                 municipality_code);
         return SPONA__V1__STATUS__INVALID_ARGUMENT;
     }
     const char *params[] = {ctx->job->installation.municipality_id};
@@ -429,10 +429,8 @@ static spona_status protocol_parse(struct request_context *ctx,
                                    const Spona__V1__ProtocolImportRequest *import,
                                    const char *municipality_code, struct policy *policy)
 {
-    char name[PROTOCOL_MAX_FILE_NAME + 1];
-    snprintf(name, sizeof(name), "%s", import->file_name[0] != '\0' ? import->file_name
-                                                                      : "protocol");
-    name[strcspn(name, "\r\n")] = '\0';
+    /* errors name the document's lines, never the file name the client sent */
+    const char *name = "protocol";
     struct protocol_lookup lookup = {ctx, municipality_code, 0, SPONA__V1__STATUS__OK};
     struct policy_known_institutions known = {protocol_institution_known, &lookup, NULL, 0};
     char *errors = malloc(PROTOCOL_ERROR_BYTES);
@@ -769,8 +767,8 @@ static spona_status protocol_approval_verify(struct request_context *ctx,
     const struct installation *installation = &ctx->job->installation;
     if (strcmp(approve->source_sha256, target->sha256) != 0) {
         snprintf(ctx->message, sizeof(ctx->message),
-                 "the hash you signed (%.64s) is not that of version %u's text (%s)",
-                 approve->source_sha256, approve->version, target->sha256);
+                 "source_sha256: the hash you signed is not that of version %u's text (%s)",
+                 approve->version, target->sha256);
         return SPONA__V1__STATUS__INVALID_ARGUMENT;
     }
     char message[APPROVAL_MESSAGE_MAX];

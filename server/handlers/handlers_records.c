@@ -106,7 +106,7 @@ static void records_list_text(const char *const *list, char *out, size_t out_siz
                                  i == 0 ? "" : list[i + 1] == NULL ? " or " : ", ", list[i]);
 }
 
-/* INVALID_ARGUMENT "NAME: 'x' is not one of ..." unless value is in list (or empty, optional). */
+/* INVALID_ARGUMENT "NAME: not one of ..." unless value is in list (or empty, optional). */
 static spona_status records_check_choice(struct request_context *ctx, const char *name,
                                          const char *value, const char *const *list,
                                          int required)
@@ -115,8 +115,7 @@ static spona_status records_check_choice(struct request_context *ctx, const char
         return SPONA__V1__STATUS__OK;
     char choices[256];
     records_list_text(list, choices, sizeof(choices));
-    snprintf(ctx->message, sizeof(ctx->message), "%s: '%.64s' is not one of %s", name, value,
-             choices);
+    snprintf(ctx->message, sizeof(ctx->message), "%s: not one of %s", name, choices);
     return SPONA__V1__STATUS__INVALID_ARGUMENT;
 }
 
@@ -138,8 +137,8 @@ static spona_status records_join_names(struct request_context *ctx, const char *
         size_t size = strlen(names[i]);
         if (size == 0 || size > RECORDS_MAX_NAME || strpbrk(names[i], "\n\r\t") != NULL) {
             snprintf(ctx->message, sizeof(ctx->message),
-                     "%s: '%.64s' is not a name (1 to %d characters, one line)", what,
-                     names[i], RECORDS_MAX_NAME);
+                     "%s[%zu]: not a name (1 to %d characters, one line)", what, i,
+                     RECORDS_MAX_NAME);
             return SPONA__V1__STATUS__INVALID_ARGUMENT;
         }
         length += size + 1;
@@ -180,11 +179,10 @@ static spona_status records_check_participants(struct request_context *ctx, cons
         return status;
     if (!PQgetisnull(result, 0, 0))
         snprintf(ctx->message, sizeof(ctx->message),
-                 "institution_codes: no institution '%s' in this municipality",
-                 PQgetvalue(result, 0, 0));
+                 "institution_codes: one is not an institution of this municipality");
     else if (!PQgetisnull(result, 0, 1))
         snprintf(ctx->message, sizeof(ctx->message),
-                 "usernames: no user '%s' in this municipality", PQgetvalue(result, 0, 1));
+                 "usernames: one is not a user of this municipality");
     else
         status = SPONA__V1__STATUS__OK;
     int unknown = !PQgetisnull(result, 0, 0) || !PQgetisnull(result, 0, 1);

@@ -5,7 +5,10 @@
  *
  * Login failures all look the same to the client (unknown user, wrong
  * password, other institution, disabled, locked) and take the same time; the
- * log says which it was, without the password.
+ * log says which it was, without the password. A login first passes the rate
+ * limits (login_limit.h) and takes a place on the hashing pool (hash_pool.h),
+ * refused at once when there is none; its scrypt runs there, between two steps
+ * on a database worker, so no worker waits for a hash (docs/security.md).
  *
  * A session is bound to the certificate that logged in (its SHA-256): resume
  * needs that very certificate. A login beyond auth.max_sessions_per_user ends
@@ -19,7 +22,9 @@
 #include <time.h>
 
 #include "handlers.h"
+#include "hash_pool.h"
 #include "log.h"
+#include "login_limit.h"
 #include "password.h"
 #include "statements.h"
 
@@ -27,6 +32,7 @@
 #define MAX_PASSWORD 1024
 #define MAX_PING_PAYLOAD 1024
 #define TOKEN_BYTES 32
+#define LOGIN_REFUSALS_LOGGED_EVERY 1000 /* a run of rate-limit refusals: its 1st, 1000th, ... */
 
 static const char login_failed_message[] =
     "login failed: wrong username or password, or the account is temporarily locked";
@@ -235,28 +241,44 @@ static int certificate_digest(const struct installation *installation, char dige
 }
 
 /*
- * Whether password is the user's: hashes it with the stored parameters and salt
- * (settings) and lets the database compare (the stored hash never leaves it).
- * 1, 0 (no match, or malformed settings: logged), or -1 with *status on a database error.
+ * A login between its two steps on a worker: the first counts the attempt
+ * (rate limits, then login_claim) and finds what to hash; the hashing pool
+ * runs scrypt (login_pending_run); the second lets the database compare and
+ * starts the session. An unknown user, a disabled or locked account costs the
+ * same scrypt on the pool as a real check, so the answer takes the same time.
  */
-static int login_password_matches(struct request_context *ctx, const char *user_id,
-                                  const char *settings, const char *password,
-                                  spona_status *status)
-{
+enum login_pending_kind {
+    LOGIN_PENDING_UNKNOWN, /* no such user at the institution */
+    LOGIN_PENDING_REFUSED, /* disabled or locked: not counted, not checked */
+    LOGIN_PENDING_CHECK,   /* counted: the password is checked */
+};
+
+struct login_pending {
+    struct job_deferred base; /* first: job->deferred points here */
+    enum login_pending_kind kind;
+    const char *password; /* the request's, which the job keeps */
+    int log2_n;           /* the cost of the stand-in hash */
+    int hashed;           /* candidate holds the password's hash under settings */
+    char user_id[UUID_TEXT];
+    char settings[PASSWORD_HASH_MAX];
     char candidate[PASSWORD_HASH_MAX];
-    if (password_hash_with(password, settings, candidate) != 0) {
-        password_verify_dummy(password, ctx->config->scrypt_log2_n);
-        log_error("stored password hash of user %s is malformed", user_id);
-        return 0;
-    }
-    const char *params[] = {user_id, candidate};
-    PGresult *result = request_query(ctx, "login_verify", 2, params, status);
-    OPENSSL_cleanse(candidate, sizeof(candidate));
-    if (result == NULL)
-        return -1;
-    int match = PQntuples(result) == 1 && strcmp(PQgetvalue(result, 0, 0), "t") == 0;
-    PQclear(result);
-    return match;
+};
+
+/* On a hashing thread: the password's hash under the user's settings, or a stand-in. */
+static void login_pending_run(struct job_deferred *self)
+{
+    struct login_pending *pending = (struct login_pending *)(void *)self;
+    if (pending->kind == LOGIN_PENDING_CHECK)
+        pending->hashed =
+            password_hash_with(pending->password, pending->settings, pending->candidate) == 0;
+    if (!pending->hashed)
+        password_verify_dummy(pending->password, pending->log2_n);
+}
+
+static void login_pending_free(struct login_pending *pending)
+{
+    OPENSSL_cleanse(pending, sizeof(*pending));
+    free(pending);
 }
 
 /*
@@ -295,30 +317,124 @@ static spona_status login_wrong_password(struct request_context *ctx, const char
     return SPONA__V1__STATUS__UNAUTHENTICATED;
 }
 
-/* Checks the password of an existing user; returns OK, UNAUTHENTICATED or an error. */
-static spona_status login_check_password(struct request_context *ctx, PGresult *user,
-                                         const char *password)
+/*
+ * The login rate limits (login_limit.h) for the connection's address, its
+ * institution and the username given. OK, or RESOURCE_EXHAUSTED saying which
+ * limit and when to try again (never the username: client bytes are not echoed).
+ */
+static spona_status login_rate_check(struct request_context *ctx, const char *username)
 {
-    const struct server_config *config = ctx->config;
-    const char *user_id = PQgetvalue(user, 0, 0);
+    static const char *const limited[] = {"", "from this address", "at this institution",
+                                          "for this username"};
+    struct job *job = ctx->job;
+    if (job->login_limit == NULL)
+        return SPONA__V1__STATUS__OK;
+    char address[64];
+    login_limit_address(job->peer, address, sizeof(address));
+    int retry = 0;
+    long refused = 0;
+    enum login_limit_scope scope = login_limit_take(
+        job->login_limit, address, job->installation.institution_id, username, &retry, &refused);
+    if (scope == LOGIN_LIMIT_OK)
+        return SPONA__V1__STATUS__OK;
+    if (refused == 1 || refused % LOGIN_REFUSALS_LOGGED_EVERY == 0) /* not a line each */
+        log_warn("login refused from %s (installation '%s'): too many attempts %s "
+                 "(%ld refused in a row by this limit)",
+                 job->peer, job->installation.cn, limited[scope], refused);
+    snprintf(ctx->message, sizeof(ctx->message),
+             "too many login attempts %s: try again in %d seconds", limited[scope], retry);
+    return SPONA__V1__STATUS__RESOURCE_EXHAUSTED;
+}
+
+/*
+ * The first step's database work: finds the user, counts the attempt, and
+ * says what the pool hashes. OK (pending filled in) or an error status.
+ */
+static spona_status login_prepare(struct request_context *ctx, const char *username,
+                                  struct login_pending *pending)
+{
+    struct job *job = ctx->job;
+    const char *lookup_params[] = {job->installation.institution_id, username};
+    spona_status status = SPONA__V1__STATUS__OK;
+    PGresult *user = request_query(ctx, "login_lookup", 2, lookup_params, &status);
+    if (user == NULL)
+        return status;
+    if (PQntuples(user) != 1) {
+        PQclear(user);
+        pending->kind = LOGIN_PENDING_UNKNOWN;
+        log_info("login failed from %s: no such user at installation '%s'", job->peer,
+                 job->installation.cn);
+        return SPONA__V1__STATUS__OK;
+    }
+    db_copy(user, 0, 0, pending->user_id, sizeof(pending->user_id));
+    db_copy(user, 0, 1, pending->settings, sizeof(pending->settings));
     int enabled = strcmp(PQgetvalue(user, 0, 2), "t") == 0;
     int locked = strcmp(PQgetvalue(user, 0, 3), "t") == 0;
-    spona_status status = SPONA__V1__STATUS__OK;
-    int claimed = enabled && !locked ? login_claim(ctx, user_id, &status) : 0;
+    PQclear(user);
+    int claimed = enabled && !locked ? login_claim(ctx, pending->user_id, &status) : 0;
     if (claimed < 0)
         return status;
-    if (!claimed) {
-        password_verify_dummy(password, config->scrypt_log2_n);
-        log_info("login refused for user %s from %s: %s", user_id, ctx->job->peer,
+    pending->kind = claimed ? LOGIN_PENDING_CHECK : LOGIN_PENDING_REFUSED;
+    if (!claimed)
+        log_info("login refused for user %s from %s: %s", pending->user_id, job->peer,
                  !enabled ? "user or institution disabled" : "account locked");
-        return SPONA__V1__STATUS__UNAUTHENTICATED;
-    }
-    int match = login_password_matches(ctx, user_id, PQgetvalue(user, 0, 1), password, &status);
-    if (match == 1)
-        return SPONA__V1__STATUS__OK; /* login_succeeded gives the attempt back */
-    if (match < 0)
+    return SPONA__V1__STATUS__OK;
+}
+
+/*
+ * The first step: rate limits, a place on the hashing pool (none left: refused
+ * at once), the user and the counted attempt. OK with job->deferred set, or the
+ * answer (nothing left pending).
+ */
+static spona_status login_begin(struct request_context *ctx,
+                                const Spona__V1__LoginRequest *login)
+{
+    struct job *job = ctx->job;
+    spona_status status = login_rate_check(ctx, login->username);
+    if (status != SPONA__V1__STATUS__OK)
         return status;
-    return login_wrong_password(ctx, user_id);
+    if (job->hash_pool != NULL && hash_pool_reserve(job->hash_pool) != 0) {
+        log_info("login from %s refused: every password check is taken", job->peer);
+        snprintf(ctx->message, sizeof(ctx->message),
+                 "the server is busy checking other logins: try again in a few seconds");
+        return SPONA__V1__STATUS__UNAVAILABLE;
+    }
+    struct login_pending *pending = calloc(1, sizeof(*pending));
+    status = pending != NULL ? login_prepare(ctx, login->username, pending)
+                             : SPONA__V1__STATUS__INTERNAL;
+    if (status != SPONA__V1__STATUS__OK) {
+        if (job->hash_pool != NULL)
+            hash_pool_release(job->hash_pool);
+        if (pending != NULL)
+            login_pending_free(pending);
+        return status;
+    }
+    pending->base.run = login_pending_run;
+    pending->password = login->password;
+    pending->log2_n = ctx->config->scrypt_log2_n;
+    job->deferred = &pending->base;
+    return SPONA__V1__STATUS__OK;
+}
+
+/* The second step, after the hash: the database compares. OK, UNAUTHENTICATED or an error. */
+static spona_status login_conclude(struct request_context *ctx, struct login_pending *pending)
+{
+    if (pending->kind != LOGIN_PENDING_CHECK)
+        return SPONA__V1__STATUS__UNAUTHENTICATED;
+    if (!pending->hashed) {
+        log_error("stored password hash of user %s is malformed", pending->user_id);
+        return login_wrong_password(ctx, pending->user_id);
+    }
+    const char *params[] = {pending->user_id, pending->candidate};
+    spona_status status;
+    PGresult *result = request_query(ctx, "login_verify", 2, params, &status);
+    if (result == NULL)
+        return status;
+    int match = PQntuples(result) == 1 && strcmp(PQgetvalue(result, 0, 0), "t") == 0;
+    PQclear(result);
+    if (match)
+        return SPONA__V1__STATUS__OK; /* login_succeeded gives the attempt back */
+    return login_wrong_password(ctx, pending->user_id);
 }
 
 /*
@@ -374,11 +490,63 @@ static spona_status login_start_session(struct request_context *ctx, const char 
     return login_cap_sessions(ctx, user_id);
 }
 
+/* The login's answer once its session is started: identity, session id and token. */
+static spona_status login_answer(struct request_context *ctx, char token[64],
+                                 spona_response *response)
+{
+    Spona__V1__LoginResponse *answer = malloc(sizeof(*answer));
+    if (answer == NULL)
+        return SPONA__V1__STATUS__INTERNAL;
+    spona__v1__login_response__init(answer);
+    response->body_case = SPONA__V1__RESPONSE__BODY_LOGIN;
+    response->login = answer;
+    spona_status status;
+    answer->identity = build_identity(ctx, &status);
+    if (answer->identity == NULL)
+        return status;
+    answer->session_id = strdup(ctx->job->session.session_id);
+    answer->session_token = strdup(token);
+    answer->idle_timeout_seconds = (uint64_t)ctx->config->session_idle_seconds;
+    if (answer->session_id == NULL || answer->session_token == NULL)
+        return SPONA__V1__STATUS__INTERNAL;
+    return SPONA__V1__STATUS__OK;
+}
+
+/* The second step of a login (job->deferred hashed): check, session, answer. */
+static spona_status login_finish(struct request_context *ctx, spona_response *response)
+{
+    struct login_pending *pending = (struct login_pending *)(void *)ctx->job->deferred;
+    ctx->job->deferred = NULL;
+    spona_status status = login_conclude(ctx, pending);
+    char user_id[UUID_TEXT];
+    snprintf(user_id, sizeof(user_id), "%s", pending->user_id);
+    login_pending_free(pending);
+    if (status != SPONA__V1__STATUS__OK) {
+        if (status == SPONA__V1__STATUS__UNAUTHENTICATED)
+            snprintf(ctx->message, sizeof(ctx->message), "%s", login_failed_message);
+        return status;
+    }
+    char token[64];
+    status = login_start_session(ctx, user_id, token);
+    if (status == SPONA__V1__STATUS__OK)
+        status = login_answer(ctx, token, response);
+    OPENSSL_cleanse(token, sizeof(token));
+    return status;
+}
+
+/*
+ * Login runs in two steps on a worker with scrypt on the hashing pool between
+ * them (login_begin, login_pending_run, login_finish): the pipeline answers
+ * nothing while job->deferred is set, and the worker hands the job to the pool.
+ * Without a pool (the job was not lent one) the hash runs here.
+ */
 spona_status handle_login(struct request_context *ctx, const spona_request *request,
                           spona_response *response)
 {
     const Spona__V1__LoginRequest *login = request->login;
     struct job *job = ctx->job;
+    if (job->deferred != NULL)
+        return login_finish(ctx, response);
     if (job->session.active) {
         snprintf(ctx->message, sizeof(ctx->message),
                  "this connection already has a session: log out first");
@@ -391,51 +559,11 @@ spona_status handle_login(struct request_context *ctx, const spona_request *requ
                  MAX_PASSWORD);
         return SPONA__V1__STATUS__INVALID_ARGUMENT;
     }
-
-    const char *lookup_params[] = {job->installation.institution_id, login->username};
-    spona_status status;
-    PGresult *user = request_query(ctx, "login_lookup", 2, lookup_params, &status);
-    if (user == NULL)
-        return status;
-    if (PQntuples(user) != 1) {
-        PQclear(user);
-        password_verify_dummy(login->password, ctx->config->scrypt_log2_n);
-        log_info("login failed from %s: no such user at installation '%s'", job->peer,
-                 job->installation.cn);
-        snprintf(ctx->message, sizeof(ctx->message), "%s", login_failed_message);
-        return SPONA__V1__STATUS__UNAUTHENTICATED;
-    }
-    status = login_check_password(ctx, user, login->password);
-    char user_id[UUID_TEXT];
-    db_copy(user, 0, 0, user_id, sizeof(user_id));
-    PQclear(user);
-    if (status != SPONA__V1__STATUS__OK) {
-        if (status == SPONA__V1__STATUS__UNAUTHENTICATED)
-            snprintf(ctx->message, sizeof(ctx->message), "%s", login_failed_message);
-        return status;
-    }
-
-    char token[64];
-    status = login_start_session(ctx, user_id, token);
-    if (status != SPONA__V1__STATUS__OK)
-        return status;
-
-    Spona__V1__LoginResponse *answer = malloc(sizeof(*answer));
-    if (answer == NULL)
-        return SPONA__V1__STATUS__INTERNAL;
-    spona__v1__login_response__init(answer);
-    response->body_case = SPONA__V1__RESPONSE__BODY_LOGIN;
-    response->login = answer;
-    answer->identity = build_identity(ctx, &status);
-    if (answer->identity == NULL)
-        return status;
-    answer->session_id = strdup(job->session.session_id);
-    answer->session_token = strdup(token);
-    answer->idle_timeout_seconds = (uint64_t)ctx->config->session_idle_seconds;
-    OPENSSL_cleanse(token, sizeof(token));
-    if (answer->session_id == NULL || answer->session_token == NULL)
-        return SPONA__V1__STATUS__INTERNAL;
-    return SPONA__V1__STATUS__OK;
+    spona_status status = login_begin(ctx, login);
+    if (status != SPONA__V1__STATUS__OK || job->hash_pool != NULL)
+        return status; /* refused, or answered after the hashing pool */
+    job->deferred->run(job->deferred);
+    return login_finish(ctx, response);
 }
 
 spona_status handle_resume(struct request_context *ctx, const spona_request *request,

@@ -62,7 +62,7 @@ spona_status handlers_find_institution(struct request_context *ctx, const struct
     }
     if (strlen(code) >= sizeof(out->code)) {
         snprintf(ctx->message, sizeof(ctx->message),
-                 "no institution '%.64s...' in this municipality", code);
+                 "no such institution in this municipality");
         return SPONA__V1__STATUS__INVALID_ARGUMENT;
     }
     char version[16];
@@ -74,8 +74,7 @@ spona_status handlers_find_institution(struct request_context *ctx, const struct
         return status;
     if (PQntuples(result) != 1) {
         PQclear(result);
-        snprintf(ctx->message, sizeof(ctx->message), "no institution '%s' in this municipality",
-                 code);
+        snprintf(ctx->message, sizeof(ctx->message), "no such institution in this municipality");
         return SPONA__V1__STATUS__INVALID_ARGUMENT;
     }
     db_copy(result, 0, 0, out->id, sizeof(out->id));

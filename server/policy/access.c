@@ -49,7 +49,7 @@
     "                AND k.withdrawn_at IS NULL AND k.given_on <= current_date"            \
     "                AND (k.expires_on IS NULL OR k.expires_on >= current_date)),"         \
     "       spona_case_excluded(c.id, i.id),"                                               \
-    "       spona_person_excluded(c.person_id)"                                             \
+    "       spona_person_excluded(c.person_id), c.closed_at IS NOT NULL"                    \
     "  FROM cases c JOIN persons p ON p.id = c.person_id"                                   \
     "  JOIN institutions i ON i.id = " ACCESS_INSTITUTION
 
@@ -93,7 +93,7 @@ const struct db_statement access_statements[] = {
      ACCESS_CASE_SELECT " JOIN pick ON pick.case_id = c.id"
      " UNION ALL"
      " SELECT NULL, p.id, i.id, false, i.id, i.code, true, false, " ACCESS_ROLE("p") ","
-     "        '{}'::text[], false, false"
+     "        '{}'::text[], false, false, false"
      "  FROM pick JOIN persons p ON p.id = pick.person_id"
      "  JOIN institutions i ON i.id = " ACCESS_INSTITUTION
      " WHERE pick.case_id IS NULL AND p.created_by_institution = i.id"},
@@ -125,15 +125,18 @@ const struct policy *access_policy(struct request_context *ctx, spona_status *st
 {
     const char *municipality = ctx->job->installation.municipality_id;
     const char *params[] = {municipality, NULL};
-    PGresult *result = request_query(ctx, "access_policy_version", 1, params, status);
-    if (result == NULL)
-        return NULL;
-    if (PQntuples(result) == 0) {
+    *status = SPONA__V1__STATUS__OK;
+    int version = ctx->version_in_force; /* found by request_begin in this transaction */
+    PGresult *result = NULL;
+    if (!ctx->version_known) {
+        result = request_query(ctx, "access_policy_version", 1, params, status);
+        if (result == NULL)
+            return NULL;
+        version = PQntuples(result) == 1 ? atoi(PQgetvalue(result, 0, 0)) : 0;
         PQclear(result);
-        return NULL; /* no protocol yet: deny everything */
     }
-    int version = atoi(PQgetvalue(result, 0, 0));
-    PQclear(result);
+    if (version == 0)
+        return NULL; /* no protocol yet: deny everything */
 
     struct access_cache *cache = ctx->db->cache;
     if (cache == NULL) {
@@ -224,6 +227,7 @@ static void access_fill(struct access_case *out, const PGresult *result, int row
     out->subject.consented_categories = access_category_mask(PQgetvalue(result, row, 9));
     out->subject.excluded = strcmp(PQgetvalue(result, row, 10), "t") == 0;
     out->caller_excluded = strcmp(PQgetvalue(result, row, 11), "t") == 0;
+    out->case_closed = strcmp(PQgetvalue(result, row, 12), "t") == 0;
 }
 
 spona_status access_case_subject(struct request_context *ctx, const char *case_id,

@@ -32,6 +32,7 @@ struct access_case {
     int emergency;                    /* on the team through break-glass access */
     int caller_excluded;              /* the caller (institution or user) is excluded from
                                          some case of this person: it sees nothing of her */
+    int case_closed;                  /* the case is closed (0 for an intake) */
     struct policy_subject subject;
 };
 

@@ -90,7 +90,7 @@ int fields_validate(const struct field_def *field, const char *value, char *err,
     case FIELD_DATE:
         if (valid_date(value))
             return 0;
-        snprintf(err, err_size, "%s: '%s' is not a date YYYY-MM-DD", field->name, value);
+        snprintf(err, err_size, "%s: not a date YYYY-MM-DD", field->name);
         return -1;
     case FIELD_BOOL:
         if (strcmp(value, "true") == 0 || strcmp(value, "false") == 0)

@@ -55,7 +55,7 @@ static spona_response *decode_stored(const char *hex)
     return response;
 }
 
-spona_status idempotency_replay(struct request_context *ctx, const spona_request *request,
+spona_status idempotency_lookup(struct request_context *ctx, const spona_request *request,
                                 spona_response **replayed)
 {
     *replayed = NULL;
@@ -63,15 +63,11 @@ spona_status idempotency_replay(struct request_context *ctx, const spona_request
         snprintf(ctx->message, sizeof(ctx->message), "idempotency_key must be a UUID");
         return SPONA__V1__STATUS__INVALID_ARGUMENT;
     }
-    spona_status status = request_begin(ctx);
-    if (status != SPONA__V1__STATUS__OK)
-        return status;
     const char *params[] = {ctx->job->session.user_id, request->idempotency_key};
+    spona_status status;
     PGresult *result = request_query(ctx, "idempotency_lookup", 2, params, &status);
-    if (result == NULL) {
-        request_rollback(ctx);
+    if (result == NULL)
         return status;
-    }
     if (PQntuples(result) == 1) {
         int body_case = atoi(PQgetvalue(result, 0, 0));
         if (body_case != (int)request->body_case) {
@@ -88,7 +84,19 @@ spona_status idempotency_replay(struct request_context *ctx, const spona_request
         }
     }
     PQclear(result);
-    request_rollback(ctx); /* read only */
+    return status;
+}
+
+/* The lookup in a transaction of its own (read only, rolled back). */
+static spona_status idempotency_replay(struct request_context *ctx,
+                                       const spona_request *request, spona_response **replayed)
+{
+    *replayed = NULL;
+    spona_status status = request_begin(ctx);
+    if (status != SPONA__V1__STATUS__OK)
+        return status;
+    status = idempotency_lookup(ctx, request, replayed);
+    request_rollback(ctx);
     return status;
 }
 

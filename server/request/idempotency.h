@@ -11,13 +11,15 @@
 #include "request.h"
 
 /*
- * Looks the key up. Returns OK with *replayed set to a copy of the stored
- * response (caller frees with spona__v1__response__free_unpacked) or NULL when
- * the key is new; INVALID_ARGUMENT when the key is not a UUID; CONFLICT when it
- * was used for another kind of request; UNAVAILABLE/INTERNAL on database errors.
+ * Looks the key up in the open transaction (the pipeline's, after its gates: a
+ * retry's answer goes only to a caller who may still act on the subject). Returns
+ * OK with *replayed set to a copy of the stored response (caller frees with
+ * spona__v1__response__free_unpacked) or NULL when the key is new; INVALID_ARGUMENT
+ * when the key is not a UUID; CONFLICT when it was used for another kind of request;
+ * UNAVAILABLE/INTERNAL on database errors.
  */
-spona_status idempotency_replay(struct request_context *ctx, const spona_request *request,
-                                 spona_response **replayed);
+spona_status idempotency_lookup(struct request_context *ctx, const spona_request *request,
+                                spona_response **replayed);
 
 /*
  * Ends a keyed write whose handler succeeded, in the pipeline's transaction: stores a successful answer under the key in the handler's transaction and commits

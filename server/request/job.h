@@ -14,7 +14,10 @@
 #include "envelope.h"
 
 struct conn;
+struct hash_pool;
 struct io_thread;
+struct job_deferred;
+struct login_limit;
 struct request_kind;
 
 #define UUID_TEXT 37
@@ -59,6 +62,11 @@ struct job {
     struct session session;
     struct installation installation;
     char peer[64];
+    /* lent by the worker pool for logins (request layer; NULL elsewhere: login hashes inline) */
+    struct hash_pool *hash_pool;
+    struct login_limit *login_limit;
+    /* a step left for the hashing pool; the job goes back to a worker after it (hash_pool.h) */
+    struct job_deferred *deferred;
     /* results */
     uint8_t *frame; /* response frame, malloc'd */
     size_t frame_length;

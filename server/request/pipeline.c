@@ -105,13 +105,18 @@ failed:
 static spona_status pipeline_prepare(struct request_context *ctx, const spona_request *request)
 {
     const struct request_kind *kind = ctx->kind;
-    spona_status status = subject_check_id(ctx, request);
-    if (status != SPONA__V1__STATUS__OK)
-        return status;
-    status = request_begin(ctx);
+    spona_status status = request_begin(ctx);
     if (status != SPONA__V1__STATUS__OK)
         return status;
     ctx->in_transaction = 1;
+    if ((kind->flags & REQUEST_SESSION) && !ctx->session_alive) {
+        request_rollback(ctx);
+        ctx->in_transaction = 0;
+        return session_refused(ctx);
+    }
+    status = subject_check_id(ctx, request);
+    if (status != SPONA__V1__STATUS__OK)
+        return status;
     ctx->record.action = kind->name;
     ctx->policy = access_policy(ctx, &status);
     if (ctx->policy == NULL && status != SPONA__V1__STATUS__OK)
@@ -122,7 +127,7 @@ static spona_status pipeline_prepare(struct request_context *ctx, const spona_re
     if (status != SPONA__V1__STATUS__OK)
         return pipeline_refusal_outcome(status) != NULL ? pipeline_refuse(ctx, status, 0, NULL)
                                                          : status;
-    if (ctx->has_subject && ctx->subject.caller_excluded) {
+    if (ctx->subject.caller_excluded) { /* also a referral addressed to the caller */
         /* the same answer as for a person or case that does not exist */
         ctx->record.detail = "excluded from a case of the person";
         subject_not_found(ctx);
@@ -141,6 +146,31 @@ static spona_status pipeline_prepare(struct request_context *ctx, const spona_re
     return SPONA__V1__STATUS__OK;
 }
 
+/*
+ * A retry of a write already applied (its idempotency key holds an answer), once the
+ * gates passed: the first answer in *response, nothing written. OK to go on (a new
+ * key), the replayed answer's status, or an error; the transaction is closed unless OK
+ * with nothing replayed.
+ */
+static spona_status pipeline_replay(struct request_context *ctx, const spona_request *request,
+                                    spona_response **response, int *replayed)
+{
+    spona_response *stored = NULL;
+    spona_status status = idempotency_lookup(ctx, request, &stored);
+    *replayed = stored != NULL;
+    if (status == SPONA__V1__STATUS__OK && stored == NULL)
+        return status;
+    request_rollback(ctx); /* read only */
+    ctx->in_transaction = 0;
+    if (stored == NULL)
+        return status;
+    spona__v1__response__free_unpacked(*response, NULL);
+    *response = stored;
+    log_info("%s request %llu from %s: replayed the stored answer (idempotency key)",
+             ctx->kind->name, (unsigned long long)ctx->job->request_id, ctx->job->peer);
+    return stored->status;
+}
+
 /* The audited path: prepare, handler, audit, commit (with the stored answer when keyed). */
 static spona_status pipeline_audited(struct request_context *ctx, const spona_request *request,
                                      spona_response **response, int keyed)
@@ -150,6 +180,20 @@ static spona_status pipeline_audited(struct request_context *ctx, const spona_re
         if (ctx->in_transaction)
             request_rollback(ctx);
         return status;
+    }
+    if (keyed) {
+        /* a retry's answer only to a caller who passed the same gates as a first request */
+        int replayed = 0;
+        status = pipeline_replay(ctx, request, response, &replayed);
+        if (replayed || status != SPONA__V1__STATUS__OK)
+            return status;
+    }
+    /* a closed case takes no more records; a retry of one added before still answers */
+    if ((ctx->kind->flags & REQUEST_OPEN_CASE) && ctx->has_subject &&
+        ctx->subject.case_closed) {
+        snprintf(ctx->message, sizeof(ctx->message),
+                 "the case is closed: it takes no more records (reopen it first)");
+        return pipeline_refuse(ctx, SPONA__V1__STATUS__FAILED_PRECONDITION, 0, NULL);
     }
     int savepoint = (ctx->kind->flags & REQUEST_WRITE) != 0;
     if (savepoint && db_command(ctx->db, "SAVEPOINT request_handler") != 0) {
@@ -199,7 +243,7 @@ static spona_response *pipeline_new_response(uint64_t request_id)
     return response;
 }
 
-/* Session gate and idempotent replay, then the row's path. *response may be replaced. */
+/* Session gate, then the row's path. *response may be replaced (a replayed answer). */
 static spona_status pipeline_answer(struct request_context *ctx, spona_response **response)
 {
     const struct request_kind *kind = ctx->kind;
@@ -209,27 +253,16 @@ static spona_status pipeline_answer(struct request_context *ctx, spona_response 
                  "this request needs a session: log in first");
         return SPONA__V1__STATUS__UNAUTHENTICATED;
     }
-    spona_status status = SPONA__V1__STATUS__OK;
-    if (kind->flags & REQUEST_SESSION)
-        status = session_check(ctx);
+    if (kind->flags & REQUEST_OWN_TX) { /* sessions: their own statements, never a write */
+        spona_status status = SPONA__V1__STATUS__OK;
+        if (kind->flags & REQUEST_SESSION)
+            status = session_check(ctx);
+        return status == SPONA__V1__STATUS__OK ? kind->handler(ctx, job->request, *response)
+                                               : status;
+    }
+    /* the session is checked with BEGIN (request_begin), a retry's answer after the gates */
     int keyed = (kind->flags & REQUEST_WRITE) && job->request != NULL &&
                 job->request->idempotency_key[0] != '\0';
-    if (status == SPONA__V1__STATUS__OK && keyed) {
-        spona_response *replayed = NULL;
-        status = idempotency_replay(ctx, job->request, &replayed);
-        if (replayed != NULL) {
-            /* a retry of a write already applied: the first answer */
-            spona__v1__response__free_unpacked(*response, NULL);
-            *response = replayed;
-            log_info("%s request %llu from %s: replayed the stored answer (idempotency key)",
-                     kind->name, (unsigned long long)job->request_id, job->peer);
-            return replayed->status;
-        }
-    }
-    if (status != SPONA__V1__STATUS__OK)
-        return status;
-    if (kind->flags & REQUEST_OWN_TX) /* sessions: their own statements, never a write */
-        return kind->handler(ctx, job->request, *response);
     return pipeline_audited(ctx, job->request, response, keyed);
 }
 
@@ -273,6 +306,11 @@ void request_run(struct job *job, const struct server_config *config, struct db 
     clock_gettime(CLOCK_MONOTONIC, &start);
 
     spona_status status = pipeline_answer(ctx, &response);
+    if (job->deferred != NULL) { /* a step left for the hashing pool: answered later */
+        spona__v1__response__free_unpacked(response, NULL);
+        free(ctx);
+        return;
+    }
     if (status != SPONA__V1__STATUS__OK && response->body_case != 0) {
         /* a request that failed must not leak a half-built body */
         spona__v1__response__free_unpacked(response, NULL);

@@ -32,6 +32,8 @@ enum request_where { REQUEST_INLINE, REQUEST_WORKER };
 #define REQUEST_OWN_TX 0x04u   /* sessions only (login, resume, whoami, logout, identify,
                                   ping): the handler runs its own statements; the pipeline
                                   opens no transaction and audits nothing. Never a write. */
+#define REQUEST_OPEN_CASE 0x10u /* adds to a case's record: refused on a closed case
+                                   (FAILED_PRECONDITION, reopen it first; docs/cases.md) */
 
 /* What a request acts on, found by the pipeline before the handler runs. */
 enum request_subject {
@@ -93,6 +95,9 @@ struct request_context {
     char audit_person_id[UUID_TEXT];
     char audit_case_id[UUID_TEXT];
     int in_transaction;           /* the pipeline's transaction is open */
+    int version_known;            /* request_begin found the protocol version in force */
+    int version_in_force;         /* that version; 0: no protocol in force */
+    int session_alive;            /* request_begin touched the job's live session */
     struct audit_queue also;      /* request_audit_also's records, appended with record */
 
 };
@@ -125,5 +130,9 @@ void request_set_ids(struct request_context *ctx, const char *person_id, const c
 /* Confirms the job's session is still alive (not ended, idle or too old) and touches it
  * (session_gate.c). */
 spona_status session_check(struct request_context *ctx);
+
+/* The answer for a session request_begin found dead: UNAUTHENTICATED saying why (the
+ * reason it was ended, or expired), the job's session forgotten; or a database error. */
+spona_status session_refused(struct request_context *ctx);
 
 #endif

@@ -16,6 +16,7 @@
 #define ROW(kind) SPONA__V1__REQUEST__BODY_##kind
 #define S REQUEST_SESSION
 #define W REQUEST_WRITE
+#define OPEN REQUEST_OPEN_CASE
 #define NONE REQUEST_SUBJECT_NONE, NULL
 #define MUNICIPALITY REQUEST_SUBJECT_MUNICIPALITY, NULL
 #define INTAKE REQUEST_SUBJECT_INTAKE, NULL
@@ -74,18 +75,18 @@ static const struct request_kind request_rows[] = {
     {ROW(EMERGENCY_REVIEW), "emergency_review", REQUEST_WORKER, S | W, MUNICIPALITY, ANY,
      handle_emergency_review},
     /* assessments and plans */
-    {ROW(ASSESSMENT_RECORD), "assessment_record", REQUEST_WORKER, S | W, CASE, ANY,
+    {ROW(ASSESSMENT_RECORD), "assessment_record", REQUEST_WORKER, S | W | OPEN, CASE, ANY,
      handle_assessment_record},
     {ROW(ASSESSMENT_GET), "assessment_get", REQUEST_WORKER, S, CASE, ANY,
      handle_assessment_get},
-    {ROW(PLAN_CHANGE), "plan_change", REQUEST_WORKER, S | W, CASE, WRITES(PLAN_MEASURES),
+    {ROW(PLAN_CHANGE), "plan_change", REQUEST_WORKER, S | W | OPEN, CASE, WRITES(PLAN_MEASURES),
      handle_plan_change},
     {ROW(PLAN_GET), "plan_get", REQUEST_WORKER, S, CASE, READS(PLAN_MEASURES),
      handle_plan_get},
     /* referrals */
-    {ROW(REFERRAL_CREATE), "referral_create", REQUEST_WORKER, S | W, CASE, ANY,
+    {ROW(REFERRAL_CREATE), "referral_create", REQUEST_WORKER, S | W | OPEN, CASE, ANY,
      handle_referral_create},
-    {ROW(REFERRAL_ACCEPT), "referral_accept", REQUEST_WORKER, S | W, REFERRAL, ANY,
+    {ROW(REFERRAL_ACCEPT), "referral_accept", REQUEST_WORKER, S | W | OPEN, REFERRAL, ANY,
      handle_referral_accept},
     {ROW(REFERRAL_DECLINE), "referral_decline", REQUEST_WORKER, S | W, REFERRAL, ANY,
      handle_referral_decline},
@@ -94,11 +95,11 @@ static const struct request_kind request_rows[] = {
     {ROW(INBOX), "inbox", REQUEST_WORKER, S, MUNICIPALITY, ANY, handle_inbox},
     {ROW(OVERDUE), "overdue", REQUEST_WORKER, S, MUNICIPALITY, ANY, handle_overdue},
     /* records of a case */
-    {ROW(CONFERENCE_RECORD), "conference_record", REQUEST_WORKER, S | W, CASE,
+    {ROW(CONFERENCE_RECORD), "conference_record", REQUEST_WORKER, S | W | OPEN, CASE,
      WRITES(CASE_NOTES), handle_conference_record},
-    {ROW(NOTE_ADD), "note_add", REQUEST_WORKER, S | W, CASE, WRITES(CASE_NOTES),
+    {ROW(NOTE_ADD), "note_add", REQUEST_WORKER, S | W | OPEN, CASE, WRITES(CASE_NOTES),
      handle_note_add},
-    {ROW(OUTCOME_RECORD), "outcome_record", REQUEST_WORKER, S | W, CASE, WRITES(OUTCOMES),
+    {ROW(OUTCOME_RECORD), "outcome_record", REQUEST_WORKER, S | W | OPEN, CASE, WRITES(OUTCOMES),
      handle_outcome_record},
     {ROW(FOLLOW_UP_RECORD), "follow_up_record", REQUEST_WORKER, S | W, OUTCOME,
      WRITES(OUTCOMES), handle_follow_up_record},

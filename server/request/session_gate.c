@@ -45,7 +45,12 @@ spona_status session_check(struct request_context *ctx)
     PQclear(result);
     if (alive)
         return SPONA__V1__STATUS__OK;
-    status = session_refuse(ctx);
-    memset(&job->session, 0, sizeof(job->session));
+    return session_refused(ctx);
+}
+
+spona_status session_refused(struct request_context *ctx)
+{
+    spona_status status = session_refuse(ctx);
+    memset(&ctx->job->session, 0, sizeof(ctx->job->session));
     return status;
 }

@@ -50,8 +50,7 @@ spona_status subject_check_id(struct request_context *ctx, const spona_request *
         return SPONA__V1__STATUS__OK;
     const char *id = subject_field_text(request, field);
     if (id == NULL || !request_is_uuid(id)) {
-        snprintf(ctx->message, sizeof(ctx->message), "%s '%.40s' is not a UUID", field,
-                 id != NULL ? id : "");
+        snprintf(ctx->message, sizeof(ctx->message), "%s: not a UUID", field);
         return SPONA__V1__STATUS__INVALID_ARGUMENT;
     }
     snprintf(ctx->subject_id, sizeof(ctx->subject_id), "%s", id);

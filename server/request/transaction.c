@@ -6,32 +6,56 @@
 #include "transaction.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "statements.h"
 
+/*
+ * One round trip with BEGIN (db_begin_exec): the identity settings, the protocol
+ * version in force (access_policy) and the session gate's touch (session_gate.c): the
+ * session $4 is alive (not ended, not idle past $5 seconds, not older than $6, user and
+ * institution enabled) and is marked as seen. Sessions have no row-level security of
+ * their own to depend on the settings.
+ */
 const struct db_statement transaction_statements[] = {
     {"request_identity",
+     "WITH touch AS ("
+     "  UPDATE sessions s SET last_seen_at = now() FROM users u, institutions i"
+     "   WHERE s.id = NULLIF($4, '')::uuid AND u.id = s.user_id AND i.id = s.institution_id"
+     "     AND s.ended_at IS NULL AND u.enabled AND i.enabled"
+     "     AND s.last_seen_at > now() - make_interval(secs => $5::int)"
+     "     AND s.started_at > now() - make_interval(secs => $6::int)"
+     "  RETURNING s.id)"
      "SELECT set_config('spona.municipality_id', $1, true),"
      "       set_config('spona.institution_id', $2, true),"
-     "       set_config('spona.user_id', $3, true)"},
+     "       set_config('spona.user_id', $3, true),"
+     "       (SELECT version FROM protocols WHERE municipality_id = $1::uuid"
+     "           AND effective_date <= current_date AND activated_at IS NOT NULL"
+     "         ORDER BY version DESC LIMIT 1),"
+     "       EXISTS (SELECT 1 FROM touch)"},
     {NULL, NULL},
 };
 
 spona_status request_begin(struct request_context *ctx)
 {
     const struct job *job = ctx->job;
-    if (db_begin(ctx->db) != 0) {
+    char idle[16], max_age[16];
+    snprintf(idle, sizeof(idle), "%d", ctx->config->session_idle_seconds);
+    snprintf(max_age, sizeof(max_age), "%d", ctx->config->session_max_seconds);
+    const char *params[] = {job->installation.municipality_id, job->installation.institution_id,
+                            job->session.user_id, job->session.session_id, idle, max_age};
+    PGresult *result = db_begin_exec(ctx->db, "request_identity", 6, params);
+    if (result == NULL || !db_ok(result, "request_identity") || PQntuples(result) != 1) {
+        PQclear(result);
+        if (ctx->db->in_transaction)
+            db_rollback(ctx->db);
         snprintf(ctx->message, sizeof(ctx->message), "the database is unavailable; try again");
         return SPONA__V1__STATUS__UNAVAILABLE;
     }
-    const char *params[] = {job->installation.municipality_id, job->installation.institution_id,
-                            job->session.user_id};
-    spona_status status;
-    PGresult *result = request_query(ctx, "request_identity", 3, params, &status);
-    if (result == NULL) {
-        db_rollback(ctx->db);
-        return status;
-    }
+    ctx->version_known = 1;
+    ctx->version_in_force = PQgetisnull(result, 0, 3) ? 0 : atoi(PQgetvalue(result, 0, 3));
+    ctx->session_alive = strcmp(PQgetvalue(result, 0, 4), "t") == 0;
     PQclear(result);
     return SPONA__V1__STATUS__OK;
 }

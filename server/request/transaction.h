@@ -9,8 +9,9 @@
 
 #include "request.h"
 
-/* Starts the transaction and sets the identity. OK, or UNAVAILABLE/INTERNAL with
- * ctx->message set. */
+/* Starts the transaction and sets the identity, in one round trip with the protocol
+ * version in force (ctx->version_in_force) and the session's touch (ctx->session_alive).
+ * OK, or UNAVAILABLE with ctx->message set (then no transaction is open). */
 spona_status request_begin(struct request_context *ctx);
 
 /* Commits; returns OK or an error status with ctx->message set (then rolled back). */

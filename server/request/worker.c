@@ -1,7 +1,9 @@
 /*
  * Worker threads (see worker.h). The queue is the only state shared with the
  * io threads, guarded by one mutex; everything else a worker touches is its
- * own database connection and the job it holds.
+ * own database connection and the job it holds. The pool also owns what
+ * logins share: the login rate limits and the hashing pool, where a login's
+ * scrypt runs between its two steps on a worker (hash_pool.h).
  */
 #include "worker.h"
 
@@ -10,8 +12,10 @@
 #include <stdlib.h>
 
 #include "db.h"
-#include "pipeline.h"
+#include "hash_pool.h"
 #include "log.h"
+#include "login_limit.h"
+#include "pipeline.h"
 
 struct worker {
     struct worker_pool *pool;
@@ -28,6 +32,8 @@ struct worker_pool {
     int stopping;
     int count;
     struct worker *workers;
+    struct hash_pool *hashing;
+    struct login_limit *login_limit;
 };
 
 static void *worker_main(void *arg)
@@ -49,10 +55,24 @@ static void *worker_main(void *arg)
         job->next = NULL;
         pthread_mutex_unlock(&pool->lock);
 
+        job->hash_pool = pool->hashing;
+        job->login_limit = pool->login_limit;
+        struct job_deferred *hashed = job->deferred; /* a login back from the hashing pool */
         request_run(job, pool->config, &worker->db);
-        job->complete(job);
+        if (job->deferred != NULL && job->deferred != hashed) {
+            hash_pool_submit(pool->hashing, job); /* a step left: back here when hashed */
+        } else {
+            job->deferred = NULL; /* set only when out of memory kept the step from running */
+            job->complete(job);
+        }
     }
     return NULL;
+}
+
+/* A job back from the hashing pool: queued again for its last step. */
+static void worker_pool_resubmit(void *arg, struct job *job)
+{
+    worker_pool_submit(arg, job);
 }
 
 struct worker_pool *worker_pool_start(const struct server_config *config, int count, char *err,
@@ -75,6 +95,18 @@ struct worker_pool *worker_pool_start(const struct server_config *config, int co
         if (db_open(&worker->db, config->dsn, err, err_size) != 0)
             goto failed;
     }
+    pool->login_limit =
+        login_limit_new(config->login_attempts_per_address,
+                        config->login_attempts_per_institution, config->login_attempts_per_user);
+    if (pool->login_limit == NULL) {
+        snprintf(err, err_size, "out of memory");
+        goto failed;
+    }
+    pool->hashing = hash_pool_start(hash_pool_threads(config->login_hash_threads),
+                                    config->login_hash_queue, worker_pool_resubmit, pool, err,
+                                    err_size);
+    if (pool->hashing == NULL)
+        goto failed;
     for (int i = 0; i < count; i++) {
         struct worker *worker = &pool->workers[i];
         if (pthread_create(&worker->thread, NULL, worker_main, worker) != 0) {
@@ -112,6 +144,8 @@ void worker_pool_stop(struct worker_pool *pool)
 {
     if (pool == NULL)
         return;
+    /* logins reserved or hashing come back to the queue first; new ones are refused */
+    hash_pool_stop(pool->hashing);
     pthread_mutex_lock(&pool->lock);
     pool->stopping = 1;
     pthread_cond_broadcast(&pool->ready);
@@ -123,6 +157,8 @@ void worker_pool_stop(struct worker_pool *pool)
     }
     pthread_cond_destroy(&pool->ready);
     pthread_mutex_destroy(&pool->lock);
+    hash_pool_free(pool->hashing);
+    login_limit_free(pool->login_limit);
     free(pool->workers);
     free(pool);
 }

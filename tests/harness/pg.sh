@@ -210,6 +210,8 @@ amendgrad.ngo|neda|Neda Amandmanska
 EOF
     SPONA_PASSWORD=$(password_of slow) "$server" -c "$state/admin-slow.conf" \
         add-user testgrad.csr slow "Spori Testić" </dev/null
+    SPONA_PASSWORD=$(password_of spora) "$server" -c "$state/admin-slow.conf" \
+        add-user testgrad.csr spora "Spora Testić" </dev/null # hostile_frames only
     # Prijedor: exactly what the shipped seed registers (codes, roles, demo users)
     SPONA_SERVER_BIN=$server SPONA_DEMO_PASSWORD=prijedor-lozinka-42 \
         bash "$(dirname "${BASH_SOURCE[0]}")/../../deploy/seed-prijedor.sh" "$state/admin.conf"

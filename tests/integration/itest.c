@@ -155,6 +155,11 @@ static int write_config(struct itest_server *server, const char *extra_ini)
             "scrypt_log2_n = 10\n"
             /* the suite's tests share users and the database and leave sessions open */
             "max_sessions_per_user = 1000\n"
+            /* and log in from one address far faster than people do (test_login_limits.c
+             * runs with the limits it checks) */
+            "login_attempts_per_address = 100000\n"
+            "login_attempts_per_institution = 100000\n"
+            "login_attempts_per_user = 100000\n"
             "[log]\n"
             "level = info\n"
             "%s",

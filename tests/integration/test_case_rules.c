@@ -420,6 +420,55 @@ static void test_follow_ups_once_per_mark(void **state)
     free_case(&c);
 }
 
+/*
+ * A closed case takes no more records (FAILED_PRECONDITION, reopen it first), whoever
+ * writes and whatever the record; an employment outcome's follow-ups, which come after
+ * the close, are still recorded.
+ */
+static void test_closed_case_takes_no_records(void **state)
+{
+    (void)state;
+    struct rcase c;
+    case_at(&c, "implementation");
+    char *outcome = record_employed(lead, &c);
+    idata_refer_and_accept(lead, zzz, c.case_id, "testgrad.zzz");
+    char *pending = idata_referral_create_ok(lead, c.case_id, "testgrad.zzz", "obuka", "");
+    spona_response *r = idata_case_close(lead, c.case_id, case_version(&c), "employed", "");
+    idata_expect_what(r, OK, "case_close employed");
+    envelope_free_response(r);
+
+    const struct idata_domain domains[] = {{"work_history", 3, ""}, {NULL, 0, NULL}};
+    const char *const codes[] = {"testgrad.csr", NULL};
+    Spona__V1__OutcomeRecordRequest second;
+    spona__v1__outcome_record_request__init(&second);
+    second.case_id = c.case_id;
+    second.kind = M("in_training");
+    second.occurred_on = M("2025-05-01");
+    struct {
+        spona_response *response;
+        const char *what;
+    } refused[] = {
+        {idata_note_add(lead, c.case_id, "nakon zatvaranja"), "note_add by the lead"},
+        {idata_conference_record(lead, c.case_id, "2025-05-02", codes, NULL, "d", "n"),
+         "conference_record"},
+        {idata_outcome_record(lead, &second), "outcome_record"},
+        {idata_assessment_record(lead, c.case_id, "", domains, ""), "assessment_record"},
+        {idata_plan_add_goal(lead, c.case_id, 0, 9, "cilj", ""), "plan_change"},
+        {idata_referral_create(lead, c.case_id, "testgrad.zzz", "nova"), "referral_create"},
+        {idata_referral_accept(zzz, pending), "referral_accept"},
+    };
+    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+        expect_status(refused[i].response, SPONA__V1__STATUS__FAILED_PRECONDITION,
+                      "reopen it first", refused[i].what);
+
+    r = idata_follow_up_record(lead, outcome, 3, "2025-07-01", 1, "");
+    idata_expect_what(r, OK, "follow_up_record after the close");
+    envelope_free_response(r);
+    free(pending);
+    free(outcome);
+    free_case(&c);
+}
+
 static const Spona__V1__ReferralView *find_referral(Spona__V1__ReferralView *const *list,
                                                     size_t count, const char *id)
 {
@@ -649,7 +698,7 @@ static void test_bad_arguments(void **state)
     } bad_assessments[] = {
         {{"work_history", 0, ""}, "2025-02-01", "rating"},
         {{"work_history", 6, ""}, "2025-02-01", "rating"},
-        {{"luck", 3, ""}, "2025-02-01", "luck"},
+        {{"luck", 3, ""}, "2025-02-01", "domains[0]: not a domain"},
         {{"work_history", 3, ""}, "2025-02-30", "assessed_on"},
     };
     for (size_t i = 0; i < sizeof(bad_assessments) / sizeof(bad_assessments[0]); i++) {
@@ -676,7 +725,7 @@ static void test_bad_arguments(void **state)
     body.case_id = c.case_id;
     body.add_measures = measures;
     body.n_add_measures = 1;
-    expect_status(idata_plan_change(lead, &body), SPONA__V1__STATUS__INVALID_ARGUMENT, "magic",
+    expect_status(idata_plan_change(lead, &body), SPONA__V1__STATUS__INVALID_ARGUMENT, "measure kind: not one of",
                   "plan_change with measure kind 'magic'");
     measure.kind = M("training");
     measure.due_date = M("2025-13-01");
@@ -749,7 +798,7 @@ static void test_bad_arguments(void **state)
     const char *const unknown[] = {"testgrad.nepostojeca", NULL};
     expect_status(idata_conference_record(lead, c.case_id, "2025-04-30", unknown, users, "d",
                                           "n"),
-                  SPONA__V1__STATUS__INVALID_ARGUMENT, "testgrad.nepostojeca",
+                  SPONA__V1__STATUS__INVALID_ARGUMENT, "institution_codes: one is not",
                   "conference_record with an unknown institution");
     expect_status(idata_note_add(lead, c.case_id, ""), SPONA__V1__STATUS__INVALID_ARGUMENT,
                   NULL, "note_add with no text");
@@ -796,6 +845,7 @@ int main(void)
         cmocka_unit_test(test_reopen_needs_no_other_open_case),
         cmocka_unit_test(test_partners_set_only_their_own_measures),
         cmocka_unit_test(test_follow_ups_once_per_mark),
+        cmocka_unit_test(test_closed_case_takes_no_records),
         cmocka_unit_test(test_inbox_and_overdue),
         cmocka_unit_test(test_retried_writes_apply_once),
         cmocka_unit_test(test_case_opened_on),

@@ -189,6 +189,57 @@ static void test_exclude_a_user_then_an_institution(void **state)
     spona_client_close(lead);
 }
 
+/* referral_accept of referral_id with an idempotency key. */
+static spona_response *accept_keyed(struct spona_client *client, const char *referral_id,
+                                    const char *key)
+{
+    Spona__V1__ReferralAcceptRequest body = SPONA__V1__REFERRAL_ACCEPT_REQUEST__INIT;
+    body.referral_id = MUTABLE(referral_id);
+    spona_request request;
+    spona__v1__request__init(&request);
+    request.body_case = SPONA__V1__REQUEST__BODY_REFERRAL_ACCEPT;
+    request.referral_accept = &body;
+    request.idempotency_key = MUTABLE(key);
+    return idata_call(client, &request);
+}
+
+/*
+ * A retried write's stored answer is not a way back in: zoran accepts a referral with
+ * an idempotency key, is excluded from the case, and the same key then gets the answer
+ * of a case he may not see, not the stored one (which names the case and the measure).
+ */
+static void test_retry_after_exclusion(void **state)
+{
+    (void)state;
+    struct spona_client *lead = idata_login(&server, "csr", "vesna");
+    struct spona_client *zoran = idata_login(&server, "zzz", "zoran");
+    char jmbg[14];
+    idata_fresh_jmbg(jmbg);
+    const char *pairs[] = {"first_name", "Ponovljena", "last_name", "Testna", "jmbg", jmbg, NULL};
+    char *person = idata_person_create_ok(lead, pairs);
+    char *kase = idata_case_open_ok(lead, person);
+    char *referral = idata_referral_create_ok(lead, kase, "testgrad.zzz",
+                                              "obuka za viljuškaristu", "");
+    const char *key = "6f1c2a8e-3b4d-4e5f-8a9b-0c1d2e3f4a5b";
+    spona_response *r = accept_keyed(zoran, referral, key);
+    expect_status(r, SPONA__V1__STATUS__OK, "referral_accept by zoran with a key");
+    r = accept_keyed(zoran, referral, key);
+    expect_status(r, SPONA__V1__STATUS__OK, "the same retried before the exclusion");
+    r = case_exclude(lead, kase, "testgrad.zzz", "zoran", REASON_USER);
+    expect_status(r, SPONA__V1__STATUS__OK, "case_exclude of zoran from this case");
+    r = accept_keyed(zoran, referral, key);
+    if (r->status != SPONA__V1__STATUS__NOT_FOUND)
+        fail_msg("retry after the exclusion: %s, '%s' (the stored answer was given)",
+                 envelope_status_name(r->status), r->message);
+    assert_int_equal(r->body_case, SPONA__V1__RESPONSE__BODY__NOT_SET);
+    envelope_free_response(r);
+    free(referral);
+    free(kase);
+    free(person);
+    spona_client_close(zoran);
+    spona_client_close(lead);
+}
+
 static void test_refusals(void **state)
 {
     (void)state;
@@ -369,6 +420,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_exclude_a_user_then_an_institution),
         cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_retry_after_exclusion),
         cmocka_unit_test(test_row_level_security),
         cmocka_unit_test(test_audit_trail),
         cmocka_unit_test(itest_test_server_stops_cleanly),

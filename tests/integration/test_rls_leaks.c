@@ -118,12 +118,27 @@ static void assert_sees_nothing(const char *person, const char *case_id, const c
     }
 }
 
+/* The database's refusal of a category the protocol does not let the caller write. */
+#define WRITE_REFUSED "permission denied: the protocol does not let you write"
+
 /* Asserts that sql (params: the strings given) is refused by row-level security. */
 static void assert_refused(const char *sql, int n, const char *const *params, const char *what)
 {
     char *error = idata_pg_error(app, sql, n, params);
-    if (strstr(error, "row-level security") == NULL)
+    if (strstr(error, "row-level security") == NULL && strstr(error, WRITE_REFUSED) == NULL)
         fail_msg("%s: expected a row-level security refusal; got '%s'", what, error);
+    free(error);
+}
+
+/* Asserts that sql ($1 = id) is refused for the category it writes (sql/027). */
+static void assert_category_refused(const char *sql, const char *id, const char *category,
+                                    const char *what)
+{
+    const char *p[] = {id};
+    char *error = idata_pg_error(app, sql, 1, p);
+    if (strstr(error, WRITE_REFUSED) == NULL || strstr(error, category) == NULL)
+        fail_msg("%s: expected the protocol's refusal to write %s; got '%s'", what, category,
+                 error);
     free(error);
 }
 
@@ -567,6 +582,51 @@ static void test_partner_writes_only_its_own(void **state)
                    1, c, "an excluded user's note");
 }
 
+/*
+ * A team member whose rows row-level security admits still writes only the categories
+ * the protocol lets it write (sql/027): the Employment Bureau, on the case's team, may
+ * write plan measures and outcomes but not a person's health or safety data, her name,
+ * nor the case's notes and conferences.
+ */
+static void test_team_member_writes_only_its_categories(void **state)
+{
+    (void)state;
+    assert_non_null(app);
+    act_as("testgrad.zzz", "zana");
+    static const struct {
+        const char *sql, *category;
+        int by_person;
+    } refused[] = {
+        {"UPDATE persons SET health_notes = 'x' WHERE id = $1::uuid", "health_disability", 1},
+        /* (sets, not flips: reading safety_flag is refused outright since sql/025) */
+        {"UPDATE persons SET safety_flag = true WHERE id = $1::uuid", "safety", 1},
+        {"UPDATE persons SET first_name = 'Druga' WHERE id = $1::uuid", "identity", 1},
+        {"INSERT INTO person_benefits (person_id, municipality_id, kind, since)"
+         " VALUES ($1::uuid, spona_current_municipality(), 'other', current_date)",
+         "benefits_household", 1},
+        {"INSERT INTO case_notes (case_id, municipality_id, author, institution_id, text)"
+         " VALUES ($1::uuid, spona_current_municipality(), spona_current_user(),"
+         "         spona_current_institution(), 'x')", "case_notes", 0},
+    };
+    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+        assert_category_refused(refused[i].sql, refused[i].by_person ? person_p : case_c,
+                                refused[i].category, refused[i].sql);
+    /* what it may write, it writes: an outcome of its own (rolled back) */
+    const char *c[] = {case_c};
+    PQclear(PQexec(app, "BEGIN"));
+    PGresult *r = PQexecParams(app,
+                               "INSERT INTO outcomes (case_id, municipality_id, kind, occurred_on,"
+                               "                      recorded_by, institution_id)"
+                               " VALUES ($1::uuid, spona_current_municipality(), 'in_training',"
+                               "         current_date, spona_current_user(),"
+                               "         spona_current_institution())",
+                               1, NULL, c, NULL, NULL, 0);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK)
+        fail_msg("the Bureau's own outcome: %s", PQresultErrorMessage(r));
+    PQclear(r);
+    PQclear(PQexec(app, "ROLLBACK"));
+}
+
 /* Leak 8: the audit trail, to the lead of the person's case and to each its own actions. */
 static void test_audit_trail_to_the_lead_only(void **state)
 {
@@ -713,6 +773,7 @@ int main(void)
         cmocka_unit_test(test_exclusions_hide_the_person),
         cmocka_unit_test(test_outsider_cannot_write_itself_in),
         cmocka_unit_test(test_partner_writes_only_its_own),
+        cmocka_unit_test(test_team_member_writes_only_its_categories),
         cmocka_unit_test(test_audit_trail_to_the_lead_only),
         cmocka_unit_test(test_definer_functions_answer_only_the_visible),
         cmocka_unit_test(test_password_hashes_unreadable),

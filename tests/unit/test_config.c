@@ -67,6 +67,11 @@ static void test_defaults(void **state)
     assert_int_equal(config.session_idle_seconds, 1800);
     assert_int_equal(config.session_max_seconds, 43200);
     assert_int_equal(config.scrypt_log2_n, 15);
+    assert_int_equal(config.login_attempts_per_address, 30);
+    assert_int_equal(config.login_attempts_per_institution, 300);
+    assert_int_equal(config.login_attempts_per_user, 10);
+    assert_int_equal(config.login_hash_threads, 0);
+    assert_int_equal(config.login_hash_queue, 16);
     assert_int_equal(config.log_level, LOG_LEVEL_INFO);
     assert_int_equal(config.log_syslog, 0);
 
@@ -120,6 +125,11 @@ static void test_full_file_sets_every_key(void **state)
                                "session_idle_seconds = 600\n"
                                "session_max_seconds = 3600\n"
                                "scrypt_log2_n = 10\n"
+                               "login_attempts_per_address = 7\n"
+                               "login_attempts_per_institution = 70\n"
+                               "login_attempts_per_user = 3\n"
+                               "login_hash_threads = 2\n"
+                               "login_hash_queue = 5\n"
                                "[log]\n"
                                "level = debug\n"
                                "syslog = true\n";
@@ -149,6 +159,11 @@ static void test_full_file_sets_every_key(void **state)
     assert_int_equal(config.session_idle_seconds, 600);
     assert_int_equal(config.session_max_seconds, 3600);
     assert_int_equal(config.scrypt_log2_n, 10);
+    assert_int_equal(config.login_attempts_per_address, 7);
+    assert_int_equal(config.login_attempts_per_institution, 70);
+    assert_int_equal(config.login_attempts_per_user, 3);
+    assert_int_equal(config.login_hash_threads, 2);
+    assert_int_equal(config.login_hash_queue, 5);
     assert_int_equal(config.log_level, LOG_LEVEL_DEBUG);
     assert_int_equal(config.log_syslog, 1);
     assert_int_equal(config_validate(&config, err, sizeof(err)), 0);
@@ -210,6 +225,8 @@ static void test_bad_integers(void **state)
         {"[server]\nmax_frame_bytes = 1.5\n", "line 2"},
         {"[auth]\nscrypt_log2_n = 9\n", "line 2"},
         {"[auth]\nscrypt_log2_n = 21\n", "line 2"},
+        {"[auth]\nlogin_attempts_per_address = 0\n", "line 2"},
+        {"[auth]\nlogin_hash_threads = -1\n", "line 2"},
         {"[auth]\nmax_failed_logins = 0\n", "line 2"},
         {"[log]\nsyslog = maybe\n", "line 2"},
         {"[log]\nlevel = loud\n", "line 2"},
