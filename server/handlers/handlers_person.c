@@ -30,28 +30,28 @@
 #define PERSON_SQL_BYTES 4096
 #define PERSON_DUPLICATE_JMBG "a person with this JMBG is already registered"
 
-/* A read takes the fields from persons and shows those of the categories access_decide
- * allows. A test build only (CMake option SPONA_TEST_NO_C_FILTER, the server variant
- * spona-server-no-c-filter, never installed) switches that filter off and reads the
- * database's category-aware view instead (sql/022, docs/access.md "The decision table"),
- * so that a test can show both give the same answer. */
-#ifdef SPONA_TEST_NO_C_FILTER
+/* A read takes the fields from persons_for_caller, the database's category-aware view
+ * (sql/022, sql/025: spona_app may not select a personal column of persons itself), and
+ * shows those of the categories access_decide allows: two walls, each deciding from the
+ * protocol in force. A test build only (CMake option SPONA_TEST_NO_C_FILTER, the server
+ * variant spona-server-no-c-filter, never installed) switches the C filter off, so that a
+ * test can show both give the same answer (docs/access.md "The decision table"). */
 #define PERSON_VIEW_SOURCE "persons_for_caller"
+#ifdef SPONA_TEST_NO_C_FILTER
 #define PERSON_VIEW_C_FILTER 0
 #else
-#define PERSON_VIEW_SOURCE "persons"
 #define PERSON_VIEW_C_FILTER 1
 #endif
 
 const struct db_statement person_statements[] = {
-    /* under row-level security: finds only persons the caller may see */
+    /* finds only persons whose identity the caller may read (sql/025); another holder
+     * of the JMBG is found by the insert's or update's unique constraint, unnamed */
     {"person_jmbg_visible",
-     "SELECT id FROM persons WHERE jmbg = $1 AND id IS DISTINCT FROM NULLIF($2, '')::uuid"
-     " LIMIT 1"},
+     "SELECT id FROM persons_identified WHERE jmbg = $1"
+     "   AND id IS DISTINCT FROM NULLIF($2, '')::uuid LIMIT 1"},
     {"person_version", "SELECT version FROM persons WHERE id = $1::uuid"},
     {"person_names",
-     "SELECT last_name || ' ' || first_name, first_name || ' ' || last_name FROM persons"
-     " WHERE id = $1::uuid"},
+     "SELECT last_name, first_name FROM persons_for_caller WHERE id = $1::uuid"},
     {"person_name_key",
      "UPDATE persons SET name_key = $2, name_key_loose = $3, name_key_first = $4"
      " WHERE id = $1::uuid"},
@@ -283,23 +283,45 @@ static spona_status person_check_duplicate(struct request_context *ctx,
     return SPONA__V1__STATUS__CONFLICT;
 }
 
+/* The name as stored now: the value written (input), else the stored one from row. */
+static const char *person_stored_name(const struct person_input *input, const char *name,
+                                      const PGresult *row, int column)
+{
+    const char *written = person_input_value(input, name);
+    if (written != NULL)
+        return written;
+    return PQntuples(row) == 1 && !PQgetisnull(row, 0, column) ? PQgetvalue(row, 0, column)
+                                                                 : NULL;
+}
+
 /*
- * Derives the person's search keys (namekey.c) from the stored names, as "last
- * first" (also loose) and "first last" (docs/cases.md, "Finding a person"). OK,
- * or an error status.
+ * Derives the person's search keys (namekey.c) from her names, as "last first"
+ * (also loose) and "first last" (docs/cases.md, "Finding a person"): the names
+ * written by input, a name not written as stored (read through
+ * persons_for_caller). OK, or an error status.
  */
-static spona_status person_store_name_key(struct request_context *ctx, const char *person_id)
+static spona_status person_store_name_key(struct request_context *ctx, const char *person_id,
+                                          const struct person_input *input)
 {
     const char *params[4] = {person_id};
     spona_status status;
     PGresult *result = request_query(ctx, "person_names", 1, params, &status);
     if (result == NULL)
         return status;
-    char key[2 * PERSON_SQL_BYTES + 8], loose[sizeof(key)], first[sizeof(key)];
-    int made = PQntuples(result) == 1 &&
-               namekey_make(PQgetvalue(result, 0, 0), key, sizeof(key)) >= 0 &&
-               namekey_make_loose(PQgetvalue(result, 0, 0), loose, sizeof(loose)) >= 0 &&
-               namekey_make(PQgetvalue(result, 0, 1), first, sizeof(first)) >= 0;
+    const char *last = person_stored_name(input, "last_name", result, 0);
+    const char *first = person_stored_name(input, "first_name", result, 1);
+    if (last == NULL || first == NULL) { /* a name the caller may write but not read */
+        PQclear(result);
+        snprintf(ctx->message, sizeof(ctx->message), "first_name, last_name: give both");
+        return SPONA__V1__STATUS__INVALID_ARGUMENT;
+    }
+    char names[2 * PERSON_SQL_BYTES + 8];
+    char key[2 * PERSON_SQL_BYTES + 8], loose[sizeof(key)], first_key[sizeof(key)];
+    snprintf(names, sizeof(names), "%s %s", last, first);
+    int made = namekey_make(names, key, sizeof(key)) >= 0 &&
+               namekey_make_loose(names, loose, sizeof(loose)) >= 0;
+    snprintf(names, sizeof(names), "%s %s", first, last);
+    made = made && namekey_make(names, first_key, sizeof(first_key)) >= 0;
     PQclear(result);
     if (!made) {
         snprintf(ctx->message, sizeof(ctx->message), "first_name, last_name: not valid UTF-8");
@@ -307,7 +329,7 @@ static spona_status person_store_name_key(struct request_context *ctx, const cha
     }
     params[1] = key;
     params[2] = loose;
-    params[3] = first;
+    params[3] = first_key;
     result = request_query(ctx, "person_name_key", 4, params, &status);
     PQclear(result);
     return status;
@@ -459,9 +481,9 @@ static spona_status person_insert(struct request_context *ctx, const struct pers
         params[count++] = input->values[i];
         built |= sql_append(sql, sizeof(sql), &used, ", $%d", count);
     }
-    built |= sql_append(sql, sizeof(sql), &used,
-                        ") ON CONFLICT (municipality_id, jmbg) DO NOTHING"
-                        " RETURNING id, version");
+    /* no conflict target: naming (municipality_id, jmbg) would need SELECT on jmbg, which
+     * spona_app has not (sql/025); it is the only unique key a new row can meet */
+    built |= sql_append(sql, sizeof(sql), &used, ") ON CONFLICT DO NOTHING RETURNING id, version");
     if (built != 0) {
         snprintf(ctx->message, sizeof(ctx->message), "internal error");
         return SPONA__V1__STATUS__INTERNAL;
@@ -516,7 +538,7 @@ spona_status handle_person_create(struct request_context *ctx, const spona_reque
     if (status == SPONA__V1__STATUS__OK)
         status = person_insert(ctx, &input, person_id, &version);
     if (status == SPONA__V1__STATUS__OK)
-        status = person_store_name_key(ctx, person_id);
+        status = person_store_name_key(ctx, person_id, &input);
     if (status == SPONA__V1__STATUS__CONFLICT) {
         request_set_ids(ctx, person_id[0] != '\0' ? person_id : NULL, NULL);
         record->disclosed = 0;
@@ -643,7 +665,7 @@ spona_status handle_person_update(struct request_context *ctx, const spona_reque
         status = person_write(ctx, update->person_id, update->expected_version, &input);
     if (status == SPONA__V1__STATUS__OK && (person_input_find(&input, "first_name") >= 0 ||
                                             person_input_find(&input, "last_name") >= 0))
-        status = person_store_name_key(ctx, update->person_id);
+        status = person_store_name_key(ctx, update->person_id, &input);
     if (status == SPONA__V1__STATUS__CONFLICT || status == SPONA__V1__STATUS__NOT_FOUND) {
         record->disclosed = 0;
         record->clause_count = 0;

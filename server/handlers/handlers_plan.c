@@ -59,7 +59,9 @@ const struct db_statement plan_statements[] = {
     {"plan_case_manager",
      "SELECT u.full_name, i.name FROM cases c JOIN users u ON u.id = c.lead_user_id"
      "  JOIN institutions i ON i.id = c.lead_institution_id WHERE c.id = $1::uuid"},
-    {"plan_person_name", "SELECT first_name, last_name FROM persons WHERE id = $1::uuid"},
+    /* (identity by category: sql/025; NULL when the caller may not read it) */
+    {"plan_person_name",
+     "SELECT first_name, last_name FROM persons_for_caller WHERE id = $1::uuid"},
     {"plan_institution_name",
      "SELECT name FROM institutions WHERE code = $1 AND municipality_id = $2"},
     {NULL, NULL},
@@ -686,7 +688,7 @@ static spona_status plan_person_name(struct request_context *ctx, char *out, siz
     PGresult *result = request_query(ctx, "plan_person_name", 1, params, &status);
     if (result == NULL)
         return status;
-    if (PQntuples(result) == 1) {
+    if (PQntuples(result) == 1 && !PQgetisnull(result, 0, 0)) {
         snprintf(out, out_size, "%s %s", PQgetvalue(result, 0, 0), PQgetvalue(result, 0, 1));
         ctx->record.disclosed |= POLICY_BIT(POLICY_CATEGORY_IDENTITY);
         audit_add_clause(&ctx->record, decision.clause_number);

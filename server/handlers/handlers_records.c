@@ -45,7 +45,7 @@ const struct db_statement records_statements[] = {
      " VALUES ($1::uuid, $2, $3, $4, $5) RETURNING id"},
     {"records_note_view",
      "SELECT n.id, n.case_id, u.username, i.code, n.text, " CASE_RECORDS_TIMESTAMP("n.created_at")
-     "  FROM case_notes n JOIN users u ON u.id = n.author"
+     "  FROM case_notes_for_caller n JOIN users u ON u.id = n.author"
      "  JOIN institutions i ON i.id = n.institution_id WHERE n.id = $1::uuid"},
     {"records_outcome_insert",
      "INSERT INTO outcomes (case_id, municipality_id, kind, occurred_on, employer,"
@@ -55,16 +55,21 @@ const struct db_statement records_statements[] = {
     {"records_outcome_view",
      "SELECT o.id, o.case_id, o.kind, " CASE_RECORDS_DATE("o.occurred_on") ", o.employer,"
      "       o.contract_type, o.pathway, o.certificate, o.note, i.code, o.version"
-     "  FROM outcomes o JOIN institutions i ON i.id = o.institution_id WHERE o.id = $1::uuid"},
+     "  FROM outcomes_for_caller o JOIN institutions i ON i.id = o.institution_id"
+     " WHERE o.id = $1::uuid"},
     /* $2: only these months (0: every follow-up) */
     {"records_follow_ups",
      "SELECT months, " CASE_RECORDS_DATE("checked_on") ", still_employed, note"
-     "  FROM outcome_follow_ups WHERE outcome_id = $1::uuid AND ($2::int = 0 OR months = $2::int)"
+     "  FROM outcome_follow_ups_for_caller"
+     " WHERE outcome_id = $1::uuid AND ($2::int = 0 OR months = $2::int)"
      " ORDER BY months"},
-    /* locked: follow-ups of one outcome are recorded one at a time */
+    /* locked: follow-ups of one outcome are recorded one at a time; its date through the
+     * view ('' to a caller that may not read outcomes: the date check is then left out) */
     {"records_outcome_lookup",
-     "SELECT case_id, institution_id, " CASE_RECORDS_DATE("occurred_on")
-     "  FROM outcomes WHERE id = $1::uuid FOR UPDATE"},
+     "SELECT o.case_id, o.institution_id,"
+     "       (SELECT " CASE_RECORDS_DATE("v.occurred_on")
+     "          FROM outcomes_for_caller v WHERE v.id = o.id)"
+     "  FROM outcomes o WHERE o.id = $1::uuid FOR UPDATE OF o"},
     {"records_follow_up_insert",
      "INSERT INTO outcome_follow_ups (outcome_id, municipality_id, months, checked_on,"
      "                                still_employed, note, recorded_by)"
@@ -533,7 +538,7 @@ static spona_status records_follow_up_allowed(struct request_context *ctx, const
                  "may record its follow-ups");
         return SPONA__V1__STATUS__PERMISSION_DENIED;
     }
-    if (strcmp(follow_up->checked_on, occurred_on) < 0) {
+    if (occurred_on[0] != '\0' && strcmp(follow_up->checked_on, occurred_on) < 0) {
         snprintf(ctx->message, sizeof(ctx->message),
                  "checked_on: %s is before the outcome's date %s", follow_up->checked_on,
                  occurred_on);

@@ -2,21 +2,23 @@
  * Finding a person. docs/cases.md, "Finding a person", says what a search
  * matches.
  *
- * Search runs under row-level security (only persons the caller may see) in
- * the caller's municipality. A hit is answered only when the policy lets the
- * caller read the person's identity (decided for all the rows of a step at
- * once) and the caller is excluded from no case of the person; any other
+ * Search reads persons_identified (sql/025): the persons the caller may see
+ * whose identity the database's decision table lets it read, in the caller's
+ * municipality; spona_app may not select names, JMBGs or name keys of persons
+ * itself. A hit is answered only when the policy in C also lets the caller
+ * read the person's identity (decided for all the rows of a step at once)
+ * and the caller is excluded from no case of the person; any other
  * person is left out as if the query had not matched her, so a search is no
  * oracle of who is registered. Each hit shown is audited with its person's id
  * (request_audit_also), so that person's disclosures list the search. Name
  * keys come from common/namekey.c, the same function that wrote
  * persons.name_key and name_key_first, and hold only [a-z0-9 ]. A prefix is a
- * range of keys: the range conditions (~>=~ ~<~) are what let the btree indexes
- * (text_pattern_ops) serve a prepared statement under row-level security, being
- * leakproof (LIKE is not). Loose search asks a SECURITY DEFINER function for
- * candidate ids from the trigram index and joins them to persons under
- * row-level security, which still decides what the caller sees. Never log a
- * query or a name.
+ * range of keys, read in key order by spona_person_key_candidates (SECURITY
+ * DEFINER: the ids of persons the caller may see, from the btree indexes of
+ * the keys, up to the limit); loose search asks spona_person_loose_candidates
+ * for candidate ids from the trigram index. Either's ids are joined to
+ * persons_identified, which decides whether the caller may read each one's
+ * identity: a row without it is no hit. Never log a query or a name.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,52 +46,54 @@ static const char *const search_identity_fields[] = {"first_name", "last_name", 
                                                      "birth_date", "sex"};
 #define SEARCH_IDENTITY_COUNT 5
 
-/* What every search statement answers: id, the identity columns, the open visible case. */
-#define SEARCH_COLUMNS                                                                     \
-    "SELECT p.id, p.first_name, p.last_name, p.jmbg, to_char(p.birth_date, 'YYYY-MM-DD'),"   \
-    "       p.sex, c.id, c.stage"                                                           \
-    "  FROM persons p"                                                                      \
+/* What every search statement answers: id, the identity columns (NULL when the database
+ * refuses the caller her identity: not a hit), the open visible case, for the persons of
+ * the candidates k (person_id, rank). Each candidate's row of persons_identified is asked
+ * by id in a subquery of its own (OFFSET 0 keeps it one), so that the id reaches the
+ * view's index scan: joined, the view would be decided for every person first. */
+#define SEARCH_COLUMNS_OF(candidates)                                                      \
+    "SELECT k.person_id, (k.p).first_name, (k.p).last_name, (k.p).jmbg,"                   \
+    "       to_char((k.p).birth_date, 'YYYY-MM-DD'), (k.p).sex, c.id, c.stage"             \
+    "  FROM (SELECT k.person_id, k.rank,"                                                  \
+    "               (SELECT p FROM persons_identified p WHERE p.id = k.person_id) AS p"    \
+    "          FROM " candidates " k OFFSET 0) k"                                          \
     "  LEFT JOIN LATERAL (SELECT c.id, c.stage FROM cases c"                                \
-    "                      WHERE c.person_id = p.id AND c.stage <> 'closed'"                \
-    "                      ORDER BY c.opened_at DESC LIMIT 1) c ON true"
+    "                      WHERE c.person_id = k.person_id AND c.stage <> 'closed'"        \
+    "                      ORDER BY c.opened_at DESC LIMIT 1) c ON true"                   \
+    " WHERE $1::uuid = spona_current_municipality()"                                      \
+    " ORDER BY k.rank LIMIT $4::int"
+
+/* Name candidates: the persons the caller may see in the range [$2, $3) of a name key, in
+ * key order, at most $4 (sql/025: the key columns are not spona_app's to read). */
+#define SEARCH_KEY_CANDIDATES(key, pattern)                                                \
+    "spona_person_key_candidates('" key "', $2, $3, " pattern ", $4::int)"
 
 const struct db_statement search_statements[] = {
-    {"search_jmbg", SEARCH_COLUMNS " WHERE p.municipality_id = $1::uuid AND p.jmbg = $2"},
+    {"search_jmbg",
+     "SELECT p.id, p.first_name, p.last_name, p.jmbg, to_char(p.birth_date, 'YYYY-MM-DD'),"
+     "       p.sex, c.id, c.stage"
+     "  FROM persons_identified p"
+     "  LEFT JOIN LATERAL (SELECT c.id, c.stage FROM cases c"
+     "                      WHERE c.person_id = p.id AND c.stage <> 'closed'"
+     "                      ORDER BY c.opened_at DESC LIMIT 1) c ON true"
+     " WHERE p.municipality_id = $1::uuid AND p.jmbg = $2"},
     /* "last first" keys in [$2, $3) (the index range: every key with the prefix), in order */
-    {"search_name",
-     SEARCH_COLUMNS
-     " WHERE p.municipality_id = $1::uuid AND p.name_key ~>=~ $2 AND p.name_key ~<~ $3"
-     " ORDER BY p.name_key USING ~<~ LIMIT $4::int"},
+    {"search_name", SEARCH_COLUMNS_OF(SEARCH_KEY_CANDIDATES("last_first", "NULL"))},
     /* the same on the "first last" keys */
-    {"search_name_first",
-     SEARCH_COLUMNS
-     " WHERE p.municipality_id = $1::uuid AND p.name_key_first ~>=~ $2"
-     "   AND p.name_key_first ~<~ $3"
-     " ORDER BY p.name_key_first USING ~<~ LIMIT $4::int"},
+    {"search_name_first", SEARCH_COLUMNS_OF(SEARCH_KEY_CANDIDATES("first_last", "NULL"))},
     /* both names cut ("mar sav"): the range "ma sav" of name_key_cut (sql/011: the first
      * two letters of the first name, then "last first"), which holds exactly the persons
      * whose first name starts "ma" and last name starts "sav", filtered by the pattern
-     * "mar% sav%" when the first word is longer (keys hold [a-z0-9 ] only: no wildcard
-     * in them) */
-    {"search_name_cut",
-     SEARCH_COLUMNS
-     " WHERE p.municipality_id = $1::uuid AND p.name_key_cut ~>=~ $2"
-     "   AND p.name_key_cut ~<~ $3 AND p.name_key_first LIKE $5"
-     " ORDER BY p.name_key_cut USING ~<~ LIMIT $4::int"},
+     * "mar% sav%" on the "first last" key when the first word is longer (keys hold
+     * [a-z0-9 ] only: no wildcard in them) */
+    {"search_name_cut", SEARCH_COLUMNS_OF(SEARCH_KEY_CANDIDATES("cut", "$5"))},
     /* the same with a one-letter first word ("m sav"): the range of the first word on
      * the "first last" keys, filtered by the pattern */
-    {"search_name_cut_short",
-     SEARCH_COLUMNS
-     " WHERE p.municipality_id = $1::uuid AND p.name_key_first ~>=~ $2"
-     "   AND p.name_key_first ~<~ $3 AND p.name_key_first LIKE $5"
-     " ORDER BY p.name_key_first USING ~<~ LIMIT $4::int"},
+    {"search_name_cut_short", SEARCH_COLUMNS_OF(SEARCH_KEY_CANDIDATES("first_last", "$5"))},
     /* the best $3 candidates of the municipality by word similarity of the loose key
      * (the trigram index, sql/005), those the caller may see, best first */
     {"search_loose",
-     SEARCH_COLUMNS
-     "  JOIN spona_person_loose_candidates($2, $3::int) k ON k.person_id = p.id"
-     " WHERE p.municipality_id = $1::uuid"
-     " ORDER BY k.rank LIMIT $4::int"},
+     SEARCH_COLUMNS_OF("spona_person_loose_candidates($2, $3::int)")},
     {NULL, NULL},
 };
 
@@ -288,13 +292,16 @@ static spona_status search_decide_hit(struct request_context *ctx,
     return request_audit_also(ctx, &hit);
 }
 
-/* The rows of result not already hits: their person ids and rows. Returns the count. */
+/* The rows of result not already hits and with an identity: their person ids and rows.
+ * Returns the count. */
 static size_t search_new_rows(const PGresult *result, const Spona__V1__PersonSearchResponse *answer,
                               const char **person_ids, int *row_of)
 {
     size_t count = 0;
     for (int row = 0; row < PQntuples(result); row++) {
         const char *person_id = PQgetvalue(result, row, 0);
+        if (PQgetisnull(result, row, 1))
+            continue; /* identity refused by the database (persons_identified): no hit */
         if (search_has_hit(answer, person_id))
             continue; /* found by an earlier step */
         person_ids[count] = person_id;

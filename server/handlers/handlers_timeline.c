@@ -43,7 +43,10 @@
 /*
  * Every event of case $1 (person $2): at (for order), at as text, kind,
  * category ('' for case metadata), institution code, username, summary,
- * record id. Rows come through row-level security, so only the team's.
+ * record id. Rows come through row-level security, so only the team's; the
+ * text of notes, conferences, outcomes and follow-ups through their
+ * category-aware views (sql/025: NULL, and so a NULL summary, when the caller
+ * may not read the category; the C filter leaves such an event out anyway).
  */
 #define TIMELINE_EVENTS                                                                    \
     "SELECT c.opened_at, 'case_opened', '', i.code, u.username,"                           \
@@ -101,19 +104,19 @@
     "       || CASE WHEN f.decisions <> '' THEN ': ' || " TIMELINE_EXCERPT("f.decisions")  \
     "          ELSE '' END,"                                                               \
     "       f.id::text"                                                                    \
-    "  FROM case_conferences f JOIN users u ON u.id = f.created_by"                        \
+    "  FROM case_conferences_for_caller f JOIN users u ON u.id = f.created_by"             \
     "  JOIN institutions i ON i.id = u.institution_id WHERE f.case_id = $1::uuid"          \
     " UNION ALL "                                                                          \
     "SELECT n.created_at, 'note', 'case_notes', i.code, u.username,"                       \
     "       'note by ' || i.code || ': ' || " TIMELINE_EXCERPT("n.text") ", n.id::text"    \
-    "  FROM case_notes n JOIN users u ON u.id = n.author"                                  \
+    "  FROM case_notes_for_caller n JOIN users u ON u.id = n.author"                       \
     "  JOIN institutions i ON i.id = n.institution_id WHERE n.case_id = $1::uuid"          \
     " UNION ALL "                                                                          \
     "SELECT o.created_at, 'outcome', 'outcomes', i.code, u.username,"                      \
     "       'outcome ' || o.kind || ' on ' || to_char(o.occurred_on, 'YYYY-MM-DD')"        \
     "       || CASE WHEN o.pathway <> '' THEN ' (' || o.pathway || ')' ELSE '' END,"       \
     "       o.id::text"                                                                    \
-    "  FROM outcomes o JOIN users u ON u.id = o.recorded_by"                               \
+    "  FROM outcomes_for_caller o JOIN users u ON u.id = o.recorded_by"                    \
     "  JOIN institutions i ON i.id = o.institution_id WHERE o.case_id = $1::uuid"          \
     " UNION ALL "                                                                          \
     "SELECT f.recorded_at, 'follow_up', 'outcomes', i.code, u.username,"                   \
@@ -121,9 +124,9 @@
     "       || to_char(f.checked_on, 'YYYY-MM-DD') || ': '"                                \
     "       || CASE WHEN f.still_employed THEN 'still employed' ELSE 'not employed' END,"  \
     "       o.id::text"                                                                    \
-    "  FROM outcome_follow_ups f JOIN outcomes o ON o.id = f.outcome_id"                   \
+    "  FROM outcome_follow_ups_for_caller f JOIN outcomes_for_caller o ON o.id = f.outcome_id"\
     "  JOIN users u ON u.id = f.recorded_by JOIN institutions i ON i.id = u.institution_id"\
-    " WHERE o.case_id = $1::uuid"                                                          \
+    " WHERE o.case_id = $1::uuid AND f.case_id = $1::uuid"                                 \
     " UNION ALL "                                                                          \
     "SELECT k.recorded_at, 'consent', k.category, i.code, u.username,"                    \
     "       'consent to ' || w.code || ' for ' || k.category || ' given on '"              \

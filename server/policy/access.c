@@ -26,10 +26,17 @@
 
 /*
  * The subject of the institution $2 ('': the caller's) on case c: the columns
- * access_fill reads, in its order. The statement adds which case c is.
+ * access_fill reads, in its order. The statement adds which case c is. The
+ * person's safety flag is safety data that spona_app may not select (sql/025);
+ * what the decision needs of it is whether her address is withheld from
+ * institution i (she is at risk and i does not lead the case), which
+ * spona_case_address_withheld answers only about a case the caller may see.
+ * It stands for the flag in the subject: the flag counts only for a subject
+ * that does not lead the case (policy_decide, access_decide).
  */
 #define ACCESS_CASE_SELECT                                                                 \
-    "SELECT c.id, c.person_id, c.lead_institution_id, p.safety_flag, i.id, i.code,"        \
+    "SELECT c.id, c.person_id, c.lead_institution_id,"                                     \
+    "       COALESCE(spona_case_address_withheld(c.id, i.id), false), i.id, i.code,"       \
     "       EXISTS (SELECT 1 FROM case_team t WHERE t.case_id = c.id"                       \
     "                  AND t.institution_id = i.id AND t.left_at IS NULL"                   \
     "                  AND (t.expires_at IS NULL OR t.expires_at > now())),"               \
@@ -73,7 +80,8 @@ const struct db_statement access_statements[] = {
     {"access_case", ACCESS_CASE_SELECT " WHERE c.id = $1::uuid"},
     {"access_person_case", ACCESS_PERSON_CASE("$1::uuid")},
     {"access_person_intake",
-     "SELECT p.id, p.safety_flag, i.id, i.code, " ACCESS_ROLE("p")
+     /* (the registering institution leads its intake: the address rule does not apply) */
+     "SELECT p.id, false, i.id, i.code, " ACCESS_ROLE("p")
      "  FROM persons p"
      "  JOIN institutions i ON i.id = " ACCESS_INSTITUTION
      " WHERE p.id = $1::uuid AND p.created_by_institution = i.id"},
@@ -84,7 +92,7 @@ const struct db_statement access_statements[] = {
      "                FROM unnest($1::uuid[]) AS k(person_id))"
      ACCESS_CASE_SELECT " JOIN pick ON pick.case_id = c.id"
      " UNION ALL"
-     " SELECT NULL, p.id, i.id, p.safety_flag, i.id, i.code, true, false, " ACCESS_ROLE("p") ","
+     " SELECT NULL, p.id, i.id, false, i.id, i.code, true, false, " ACCESS_ROLE("p") ","
      "        '{}'::text[], false, false, false"
      "  FROM pick JOIN persons p ON p.id = pick.person_id"
      "  JOIN institutions i ON i.id = " ACCESS_INSTITUTION

@@ -15,8 +15,11 @@
  *     institution's identity set as the server sets it, gives what access_decide
  *     (policy_decide) in C gives for the same subject — the same clause when allowed — on every case the caller may see (row-level security:
  *     a case it may not see is refused whatever the clauses say, as the server answers
- *     NOT_FOUND); spona_decide_person agrees for the person; and persons_for_caller
- *     shows exactly the columns of the readable categories;
+ *     NOT_FOUND); spona_decide_person agrees for the person; persons_for_caller
+ *     shows exactly the columns of the readable categories; persons_identified (search's
+ *     view, sql/025) holds the person exactly when her identity is readable; and the
+ *     views of the written records (sql/025) show the text of a note, a conference, an
+ *     outcome and its follow-up exactly when case_notes or outcomes is readable;
  *   - spona_decide_subject (the rules from facts, no rows read) equals access_decide for
  *     every role × lead × team × break-glass × consent × exclusion × flag × category ×
  *     action, including the subjects row-level security would hide (off the team);
@@ -319,6 +322,33 @@ static void build_break_glass(struct situation *s)
     s->break_glass[SECOND_LEAD] = 1;
 }
 
+/* The lead's written records on the case: a note, a conference, an outcome, a follow-up. */
+static void build_records(const struct situation *s)
+{
+    struct spona_client *lead = institutions[LEAD].client;
+    spona_response *r = idata_note_add(lead, s->case_id, "zapisnik");
+    idata_expect(r, SPONA__V1__STATUS__OK);
+    envelope_free_response(r);
+    const char *codes[] = {institutions[LEAD].code, NULL};
+    const char *users[] = {institutions[LEAD].username, NULL};
+    r = idata_conference_record(lead, s->case_id, "2025-02-01", codes, users, "odluka", "korak");
+    idata_expect(r, SPONA__V1__STATUS__OK);
+    envelope_free_response(r);
+    Spona__V1__OutcomeRecordRequest body;
+    spona__v1__outcome_record_request__init(&body);
+    body.case_id = s->case_id;
+    body.kind = MUTABLE("in_training");
+    body.occurred_on = MUTABLE("2025-02-02");
+    body.note = MUTABLE("ishod");
+    r = idata_outcome_record(lead, &body);
+    idata_expect(r, SPONA__V1__STATUS__OK);
+    spona_response *f = idata_follow_up_record(lead, r->outcome_record->outcome_id, 3,
+                                               "2025-05-02", 1, "praćenje");
+    idata_expect(f, SPONA__V1__STATUS__OK);
+    envelope_free_response(f);
+    envelope_free_response(r);
+}
+
 static void test_build_situations(void **state)
 {
     (void)state;
@@ -335,6 +365,7 @@ static void test_build_situations(void **state)
         s->person_id = create_person(s);
         s->case_id = idata_case_open_ok(institutions[LEAD].client, s->person_id);
         s->on_team[LEAD] = 1;
+        build_records(s);
         if (!s->emergency)
             build_team_and_consent(s);
         if (s->exclusion)
@@ -565,6 +596,58 @@ static void test_persons_for_caller_shows_the_readable_categories(void **state)
         }
 }
 
+/* The value of sql ($1: the situation's person, $2: its case) as institution i's. */
+static char *value_as(size_t i, const struct situation *s, const char *sql)
+{
+    act_as(i);
+    const char *p[] = {s->person_id, s->case_id};
+    return idata_pg_value(app, sql, 2, p);
+}
+
+/* sql/025: search's view and the written records' views against the C decisions. */
+static void test_other_views_show_the_readable_categories(void **state)
+{
+    (void)state;
+    require_situations();
+    static const struct {
+        const char *sql; /* "row/text": whether a row is there, whether its text is */
+        int category;
+    } views[] = {
+        {"SELECT count(*) || '/' || count(*) FROM persons_identified"
+         " WHERE id = $1::uuid AND $2::text <> ''", POLICY_CATEGORY_IDENTITY},
+        {"SELECT count(*) || '/' || count(text) FROM case_notes_for_caller"
+         " WHERE case_id = $2::uuid AND $1::text <> ''", POLICY_CATEGORY_CASE_NOTES},
+        {"SELECT count(*) || '/' || count(decisions) FROM case_conferences_for_caller"
+         " WHERE case_id = $2::uuid AND $1::text <> ''", POLICY_CATEGORY_CASE_NOTES},
+        {"SELECT count(*) || '/' || count(note) FROM outcomes_for_caller"
+         " WHERE case_id = $2::uuid AND $1::text <> ''", POLICY_CATEGORY_OUTCOMES},
+        {"SELECT count(*) || '/' || count(note) FROM outcome_follow_ups_for_caller"
+         " WHERE case_id = $2::uuid AND $1::text <> ''", POLICY_CATEGORY_OUTCOMES},
+    };
+    int compared = 0;
+    for (int k = 0; k < SITUATION_COUNT; k++)
+        for (size_t i = 0; i < INSTITUTION_COUNT; i++)
+            for (size_t v = 0; v < sizeof(views) / sizeof(views[0]); v++) {
+                const struct situation *s = &situations[k];
+                int visible = s->on_team[i] && !s->excluded[i];
+                int readable = c_decision(s, i, views[v].category, POLICY_ACTION_READ) >= 0;
+                /* search's view has no row for a person whose identity is hidden */
+                const char *want = !visible ? "0/0"
+                                   : v == 0 ? (readable ? "1/1" : "0/0")
+                                            : (readable ? "1/1" : "1/0");
+                char *got = value_as(i, s, views[v].sql);
+                char who[256];
+                describe(s, i, who, sizeof(who));
+                if (strcmp(got, want) != 0)
+                    fail_msg("%s for %s: rows/texts %s, expected %s (%s %s)", views[v].sql,
+                             who, got, want, policy_category_name(views[v].category),
+                             readable ? "readable" : "not readable");
+                free(got);
+                compared++;
+            }
+    assert_int_equal(compared, SITUATION_COUNT * (int)INSTITUTION_COUNT * 5);
+}
+
 /* Starts spona-server-no-c-filter as a second server (itest starts $SPONA_SERVER). */
 static int start_variant(struct itest_server *variant, const char *binary)
 {
@@ -646,6 +729,7 @@ int main(void)
         cmocka_unit_test(test_sql_decides_as_c_on_every_combination),
         cmocka_unit_test(test_decide_subject_as_c_for_every_fact),
         cmocka_unit_test(test_persons_for_caller_shows_the_readable_categories),
+        cmocka_unit_test(test_other_views_show_the_readable_categories),
         cmocka_unit_test(test_person_get_without_the_c_filter_is_the_same),
         cmocka_unit_test(itest_test_server_stops_cleanly),
     };

@@ -352,8 +352,8 @@ static void test_row_level_security(void **state)
     PQclear(res);
     set_context(app, testgrad, zzz, zana);
     expect_rows(app, 1, "spona_app in zana's context");
-    char *name = idata_pg_value(app, "SELECT first_name FROM persons WHERE id = $1::uuid", 1,
-                                p);
+    char *name = idata_pg_value(
+        app, "SELECT first_name FROM persons_for_caller WHERE id = $1::uuid", 1, p);
     assert_string_equal(name, "Isključena"); /* zoran's UPDATE touched nothing */
     free(name);
     set_context(app, testgrad, ngo, nada);

@@ -185,7 +185,8 @@ static void test_lead_context_sees_the_rows(void **state)
     assert_int_equal(v.cases, 1);
     assert_int_equal(v.team, 1);
     const char *p[] = {person_a};
-    char *name = idata_pg_value(app, "SELECT first_name FROM persons WHERE id = $1::uuid", 1, p);
+    char *name = idata_pg_value(
+        app, "SELECT first_name FROM persons_for_caller WHERE id = $1::uuid", 1, p);
     assert_string_equal(name, "Redak"); /* the NGO's update above changed nothing */
     free(name);
     /* the same institution in another municipality: nothing */

@@ -15,7 +15,12 @@
  *     executable by PUBLIC;
  *   - password hashes are not readable; login gets the parameters and salt only;
  *   - a protocol amendment's approvals: an institution signs only its own row, and a
- *     version with an approval missing cannot be activated (sql/023).
+ *     version with an approval missing cannot be activated (sql/023);
+ *   - columns by category (sql/025): spona_app may not select a personal column of
+ *     persons or the text of notes, conferences, outcomes and follow-ups at all; the
+ *     category-aware views give the rows row-level security gives, each value only
+ *     when the caller may read its category (NULL otherwise), and search's view only
+ *     the persons whose identity the caller may read.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -33,7 +38,7 @@
 #define MUTABLE(text) ((char *)(uintptr_t)(text))
 
 static struct itest_server server;
-static char *person_p, *case_c, *person_q, *case_d, *case_e;
+static char *person_p, *case_c, *person_q, *case_d, *case_e, *person_r, *case_f, *outcome_f;
 static PGconn *app, *owner;
 
 static int group_setup(void **state)
@@ -48,7 +53,7 @@ static int group_teardown(void **state)
         PQfinish(app);
     if (owner != NULL)
         PQfinish(owner);
-    char *strings[] = {person_p, case_c, person_q, case_d, case_e};
+    char *strings[] = {person_p, case_c, person_q, case_d, case_e, person_r, case_f, outcome_f};
     for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
         free(strings[i]);
     return itest_group_teardown(state);
@@ -233,6 +238,236 @@ static void test_build_through_the_api(void **state)
     spona_client_close(lead);
 }
 
+/* A value of sql ($1 = id) as text, "<null>" for NULL. */
+static void assert_shown(const char *sql, const char *id, const char *expected)
+{
+    char wrapped[512];
+    snprintf(wrapped, sizeof(wrapped), "SELECT COALESCE((%s)::text, '<null>')", sql);
+    assert_value(wrapped, id, expected);
+}
+
+/* Asserts that sql ($1 = id) is refused for want of a privilege. */
+static void assert_denied(const char *sql, const char *id)
+{
+    const char *p[] = {id};
+    char *error = idata_pg_error(app, sql, 1, p);
+    if (strstr(error, "permission denied") == NULL)
+        fail_msg("%s: expected permission denied; got '%s'", sql, error);
+    free(error);
+}
+
+/* R (at risk, with health, safety and education data), case F with zzz, the school and the
+ * NGO on its team (no consents), a note, a conference, an outcome and its follow-up by the
+ * lead. */
+static void build_r(void)
+{
+    struct spona_client *lead = idata_login(&server, "csr", "vesna");
+    struct spona_client *zzz = idata_login(&server, "zzz", "zana");
+    struct spona_client *skola = idata_login(&server, "skola", "sanja");
+    struct spona_client *ngo = idata_login(&server, "ngo", "nada");
+    char jmbg[14];
+    idata_fresh_jmbg(jmbg);
+    const char *r_fields[] = {"first_name", "Kolona", "last_name", "Kategorija", "jmbg", jmbg,
+                              "address", "Tajna 3", "health_notes", "dijabetes",
+                              "safety_notes", "zabrana prilaska", "safety_flag", "true",
+                              "education_level", "srednja", NULL};
+    person_r = idata_person_create_ok(lead, r_fields);
+    case_f = idata_case_open_ok(lead, person_r);
+    idata_refer_and_accept(lead, zzz, case_f, "testgrad.zzz");
+    idata_refer_and_accept(lead, skola, case_f, "testgrad.skola");
+    idata_refer_and_accept(lead, ngo, case_f, "testgrad.ngo");
+    spona_response *r = idata_note_add(lead, case_f, "bilješka o nasilju");
+    idata_expect(r, SPONA__V1__STATUS__OK);
+    envelope_free_response(r);
+    const char *codes[] = {"testgrad.csr", NULL}, *users[] = {"vesna", NULL};
+    r = idata_conference_record(lead, case_f, "2025-03-01", codes, users, "odluka o smještaju",
+                                "sljedeći korak");
+    idata_expect(r, SPONA__V1__STATUS__OK);
+    envelope_free_response(r);
+    Spona__V1__OutcomeRecordRequest body;
+    spona__v1__outcome_record_request__init(&body);
+    body.case_id = MUTABLE(case_f);
+    body.kind = MUTABLE("in_training");
+    body.occurred_on = MUTABLE("2025-04-01");
+    body.note = MUTABLE("obuka za zavarivača");
+    r = idata_outcome_record(lead, &body);
+    idata_expect(r, SPONA__V1__STATUS__OK);
+    outcome_f = strdup(r->outcome_record->outcome_id);
+    envelope_free_response(r);
+    r = idata_follow_up_record(lead, outcome_f, 3, "2025-07-01", 1, "još radi");
+    idata_expect(r, SPONA__V1__STATUS__OK);
+    envelope_free_response(r);
+    spona_client_close(ngo);
+    spona_client_close(skola);
+    spona_client_close(zzz);
+    spona_client_close(lead);
+}
+
+/* The rows of each view are the rows row-level security gives the caller on its table. */
+static void assert_views_keep_the_rows(const char *who)
+{
+    static const char *const pairs[][2] = {
+        {"persons", "persons_for_caller"},
+        {"case_notes", "case_notes_for_caller"},
+        {"case_conferences", "case_conferences_for_caller"},
+        {"outcomes", "outcomes_for_caller"},
+    };
+    for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+        char sql[512];
+        snprintf(sql, sizeof(sql),
+                 "SELECT (SELECT count(*) FROM %s)::text || '/' ||"
+                 "       (SELECT count(*) FROM (SELECT id FROM %s EXCEPT SELECT id FROM %s"
+                 "        UNION ALL SELECT id FROM %s EXCEPT SELECT id FROM %s) d)::text"
+                 " WHERE $1::text = $1::text",
+                 pairs[i][0], pairs[i][0], pairs[i][1], pairs[i][1], pairs[i][0]);
+        const char *p[] = {""};
+        char *value = idata_pg_value(app, sql, 1, p);
+        if (strcmp(strchr(value, '/'), "/0") != 0)
+            fail_msg("%s: %s and %s differ in rows (rows/differing: %s)", who, pairs[i][0],
+                     pairs[i][1], value);
+        free(value);
+    }
+    assert_int_equal(count("SELECT count(*) FROM outcome_follow_ups WHERE $1::text = ''", ""),
+                     count("SELECT count(*) FROM outcome_follow_ups_for_caller"
+                           " WHERE $1::text = ''", ""));
+}
+
+/* sql/025: no personal column of persons or of the written records is spona_app's to
+ * select; the views give each one by category. */
+static void test_columns_by_category(void **state)
+{
+    (void)state;
+    assert_non_null(app);
+    build_r();
+    static const char *const personal[] = {
+        "SELECT first_name FROM persons WHERE id = $1::uuid",
+        "SELECT jmbg FROM persons WHERE id = $1::uuid",
+        "SELECT address FROM persons WHERE id = $1::uuid",
+        "SELECT health_notes FROM persons WHERE id = $1::uuid",
+        "SELECT safety_notes FROM persons WHERE id = $1::uuid",
+        "SELECT safety_flag FROM persons WHERE id = $1::uuid",
+        "SELECT name_key FROM persons WHERE id = $1::uuid",
+        "SELECT count(*) FROM persons WHERE id = $1::uuid AND jmbg IS NOT NULL",
+        "SELECT * FROM persons WHERE id = $1::uuid",
+    };
+    static const char *const records[] = {
+        "SELECT text FROM case_notes WHERE case_id = $1::uuid",
+        "SELECT decisions FROM case_conferences WHERE case_id = $1::uuid",
+        "SELECT note FROM outcomes WHERE case_id = $1::uuid",
+        "SELECT f.note FROM outcome_follow_ups f JOIN outcomes o ON o.id = f.outcome_id"
+        " WHERE o.case_id = $1::uuid",
+    };
+    static const char *const actors[][2] = {
+        {"testgrad.csr", "vesna"}, {"testgrad.zzz", "zana"}, {"testgrad.skola", "sanja"},
+        {"testgrad.ngo", "nada"}};
+    for (size_t a = 0; a < sizeof(actors) / sizeof(actors[0]); a++) {
+        act_as(actors[a][0], actors[a][1]);
+        for (size_t i = 0; i < sizeof(personal) / sizeof(personal[0]); i++)
+            assert_denied(personal[i], person_r);
+        for (size_t i = 0; i < sizeof(records) / sizeof(records[0]); i++)
+            assert_denied(records[i], case_f);
+        /* the rows themselves are still row-level security's */
+        assert_int_equal(count("SELECT count(*) FROM persons WHERE id = $1::uuid", person_r), 1);
+        assert_views_keep_the_rows(actors[a][0]);
+    }
+
+    static const char person[] = "SELECT %s FROM persons_for_caller WHERE id = $1::uuid";
+    static const char *const columns[] = {"first_name", "length(jmbg)", "address",
+                                          "health_notes", "safety_notes", "safety_flag",
+                                          "education_level"};
+    static const struct {
+        const char *institution, *user, *expected[7];
+    } people[] = {
+        /* the lead: everything, the address of a person at risk included */
+        {"testgrad.csr", "vesna",
+         {"Kolona", "13", "Tajna 3", "dijabetes", "zabrana prilaska", "true", "srednja"}},
+        /* the Bureau: identity (clause 2); the address withheld (she is at risk); no
+         * health, safety, or education without her consent (clause 4) */
+        {"testgrad.zzz", "zana",
+         {"Kolona", "13", "<null>", "<null>", "<null>", "<null>", "<null>"}},
+        /* the school: the identity of a pupil on its team (clause 14), no more */
+        {"testgrad.skola", "sanja",
+         {"Kolona", "13", "<null>", "<null>", "<null>", "<null>", "<null>"}},
+        /* the NGO: nothing without her consent (clauses 9, 12), not even her name */
+        {"testgrad.ngo", "nada",
+         {"<null>", "<null>", "<null>", "<null>", "<null>", "<null>", "<null>"}},
+    };
+    for (size_t i = 0; i < sizeof(people) / sizeof(people[0]); i++) {
+        act_as(people[i].institution, people[i].user);
+        for (size_t c = 0; c < sizeof(columns) / sizeof(columns[0]); c++) {
+            char sql[256];
+            snprintf(sql, sizeof(sql), person, columns[c]);
+            assert_shown(sql, person_r, people[i].expected[c]);
+        }
+    }
+    /* search's view: only a person whose identity the caller may read */
+    static const char identified[] = "SELECT count(*) FROM persons_identified WHERE id = $1::uuid";
+    act_as("testgrad.csr", "vesna");
+    assert_int_equal(count(identified, person_r), 1);
+    act_as("testgrad.zzz", "zana");
+    assert_int_equal(count(identified, person_r), 1);
+    act_as("testgrad.ngo", "nada");
+    assert_int_equal(count(identified, person_r), 0);
+    assert_int_equal(count("SELECT count(*) FROM persons_identified"
+                           " WHERE name_key LIKE 'kategorija%' AND $1::text = ''", ""), 0);
+}
+
+/* sql/025: the written records' text by category; the address rule as a decided fact. */
+static void test_record_text_by_category(void **state)
+{
+    (void)state;
+    assert_non_null(case_f);
+    static const char *const texts[] = {
+        "SELECT text FROM case_notes_for_caller WHERE case_id = $1::uuid",
+        "SELECT decisions FROM case_conferences_for_caller WHERE case_id = $1::uuid",
+        "SELECT note FROM outcomes_for_caller WHERE case_id = $1::uuid",
+        "SELECT note FROM outcome_follow_ups_for_caller WHERE case_id = $1::uuid",
+    };
+    static const struct {
+        const char *institution, *user, *expected[4];
+    } readers[] = {
+        {"testgrad.csr", "vesna",
+         {"bilješka o nasilju", "odluka o smještaju", "obuka za zavarivača", "još radi"}},
+        /* the Bureau reads outcomes (clause 3), not case notes */
+        {"testgrad.zzz", "zana", {"<null>", "<null>", "obuka za zavarivača", "još radi"}},
+        /* the school writes outcomes (clause 6) and reads none of them */
+        {"testgrad.skola", "sanja", {"<null>", "<null>", "<null>", "<null>"}},
+        /* the NGO writes notes (clause 10) and reads none of the lead's */
+        {"testgrad.ngo", "nada", {"<null>", "<null>", "<null>", "<null>"}},
+    };
+    for (size_t i = 0; i < sizeof(readers) / sizeof(readers[0]); i++) {
+        act_as(readers[i].institution, readers[i].user);
+        for (size_t t = 0; t < sizeof(texts) / sizeof(texts[0]); t++)
+            assert_shown(texts[t], case_f, readers[i].expected[t]);
+    }
+    /* whether the address is withheld: about a case the caller sees, another
+     * institution's only to the lead; nothing about a case it cannot see */
+    static const char withheld[] =
+        "SELECT spona_case_address_withheld($1::uuid, i.id) FROM institutions i"
+        " WHERE i.code = '%s'";
+    static const struct {
+        const char *institution, *user, *about, *expected;
+    } asks[] = {
+        {"testgrad.zzz", "zana", "testgrad.zzz", "true"},
+        {"testgrad.zzz", "zana", "testgrad.skola", "<null>"},
+        {"testgrad.csr", "vesna", "testgrad.zzz", "true"},
+        {"testgrad.csr", "vesna", "testgrad.csr", "false"},
+        {"testgrad.ngo", "nada", "testgrad.ngo", "true"},
+    };
+    for (size_t i = 0; i < sizeof(asks) / sizeof(asks[0]); i++) {
+        char sql[256];
+        snprintf(sql, sizeof(sql), withheld, asks[i].about);
+        act_as(asks[i].institution, asks[i].user);
+        assert_shown(sql, case_f, asks[i].expected);
+    }
+    act_as("testgrad.ngo", "nada"); /* excluded from case C */
+    assert_shown("SELECT spona_case_address_withheld($1::uuid, spona_current_institution())",
+                 case_c, "<null>");
+    act_as("testgrad.skola", "sanja"); /* not on case C's team */
+    assert_shown("SELECT spona_case_address_withheld($1::uuid, spona_current_institution())",
+                 case_c, "<null>");
+}
+
 /* Leak 6: an excluded user; an institution excluded from another case of the person. */
 static void test_exclusions_hide_the_person(void **state)
 {
@@ -363,7 +598,8 @@ static void test_team_member_writes_only_its_categories(void **state)
         int by_person;
     } refused[] = {
         {"UPDATE persons SET health_notes = 'x' WHERE id = $1::uuid", "health_disability", 1},
-        {"UPDATE persons SET safety_flag = NOT safety_flag WHERE id = $1::uuid", "safety", 1},
+        /* (sets, not flips: reading safety_flag is refused outright since sql/025) */
+        {"UPDATE persons SET safety_flag = true WHERE id = $1::uuid", "safety", 1},
         {"UPDATE persons SET first_name = 'Druga' WHERE id = $1::uuid", "identity", 1},
         {"INSERT INTO person_benefits (person_id, municipality_id, kind, since)"
          " VALUES ($1::uuid, spona_current_municipality(), 'other', current_date)",
@@ -541,6 +777,8 @@ int main(void)
         cmocka_unit_test(test_audit_trail_to_the_lead_only),
         cmocka_unit_test(test_definer_functions_answer_only_the_visible),
         cmocka_unit_test(test_password_hashes_unreadable),
+        cmocka_unit_test(test_columns_by_category),
+        cmocka_unit_test(test_record_text_by_category),
         cmocka_unit_test(test_approvals_only_by_their_institution),
         cmocka_unit_test(itest_test_server_stops_cleanly),
     };
