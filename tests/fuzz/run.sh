@@ -23,7 +23,7 @@ ALL_TARGETS=(frame envelope request policy config)
 DIR=$ROOT/build-fuzz
 MODE=short
 BUILD=1
-SECONDS_EACH=8
+SECONDS_EACH=5
 targets=()
 while (($#)); do
     case $1 in
