@@ -3,8 +3,13 @@
 '%m [%p] %u ') of one spona-server request into a pgbench script: the statements
 one server backend sent for the request whose parameters or text contain MARKER
 (a person or case id), from the statement after the previous COMMIT through the
-COMMIT that ends its transaction, parameters written in as the literals the log
-shows. Used by deploy/bench/pg-compare.sh (docs/performance.md).
+COMMIT that ends its transaction. Each parameter $N becomes a pgbench variable
+:pK whose value (as the log shows it) goes to OUT.sql.defines, one NAME=VALUE a
+line for `pgbench -M prepared -D NAME=VALUE`, so that the replay sends the same
+parameters to prepared statements as the server does (a NULL or an empty string
+is written in as a literal: pgbench -D takes no empty value). A colon inside a string literal of the SQL ('HH24:MI') is split out
+('HH24:' || 'MI') so that pgbench does not take it for a variable. Used by
+deploy/bench/pg-compare.sh (docs/performance.md).
 
 usage: capture-sql.py LOG USER MARKER OUT.sql    prints the statement count
 """
@@ -36,8 +41,16 @@ def entries(path):
         yield current
 
 
+LITERAL = re.compile(r"'(?:[^']|'')*'")
+
+
+def split_colons(sql):
+    """'HH24:MI' as 'HH24:' || 'MI' (pgbench would read :MI as a variable)."""
+    return LITERAL.sub(lambda m: re.sub(r":(?=[A-Za-z_])", ":' || '", m.group(0)), sql)
+
+
 def statements(path, user):
-    """Per backend pid: the list of statements with their parameters filled in."""
+    """Per backend pid: the list of [sql, {N: logged value}] statements."""
     by_pid = {}
     for pid, who, level, message in entries(path):
         if who != user:
@@ -45,26 +58,37 @@ def statements(path, user):
         if level == 'LOG':
             match = STATEMENT.match(message)
             if match:
-                by_pid.setdefault(pid, []).append(match.group(1).strip())
+                by_pid.setdefault(pid, []).append([match.group(1).strip(), {}])
         elif level == 'DETAIL' and message.startswith('parameters: ') and by_pid.get(pid):
-            values = {int(n): v for n, v in PARAMETER.findall(message)}
-            sql = by_pid[pid][-1]
-            by_pid[pid][-1] = re.sub(r'\$(\d+)\b',
-                                     lambda m: values.get(int(m.group(1)), m.group(0)), sql)
+            by_pid[pid][-1][1] = {int(n): v for n, v in PARAMETER.findall(message)}
     return by_pid
+
+
+def with_variables(sql, values, defines):
+    """sql with $N as :pK (K counting over defines) or NULL."""
+    def variable(match):
+        value = values.get(int(match.group(1)))
+        if value is None:
+            return match.group(0)
+        if value in ('NULL', "''"):
+            return value  # pgbench -D takes no empty value
+        defines.append(value[1:-1].replace("''", "'"))
+        return ':p%d' % len(defines)
+    return re.sub(r'\$(\d+)\b', variable, split_colons(sql))
 
 
 def request_of(sqls, marker):
     """The request's statements: after the COMMIT before the first statement naming
     marker, through the COMMIT after it."""
-    first = next((i for i, sql in enumerate(sqls) if marker in sql), None)
+    first = next((i for i, (sql, values) in enumerate(sqls)
+                  if marker in sql or any(marker in v for v in values.values())), None)
     if first is None:
         return None
     start = first
-    while start > 0 and not END.match(sqls[start - 1]):
+    while start > 0 and not END.match(sqls[start - 1][0]):
         start -= 1
     end = first
-    while end < len(sqls) - 1 and not END.match(sqls[end]):
+    while end < len(sqls) - 1 and not END.match(sqls[end][0]):
         end += 1
     return sqls[start:end + 1]
 
@@ -76,11 +100,16 @@ def main():
     for pid, sqls in statements(path, user).items():
         request = request_of(sqls, marker)
         if request:
+            defines = []
             with open(out, 'w', encoding='utf-8') as script:
                 script.write('-- the statements of one request, captured from %s (pid %s)\n'
                              % (path, pid))
-                for sql in request:
-                    script.write(sql.rstrip().rstrip(';') + ';\n')
+                for sql, values in request:
+                    script.write(with_variables(sql, values, defines).rstrip().rstrip(';')
+                                 + ';\n')
+            with open(out + '.defines', 'w', encoding='utf-8') as lines:
+                for number, value in enumerate(defines, 1):
+                    lines.write('p%d=%s\n' % (number, value.replace('\n', ' ')))
             print(len(request))
             return
     sys.exit('capture-sql.py: no statement of %s names %s in %s' % (user, marker, path))

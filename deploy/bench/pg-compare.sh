@@ -174,13 +174,14 @@ pgbench_scripts() {
     echo "INSERT INTO bench_insert (note) VALUES ('pgbench note');" >"$STATE/pgbench/insert.sql"
 }
 
-# pgbench_tps ROLE CLIENTS SCRIPT-ARGS...: transactions per second
+# pgbench_tps ROLE CLIENTS SCRIPT-ARGS...: transactions per second (prepared statements,
+# as spona-server prepares its own)
 pgbench_tps() {
     local role=$1 clients=$2 threads=2
     shift 2
     [ "$clients" -lt 2 ] && threads=1
     "$PG_BIN/pgbench" -n -h 127.0.0.1 -p "$(cat "$STATE/db/port")" -U "$role" -c "$clients" \
-        -j "$threads" -T "$DURATION" "$@" spona 2>&1 | tee -a "$STATE/pgbench.log" |
+        -j "$threads" -T "$DURATION" -M prepared "$@" spona 2>&1 | tee -a "$STATE/pgbench.log" |
         awk '/^tps = / { print $3; exit }'
 }
 
@@ -219,6 +220,13 @@ top_statements() {
         FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 12"
 }
 
+# the pgbench arguments of a captured request into SAME: its script, its parameters
+same_args() {
+    local line
+    SAME=(-f "$STATE/pgbench/same-$1.sql")
+    while IFS= read -r line; do SAME+=(-D "$line"); done <"$STATE/pgbench/same-$1.sql.defines"
+}
+
 run() {
     client_env
     pgbench_scripts
@@ -248,8 +256,10 @@ run() {
         first=0
         local bare_tps same_tps same_case_tps insert_tps
         bare_tps=$(pgbench_tps spona_owner "$clients" "${bare[@]}")
-        same_tps=$(pgbench_tps spona_app "$clients" -f "$STATE/pgbench/same-person_get.sql")
-        same_case_tps=$(pgbench_tps spona_app "$clients" -f "$STATE/pgbench/same-case_get.sql")
+        same_args person_get
+        same_tps=$(pgbench_tps spona_app "$clients" "${SAME[@]}")
+        same_args case_get
+        same_case_tps=$(pgbench_tps spona_app "$clients" "${SAME[@]}")
         insert_tps=$(pgbench_tps spona_owner "$clients" -f "$STATE/pgbench/insert.sql")
         echo "pgbench tps: bare primary-key read $bare_tps, person_get's SQL $same_tps," \
              "case_get's SQL $same_case_tps, insert+commit $insert_tps"
