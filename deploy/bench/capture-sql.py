@@ -18,7 +18,7 @@ import sys
 
 ENTRY = re.compile(r'^\d{4}-\d\d-\d\d [\d:.]+ \w+ \[(\d+)\] (\S*) (LOG|DETAIL|ERROR|'
                    r'STATEMENT|WARNING|HINT|CONTEXT|NOTICE|FATAL):  (.*)$')
-STATEMENT = re.compile(r'^(?:statement|execute [^:]*): (.*)$', re.S)
+STATEMENT = re.compile(r'^(?:statement|execute ([^:]*)): (.*)$', re.S)
 PARAMETER = re.compile(r"\$(\d+) = (NULL|'(?:[^']|'')*')")
 BEGIN = re.compile(r'^\s*(BEGIN|START TRANSACTION)\b', re.I)
 END = re.compile(r'^\s*(COMMIT|END|ROLLBACK)\b', re.I)
@@ -50,7 +50,7 @@ def split_colons(sql):
 
 
 def statements(path, user):
-    """Per backend pid: the list of [sql, {N: logged value}] statements."""
+    """Per backend pid: the list of [sql, {N: logged value}, prepared name] statements."""
     by_pid = {}
     for pid, who, level, message in entries(path):
         if who != user:
@@ -58,7 +58,8 @@ def statements(path, user):
         if level == 'LOG':
             match = STATEMENT.match(message)
             if match:
-                by_pid.setdefault(pid, []).append([match.group(1).strip(), {}])
+                by_pid.setdefault(pid, []).append([match.group(2).strip(), {},
+                                                   match.group(1) or ''])
         elif level == 'DETAIL' and message.startswith('parameters: ') and by_pid.get(pid):
             by_pid[pid][-1][1] = {int(n): v for n, v in PARAMETER.findall(message)}
     return by_pid
@@ -78,15 +79,22 @@ def with_variables(sql, values, defines):
 
 
 def request_of(sqls, marker):
-    """The request's statements: after the COMMIT before the first statement naming
-    marker, through the COMMIT after it."""
-    first = next((i for i, (sql, values) in enumerate(sqls)
+    """The request's statements: its session check (the last session_touch before the
+    BEGIN of the transaction whose statement first names marker; anything else a worker
+    ran between requests, such as a new connection's identify_institution, is not the
+    request's), the BEGIN, and everything through the COMMIT."""
+    first = next((i for i, (sql, values, _) in enumerate(sqls)
                   if marker in sql or any(marker in v for v in values.values())), None)
     if first is None:
         return None
     start = first
-    while start > 0 and not END.match(sqls[start - 1][0]):
+    while start > 0 and not BEGIN.match(sqls[start][0]):
         start -= 1
+    touch = start
+    while touch > 0 and not END.match(sqls[touch - 1][0]) and sqls[touch][2] != 'session_touch':
+        touch -= 1
+    if sqls[touch][2] == 'session_touch':
+        start = touch
     end = first
     while end < len(sqls) - 1 and not END.match(sqls[end][0]):
         end += 1
@@ -104,7 +112,7 @@ def main():
             with open(out, 'w', encoding='utf-8') as script:
                 script.write('-- the statements of one request, captured from %s (pid %s)\n'
                              % (path, pid))
-                for sql, values in request:
+                for sql, values, _ in request:
                     script.write(with_variables(sql, values, defines).rstrip().rstrip(';')
                                  + ';\n')
             with open(out + '.defines', 'w', encoding='utf-8') as lines:

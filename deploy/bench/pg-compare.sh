@@ -116,9 +116,11 @@ CONF
         -c "SELECT count(*) AS relations_prewarmed FROM (SELECT pg_prewarm(c.oid) FROM pg_class c
             JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = 'public' AND c.relkind IN ('r', 'i')) AS w"
+    # every connection its own session of one user: as many open sessions as connections
     { cat "$STATE/admin.conf"
       printf '[server]\nlisten = 127.0.0.1:%s\nio_threads = %s\nworkers = %s\n' \
-          "$BENCH_PORT" "$IO_THREADS" "$WORKERS"; } >"$STATE/server.conf"
+          "$BENCH_PORT" "$IO_THREADS" "$WORKERS"
+      printf '[auth]\nmax_sessions_per_user = 1000\n'; } >"$STATE/server.conf"
     start_server
     client_env
     "$BUILD/client/spona" login --user ana.csr >/dev/null
@@ -148,17 +150,18 @@ capture() {
     local op=$1 kind=$2 id
     id=$(awk -v k="$kind" '$1 == k { print $2; exit }' "$STATE/ids.txt")
     printf '%s %s\n' "$kind" "$id" >"$STATE/capture-$op.ids"
+    local log logged
+    log=$(cat "$STATE/db/root")/postgres.log
+    logged=$(as_db_user stat -c %s "$log")
     psql_as postgres -c "ALTER SYSTEM SET log_statement = 'all'" -c "SELECT pg_reload_conf()" \
         >/dev/null
     sleep 1
     "$BUILD/client/spona-bench" --op "$op" --ids "$STATE/capture-$op.ids" -c 1 -n 1 >/dev/null
     psql_as postgres -c "ALTER SYSTEM RESET log_statement" -c "SELECT pg_reload_conf()" \
         >/dev/null
-    local count
-    count=$(as_db_user cat "$(cat "$STATE/db/root")/postgres.log" >"$STATE/postgres-capture.log"
-            python3 "$HERE/capture-sql.py" "$STATE/postgres-capture.log" spona_app "$id" \
-                "$STATE/pgbench/same-$op.sql")
-    echo "$count"
+    as_db_user tail -c +"$((logged + 1))" "$log" >"$STATE/capture-$op.log"
+    python3 "$HERE/capture-sql.py" "$STATE/capture-$op.log" spona_app "$id" \
+        "$STATE/pgbench/same-$op.sql"
 }
 
 pgbench_scripts() {
