@@ -131,10 +131,10 @@ CONF
 
 # CPU seconds so far of spona-server and of the cluster's backends (utime + stime)
 cpu_of() {
-    local ticks=0 pid
+    local ticks=0 pid t
     for pid in "$@"; do
-        [ -r "/proc/$pid/stat" ] || continue
-        ticks=$((ticks + $(awk '{print $14 + $15}' "/proc/$pid/stat")))
+        t=$(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null) || t=0 # it may have ended
+        ticks=$((ticks + ${t:-0}))
     done
     echo "$ticks"
 }
@@ -185,7 +185,7 @@ pgbench_tps() {
     [ "$clients" -lt 2 ] && threads=1
     "$PG_BIN/pgbench" -n -h 127.0.0.1 -p "$(cat "$STATE/db/port")" -U "$role" -c "$clients" \
         -j "$threads" -T "$DURATION" -M prepared "$@" spona 2>&1 | tee -a "$STATE/pgbench.log" |
-        awk '/^tps = / { print $3; exit }'
+        awk '/^tps = / && !seen { print $3; seen = 1 }'
 }
 
 # spona_run OP CLIENTS: "requests/s p50 p99 p99.9 errors load server-cores pg-cores client-cores"
