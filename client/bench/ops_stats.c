@@ -49,15 +49,18 @@ void ops_samples_free(struct ops_samples *samples)
     memset(samples, 0, sizeof(*samples));
 }
 
-/* One operation's figures (samples sorted, count > 0), as text or a JSON member. */
+/* One operation's figures (samples sorted), as text or a JSON member. */
 static void ops_report_line(const struct ops_run *run, const char *name,
                             const struct ops_samples *s, int first)
 {
     double rate = run->elapsed_seconds > 0 ? (double)s->count / run->elapsed_seconds : 0;
-    double p50 = bench_nearest_rank(s->ms, s->count, 0.50);
-    double p99 = bench_nearest_rank(s->ms, s->count, 0.99);
-    double p999 = bench_nearest_rank(s->ms, s->count, 0.999);
-    double max = s->ms[s->count - 1];
+    double p50 = 0, p99 = 0, p999 = 0, max = 0; /* none answered OK: only errors */
+    if (s->count > 0) {
+        p50 = bench_nearest_rank(s->ms, s->count, 0.50);
+        p99 = bench_nearest_rank(s->ms, s->count, 0.99);
+        p999 = bench_nearest_rank(s->ms, s->count, 0.999);
+        max = s->ms[s->count - 1];
+    }
     if (run->json)
         printf("%s\"%s\":{\"requests\":%ld,\"errors\":%ld,\"requests_per_second\":%.1f,"
                "\"latency_ms\":{\"p50\":%.3f,\"p99\":%.3f,\"p99_9\":%.3f,\"max\":%.3f}}",
@@ -90,12 +93,12 @@ void ops_report(const struct ops_run *run, struct ops_samples samples[OPS_COUNT]
                "p50 ms", "p99 ms", "p99.9 ms", "max ms");
     int first = 1;
     for (int op = 0; op < OPS_COUNT; op++) {
-        if (samples[op].count == 0)
+        if (samples[op].count == 0 && samples[op].errors == 0)
             continue;
         ops_report_line(run, ops_name(op), &samples[op], first);
         first = 0;
     }
-    if (all.count > 0)
+    if (all.count > 0 || all.errors > 0)
         ops_report_line(run, "all", &all, first);
     if (run->json)
         printf("}}\n");
