@@ -3,7 +3,8 @@
  * connection each, each logged in with its own session, send pings (keeping up
  * to DEPTH in flight when pipelined) and time every request; the report gives
  * requests/s and latency percentiles. Bounded in requests and, optionally, in
- * time; it only targets this machine (a loopback address).
+ * time; it only targets this machine (a loopback address). With --op it runs
+ * the operations people do instead (ops_bench.c).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ops_bench.h"
 #include "spona_client.h"
 
 #define BENCH_MAX_CONNECTIONS 1024
@@ -222,6 +224,9 @@ static void bench_usage(FILE *out)
           "      --key FILE            client key (or SPONA_KEY)\n"
           "      --user NAME           user to log in as (or SPONA_USER)\n"
           "      --json                print one JSON object\n"
+          "      --op OPS              the operations people do instead of pings (person_get,\n"
+          "                            case_get, person_search, note_add, mix): see\n"
+          "                            spona-bench --op mix --help\n"
           "  -h, --help                show this help\n"
           "\n"
           "The password comes from SPONA_PASSWORD. Exit code 0 when every request was\n"
@@ -440,6 +445,8 @@ int main(int argc, char **argv)
     int code = 1;
     long started = 0;
 
+    if (ops_bench_wanted(argc, argv)) /* --op: the operations people do (ops_bench.c) */
+        return ops_bench_main(argc, argv);
     int parsed = bench_parse(&config, argc, argv, err, sizeof(err));
     if (parsed == 1) {
         bench_usage(stdout);
