@@ -3,7 +3,8 @@
 #
 #   ./tests/run.sh
 #
-# Installs missing packages (deploy/install-deps.sh), then configures, builds and runs
+# Installs missing packages (deploy/install-deps.sh), builds build-release (Release,
+# built only: the optimiser's warnings are errors too), then configures, builds and runs
 # ctest in two trees: build-test (Debug) and build-asan (Debug with AddressSanitizer and
 # UndefinedBehaviorSanitizer). The ctest suite starts and stops its own throwaway
 # PostgreSQL cluster and servers through fixtures. Both trees always run; the exit status
@@ -61,12 +62,28 @@ run_tree() {
     return 0
 }
 
-TREES=${SPONA_TEST_TREES:-build-test build-asan}
+# build_only DIR CMAKE_ARGS...: configure and build one tree, no tests (the optimiser's
+# warnings, e.g. -Wmaybe-uninitialized, appear only in a Release build).
+build_only() {
+    local dir=$1
+    shift
+    local started=$SECONDS
+    printf '\n==> %s: configure and build only (%s)\n' "$dir" "$*"
+    if ! cmake -S "$ROOT" -B "$ROOT/$dir" -DSPONA_BUILD_TESTS=ON "$@" </dev/null ||
+        ! cmake --build "$ROOT/$dir" -j "$JOBS" </dev/null; then
+        RESULT[$dir]="build FAILED"
+        return 1
+    fi
+    RESULT[$dir]="ok: built ($((SECONDS - started)) s)"
+}
+
+TREES=${SPONA_TEST_TREES:-build-release build-test build-asan}
 for tree in $TREES; do
     case $tree in
+    build-release) build_only build-release -DCMAKE_BUILD_TYPE=Release -DSPONA_SANITIZE=OFF || failed=1 ;;
     build-test) run_tree build-test -DCMAKE_BUILD_TYPE=Debug -DSPONA_SANITIZE=OFF -DSPONA_TEST_NO_C_FILTER=ON || failed=1 ;;
     build-asan) run_tree build-asan -DCMAKE_BUILD_TYPE=Debug -DSPONA_SANITIZE=ON || failed=1 ;;
-    *) echo "run.sh: unknown tree '$tree' (build-test, build-asan)" >&2; exit 2 ;;
+    *) echo "run.sh: unknown tree '$tree' (build-release, build-test, build-asan)" >&2; exit 2 ;;
     esac
 done
 

@@ -151,7 +151,7 @@ static void expect_finds(struct spona_client *client, const char *who)
     her_queries(queries);
     for (int i = 0; i < 5; i++) {
         spona_response *r = idata_person_search(client, queries[i], 0, 0);
-        char what[512];
+        char what[2048];
         snprintf(what, sizeof(what), "person_search '%s' by %s", queries[i], who);
         idata_expect_what(r, OK, what);
         if (!finds_her(r))
@@ -184,7 +184,7 @@ static void expect_as_nobody(struct spona_client *client, const char *who)
     for (int i = 0; i < 5; i++)
         for (int loose = 0; loose <= 1; loose++) {
             spona_response *r = idata_person_search(client, queries[i], loose, 0);
-            char what[512];
+            char what[2048];
             snprintf(what, sizeof(what), "person_search '%s'%s by %s", queries[i],
                      loose ? " (loose)" : "", who);
             expect_same_answer(r, i == 3 ? by_jmbg : by_name, what);
