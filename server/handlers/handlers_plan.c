@@ -25,21 +25,23 @@
 #define PLAN_MAX_ITEMS 200 /* goals or measures in one plan */
 
 const struct db_statement plan_statements[] = {
-    /* $2 = 0: the latest version */
+    /* $2 = 0: the latest version. The texts through the category-aware views (sql/030:
+     * NULL to a caller that may neither read nor write plan_measures of the case). */
     {"plan_get",
      "SELECT p.id, p.version, " CASE_RECORDS_DATE("p.review_date") ", p.obligations,"
      "       " CASE_RECORDS_TIMESTAMP("p.created_at") ","
      "       u.username"
-     "  FROM plans p JOIN users u ON u.id = p.created_by"
+     "  FROM plans_for_caller p JOIN users u ON u.id = p.created_by"
      " WHERE p.case_id = $1::uuid AND ($2::int = 0 OR p.version = $2::int)"
      " ORDER BY p.version DESC LIMIT 1"},
     {"plan_goals",
-     "SELECT number, text, " CASE_RECORDS_DATE("target_date") ", status FROM plan_goals"
+     "SELECT number, text, " CASE_RECORDS_DATE("target_date") ", status"
+     "  FROM plan_goals_for_caller"
      " WHERE plan_id = $1::uuid ORDER BY number"},
     {"plan_measures",
      "SELECT m.number, m.kind, m.description, COALESCE(i.code, ''),"
      "       " CASE_RECORDS_DATE("m.due_date") ", m.status"
-     "  FROM plan_measures m LEFT JOIN institutions i ON i.id = m.responsible_institution_id"
+     "  FROM plan_measures_for_caller m LEFT JOIN institutions i ON i.id = m.responsible_institution_id"
      " WHERE m.plan_id = $1::uuid ORDER BY m.number"},
     {"plan_versions", "SELECT version FROM plans WHERE case_id = $1::uuid ORDER BY version"},
     {"plan_insert",

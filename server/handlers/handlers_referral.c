@@ -38,14 +38,17 @@
 #define REFERRAL_MAX_MEASURE 200
 #define OVERDUE_MIN_COUNT 5 /* the reports' smallest count shown (handlers_report.c) */
 
-/* The columns of a ReferralView, from referrals r joined with institutions i (addressee). */
+/* The columns of a ReferralView, from referrals_for_caller r and institutions i (addressee). */
 #define REFERRAL_VIEW_COLUMNS                                                              \
-    "r.id, r.case_id, i.code, r.measure, " CASE_RECORDS_DATE("r.due_date") ", r.status,"   \
+    "r.id, r.case_id, i.code, COALESCE(r.measure, ''), " CASE_RECORDS_DATE("r.due_date")    \
+    ", r.status,"                                                                          \
     " COALESCE(r.decline_reason, ''), COALESCE(r.result, ''), r.version, "                 \
     CASE_RECORDS_TIMESTAMP("r.created_at") ", " REFERRAL_OVERDUE
 #define REFERRAL_OVERDUE                                                                   \
     "COALESCE(r.due_date < current_date AND r.status IN ('sent', 'accepted'), false)"
-#define REFERRAL_FROM " FROM referrals r JOIN institutions i ON i.id = r.institution_id"
+/* the texts through the category-aware view (sql/030: NULL when not the caller's to read) */
+#define REFERRAL_FROM                                                                      \
+    " FROM referrals_for_caller r JOIN institutions i ON i.id = r.institution_id"
 /* After REFERRAL_VIEW_COLUMNS: the addressee's subject (sql/016), NULL when not the caller */
 #define REFERRAL_ADDRESSEE_COLUMNS ", a.person_id, a.safety_flag, a.excluded, a.consented"
 #define REFERRAL_ADDRESSEE_JOIN " LEFT JOIN LATERAL spona_referral_addressee(r.id) a ON true"
@@ -58,7 +61,8 @@ const struct db_statement referral_statements[] = {
      " VALUES ($1, $2::uuid, $3, $4, NULLIF($5, '')::date, $6) RETURNING id"},
     /* under row-level security: the addressee and the case team see a referral */
     {"referral_lookup",
-     "SELECT r.case_id, r.institution_id, r.status, r.version, i.code" REFERRAL_FROM
+     "SELECT r.case_id, r.institution_id, r.status, r.version, i.code"
+     "  FROM referrals r JOIN institutions i ON i.id = r.institution_id"
      " WHERE r.id = $1::uuid FOR UPDATE OF r"},
     {"referral_accept",
      "UPDATE referrals SET status = 'accepted', accepted_at = now(), responded_at = now(),"

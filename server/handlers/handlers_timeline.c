@@ -80,7 +80,7 @@
     "       'referral to ' || t.code || ': ' || " TIMELINE_EXCERPT("r.measure")            \
     "       || COALESCE(' (due ' || to_char(r.due_date, 'YYYY-MM-DD') || ')', ''),"        \
     "       r.id::text"                                                                    \
-    "  FROM referrals r JOIN institutions t ON t.id = r.institution_id"                    \
+    "  FROM referrals_for_caller r JOIN institutions t ON t.id = r.institution_id"                    \
     "  JOIN users u ON u.id = r.created_by JOIN institutions i ON i.id = u.institution_id"  \
     " WHERE r.case_id = $1::uuid"                                                          \
     " UNION ALL "                                                                          \
@@ -91,7 +91,7 @@
     "                        WHEN 'completed' THEN ': ' || " TIMELINE_EXCERPT(             \
         "COALESCE(r.result, '')") " ELSE '' END,"                                          \
     "       r.id::text"                                                                    \
-    "  FROM referrals r JOIN institutions t ON t.id = r.institution_id"                    \
+    "  FROM referrals_for_caller r JOIN institutions t ON t.id = r.institution_id"                    \
     "  CROSS JOIN LATERAL (VALUES ('accepted', r.accepted_at, r.accepted_by),"             \
     "                             ('declined', r.declined_at, r.answered_by),"             \
     "                             ('completed', r.completed_at, r.answered_by))"           \
