@@ -11,7 +11,8 @@
  *   - through the views, each institution reads a text only when it may read
  *     plan_measures: the lead and zzz do, the school gets NULL; the NGO reads its
  *     pending referral's measure before it is on the team, the chamber gets NULL but
- *     its own decline reason; the API answers the same (inbox).
+ *     its own decline reason; the API answers the same (inbox);
+ *   - each view has exactly the rows row-level security gives on its table.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -270,6 +271,46 @@ static void test_inbox_through_the_views(void **state)
     }
 }
 
+/* The rows of each view are the rows row-level security gives the caller on its table. */
+static void assert_views_keep_the_rows(const char *who)
+{
+    static const char *const pairs[][3] = {
+        {"plans", "plans_for_caller", "id::text"},
+        {"plan_goals", "plan_goals_for_caller", "plan_id || '/' || number"},
+        {"plan_measures", "plan_measures_for_caller", "plan_id || '/' || number"},
+        {"referrals", "referrals_for_caller", "id::text"},
+    };
+    for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+        char sql[768];
+        snprintf(sql, sizeof(sql),
+                 "SELECT (SELECT count(*) FROM %s)::text || '/' ||"
+                 "       (SELECT count(*) FROM (SELECT %s FROM %s EXCEPT SELECT %s FROM %s"
+                 "        UNION ALL SELECT %s FROM %s EXCEPT SELECT %s FROM %s) d)::text"
+                 " WHERE $1::text = $1::text",
+                 pairs[i][0], pairs[i][2], pairs[i][0], pairs[i][2], pairs[i][1], pairs[i][2],
+                 pairs[i][1], pairs[i][2], pairs[i][0]);
+        const char *p[] = {""};
+        char *value = idata_pg_value(app, sql, 1, p);
+        if (strcmp(strchr(value, '/'), "/0") != 0)
+            fail_msg("%s: %s and %s differ in rows (rows/differing: %s)", who, pairs[i][0],
+                     pairs[i][1], value);
+        free(value);
+    }
+}
+
+static void test_views_keep_the_rows(void **state)
+{
+    (void)state;
+    static const char *const who[][2] = {
+        {"testgrad.csr", "vesna"}, {"testgrad.zzz", "zana"},   {"testgrad.skola", "sanja"},
+        {"testgrad.ngo", "nada"},  {"testgrad.komora", "kemal"}, {"testgrad.grad", "goran"},
+    };
+    for (size_t i = 0; i < sizeof(who) / sizeof(who[0]); i++) {
+        act_as(who[i][0], who[i][1]);
+        assert_views_keep_the_rows(who[i][0]);
+    }
+}
+
 int main(void)
 {
     if (itest_init() != 0)
@@ -280,6 +321,7 @@ int main(void)
         cmocka_unit_test(test_plan_by_category),
         cmocka_unit_test(test_referrals_by_category),
         cmocka_unit_test(test_inbox_through_the_views),
+        cmocka_unit_test(test_views_keep_the_rows),
         cmocka_unit_test(itest_test_server_stops_cleanly),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
