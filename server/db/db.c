@@ -59,6 +59,7 @@ void db_close(struct db *db)
         PQfinish(db->conn);
     db->conn = NULL;
     db->in_transaction = 0;
+    db->built_count = 0;
     if (db->cache != NULL && db->cache_free != NULL)
         db->cache_free(db->cache);
     db->cache = NULL;
@@ -70,6 +71,7 @@ static int db_reconnect(struct db *db)
     if (db->conn != NULL)
         PQfinish(db->conn);
     db->conn = NULL;
+    db->built_count = 0; /* statements prepared on the old connection are gone with it */
     if (db_connect(db, err, sizeof(err)) != 0) {
         outage_log_failure(err); /* one line per window, not one per request */
         db_close(db);
@@ -96,6 +98,33 @@ PGresult *db_exec(struct db *db, const char *name, int param_count, const char *
         PQclear(result); /* connection lost mid-query: retry once on a new one */
     }
     return NULL;
+}
+
+PGresult *db_exec_built(struct db *db, const char *name, const char *sql, int param_count,
+                        const char *const *params)
+{
+    if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK)
+        return NULL;
+    int known = 0;
+    for (int i = 0; i < db->built_count && !known; i++)
+        known = strcmp(db->built[i], name) == 0;
+    if (!known && db->built_count < DB_BUILT_SLOTS) {
+        PGresult *prepared = PQprepare(db->conn, name, sql, param_count, NULL);
+        int ok = PQresultStatus(prepared) == PGRES_COMMAND_OK;
+        if (!ok) /* e.g. the transaction has failed: the caller gets that error */
+            return prepared;
+        PQclear(prepared);
+        db->built[db->built_count++] = name;
+        known = 1;
+    }
+    PGresult *result = known ? PQexecPrepared(db->conn, name, param_count, params, NULL, NULL, 0)
+                             : PQexecParams(db->conn, sql, param_count, NULL, params, NULL,
+                                            NULL, 0);
+    if (PQstatus(db->conn) != CONNECTION_OK) {
+        PQclear(result);
+        return NULL;
+    }
+    return result;
 }
 
 int db_ok(const PGresult *result, const char *name)
@@ -190,6 +219,7 @@ PGresult *db_begin_exec(struct db *db, const char *name, int param_count,
         answer = NULL;
         PQfinish(db->conn); /* a connection in an unknown state is not reused */
         db->conn = NULL;
+        db->built_count = 0;
     }
     if (answer == NULL) {
         if (db->conn != NULL && PQtransactionStatus(db->conn) != PQTRANS_IDLE)
