@@ -56,6 +56,15 @@ int db_command(struct db *db, const char *sql);
 PGresult *db_exec_built(struct db *db, const char *name, const char *sql, int param_count,
                         const char *const *params);
 
+/*
+ * The prepared statement `name` and COMMIT in one round trip (pipeline mode): the
+ * statement's result (NULL when the connection was lost) and *committed = 1 when the
+ * transaction committed. When it did not (the statement failed, so COMMIT rolled back,
+ * or the connection broke), the transaction is over or aborted: roll back.
+ */
+PGresult *db_exec_commit(struct db *db, const char *name, int param_count,
+                         const char *const *params, int *committed);
+
 /* Transactions: db_exec does not retry inside one. 0 on success. */
 int db_begin(struct db *db);
 
