@@ -271,12 +271,15 @@ static void test_domain_categories_equal_case_domains_c(void **state)
 
 int main(void)
 {
+    if (itest_init() != 0)
+        return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_build_through_the_api),
         cmocka_unit_test(test_direct_select_refused),
         cmocka_unit_test(test_lead_reads_every_category),
         cmocka_unit_test(test_partner_reads_by_category),
         cmocka_unit_test(test_domain_categories_equal_case_domains_c),
+        cmocka_unit_test(itest_test_server_stops_cleanly),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
