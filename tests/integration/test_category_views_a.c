@@ -6,6 +6,8 @@
  * education_work, a health_disability and a plan_measures domain and strengths, and the
  * person gets a household member and a benefit period; the employment bureau
  * (testgrad.zzz) is on the case's team. Checked:
+ *   - each view has the rows row-level security gives the table (lead, partner, and a
+ *     school off the team: none);
  *   - a direct SELECT of a domain's rating or notes, an assessment's strengths, a
  *     member's name or a benefit's amount is refused (permission denied), for any caller;
  *   - through the views the lead reads everything; zzz reads the plan_measures domain and
@@ -150,6 +152,62 @@ static void test_direct_select_refused(void **state)
                  case_c, "3");
 }
 
+/* The ids of sql ($1 = id) in order, as one string. */
+static char *ids(const char *sql, const char *id)
+{
+    const char *p[] = {id};
+    return idata_pg_value(app, sql, 1, p);
+}
+
+/* Each view has exactly the rows its table gives under row-level security, for the lead,
+ * a partner on the team and a school that is not (none). */
+static void test_views_have_the_rows_of_row_security(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *table, *view;
+    } reads[] = {
+        {"SELECT string_agg(id::text, ',' ORDER BY id) FROM assessments WHERE case_id = $1::uuid",
+         "SELECT string_agg(id::text, ',' ORDER BY id) FROM assessments_for_caller"
+         " WHERE case_id = $1::uuid"},
+        {"SELECT string_agg(domain, ',' ORDER BY domain) FROM assessment_domains"
+         " WHERE assessment_id IN (SELECT id FROM assessments WHERE case_id = $1::uuid)",
+         "SELECT string_agg(domain, ',' ORDER BY domain) FROM assessment_domains_for_caller"
+         " WHERE assessment_id IN (SELECT id FROM assessments WHERE case_id = $1::uuid)"},
+    };
+    static const struct {
+        const char *table, *view;
+    } person_reads[] = {
+        {"SELECT string_agg(id::text, ',' ORDER BY id) FROM person_household"
+         " WHERE person_id = $1::uuid",
+         "SELECT string_agg(id::text, ',' ORDER BY id) FROM person_household_for_caller"
+         " WHERE person_id = $1::uuid"},
+        {"SELECT string_agg(id::text, ',' ORDER BY id) FROM person_benefits"
+         " WHERE person_id = $1::uuid",
+         "SELECT string_agg(id::text, ',' ORDER BY id) FROM person_benefits_for_caller"
+         " WHERE person_id = $1::uuid"},
+    };
+    const char *const callers[][3] = {
+        {"testgrad.csr", "vesna", "some"}, {"testgrad.zzz", "zana", "some"},
+        {"testgrad.skola", "", "none"}};
+    for (size_t c = 0; c < 3; c++) {
+        act_as(callers[c][0], callers[c][1]);
+        for (size_t i = 0; i < 4; i++) {
+            const char *table = i < 2 ? reads[i].table : person_reads[i - 2].table;
+            const char *view = i < 2 ? reads[i].view : person_reads[i - 2].view;
+            const char *id = i < 2 ? case_c : person_p;
+            char *from_table = ids(table, id), *from_view = ids(view, id);
+            if (strcmp(from_table, from_view) != 0)
+                fail_msg("%s: rows '%s' through the view, '%s' under row security", view,
+                         from_view, from_table);
+            if ((strcmp(callers[c][2], "none") == 0) != (from_table[0] == '\0'))
+                fail_msg("%s as %s: rows '%s'", table, callers[c][0], from_table);
+            free(from_table);
+            free(from_view);
+        }
+    }
+}
+
 #define DOMAIN_NOTES "SELECT notes FROM assessment_domains_for_caller WHERE case_id = $1::uuid" \
                      " AND domain = "
 #define DOMAIN_RATING "SELECT rating FROM assessment_domains_for_caller WHERE case_id = $1::uuid" \
@@ -276,6 +334,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_build_through_the_api),
         cmocka_unit_test(test_direct_select_refused),
+        cmocka_unit_test(test_views_have_the_rows_of_row_security),
         cmocka_unit_test(test_lead_reads_every_category),
         cmocka_unit_test(test_partner_reads_by_category),
         cmocka_unit_test(test_domain_categories_equal_case_domains_c),
