@@ -59,6 +59,7 @@ void db_close(struct db *db)
         PQfinish(db->conn);
     db->conn = NULL;
     db->in_transaction = 0;
+    db->built_count = 0;
     if (db->cache != NULL && db->cache_free != NULL)
         db->cache_free(db->cache);
     db->cache = NULL;
@@ -70,6 +71,7 @@ static int db_reconnect(struct db *db)
     if (db->conn != NULL)
         PQfinish(db->conn);
     db->conn = NULL;
+    db->built_count = 0; /* statements prepared on the old connection are gone with it */
     if (db_connect(db, err, sizeof(err)) != 0) {
         outage_log_failure(err); /* one line per window, not one per request */
         db_close(db);
@@ -96,6 +98,33 @@ PGresult *db_exec(struct db *db, const char *name, int param_count, const char *
         PQclear(result); /* connection lost mid-query: retry once on a new one */
     }
     return NULL;
+}
+
+PGresult *db_exec_built(struct db *db, const char *name, const char *sql, int param_count,
+                        const char *const *params)
+{
+    if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK)
+        return NULL;
+    int known = 0;
+    for (int i = 0; i < db->built_count && !known; i++)
+        known = strcmp(db->built[i], name) == 0;
+    if (!known && db->built_count < DB_BUILT_SLOTS) {
+        PGresult *prepared = PQprepare(db->conn, name, sql, param_count, NULL);
+        int ok = PQresultStatus(prepared) == PGRES_COMMAND_OK;
+        if (!ok) /* e.g. the transaction has failed: the caller gets that error */
+            return prepared;
+        PQclear(prepared);
+        db->built[db->built_count++] = name;
+        known = 1;
+    }
+    PGresult *result = known ? PQexecPrepared(db->conn, name, param_count, params, NULL, NULL, 0)
+                             : PQexecParams(db->conn, sql, param_count, NULL, params, NULL,
+                                            NULL, 0);
+    if (PQstatus(db->conn) != CONNECTION_OK) {
+        PQclear(result);
+        return NULL;
+    }
+    return result;
 }
 
 int db_ok(const PGresult *result, const char *name)
@@ -133,13 +162,14 @@ int db_begin(struct db *db)
 }
 
 /*
- * Reads the results of a pipeline of BEGIN and one statement up to its sync point:
- * the statement's result, or NULL (BEGIN failed, the connection broke).
+ * Reads the first result of each of the two queries of a pipeline, up to its sync
+ * point, into out[] (NULL where a query gave none). 0 when the sync point was reached,
+ * -1 when the connection broke first (out[] cleared).
  */
-static PGresult *db_pipeline_results(PGconn *conn)
+static int db_pipeline_pair(PGconn *conn, PGresult *out[2])
 {
-    PGresult *answer = NULL;
-    int begun = 0, query = 0;
+    int query = 0;
+    out[0] = out[1] = NULL;
     for (int guard = 0; guard < 16; guard++) {
         PGresult *result = PQgetResult(conn);
         if (result == NULL) {
@@ -148,26 +178,54 @@ static PGresult *db_pipeline_results(PGconn *conn)
             query++; /* the end of one query's results */
             continue;
         }
-        ExecStatusType status = PQresultStatus(result);
-        if (status == PGRES_PIPELINE_SYNC) {
+        if (PQresultStatus(result) == PGRES_PIPELINE_SYNC) {
             PQclear(result);
-            if (begun)
-                return answer;
-            break;
+            return 0;
         }
-        if (query == 0) {
-            begun = status == PGRES_COMMAND_OK;
-            if (!begun)
-                db_ok(result, "BEGIN");
+        if (query < 2 && out[query] == NULL)
+            out[query] = result;
+        else
             PQclear(result);
-        } else if (answer == NULL) {
-            answer = result;
-        } else {
-            PQclear(result);
-        }
     }
-    PQclear(answer);
-    return NULL;
+    PQclear(out[0]);
+    PQclear(out[1]);
+    out[0] = out[1] = NULL;
+    return -1;
+}
+
+/*
+ * Sends two queries in one round trip (libpq's pipeline mode): `first` as text when
+ * first_name is NULL, else the prepared first_name; then `second` as text, or the
+ * prepared second_name. Their results in out[]; -1 when nothing came back (the
+ * connection is then dropped when its state is unknown).
+ */
+static int db_pipeline(struct db *db, const char *first_name, const char *first,
+                       const char *second_name, const char *second, int param_count,
+                       const char *const *params, PGresult *out[2])
+{
+    out[0] = out[1] = NULL;
+    if (PQenterPipelineMode(db->conn) != 1)
+        return -1;
+    int sent =
+        (first_name != NULL
+             ? PQsendQueryPrepared(db->conn, first_name, param_count, params, NULL, NULL, 0)
+             : PQsendQueryParams(db->conn, first, 0, NULL, NULL, NULL, NULL, 0)) == 1 &&
+        (second_name != NULL
+             ? PQsendQueryPrepared(db->conn, second_name, param_count, params, NULL, NULL, 0)
+             : PQsendQueryParams(db->conn, second, 0, NULL, NULL, NULL, NULL, 0)) == 1 &&
+        PQpipelineSync(db->conn) == 1;
+    int done = sent ? db_pipeline_pair(db->conn, out) : -1;
+    if (PQexitPipelineMode(db->conn) != 1) {
+        log_error("cannot leave pipeline mode: %s", PQerrorMessage(db->conn));
+        PQclear(out[0]);
+        PQclear(out[1]);
+        out[0] = out[1] = NULL;
+        PQfinish(db->conn); /* a connection in an unknown state is not reused */
+        db->conn = NULL;
+        db->built_count = 0;
+        return -1;
+    }
+    return done;
 }
 
 PGresult *db_begin_exec(struct db *db, const char *name, int param_count,
@@ -177,27 +235,36 @@ PGresult *db_begin_exec(struct db *db, const char *name, int param_count,
         if (db_reconnect(db) != 0)
             return NULL;
     }
-    if (PQenterPipelineMode(db->conn) != 1)
-        return NULL;
-    PGresult *answer = NULL;
-    if (PQsendQueryParams(db->conn, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) == 1 &&
-        PQsendQueryPrepared(db->conn, name, param_count, params, NULL, NULL, 0) == 1 &&
-        PQpipelineSync(db->conn) == 1)
-        answer = db_pipeline_results(db->conn);
-    if (PQexitPipelineMode(db->conn) != 1) {
-        log_error("cannot leave pipeline mode: %s", PQerrorMessage(db->conn));
-        PQclear(answer);
-        answer = NULL;
-        PQfinish(db->conn); /* a connection in an unknown state is not reused */
-        db->conn = NULL;
-    }
-    if (answer == NULL) {
+    PGresult *out[2];
+    int done = db_pipeline(db, NULL, "BEGIN", name, NULL, param_count, params, out);
+    int begun = done == 0 && out[0] != NULL && PQresultStatus(out[0]) == PGRES_COMMAND_OK;
+    if (done == 0 && !begun && out[0] != NULL)
+        db_ok(out[0], "BEGIN");
+    PQclear(out[0]);
+    if (!begun || out[1] == NULL) {
+        PQclear(out[1]);
         if (db->conn != NULL && PQtransactionStatus(db->conn) != PQTRANS_IDLE)
             db_command(db, "ROLLBACK");
         return NULL;
     }
     db->in_transaction = 1;
-    return answer;
+    return out[1];
+}
+
+PGresult *db_exec_commit(struct db *db, const char *name, int param_count,
+                         const char *const *params, int *committed)
+{
+    *committed = 0;
+    if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK)
+        return NULL;
+    PGresult *out[2];
+    int done = db_pipeline(db, name, NULL, NULL, "COMMIT", param_count, params, out);
+    *committed = done == 0 && out[1] != NULL && PQresultStatus(out[1]) == PGRES_COMMAND_OK &&
+                 strcmp(PQcmdStatus(out[1]), "COMMIT") == 0;
+    PQclear(out[1]);
+    if (*committed)
+        db->in_transaction = 0;
+    return out[0];
 }
 
 int db_commit(struct db *db)

@@ -16,12 +16,17 @@ struct db_statement {
     const char *sql;
 };
 
+#define DB_BUILT_SLOTS 8
+
 struct db {
     PGconn *conn;
     char dsn[1024];
     int in_transaction;        /* a lost connection then fails the request, never retries */
     void *cache;               /* per-worker cache owned by access.c */
     void (*cache_free)(void *cache);
+    const char *built[DB_BUILT_SLOTS]; /* statements built at run time, prepared on this
+                                          connection by db_exec_built (names, static) */
+    int built_count;
 };
 
 /* Connects and prepares every statement. Returns 0, or -1 with err set. */
@@ -41,6 +46,24 @@ int db_ok(const PGresult *result, const char *name);
 
 /* Runs a plain command; 0 on success. */
 int db_command(struct db *db, const char *sql);
+
+/*
+ * Runs sql, a statement the caller builds at run time but always the same for `name` (a
+ * static string), as a statement prepared on this connection the first time: planned
+ * once per connection instead of on every call. Returns the result (caller PQclear()s)
+ * or NULL when the connection is lost. Never retries (it runs inside a transaction).
+ */
+PGresult *db_exec_built(struct db *db, const char *name, const char *sql, int param_count,
+                        const char *const *params);
+
+/*
+ * The prepared statement `name` and COMMIT in one round trip (pipeline mode): the
+ * statement's result (NULL when the connection was lost) and *committed = 1 when the
+ * transaction committed. When it did not (the statement failed, so COMMIT rolled back,
+ * or the connection broke), the transaction is over or aborted: roll back.
+ */
+PGresult *db_exec_commit(struct db *db, const char *name, int param_count,
+                         const char *const *params, int *committed);
 
 /* Transactions: db_exec does not retry inside one. 0 on success. */
 int db_begin(struct db *db);

@@ -35,14 +35,18 @@ const struct db_statement assessment_statements[] = {
      "INSERT INTO assessment_domains (assessment_id, municipality_id, domain, rating, notes)"
      " VALUES ($1::uuid, $2, $3, $4::int, $5)"},
     /* $2 = 0: the latest version */
+    /* reads go through the category-aware views (sql/029): strengths, a domain's rating
+     * and notes are NULL there unless the database's decision also lets the caller read
+     * their category; whether strengths were given is the record's shape, not its text */
     {"assessment_get",
-     "SELECT a.id, a.version, " ASSESSMENT_DATE("a.assessed_on") ", u.username, a.strengths"
-     "  FROM assessments a JOIN users u ON u.id = a.assessor"
+     "SELECT a.id, a.version, " ASSESSMENT_DATE("a.assessed_on") ", u.username, a.strengths,"
+     "       a.strengths_given"
+     "  FROM assessments_for_caller a JOIN users u ON u.id = a.assessor"
      " WHERE a.case_id = $1::uuid AND ($2::int = 0 OR a.version = $2::int)"
      " ORDER BY a.version DESC LIMIT 1"},
     {"assessment_domains",
-     "SELECT domain, rating, notes FROM assessment_domains WHERE assessment_id = $1::uuid"
-     " ORDER BY domain"},
+     "SELECT domain, rating, notes FROM assessment_domains_for_caller"
+     " WHERE assessment_id = $1::uuid ORDER BY domain"},
     {NULL, NULL},
 };
 
@@ -184,7 +188,8 @@ static spona_status assessment_domains_load(struct request_context *ctx,
         if (assessment_add_decision(policy, access, (enum policy_category)category, view,
                                     decided, &decision, record) != 0)
             goto failed;
-        if (!decision.allowed)
+        /* the view's NULL: the database refuses what C allows; the second wall holds */
+        if (!decision.allowed || PQgetisnull(result, row, 1))
             continue;
         Spona__V1__AssessmentDomain *domain = malloc(sizeof(*domain));
         if (domain == NULL)
@@ -225,14 +230,14 @@ static spona_status assessment_none(struct request_context *ctx, uint32_t versio
 static spona_status assessment_strengths(struct request_context *ctx, const PGresult *result,
                                          Spona__V1__AssessmentView *view, policy_mask *decided)
 {
-    const char *strengths = PQgetvalue(result, 0, 4);
-    if (strengths[0] == '\0')
+    if (strcmp(PQgetvalue(result, 0, 5), "t") != 0) /* none given */
         return SPONA__V1__STATUS__OK;
+    const char *strengths = PQgetvalue(result, 0, 4);
     struct policy_decision decision;
     if (assessment_add_decision(ctx->policy, &ctx->subject, CASE_STRENGTHS_CATEGORY, view,
                                 decided, &decision, &ctx->record) != 0)
         return SPONA__V1__STATUS__INTERNAL;
-    if (!decision.allowed)
+    if (!decision.allowed || PQgetisnull(result, 0, 4)) /* NULL: the database refuses */
         return SPONA__V1__STATUS__OK;
     free(view->strengths);
     view->strengths = views_strdup(strengths);

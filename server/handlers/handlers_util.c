@@ -116,8 +116,10 @@ PGresult *handlers_exec_built(struct request_context *ctx, const char *label, co
         *status = SPONA__V1__STATUS__UNAVAILABLE;
         return NULL;
     }
-    PGresult *result = PQexecParams(conn, sql, count, NULL, params, NULL, NULL, 0);
-    if (PQstatus(conn) != CONNECTION_OK) {
+    PGresult *result = strcmp(label, HANDLERS_KEPT_PLAN) == 0
+                           ? db_exec_built(ctx->db, label, sql, count, params)
+                           : PQexecParams(conn, sql, count, NULL, params, NULL, NULL, 0);
+    if (result == NULL || PQstatus(conn) != CONNECTION_OK) {
         PQclear(result);
         snprintf(ctx->message, sizeof(ctx->message), "the database is unavailable; try again");
         *status = SPONA__V1__STATUS__UNAVAILABLE;

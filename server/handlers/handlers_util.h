@@ -51,8 +51,12 @@ size_t handlers_text_length(const char *text);
  * result (caller PQclear()s), or NULL with *status and ctx->message set. When
  * the statement fails with SQLSTATE tolerated (may be NULL), returns NULL with
  * *status CONFLICT and ctx->message untouched: the caller rolls back to its
- * savepoint.
+ * savepoint. The statement labelled HANDLERS_KEPT_PLAN is prepared on the connection once
+ * and its plan kept (db_exec_built); every other built statement is planned each time (its
+ * text depends on the fields a request gives).
  */
+#define HANDLERS_KEPT_PLAN "person_view" /* the one built statement whose text never varies */
+
 PGresult *handlers_exec_built(struct request_context *ctx, const char *label, const char *sql,
                               int count, const char *const *params, const char *tolerated,
                               spona_status *status);

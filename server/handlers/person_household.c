@@ -1,7 +1,9 @@
 /*
  * The household members and benefit periods of a person view (see
- * person_household.h). Reads under row-level security inside the request's
- * transaction; never decides and never logs a name or an amount.
+ * person_household.h). Reads the category-aware views of sql/029 inside the
+ * request's transaction: a row whose values the database withholds (NULL: it
+ * does not let the caller read benefits_household) is left out. Never decides
+ * in C and never logs a name or an amount.
  */
 #include "person_household.h"
 
@@ -14,12 +16,13 @@
 
 const struct db_statement person_household_statements[] = {
     {"person_household_members",
-     "SELECT name, relation, COALESCE(birth_year, 0)::text FROM person_household"
-     " WHERE person_id = $1::uuid ORDER BY birth_year NULLS LAST, name, id"},
+     "SELECT name, relation, COALESCE(birth_year, 0)::text FROM person_household_for_caller"
+     " WHERE person_id = $1::uuid AND name IS NOT NULL"
+     " ORDER BY birth_year NULLS LAST, name, id"},
     {"person_household_benefits",
      "SELECT kind, to_char(since, 'YYYY-MM-DD'), COALESCE(to_char(until, 'YYYY-MM-DD'), ''),"
-     "       COALESCE(amount::text, ''), note FROM person_benefits"
-     " WHERE person_id = $1::uuid ORDER BY since, created_at, id"},
+     "       COALESCE(amount::text, ''), note FROM person_benefits_for_caller"
+     " WHERE person_id = $1::uuid AND kind IS NOT NULL ORDER BY since, created_at, id"},
     {NULL, NULL},
 };
 

@@ -63,6 +63,25 @@ static void category_array(policy_mask mask, char *out, size_t out_size)
 }
 
 /* The answer to an audit insert: OK, UNAVAILABLE or INTERNAL (ctx->message set). */
+static spona_status audit_result(struct request_context *ctx, PGresult *result);
+
+/* Runs the insert `name`, then as `then` says; its answer (audit_result, or UNAVAILABLE
+ * when the commit failed). */
+static spona_status audit_run(struct request_context *ctx, const char *name, int count,
+                              const char *const *params, enum audit_then then)
+{
+    if (then == AUDIT_THEN_STAY)
+        return audit_result(ctx, db_exec(ctx->db, name, count, params));
+    int committed = 0;
+    spona_status status = audit_result(ctx, db_exec_commit(ctx->db, name, count, params,
+                                                           &committed));
+    if (status == SPONA__V1__STATUS__OK && !committed) {
+        snprintf(ctx->message, sizeof(ctx->message), "the change could not be saved; try again");
+        status = SPONA__V1__STATUS__UNAVAILABLE;
+    }
+    return status;
+}
+
 static spona_status audit_result(struct request_context *ctx, PGresult *result)
 {
     if (result == NULL) {
@@ -78,7 +97,8 @@ static spona_status audit_result(struct request_context *ctx, PGresult *result)
     return SPONA__V1__STATUS__OK;
 }
 
-spona_status audit_append(struct request_context *ctx, const struct audit_record *record)
+spona_status audit_append(struct request_context *ctx, const struct audit_record *record,
+                          enum audit_then then)
 {
     const struct job *job = ctx->job;
     char request_id[24], disclosed[256], denied[256], clauses[16 * AUDIT_MAX_CLAUSES + 4],
@@ -112,7 +132,7 @@ spona_status audit_append(struct request_context *ctx, const struct audit_record
         record->detail != NULL ? record->detail : "",
         record->emergency ? "true" : "false",
     };
-    return audit_result(ctx, db_exec(ctx->db, "audit_append", 16, params));
+    return audit_run(ctx, "audit_append", 16, params, then);
 }
 
 int audit_queue_add(struct audit_queue *queue, const struct audit_record *record)
@@ -239,10 +259,10 @@ static void json_add_record(struct audit_json *json, const struct audit_record *
 }
 
 spona_status audit_append_all(struct request_context *ctx, const struct audit_record *record,
-                              const struct audit_queue *queue)
+                              const struct audit_queue *queue, enum audit_then then)
 {
     if (queue == NULL || queue->count == 0)
-        return audit_append(ctx, record);
+        return audit_append(ctx, record, then);
     struct audit_json json = {0};
     json_add(&json, "[");
     json_add_record(&json, record, record->person_id, record->case_id, record->detail);
@@ -263,7 +283,7 @@ spona_status audit_append_all(struct request_context *ctx, const struct audit_re
     const char *params[] = {job->installation.municipality_id, job->session.user_id,
                             job->installation.institution_id, job->installation.cn,
                             job->session.session_id, request_id, json.text};
-    PGresult *result = db_exec(ctx->db, "audit_append_many", 7, params);
+    spona_status status = audit_run(ctx, "audit_append_many", 7, params, then);
     free(json.text);
-    return audit_result(ctx, result);
+    return status;
 }

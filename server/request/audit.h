@@ -31,12 +31,19 @@ struct audit_record {
 /* Adds a clause number once (ignored past AUDIT_MAX_CLAUSES). */
 void audit_add_clause(struct audit_record *record, int clause);
 
+/* What follows an audit insert: nothing, or the request's COMMIT in the same round trip. */
+enum audit_then { AUDIT_THEN_STAY, AUDIT_THEN_COMMIT };
+
 /*
  * Appends the record with the request's user, institution, installation,
- * session and request id. Returns OK, or an error status with ctx->message set.
- * Must run inside the request's transaction.
+ * session and request id; with AUDIT_THEN_COMMIT also commits the request's
+ * transaction in the same round trip (the audit chain's head is then locked only for
+ * the commit itself). Returns OK (committed, with AUDIT_THEN_COMMIT), or an error
+ * status with ctx->message set (then roll back). Must run inside the request's
+ * transaction.
  */
-spona_status audit_append(struct request_context *ctx, const struct audit_record *record);
+spona_status audit_append(struct request_context *ctx, const struct audit_record *record,
+                          enum audit_then then);
 
 /*
  * The further records of a request that discloses about several persons (search
@@ -64,9 +71,9 @@ void audit_queue_free(struct audit_queue *queue);
 
 /*
  * Appends record and every queued one (none: as audit_append) in one statement,
- * in that order. OK, or an error status with ctx->message set.
+ * in that order, then as `then` says. OK, or an error status with ctx->message set.
  */
 spona_status audit_append_all(struct request_context *ctx, const struct audit_record *record,
-                              const struct audit_queue *queue);
+                              const struct audit_queue *queue, enum audit_then then);
 
 #endif

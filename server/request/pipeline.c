@@ -81,12 +81,13 @@ static spona_status pipeline_refuse(struct request_context *ctx, spona_status st
     if (savepoint && db_command(ctx->db, "ROLLBACK TO SAVEPOINT request_handler") != 0)
         goto failed;
     if (!(ctx->kind->flags & REQUEST_NO_AUDIT)) {
+        /* the refusal's record and the commit in one round trip */
         ctx->record.outcome = outcome != NULL ? outcome : pipeline_refusal_outcome(status);
-        if (audit_append(ctx, &ctx->record) != SPONA__V1__STATUS__OK)
+        if (audit_append(ctx, &ctx->record, AUDIT_THEN_COMMIT) != SPONA__V1__STATUS__OK)
             goto failed;
-    }
-    if (request_commit(ctx) != SPONA__V1__STATUS__OK)
+    } else if (request_commit(ctx) != SPONA__V1__STATUS__OK) {
         goto failed;
+    }
     ctx->in_transaction = 0;
     snprintf(ctx->message, sizeof(ctx->message), "%s", message);
     return status;
@@ -209,12 +210,17 @@ static spona_status pipeline_audited(struct request_context *ctx, const spona_re
         return status;
     }
     if (!(ctx->kind->flags & REQUEST_NO_AUDIT)) {
+        /* unkeyed, the records and the commit go in one round trip: the audit chain's
+           head stays locked only for the commit itself */
         ctx->record.outcome = "ok";
-        status = audit_append_all(ctx, &ctx->record, &ctx->also);
+        status = audit_append_all(ctx, &ctx->record, &ctx->also,
+                                  keyed ? AUDIT_THEN_STAY : AUDIT_THEN_COMMIT);
         if (status != SPONA__V1__STATUS__OK) {
             request_rollback(ctx);
             return status;
         }
+        if (!keyed)
+            return status;
     }
     if (keyed)
         return idempotency_finish(ctx, request, status, response);

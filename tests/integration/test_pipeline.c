@@ -81,6 +81,7 @@ static const struct {
     {"protocol_approvals", NULL},
     {"policy_decisions", NULL},          /* the protocol's clauses (sql/022) */
     {"person_field_categories", NULL},   /* the category of each column (sql/022) */
+    {"assessment_domain_categories", NULL}, /* the category of each domain (sql/029) */
     {"audit_log", NULL},
     {"audit_head", NULL},
     {"request_results", NULL},
