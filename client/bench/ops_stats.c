@@ -75,11 +75,14 @@ void ops_report(const struct ops_run *run, struct ops_samples samples[OPS_COUNT]
     struct ops_samples all;
     memset(&all, 0, sizeof(all));
     for (int op = 0; op < OPS_COUNT; op++) {
-        qsort(samples[op].ms, (size_t)samples[op].count, sizeof(double), bench_compare_latency);
+        if (samples[op].count > 0) /* qsort wants a real array even for none */
+            qsort(samples[op].ms, (size_t)samples[op].count, sizeof(double),
+                  bench_compare_latency);
         if (ops_samples_merge(&all, &samples[op]) != 0)
             all.count = 0; /* out of memory: no total line */
     }
-    qsort(all.ms, (size_t)all.count, sizeof(double), bench_compare_latency);
+    if (all.count > 0)
+        qsort(all.ms, (size_t)all.count, sizeof(double), bench_compare_latency);
     if (run->json)
         printf("{\"server\":\"%s\",\"connections\":%ld,\"failed_connections\":%ld,"
                "\"pipeline\":%ld,\"lost\":%ld,\"elapsed_seconds\":%.6f,\"operations\":{",
