@@ -627,6 +627,32 @@ static void test_team_member_writes_only_its_categories(void **state)
     PQclear(PQexec(app, "ROLLBACK"));
 }
 
+/*
+ * Consent records by category (sql/031): a consent to the NGO to share her health data
+ * tells there is some, so the Employment Bureau on her team, which may not read health,
+ * does not see it; the lead does; each sees its own.
+ */
+static void test_consents_by_category(void **state)
+{
+    (void)state;
+    assert_non_null(app);
+    struct spona_client *lead = idata_login(&server, "csr", "vesna");
+    const char *const health[] = {"health_disability", NULL};
+    spona_response *r = idata_consent_grant(lead, person_p, "testgrad.ngo", health, NULL, NULL);
+    idata_expect(r, SPONA__V1__STATUS__OK);
+    envelope_free_response(r);
+    spona_client_close(lead);
+    static const char health_sql[] = "SELECT count(*) FROM consents WHERE person_id = $1::uuid"
+                                     "   AND category = 'health_disability'";
+    act_as("testgrad.csr", "vesna");
+    assert_true(count(health_sql, person_p) >= 1);
+    act_as("testgrad.zzz", "zana");
+    assert_int_equal(count(health_sql, person_p), 0);
+    assert_true(count("SELECT count(*) FROM consents WHERE person_id = $1::uuid"
+                      "   AND institution_id = spona_current_institution()",
+                      person_p) >= 1); /* its own: education_work (test_build_through_the_api) */
+}
+
 /* Leak 8: the audit trail, to the lead of the person's case and to each its own actions. */
 static void test_audit_trail_to_the_lead_only(void **state)
 {
@@ -774,6 +800,7 @@ int main(void)
         cmocka_unit_test(test_outsider_cannot_write_itself_in),
         cmocka_unit_test(test_partner_writes_only_its_own),
         cmocka_unit_test(test_team_member_writes_only_its_categories),
+        cmocka_unit_test(test_consents_by_category),
         cmocka_unit_test(test_audit_trail_to_the_lead_only),
         cmocka_unit_test(test_definer_functions_answer_only_the_visible),
         cmocka_unit_test(test_password_hashes_unreadable),
