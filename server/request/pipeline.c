@@ -149,7 +149,7 @@ static spona_status pipeline_prepare(struct request_context *ctx, const spona_re
 
 /*
  * A retry of a write already applied (its idempotency key holds an answer), once the
- * gates passed: the first answer in *response, nothing written. OK to go on (a new
+ * gates passed: the first answer in *response, nothing written but its audit record. OK to go on (a new
  * key), the replayed answer's status, or an error; the transaction is closed unless OK
  * with nothing replayed.
  */
@@ -161,7 +161,23 @@ static spona_status pipeline_replay(struct request_context *ctx, const spona_req
     *replayed = stored != NULL;
     if (status == SPONA__V1__STATUS__OK && stored == NULL)
         return status;
-    request_rollback(ctx); /* read only */
+    if (stored != NULL && !(ctx->kind->flags & REQUEST_NO_AUDIT)) {
+        /* the stored answer discloses again what the first one did: on the trail too */
+        ctx->record.outcome = "ok";
+        ctx->record.detail = "a retry (idempotency key): the stored answer given again";
+        if (ctx->kind->category != REQUEST_NO_CATEGORY)
+            ctx->record.disclosed |= POLICY_BIT(ctx->kind->category);
+        status = audit_append(ctx, &ctx->record, AUDIT_THEN_COMMIT);
+        if (status != SPONA__V1__STATUS__OK) {
+            request_rollback(ctx);
+            ctx->in_transaction = 0;
+            spona__v1__response__free_unpacked(stored, NULL);
+            *replayed = 0;
+            return status;
+        }
+    } else {
+        request_rollback(ctx); /* nothing to keep */
+    }
     ctx->in_transaction = 0;
     if (stored == NULL)
         return status;
