@@ -271,6 +271,9 @@ GRANT SELECT (id, case_id, person_id, municipality_id, recorded_by, institution_
 GRANT SELECT (outcome_id, person_id, municipality_id, months, recorded_by, recorded_at)
     ON outcome_follow_ups TO spona_app;
 
+-- Each record view decides once a row, in a lateral subquery fenced with OFFSET 0 (pulled
+-- up, the decision would be copied into every column that reads it; sql/028).
+
 -- Notes (case_notes): the rows of case_notes_team (006/017), the text only with a read
 -- decision on case_notes for the case, or to the institution that wrote it.
 CREATE VIEW case_notes_for_caller WITH (security_barrier = true) AS
@@ -278,7 +281,7 @@ CREATE VIEW case_notes_for_caller WITH (security_barrier = true) AS
            CASE WHEN d.allowed THEN n.text END AS text
       FROM case_notes n
      CROSS JOIN LATERAL (SELECT n.institution_id = spona_current_institution()
-                                OR spona_decide('case_notes', 'read', n.case_id) AS allowed) d
+                                OR spona_decide('case_notes', 'read', n.case_id) AS allowed OFFSET 0) d
      WHERE n.municipality_id = spona_current_municipality()
        AND spona_case_record_visible(n.case_id, n.institution_id);
 
@@ -291,7 +294,7 @@ CREATE VIEW case_conferences_for_caller WITH (security_barrier = true) AS
            CASE WHEN d.allowed THEN f.decisions END AS decisions,
            CASE WHEN d.allowed THEN f.next_steps END AS next_steps
       FROM case_conferences f
-     CROSS JOIN LATERAL (SELECT spona_decide('case_notes', 'read', f.case_id) AS allowed) d
+     CROSS JOIN LATERAL (SELECT spona_decide('case_notes', 'read', f.case_id) AS allowed OFFSET 0) d
      WHERE f.municipality_id = spona_current_municipality() AND spona_case_visible(f.case_id);
 
 -- Outcomes (outcomes): what happened, when, where; to a reader of outcomes, and to the
@@ -309,7 +312,7 @@ CREATE VIEW outcomes_for_caller WITH (security_barrier = true) AS
            CASE WHEN d.allowed THEN o.note END AS note
       FROM outcomes o
      CROSS JOIN LATERAL (SELECT o.institution_id = spona_current_institution()
-                                OR spona_decide('outcomes', 'read', o.case_id) AS allowed) d
+                                OR spona_decide('outcomes', 'read', o.case_id) AS allowed OFFSET 0) d
      WHERE o.municipality_id = spona_current_municipality()
        AND spona_case_record_visible(o.case_id, o.institution_id);
 
@@ -324,7 +327,7 @@ CREATE VIEW outcome_follow_ups_for_caller WITH (security_barrier = true) AS
       FROM outcome_follow_ups f JOIN outcomes o ON o.id = f.outcome_id
      CROSS JOIN LATERAL (SELECT (SELECT u.institution_id FROM users u WHERE u.id = f.recorded_by)
                                     = spona_current_institution()
-                                OR spona_decide('outcomes', 'read', o.case_id) AS allowed) d
+                                OR spona_decide('outcomes', 'read', o.case_id) AS allowed OFFSET 0) d
      WHERE f.municipality_id = spona_current_municipality()
        AND spona_outcome_visible(f.outcome_id);
 

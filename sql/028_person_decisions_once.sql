@@ -11,6 +11,25 @@
 -- case is decided for the institution that registered her as the intake's lead.
 -- integration.decision_table compares the view with the C filter for every situation.
 
+-- The categories the person has consented to share with the caller's institution, in
+-- force today. Only about the caller itself.
+CREATE FUNCTION spona_own_consents(p_person uuid) RETURNS text[]
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public AS
+$$ BEGIN
+    RETURN ARRAY(SELECT DISTINCT k.category FROM consents k
+                  WHERE k.person_id = p_person
+                    AND k.municipality_id = spona_current_municipality()
+                    AND k.institution_id = spona_current_institution()
+                    AND k.withdrawn_at IS NULL AND k.given_on <= current_date
+                    AND (k.expires_on IS NULL OR k.expires_on >= current_date));
+END $$;
+REVOKE ALL ON FUNCTION spona_own_consents(uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION spona_own_consents(uuid) TO spona_app;
+
+-- The decision over every person-level category: the person's columns' and the records'
+-- (plan_measures, case_notes, outcomes) that the protocol names, since a consent may be
+-- for any of them. Its own consents come from spona_own_consents: it never reads the
+-- consents table, so consents' row-level security (sql/031) may ask it.
 CREATE FUNCTION spona_person_readable(p_person uuid) RETURNS text[]
     LANGUAGE plpgsql STABLE AS
 $$
@@ -52,13 +71,15 @@ BEGIN
             RETURN '{}';
         END IF;
         v_withheld := coalesce(spona_case_address_withheld(v_case, v_me), false);
-        v_consented := ARRAY(SELECT DISTINCT k.category FROM consents k
-                              WHERE k.person_id = p_person AND k.institution_id = v_me
-                                AND k.withdrawn_at IS NULL AND k.given_on <= current_date
-                                AND (k.expires_on IS NULL OR k.expires_on >= current_date));
+        v_consented := spona_own_consents(p_person);
     END IF;
     RETURN ARRAY(
-        SELECT f.category FROM (SELECT DISTINCT category FROM person_field_categories) f
+        SELECT f.category
+          FROM (SELECT category FROM person_field_categories
+                UNION  -- the person-level categories of records (plan_measures, ...)
+                SELECT d.category FROM policy_decisions d
+                 WHERE d.municipality_id = spona_current_municipality()
+                   AND d.version = spona_version_in_force() AND d.category <> 'aggregates') f
          WHERE NOT (f.category = 'contact_address' AND v_withheld AND NOT v_is_lead)
            AND (v_emergency
                 OR EXISTS (SELECT 1 FROM policy_decisions d
@@ -100,61 +121,3 @@ BEGIN
 END
 $$;
 GRANT SELECT ON persons_for_caller TO spona_app;
-
--- The case records' views of 025, the same but for OFFSET 0 in their lateral decision,
--- for the same reason: a conference's five, an outcome's seven and a follow-up's three
--- columns each called the decision again.
-CREATE OR REPLACE VIEW case_notes_for_caller WITH (security_barrier = true) AS
-    SELECT n.id, n.case_id, n.municipality_id, n.author, n.institution_id, n.created_at,
-           CASE WHEN d.allowed THEN n.text END AS text
-      FROM case_notes n
-     CROSS JOIN LATERAL (SELECT n.institution_id = spona_current_institution()
-                                OR spona_decide('case_notes', 'read', n.case_id) AS allowed OFFSET 0) d
-     WHERE n.municipality_id = spona_current_municipality()
-       AND spona_case_record_visible(n.case_id, n.institution_id);
-
--- Conferences (case_notes): date, participants, decisions and next steps.
-CREATE OR REPLACE VIEW case_conferences_for_caller WITH (security_barrier = true) AS
-    SELECT f.id, f.case_id, f.municipality_id, f.created_by, f.created_at, f.version,
-           CASE WHEN d.allowed THEN f.held_on END AS held_on,
-           CASE WHEN d.allowed THEN f.institution_codes END AS institution_codes,
-           CASE WHEN d.allowed THEN f.usernames END AS usernames,
-           CASE WHEN d.allowed THEN f.decisions END AS decisions,
-           CASE WHEN d.allowed THEN f.next_steps END AS next_steps
-      FROM case_conferences f
-     CROSS JOIN LATERAL (SELECT spona_decide('case_notes', 'read', f.case_id) AS allowed OFFSET 0) d
-     WHERE f.municipality_id = spona_current_municipality() AND spona_case_visible(f.case_id);
-
--- Outcomes (outcomes): what happened, when, where; to a reader of outcomes, and to the
--- institution that recorded it (a school may record a completed training without
--- reading outcomes: it is answered with what it recorded).
-CREATE OR REPLACE VIEW outcomes_for_caller WITH (security_barrier = true) AS
-    SELECT o.id, o.case_id, o.person_id, o.municipality_id, o.recorded_by, o.institution_id,
-           o.version, o.created_at,
-           CASE WHEN d.allowed THEN o.kind END AS kind,
-           CASE WHEN d.allowed THEN o.occurred_on END AS occurred_on,
-           CASE WHEN d.allowed THEN o.employer END AS employer,
-           CASE WHEN d.allowed THEN o.contract_type END AS contract_type,
-           CASE WHEN d.allowed THEN o.pathway END AS pathway,
-           CASE WHEN d.allowed THEN o.certificate END AS certificate,
-           CASE WHEN d.allowed THEN o.note END AS note
-      FROM outcomes o
-     CROSS JOIN LATERAL (SELECT o.institution_id = spona_current_institution()
-                                OR spona_decide('outcomes', 'read', o.case_id) AS allowed OFFSET 0) d
-     WHERE o.municipality_id = spona_current_municipality()
-       AND spona_case_record_visible(o.case_id, o.institution_id);
-
--- Follow-ups (outcomes) of an outcome; decided on the outcome's case, and shown to the
--- institution whose user recorded the follow-up.
-CREATE OR REPLACE VIEW outcome_follow_ups_for_caller WITH (security_barrier = true) AS
-    SELECT f.outcome_id, f.person_id, f.municipality_id, f.months, f.recorded_by,
-           f.recorded_at, o.case_id,
-           CASE WHEN d.allowed THEN f.checked_on END AS checked_on,
-           CASE WHEN d.allowed THEN f.still_employed END AS still_employed,
-           CASE WHEN d.allowed THEN f.note END AS note
-      FROM outcome_follow_ups f JOIN outcomes o ON o.id = f.outcome_id
-     CROSS JOIN LATERAL (SELECT (SELECT u.institution_id FROM users u WHERE u.id = f.recorded_by)
-                                    = spona_current_institution()
-                                OR spona_decide('outcomes', 'read', o.case_id) AS allowed OFFSET 0) d
-     WHERE f.municipality_id = spona_current_municipality()
-       AND spona_outcome_visible(f.outcome_id);
