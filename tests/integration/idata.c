@@ -871,3 +871,18 @@ void idata_fresh_key(char out[37])
              b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
              b[13], b[14], b[15]);
 }
+
+void idata_pg_act_as(PGconn *conn, const char *institution, const char *username)
+{
+    const char *p[] = {institution, username != NULL ? username : ""};
+    PGresult *r = idata_pg(
+        conn, PGRES_TUPLES_OK,
+        "SELECT set_config('spona.municipality_id', i.municipality_id::text, false),"
+        "       set_config('spona.institution_id', i.id::text, false),"
+        "       set_config('spona.user_id', COALESCE((SELECT u.id::text FROM users u"
+        "                   WHERE u.institution_id = i.id AND u.username = $2), ''), false)"
+        "  FROM institutions i WHERE i.code = $1",
+        2, p);
+    assert_int_equal(PQntuples(r), 1);
+    PQclear(r);
+}

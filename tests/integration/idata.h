@@ -222,6 +222,11 @@ char *idata_pg_error(PGconn *conn, const char *sql, int n, const char *const *pa
 /* The single value of a one-row, one-column query (caller frees); asserts. */
 char *idata_pg_value(PGconn *conn, const char *sql, int n, const char *const *params);
 
+/* Sets conn's identity (spona.municipality_id, institution_id, user_id, for the session)
+ * to the institution with that code and its user (NULL or unknown: no user), as the
+ * server sets it for a request; asserts the institution exists. */
+void idata_pg_act_as(PGconn *conn, const char *institution, const char *username);
+
 /* A fresh version-4 UUID, for idempotency keys. */
 void idata_fresh_key(char out[37]);
 

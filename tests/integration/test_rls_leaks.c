@@ -62,17 +62,7 @@ static int group_teardown(void **state)
 /* Acts as institution code (testgrad) and its user username ("": none), as the server does. */
 static void act_as(const char *institution, const char *username)
 {
-    const char *p[] = {institution, username};
-    PGresult *r = idata_pg(
-        app, PGRES_TUPLES_OK,
-        "SELECT set_config('spona.municipality_id', i.municipality_id::text, false),"
-        "       set_config('spona.institution_id', i.id::text, false),"
-        "       set_config('spona.user_id', COALESCE((SELECT u.id::text FROM users u"
-        "                   WHERE u.institution_id = i.id AND u.username = $2), ''), false)"
-        "  FROM institutions i WHERE i.code = $1",
-        2, p);
-    assert_int_equal(PQntuples(r), 1);
-    PQclear(r);
+    idata_pg_act_as(app, institution, username);
 }
 
 static long count(const char *sql, const char *id)
