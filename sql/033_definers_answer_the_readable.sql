@@ -7,6 +7,9 @@
 --     range. Now they return only persons whose identity the caller may read
 --     (spona_identity_readable: the decision persons_identified makes), decided in key
 --     order until the limit is reached.
+--   * spona_own_consents (sql/028) answered an institution excluded from a case of the
+--     person with its consents of her (given after the exclusion too), which consents'
+--     row-level security (sql/031) does not let it read: now nothing, as the policy.
 --   * spona_referral_addressee (sql/016) returned the person's safety flag to a
 --     referral's addressee; now it returns only the fact the addressee may know, whether
 --     the person's address is withheld from it (at risk, and the addressee does not lead
@@ -117,7 +120,9 @@ END $$;
 -- whether her address is withheld from the addressee (she is at risk and the addressee
 -- does not lead the case: the only fact of the safety flag it may know), whether the
 -- acting institution or user is excluded from any case of hers, and the categories she
--- consents to share with it. Only for a referral addressed to the acting institution.
+-- consents to share with it. Only for a referral addressed to the acting institution,
+-- and nothing to one excluded from a case of the person (which row-level security does
+-- not let see the referral at all; `excluded` stays for the server, always false now).
 DROP FUNCTION spona_referral_addressee(uuid);
 CREATE FUNCTION spona_referral_addressee(p_referral uuid)
     RETURNS TABLE (person_id uuid, address_withheld boolean, excluded boolean,
@@ -134,7 +139,40 @@ $$ BEGIN
       FROM referrals r JOIN cases c ON c.id = r.case_id JOIN persons p ON p.id = c.person_id
      WHERE r.id = p_referral
        AND r.municipality_id = spona_current_municipality()
-       AND r.institution_id = spona_current_institution();
+       AND r.institution_id = spona_current_institution()
+       AND NOT spona_person_excluded(c.person_id);
 END $$;
 REVOKE ALL ON FUNCTION spona_referral_addressee(uuid) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION spona_referral_addressee(uuid) TO spona_app;
+
+-- The decision table itself (sql/022) had no row-level security: spona_app could insert a
+-- clause giving its own role any category, and the views would then show it. Now it
+-- inserts rows only as protocol_signatories (sql/017): the coordinator or a lead agency,
+-- for a version of its own municipality stored in the same transaction (protocol_import);
+-- everyone reads them, as everyone reads the protocols. The owner's tools
+-- (import-protocol, derive-decisions) are not subject to it.
+ALTER TABLE policy_decisions ENABLE ROW LEVEL SECURITY;
+CREATE POLICY policy_decisions_read ON policy_decisions FOR SELECT USING (true);
+CREATE POLICY policy_decisions_import ON policy_decisions FOR INSERT
+    WITH CHECK (municipality_id = spona_current_municipality()
+                AND spona_current_role() IN ('coordinator', 'lead_agency')
+                AND (protocol_id, version) IN (
+                        SELECT p.id, p.version FROM protocols p
+                         WHERE p.municipality_id = spona_current_municipality()
+                           AND p.imported_at = now()));
+
+-- The caller's own consents of the person, in force today (sql/028); nothing to a caller
+-- excluded from a case of hers, as consents_read (sql/031).
+CREATE OR REPLACE FUNCTION spona_own_consents(p_person uuid) RETURNS text[]
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public AS
+$$ BEGIN
+    IF spona_person_excluded(p_person) THEN
+        RETURN '{}';
+    END IF;
+    RETURN ARRAY(SELECT DISTINCT k.category FROM consents k
+                  WHERE k.person_id = p_person
+                    AND k.municipality_id = spona_current_municipality()
+                    AND k.institution_id = spona_current_institution()
+                    AND k.withdrawn_at IS NULL AND k.given_on <= current_date
+                    AND (k.expires_on IS NULL OR k.expires_on >= current_date));
+END $$;
