@@ -693,7 +693,7 @@ static void test_other_views_show_the_readable_categories(void **state)
         /* a household member and a benefit period, on the person */
         {"SELECT count(*) || '/' || count(name) FROM person_household_for_caller"
          " WHERE person_id = $1::uuid AND $2::text <> ''", POLICY_CATEGORY_BENEFITS_HOUSEHOLD},
-        {"SELECT count(*) || '/' || count(amount) FROM person_benefits_for_caller"
+        {"SELECT count(*) || '/' || count(kind) FROM person_benefits_for_caller"
          " WHERE person_id = $1::uuid AND $2::text <> ''", POLICY_CATEGORY_BENEFITS_HOUSEHOLD},
         /* sql/030, 032: the plan's texts to readers of plan_measures */
         {"SELECT count(*) || '/' || count(obligations) FROM plans_for_caller"
