@@ -582,7 +582,7 @@ static spona_status plan_copy(struct request_context *ctx,
         plan_status_arrays(NULL, 0, change->measure_status, change->n_measure_status,
                            &measure_numbers, &measure_words) == 0) {
         const char *params[] = {change->case_id, from_text,       goal_numbers,
-                                goal_words,   measure_numbers, measure_words};
+                                goal_words,      measure_numbers, measure_words};
         PGresult *result = request_query(ctx, "plan_copy", 6, params, &status);
         PQclear(result);
     }
