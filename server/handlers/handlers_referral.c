@@ -49,8 +49,8 @@
 /* the texts through the category-aware view (sql/030: NULL when not the caller's to read) */
 #define REFERRAL_FROM                                                                      \
     " FROM referrals_for_caller r JOIN institutions i ON i.id = r.institution_id"
-/* After REFERRAL_VIEW_COLUMNS: the addressee's subject (sql/016), NULL when not the caller */
-#define REFERRAL_ADDRESSEE_COLUMNS ", a.person_id, a.safety_flag, a.excluded, a.consented"
+/* After REFERRAL_VIEW_COLUMNS: the addressee's subject (sql/016, 033), NULL when not the caller */
+#define REFERRAL_ADDRESSEE_COLUMNS ", a.person_id, a.address_withheld, a.excluded, a.consented"
 #define REFERRAL_ADDRESSEE_JOIN " LEFT JOIN LATERAL spona_referral_addressee(r.id) a ON true"
 #define REFERRAL_ADDRESSEE_AT 11
 
@@ -144,9 +144,11 @@ static Spona__V1__ReferralView *referral_view_from_row(const PGresult *result, i
 /*
  * What the addressee of a referral may know of it, from a row with
  * REFERRAL_ADDRESSEE_COLUMNS: caller (access_intake_subject) as on the team of
- * the referral's case (the referral is its invitation), with the person's safety
- * flag and consents. Returns 0 when the row is not the caller's to see at all
- * (excluded from a case of the person, or not addressed to it); else 1 with
+ * the referral's case (the referral is its invitation), with whether the person's
+ * address is withheld from it (sql/033: the only fact of her safety flag it may
+ * know; as it does not lead the case, the flag's meaning for it) and consents.
+ * Returns 0 when the row is not the caller's to see at all (excluded from a
+ * case of the person, or not addressed to it); else 1 with
  * person_id set and *decision the read decision on plan_measures.
  */
 static int referral_addressee_decide(const struct policy *policy,
@@ -163,6 +165,7 @@ static int referral_addressee_decide(const struct policy *policy,
     addressee.lead_institution_id[0] = '\0';
     addressee.subject.on_team = 1;
     addressee.subject.is_lead_institution = 0;
+    /* withheld from an institution that does not lead the case: exactly the flag */
     addressee.subject.person_has_safety_flag = strcmp(PQgetvalue(result, row, at + 1), "t") == 0;
     addressee.subject.consented_categories =
         access_category_mask(PQgetvalue(result, row, at + 3));
