@@ -233,9 +233,9 @@ static spona_status caseload_run(struct request_context *ctx,
 {
     char limit[16];
     snprintf(limit, sizeof(limit), "%u", query->limit + 1);
-    const char *params[] = {query->scope, list->stage, list->group,
-                            list->overdue_only ? "true" : "false", list->partner,
-                            query->cursor_at, query->cursor_id, limit};
+    const char *params[] = {query->scope, list->stage, list->group, list->partner,
+                            list->overdue_only ? "true" : "false", query->cursor_at,
+                            query->cursor_id, limit};
     spona_status status;
     PGresult *result = request_query(ctx, "caseload_list", 8, params, &status);
     if (result == NULL)
