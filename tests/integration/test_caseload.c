@@ -544,6 +544,46 @@ static int run_cli(const char *body)
     return itest_run(argv);
 }
 
+/* The short codes derived (sql/040) and a contact set by the operator (directory). */
+static void test_short_codes_and_contact(void **state)
+{
+    (void)state;
+    PGconn *pg = idata_pg_connect("postgres");
+    char *codes = idata_pg_value(pg, "SELECT spona_short_code_derive('prijedor') || ','"
+                                     " || spona_short_code_derive('tuzla') || ','"
+                                     " || spona_short_code_derive('testgrad')", 0, NULL);
+    assert_string_equal(codes, "PD,TL,TR");
+    free(codes);
+    PQfinish(pg);
+    assert_int_equal(itest_admin("set-institution-contact", "testgrad.zzz",
+                                 "051 123 456, zzz@testgrad.ba", NULL), 0);
+    assert_int_not_equal(itest_admin("set-municipality-short-code", "testgrad", "tr", NULL), 0);
+    struct spona_client *zana = idata_login(&server, "zzz", "zana");
+    Spona__V1__DirectoryRequest body = SPONA__V1__DIRECTORY_REQUEST__INIT;
+    spona_request request = SPONA__V1__REQUEST__INIT;
+    request.body_case = SPONA__V1__REQUEST__BODY_DIRECTORY;
+    request.directory = &body;
+    spona_response *r = send_request(zana, &request);
+    idata_expect_what(r, SPONA__V1__STATUS__OK, "directory");
+    assert_string_equal(r->directory->municipality_code, "testgrad");
+    assert_true(r->directory->protocol_version >= 2);
+    int seen = 0;
+    for (size_t i = 0; i < r->directory->n_institutions; i++) {
+        const Spona__V1__DirectoryEntry *e = r->directory->institutions[i];
+        if (strcmp(e->institution_code, "testgrad.zzz") == 0) {
+            assert_string_equal(e->name, "Zavod za zapošljavanje, filijala Testgrad");
+            assert_string_equal(e->role, "employment_service");
+            assert_string_equal(e->contact, "051 123 456, zzz@testgrad.ba");
+            assert_true(e->enabled);
+            seen = 1;
+        }
+        assert_string_not_equal(e->institution_code, "testgrad.nesig"); /* signed nothing */
+    }
+    assert_true(seen);
+    envelope_free_response(r);
+    spona_client_close(zana);
+}
+
 static void test_cli_short_ids(void **state)
 {
     (void)state;
@@ -558,7 +598,7 @@ static void test_cli_short_ids(void **state)
              "\"$cli\" case list --team --limit 200 | grep '%s' | grep -q '" LAST_NAME "'\n"
              "\"$cli\" case list --stage assessment --json | grep -q '\"number\"'\n"
              "\"$cli\" directory > $out; grep -q 'testgrad.zzz' $out; grep -q 'employment_service' $out\n"
-             "grep -q 'Zavod za zapošljavanje' $out\n",
+             "grep -q 'Zavod za zapošljavanje' $out; grep -q 'zzz@testgrad.ba' $out\n",
              case_id, case_id, case_number, case_number, case_id, person_id, case_id,
              case_number);
     assert_int_equal(run_cli(body), 0);
@@ -632,6 +672,7 @@ int main(void)
         cmocka_unit_test(test_excluded_user_sees_nothing),
         cmocka_unit_test(test_filters_and_paging),
         cmocka_unit_test(test_numbers_unique_under_concurrency),
+        cmocka_unit_test(test_short_codes_and_contact),
         cmocka_unit_test(test_cli_short_ids),
         cmocka_unit_test(test_ambiguous_prefix),
         cmocka_unit_test(itest_test_server_stops_cleanly),
