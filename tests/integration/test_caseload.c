@@ -378,6 +378,15 @@ static void test_numbers_accepted(void **state)
         assert_null(strstr(r->message, "00000000"));
         envelope_free_response(r);
     }
+    /* not the shape of a number: not a UUID either, named without its value */
+    const char *shapes[] = {"TR-2026-004", "ABCDEFG-2026-0042", "TR-26-0042", "TR-2026-0042x",
+                            "TR-2026-1234567890", "T1-2026-0042"};
+    for (size_t i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+        r = idata_case_get(lead, shapes[i]);
+        idata_expect_what(r, SPONA__V1__STATUS__INVALID_ARGUMENT, shapes[i]);
+        assert_string_equal(r->message, "case_id: not a UUID");
+        envelope_free_response(r);
+    }
     /* the stage filter sees the advance; the overdue filter the referral due long ago */
     r = list_find(lead, "mine", case_id, "assessment", NULL, 0, NULL);
     assert_non_null(r);
