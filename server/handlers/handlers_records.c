@@ -483,6 +483,12 @@ spona_status handle_outcome_record(struct request_context *ctx, const spona_requ
     status = records_outcome_view(ctx, outcome_id, 0, &view);
     if (status != SPONA__V1__STATUS__OK)
         return status;
+    status = case_records_stage_suggestion(ctx, outcome->case_id, outcome->kind,
+                                           &view->stage_suggestion);
+    if (status != SPONA__V1__STATUS__OK) {
+        spona__v1__outcome_view__free_unpacked(view, NULL);
+        return status;
+    }
     case_records_row_disclosed(ctx);
     response->body_case = SPONA__V1__RESPONSE__BODY_OUTCOME_RECORD;
     response->outcome_record = view;
