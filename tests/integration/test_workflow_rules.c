@@ -288,6 +288,101 @@ static void test_records_suggest_stages(void **state)
     free_case(&c);
 }
 
+/* The referrals in client's inbox on case_id (the answer; caller frees), counted in *count. */
+static spona_response *inbox_of(struct spona_client *client, const char *case_id, size_t *count,
+                                const Spona__V1__ReferralView **first)
+{
+    spona_response *r = idata_inbox(client, 0);
+    idata_expect_what(r, OK, "inbox");
+    *count = 0;
+    *first = NULL;
+    for (size_t i = 0; i < r->inbox->n_referrals; i++)
+        if (strcmp(r->inbox->referrals[i]->case_id, case_id) == 0) {
+            if (*first == NULL)
+                *first = r->inbox->referrals[i];
+            (*count)++;
+        }
+    return r;
+}
+
+static void test_measures_refer_to_partners(void **state)
+{
+    (void)state;
+    struct wcase c;
+    case_at(&c, "planning");
+    char *to_skola = idata_referral_create_ok(lead, c.case_id, "testgrad.skola", "obuka",
+                                              "2031-06-30");
+    Spona__V1__PlanMeasure measures[3];
+    Spona__V1__PlanMeasure *list[3] = {&measures[0], &measures[1], &measures[2]};
+    static const char *const text[3][3] = {{"training", "Obuka CNC", "testgrad.skola"},
+                                           {"job_search_support", "Posredovanje", "testgrad.zzz"},
+                                           {"documents", "Lična karta", "testgrad.csr"}};
+    for (int i = 0; i < 3; i++) {
+        spona__v1__plan_measure__init(&measures[i]);
+        measures[i].kind = M(text[i][0]);
+        measures[i].description = M(text[i][1]);
+        measures[i].responsible_institution_code = M(text[i][2]);
+        measures[i].due_date = M("2031-12-31");
+    }
+    measures[1].referral_id = M("00000000-0000-4000-8000-000000000000"); /* ignored */
+    Spona__V1__PlanChangeRequest body;
+    spona__v1__plan_change_request__init(&body);
+    body.case_id = c.case_id;
+    body.add_measures = list;
+    body.n_add_measures = 3;
+    spona_response *r = idata_plan_change(lead, &body);
+    idata_expect_what(r, OK, "plan_change with three measures");
+    const Spona__V1__PlanView *plan = r->plan_change;
+    assert_int_equal(plan->n_measures, 3);
+    assert_string_equal(plan->measures[0]->referral_id, to_skola); /* linked */
+    char *to_zzz = strdup(plan->measures[1]->referral_id);     /* created */
+    assert_non_null(to_zzz);
+    assert_int_equal(strlen(to_zzz), 36);
+    assert_string_not_equal(to_zzz, "00000000-0000-4000-8000-000000000000");
+    assert_string_equal(plan->measures[2]->referral_id, ""); /* the lead's own: none */
+    uint32_t version = plan->version;
+    envelope_free_response(r);
+
+    size_t count;
+    const Spona__V1__ReferralView *referral;
+    r = inbox_of(zzz, c.case_id, &count, &referral);
+    assert_int_equal(count, 1);
+    assert_string_equal(referral->referral_id, to_zzz);
+    assert_int_equal(referral->plan_measure, 2);
+    assert_string_equal(referral->status, "sent");
+    assert_string_equal(referral->measure, "job_search_support: Posredovanje");
+    envelope_free_response(r);
+    r = inbox_of(skola, c.case_id, &count, &referral);
+    assert_int_equal(count, 1);
+    assert_int_equal(referral->plan_measure, 1);
+    envelope_free_response(r);
+
+    /* a later version keeps the links */
+    r = idata_plan_measure_status(lead, c.case_id, version, 3, "in_progress");
+    idata_expect_what(r, OK, "plan_change: a status");
+    assert_string_equal(r->plan_change->measures[1]->referral_id, to_zzz);
+    assert_string_equal(r->plan_change->measures[0]->referral_id, to_skola);
+    envelope_free_response(r);
+
+    /* the lead's own referral to zzz takes over the one the plan sent: still one */
+    r = idata_referral_create_due(lead, c.case_id, "testgrad.zzz", "posredovanje", "2032-01-31");
+    idata_expect_what(r, OK, "referral_create to zzz after the plan's");
+    assert_string_equal(r->referral_create->referral_id, to_zzz);
+    envelope_free_response(r);
+    r = inbox_of(zzz, c.case_id, &count, &referral);
+    assert_int_equal(count, 1);
+    assert_string_equal(referral->measure, "posredovanje");
+    assert_string_equal(referral->due_date, "2032-01-31");
+    envelope_free_response(r);
+    /* and a second one is a referral of its own */
+    char *second = idata_referral_create_ok(lead, c.case_id, "testgrad.zzz", "sajam", NULL);
+    assert_string_not_equal(second, to_zzz);
+    free(second);
+    free(to_zzz);
+    free(to_skola);
+    free_case(&c);
+}
+
 int main(void)
 {
     if (itest_init() != 0)
@@ -298,6 +393,7 @@ int main(void)
         cmocka_unit_test(test_follow_up_windows),
         cmocka_unit_test(test_priority_group_codes),
         cmocka_unit_test(test_records_suggest_stages),
+        cmocka_unit_test(test_measures_refer_to_partners),
         cmocka_unit_test(itest_test_server_stops_cleanly),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
