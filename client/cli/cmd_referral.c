@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "i18n.h"
 #include "json.h"
 #include "output.h"
 #include "remote.h"
@@ -36,6 +37,7 @@ static void referral_members_json(struct json_writer *writer, const Spona__V1__R
     json_uint(writer, "version", view->version);
     json_string(writer, "created_at", view->created_at);
     json_bool(writer, "overdue", view->overdue);
+    json_uint(writer, "plan_measure", view->plan_measure);
 }
 
 /* The referrals as the JSON array member key. */
@@ -70,11 +72,16 @@ static void referrals_text(Spona__V1__ReferralView *const *views, size_t count,
     int failed = table_add(&table, cells);
     for (size_t i = 0; !failed && i < count; i++) {
         const Spona__V1__ReferralView *view = views[i];
-        char status[64], version[24];
+        char status[64], version[24], measure[1024];
         snprintf(status, sizeof(status), "%s%s", view->status, view->overdue ? " OVERDUE" : "");
+        if (view->plan_measure != 0) /* the plan's measure it carries out */
+            snprintf(measure, sizeof(measure), _("%s (plan measure %u)"), view->measure,
+                     (unsigned)view->plan_measure);
+        else
+            snprintf(measure, sizeof(measure), "%s", view->measure);
         snprintf(version, sizeof(version), "%llu", (unsigned long long)view->version);
         const char *row[] = { view->referral_id, view->case_id,    view->institution_code,
-                              view->measure,     view->due_date,   status,
+                              measure,           view->due_date,   status,
                               version,           view->created_at,
                               view->reason[0] != '\0' ? view->reason : view->result };
         for (size_t c = 0, n = 0; c < 9; c++)

@@ -56,10 +56,10 @@
 
 const struct db_statement referral_statements[] = {
     /* a referral plan_change sent for a measure of the case to institution $2, not yet
-     * answered nor taken over: the lead's referral_create takes it over (docs/cases.md) */
+     * answered nor taken over: the lead's referral_create takes it over (docs/cases.md);
+     * its version stays 1, as for a referral just sent */
     {"referral_adopt",
-     "UPDATE referrals SET measure = $3, due_date = NULLIF($4, '')::date, plan_created = false,"
-     "                     version = version + 1"
+     "UPDATE referrals SET measure = $3, due_date = NULLIF($4, '')::date, plan_created = false"
      " WHERE id = (SELECT r.id FROM referrals r WHERE r.case_id = $1::uuid"
      "                AND r.institution_id = $2 AND r.status = 'sent' AND r.plan_created"
      "              ORDER BY r.plan_measure, r.created_at LIMIT 1 FOR UPDATE)"
