@@ -41,6 +41,7 @@ static void referral_members_json(struct json_writer *writer, const Spona__V1__R
     json_string(writer, "person_first_name", view->person_first_name);
     json_string(writer, "person_last_name", view->person_last_name);
     json_bool(writer, "person_name_hidden", view->person_name_hidden);
+    json_uint(writer, "plan_measure", view->plan_measure);
 }
 
 /* The referrals as the JSON array member key. */
@@ -77,15 +78,20 @@ static void referrals_text(Spona__V1__ReferralView *const *views, size_t count,
     int failed = table_add(&table, cells);
     for (size_t i = 0; !failed && i < count; i++) {
         const Spona__V1__ReferralView *view = views[i];
-        char status[64], version[24], person[256];
+        char status[64], version[24], person[256], measure[1024];
         snprintf(status, sizeof(status), "%s%s", view->status, view->overdue ? " OVERDUE" : "");
+        if (view->plan_measure != 0) /* the plan's measure it carries out */
+            snprintf(measure, sizeof(measure), _("%s (plan measure %u)"), view->measure,
+                     (unsigned)view->plan_measure);
+        else
+            snprintf(measure, sizeof(measure), "%s", view->measure);
         snprintf(version, sizeof(version), "%llu", (unsigned long long)view->version);
         view_person_name(person, sizeof(person), view->person_first_name,
                          view->person_last_name, view->person_name_hidden);
         const char *row[] = { view->referral_id, view->case_number[0] != '\0' ? view->case_number
                                                                                  : view->case_id,
                               person,            view->institution_code,
-                              view->measure,     view->due_date,   status,
+                              measure,           view->due_date,   status,
                               version,           view->created_at,
                               view->reason[0] != '\0' ? view->reason : view->result };
         for (size_t c = 0, n = 0; c < 10; c++)

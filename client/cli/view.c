@@ -280,3 +280,43 @@ void view_person_name(char *out, size_t size, const char *first, const char *las
     else
         snprintf(out, size, "%s %s", last, first);
 }
+
+void view_stage_suggestion(FILE *out, const Spona__V1__StageSuggestion *suggestion,
+                           const char *case_id)
+{
+    if (suggestion == NULL || suggestion->suggested_stage[0] == '\0')
+        return;
+    fprintf(out, _("the case is in stage "));
+    output_text(out, suggestion->current_stage);
+    fprintf(out, "; ");
+    output_text(out, suggestion->reason);
+    if (suggestion->close_reason[0] != '\0') {
+        fprintf(out, _(".\nsuggested: close the case with reason "));
+        output_text(out, suggestion->close_reason);
+        fprintf(out, ": spona case close ");
+        output_text(out, case_id);
+        fprintf(out, " --reason ");
+        output_text(out, suggestion->close_reason);
+    } else {
+        fprintf(out, _(".\nsuggested: move the case to stage "));
+        output_text(out, suggestion->suggested_stage);
+        fprintf(out, ": spona case advance ");
+        output_text(out, case_id);
+        fprintf(out, " --to ");
+        output_text(out, suggestion->suggested_stage);
+    }
+    fprintf(out, "\n");
+}
+
+void view_stage_suggestion_json(struct json_writer *writer,
+                                const Spona__V1__StageSuggestion *suggestion)
+{
+    if (suggestion == NULL)
+        return;
+    json_object_begin(writer, "stage_suggestion");
+    json_string(writer, "current_stage", suggestion->current_stage);
+    json_string(writer, "suggested_stage", suggestion->suggested_stage);
+    json_string(writer, "close_reason", suggestion->close_reason);
+    json_string(writer, "reason", suggestion->reason);
+    json_object_end(writer);
+}

@@ -20,6 +20,7 @@
 #include "case_records_util.h"
 #include "handlers.h"
 #include "handlers_util.h"
+#include "plan_referrals.h"
 #include "statements.h"
 #include "views.h"
 
@@ -43,7 +44,7 @@ const struct db_statement plan_statements[] = {
      " WHERE plan_id = $1::uuid ORDER BY number"},
     {"plan_measures",
      "SELECT m.number, m.kind, m.description, COALESCE(i.code, ''),"
-     "       " CASE_RECORDS_DATE("m.due_date") ", m.status"
+     "       " CASE_RECORDS_DATE("m.due_date") ", m.status, COALESCE(m.referral_id::text, '')"
      "  FROM plan_measures_for_caller m LEFT JOIN institutions i ON i.id = m.responsible_institution_id"
      " WHERE m.plan_id = $1::uuid ORDER BY m.number"},
     {"plan_versions", "SELECT version FROM plans WHERE case_id = $1::uuid ORDER BY version"},
@@ -60,10 +61,24 @@ const struct db_statement plan_statements[] = {
      "SELECT spona_plan_copy($1::uuid, $2::int, $3::int[], $4::text[], $5::int[], $6::text[])"},
     {"plan_measure_insert",
      "INSERT INTO plan_measures (plan_id, municipality_id, number, kind, description,"
-     "                           responsible_institution_id, due_date, status)"
+     "                           responsible_institution_id, due_date, status, referral_id)"
      " VALUES ($1::uuid, $2, $3::int, $4, $5,"
      "         (SELECT id FROM institutions WHERE code = $6 AND municipality_id = $2),"
-     "         NULLIF($7, '')::date, $8)"},
+     "         NULLIF($7, '')::date, $8, NULLIF($9, '')::uuid)"},
+    /* referrals of plan measures (plan_referrals.c): an open one of case $1 to institution
+     * $2 not yet linked to a measure, locked; the link; a new one */
+    {"plan_referral_open",
+     "SELECT r.id FROM referrals r JOIN institutions i ON i.id = r.institution_id"
+     " WHERE r.case_id = $1::uuid AND i.code = $2 AND i.municipality_id = $3"
+     "   AND r.status IN ('sent', 'accepted') AND r.plan_measure IS NULL"
+     " ORDER BY r.created_at, r.id LIMIT 1 FOR UPDATE OF r"},
+    {"plan_referral_link",
+     "UPDATE referrals SET plan_measure = $2::int WHERE id = $1::uuid AND plan_measure IS NULL"},
+    {"plan_referral_insert",
+     "INSERT INTO referrals (municipality_id, case_id, institution_id, measure, due_date,"
+     "                       created_by, plan_measure, plan_created)"
+     " VALUES ($1, $2::uuid, (SELECT id FROM institutions WHERE code = $3 AND municipality_id = $1),"
+     "         $4, NULLIF($5, '')::date, $6, $7::int, true) RETURNING id"},
     /* the printable document: names of the case manager, the lead and the institutions */
     {"plan_case_manager",
      "SELECT u.full_name, i.name FROM cases c JOIN users u ON u.id = c.lead_user_id"
@@ -221,9 +236,10 @@ static spona_status plan_items_load(struct request_context *ctx, const char *pla
         measure->responsible_institution_code = views_strdup(PQgetvalue(result, row, 3));
         measure->due_date = views_strdup(PQgetvalue(result, row, 4));
         measure->status = views_strdup(PQgetvalue(result, row, 5));
+        measure->referral_id = views_strdup(PQgetvalue(result, row, 6));
         failed = measure->kind == NULL || measure->description == NULL ||
                  measure->responsible_institution_code == NULL || measure->due_date == NULL ||
-                 measure->status == NULL ||
+                 measure->status == NULL || measure->referral_id == NULL ||
                  views_append((void ***)&view->measures, &view->n_measures, measure) != 0;
         if (failed)
             spona__v1__plan_measure__free_unpacked(measure, NULL);
@@ -443,9 +459,10 @@ static int plan_add_measure(Spona__V1__PlanView *plan, const Spona__V1__PlanMeas
     measure->responsible_institution_code = views_strdup(add->responsible_institution_code);
     measure->due_date = views_strdup(add->due_date);
     measure->status = views_strdup(add->status[0] ? add->status : "planned");
+    measure->referral_id = views_strdup(""); /* set by plan_referrals_link, never the client */
     if (measure->kind == NULL || measure->description == NULL ||
         measure->responsible_institution_code == NULL || measure->due_date == NULL ||
-        measure->status == NULL ||
+        measure->status == NULL || measure->referral_id == NULL ||
         views_append((void ***)&plan->measures, &plan->n_measures, measure) != 0) {
         spona__v1__plan_measure__free_unpacked(measure, NULL);
         return -1;
@@ -527,8 +544,9 @@ static spona_status plan_insert(struct request_context *ctx, const Spona__V1__Pl
                              measure->description,
                              measure->responsible_institution_code,
                              measure->due_date,
-                             measure->status};
-        result = request_query(ctx, "plan_measure_insert", 8, row, &status);
+                             measure->status,
+                             measure->referral_id};
+        result = request_query(ctx, "plan_measure_insert", 9, row, &status);
         if (result == NULL)
             return status;
         PQclear(result);
@@ -715,6 +733,10 @@ spona_status handle_plan_change(struct request_context *ctx, const spona_request
     Spona__V1__PlanView *plan = NULL, *view = NULL;
     status = plan_change_prepare(ctx, change, &plan);
     uint32_t version = plan != NULL ? plan->version + 1 : 0;
+    size_t created = 0, linked = 0;
+    if (status == SPONA__V1__STATUS__OK)
+        status = plan_referrals_link(ctx, plan, plan->n_measures - change->n_add_measures,
+                                     &created, &linked);
     if (status == SPONA__V1__STATUS__OK)
         status = plan_store(ctx, change, plan, version);
     if (status == SPONA__V1__STATUS__PERMISSION_DENIED)
@@ -726,6 +748,11 @@ spona_status handle_plan_change(struct request_context *ctx, const spona_request
     if (status != SPONA__V1__STATUS__OK)
         return case_records_refuse(ctx, status);
     plan_change_detail(ctx, change, "", version);
+    if (created + linked > 0) {
+        size_t used = strlen(ctx->audit_detail);
+        snprintf(ctx->audit_detail + used, sizeof(ctx->audit_detail) - used,
+                 ", %zu referrals created, %zu linked", created, linked);
+    }
     plan_change_answer(ctx, view);
     response->body_case = SPONA__V1__RESPONSE__BODY_PLAN_CHANGE;
     response->plan_change = view;

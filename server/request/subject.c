@@ -248,6 +248,15 @@ spona_status subject_resolve(struct request_context *ctx)
         status = subject_case_of(ctx, "subject_outcome_case", case_id, &excluded);
         if (status == SPONA__V1__STATUS__OK)
             status = access_case_subject(ctx, case_id, NULL, &ctx->subject);
+        /* the institution that recorded it, off the team (docs/cases.md) */
+        if (status == SPONA__V1__STATUS__NOT_FOUND) {
+            spona_status recorder =
+                access_outcome_recorder_subject(ctx, ctx->subject_id, &ctx->subject);
+            if (recorder == SPONA__V1__STATUS__OK)
+                ctx->message[0] = '\0';
+            if (recorder != SPONA__V1__STATUS__NOT_FOUND)
+                status = recorder;
+        }
         break;
     }
     if (status == SPONA__V1__STATUS__NOT_FOUND) {
