@@ -16,6 +16,29 @@ CREATE INDEX referrals_open_unlinked ON referrals (case_id, institution_id)
 GRANT SELECT (referral_id) ON plan_measures TO spona_app;
 GRANT SELECT (plan_measure, plan_created) ON referrals TO spona_app;
 
+-- A measure keeps its referral in every later version of the plan: a new version's
+-- measure without a link takes the link of the same-numbered measure of the version
+-- before (measures are added, never rewritten, so a number names one measure). This
+-- also covers the database's own status copy (spona_plan_copy, sql/032), which does
+-- not know the column.
+CREATE FUNCTION spona_plan_measure_keeps_referral() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS
+$$
+BEGIN
+    IF NEW.referral_id IS NULL THEN
+        SELECT m.referral_id INTO NEW.referral_id
+          FROM plans p
+          JOIN plans before ON before.case_id = p.case_id AND before.version = p.version - 1
+          JOIN plan_measures m ON m.plan_id = before.id AND m.number = NEW.number
+         WHERE p.id = NEW.plan_id;
+    END IF;
+    RETURN NEW;
+END
+$$;
+REVOKE ALL ON FUNCTION spona_plan_measure_keeps_referral() FROM PUBLIC;
+CREATE TRIGGER plan_measures_keep_referral BEFORE INSERT ON plan_measures
+    FOR EACH ROW EXECUTE FUNCTION spona_plan_measure_keeps_referral();
+
 CREATE OR REPLACE VIEW plan_measures_for_caller WITH (security_barrier = true) AS
     SELECT m.plan_id, m.municipality_id, m.number, m.kind, m.responsible_institution_id,
            m.due_date, m.status,

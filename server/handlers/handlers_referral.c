@@ -53,7 +53,8 @@
 /* After REFERRAL_VIEW_COLUMNS: the addressee's subject (sql/016, 033), NULL when not the caller */
 #define REFERRAL_ADDRESSEE_COLUMNS ", a.person_id, a.address_withheld, a.excluded, a.consented"
 #define REFERRAL_ADDRESSEE_JOIN " LEFT JOIN LATERAL spona_referral_addressee(r.id) a ON true"
-#define REFERRAL_ADDRESSEE_AT 12
+#define REFERRAL_VIEW_COUNT 12 /* the columns of REFERRAL_VIEW_COLUMNS */
+#define REFERRAL_ADDRESSEE_AT REFERRAL_VIEW_COUNT
 
 const struct db_statement referral_statements[] = {
     /* a referral plan_change sent for a measure of the case to institution $2, not yet
@@ -630,7 +631,7 @@ static Spona__V1__ReferralView *overdue_view(const PGresult *result, int row,
     Spona__V1__ReferralView *view = referral_view_from_row(result, row);
     if (view == NULL)
         return NULL;
-    view->case_number = views_strdup(PQgetvalue(result, row, 11));
+    view->case_number = views_strdup(PQgetvalue(result, row, REFERRAL_VIEW_COUNT));
     view->person_first_name = views_strdup(known->name.first);
     view->person_last_name = views_strdup(known->name.last);
     view->person_name_hidden = known->name.hidden != 0;
