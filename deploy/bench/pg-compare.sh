@@ -19,7 +19,8 @@
 #        deploy/bench/pg-compare.sh stop STATE          stop the server, delete the cluster
 # BUILD is a (Release) build tree of this repository; STATE a scratch directory.
 # Environment: PERSONS (50000), EVENTS (500000: about 1.1 cases per person),
-# CLIENTS ("16 64"), DURATION (20 s), SHARED_BUFFERS (1GB), WORKERS (4), IO_THREADS (2),
+# CLIENTS ("16 64"), OPS (the spona-bench operations run, "person_get case_get person_search
+# note_add mix"), DURATION (20 s), SHARED_BUFFERS (1GB), WORKERS (4), IO_THREADS (2),
 # BENCH_PORT (57450). Needs python3 and PostgreSQL 15 (pgbench, pg_stat_statements:
 # Debian postgresql-15).
 set -euo pipefail
@@ -28,6 +29,7 @@ PG_BIN=${SPONA_PG_BIN:-/usr/lib/postgresql/15/bin}
 PERSONS=${PERSONS:-50000}
 EVENTS=${EVENTS:-500000}
 CLIENTS=${CLIENTS:-"16 64"}
+OPS=${OPS:-"person_get case_get person_search note_add mix"}
 DURATION=${DURATION:-20}
 SHARED_BUFFERS=${SHARED_BUFFERS:-1GB}
 WORKERS=${WORKERS:-4}
@@ -244,13 +246,14 @@ run() {
         echo "== $clients connections / clients, $DURATION s each, $(nproc) cores," \
              "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
         echo "spona op       req/s  p50ms  p99ms p99.9ms errors load srv-cores pg-cores cli-cores"
-        local op rates=()
-        for op in person_get case_get person_search note_add mix; do
+        local op
+        declare -A rate=([person_get]=0 [case_get]=0 [note_add]=0)
+        for op in $OPS; do
             [ $first = 1 ] && psql_as postgres -c "SELECT pg_stat_statements_reset()" >/dev/null
             local line
             line=$(spona_run "$op" "$clients")
             printf '%-13s %s\n' "$op" "$line"
-            rates+=("${line%% *}")
+            rate[$op]=${line%% *}
             if [ $first = 1 ] && [ "$op" = person_get -o "$op" = case_get ]; then
                 echo "-- pg_stat_statements during $op:"
                 top_statements
@@ -266,7 +269,8 @@ run() {
         insert_tps=$(pgbench_tps spona_owner "$clients" -f "$STATE/pgbench/insert.sql")
         echo "pgbench tps: bare primary-key read $bare_tps, person_get's SQL $same_tps," \
              "case_get's SQL $same_case_tps, insert+commit $insert_tps"
-        awk -v p="${rates[0]}" -v c="${rates[1]}" -v n="${rates[3]}" -v b="$bare_tps" \
+        awk -v p="${rate[person_get]}" -v c="${rate[case_get]}" -v n="${rate[note_add]}" \
+            -v b="$bare_tps" \
             -v s="$same_tps" -v sc="$same_case_tps" -v i="$insert_tps" 'BEGIN {
             printf "ratios: person_get/bare %.3f, person_get/same-SQL %.3f, case_get/bare %.3f, ", p / b, p / s, c / b
             printf "case_get/same-SQL %.3f, note_add/insert %.3f\n", c / sc, n / i }'
