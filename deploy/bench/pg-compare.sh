@@ -124,10 +124,11 @@ CONF
       printf '[server]\nlisten = 127.0.0.1:%s\nio_threads = %s\nworkers = %s\n' \
           "$BENCH_PORT" "$IO_THREADS" "$WORKERS"
       # every connection logs in at once as one user from one address: the login limits
-      # (issue 11: 10 a user; and no more logins in flight than max_failed_logins) would
-      # refuse most of them, and the run would measure fewer connections than it says
+      # (issue 11: 10 a user; no more logins in flight than max_failed_logins, and at most
+      # login_hash_queue waiting for their hash) would refuse most of them, and the run
+      # would measure fewer connections than it says
       printf '[auth]\nmax_sessions_per_user = 1000\nlogin_attempts_per_user = 100000\n'
-      printf 'max_failed_logins = 1000\n'
+      printf 'max_failed_logins = 1000\nlogin_hash_queue = 256\n'
       printf 'login_attempts_per_address = 100000\nlogin_attempts_per_institution = 100000\n'
     } >"$STATE/server.conf"
     start_server
