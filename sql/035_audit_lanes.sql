@@ -89,9 +89,9 @@ BEGIN
 END
 $$;
 
--- The chain check (audit_verify; docs/access.md, docs/security.md): every lane of the
--- acting municipality, record by record (does it link to the lane's previous record, is
--- its hash its own), then each lane's end against its head. Answers the verdict only, as
+-- The chain check (audit_verify; docs/access.md, docs/operations.md): every lane of the
+-- acting municipality in one pass, record by record (does it link to the lane's previous
+-- record, is its hash its own), then each lane's newest record against its head. Answers the verdict only, as
 -- sql/017's did: records examined, the first bad record's seq (0 when intact; the lowest
 -- lane's problem first) and why, and the combined head hash. For the coordinator and
 -- the lead agency.
@@ -101,9 +101,8 @@ CREATE OR REPLACE FUNCTION spona_audit_verify()
 $$
 DECLARE
     m uuid := spona_current_municipality();
-    h audit_head%ROWTYPE;
+    h record;
     r record;
-    last_hash bytea;
     last_seq bigint;
 BEGIN
     IF m IS NULL OR coalesce(spona_current_role(), '') NOT IN ('coordinator', 'lead_agency') THEN
@@ -123,33 +122,43 @@ BEGIN
         RETURN NEXT;
         RETURN;
     END IF;
-    FOR h IN SELECT * FROM audit_head a WHERE a.municipality_id = m ORDER BY a.lane LOOP
-        last_hash := spona_audit_lane_genesis(m, h.lane);
-        last_seq := 0;
-        FOR r IN SELECT a.seq, a.prev_hash, a.hash,
-                        sha256(a.prev_hash || convert_to(spona_audit_canonical(a), 'UTF8')) AS computed
-                   FROM audit_log a
-                  WHERE a.municipality_id = m AND a.lane = h.lane
-                  ORDER BY a.seq LOOP
-            records := records + 1;
-            IF r.prev_hash <> last_hash THEN
-                problem := CASE WHEN last_seq = 0
-                    THEN format('record %s does not start lane %s (reordered, moved, or a record '
-                                'before it was removed)', r.seq, h.lane)
-                    ELSE format('record %s does not follow record %s in lane %s (reordered, '
-                                'moved, or a record between them was removed)', r.seq, last_seq,
-                                h.lane) END;
-            ELSIF r.computed <> r.hash THEN
-                problem := format('record %s was modified', r.seq);
-            END IF;
-            IF problem <> '' THEN
-                bad_seq := r.seq;
-                RETURN NEXT;
-                RETURN;
-            END IF;
-            last_hash := r.hash;
-            last_seq := r.seq;
-        END LOOP;
+    -- one pass over the trail in lane order: each record against its lane's previous one
+    FOR r IN SELECT a.lane, a.seq, lag(a.seq) OVER w AS prev_seq,
+                    a.prev_hash = coalesce(lag(a.hash) OVER w,
+                                           spona_audit_lane_genesis(m, a.lane)) AS linked,
+                    a.hash = sha256(a.prev_hash || convert_to(spona_audit_canonical(a), 'UTF8'))
+                        AS own
+               FROM audit_log a
+              WHERE a.municipality_id = m
+             WINDOW w AS (PARTITION BY a.lane ORDER BY a.seq)
+              ORDER BY a.lane, a.seq LOOP
+        records := records + 1;
+        IF NOT r.linked THEN
+            problem := CASE WHEN r.prev_seq IS NULL
+                THEN format('record %s does not start lane %s (reordered, moved, or a record '
+                            'before it was removed)', r.seq, r.lane)
+                ELSE format('record %s does not follow record %s in lane %s (reordered, '
+                            'moved, or a record between them was removed)', r.seq, r.prev_seq,
+                            r.lane) END;
+        ELSIF NOT r.own THEN
+            problem := format('record %s was modified', r.seq);
+        END IF;
+        IF problem <> '' THEN
+            bad_seq := r.seq;
+            RETURN NEXT;
+            RETURN;
+        END IF;
+    END LOOP;
+    -- each lane's newest record against its head
+    FOR h IN SELECT a.lane, a.seq, a.hash, l.seq AS last_seq,
+                    coalesce(l.hash, spona_audit_lane_genesis(m, a.lane)) AS last_hash
+               FROM audit_head a
+               LEFT JOIN LATERAL (SELECT x.seq, x.hash FROM audit_log x
+                                   WHERE x.municipality_id = m AND x.lane = a.lane
+                                   ORDER BY x.seq DESC LIMIT 1) l ON true
+              WHERE a.municipality_id = m
+              ORDER BY a.lane LOOP
+        last_seq := coalesce(h.last_seq, 0);
         IF last_seq < h.seq THEN
             bad_seq := h.seq;
             problem := format('the newest records of lane %s were removed (the lane ends at '
@@ -158,7 +167,7 @@ BEGIN
             bad_seq := last_seq;
             problem := format('record %s lies beyond lane %s''s head (record %s)', last_seq,
                               h.lane, h.seq);
-        ELSIF h.hash <> last_hash THEN
+        ELSIF h.hash <> h.last_hash THEN
             bad_seq := last_seq;
             problem := format('record %s was modified (it does not match lane %s''s head)',
                               last_seq, h.lane);
