@@ -114,6 +114,15 @@ const struct request_kind *request_table(size_t *count);
 PGresult *request_query(struct request_context *ctx, const char *name, int count,
                         const char *const *params, spona_status *status);
 
+/*
+ * Two prepared statements with the same parameters in one round trip (db_exec_pair):
+ * OK with both results in out[] (caller PQclear()s), or UNAVAILABLE / INTERNAL with
+ * ctx->message set and out[] NULL, as request_query.
+ */
+spona_status request_query_pair(struct request_context *ctx, const char *first,
+                                const char *second, int count, const char *const *params,
+                                PGresult *out[2]);
+
 /* 1 when text is a UUID in its canonical text form (check ids before using them in SQL). */
 int request_is_uuid(const char *text);
 
