@@ -25,6 +25,7 @@ enum settings_option {
     OPTION_PASSWORD_FILE,
     OPTION_SESSION_FILE,
     OPTION_JSON,
+    OPTION_LANG,
 };
 
 const struct option settings_options[] = {
@@ -37,6 +38,7 @@ const struct option settings_options[] = {
     { "password-file", required_argument, NULL, OPTION_PASSWORD_FILE },
     { "session-file", required_argument, NULL, OPTION_SESSION_FILE },
     { "json", no_argument, NULL, OPTION_JSON },
+    { "lang", required_argument, NULL, OPTION_LANG },
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, 'V' },
     { NULL, 0, NULL, 0 },
@@ -85,6 +87,7 @@ int settings_take_option(struct settings *settings, int option, const char *valu
     case OPTION_KEY: slot = &settings->flag_key; break;
     case OPTION_CONFIG: slot = &settings->flag_config; break;
     case OPTION_SESSION_FILE: slot = &settings->flag_session_file; break;
+    case OPTION_LANG: slot = &settings->flag_lang; break;
     case OPTION_USER:
         slot = &settings->flag_user;
         settings->given |= SETTINGS_FLAG_USER;
@@ -231,6 +234,8 @@ static int config_handler(void *user, const char *section, const char *name, con
         rc = config_set_path(reader, &settings->cert_file, value);
     else if (strcmp(name, "key") == 0)
         rc = config_set_path(reader, &settings->key_file, value);
+    else if (strcmp(name, "lang") == 0)
+        rc = settings_set(&settings->lang, value);
     else if (strcmp(name, "session_file") == 0)
         rc = config_set_path(reader, &settings->session_file, value);
     else {
@@ -352,6 +357,8 @@ int settings_resolve(struct settings *settings, char *err, size_t err_size)
         settings_from_env(&settings->key_file, "SPONA_KEY") != 0 ||
         settings_from_env(&settings->user, "SPONA_USER") != 0 ||
         settings_from_env(&settings->session_file, "SPONA_SESSION_FILE") != 0 ||
+        settings_from_env(&settings->lang, "SPONA_LANG") != 0 ||
+        settings_from_flag(&settings->lang, settings->flag_lang) != 0 ||
         settings_from_flag(&settings->server, settings->flag_server) != 0 ||
         settings_from_flag(&settings->ca_file, settings->flag_ca) != 0 ||
         settings_from_flag(&settings->cert_file, settings->flag_cert) != 0 ||
@@ -390,6 +397,7 @@ void settings_free(struct settings *settings)
         &settings->session_file, &settings->config_file,  &settings->flag_server,
         &settings->flag_ca,     &settings->flag_cert,     &settings->flag_key,
         &settings->flag_user,   &settings->flag_session_file, &settings->flag_config,
+        &settings->lang,        &settings->flag_lang,
     };
     for (size_t i = 0; i < sizeof(owned) / sizeof(owned[0]); i++) {
         free(*owned[i]);
