@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "i18n.h"
 #include "json.h"
 #include "output.h"
 #include "remote.h"
@@ -36,11 +37,8 @@ static void case_open_json(struct json_writer *writer, const spona_request *requ
 
 static void case_open_text(const spona_request *request, const spona_response *response)
 {
-    printf("opened case ");
-    output_text(stdout, response->case_open->case_id);
-    printf(" for person ");
-    output_text(stdout, request->case_open->person_id);
-    printf("\n");
+    output_printf(stdout, _("opened case %s for person %s\n"), response->case_open->case_id,
+                  request->case_open->person_id);
 }
 
 static int case_open_run(const struct settings *settings, const struct args *args)
@@ -70,24 +68,27 @@ static void case_show_text(const spona_request *request, const spona_response *r
     const Spona__V1__CaseView *view = response->case_get;
     char version[24];
     snprintf(version, sizeof(version), "%llu", (unsigned long long)view->version);
-    const char *labels[] = { "case", "person", "stage", "lead", "opened", "version" };
-    const char *values[] = { view->case_id, view->person_id, view->stage,
-                             view->lead_institution_code, view->opened_at, version };
-    for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++) {
-        printf("%-8s", labels[i]);
-        output_text(stdout, values[i]);
-        printf("\n");
-    }
+    const struct view_line lines[] = {
+        { _("case"), view->case_id },
+        { _("person"), view->person_id },
+        { _("stage"), i18n_code_label("stage", view->stage) },
+        { _("lead"), view->lead_institution_code },
+        { _("opened"), view->opened_at },
+        { _("version"), version },
+    };
+    view_lines(stdout, lines, sizeof(lines) / sizeof(lines[0]));
     struct table table;
     table_init(&table, 4);
-    const char *header[] = { "institution", "role", "via", "since" };
+    const char *header[] = { _("institution"), _("role"), _("via"), _("since") };
     int failed = table_add(&table, header);
     for (size_t i = 0; !failed && i < view->n_team; i++) {
-        const char *row[] = { view->team[i]->institution_code, view->team[i]->role,
-                              view->team[i]->via, view->team[i]->since };
+        const char *row[] = { view->team[i]->institution_code,
+                              i18n_code_label("role", view->team[i]->role),
+                              i18n_code_label("team_via", view->team[i]->via),
+                              view->team[i]->since };
         failed = table_add(&table, row);
     }
-    printf("\nteam\n");
+    printf("\n%s\n", _("team"));
     table_print(&table, stdout, 2);
     table_free(&table);
     if (view->person != NULL) {
@@ -116,19 +117,18 @@ static void case_exclude_json(struct json_writer *writer, const spona_request *r
 static void case_exclude_text(const spona_request *request, const spona_response *response)
 {
     const Spona__V1__CaseExcludeRequest *exclude = request->case_exclude;
-    int user = exclude->username[0] != '\0';
-    printf("excluded %s ", user ? "user" : "institution");
-    if (user) {
-        output_text(stdout, exclude->username);
-        printf(" of ");
-    }
-    output_text(stdout, exclude->institution_code);
-    printf(" from case ");
-    output_text(stdout, exclude->case_id);
-    printf(" (exclusion ");
-    output_text(stdout, response->case_exclude->exclusion_id);
-    printf("); from %s next request on %s nothing of it\n", user ? "their" : "its",
-           user ? "they see" : "it sees");
+    if (exclude->username[0] != '\0')
+        output_printf(stdout,
+                      _("excluded user %s of %s from case %s (exclusion %s); from their next "
+                        "request on they see nothing of it\n"),
+                      exclude->username, exclude->institution_code, exclude->case_id,
+                      response->case_exclude->exclusion_id);
+    else
+        output_printf(stdout,
+                      _("excluded institution %s from case %s (exclusion %s); from its next "
+                        "request on it sees nothing of it\n"),
+                      exclude->institution_code, exclude->case_id,
+                      response->case_exclude->exclusion_id);
 }
 
 static int case_exclude_run(const struct settings *settings, const struct args *args)
@@ -154,13 +154,10 @@ static void refer_json(struct json_writer *writer, const spona_request *request,
 
 static void refer_text(const spona_request *request, const spona_response *response)
 {
-    printf("referred case ");
-    output_text(stdout, request->referral_create->case_id);
-    printf(" to ");
-    output_text(stdout, request->referral_create->institution_code);
-    printf(": referral ");
-    output_text(stdout, response->referral_create->referral_id);
-    printf(" (it joins the team when it accepts)\n");
+    output_printf(stdout, _("referred case %s to %s: referral %s (it joins the team when it "
+                            "accepts)\n"),
+                  request->referral_create->case_id, request->referral_create->institution_code,
+                  response->referral_create->referral_id);
 }
 
 static int refer_run(const struct settings *settings, const struct args *args)
@@ -190,11 +187,8 @@ static void referral_accept_json(struct json_writer *writer, const spona_request
 
 static void referral_accept_text(const spona_request *request, const spona_response *response)
 {
-    printf("accepted referral ");
-    output_text(stdout, request->referral_accept->referral_id);
-    printf(": your institution is on the team of case ");
-    output_text(stdout, response->referral_accept->case_id);
-    printf("\n");
+    output_printf(stdout, _("accepted referral %s: your institution is on the team of case %s\n"),
+                  request->referral_accept->referral_id, response->referral_accept->case_id);
 }
 
 static int referral_accept_run(const struct settings *settings, const struct args *args)
@@ -217,11 +211,9 @@ static void emergency_json(struct json_writer *writer, const spona_request *requ
 
 static void emergency_text(const spona_request *request, const spona_response *response)
 {
-    printf("emergency access to case ");
-    output_text(stdout, request->emergency_access->case_id);
-    printf(" until ");
-    output_text(stdout, response->emergency_access->expires_at);
-    printf("; it is audited and flagged for the coordinator's review\n");
+    output_printf(stdout, _("emergency access to case %s until %s; it is audited and flagged "
+                            "for the coordinator's review\n"),
+                  request->emergency_access->case_id, response->emergency_access->expires_at);
 }
 
 static int emergency_run(const struct settings *settings, const struct args *args)

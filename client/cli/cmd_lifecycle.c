@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "commands.h"
+#include "i18n.h"
 #include "json.h"
 #include "output.h"
 #include "remote.h"
@@ -40,14 +41,17 @@ static void lifecycle_json(struct json_writer *writer, const spona_request *requ
 static void lifecycle_text(const spona_request *request, const spona_response *response)
 {
     const Spona__V1__CaseView *view = lifecycle_view(response);
-    const char *what = request->body_case == SPONA__V1__REQUEST__BODY_CASE_CLOSE    ? "closed"
-                       : request->body_case == SPONA__V1__REQUEST__BODY_CASE_REOPEN ? "reopened"
-                                                                                   : "moved";
-    printf("%s case ", what);
-    output_text(stdout, view->case_id);
-    printf(": stage ");
-    output_text(stdout, view->stage);
-    printf(", now version %llu\n", (unsigned long long)view->version);
+    const char *stage = i18n_code_label("stage", view->stage);
+    unsigned long long version = (unsigned long long)view->version;
+    if (request->body_case == SPONA__V1__REQUEST__BODY_CASE_CLOSE)
+        output_printf(stdout, _("closed case %s: stage %s, now version %llu\n"), view->case_id,
+                      stage, version);
+    else if (request->body_case == SPONA__V1__REQUEST__BODY_CASE_REOPEN)
+        output_printf(stdout, _("reopened case %s: stage %s, now version %llu\n"),
+                      view->case_id, stage, version);
+    else
+        output_printf(stdout, _("moved case %s: stage %s, now version %llu\n"), view->case_id,
+                      stage, version);
 }
 
 /*

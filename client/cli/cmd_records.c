@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "i18n.h"
 #include "json.h"
 #include "output.h"
 #include "remote.h"
@@ -75,15 +76,15 @@ static void conference_text(const spona_request *request, const spona_response *
 {
     (void)request;
     const Spona__V1__ConferenceView *view = response->conference_record;
-    printf("recorded the case conference of ");
-    output_text(stdout, view->held_on);
-    printf(" on case ");
-    output_text(stdout, view->case_id);
-    printf(" (%zu institution%s, %zu user%s): conference ", view->n_institution_codes,
-           view->n_institution_codes == 1 ? "" : "s", view->n_usernames,
-           view->n_usernames == 1 ? "" : "s");
-    output_text(stdout, view->conference_id);
-    printf("\n");
+    char institutions[64], users[64];
+    snprintf(institutions, sizeof(institutions),
+             i18n_n("%zu institution", "%zu institutions", view->n_institution_codes),
+             view->n_institution_codes);
+    snprintf(users, sizeof(users), i18n_n("%zu user", "%zu users", view->n_usernames),
+             view->n_usernames);
+    output_printf(stdout, _("recorded the case conference of %s on case %s (%s, %s): "
+                            "conference %s\n"),
+                  view->held_on, view->case_id, institutions, users, view->conference_id);
 }
 
 static int conference_run(const struct settings *settings, const struct args *args)
@@ -100,7 +101,7 @@ static int conference_run(const struct settings *settings, const struct args *ar
     if (args_has(args, RECORDS_OPTION_NEXT_STEPS))
         record.next_steps = args_value(args, RECORDS_OPTION_NEXT_STEPS);
     if (institutions == NULL || users == NULL) {
-        code = output_error(settings->json, OUTPUT_STATUS_LOCAL, "out of memory",
+        code = output_error(settings->json, OUTPUT_STATUS_LOCAL, _("out of memory"),
                             OUTPUT_EXIT_USAGE);
         goto cleanup;
     }
@@ -139,11 +140,8 @@ static void note_json(struct json_writer *writer, const spona_request *request,
 static void note_text(const spona_request *request, const spona_response *response)
 {
     (void)request;
-    printf("added note ");
-    output_text(stdout, response->note_add->note_id);
-    printf(" to case ");
-    output_text(stdout, response->note_add->case_id);
-    printf("\n");
+    output_printf(stdout, _("added note %s to case %s\n"), response->note_add->note_id,
+                  response->note_add->case_id);
 }
 
 static int note_run(const struct settings *settings, const struct args *args)
@@ -153,7 +151,7 @@ static int note_run(const struct settings *settings, const struct args *args)
     note.case_id = args->operands[0];
     note.text = args->operands[1];
     if (note.text[0] == '\0')
-        return output_error(settings->json, OUTPUT_STATUS_USAGE, "the note's TEXT is empty",
+        return output_error(settings->json, OUTPUT_STATUS_USAGE, _("the note's TEXT is empty"),
                             OUTPUT_EXIT_USAGE);
     request.body_case = SPONA__V1__REQUEST__BODY_NOTE_ADD;
     request.note_add = &note;
@@ -196,26 +194,21 @@ static void outcome_text(const spona_request *request, const spona_response *res
 {
     (void)request;
     const Spona__V1__OutcomeView *view = response->outcome_record;
-    printf("recorded outcome ");
-    output_text(stdout, view->outcome_id);
-    printf(" of case ");
-    output_text(stdout, view->case_id);
-    printf(": ");
-    output_text(stdout, view->kind);
-    printf(" on ");
-    output_text(stdout, view->occurred_on);
-    printf("\n");
+    output_printf(stdout, _("recorded outcome %s of case %s: %s on %s\n"), view->outcome_id,
+                  view->case_id, i18n_code_label("outcome_kind", view->kind), view->occurred_on);
 }
 
 static void follow_up_text(const spona_request *request, const spona_response *response)
 {
     const Spona__V1__FollowUp *follow_up = request->follow_up_record->follow_up;
     const Spona__V1__OutcomeView *view = response->follow_up_record;
-    printf("recorded the %u-month follow-up of outcome ", (unsigned)follow_up->months);
-    output_text(stdout, view->outcome_id);
-    printf(": %s (%zu follow-up%s so far)\n",
-           follow_up->still_employed ? "still employed" : "not employed", view->n_follow_ups,
-           view->n_follow_ups == 1 ? "" : "s");
+    char so_far[64];
+    snprintf(so_far, sizeof(so_far),
+             i18n_n("%zu follow-up so far", "%zu follow-ups so far", view->n_follow_ups),
+             view->n_follow_ups);
+    output_printf(stdout, _("recorded the %u-month follow-up of outcome %s: %s (%s)\n"),
+                  (unsigned)follow_up->months, view->outcome_id,
+                  follow_up->still_employed ? _("still employed") : _("not employed"), so_far);
 }
 
 static int outcome_run(const struct settings *settings, const struct args *args)
@@ -250,11 +243,11 @@ static int follow_up_run(const struct settings *settings, const struct args *arg
     int employed = args_has(args, RECORDS_OPTION_EMPLOYED);
     if (employed == args_has(args, RECORDS_OPTION_NOT_EMPLOYED))
         return output_error(settings->json, OUTPUT_STATUS_USAGE,
-                            "give one of --employed and --not-employed", OUTPUT_EXIT_USAGE);
+                            _("give one of --employed and --not-employed"), OUTPUT_EXIT_USAGE);
     const char *months_text = args_value(args, RECORDS_OPTION_MONTHS);
     if (args_positive("--months", months_text, 12, &months, err, sizeof(err)) != 0 ||
         (months != 3 && months != 6 && months != 12)) {
-        snprintf(err, sizeof(err), "--months '%s': expected 3, 6 or 12", months_text);
+        snprintf(err, sizeof(err), _("--months '%s': expected 3, 6 or 12"), months_text);
         return output_error(settings->json, OUTPUT_STATUS_USAGE, err, OUTPUT_EXIT_USAGE);
     }
     Spona__V1__FollowUp follow_up = SPONA__V1__FOLLOW_UP__INIT;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "i18n.h"
 #include "json.h"
 #include "output.h"
 #include "remote.h"
@@ -62,8 +63,9 @@ static void referrals_text(Spona__V1__ReferralView *const *views, size_t count,
     const char *cells[9];
     size_t skip = with_institution ? 9 : 2; /* the institution column's index, or none */
     table_init(&table, with_institution ? 9 : 8);
-    const char *header[] = { "referral", "case",    "institution", "measure",        "due",
-                             "status",   "version", "sent",        "reason / result" };
+    const char *header[] = { _("referral"), _("case"),    _("institution"), _("measure"),
+                             _("due"),      _("status"),  _("version"),     _("sent"),
+                             _("reason / result") };
     for (size_t c = 0, n = 0; c < 9; c++)
         if (c != skip)
             cells[n++] = header[c];
@@ -71,7 +73,8 @@ static void referrals_text(Spona__V1__ReferralView *const *views, size_t count,
     for (size_t i = 0; !failed && i < count; i++) {
         const Spona__V1__ReferralView *view = views[i];
         char status[64], version[24];
-        snprintf(status, sizeof(status), "%s%s", view->status, view->overdue ? " OVERDUE" : "");
+        snprintf(status, sizeof(status), "%s%s", i18n_code_label("referral_status", view->status),
+                 view->overdue ? _(" OVERDUE") : "");
         snprintf(version, sizeof(version), "%llu", (unsigned long long)view->version);
         const char *row[] = { view->referral_id, view->case_id,    view->institution_code,
                               view->measure,     view->due_date,   status,
@@ -105,13 +108,12 @@ static void referral_answer_json(struct json_writer *writer, const spona_request
 static void referral_answer_text(const spona_request *request, const spona_response *response)
 {
     const Spona__V1__ReferralView *view = referral_answered(response);
-    printf("%s referral ", request->body_case == SPONA__V1__REQUEST__BODY_REFERRAL_DECLINE
-                               ? "declined"
-                               : "completed");
-    output_text(stdout, view->referral_id);
-    printf(" of case ");
-    output_text(stdout, view->case_id);
-    printf(" (now version %llu)\n", (unsigned long long)view->version);
+    if (request->body_case == SPONA__V1__REQUEST__BODY_REFERRAL_DECLINE)
+        output_printf(stdout, _("declined referral %s of case %s (now version %llu)\n"),
+                      view->referral_id, view->case_id, (unsigned long long)view->version);
+    else
+        output_printf(stdout, _("completed referral %s of case %s (now version %llu)\n"),
+                      view->referral_id, view->case_id, (unsigned long long)view->version);
 }
 
 /* decline and complete: send the answer with --version, report the referral. */
@@ -154,13 +156,21 @@ static void inbox_json(struct json_writer *writer, const spona_request *request,
 static void inbox_text(const spona_request *request, const spona_response *response)
 {
     const Spona__V1__InboxResponse *answer = response->inbox;
-    const char *open = request->inbox->open_only ? "open " : "";
+    int open = request->inbox->open_only;
     if (answer->n_referrals == 0) {
-        printf("no %sreferral to your institution\n", open);
+        fputs(open ? _("no open referral to your institution\n")
+                   : _("no referral to your institution\n"), stdout);
         return;
     }
-    printf("%zu %sreferral%s to your institution, newest first\n\n", answer->n_referrals, open,
-           answer->n_referrals == 1 ? "" : "s");
+    if (open)
+        printf(i18n_n("%zu open referral to your institution, newest first\n\n",
+                      "%zu open referrals to your institution, newest first\n\n",
+                      answer->n_referrals),
+               answer->n_referrals);
+    else
+        printf(i18n_n("%zu referral to your institution, newest first\n\n",
+                      "%zu referrals to your institution, newest first\n\n", answer->n_referrals),
+               answer->n_referrals);
     referrals_text(answer->referrals, answer->n_referrals, 0);
 }
 
@@ -195,16 +205,17 @@ static void overdue_text(const spona_request *request, const spona_response *res
     (void)request;
     const Spona__V1__OverdueResponse *answer = response->overdue;
     if (answer->n_referrals == 0 && answer->n_counts == 0)
-        printf("no overdue referral\n");
+        fputs(_("no overdue referral\n"), stdout);
     if (answer->n_referrals > 0) {
-        printf("%zu overdue referral%s\n\n", answer->n_referrals,
-               answer->n_referrals == 1 ? "" : "s");
+        printf(i18n_n("%zu overdue referral\n\n", "%zu overdue referrals\n\n",
+                      answer->n_referrals),
+               answer->n_referrals);
         referrals_text(answer->referrals, answer->n_referrals, 1);
     }
     if (answer->n_counts > 0) {
         struct table table;
         table_init(&table, 2);
-        const char *header[] = { "institution", "overdue" };
+        const char *header[] = { _("institution"), _("overdue") };
         int failed = table_add(&table, header);
         for (size_t i = 0; !failed && i < answer->n_counts; i++) {
             char count[16];
@@ -212,7 +223,8 @@ static void overdue_text(const spona_request *request, const spona_response *res
             const char *row[] = { answer->counts[i]->institution_code, count };
             failed = table_add(&table, row);
         }
-        printf("%soverdue referrals per institution\n\n", answer->n_referrals > 0 ? "\n" : "");
+        printf("%s%s\n\n", answer->n_referrals > 0 ? "\n" : "",
+               _("overdue referrals per institution"));
         table_print(&table, stdout, 0);
         table_free(&table);
     }

@@ -59,5 +59,7 @@ const struct i18n_code i18n_codes[] = {
     CODE("field", "institution_code"), CODE("record", "person"), CODE("record", "case"),
     CODE("record", "plan"), CODE("record", "referral"), CODE("record", "outcome"),
     CODE("record", "assessment"), CODE("record", "consent"), CODE("record", "record"),
+    CODE("access", "visible"), CODE("access", "hidden"), CODE("access", "allowed"),
+    CODE("access", "denied"),
     { NULL, NULL },
 };
