@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "i18n.h"
 #include "json.h"
 #include "output.h"
 #include "remote.h"
@@ -46,12 +47,12 @@ static int assess_domain_parse(const char *text, char **copy,
 {
     *copy = strdup(text);
     if (*copy == NULL) {
-        snprintf(err, err_size, "out of memory");
+        snprintf(err, err_size, _("out of memory"));
         return -1;
     }
     char *equals = strchr(*copy, '=');
     if (equals == NULL || equals == *copy) {
-        snprintf(err, err_size, "--domain '%s': expected NAME=RATING[:NOTES]", text);
+        snprintf(err, err_size, _("--domain '%s': expected NAME=RATING[:NOTES]"), text);
         return -1;
     }
     *equals = '\0';
@@ -61,7 +62,7 @@ static int assess_domain_parse(const char *text, char **copy,
         *colon = '\0';
     if (strlen(rating) != 1 || rating[0] < '1' || rating[0] > '5') {
         snprintf(err, err_size,
-                 "--domain '%s': rating '%s': expected 1 (no barrier) to 5 (severe barrier)",
+                 _("--domain '%s': rating '%s': expected 1 (no barrier) to 5 (severe barrier)"),
                  text, rating);
         return -1;
     }
@@ -81,7 +82,7 @@ static int assess_domains_collect(struct assess_domains *domains, const struct a
     domains->pointers = calloc(args->item_count + 1, sizeof(*domains->pointers));
     domains->copies = calloc(args->item_count + 1, sizeof(*domains->copies));
     if (domains->items == NULL || domains->pointers == NULL || domains->copies == NULL) {
-        snprintf(err, err_size, "out of memory");
+        snprintf(err, err_size, _("out of memory"));
         return -1;
     }
     for (size_t i = 0; i < args->item_count; i++) {
@@ -97,7 +98,7 @@ static int assess_domains_collect(struct assess_domains *domains, const struct a
             return -1;
         for (size_t j = 0; j < n; j++)
             if (strcmp(domains->items[j].domain, domains->items[n].domain) == 0) {
-                snprintf(err, err_size, "domain '%s' is given more than once",
+                snprintf(err, err_size, _("domain '%s' is given more than once"),
                          domains->items[n].domain);
                 return -1;
             }

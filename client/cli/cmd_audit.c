@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "i18n.h"
 #include "json.h"
 #include "output.h"
 #include "remote.h"
@@ -106,7 +107,7 @@ static void explain_text(const spona_request *request, const spona_response *res
             unwritable++; /* no clause grants the write at all: the "no" says it */
             continue;
         }
-        snprintf(reason, sizeof(reason), "write: %s", view_decision_reason(write));
+        snprintf(reason, sizeof(reason), _("write: %s"), view_decision_reason(write));
         const char *more[] = { "", "", "", reason };
         failed = table_add(&table, more);
     }
@@ -150,7 +151,7 @@ static void disclosures_clauses(const Spona__V1__Disclosure *disclosure, char *o
     if (disclosure->n_clauses == 0)
         used += (size_t)snprintf(out, out_size, "-");
     else
-        used += (size_t)snprintf(out, out_size, "clause%s ", disclosure->n_clauses > 1 ? "s" : "");
+        used += (size_t)snprintf(out, out_size, _("clause%s "), disclosure->n_clauses > 1 ? "s" : "");
     for (size_t i = 0; i < disclosure->n_clauses && used < out_size; i++)
         used += (size_t)snprintf(out + used, out_size - used, "%s%u", i > 0 ? ", " : "",
                                  (unsigned)disclosure->clauses[i]);
@@ -309,11 +310,11 @@ static void review_state(const Spona__V1__EmergencyAccessEntry *entry, char *out
                          size_t out_size)
 {
     if (entry->reviewed_at[0] == '\0')
-        snprintf(out, out_size, "no");
+        snprintf(out, out_size, _("no"));
     else if (entry->reviewed_by[0] == '\0')
         snprintf(out, out_size, "%s", entry->reviewed_at);
     else
-        snprintf(out, out_size, "%s by %s", entry->reviewed_at, entry->reviewed_by);
+        snprintf(out, out_size, _("%s by %s"), entry->reviewed_at, entry->reviewed_by);
 }
 
 /*
@@ -353,7 +354,7 @@ static void review_text(const spona_request *request, const spona_response *resp
         if (failed || entry->review_note[0] == '\0')
             continue;
         char note[1100];
-        snprintf(note, sizeof(note), "review note: %s", entry->review_note);
+        snprintf(note, sizeof(note), _("review note: %s"), entry->review_note);
         const char *more[] = { "", "", "", "", "", "", "", note };
         failed = table_add(&table, more);
     }
@@ -393,7 +394,7 @@ static int review_run(const struct settings *settings, const struct args *args)
     spona_request request = SPONA__V1__REQUEST__INIT;
     if (args_has(args, AUDIT_OPTION_NOTE) && !args_has(args, AUDIT_OPTION_MARK))
         return output_error(settings->json, OUTPUT_STATUS_USAGE,
-                            "--note goes with --mark ID (see spona emergency review --help)",
+                            _("--note goes with --mark ID (see spona emergency review --help)"),
                             OUTPUT_EXIT_USAGE);
     if (args_has(args, AUDIT_OPTION_MARK))
         review.mark_id = args_value(args, AUDIT_OPTION_MARK);

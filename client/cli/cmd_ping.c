@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "commands.h"
+#include "i18n.h"
 #include "json.h"
 #include "output.h"
 #include "remote.h"
@@ -25,9 +26,9 @@ static void format_server_time(uint64_t unix_ms, char *out, size_t out_size)
     char date[32];
     if (gmtime_r(&seconds, &tm) == NULL ||
         strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S", &tm) == 0)
-        snprintf(out, out_size, "%llu ms", (unsigned long long)unix_ms);
+        snprintf(out, out_size, _("%llu ms"), (unsigned long long)unix_ms);
     else
-        snprintf(out, out_size, "%s.%03u UTC", date, (unsigned)(unix_ms % 1000));
+        snprintf(out, out_size, _("%s.%03u UTC"), date, (unsigned)(unix_ms % 1000));
 }
 
 static int ping_run(const struct settings *settings, const struct args *args)
@@ -55,7 +56,7 @@ static int ping_run(const struct settings *settings, const struct args *args)
     const Spona__V1__PingResponse *pong = response->ping;
     if (pong == NULL || pong->payload.len != ping.payload.len ||
         memcmp(pong->payload.data, payload, ping.payload.len) != 0) {
-        code = output_error(settings->json, "INTERNAL", "the server echoed a different payload",
+        code = output_error(settings->json, "INTERNAL", _("the server echoed a different payload"),
                             OUTPUT_EXIT_SERVER_ERROR);
         goto cleanup;
     }
@@ -73,9 +74,11 @@ static int ping_run(const struct settings *settings, const struct args *args)
     } else {
         char server_time[64];
         format_server_time(pong->server_time_unix_ms, server_time, sizeof(server_time));
-        printf("pong from %s in %.3f ms: server version ", settings->server, round_trip);
-        output_text(stdout, pong->server_version);
-        printf(", protocol %u, server time %s\n", (unsigned)pong->protocol_version, server_time);
+        output_printf(stdout,
+                      _("pong from %s in %.3f ms: server version %s, protocol %u, server time "
+                        "%s\n"),
+                      settings->server, round_trip, pong->server_version,
+                      (unsigned)pong->protocol_version, server_time);
     }
 
 cleanup:

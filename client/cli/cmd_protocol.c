@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "i18n.h"
 #include "idempotency.h"
 #include "json.h"
 #include "output.h"
@@ -41,7 +42,7 @@ static int protocol_read_file(const char *path, char **text, char *err, size_t e
     char *buffer = malloc(PROTOCOL_MAX_FILE_BYTES + 2);
     if (buffer == NULL) {
         fclose(file);
-        snprintf(err, err_size, "out of memory");
+        snprintf(err, err_size, _("out of memory"));
         return -1;
     }
     size_t length = fread(buffer, 1, PROTOCOL_MAX_FILE_BYTES + 1, file);
@@ -51,12 +52,12 @@ static int protocol_read_file(const char *path, char **text, char *err, size_t e
     if (read_error != 0)
         snprintf(err, err_size, "%s: %s", path, strerror(read_error));
     else if (length > PROTOCOL_MAX_FILE_BYTES)
-        snprintf(err, err_size, "%s: larger than %d bytes, the limit of a protocol document",
+        snprintf(err, err_size, _("%s: larger than %d bytes, the limit of a protocol document"),
                  path, PROTOCOL_MAX_FILE_BYTES);
     else if (length == 0)
-        snprintf(err, err_size, "%s: the file is empty", path);
+        snprintf(err, err_size, _("%s: the file is empty"), path);
     else if (memchr(buffer, '\0', length) != NULL)
-        snprintf(err, err_size, "%s: contains a NUL byte: not a text document", path);
+        snprintf(err, err_size, _("%s: contains a NUL byte: not a text document"), path);
     else
         rc = 0;
     if (rc != 0) {
@@ -228,8 +229,8 @@ static int protocol_sign_approval(struct spona_client *client, const struct sett
         code = output_error(settings->json, OUTPUT_STATUS_LOCAL, err, OUTPUT_EXIT_USAGE);
     else if (expected != NULL && strcmp(expected, answer->source) != 0)
         code = output_error(settings->json, OUTPUT_STATUS_LOCAL,
-                            "the stored text of this version is not the text of --file; "
-                            "nothing approved", OUTPUT_EXIT_USAGE);
+                            _("the stored text of this version is not the text of --file; "
+                            "nothing approved"), OUTPUT_EXIT_USAGE);
     else if (spona_client_protocol_approval(client, answer->municipality_code, version,
                                             answer->source, sha, &approve->signature.data,
                                             &approve->signature.len, err, sizeof(err)) != 0)
@@ -272,7 +273,7 @@ static int protocol_approve_run(const struct settings *settings, const struct ar
     const char *given = args_value(args, ARGS_IDEMPOTENCY_KEY);
     if (given != NULL && !idempotency_key_valid(given))
         return output_error(settings->json, OUTPUT_STATUS_USAGE,
-                            "--idempotency-key: expected a UUID", OUTPUT_EXIT_USAGE);
+                            _("--idempotency-key: expected a UUID"), OUTPUT_EXIT_USAGE);
     if (given != NULL)
         snprintf(key, sizeof(key), "%s", given);
     else if (idempotency_key_new(key, err, sizeof(err)) != 0)

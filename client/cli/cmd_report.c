@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "i18n.h"
 #include "json.h"
 #include "output.h"
 #include "remote.h"
@@ -114,7 +115,7 @@ static int report_run(const struct settings *settings, const struct args *args)
     const char *pdf = args_value(args, REPORT_OPTION_PDF);
     if ((csv != 0) + (pdf != NULL) + (settings->json != 0) > 1)
         return output_error(settings->json, OUTPUT_STATUS_USAGE,
-                            "--csv, --json and --pdf exclude each other", OUTPUT_EXIT_USAGE);
+                            _("--csv, --json and --pdf exclude each other"), OUTPUT_EXIT_USAGE);
     Spona__V1__ReportRequest report = SPONA__V1__REPORT_REQUEST__INIT;
     char *from = args_value(args, REPORT_OPTION_FROM), *to = args_value(args, REPORT_OPTION_TO);
     if (from != NULL)

@@ -3,6 +3,7 @@
  * random source, with the version (4) and variant (10xx) bits of RFC 9562.
  */
 #include "idempotency.h"
+#include "i18n.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -17,7 +18,7 @@ static int idempotency_random(unsigned char *bytes, size_t size, char *err, size
 {
     int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        snprintf(err, err_size, "/dev/urandom: %s", strerror(errno));
+        snprintf(err, err_size, _("/dev/urandom: %s"), strerror(errno));
         return -1;
     }
     size_t got = 0;
@@ -26,7 +27,7 @@ static int idempotency_random(unsigned char *bytes, size_t size, char *err, size
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0) {
-            snprintf(err, err_size, "/dev/urandom: %s",
+            snprintf(err, err_size, _("/dev/urandom: %s"),
                      n < 0 ? strerror(errno) : "unexpected end of file");
             close(fd);
             return -1;

@@ -3,6 +3,7 @@
  * library and server failures into messages and exit codes.
  */
 #include "remote.h"
+#include "i18n.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +21,7 @@ struct spona_client *remote_connect(const struct settings *settings, int *exit_c
     char err[512];
     if (settings->ca_file == NULL) {
         *exit_code = output_error(settings->json, OUTPUT_STATUS_USAGE,
-                                  "no CA file: give --ca, set SPONA_CA or ca in the config file",
+                                  _("no CA file: give --ca, set SPONA_CA or ca in the config file"),
                                   OUTPUT_EXIT_USAGE);
         return NULL;
     }
@@ -57,7 +58,7 @@ int remote_call(struct spona_client *client, const struct settings *settings,
         envelope_free_response(*response);
         *response = NULL;
         return output_error(settings->json, "INTERNAL",
-                            "the server answered with a response of the wrong kind",
+                            _("the server answered with a response of the wrong kind"),
                             OUTPUT_EXIT_SERVER_ERROR);
     }
     return OUTPUT_EXIT_OK;
@@ -78,7 +79,7 @@ int remote_resume(const struct settings *settings, struct spona_client **client,
         return output_error(settings->json, OUTPUT_STATUS_LOCAL, err, OUTPUT_EXIT_USAGE);
     if (found == 0)
         return output_error(settings->json, "UNAUTHENTICATED",
-                            "not logged in: run `spona login`", OUTPUT_EXIT_UNAUTHENTICATED);
+                            _("not logged in: run `spona login`"), OUTPUT_EXIT_UNAUTHENTICATED);
 
     *client = remote_connect(settings, &code);
     if (*client == NULL)
@@ -137,7 +138,7 @@ int remote_session_write(const struct settings *settings, const struct args *arg
     if (given != NULL) {
         if (!idempotency_key_valid(given)) {
             snprintf(err, sizeof(err),
-                     "--idempotency-key '%s': expected a UUID (8-4-4-4-12 hex digits)", given);
+                     _("--idempotency-key '%s': expected a UUID (8-4-4-4-12 hex digits)"), given);
             return output_error(settings->json, OUTPUT_STATUS_USAGE, err, OUTPUT_EXIT_USAGE);
         }
         snprintf(key, sizeof(key), "%s", given);

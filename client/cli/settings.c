@@ -4,6 +4,7 @@
  * the default files live (XDG base directories).
  */
 #include "settings.h"
+#include "i18n.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -61,18 +62,18 @@ static int settings_set(char **slot, const char *value)
 void settings_option_error(int option, const char *spelled, char *err, size_t err_size)
 {
     if (option == ':') {
-        snprintf(err, err_size, "option '%s' needs a value", spelled);
+        snprintf(err, err_size, _("option '%s' needs a value"), spelled);
     } else if (strncmp(spelled, "--", 2) == 0) {
         const char *equals = strchr(spelled, '=');
         if (optopt != 0 && equals != NULL) /* a known option that takes no value */
-            snprintf(err, err_size, "option '%.*s' takes no value", (int)(equals - spelled),
+            snprintf(err, err_size, _("option '%.*s' takes no value"), (int)(equals - spelled),
                      spelled);
         else
-            snprintf(err, err_size, "unknown option '%s'", spelled);
+            snprintf(err, err_size, _("unknown option '%s'"), spelled);
     } else if (optopt > ' ' && optopt < 0x7F) {
-        snprintf(err, err_size, "unknown option '-%c'", optopt);
+        snprintf(err, err_size, _("unknown option '-%c'"), optopt);
     } else {
-        snprintf(err, err_size, "unknown option '%s'", spelled);
+        snprintf(err, err_size, _("unknown option '%s'"), spelled);
     }
 }
 
@@ -104,12 +105,12 @@ int settings_take_option(struct settings *settings, int option, const char *valu
     if (value == NULL || value[0] == '\0') {
         for (size_t i = 0; settings_options[i].name != NULL; i++)
             if (settings_options[i].val == option)
-                snprintf(err, err_size, "option '--%s' needs a non-empty value",
+                snprintf(err, err_size, _("option '--%s' needs a non-empty value"),
                          settings_options[i].name);
         return -1;
     }
     if (settings_set(slot, value) != 0) {
-        snprintf(err, err_size, "out of memory");
+        snprintf(err, err_size, _("out of memory"));
         return -1;
     }
     return 1;
@@ -129,10 +130,13 @@ int settings_parse_leading(struct settings *settings, int argc, char **argv,
         int taken = 0;
         if (option == ':' || option == '?') {
             settings_option_error(option, argv[optind - 1], err, err_size);
-            if (strncmp(err, "unknown option", 14) == 0) {
+            const char *spelled = argv[optind - 1];
+            int takes_no_value = strncmp(spelled, "--", 2) == 0 && optopt != 0 &&
+                                 strchr(spelled, '=') != NULL;
+            if (option == '?' && !takes_no_value) { /* an unknown option */
                 size_t used = strlen(err);
-                snprintf(err + used, err_size - used, " before the command (a command's own "
-                                                      "options follow it)");
+                snprintf(err + used, err_size - used, _(" before the command (a command's own "
+                                                      "options follow it)"));
             }
         } else
             taken = settings_take_option(settings, option, optarg, err, err_size);
@@ -240,12 +244,12 @@ static int config_handler(void *user, const char *section, const char *name, con
         rc = config_set_path(reader, &settings->session_file, value);
     else {
         if (reader->error[0] == '\0')
-            snprintf(reader->error, sizeof(reader->error), "unknown key '%s' in [client]",
+            snprintf(reader->error, sizeof(reader->error), _("unknown key '%s' in [client]"),
                      name);
         return 0;
     }
     if (rc != 0 && reader->error[0] == '\0')
-        snprintf(reader->error, sizeof(reader->error), "out of memory");
+        snprintf(reader->error, sizeof(reader->error), _("out of memory"));
     return rc == 0;
 }
 
@@ -279,14 +283,14 @@ static int settings_read_config(struct settings *settings, char *err, size_t err
     FILE *file = fopen(path, "r");
     int rc = -1;
     if (file == NULL) {
-        snprintf(err, err_size, "config file %s: %s", path, strerror(errno));
+        snprintf(err, err_size, _("config file %s: %s"), path, strerror(errno));
         goto cleanup;
     }
     int line = ini_parse_file(file, config_handler, &reader);
     fclose(file);
     if (line != 0) {
-        snprintf(err, err_size, "config file %s line %d: %s", path, line,
-                 reader.error[0] != '\0' ? reader.error : "syntax error");
+        snprintf(err, err_size, _("config file %s line %d: %s"), path, line,
+                 reader.error[0] != '\0' ? reader.error : _("syntax error"));
         goto cleanup;
     }
     settings->config_file = path;
@@ -371,20 +375,20 @@ int settings_resolve(struct settings *settings, char *err, size_t err_size)
     if (settings->session_file == NULL) {
         settings->session_file = xdg_path("XDG_STATE_HOME", ".local/state", "session");
         if (settings->session_file == NULL) {
-            snprintf(err, err_size, "no home directory for the session file: set "
-                                    "SPONA_SESSION_FILE or session_file in the config file");
+            snprintf(err, err_size, _("no home directory for the session file: set "
+                                    "SPONA_SESSION_FILE or session_file in the config file"));
             return -1;
         }
     }
     if (settings_split_server(settings) != 0) {
-        snprintf(err, err_size, "invalid server address '%s': expected HOST:PORT",
+        snprintf(err, err_size, _("invalid server address '%s': expected HOST:PORT"),
                  settings->server);
         return -1;
     }
     return 0;
 
 out_of_memory:
-    snprintf(err, err_size, "out of memory");
+    snprintf(err, err_size, _("out of memory"));
     return -1;
 }
 

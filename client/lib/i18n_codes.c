@@ -61,5 +61,10 @@ const struct i18n_code i18n_codes[] = {
     CODE("record", "assessment"), CODE("record", "consent"), CODE("record", "record"),
     CODE("access", "visible"), CODE("access", "hidden"), CODE("access", "allowed"),
     CODE("access", "denied"),
+    CODE("event", "case_opened"), CODE("event", "case_closed"), CODE("event", "case_reopened"),
+    CODE("event", "stage_changed"), CODE("event", "assessment"), CODE("event", "plan_version"),
+    CODE("event", "referral"), CODE("event", "referral_answer"), CODE("event", "conference"),
+    CODE("event", "note"), CODE("event", "outcome"), CODE("event", "follow_up"),
+    CODE("event", "consent"),
     { NULL, NULL },
 };
