@@ -5,7 +5,6 @@
  * options may be mixed whatever POSIXLY_CORRECT says.
  */
 #include "args.h"
-#include "i18n.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -13,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "i18n.h"
 
 /* getopt_long value of the command's option at index i (clear of the settings' values). */
 #define ARGS_OPTION_BASE 0x1000

@@ -151,30 +151,31 @@ static void assessment_show_text(const spona_request *request, const spona_respo
     char version[32];
     snprintf(version, sizeof(version), "%u", (unsigned)view->version);
     const struct view_line lines[] = {
-        { "case", view->case_id },          { "assessment", view->assessment_id },
-        { "version", version },             { "assessed on", view->assessed_on },
-        { "assessor", view->assessor },
+        { _("case"), view->case_id },          { _("assessment"), view->assessment_id },
+        { _("version"), version },             { _("assessed on"), view->assessed_on },
+        { _("assessor"), view->assessor },
     };
     view_lines(stdout, lines, sizeof(lines) / sizeof(lines[0]));
     printf("\n");
     if (view->n_domains == 0) {
-        printf("(no domain of this assessment is visible to you)\n");
+        fputs(_("(no domain of this assessment is visible to you)\n"), stdout);
     } else {
         struct table table;
         table_init(&table, 4);
-        const char *header[] = { "domain", "rating", "category", "notes" };
+        const char *header[] = { _("domain"), _("rating"), _("category"), _("notes") };
         int failed = table_add(&table, header);
         for (size_t i = 0; !failed && i < view->n_domains; i++) {
             const Spona__V1__AssessmentDomain *domain = view->domains[i];
             char rating[16];
             snprintf(rating, sizeof(rating), "%u", (unsigned)domain->rating);
-            const char *row[] = { domain->domain, rating, domain->category, domain->notes };
+            const char *row[] = { i18n_code_label("domain", domain->domain), rating,
+                                  i18n_code_label("category", domain->category), domain->notes };
             failed = table_add(&table, row);
         }
         table_print(&table, stdout, 0);
     }
     if (view->strengths[0] != '\0') {
-        printf("\nstrengths\n  ");
+        printf("\n%s\n  ", _("strengths"));
         output_indented(stdout, view->strengths, 2);
         printf("\n");
     }
@@ -185,11 +186,13 @@ static void assess_text(const spona_request *request, const spona_response *resp
 {
     const Spona__V1__AssessmentView *view = response->assessment_record;
     size_t count = request->assessment_record->n_domains;
-    printf("recorded assessment version %u of case ", (unsigned)view->version);
-    output_text(stdout, view->case_id);
-    printf(" (%zu domain%s, assessed on ", count, count == 1 ? "" : "s");
-    output_text(stdout, view->assessed_on);
-    printf(")\n");
+    output_printf(stdout,
+                  i18n_n("recorded assessment version %u of case %s (%zu domain, assessed on "
+                         "%s)\n",
+                         "recorded assessment version %u of case %s (%zu domains, assessed on "
+                         "%s)\n",
+                         count),
+                  (unsigned)view->version, view->case_id, count, view->assessed_on);
 }
 
 static int assess_run(const struct settings *settings, const struct args *args)

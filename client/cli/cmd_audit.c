@@ -72,19 +72,16 @@ static void explain_text(const spona_request *request, const spona_response *res
 {
     (void)request;
     const Spona__V1__ExplainResponse *answer = response->explain;
-    printf("case ");
-    output_text(stdout, answer->case_id);
-    printf(": ");
-    output_text(stdout, answer->institution_code);
-    printf(" (");
-    output_text(stdout, answer->role[0] != '\0' ? answer->role : "no role in the protocol");
-    printf(", %s), protocol version %u\n\n",
-           answer->on_team ? "on the case team" : "not on the case team",
-           (unsigned)answer->protocol_version);
+    output_printf(stdout, _("case %s: %s (%s, %s), protocol version %u\n\n"), answer->case_id,
+                  answer->institution_code,
+                  answer->role[0] != '\0' ? i18n_code_label("role", answer->role)
+                                          : _("no role in the protocol"),
+                  answer->on_team ? _("on the case team") : _("not on the case team"),
+                  (unsigned)answer->protocol_version);
 
     struct table table;
     table_init(&table, 4);
-    const char *header[] = { "category", "read", "write", "reason" };
+    const char *header[] = { _("category"), _("read"), _("write"), _("reason") };
     int failed = table_add(&table, header);
     size_t unwritable = 0;
     for (size_t i = 0; !failed && i < answer->n_decisions; i++) {
@@ -95,10 +92,11 @@ static void explain_text(const spona_request *request, const spona_response *res
         const Spona__V1__CategoryDecision *write = explain_find(answer, category, "write");
         const Spona__V1__CategoryDecision *first = read != NULL ? read : write;
         char reason[1100];
-        snprintf(reason, sizeof(reason), "%s%s", read == NULL ? "write: " : "",
+        snprintf(reason, sizeof(reason), "%s%s", read == NULL ? _("write: ") : "",
                  view_decision_reason(first));
-        const char *row[] = { category, read == NULL ? "-" : read->allowed ? "yes" : "no",
-                              write == NULL ? "-" : write->allowed ? "yes" : "no", reason };
+        const char *row[] = { i18n_code_label("category", category),
+                              read == NULL ? "-" : read->allowed ? _("yes") : _("no"),
+                              write == NULL ? "-" : write->allowed ? _("yes") : _("no"), reason };
         failed = table_add(&table, row);
         if (failed || read == NULL || write == NULL ||
             strcmp(view_decision_reason(read), view_decision_reason(write)) == 0)
@@ -114,9 +112,11 @@ static void explain_text(const spona_request *request, const spona_response *res
     table_print(&table, stdout, 0);
     table_free(&table);
     if (unwritable > 0) {
-        printf("\n(write \"no\" without a reason of its own: no clause of the protocol lets ");
-        output_text(stdout, answer->role[0] != '\0' ? answer->role : "this institution");
-        printf(" write that category)\n");
+        output_printf(stdout,
+                      _("\n(write \"no\" without a reason of its own: no clause of the protocol "
+                        "lets %s write that category)\n"),
+                      answer->role[0] != '\0' ? i18n_code_label("role", answer->role)
+                                              : _("this institution"));
     }
 }
 
@@ -187,19 +187,19 @@ static void disclosures_text(const spona_request *request, const spona_response 
     (void)request;
     const Spona__V1__DisclosuresResponse *answer = response->disclosures;
     if (answer->n_disclosures == 0) {
-        printf("no disclosure of person ");
-        output_text(stdout, answer->person_id);
-        printf("'s data is recorded\n");
+        output_printf(stdout, _("no disclosure of the data of person %s is recorded\n"),
+                      answer->person_id);
         return;
     }
-    printf("disclosures of person ");
-    output_text(stdout, answer->person_id);
-    printf("'s data (%zu record%s)\n\n", answer->n_disclosures,
-           answer->n_disclosures == 1 ? "" : "s");
+    output_printf(stdout,
+                  i18n_n("disclosures of the data of person %s (%zu record)\n\n",
+                         "disclosures of the data of person %s (%zu records)\n\n",
+                         answer->n_disclosures),
+                  answer->person_id, answer->n_disclosures);
     struct table table;
     table_init(&table, 6);
-    const char *header[] = { "when", "institution", "user", "action", "categories",
-                             "clause / protocol version" };
+    const char *header[] = { _("when"),   _("institution"), _("user"),
+                             _("action"), _("categories"),  _("clause / protocol version") };
     int failed = table_add(&table, header);
     for (size_t i = 0; !failed && i < answer->n_disclosures; i++) {
         const Spona__V1__Disclosure *disclosure = answer->disclosures[i];
@@ -291,14 +291,15 @@ static int audit_verify_run(const struct settings *settings, const struct args *
         json_string(&writer, "head_hash", answer->head_hash);
         json_object_end(&writer);
     } else if (answer->intact) {
-        printf("audit trail intact: %llu record%s, head ", (unsigned long long)answer->records,
-               answer->records == 1 ? "" : "s");
-        output_text(stdout, answer->head_hash[0] != '\0' ? answer->head_hash : "(none)");
-        printf("\n");
+        output_printf(stdout,
+                      i18n_n("audit trail intact: %llu record, head %s\n",
+                             "audit trail intact: %llu records, head %s\n", answer->records),
+                      (unsigned long long)answer->records,
+                      answer->head_hash[0] != '\0' ? answer->head_hash : _("(none)"));
     } else {
-        printf("audit trail BROKEN at record %llu: ", (unsigned long long)answer->first_bad_seq);
-        output_text(stdout, answer->problem[0] != '\0' ? answer->problem : "(no detail)");
-        printf("\n");
+        output_printf(stdout, _("audit trail BROKEN at record %llu: %s\n"),
+                      (unsigned long long)answer->first_bad_seq,
+                      answer->problem[0] != '\0' ? answer->problem : _("(no detail)"));
     }
     code = answer->intact ? OUTPUT_EXIT_OK : OUTPUT_EXIT_AUDIT_BROKEN;
     envelope_free_response(response);
@@ -310,7 +311,7 @@ static void review_state(const Spona__V1__EmergencyAccessEntry *entry, char *out
                          size_t out_size)
 {
     if (entry->reviewed_at[0] == '\0')
-        snprintf(out, out_size, _("no"));
+        snprintf(out, out_size, "%s", _("no"));
     else if (entry->reviewed_by[0] == '\0')
         snprintf(out, out_size, "%s", entry->reviewed_at);
     else
@@ -328,20 +329,26 @@ static void review_text(const spona_request *request, const spona_response *resp
     const Spona__V1__EmergencyReviewResponse *answer = response->emergency_review;
     int unreviewed_only = review->unreviewed_only;
     if (review->mark_id[0] != '\0') {
-        printf("marked emergency access ");
-        output_text(stdout, review->mark_id);
-        printf(" reviewed\n\n");
+        output_printf(stdout, _("marked emergency access %s reviewed\n\n"), review->mark_id);
     }
     if (answer->n_entries == 0) {
-        printf("no %semergency access is recorded\n", unreviewed_only ? "unreviewed " : "");
+        fputs(unreviewed_only ? _("no unreviewed emergency access is recorded\n")
+                              : _("no emergency access is recorded\n"),
+              stdout);
         return;
     }
-    printf("%zu %semergency access%s, newest first\n\n", answer->n_entries,
-           unreviewed_only ? "unreviewed " : "", answer->n_entries == 1 ? "" : "es");
+    if (unreviewed_only)
+        printf(i18n_n("%zu unreviewed emergency access, newest first\n\n",
+                      "%zu unreviewed emergency accesses, newest first\n\n", answer->n_entries),
+               answer->n_entries);
+    else
+        printf(i18n_n("%zu emergency access, newest first\n\n",
+                      "%zu emergency accesses, newest first\n\n", answer->n_entries),
+               answer->n_entries);
     struct table table;
     table_init(&table, 8);
-    const char *header[] = { "id",   "started", "institution", "user",
-                             "case", "expires", "reviewed",    "reason" };
+    const char *header[] = { "id",     _("started"), _("institution"), _("user"),
+                             _("case"), _("expires"), _("reviewed"),    _("reason") };
     int failed = table_add(&table, header);
     for (size_t i = 0; !failed && i < answer->n_entries; i++) {
         const Spona__V1__EmergencyAccessEntry *entry = answer->entries[i];

@@ -104,17 +104,19 @@ static int protocol_import_run(const struct settings *settings, const struct arg
         json_uint(&writer, "approvals_required", answer->approvals_required);
         json_object_end(&writer);
     } else {
-        printf("imported protocol ");
-        output_text(stdout, answer->municipality_code);
-        printf(" version %u (%u clause%s, effective ", (unsigned)answer->version,
-               (unsigned)answer->clause_count, answer->clause_count == 1 ? "" : "s");
-        output_text(stdout, answer->effective_date);
-        printf(")\n");
+        output_printf(stdout,
+                      i18n_n("imported protocol %s version %u (%u clause, effective %s)\n",
+                             "imported protocol %s version %u (%u clauses, effective %s)\n",
+                             answer->clause_count),
+                      answer->municipality_code, (unsigned)answer->version,
+                      (unsigned)answer->clause_count, answer->effective_date);
         if (!answer->active)
-            printf("it widens access: inactive until %u approval%s are given (spona protocol "
-                   "show --version %u; spona protocol approve %u)\n",
-                   (unsigned)answer->approvals_required,
-                   answer->approvals_required == 1 ? "" : "s", (unsigned)answer->version,
+            printf(i18n_n("it widens access: inactive until %u approval is given (`spona "
+                          "protocol show --version %u`; `spona protocol approve %u`)\n",
+                          "it widens access: inactive until %u approvals are given (`spona "
+                          "protocol show --version %u`; `spona protocol approve %u`)\n",
+                          answer->approvals_required),
+                   (unsigned)answer->approvals_required, (unsigned)answer->version,
                    (unsigned)answer->version);
     }
     envelope_free_response(response);
@@ -124,24 +126,24 @@ static int protocol_import_run(const struct settings *settings, const struct arg
 /* After the document: whether the version is active, and the approvals it required. */
 static void protocol_print_approvals(const Spona__V1__ProtocolShowResponse *answer)
 {
-    printf("\nVersion %u: %s", (unsigned)answer->version,
-           answer->active ? "active since " : "inactive: awaits the approvals below");
     if (answer->active)
-        output_text(stdout, answer->activated_at);
-    printf("\nSHA-256 of the text: ");
-    output_text(stdout, answer->source_sha256);
-    printf("\n");
+        output_printf(stdout, _("\nVersion %u: active since %s"), (unsigned)answer->version,
+                      answer->activated_at);
+    else
+        output_printf(stdout, _("\nVersion %u: inactive: awaits the approvals below"),
+                      (unsigned)answer->version);
+    output_printf(stdout, _("\nSHA-256 of the text: %s\n"), answer->source_sha256);
     if (answer->n_approvals > 0)
-        printf("Approvals required (it widens access; docs/policy.md, \"Amendments\"):\n");
+        fputs(_("Approvals required (it widens access; docs/policy.md, \"Amendments\"):\n"),
+              stdout);
     for (size_t i = 0; i < answer->n_approvals; i++) {
         const Spona__V1__ProtocolApproval *approval = answer->approvals[i];
-        printf("  ");
-        output_text(stdout, approval->institution);
-        printf(" (");
-        output_text(stdout, approval->reason);
-        printf("): %s", approval->approved ? "approved " : "not yet approved");
-        output_text(stdout, approval->approved_at);
-        printf("\n");
+        if (approval->approved)
+            output_printf(stdout, _("  %s (%s): approved %s\n"), approval->institution,
+                          approval->reason, approval->approved_at);
+        else
+            output_printf(stdout, _("  %s (%s): not yet approved\n"), approval->institution,
+                          approval->reason);
     }
 }
 
@@ -255,12 +257,14 @@ static void protocol_print_approved(const struct settings *settings, const char 
         json_uint(&writer, "approvals_missing", answer->approvals_missing);
         json_object_end(&writer);
     } else if (answer->activated) {
-        printf("approved version %u (SHA-256 %s): it was the last approval; the version is "
-               "now active\n", (unsigned)answer->version, sha);
+        printf(_("approved version %u (SHA-256 %s): it was the last approval; the version is "
+                 "now active\n"),
+               (unsigned)answer->version, sha);
     } else {
-        printf("approved version %u (SHA-256 %s); %u approval%s still missing\n",
-               (unsigned)answer->version, sha, (unsigned)answer->approvals_missing,
-               answer->approvals_missing == 1 ? "" : "s");
+        printf(i18n_n("approved version %u (SHA-256 %s); %u approval still missing\n",
+                      "approved version %u (SHA-256 %s); %u approvals still missing\n",
+                      answer->approvals_missing),
+               (unsigned)answer->version, sha, (unsigned)answer->approvals_missing);
     }
 }
 

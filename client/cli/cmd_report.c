@@ -75,20 +75,18 @@ static void report_json(const Spona__V1__ReportResponse *answer)
 
 static void report_text(const Spona__V1__ReportResponse *answer)
 {
-    printf("Indicators of ");
-    output_text(stdout, answer->municipality_code);
-    printf(", %s to %s (protocol version %u)\n", answer->from, answer->to,
-           (unsigned)answer->protocol_version);
-    if (answer->suppressed_view) {
-        printf("Figures as released on ");
-        output_text(stdout, answer->released_at);
-        printf(".\nCounts from 1 to 4 are shown as <5; x marks a figure hidden so that a <5\n"
-               "cannot be worked out from the others.\n");
-    }
+    output_printf(stdout, _("Indicators of %s, %s to %s (protocol version %u)\n"),
+                  answer->municipality_code, answer->from, answer->to,
+                  (unsigned)answer->protocol_version);
+    if (answer->suppressed_view)
+        output_printf(stdout, _("Figures as released on %s.\nCounts from 1 to 4 are shown as "
+                                "<5; x marks a figure hidden so that a <5\ncannot be worked "
+                                "out from the others.\n"),
+                      answer->released_at);
     printf("\n");
     struct table table;
     table_init(&table, 3);
-    const char *header[] = { "indicator", "breakdown", "value" };
+    const char *header[] = { _("indicator"), _("breakdown"), _("value") };
     int failed = table_add(&table, header);
     for (size_t i = 0; !failed && i < answer->n_rows; i++) {
         const char *row[] = { answer->rows[i]->indicator, answer->rows[i]->breakdown,
@@ -105,7 +103,7 @@ static int report_pdf(const Spona__V1__ReportResponse *answer, const char *path)
     char err[512];
     if (report_pdf_write(answer, path, err, sizeof(err)) != 0)
         return output_error(0, OUTPUT_STATUS_LOCAL, err, OUTPUT_EXIT_USAGE);
-    printf("wrote %s\n", path);
+    printf(_("wrote %s\n"), path);
     return OUTPUT_EXIT_OK;
 }
 

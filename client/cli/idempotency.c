@@ -3,7 +3,6 @@
  * random source, with the version (4) and variant (10xx) bits of RFC 9562.
  */
 #include "idempotency.h"
-#include "i18n.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -12,6 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "i18n.h"
 
 /* Reads size bytes from /dev/urandom. 0, or -1 with err set. */
 static int idempotency_random(unsigned char *bytes, size_t size, char *err, size_t err_size)

@@ -4,7 +4,6 @@
  * turned off with termios and restored even when the reading is interrupted.
  */
 #include "prompt.h"
-#include "i18n.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +13,8 @@
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
+
+#include "i18n.h"
 
 /* Signal that interrupted a prompt; only the handler below writes it. */
 static volatile sig_atomic_t prompt_interrupted;

@@ -3,11 +3,11 @@
  * library and server failures into messages and exit codes.
  */
 #include "remote.h"
-#include "i18n.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "i18n.h"
 #include "idempotency.h"
 #include "json.h"
 #include "output.h"
@@ -155,8 +155,8 @@ int remote_session_write(const struct settings *settings, const struct args *arg
     spona_client_close(client);
     if (code == OUTPUT_EXIT_CONNECTION)
         fprintf(stderr,
-                "spona: the write may have been applied or not: to retry it safely, run the "
-                "same command with --idempotency-key %s\n",
+                _("spona: the write may have been applied or not: to retry it safely, run the "
+                  "same command with --idempotency-key %s\n"),
                 key);
     return code;
 }

@@ -3,7 +3,6 @@
  * and rename(), so a crash never leaves half a token behind.
  */
 #include "session_file.h"
-#include "i18n.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +11,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "i18n.h"
 
 #define SESSION_FILE_MAX_TOKEN 1024
 

@@ -4,7 +4,6 @@
  * the default files live (XDG base directories).
  */
 #include "settings.h"
-#include "i18n.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -15,6 +14,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "i18n.h"
 
 enum settings_option {
     OPTION_SERVER = 256,
