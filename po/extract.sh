@@ -7,7 +7,7 @@ xgettext=$1
 output=$2
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 "$xgettext" --language=C --from-code=UTF-8 --package-name=spona --no-location \
-    --keyword=_ --keyword=N_ --keyword=i18n_n:1,2 --keyword=NC_:1c,2 \
+    --keyword=_ --keyword=N_ --keyword=i18n_n:1,2 --keyword=NC_:1c,2 --keyword=CODE:1c,2 \
     --keyword=i18n_pgettext:1c,2 --flag=_:1:c-format --flag=i18n_n:1:c-format \
     --flag=i18n_n:2:c-format --add-comments=TRANSLATORS: --sort-output \
     --output="$output" client/cli/*.c client/lib/*.c

@@ -151,7 +151,8 @@ static void disclosures_clauses(const Spona__V1__Disclosure *disclosure, char *o
     if (disclosure->n_clauses == 0)
         used += (size_t)snprintf(out, out_size, "-");
     else
-        used += (size_t)snprintf(out, out_size, _("clause%s "), disclosure->n_clauses > 1 ? "s" : "");
+        used += (size_t)snprintf(out, out_size, "%s ",
+                                 i18n_n("clause", "clauses", disclosure->n_clauses));
     for (size_t i = 0; i < disclosure->n_clauses && used < out_size; i++)
         used += (size_t)snprintf(out + used, out_size - used, "%s%u", i > 0 ? ", " : "",
                                  (unsigned)disclosure->clauses[i]);

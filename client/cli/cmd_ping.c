@@ -26,9 +26,9 @@ static void format_server_time(uint64_t unix_ms, char *out, size_t out_size)
     char date[32];
     if (gmtime_r(&seconds, &tm) == NULL ||
         strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S", &tm) == 0)
-        snprintf(out, out_size, _("%llu ms"), (unsigned long long)unix_ms);
+        snprintf(out, out_size, "%llu ms", (unsigned long long)unix_ms);
     else
-        snprintf(out, out_size, _("%s.%03u UTC"), date, (unsigned)(unix_ms % 1000));
+        snprintf(out, out_size, "%s.%03u UTC", date, (unsigned)(unix_ms % 1000));
 }
 
 static int ping_run(const struct settings *settings, const struct args *args)

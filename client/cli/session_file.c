@@ -51,7 +51,7 @@ int session_file_write(const char *path, const char *token, char *err, size_t er
         snprintf(err, err_size, _("out of memory"));
         goto cleanup;
     }
-    snprintf(temporary, temporary_size, _("%s.XXXXXX"), path);
+    snprintf(temporary, temporary_size, "%s.XXXXXX", path);
     fd = mkstemp(temporary); /* mode 0600 */
     if (fd < 0) {
         snprintf(err, err_size, _("cannot write session file %s: %s"), path, strerror(errno));
