@@ -31,6 +31,26 @@ const char *view_decision_reason(const Spona__V1__CategoryDecision *decision)
     return reason;
 }
 
+/*
+ * The reason of a decision in the user's language: from its clause and protocol version
+ * (the server's English reason names the same); in English the server's own words.
+ */
+static void view_decision_reason_text(const Spona__V1__CategoryDecision *decision, char *out,
+                                      size_t out_size)
+{
+    if (i18n_current() == I18N_EN)
+        snprintf(out, out_size, "%s", view_decision_reason(decision));
+    else if (decision->clause != 0 && decision->allowed)
+        snprintf(out, out_size, _("clause %u of the protocol, version %u"),
+                 (unsigned)decision->clause, (unsigned)decision->protocol_version);
+    else if (decision->clause != 0)
+        snprintf(out, out_size,
+                 _("clause %u of the protocol, version %u, asks for team membership or consent"),
+                 (unsigned)decision->clause, (unsigned)decision->protocol_version);
+    else
+        snprintf(out, out_size, "%s", _("no clause of the protocol allows it"));
+}
+
 void view_decision_json(struct json_writer *writer, const Spona__V1__CategoryDecision *decision)
 {
     json_object_begin(writer, NULL);
@@ -269,8 +289,10 @@ void view_decisions_text(FILE *out, Spona__V1__CategoryDecision *const *decision
             snprintf(label, sizeof(label), _("%s (write)"), category);
         else
             snprintf(label, sizeof(label), "%s", category);
-        snprintf(reason, sizeof(reason), "%s: %s", i18n_code_label("access", view_decision_word(decision)),
-                 view_decision_reason(decision));
+        char why[900];
+        view_decision_reason_text(decision, why, sizeof(why));
+        snprintf(reason, sizeof(reason), "%s: %s",
+                 i18n_code_label("access", view_decision_word(decision)), why);
         const char *row[] = { label, reason };
         failed = table_add(&table, row);
     }
