@@ -235,7 +235,11 @@ static void view_category_fields(FILE *out, const Spona__V1__PersonView *view,
         const char *label = i18n_code_label("field", field->name);
         output_text(out, label);
         fprintf(out, "%*s", name_width + 2 - (int)output_width(label), "");
-        output_indented(out, field->value, name_width + 4);
+        /* a yes/no field's value in words of the language */
+        const char *value = strcmp(field->value, "true") == 0    ? _("yes")
+                            : strcmp(field->value, "false") == 0 ? _("no")
+                                                                 : field->value;
+        output_indented(out, value, name_width + 4);
         fputc('\n', out);
     }
 }
