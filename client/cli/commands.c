@@ -46,14 +46,16 @@ static const char commands_common_options[] =
     "  --session-file FILE  session file (default $XDG_STATE_HOME/spona/session,\n"
     "                       or ~/.local/state/spona/session)\n"
     "  --json               print one JSON object on stdout, errors included\n"
+    "  --lang LANG          language: bs, hr, sr-Latn, sr-Cyrl or en (default: locale)\n"
     "  -h, --help           show help (after a command: that command's help)\n"
     "  -V, --version        show the version\n";
 
 static const char commands_environment[] =
     "Environment: SPONA_SERVER, SPONA_CA, SPONA_CERT, SPONA_KEY, SPONA_USER,\n"
-    "SPONA_PASSWORD, SPONA_CONFIG, SPONA_SESSION_FILE. Flags win over the environment,\n"
-    "the environment over the config file (section [client], keys server, ca, cert,\n"
-    "key, user, session_file; relative paths are relative to the config file).\n"
+    "SPONA_PASSWORD, SPONA_CONFIG, SPONA_SESSION_FILE, SPONA_LANG. Flags win over the\n"
+    "environment, the environment over the config file (section [client], keys server,\n"
+    "ca, cert, key, user, session_file, lang; relative paths are relative to the config\n"
+    "file).\n"
     "\n"
     "Writes send a new random idempotency key each run; a write that failed with\n"
     "exit code 2 may have been applied: retry it with the --idempotency-key the error\n"
