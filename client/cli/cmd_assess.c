@@ -250,7 +250,7 @@ static const struct args_option assess_options[] = {
 
 const struct command command_assess = {
     .name = "assess",
-    .summary = "record a needs assessment of a case (case lead)",
+    .summary = N_("record a needs assessment of a case (case lead)"),
     .help = "Usage: spona assess CASE_ID --on YYYY-MM-DD --domain NAME=RATING[:NOTES] ...\n"
             "                    [--strengths TEXT] [OPTIONS]\n"
             "\n"
@@ -278,7 +278,7 @@ static const struct args_option assessment_show_options[] = {
 
 static const struct command assessment_show = {
     .name = "show",
-    .summary = "show a case's needs assessment (what you may see)",
+    .summary = N_("show a case's needs assessment (what you may see)"),
     .help = "Usage: spona assessment show CASE_ID [--version N] [OPTIONS]\n"
             "\n"
             "Shows the latest needs assessment of the case, or version N: date, assessor,\n"
@@ -302,7 +302,7 @@ static const struct command *const assessment_subcommands[] = {
 
 const struct command command_assessment = {
     .name = "assessment",
-    .summary = "a case's needs assessments",
+    .summary = N_("a case's needs assessments"),
     .help = "Usage: spona assessment SUBCOMMAND [ARGUMENTS] [OPTIONS]\n"
             "\n"
             "A case's needs assessments (recorded with spona assess).\n",

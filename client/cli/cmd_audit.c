@@ -425,7 +425,7 @@ static const struct args_option explain_options[] = {
 
 const struct command command_explain = {
     .name = "explain",
-    .summary = "why each category of a case is visible or hidden to an institution",
+    .summary = N_("why each category of a case is visible or hidden to an institution"),
     .help = "Usage: spona explain --case CASE_ID [--institution INSTITUTION_CODE] [OPTIONS]\n"
             "\n"
             "Per data category, whether the institution may read and write it on the case,\n"
@@ -446,7 +446,7 @@ static const struct args_option disclosures_options[] = {
 
 const struct command command_disclosures = {
     .name = "disclosures",
-    .summary = "who saw a person's data, when, under which clause (lead agency)",
+    .summary = N_("who saw a person's data, when, under which clause (lead agency)"),
     .help = "Usage: spona disclosures --person PERSON_ID [OPTIONS]\n"
             "\n"
             "The report a beneficiary is entitled to ask for, from the audit trail: which\n"
@@ -462,7 +462,7 @@ const struct command command_disclosures = {
 
 static const struct command audit_verify = {
     .name = "verify",
-    .summary = "check the hash chain of the audit trail",
+    .summary = N_("check the hash chain of the audit trail"),
     .help = "Usage: spona audit verify [OPTIONS]\n"
             "\n"
             "Has the server recompute the hash chain of the municipality's audit trail.\n"
@@ -479,7 +479,7 @@ static const struct command *const audit_subcommands[] = {
 
 const struct command command_audit = {
     .name = "audit",
-    .summary = "the audit trail",
+    .summary = N_("the audit trail"),
     .help = "Usage: spona audit SUBCOMMAND [OPTIONS]\n"
             "\n"
             "The audit trail: every read or write of personal data, append-only and\n"
@@ -497,7 +497,7 @@ static const struct args_option review_options[] = {
 
 const struct command command_emergency_review = {
     .name = "review",
-    .summary = "the break-glass accesses, for the coordinator's review",
+    .summary = N_("the break-glass accesses, for the coordinator's review"),
     .help = "Usage: spona emergency review [--unreviewed] [--mark ID [--note TEXT]] [OPTIONS]\n"
             "\n"
             "Lists every break-glass access of the municipality, newest first: when it\n"

@@ -243,7 +243,7 @@ static const struct args_option case_open_options[] = {
 
 static const struct command case_open = {
     .name = "open",
-    .summary = "open a case for a person (lead agency)",
+    .summary = N_("open a case for a person (lead agency)"),
     .help = "Usage: spona case open PERSON_ID [--reason TEXT] [--opened-on YYYY-MM-DD]\n"
             "                        [OPTIONS]\n"
             "\n"
@@ -262,7 +262,7 @@ static const struct command case_open = {
 
 static const struct command case_show = {
     .name = "show",
-    .summary = "show a case: stage, lead, team and the person",
+    .summary = N_("show a case: stage, lead, team and the person"),
     .help = "Usage: spona case show CASE_ID [OPTIONS]\n"
             "\n"
             "Shows the case's stage, lead institution and team (who joined, how and when),\n"
@@ -284,7 +284,7 @@ static const struct args_option case_exclude_options[] = {
 
 static const struct command case_exclude = {
     .name = "exclude",
-    .summary = "exclude a user or a whole institution from a case (case lead)",
+    .summary = N_("exclude a user or a whole institution from a case (case lead)"),
     .help = "Usage: spona case exclude CASE_ID --institution CODE [--user NAME]\n"
             "                         --reason TEXT [OPTIONS]\n"
             "\n"
@@ -316,7 +316,7 @@ static const struct command *const case_subcommands[] = {
 
 const struct command command_case = {
     .name = "case",
-    .summary = "cases: one per person, led by the lead agency",
+    .summary = N_("cases: one per person, led by the lead agency"),
     .help = "Usage: spona case SUBCOMMAND [ARGUMENTS] [OPTIONS]\n"
             "\n"
             "A case: one case manager's institution leads it; partners join its team by\n"
@@ -335,7 +335,7 @@ static const struct args_option refer_options[] = {
 
 const struct command command_refer = {
     .name = "refer",
-    .summary = "refer a case's person to a partner institution (case lead)",
+    .summary = N_("refer a case's person to a partner institution (case lead)"),
     .help = "Usage: spona refer CASE_ID --to INSTITUTION_CODE --measure TEXT\n"
             "                   [--due YYYY-MM-DD] [OPTIONS]\n"
             "\n"
@@ -360,7 +360,7 @@ static const struct args_option referral_accept_options[] = {
 
 static const struct command referral_accept = {
     .name = "accept",
-    .summary = "accept a referral to your institution and join the case team",
+    .summary = N_("accept a referral to your institution and join the case team"),
     .help = "Usage: spona referral accept REFERRAL_ID [OPTIONS]\n"
             "\n"
             "Accepts a referral addressed to your institution: it joins the case team and\n"
@@ -382,7 +382,7 @@ static const struct command *const referral_subcommands[] = {
 
 const struct command command_referral = {
     .name = "referral",
-    .summary = "referrals to your institution",
+    .summary = N_("referrals to your institution"),
     .help = "Usage: spona referral SUBCOMMAND [ARGUMENTS] [OPTIONS]\n"
             "\n"
             "Referrals that a case's lead sent to your institution (spona refer).\n",
@@ -403,7 +403,7 @@ static const struct args_option emergency_options[] = {
 
 const struct command command_emergency = {
     .name = "emergency",
-    .summary = "break-glass access to a case, for a limited time (lead agency)",
+    .summary = N_("break-glass access to a case, for a limited time (lead agency)"),
     .help = "Usage: spona emergency CASE_ID --reason TEXT [--minutes N] [OPTIONS]\n"
             "       spona emergency review [--unreviewed] [--mark ID [--note TEXT]] [OPTIONS]\n"
             "\n"

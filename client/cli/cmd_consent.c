@@ -299,7 +299,7 @@ static const struct args_option consent_grant_options[] = {
 
 static const struct command consent_grant = {
     .name = "grant",
-    .summary = "record a person's consent to share categories (case lead)",
+    .summary = N_("record a person's consent to share categories (case lead)"),
     .help = "Usage: spona consent grant PERSON_ID --to INSTITUTION_CODE --category CAT ...\n"
             "                           --given YYYY-MM-DD --form REFERENCE\n"
             "                           [--expires YYYY-MM-DD] [OPTIONS]\n"
@@ -332,7 +332,7 @@ static const struct args_option consent_withdraw_options[] = {
 
 static const struct command consent_withdraw = {
     .name = "withdraw",
-    .summary = "withdraw a person's consent (takes effect at once)",
+    .summary = N_("withdraw a person's consent (takes effect at once)"),
     .help = "Usage: spona consent withdraw PERSON_ID --to INSTITUTION_CODE [--category CAT ...]\n"
             "                              [OPTIONS]\n"
             "\n"
@@ -352,7 +352,7 @@ static const struct command consent_withdraw = {
 
 static const struct command consent_list = {
     .name = "list",
-    .summary = "list a person's consent records",
+    .summary = N_("list a person's consent records"),
     .help = "Usage: spona consent list PERSON_ID [OPTIONS]\n"
             "\n"
             "Lists the person's consent records: institution, category, date given, form,\n"
@@ -372,7 +372,7 @@ static const struct command *const consent_subcommands[] = {
 
 const struct command command_consent = {
     .name = "consent",
-    .summary = "a person's consent to share data with an institution",
+    .summary = N_("a person's consent to share data with an institution"),
     .help = "Usage: spona consent SUBCOMMAND [ARGUMENTS] [OPTIONS]\n"
             "\n"
             "A person's consent, per institution and data category, recorded from a signed\n"

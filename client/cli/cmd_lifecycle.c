@@ -117,7 +117,7 @@ static const struct args_option case_advance_options[] = {
 
 const struct command command_case_advance = {
     .name = "advance",
-    .summary = "move a case to its next stage (case lead)",
+    .summary = N_("move a case to its next stage (case lead)"),
     .help = "Usage: spona case advance CASE_ID --version N --to STAGE [OPTIONS]\n"
             "\n"
             "Moves the case one stage on: intake -> assessment -> planning ->\n"
@@ -144,7 +144,7 @@ static const struct args_option case_close_options[] = {
 
 const struct command command_case_close = {
     .name = "close",
-    .summary = "close a case with a reason (case lead)",
+    .summary = N_("close a case with a reason (case lead)"),
     .help = "Usage: spona case close CASE_ID --version N --reason REASON [--note TEXT]\n"
             "                        [OPTIONS]\n"
             "\n"
@@ -170,7 +170,7 @@ static const struct args_option case_reopen_options[] = {
 
 const struct command command_case_reopen = {
     .name = "reopen",
-    .summary = "reopen a closed case, back to assessment (case lead)",
+    .summary = N_("reopen a closed case, back to assessment (case lead)"),
     .help = "Usage: spona case reopen CASE_ID --version N --reason TEXT [OPTIONS]\n"
             "\n"
             "Reopens a closed case; it goes back to the assessment stage. For the case's\n"

@@ -526,7 +526,7 @@ static const struct args_option person_add_options[] = {
 
 static const struct command person_add = {
     .name = "add",
-    .summary = "register a person (lead agency)",
+    .summary = N_("register a person (lead agency)"),
     .help = "Usage: spona person add --field NAME=VALUE ... [OPTIONS]\n"
             "       spona person add --first-name TEXT --last-name TEXT [--jmbg DIGITS] ...\n"
             "\n"
@@ -540,7 +540,7 @@ static const struct command person_add = {
 
 static const struct command person_show = {
     .name = "show",
-    .summary = "show what you may see of a person, and why",
+    .summary = N_("show what you may see of a person, and why"),
     .help = "Usage: spona person show PERSON_ID [OPTIONS]\n"
             "\n"
             "Shows the person's fields that your institution may see, grouped by data\n"
@@ -561,7 +561,7 @@ static const struct args_option person_update_options[] = {
 
 static const struct command person_update = {
     .name = "update",
-    .summary = "change fields of a person",
+    .summary = N_("change fields of a person"),
     .help = "Usage: spona person update PERSON_ID --version N --field NAME=VALUE ... [OPTIONS]\n"
             "\n"
             "Changes the fields given (an empty VALUE clears an optional field). Your\n"
@@ -587,7 +587,7 @@ static const struct args_option person_search_options[] = {
 
 static const struct command person_search = {
     .name = "search",
-    .summary = "find persons by name (any script, diacritics) or JMBG",
+    .summary = N_("find persons by name (any script, diacritics) or JMBG"),
     .help = "Usage: spona person search QUERY [--loose] [--limit N] [OPTIONS]\n"
             "\n"
             "Finds persons whose name begins with QUERY, ignoring script, case and\n"
@@ -614,7 +614,7 @@ static const struct args_option person_household_options[] = {
 
 static const struct command person_household = {
     .name = "household",
-    .summary = "set the members of a person's household",
+    .summary = N_("set the members of a person's household"),
     .help = "Usage: spona person household PERSON_ID --version N\n"
             "                              --member \"NAME|RELATION|BIRTH_YEAR\" ... [OPTIONS]\n"
             "       spona person household PERSON_ID --version N --none [OPTIONS]\n"
@@ -648,7 +648,7 @@ static const struct args_option person_benefit_options[] = {
 
 static const struct command person_benefit = {
     .name = "benefit",
-    .summary = "add a period of social benefit to a person",
+    .summary = N_("add a period of social benefit to a person"),
     .help = "Usage: spona person benefit PERSON_ID --version N --kind KIND --since YYYY-MM-DD\n"
             "                            [--until YYYY-MM-DD] [--amount BAM] [--note TEXT]\n"
             "                            [OPTIONS]\n"
@@ -682,7 +682,7 @@ static const struct command *const person_subcommands[] = {
 
 const struct command command_person = {
     .name = "person",
-    .summary = "beneficiaries' records",
+    .summary = N_("beneficiaries' records"),
     .help = "Usage: spona person SUBCOMMAND [ARGUMENTS] [OPTIONS]\n"
             "\n"
             "A beneficiary's record: every field belongs to one data category, and the\n"

@@ -89,7 +89,7 @@ cleanup:
 
 const struct command command_ping = {
     .name = "ping",
-    .summary = "check that the server answers (no login needed)",
+    .summary = N_("check that the server answers (no login needed)"),
     .help = "Usage: spona ping [OPTIONS]\n"
             "\n"
             "Connects, sends one ping and prints the server's version and the round-trip time.\n"

@@ -421,7 +421,7 @@ static const struct args_option plan_add_goal_options[] = {
 
 static const struct command plan_add_goal = {
     .name = "add-goal",
-    .summary = "add a goal to a case's activation plan (case lead)",
+    .summary = N_("add a goal to a case's activation plan (case lead)"),
     .help = "Usage: spona plan add-goal CASE_ID --version N --text TEXT [--target YYYY-MM-DD]\n"
             "                           [OPTIONS]\n"
             "\n"
@@ -448,7 +448,7 @@ static const struct args_option plan_add_measure_options[] = {
 
 static const struct command plan_add_measure = {
     .name = "add-measure",
-    .summary = "add a measure to a case's activation plan (case lead)",
+    .summary = N_("add a measure to a case's activation plan (case lead)"),
     .help = "Usage: spona plan add-measure CASE_ID --version N --kind KIND --text TEXT\n"
             "                              --responsible INSTITUTION_CODE [--due YYYY-MM-DD]\n"
             "                              [OPTIONS]\n"
@@ -482,7 +482,7 @@ static const struct args_option plan_set_status_options[] = {
 
 static const struct command plan_set_status = {
     .name = "set-status",
-    .summary = "set the status of goals and measures of a plan",
+    .summary = N_("set the status of goals and measures of a plan"),
     .help = "Usage: spona plan set-status CASE_ID --version N\n"
             "                             (--goal N=STATUS | --measure N=STATUS) ...\n"
             "                             [OPTIONS]\n"
@@ -508,7 +508,7 @@ static const struct args_option plan_get_options[] = {
 
 static const struct command plan_show = {
     .name = "show",
-    .summary = "show a case's activation plan",
+    .summary = N_("show a case's activation plan"),
     .help = "Usage: spona plan show CASE_ID [--version N] [OPTIONS]\n"
             "\n"
             "Shows the latest activation plan of the case, or version N: its versions, who\n"
@@ -527,7 +527,7 @@ static const struct command plan_show = {
 
 static const struct command plan_print = {
     .name = "print",
-    .summary = "print a case's activation plan as a document to sign",
+    .summary = N_("print a case's activation plan as a document to sign"),
     .help = "Usage: spona plan print CASE_ID [--version N] [OPTIONS]\n"
             "\n"
             "Prints the activation plan (latest, or version N) as the server renders it: a\n"
@@ -553,7 +553,7 @@ static const struct command *const plan_subcommands[] = {
 
 const struct command command_plan = {
     .name = "plan",
-    .summary = "a case's individual activation plan",
+    .summary = N_("a case's individual activation plan"),
     .help = "Usage: spona plan SUBCOMMAND [ARGUMENTS] [OPTIONS]\n"
             "\n"
             "The individual activation plan of a case: goals with target dates and measures\n"

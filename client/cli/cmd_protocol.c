@@ -313,7 +313,7 @@ static const struct args_option protocol_import_options[] = {
 
 static const struct command protocol_import = {
     .name = "import",
-    .summary = "store a new version of the protocol from a YAML file",
+    .summary = N_("store a new version of the protocol from a YAML file"),
     .help = "Usage: spona protocol import FILE [OPTIONS]\n"
             "\n"
             "Sends the policy document FILE (YAML, docs/policy.md, at most 1 MiB) to the\n"
@@ -336,7 +336,7 @@ static const struct args_option protocol_show_options[] = {
 
 static const struct command protocol_show = {
     .name = "show",
-    .summary = "print the protocol in force (or a version) as a document",
+    .summary = N_("print the protocol in force (or a version) as a document"),
     .help = "Usage: spona protocol show [--version N] [--yaml] [OPTIONS]\n"
             "\n"
             "Prints the protocol in force, or version N, as a document fit to print and sign.\n"
@@ -358,7 +358,7 @@ static const struct args_option protocol_approve_options[] = {
 
 static const struct command protocol_approve = {
     .name = "approve",
-    .summary = "approve an amendment for your institution (signed with its key)",
+    .summary = N_("approve an amendment for your institution (signed with its key)"),
     .help = "Usage: spona protocol approve VERSION [--file FILE] [OPTIONS]\n"
             "\n"
             "Approves version VERSION of the protocol for your institution: reads its stored\n"
@@ -386,7 +386,7 @@ static const struct command *const protocol_subcommands[] = {
 
 const struct command command_protocol = {
     .name = "protocol",
-    .summary = "the Protocol on cooperation (the access policy)",
+    .summary = N_("the Protocol on cooperation (the access policy)"),
     .help = "Usage: spona protocol SUBCOMMAND [ARGUMENTS] [OPTIONS]\n"
             "\n"
             "The municipality's Protocol on cooperation: one YAML document per version,\n"

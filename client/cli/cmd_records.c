@@ -280,7 +280,7 @@ static const struct args_option conference_options[] = {
 
 const struct command command_conference = {
     .name = "conference",
-    .summary = "record a case conference (case lead)",
+    .summary = N_("record a case conference (case lead)"),
     .help = "Usage: spona conference CASE_ID --on YYYY-MM-DD --institution CODE ...\n"
             "                        [--user NAME ...] --decisions TEXT [--next-steps TEXT]\n"
             "                        [OPTIONS]\n"
@@ -308,7 +308,7 @@ static const struct args_option note_options[] = {
 
 const struct command command_note = {
     .name = "note",
-    .summary = "add a note to a case (case team)",
+    .summary = N_("add a note to a case (case team)"),
     .help = "Usage: spona note CASE_ID TEXT [OPTIONS]\n"
             "\n"
             "Adds a note to the case, signed with your name and institution (case_notes\n"
@@ -334,7 +334,7 @@ static const struct args_option follow_up_options[] = {
 
 static const struct command outcome_follow_up = {
     .name = "follow-up",
-    .summary = "record a follow-up of an outcome at 3, 6 or 12 months",
+    .summary = N_("record a follow-up of an outcome at 3, 6 or 12 months"),
     .help = "Usage: spona outcome follow-up OUTCOME_ID --months 3|6|12 --on YYYY-MM-DD\n"
             "                               (--employed | --not-employed) [--note TEXT]\n"
             "                               [OPTIONS]\n"
@@ -373,7 +373,7 @@ static const struct args_option outcome_options[] = {
 
 const struct command command_outcome = {
     .name = "outcome",
-    .summary = "record an outcome: a job, training, ... (lead or partner)",
+    .summary = N_("record an outcome: a job, training, ... (lead or partner)"),
     .help = "Usage: spona outcome CASE_ID --kind KIND --on YYYY-MM-DD [--employer NAME]\n"
             "                     [--contract TYPE] [--pathway PATHWAY] [--certificate TEXT]\n"
             "                     [--note TEXT] [OPTIONS]\n"

@@ -253,7 +253,7 @@ static const struct args_option referral_decline_options[] = {
 
 const struct command command_referral_decline = {
     .name = "decline",
-    .summary = "decline a referral to your institution, with a reason",
+    .summary = N_("decline a referral to your institution, with a reason"),
     .help = "Usage: spona referral decline REFERRAL_ID --version N --reason TEXT [OPTIONS]\n"
             "\n"
             "Declines a referral addressed to your institution (sent, or accepted and not\n"
@@ -277,7 +277,7 @@ static const struct args_option referral_complete_options[] = {
 
 const struct command command_referral_complete = {
     .name = "complete",
-    .summary = "complete an accepted referral, with its result",
+    .summary = N_("complete an accepted referral, with its result"),
     .help = "Usage: spona referral complete REFERRAL_ID --version N --result TEXT [OPTIONS]\n"
             "\n"
             "Completes an accepted referral to your institution with what came of it. When\n"
@@ -299,7 +299,7 @@ static const struct args_option inbox_options[] = {
 
 const struct command command_inbox = {
     .name = "inbox",
-    .summary = "referrals to your institution",
+    .summary = N_("referrals to your institution"),
     .help = "Usage: spona inbox [--open] [OPTIONS]\n"
             "\n"
             "Lists the referrals addressed to your institution, newest first: a table\n"
@@ -314,7 +314,7 @@ const struct command command_inbox = {
 
 const struct command command_overdue = {
     .name = "overdue",
-    .summary = "overdue referrals (lead agency; coordinator: counts only)",
+    .summary = N_("overdue referrals (lead agency; coordinator: counts only)"),
     .help = "Usage: spona overdue [OPTIONS]\n"
             "\n"
             "Referrals past their due date and not completed. The lead agency gets them\n"

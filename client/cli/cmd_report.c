@@ -149,7 +149,7 @@ static const struct args_option report_options[] = {
 
 const struct command command_report = {
     .name = "report",
-    .summary = "the protocol's indicators for a period (counts only)",
+    .summary = N_("the protocol's indicators for a period (counts only)"),
     .help = "Usage: spona report [--from DATE] [--to DATE] [--csv | --json | --pdf FILE]\n"
             "                    [OPTIONS]\n"
             "\n"

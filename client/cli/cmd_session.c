@@ -208,7 +208,7 @@ static int logout_run(const struct settings *settings, const struct args *args)
 
 const struct command command_login = {
     .name = "login",
-    .summary = "log in and keep the session for later commands",
+    .summary = N_("log in and keep the session for later commands"),
     .help = "Usage: spona login [--user NAME] [--password-file FILE] [OPTIONS]\n"
             "\n"
             "Logs in as a user of the institution named by the client certificate and\n"
@@ -225,7 +225,7 @@ const struct command command_login = {
 
 const struct command command_whoami = {
     .name = "whoami",
-    .summary = "show the logged-in user, institution, role and municipality",
+    .summary = N_("show the logged-in user, institution, role and municipality"),
     .help = "Usage: spona whoami [OPTIONS]\n"
             "\n"
             "Resumes the stored session on a new connection and shows who it belongs to.\n",
@@ -234,7 +234,7 @@ const struct command command_whoami = {
 
 const struct command command_logout = {
     .name = "logout",
-    .summary = "end the session and delete the session file",
+    .summary = N_("end the session and delete the session file"),
     .help = "Usage: spona logout [OPTIONS]\n"
             "\n"
             "Resumes the stored session, ends it on the server and deletes the session file.\n",

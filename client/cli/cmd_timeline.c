@@ -90,7 +90,7 @@ static int timeline_run(const struct settings *settings, const struct args *args
 
 const struct command command_timeline = {
     .name = "timeline",
-    .summary = "everything that happened on a case that you may see",
+    .summary = N_("everything that happened on a case that you may see"),
     .help = "Usage: spona timeline CASE_ID [OPTIONS]\n"
             "\n"
             "Lists the events of the case in time order (opened, stage changes,\n"

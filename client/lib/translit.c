@@ -27,7 +27,10 @@ static const char *const translit_table[][2] = {
 /* Words kept in Latin script (acronyms and names of formats and programs). */
 static const char *const translit_kept[] = {
     "PDF", "JSON", "TLS", "UUID", "CA", "ID", "URL", "CSV", "SHA", "PEM", "HOST", "PORT",
-    "ISO", "UTF", "PNG", "SQL", "DATE", "YYYY", "MM", "DD", "N", "spona", "Spona", NULL,
+    "ISO", "UTF", "PNG", "SQL", "YYYY", "N", "spona", "Spona",
+    /* placeholders of the command line, as --help writes them */
+    "COMMAND", "SUBCOMMAND", "ARGUMENTS", "OPTIONS", "TEXT", "CAT", "FILE", "LANG", "HOST",
+    NULL,
 };
 
 /* Word beginnings (lower case) in which lj, nj or dž are two letters. */

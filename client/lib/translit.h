@@ -5,7 +5,8 @@
  * (%s, %1$s, %llu, %%), C escapes (\n, \"), text between backquotes (commands), and
  * words that are codes or names: with a digit, '_', '.', '/', '@', '=', '<', '>', '$',
  * '[', '{', or a leading '-', with q, w, x or y (not Serbian letters), or in the list of
- * kept words (PDF, JSON, TLS, UUID, ...). Words where lj/nj/dž are two letters
+ * kept words (PDF, JSON, TLS, UUID, and the command line's placeholders
+ * COMMAND, TEXT, FILE, ...). Words where lj/nj/dž are two letters
  * (injekcija, nadživjeti, podžupan, ...) are spelled letter by letter.
  */
 #ifndef SPONA_TRANSLIT_H
