@@ -114,13 +114,26 @@ const char *i18n_localedir(void)
     const char *given = getenv("SPONA_LOCALEDIR");
     if (given != NULL && given[0] == '/')
         return given;
-#if defined(SPONA_BUILD_DIR) && defined(SPONA_BUILD_LOCALEDIR)
-    static char program[4096];
+    static char program[4096], beside[4200];
     ssize_t length = readlink("/proc/self/exe", program, sizeof(program) - 1);
+    if (length <= 0)
+        return SPONA_INSTALL_LOCALEDIR;
+    program[length] = '\0';
+#if defined(SPONA_BUILD_DIR) && defined(SPONA_BUILD_LOCALEDIR)
     size_t build_length = strlen(SPONA_BUILD_DIR);
-    if (length > 0 && (size_t)length > build_length &&
-        strncmp(program, SPONA_BUILD_DIR, build_length) == 0 && program[build_length] == '/')
+    if ((size_t)length > build_length && strncmp(program, SPONA_BUILD_DIR, build_length) == 0 &&
+        program[build_length] == '/')
         return SPONA_BUILD_LOCALEDIR;
+#endif
+#ifdef SPONA_LOCALEDIR_FROM_BINDIR
+    /* installed under another prefix than configured (cmake --install --prefix) */
+    char *slash = strrchr(program, '/');
+    if (slash != NULL) {
+        *slash = '\0';
+        snprintf(beside, sizeof(beside), "%s/%s", program, SPONA_LOCALEDIR_FROM_BINDIR);
+        if (access(beside, R_OK | X_OK) == 0)
+            return beside;
+    }
 #endif
     return SPONA_INSTALL_LOCALEDIR;
 }

@@ -38,7 +38,8 @@ const char *i18n_catalog_name(enum i18n_language language);
 
 /*
  * Where the catalogs are: $SPONA_LOCALEDIR when set; the build tree's locale/ when the
- * running program is in the build tree (the tests); else the installation's localedir.
+ * running program is in the build tree (the tests); else the installation's localedir,
+ * found from the program's directory (../share/locale) or as configured.
  */
 const char *i18n_localedir(void);
 
