@@ -33,12 +33,18 @@ static void case_open_json(struct json_writer *writer, const spona_request *requ
 {
     (void)request;
     json_string(writer, "case_id", response->case_open->case_id);
+    json_string(writer, "number", response->case_open->number);
 }
 
 static void case_open_text(const spona_request *request, const spona_response *response)
 {
-    output_printf(stdout, _("opened case %s for person %s\n"), response->case_open->case_id,
-                  request->case_open->person_id);
+    if (response->case_open->number[0] != '\0')
+        output_printf(stdout, _("opened case %s (%s) for person %s\n"),
+                      response->case_open->case_id, response->case_open->number,
+                      request->case_open->person_id);
+    else
+        output_printf(stdout, _("opened case %s for person %s\n"),
+                      response->case_open->case_id, request->case_open->person_id);
 }
 
 static int case_open_run(const struct settings *settings, const struct args *args)
@@ -70,6 +76,7 @@ static void case_show_text(const spona_request *request, const spona_response *r
     snprintf(version, sizeof(version), "%llu", (unsigned long long)view->version);
     const struct view_line lines[] = {
         { _("case"), view->case_id },
+        { _("number"), view->number },
         { _("person"), view->person_id },
         { _("stage"), i18n_code_label("stage", view->stage) },
         { _("lead"), view->lead_institution_code },
@@ -305,6 +312,7 @@ static const struct command case_exclude = {
 };
 
 static const struct command *const case_subcommands[] = {
+    &command_case_list,
     &case_open,
     &case_show,
     &case_exclude,

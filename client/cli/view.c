@@ -95,6 +95,7 @@ void view_decisions_json(struct json_writer *writer, const char *key,
 void view_case_json(struct json_writer *writer, const Spona__V1__CaseView *view)
 {
     json_string(writer, "case_id", view->case_id);
+    json_string(writer, "number", view->number);
     json_string(writer, "person_id", view->person_id);
     json_string(writer, "stage", view->stage);
     json_string(writer, "lead_institution_code", view->lead_institution_code);
@@ -303,4 +304,12 @@ void view_decisions_text(FILE *out, Spona__V1__CategoryDecision *const *decision
     fputc('\n', out);
     table_print(&table, out, 0);
     table_free(&table);
+}
+
+void view_person_name(char *out, size_t size, const char *first, const char *last, int hidden)
+{
+    if (hidden || first == NULL || last == NULL || (first[0] == '\0' && last[0] == '\0'))
+        snprintf(out, size, "%s", hidden ? _("(hidden)") : "");
+    else
+        snprintf(out, size, "%s %s", last, first);
 }

@@ -61,4 +61,10 @@ struct view_line {
  * under it. */
 void view_lines(FILE *out, const struct view_line *lines, size_t count);
 
+/*
+ * A person's name as a list shows it: "Last First", or "(hidden)" when the
+ * server withheld it (the caller may not read her identity).
+ */
+void view_person_name(char *out, size_t size, const char *first, const char *last, int hidden);
+
 #endif

@@ -4,7 +4,10 @@
  * and a review date, all plan_measures data. Every change stores a whole new
  * version (old ones stay): plan_change copies version N, applies the changes in
  * memory and inserts version N+1. The lead changes anything; a partner on the
- * team may only set the status of the measures it is responsible for. plan_get
+ * team may only set the status of the measures it is responsible for. A change
+ * of statuses alone is stored by the database (spona_plan_copy, sql/032), which
+ * copies version N with the texts the caller may write but not read (the views
+ * give them only to readers of plan_measures). plan_get
  * also renders a version as a document to print and sign. Never log plan text.
  */
 #include <stdio.h>
@@ -25,8 +28,8 @@
 #define PLAN_MAX_ITEMS 200 /* goals or measures in one plan */
 
 const struct db_statement plan_statements[] = {
-    /* $2 = 0: the latest version. The texts through the category-aware views (sql/030:
-     * NULL to a caller that may neither read nor write plan_measures of the case). */
+    /* $2 = 0: the latest version. The texts through the category-aware views (sql/030,
+     * 032: NULL to a caller that may not read plan_measures of the case). */
     {"plan_get",
      "SELECT p.id, p.version, " CASE_RECORDS_DATE("p.review_date") ", p.obligations,"
      "       " CASE_RECORDS_TIMESTAMP("p.created_at") ","
@@ -51,6 +54,10 @@ const struct db_statement plan_statements[] = {
     {"plan_goal_insert",
      "INSERT INTO plan_goals (plan_id, municipality_id, number, text, target_date, status)"
      " VALUES ($1::uuid, $2, $3::int, $4, NULLIF($5, '')::date, $6)"},
+    /* version $2 + 1 as a copy of $2 with the statuses changed (numbers $3/$5, statuses
+     * $4/$6): in the database, so that a partner that may not read the texts copies them */
+    {"plan_copy",
+     "SELECT spona_plan_copy($1::uuid, $2::int, $3::int[], $4::text[], $5::int[], $6::text[])"},
     {"plan_measure_insert",
      "INSERT INTO plan_measures (plan_id, municipality_id, number, kind, description,"
      "                           responsible_institution_id, due_date, status)"
@@ -529,6 +536,88 @@ static spona_status plan_insert(struct request_context *ctx, const Spona__V1__Pl
     return SPONA__V1__STATUS__OK;
 }
 
+/* Whether change sets statuses only (no new goal or measure, review date, obligations). */
+static int plan_statuses_only(const Spona__V1__PlanChangeRequest *change)
+{
+    return change->n_add_goals == 0 && change->n_add_measures == 0 &&
+           change->review_date[0] == '\0' && change->obligations[0] == '\0';
+}
+
+/*
+ * The array literals "{n,...}" and "{status,...}" of count status changes (statuses are
+ * checked words: no quoting needed). 0, or -1 when out of memory (caller frees both).
+ */
+static int plan_status_arrays(Spona__V1__PlanGoal *const *goals, size_t goal_count,
+                              Spona__V1__PlanMeasure *const *measures, size_t measure_count,
+                              char **numbers, char **statuses)
+{
+    size_t count = goals != NULL ? goal_count : measure_count;
+    size_t size = 3 + count * 24;
+    *numbers = malloc(size);
+    *statuses = malloc(size);
+    if (*numbers == NULL || *statuses == NULL)
+        return -1;
+    size_t n = (size_t)snprintf(*numbers, size, "{"), t = (size_t)snprintf(*statuses, size, "{");
+    for (size_t i = 0; i < count; i++) {
+        uint32_t number = goals != NULL ? goals[i]->number : measures[i]->number;
+        const char *status = goals != NULL ? goals[i]->status : measures[i]->status;
+        n += (size_t)snprintf(*numbers + n, size - n, "%s%u", i ? "," : "", number);
+        t += (size_t)snprintf(*statuses + t, size - t, "%s%s", i ? "," : "", status);
+    }
+    snprintf(*numbers + n, size - n, "}");
+    snprintf(*statuses + t, size - t, "}");
+    return 0;
+}
+
+/* Stores version from + 1 as version from with change's statuses, in the database. */
+static spona_status plan_copy(struct request_context *ctx,
+                              const Spona__V1__PlanChangeRequest *change, uint32_t from)
+{
+    char *goal_numbers = NULL, *goal_words = NULL, *measure_numbers = NULL,
+         *measure_words = NULL, from_text[16];
+    spona_status status = SPONA__V1__STATUS__INTERNAL;
+    snprintf(from_text, sizeof(from_text), "%u", from);
+    if (plan_status_arrays(change->goal_status, change->n_goal_status, NULL, 0, &goal_numbers,
+                           &goal_words) == 0 &&
+        plan_status_arrays(NULL, 0, change->measure_status, change->n_measure_status,
+                           &measure_numbers, &measure_words) == 0) {
+        const char *params[] = {change->case_id, from_text,       goal_numbers,
+                                goal_words,      measure_numbers, measure_words};
+        PGresult *result = request_query(ctx, "plan_copy", 6, params, &status);
+        PQclear(result);
+    }
+    free(goal_numbers);
+    free(goal_words);
+    free(measure_numbers);
+    free(measure_words);
+    if (status == SPONA__V1__STATUS__INTERNAL && ctx->message[0] == '\0')
+        snprintf(ctx->message, sizeof(ctx->message), "internal error");
+    return status;
+}
+
+/*
+ * Stores the changed plan as version version: statuses alone by the database's copy
+ * (plan_copy); a change of content from the version read, which only a reader of
+ * plan_measures can have read whole (PERMISSION_DENIED otherwise).
+ */
+static spona_status plan_store(struct request_context *ctx,
+                               const Spona__V1__PlanChangeRequest *change,
+                               const Spona__V1__PlanView *plan, uint32_t version)
+{
+    if (plan_statuses_only(change))
+        return plan_copy(ctx, change, version - 1);
+    struct policy_decision read;
+    access_decide(ctx->policy, &ctx->subject, POLICY_CATEGORY_PLAN_MEASURES,
+                  POLICY_ACTION_READ, &read);
+    if (!read.allowed) {
+        snprintf(ctx->message, sizeof(ctx->message),
+                 "changing the plan's goals, measures, review date or obligations needs read "
+                 "access to plan_measures: %s", read.reason);
+        return SPONA__V1__STATUS__PERMISSION_DENIED;
+    }
+    return plan_insert(ctx, plan, version);
+}
+
 /*
  * The checks of plan_change inside the transaction, up to the version to write
  * (*plan, with the changes applied; caller frees, also on a refusal). A refusal
@@ -625,11 +714,11 @@ spona_status handle_plan_change(struct request_context *ctx, const spona_request
     plan_change_detail(ctx, change, "from ", change->expected_version);
     Spona__V1__PlanView *plan = NULL, *view = NULL;
     status = plan_change_prepare(ctx, change, &plan);
-    if (status == SPONA__V1__STATUS__PERMISSION_DENIED)
-        ctx->record.denied |= POLICY_BIT(POLICY_CATEGORY_PLAN_MEASURES);
     uint32_t version = plan != NULL ? plan->version + 1 : 0;
     if (status == SPONA__V1__STATUS__OK)
-        status = plan_insert(ctx, plan, version);
+        status = plan_store(ctx, change, plan, version);
+    if (status == SPONA__V1__STATUS__PERMISSION_DENIED)
+        ctx->record.denied |= POLICY_BIT(POLICY_CATEGORY_PLAN_MEASURES);
     if (plan != NULL)
         spona__v1__plan_view__free_unpacked(plan, NULL);
     if (status == SPONA__V1__STATUS__OK)
