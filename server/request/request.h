@@ -20,6 +20,7 @@
 #include "audit.h"
 #include "config.h"
 #include "db.h"
+#include "error_code.h"
 #include "job.h"
 #include "pipeline.h"
 
@@ -81,6 +82,7 @@ struct request_context {
     struct job *job;
     const struct request_kind *kind;
     char message[4096]; /* long enough for a policy file's list of errors */
+    struct error_code error; /* the stable code sent beside message (none: the status's) */
 
     /* Prepared by the pipeline for rows without REQUEST_OWN_TX: */
     const struct policy *policy;  /* the protocol in force; NULL: none, everything denied */
