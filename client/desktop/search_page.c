@@ -1,0 +1,156 @@
+/*
+ * Search as you type (see search_page.h).
+ */
+#include "search_page.h"
+
+#include <string.h>
+
+#include "desktop_call.h"
+#include "desktop_text.h"
+#include "i18n.h"
+#include "ui_util.h"
+
+#define SEARCH_DELAY_MS 250
+
+struct search_page {
+    struct desktop_context *context;
+    GtkWidget *entry;
+    GtkWidget *list;
+    GtkWidget *status;
+    guint timer;
+    GCancellable *pending; /* the search in flight, if any (a ref) */
+};
+
+static void search_page_free(gpointer data)
+{
+    struct search_page *page = data;
+    if (page->timer != 0)
+        g_source_remove(page->timer);
+    if (page->pending != NULL) {
+        g_cancellable_cancel(page->pending);
+        g_object_unref(page->pending);
+    }
+    g_free(page);
+}
+
+static void search_set_status(struct search_page *page, const char *text)
+{
+    gtk_label_set_text(GTK_LABEL(page->status), text);
+    ui_set_accessible_name(page->status, text);
+}
+
+static void search_clear_list(struct search_page *page)
+{
+    GtkWidget *row;
+    while ((row = gtk_widget_get_first_child(page->list)) != NULL)
+        gtk_list_box_remove(GTK_LIST_BOX(page->list), row);
+}
+
+static void search_done(const spona_response *response, const char *error, int cancelled,
+                        gpointer data)
+{
+    struct search_page *page = data;
+    if (cancelled)
+        return; /* a newer search replaced it, or the user cancelled */
+    g_clear_object(&page->pending);
+    search_clear_list(page);
+    if (response == NULL || response->status != SPONA__V1__STATUS__OK ||
+        response->person_search == NULL) {
+        search_set_status(page, desktop_call_error_text(response, error));
+        return;
+    }
+    const Spona__V1__PersonSearchResponse *answer = response->person_search;
+    for (size_t i = 0; i < answer->n_hits; i++) {
+        char *text = desktop_text_search_hit(answer->hits[i]);
+        GtkWidget *row = ui_list_row(text);
+        g_free(text);
+        g_object_set_data_full(G_OBJECT(row), "case-id", g_strdup(answer->hits[i]->case_id),
+                               g_free);
+        g_object_set_data_full(G_OBJECT(row), "person-id",
+                               g_strdup(answer->hits[i]->person_id), g_free);
+        gtk_list_box_append(GTK_LIST_BOX(page->list), row);
+    }
+    char *summary = g_strdup_printf(answer->n_hits == 1 ? _("%zu person found")
+                                                         : _("%zu persons found"),
+                                    answer->n_hits);
+    search_set_status(page, summary);
+    g_free(summary);
+}
+
+static gboolean search_run(gpointer data)
+{
+    struct search_page *page = data;
+    page->timer = 0;
+    const char *query = gtk_editable_get_text(GTK_EDITABLE(page->entry));
+    if (page->pending != NULL) {
+        g_cancellable_cancel(page->pending);
+        g_clear_object(&page->pending);
+    }
+    if (g_utf8_strlen(query, -1) < 2) {
+        search_clear_list(page);
+        search_set_status(page, _("Type at least two letters of a name, or a JMBG."));
+        return G_SOURCE_REMOVE;
+    }
+    Spona__V1__PersonSearchRequest body = SPONA__V1__PERSON_SEARCH_REQUEST__INIT;
+    spona_request request = SPONA__V1__REQUEST__INIT;
+    body.query = (char *)(uintptr_t)query;
+    request.body_case = SPONA__V1__REQUEST__BODY_PERSON_SEARCH;
+    request.person_search = &body;
+    GCancellable *cancellable = desktop_call_start(page->context, _("Searching"), &request,
+                                                   DESKTOP_CALL_READ, NULL, search_done, page);
+    page->pending = g_object_ref(cancellable);
+    return G_SOURCE_REMOVE;
+}
+
+static void search_on_changed(GtkEditable *editable, gpointer data)
+{
+    struct search_page *page = data;
+    if (page->timer != 0)
+        g_source_remove(page->timer);
+    page->timer = g_timeout_add(SEARCH_DELAY_MS, search_run, page);
+}
+
+static void search_on_row(GtkListBox *list, GtkListBoxRow *row, gpointer data)
+{
+    struct search_page *page = data;
+    const char *case_id = g_object_get_data(G_OBJECT(row), "case-id");
+    const char *person_id = g_object_get_data(G_OBJECT(row), "person-id");
+    page->context->open(page->context, case_id != NULL && case_id[0] ? case_id : NULL,
+                        person_id);
+}
+
+GtkWidget *search_page_new(struct desktop_context *context)
+{
+    struct search_page *page = g_new0(struct search_page, 1);
+    page->context = context;
+    GtkWidget *box = ui_page_box();
+    g_object_set_data_full(G_OBJECT(box), "search-page", page, search_page_free);
+    GtkWidget *label = gtk_label_new_with_mnemonic(_("_Find a person (name or JMBG)"));
+    gtk_label_set_xalign(GTK_LABEL(label), 0);
+    page->entry = gtk_entry_new();
+    gtk_label_set_mnemonic_widget(GTK_LABEL(label), page->entry);
+    ui_set_accessible_name(page->entry, _("Find a person"));
+    page->status = ui_text(_("Type at least two letters of a name, or a JMBG."));
+    gtk_widget_add_css_class(page->status, "dim-label");
+    page->list = gtk_list_box_new();
+    gtk_list_box_set_activate_on_single_click(GTK_LIST_BOX(page->list), TRUE);
+    ui_set_accessible_name(page->list, _("Persons found"));
+    gtk_widget_add_css_class(page->list, "boxed-list");
+    GtkWidget *scroll = gtk_scrolled_window_new();
+    gtk_scrolled_window_set_child(GTK_SCROLLED_WINDOW(scroll), page->list);
+    gtk_widget_set_vexpand(scroll, TRUE);
+    gtk_box_append(GTK_BOX(box), label);
+    gtk_box_append(GTK_BOX(box), page->entry);
+    gtk_box_append(GTK_BOX(box), page->status);
+    gtk_box_append(GTK_BOX(box), scroll);
+    g_signal_connect(page->entry, "changed", G_CALLBACK(search_on_changed), page);
+    g_signal_connect(page->list, "row-activated", G_CALLBACK(search_on_row), page);
+    return box;
+}
+
+void search_page_focus(GtkWidget *widget)
+{
+    struct search_page *page = g_object_get_data(G_OBJECT(widget), "search-page");
+    if (page != NULL)
+        gtk_widget_grab_focus(page->entry);
+}
