@@ -5,6 +5,7 @@
 #include "busy_bar.h"
 
 #include "i18n.h"
+#include "ui_util.h"
 
 struct busy_bar {
     GtkWidget *revealer;
@@ -41,7 +42,7 @@ struct busy_bar *busy_bar_new(void)
     bar->label = gtk_label_new("");
     gtk_widget_set_hexpand(bar->label, TRUE);
     gtk_label_set_xalign(GTK_LABEL(bar->label), 0);
-    bar->cancel = gtk_button_new_with_mnemonic(_("_Cancel"));
+    bar->cancel = ui_button(_("_Cancel"));
     g_signal_connect(bar->cancel, "clicked", G_CALLBACK(busy_bar_on_cancel), bar);
     gtk_box_append(GTK_BOX(box), bar->spinner);
     gtk_box_append(GTK_BOX(box), bar->label);

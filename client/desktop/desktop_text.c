@@ -46,7 +46,11 @@ char *desktop_text_search_hit(const Spona__V1__PersonSearchHit *hit)
 
 char *desktop_text_referral(const Spona__V1__ReferralView *referral)
 {
-    return g_strdup_printf(_("%s to %s: %s%s, due %s, case %.8s"), referral->measure,
+    /* the measure is plan_measures data: a partner without it sees the referral only */
+    const char *measure = referral->measure != NULL && referral->measure[0] != '\0'
+                              ? referral->measure
+                              : _("(measure hidden from you)");
+    return g_strdup_printf(_("%s to %s: %s%s, due %s, case %.8s"), measure,
                            referral->institution_code, referral->status,
                            referral->overdue ? _(" (overdue)") : "",
                            referral->due_date != NULL && referral->due_date[0]

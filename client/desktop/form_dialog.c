@@ -71,8 +71,8 @@ struct form_dialog *form_dialog_new(GtkWindow *parent, const char *title,
     gtk_box_append(GTK_BOX(box), dialog->message);
     GtkWidget *buttons = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 6);
     gtk_widget_set_halign(buttons, GTK_ALIGN_END);
-    GtkWidget *cancel = gtk_button_new_with_mnemonic(_("_Cancel"));
-    dialog->ok = gtk_button_new_with_mnemonic(ok_mnemonic);
+    GtkWidget *cancel = ui_button(_("_Cancel"));
+    dialog->ok = ui_button(ok_mnemonic);
     gtk_widget_add_css_class(dialog->ok, "suggested-action");
     gtk_box_append(GTK_BOX(buttons), cancel);
     gtk_box_append(GTK_BOX(buttons), dialog->ok);

@@ -95,7 +95,7 @@ static GtkWidget *inbox_button(GtkWidget *box, const char *mnemonic, const char 
                                const char *row_text, gboolean sensitive, GCallback handler,
                                struct inbox_item *item)
 {
-    GtkWidget *button = gtk_button_new_with_mnemonic(mnemonic);
+    GtkWidget *button = ui_button(mnemonic);
     char *accessible = g_strdup_printf("%s: %s", name, row_text);
     ui_set_accessible_name(button, accessible);
     g_free(accessible);
@@ -182,7 +182,7 @@ GtkWidget *inbox_page_new(struct desktop_context *context)
     GtkWidget *top = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 6);
     page->status = ui_text("");
     gtk_widget_set_hexpand(page->status, TRUE);
-    GtkWidget *refresh = gtk_button_new_with_mnemonic(_("_Refresh inbox"));
+    GtkWidget *refresh = ui_button(_("_Refresh inbox"));
     g_signal_connect(refresh, "clicked", G_CALLBACK(inbox_on_refresh), page);
     gtk_box_append(GTK_BOX(top), page->status);
     gtk_box_append(GTK_BOX(top), refresh);

@@ -246,7 +246,7 @@ static void on_back(GtkButton *button, gpointer data)
 static GtkWidget *person_page_header(struct person_page *page)
 {
     GtkWidget *header = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 6);
-    GtkWidget *back = gtk_button_new_with_mnemonic(_("_Back"));
+    GtkWidget *back = ui_button(_("_Back"));
     g_signal_connect(back, "clicked", G_CALLBACK(on_back), page);
     page->title = ui_text("");
     gtk_widget_add_css_class(page->title, "title-3");
@@ -261,7 +261,7 @@ static GtkWidget *person_page_header(struct person_page *page)
         { N_("Record _outcome"), G_CALLBACK(on_outcome) },
     };
     for (size_t i = 0; i < G_N_ELEMENTS(buttons); i++) {
-        GtkWidget *button = gtk_button_new_with_mnemonic(_(buttons[i].label));
+        GtkWidget *button = ui_button(_(buttons[i].label));
         g_signal_connect(button, "clicked", buttons[i].handler, page);
         gtk_box_append(GTK_BOX(page->actions), button);
     }
@@ -286,8 +286,7 @@ GtkWidget *person_page_new(struct desktop_context *context)
         page->tabs[i] = GTK_BOX(tab);
         GtkWidget *scroll = gtk_scrolled_window_new();
         gtk_scrolled_window_set_child(GTK_SCROLLED_WINDOW(scroll), tab);
-        GtkWidget *label = gtk_label_new_with_mnemonic(_(tab_titles[i]));
-        gtk_notebook_append_page(GTK_NOTEBOOK(notebook), scroll, label);
+        ui_notebook_page(GTK_NOTEBOOK(notebook), scroll, _(tab_titles[i]));
     }
     gtk_box_append(GTK_BOX(page->box), notebook);
     return page->box;

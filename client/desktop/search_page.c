@@ -46,6 +46,45 @@ static void search_clear_list(struct search_page *page)
         gtk_list_box_remove(GTK_LIST_BOX(page->list), row);
 }
 
+/* Opens the hit of a row (by Enter, a click on the row or its Open button). */
+static void search_open_row(struct search_page *page, GtkWidget *row)
+{
+    const char *case_id = g_object_get_data(G_OBJECT(row), "case-id");
+    const char *person_id = g_object_get_data(G_OBJECT(row), "person-id");
+    page->context->open(page->context, case_id != NULL && case_id[0] ? case_id : NULL,
+                        person_id);
+}
+
+static void search_on_open(GtkButton *button, gpointer data)
+{
+    struct search_page *page = data;
+    search_open_row(page, gtk_widget_get_ancestor(GTK_WIDGET(button), GTK_TYPE_LIST_BOX_ROW));
+}
+
+/* A result row: the hit's text and an Open button named "Open: TEXT". */
+static GtkWidget *search_row(struct search_page *page, const Spona__V1__PersonSearchHit *hit)
+{
+    char *text = desktop_text_search_hit(hit);
+    GtkWidget *row = gtk_list_box_row_new();
+    ui_set_accessible_name(row, text);
+    g_object_set_data_full(G_OBJECT(row), "case-id", g_strdup(hit->case_id), g_free);
+    g_object_set_data_full(G_OBJECT(row), "person-id", g_strdup(hit->person_id), g_free);
+    GtkWidget *box = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 6);
+    gtk_widget_set_margin_start(box, 6);
+    GtkWidget *label = ui_text(text);
+    gtk_widget_set_hexpand(label, TRUE);
+    GtkWidget *open = ui_button(_("Open"));
+    char *name = g_strdup_printf(_("Open: %s"), text);
+    ui_set_accessible_name(open, name);
+    g_free(name);
+    g_signal_connect(open, "clicked", G_CALLBACK(search_on_open), page);
+    gtk_box_append(GTK_BOX(box), label);
+    gtk_box_append(GTK_BOX(box), open);
+    gtk_list_box_row_set_child(GTK_LIST_BOX_ROW(row), box);
+    g_free(text);
+    return row;
+}
+
 static void search_done(const spona_response *response, const char *error, int cancelled,
                         gpointer data)
 {
@@ -60,16 +99,8 @@ static void search_done(const spona_response *response, const char *error, int c
         return;
     }
     const Spona__V1__PersonSearchResponse *answer = response->person_search;
-    for (size_t i = 0; i < answer->n_hits; i++) {
-        char *text = desktop_text_search_hit(answer->hits[i]);
-        GtkWidget *row = ui_list_row(text);
-        g_free(text);
-        g_object_set_data_full(G_OBJECT(row), "case-id", g_strdup(answer->hits[i]->case_id),
-                               g_free);
-        g_object_set_data_full(G_OBJECT(row), "person-id",
-                               g_strdup(answer->hits[i]->person_id), g_free);
-        gtk_list_box_append(GTK_LIST_BOX(page->list), row);
-    }
+    for (size_t i = 0; i < answer->n_hits; i++)
+        gtk_list_box_append(GTK_LIST_BOX(page->list), search_row(page, answer->hits[i]));
     char *summary = g_strdup_printf(answer->n_hits == 1 ? _("%zu person found")
                                                          : _("%zu persons found"),
                                     answer->n_hits);
@@ -112,11 +143,7 @@ static void search_on_changed(GtkEditable *editable, gpointer data)
 
 static void search_on_row(GtkListBox *list, GtkListBoxRow *row, gpointer data)
 {
-    struct search_page *page = data;
-    const char *case_id = g_object_get_data(G_OBJECT(row), "case-id");
-    const char *person_id = g_object_get_data(G_OBJECT(row), "person-id");
-    page->context->open(page->context, case_id != NULL && case_id[0] ? case_id : NULL,
-                        person_id);
+    search_open_row(data, GTK_WIDGET(row));
 }
 
 GtkWidget *search_page_new(struct desktop_context *context)
@@ -129,7 +156,6 @@ GtkWidget *search_page_new(struct desktop_context *context)
     gtk_label_set_xalign(GTK_LABEL(label), 0);
     page->entry = gtk_entry_new();
     gtk_label_set_mnemonic_widget(GTK_LABEL(label), page->entry);
-    ui_set_accessible_name(page->entry, _("Find a person"));
     page->status = ui_text(_("Type at least two letters of a name, or a JMBG."));
     gtk_widget_add_css_class(page->status, "dim-label");
     page->list = gtk_list_box_new();

@@ -103,11 +103,10 @@ GtkWidget *signin_page_new(struct desktop_context *context)
     page->password = gtk_password_entry_new();
     gtk_password_entry_set_show_peek_icon(GTK_PASSWORD_ENTRY(page->password), TRUE);
     gtk_label_set_mnemonic_widget(GTK_LABEL(password_label), page->password);
-    ui_set_accessible_name(page->password, _("Password"));
     gtk_grid_attach(GTK_GRID(grid), password_label, 0, 4, 1, 1);
     gtk_grid_attach(GTK_GRID(grid), page->password, 1, 4, 1, 1);
     gtk_box_append(GTK_BOX(box), grid);
-    page->button = gtk_button_new_with_mnemonic(_("_Sign in"));
+    page->button = ui_button(_("_Sign in"));
     gtk_widget_add_css_class(page->button, "suggested-action");
     gtk_box_append(GTK_BOX(box), page->button);
     page->message = ui_text("");

@@ -9,6 +9,27 @@ void ui_set_accessible_name(GtkWidget *widget, const char *name)
                                    -1);
 }
 
+char *ui_plain(const char *mnemonic_label)
+{
+    char *plain = g_strdup(mnemonic_label);
+    char *to = plain;
+    for (const char *from = mnemonic_label; *from != '\0'; from++)
+        if (*from != '_')
+            *to++ = *from;
+    *to = '\0';
+    return plain;
+}
+
+GtkWidget *ui_button(const char *mnemonic_label)
+{
+    GtkWidget *button = gtk_button_new_with_mnemonic(mnemonic_label);
+    char *plain = ui_plain(mnemonic_label);
+    gtk_accessible_reset_relation(GTK_ACCESSIBLE(button), GTK_ACCESSIBLE_RELATION_LABELLED_BY);
+    ui_set_accessible_name(button, plain);
+    g_free(plain);
+    return button;
+}
+
 GtkWidget *ui_grid_entry(GtkGrid *grid, int row, const char *mnemonic_label,
                          const char *initial)
 {
@@ -18,16 +39,8 @@ GtkWidget *ui_grid_entry(GtkGrid *grid, int row, const char *mnemonic_label,
     gtk_widget_set_hexpand(entry, TRUE);
     if (initial != NULL)
         gtk_editable_set_text(GTK_EDITABLE(entry), initial);
+    /* the label names the entry (its labelled-by relation): no second name */
     gtk_label_set_mnemonic_widget(GTK_LABEL(label), entry);
-    /* the accessible name is the label's text without the mnemonic underscore */
-    char *plain = g_strdup(mnemonic_label);
-    char *to = plain;
-    for (const char *from = mnemonic_label; *from != '\0'; from++)
-        if (*from != '_')
-            *to++ = *from;
-    *to = '\0';
-    ui_set_accessible_name(entry, plain);
-    g_free(plain);
     gtk_grid_attach(grid, label, 0, row, 1, 1);
     gtk_grid_attach(grid, entry, 1, row, 1, 1);
     return entry;
@@ -65,6 +78,18 @@ GtkWidget *ui_list_row(const char *text)
     return row;
 }
 
+void ui_notebook_page(GtkNotebook *notebook, GtkWidget *child, const char *mnemonic_label)
+{
+    GtkWidget *label = gtk_label_new_with_mnemonic(mnemonic_label);
+    gtk_notebook_append_page(notebook, child, label);
+    GtkWidget *tab = gtk_widget_get_parent(label); /* the notebook's tab widget */
+    if (tab != NULL) {
+        char *plain = ui_plain(mnemonic_label);
+        ui_set_accessible_name(tab, plain);
+        g_free(plain);
+    }
+}
+
 void ui_box_clear(GtkBox *box)
 {
     GtkWidget *child;
@@ -84,18 +109,21 @@ GtkWidget *ui_page_box(void)
 
 GtkWidget *ui_radio_group(GtkBox *box, const char *const *labels)
 {
+    /* toggle buttons in a group: one active, as radio buttons, and each a button to
+       assistive technology (with its press action) */
     GtkWidget *leader = NULL;
     GPtrArray *buttons = g_ptr_array_new();
+    gtk_widget_add_css_class(GTK_WIDGET(box), "linked");
     for (size_t i = 0; labels[i] != NULL; i++) {
-        GtkWidget *button = gtk_check_button_new_with_label(labels[i]);
+        GtkWidget *button = gtk_toggle_button_new_with_label(labels[i]);
         if (leader == NULL)
             leader = button;
         else
-            gtk_check_button_set_group(GTK_CHECK_BUTTON(button), GTK_CHECK_BUTTON(leader));
+            gtk_toggle_button_set_group(GTK_TOGGLE_BUTTON(button), GTK_TOGGLE_BUTTON(leader));
         g_ptr_array_add(buttons, button);
         gtk_box_append(box, button);
     }
-    gtk_check_button_set_active(GTK_CHECK_BUTTON(leader), TRUE);
+    gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(leader), TRUE);
     g_object_set_data_full(G_OBJECT(leader), "ui-radio-buttons", buttons,
                            (GDestroyNotify)g_ptr_array_unref);
     return leader;
@@ -105,7 +133,7 @@ int ui_radio_active(GtkWidget *leader)
 {
     GPtrArray *buttons = g_object_get_data(G_OBJECT(leader), "ui-radio-buttons");
     for (guint i = 0; buttons != NULL && i < buttons->len; i++)
-        if (gtk_check_button_get_active(buttons->pdata[i]))
+        if (gtk_toggle_button_get_active(buttons->pdata[i]))
             return (int)i;
     return -1;
 }

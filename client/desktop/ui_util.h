@@ -12,6 +12,15 @@
 void ui_set_accessible_name(GtkWidget *widget, const char *name);
 
 /*
+ * A button with a mnemonic label whose accessible name is the label without the
+ * underscore (GTK 4.8 alone would name it "_Label Label").
+ */
+GtkWidget *ui_button(const char *mnemonic_label);
+
+/* text without its mnemonic underscores (caller frees). */
+char *ui_plain(const char *mnemonic_label);
+
+/*
  * Appends to grid (at row) a mnemonic label and an entry it names (the label's
  * mnemonic widget and the entry's accessible name). Returns the entry.
  */
@@ -27,13 +36,17 @@ GtkWidget *ui_heading(const char *text);
 /* A list box row with text (the row's accessible name is the text). */
 GtkWidget *ui_list_row(const char *text);
 
+/* Appends child to notebook under a tab named by mnemonic_label (the tab's accessible
+   name too). */
+void ui_notebook_page(GtkNotebook *notebook, GtkWidget *child, const char *mnemonic_label);
+
 /* Removes every child of box. */
 void ui_box_clear(GtkBox *box);
 
 /* A vertical box with the usual margins. */
 GtkWidget *ui_page_box(void);
 
-/* A radio group of check buttons, one per label (NULL-ended); the first is active.
+/* A radio group of toggle buttons, one per label (NULL-ended); the first is active.
    The buttons are appended to box; returns the first (the group's leader). */
 GtkWidget *ui_radio_group(GtkBox *box, const char *const *labels);
 

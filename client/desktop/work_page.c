@@ -49,7 +49,7 @@ GtkWidget *work_page_new(struct desktop_context *context)
     gtk_widget_set_margin_top(top, 6);
     page->who = ui_text("");
     gtk_widget_set_hexpand(page->who, TRUE);
-    GtkWidget *sign_out = gtk_button_new_with_mnemonic(_("Sign _out"));
+    GtkWidget *sign_out = ui_button(_("Sign _out"));
     g_signal_connect(sign_out, "clicked", G_CALLBACK(on_sign_out), page);
     gtk_box_append(GTK_BOX(top), page->who);
     gtk_box_append(GTK_BOX(top), sign_out);
@@ -57,12 +57,9 @@ GtkWidget *work_page_new(struct desktop_context *context)
     gtk_widget_set_vexpand(page->notebook, TRUE);
     page->search = search_page_new(context);
     page->inbox = inbox_page_new(context);
-    gtk_notebook_append_page(GTK_NOTEBOOK(page->notebook), page->search,
-                             gtk_label_new_with_mnemonic(_("_Search")));
-    gtk_notebook_append_page(GTK_NOTEBOOK(page->notebook), page->inbox,
-                             gtk_label_new_with_mnemonic(_("In_box")));
-    gtk_notebook_append_page(GTK_NOTEBOOK(page->notebook), caseload_page_new(context),
-                             gtk_label_new_with_mnemonic(_("_My cases")));
+    ui_notebook_page(GTK_NOTEBOOK(page->notebook), page->search, _("_Search"));
+    ui_notebook_page(GTK_NOTEBOOK(page->notebook), page->inbox, _("In_box"));
+    ui_notebook_page(GTK_NOTEBOOK(page->notebook), caseload_page_new(context), _("_My cases"));
     gtk_box_append(GTK_BOX(box), top);
     gtk_box_append(GTK_BOX(box), page->notebook);
     return box;
