@@ -154,6 +154,9 @@ def lead_agency():
     step("Centre for Social Work: sign in, search by a Cyrillic prefix")
     process, app, window = start("csr", "ana")
     shot("1-csr-signed-in")
+    # every connection cut: the search below must reconnect and resume the session
+    subprocess.run(os.environ["SPONA_RESTART"].split(), check=True)
+    step("server restarted: the desktop has to reconnect and resume")
     prefix = cyrillic(LAST[:9])
     type_into(window, "Find a person (name or JMBG)", prefix)
     full = "%s %s" % (FIRST, LAST)

@@ -23,13 +23,37 @@ command -v dbus-run-session >/dev/null || skip "no dbus-run-session"
 /usr/bin/python3 -c 'import dogtail' 2>/dev/null || skip "no python3-dogtail"
 
 work=$(mktemp -d)
-server_pid=""
 finish() {
-    [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+    local pid
+    pid=$(cat "$work/server.pid" 2>/dev/null || true)
+    [ -n "$pid" ] && kill "$pid" 2>/dev/null
     rm -rf "$work"
 }
 trap finish EXIT
 fail() { echo "desktop.walkthrough: FAIL: $*" >&2; [ -f "$work/server.log" ] && tail -30 "$work/server.log" >&2; exit 1; }
+
+# the server runs from restart-server.sh, which walkthrough.py runs again to cut every
+# connection (the desktop must reconnect and resume its session by itself)
+cat >"$work/restart-server.sh" <<'SH'
+#!/bin/bash
+# usage: restart-server.sh WORK SPONA_SERVER PORT: stops the server (if any), starts it
+# again on PORT and waits until it listens; its pid goes to WORK/server.pid. 0 or 1.
+work=$1 server=$2 port=$3
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+pid=$(cat "$work/server.pid" 2>/dev/null || true)
+if [ -n "$pid" ]; then
+    kill "$pid" 2>/dev/null
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+fi
+"$server" -c "$work/server.conf" run >>"$work/server.log" 2>&1 &
+echo $! >"$work/server.pid"
+for _ in $(seq 1 100); do
+    port_in_use "$port" && exit 0
+    kill -0 "$(cat "$work/server.pid")" 2>/dev/null || exit 1
+    sleep 0.1
+done
+exit 1
+SH
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 port=""
@@ -39,17 +63,12 @@ for attempt in $(seq 1 20); do
     { cat "$state/admin.conf"
       printf '[server]\nlisten = 127.0.0.1:%s\nio_threads = 1\nworkers = 2\n' "$candidate"; } \
         >"$work/server.conf"
-    "$server" -c "$work/server.conf" run >"$work/server.log" 2>&1 &
-    server_pid=$!
-    for _ in $(seq 1 100); do
-        port_in_use "$candidate" && { port=$candidate; break; }
-        kill -0 "$server_pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    [ -n "$port" ] && break
-    kill "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-    server_pid=""
+    if bash "$work/restart-server.sh" "$work" "$server" "$candidate"; then
+        port=$candidate
+        break
+    fi
+    kill "$(cat "$work/server.pid")" 2>/dev/null || true
+    rm -f "$work/server.pid"
 done
 [ -n "$port" ] || fail "spona-server did not start"
 
@@ -93,6 +112,7 @@ as ngo nada referral accept "$ngo_referral" >/dev/null || fail "the NGO accepts"
 rm -f "$work"/*.session
 
 mkdir -p "$shots"
+export SPONA_RESTART="bash $work/restart-server.sh $work $server $port"
 export SPONA_WORK=$work SPONA_DESKTOP=$desktop SPONA_CLI=$cli SPONA_SHOTS=$shots \
     SPONA_CASE=$case_id SPONA_FIRST=$first SPONA_LAST=$last
 xvfb=(xvfb-run -a -s "-screen 0 1280x900x24")
