@@ -64,6 +64,7 @@ static void busy_bar_update(struct busy_bar *bar)
 {
     gboolean busy = bar->pending->len > 0;
     gtk_revealer_set_reveal_child(GTK_REVEALER(bar->revealer), busy);
+    gtk_widget_set_sensitive(bar->cancel, busy); /* what assistive technology reads */
     if (busy)
         gtk_spinner_start(GTK_SPINNER(bar->spinner));
     else

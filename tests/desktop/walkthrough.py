@@ -8,8 +8,10 @@ the CLI. A screenshot of each step goes to $SPONA_SHOTS (when ImageMagick can ta
 """
 import json
 import os
+import socket
 import subprocess
 import sys
+import threading
 import time
 
 from dogtail import config, tree
@@ -117,8 +119,8 @@ def type_into(node, name, text):
     return entry
 
 
-def start(inst, user):
-    env = dict(os.environ, SPONA_CONFIG=os.path.join(WORK, inst + ".conf"))
+def start(inst, user, conf=None):
+    env = dict(os.environ, SPONA_CONFIG=os.path.join(WORK, (conf or inst) + ".conf"))
     env.pop("SPONA_PASSWORD", None)
     process = subprocess.Popen([DESKTOP], env=env)
     RUNNING.append(process)
@@ -266,10 +268,80 @@ def dump(node, out, depth=0):
         out.write("%s(%r)\n" % ("  " * depth, error))
 
 
+class HoldingProxy:
+    """A TCP relay in front of the server that, while held, keeps the server's answers
+    from the client (a slow server without any change to the server): the test decides
+    when an answer arrives, so nothing depends on timing."""
+
+    def __init__(self, port):
+        self.target = ("127.0.0.1", port)
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(8)
+        self.port = self.listener.getsockname()[1]
+        self.released = threading.Event()
+        self.released.set()
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def accept(self):
+        while True:
+            client, _ = self.listener.accept()
+            server = socket.create_connection(self.target)
+            threading.Thread(target=self.pump, args=(client, server, False), daemon=True).start()
+            threading.Thread(target=self.pump, args=(server, client, True), daemon=True).start()
+
+    def pump(self, source, sink, answers):
+        try:
+            while True:
+                data = source.recv(65536)
+                if not data:
+                    break
+                if answers:
+                    self.released.wait()
+                sink.sendall(data)
+        except OSError:
+            pass
+        for end in (source, sink):
+            try:
+                end.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+
+def never_blocks():
+    step("a slow server: the interface keeps running while a call is pending")
+    server = open(os.path.join(WORK, "csr.conf")).read().split("server = ")[1].split()[0]
+    proxy = HoldingProxy(int(server.split(":")[1]))
+    with open(os.path.join(WORK, "csr-slow.conf"), "w") as conf:
+        conf.write(open(os.path.join(WORK, "csr.conf")).read().replace(
+            "server = " + server, "server = 127.0.0.1:%d" % proxy.port))
+    process, app, window = start("csr", "ana", conf="csr-slow")
+    proxy.released.clear()  # from now on the server's answers wait
+    type_into(window, "Find a person (name or JMBG)", cyrillic(LAST[:9]))
+    named(window, "Searching", "label")
+    cancel = named(window, "Cancel", "push button")
+    wait_until(lambda: cancel.sensitive, "the busy bar's Cancel to be sensitive")
+    # the main loop answers while the search waits: switch tabs and read it back
+    tab(window, "Inbox")
+    inbox = named(window, "Inbox", "page tab")
+    wait_until(lambda: inbox.selected, "the Inbox tab to be selected while the search waits")
+    shot("8-slow-pending")
+    cancel.doActionNamed("click")
+    wait_until(lambda: not cancel.sensitive, "Cancel to end the pending call")
+    step("cancelled while the answer was still held")
+    proxy.released.set()
+    tab(window, "Search")
+    type_into(window, "Find a person (name or JMBG)", cyrillic(LAST[:8]))
+    named(window, "%s %s" % (FIRST, LAST), "list item", contains=True)
+    step("the next search is answered on the same session")
+    stop(process)
+
+
 def main():
     lead_agency()
     employment_bureau()
     ngo()
+    never_blocks()
     step("ok")
 
 
