@@ -8,6 +8,7 @@
 #include "desktop_call.h"
 #include "desktop_text.h"
 #include "i18n.h"
+#include "register_dialog.h"
 #include "ui_util.h"
 
 #define SEARCH_DELAY_MS 250
@@ -133,6 +134,12 @@ static gboolean search_run(gpointer data)
     return G_SOURCE_REMOVE;
 }
 
+static void search_on_register(GtkButton *button, gpointer data)
+{
+    struct search_page *page = data;
+    register_dialog_open(page->context);
+}
+
 static void search_on_changed(GtkEditable *editable, gpointer data)
 {
     struct search_page *page = data;
@@ -165,7 +172,13 @@ GtkWidget *search_page_new(struct desktop_context *context)
     GtkWidget *scroll = gtk_scrolled_window_new();
     gtk_scrolled_window_set_child(GTK_SCROLLED_WINDOW(scroll), page->list);
     gtk_widget_set_vexpand(scroll, TRUE);
-    gtk_box_append(GTK_BOX(box), label);
+    GtkWidget *top = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 6);
+    gtk_widget_set_hexpand(label, TRUE);
+    GtkWidget *add = ui_button(_("Re_gister a person"));
+    g_signal_connect(add, "clicked", G_CALLBACK(search_on_register), page);
+    gtk_box_append(GTK_BOX(top), label);
+    gtk_box_append(GTK_BOX(top), add);
+    gtk_box_append(GTK_BOX(box), top);
     gtk_box_append(GTK_BOX(box), page->entry);
     gtk_box_append(GTK_BOX(box), page->status);
     gtk_box_append(GTK_BOX(box), scroll);

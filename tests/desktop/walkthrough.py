@@ -189,8 +189,21 @@ def lead_agency():
     tab(window, "Referrals")
     named(window, "posredovanje_zaposlenje", contains=True)
     shot("4-csr-referred")
+
+    step("register a person and open a case")
+    press(window, "Back")
+    press(window, "Register a person")
+    register = dialog(app, "Register a person and open a case")
+    type_into(register, "First name", "Jovana")
+    type_into(register, "Last name", LAST + "ova")
+    type_into(register, "Reason for the case", "prijava u centru")
+    press(register, "Register and open case")
+    named(window, "Jovana %sova, case" % LAST, contains=True)
+    named(window, "stage intake", contains=True)
     stop(process)
 
+    hits = cli("csr", "ana", "person", "search", LAST + "ova")["hits"]
+    assert len(hits) == 1 and hits[0]["case_id"], hits
     events = cli("csr", "ana", "timeline", CASE)["events"]
     kinds = [e["kind"] for e in events]
     assert "note" in kinds and "referral" in kinds, kinds
