@@ -112,6 +112,7 @@ as ngo nada referral accept "$ngo_referral" >/dev/null || fail "the NGO accepts"
 rm -f "$work"/*.session
 
 mkdir -p "$shots"
+rm -f "$shots"/*.png "$shots"/failure-tree.txt  # only this run's
 export SPONA_RESTART="bash $work/restart-server.sh $work $server $port"
 export SPONA_WORK=$work SPONA_DESKTOP=$desktop SPONA_CLI=$cli SPONA_SHOTS=$shots \
     SPONA_CASE=$case_id SPONA_FIRST=$first SPONA_LAST=$last
