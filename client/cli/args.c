@@ -13,6 +13,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "i18n.h"
+#include "local_input.h"
+
 /* getopt_long value of the command's option at index i (clear of the settings' values). */
 #define ARGS_OPTION_BASE 0x1000
 
@@ -89,20 +92,46 @@ static size_t args_count(const struct args *args, int id)
     return count;
 }
 
+/*
+ * A date as users write it (dd.mm.yyyy, d.m.yyyy., ISO; local_input.h) replaced by
+ * its YYYY-MM-DD copy; anything else is left for args_date to refuse. -1: no memory.
+ */
+static int args_local_date(struct args *args, char **value)
+{
+    char iso[11];
+    if (local_date(*value, iso) != 0 || strcmp(iso, *value) == 0)
+        return 0;
+    char **owned = realloc(args->owned, (args->owned_count + 1) * sizeof(*owned));
+    if (owned == NULL)
+        return -1;
+    args->owned = owned;
+    char *copy = strdup(iso);
+    if (copy == NULL)
+        return -1;
+    args->owned[args->owned_count++] = copy;
+    *value = copy;
+    return 0;
+}
+
 /* Takes the command's option at index; 0, or -1 with err set. */
 static int args_take(struct args *args, const struct args_option *option, char *value,
                      char *err, size_t err_size)
 {
     if ((option->flags & ARGS_VALUE) && value[0] == '\0') {
-        snprintf(err, err_size, "option '--%s' needs a non-empty value", option->name);
+        snprintf(err, err_size, _("option '--%s' needs a non-empty value"), option->name);
         return -1;
     }
     if (!(option->flags & ARGS_REPEATABLE) && args_count(args, option->id) > 0) {
-        snprintf(err, err_size, "option '--%s' is given more than once", option->name);
+        snprintf(err, err_size, _("option '--%s' is given more than once"), option->name);
+        return -1;
+    }
+    if ((option->flags & ARGS_VALUE) && option->value_name != NULL &&
+        strcmp(option->value_name, "YYYY-MM-DD") == 0 && args_local_date(args, &value) != 0) {
+        snprintf(err, err_size, _("out of memory"));
         return -1;
     }
     if (args_add_item(args, option->id, option->flags & ARGS_VALUE ? value : NULL) != 0) {
-        snprintf(err, err_size, "out of memory");
+        snprintf(err, err_size, _("out of memory"));
         return -1;
     }
     return 0;
@@ -116,7 +145,7 @@ int args_parse(struct args *args, const struct args_option *options, struct sett
     memset(args, 0, sizeof(*args));
     struct option *table = args_table(options);
     if (table == NULL) {
-        snprintf(err, err_size, "out of memory");
+        snprintf(err, err_size, _("out of memory"));
         return -1;
     }
     /* getopt sees argv[start - 1] as the program name and argv[start..] as arguments */
@@ -133,7 +162,7 @@ int args_parse(struct args *args, const struct args_option *options, struct sett
         message[0] = '\0';
         if (option == 1) {
             if (args_add_operand(args, optarg) != 0) {
-                snprintf(message, sizeof(message), "out of memory");
+                snprintf(message, sizeof(message), _("out of memory"));
                 rc = -1;
             }
         } else if (option == ':' || option == '?') {
@@ -155,7 +184,7 @@ int args_parse(struct args *args, const struct args_option *options, struct sett
     /* after "--": operands only */
     for (int i = optind; i < sub_argc && !failed; i++)
         if (args_add_operand(args, sub_argv[i]) != 0) {
-            snprintf(err, err_size, "out of memory");
+            snprintf(err, err_size, _("out of memory"));
             failed = 1;
         }
     free(table);
@@ -167,20 +196,20 @@ int args_check(const struct args *args, const struct args_option *options,
                size_t err_size)
 {
     if (args->operand_count < min_operands) {
-        snprintf(err, err_size, "missing %s", operand_names != NULL ? operand_names : "operand");
+        snprintf(err, err_size, _("missing %s"), operand_names != NULL ? operand_names : "operand");
         return -1;
     }
     if (args->operand_count > max_operands) {
-        snprintf(err, err_size, "unexpected argument '%s'", args->operands[max_operands]);
+        snprintf(err, err_size, _("unexpected argument '%s'"), args->operands[max_operands]);
         return -1;
     }
     for (size_t i = 0; options != NULL && options[i].name != NULL; i++)
         if ((options[i].flags & ARGS_REQUIRED) && !args_has(args, options[i].id)) {
             if (options[i].value_name != NULL)
-                snprintf(err, err_size, "missing --%s %s", options[i].name,
+                snprintf(err, err_size, _("missing --%s %s"), options[i].name,
                          options[i].value_name);
             else
-                snprintf(err, err_size, "missing --%s", options[i].name);
+                snprintf(err, err_size, _("missing --%s"), options[i].name);
             return -1;
         }
     return 0;
@@ -214,7 +243,7 @@ int args_number(const char *option, const char *text, uint64_t min, uint64_t max
     unsigned long long number = strtoull(text, &end, 10);
     if (text[0] < '0' || text[0] > '9' || *end != '\0' || errno != 0 || number < min ||
         number > max) {
-        snprintf(err, err_size, "%s '%s': expected a whole number from %llu to %llu", option,
+        snprintf(err, err_size, _("%s '%s': expected a whole number from %llu to %llu"), option,
                  text, (unsigned long long)min, (unsigned long long)max);
         return -1;
     }
@@ -236,12 +265,15 @@ int args_date(const char *option, const char *text, char *err, size_t err_size)
         if (when != (time_t)-1 && tm.tm_mday == day && tm.tm_mon == month - 1)
             return 0;
     }
-    snprintf(err, err_size, "%s '%s': expected a date YYYY-MM-DD", option, text);
+    snprintf(err, err_size, _("%s '%s': expected a date dd.mm.yyyy or YYYY-MM-DD"), option, text);
     return -1;
 }
 
 void args_free(struct args *args)
 {
+    for (size_t i = 0; i < args->owned_count; i++)
+        free(args->owned[i]);
+    free(args->owned);
     free(args->operands);
     free(args->items);
     memset(args, 0, sizeof(*args));

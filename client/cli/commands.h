@@ -74,5 +74,7 @@ extern const struct command command_explain;     /* cmd_audit.c */
 extern const struct command command_disclosures;
 extern const struct command command_audit;       /* verify */
 extern const struct command command_report;      /* cmd_report.c */
+extern const struct command command_case_list;   /* cmd_caseload.c */
+extern const struct command command_directory;
 
 #endif

@@ -12,6 +12,8 @@
 
 #include "client_config.h"
 
+#include "i18n.h"
+
 enum settings_option {
     OPTION_SERVER = 256,
     OPTION_CA,
@@ -22,6 +24,7 @@ enum settings_option {
     OPTION_PASSWORD_FILE,
     OPTION_SESSION_FILE,
     OPTION_JSON,
+    OPTION_LANG,
 };
 
 const struct option settings_options[] = {
@@ -34,6 +37,7 @@ const struct option settings_options[] = {
     { "password-file", required_argument, NULL, OPTION_PASSWORD_FILE },
     { "session-file", required_argument, NULL, OPTION_SESSION_FILE },
     { "json", no_argument, NULL, OPTION_JSON },
+    { "lang", required_argument, NULL, OPTION_LANG },
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, 'V' },
     { NULL, 0, NULL, 0 },
@@ -56,18 +60,18 @@ static int settings_set(char **slot, const char *value)
 void settings_option_error(int option, const char *spelled, char *err, size_t err_size)
 {
     if (option == ':') {
-        snprintf(err, err_size, "option '%s' needs a value", spelled);
+        snprintf(err, err_size, _("option '%s' needs a value"), spelled);
     } else if (strncmp(spelled, "--", 2) == 0) {
         const char *equals = strchr(spelled, '=');
         if (optopt != 0 && equals != NULL) /* a known option that takes no value */
-            snprintf(err, err_size, "option '%.*s' takes no value", (int)(equals - spelled),
+            snprintf(err, err_size, _("option '%.*s' takes no value"), (int)(equals - spelled),
                      spelled);
         else
-            snprintf(err, err_size, "unknown option '%s'", spelled);
+            snprintf(err, err_size, _("unknown option '%s'"), spelled);
     } else if (optopt > ' ' && optopt < 0x7F) {
-        snprintf(err, err_size, "unknown option '-%c'", optopt);
+        snprintf(err, err_size, _("unknown option '-%c'"), optopt);
     } else {
-        snprintf(err, err_size, "unknown option '%s'", spelled);
+        snprintf(err, err_size, _("unknown option '%s'"), spelled);
     }
 }
 
@@ -82,6 +86,7 @@ int settings_take_option(struct settings *settings, int option, const char *valu
     case OPTION_KEY: slot = &settings->flag_key; break;
     case OPTION_CONFIG: slot = &settings->flag_config; break;
     case OPTION_SESSION_FILE: slot = &settings->flag_session_file; break;
+    case OPTION_LANG: slot = &settings->flag_lang; break;
     case OPTION_USER:
         slot = &settings->flag_user;
         settings->given |= SETTINGS_FLAG_USER;
@@ -98,12 +103,12 @@ int settings_take_option(struct settings *settings, int option, const char *valu
     if (value == NULL || value[0] == '\0') {
         for (size_t i = 0; settings_options[i].name != NULL; i++)
             if (settings_options[i].val == option)
-                snprintf(err, err_size, "option '--%s' needs a non-empty value",
+                snprintf(err, err_size, _("option '--%s' needs a non-empty value"),
                          settings_options[i].name);
         return -1;
     }
     if (settings_set(slot, value) != 0) {
-        snprintf(err, err_size, "out of memory");
+        snprintf(err, err_size, _("out of memory"));
         return -1;
     }
     return 1;
@@ -123,10 +128,13 @@ int settings_parse_leading(struct settings *settings, int argc, char **argv,
         int taken = 0;
         if (option == ':' || option == '?') {
             settings_option_error(option, argv[optind - 1], err, err_size);
-            if (strncmp(err, "unknown option", 14) == 0) {
+            const char *spelled = argv[optind - 1];
+            int takes_no_value = strncmp(spelled, "--", 2) == 0 && optopt != 0 &&
+                                 strchr(spelled, '=') != NULL;
+            if (option == '?' && !takes_no_value) { /* an unknown option */
                 size_t used = strlen(err);
-                snprintf(err + used, err_size - used, " before the command (a command's own "
-                                                      "options follow it)");
+                snprintf(err + used, err_size - used, _(" before the command (a command's own "
+                                                      "options follow it)"));
             }
         } else
             taken = settings_take_option(settings, option, optarg, err, err_size);
@@ -152,16 +160,19 @@ int settings_resolve(struct settings *settings, char *err, size_t err_size)
         .key_file = settings->flag_key,
         .user = settings->flag_user,
         .session_file = settings->flag_session_file,
+        .lang = settings->flag_lang,
     };
     struct spona_config config;
     int rc = spona_config_load(&config, &given, err, err_size);
     /* the strings move into settings (freed by settings_free), even after a failure */
     char **from[] = { &config.server,    &config.host,         &config.port,
                       &config.ca_file,   &config.cert_file,    &config.key_file,
-                      &config.user,      &config.session_file, &config.config_file };
+                      &config.user,      &config.session_file, &config.config_file,
+                      &config.lang };
     char **to[] = { &settings->server,    &settings->host,         &settings->port,
                     &settings->ca_file,   &settings->cert_file,    &settings->key_file,
-                    &settings->user,      &settings->session_file, &settings->config_file };
+                    &settings->user,      &settings->session_file, &settings->config_file,
+                    &settings->lang };
     for (size_t i = 0; i < sizeof(from) / sizeof(from[0]); i++) {
         free(*to[i]);
         *to[i] = *from[i];
@@ -179,6 +190,7 @@ void settings_free(struct settings *settings)
         &settings->session_file, &settings->config_file,  &settings->flag_server,
         &settings->flag_ca,     &settings->flag_cert,     &settings->flag_key,
         &settings->flag_user,   &settings->flag_session_file, &settings->flag_config,
+        &settings->lang,        &settings->flag_lang,
     };
     for (size_t i = 0; i < sizeof(owned) / sizeof(owned[0]); i++) {
         free(*owned[i]);

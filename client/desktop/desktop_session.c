@@ -39,6 +39,7 @@ struct desktop_session *desktop_session_new(const struct spona_config *config)
     session->config.user = copy_or_null(config->user);
     session->config.session_file = copy_or_null(config->session_file);
     session->config.config_file = copy_or_null(config->config_file);
+    session->config.lang = copy_or_null(config->lang);
     g_mutex_init(&session->lock);
     return session;
 }

@@ -152,6 +152,13 @@ static int app_load_settings(struct desktop_app *app)
         spona_config_free(&config);
         return -1;
     }
+    /* the language: lang of the config file or SPONA_LANG, else the desktop's locale
+       (before any thread: i18n_select is not thread-safe) */
+    enum i18n_language language = i18n_language_from_locale();
+    if (config.lang != NULL && i18n_parse_language(config.lang, &language) != 0)
+        g_printerr("spona-desktop: unknown language '%s': using the locale's\n", config.lang);
+    if (language != i18n_current())
+        i18n_select(language, NULL); /* a missing catalog: English */
     app->context.session = desktop_session_new(&config);
     spona_config_free(&config);
     return 0;

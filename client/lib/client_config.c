@@ -15,6 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "i18n.h"
+
 /* Replaces *slot with a copy of value (NULL or "" clears it). 0, or -1 when out of memory. */
 static int config_set(char **slot, const char *value)
 {
@@ -117,14 +119,16 @@ static int config_handler(void *user, const char *section, const char *name, con
         rc = config_set_path(reader, &config->key_file, value);
     else if (strcmp(name, "session_file") == 0)
         rc = config_set_path(reader, &config->session_file, value);
+    else if (strcmp(name, "lang") == 0)
+        rc = config_set(&config->lang, value);
     else {
         if (reader->error[0] == '\0')
-            snprintf(reader->error, sizeof(reader->error), "unknown key '%s' in [client]",
+            snprintf(reader->error, sizeof(reader->error), _("unknown key '%s' in [client]"),
                      name);
         return 0;
     }
     if (rc != 0 && reader->error[0] == '\0')
-        snprintf(reader->error, sizeof(reader->error), "out of memory");
+        snprintf(reader->error, sizeof(reader->error), _("out of memory"));
     return rc == 0;
 }
 
@@ -142,13 +146,13 @@ static int config_parse_file(struct spona_config *config, char *path, char *err,
     int rc = -1;
     FILE *file = fopen(path, "r");
     if (file == NULL) {
-        snprintf(err, err_size, "config file %s: %s", path, strerror(errno));
+        snprintf(err, err_size, _("config file %s: %s"), path, strerror(errno));
     } else {
         int line = ini_parse_file(file, config_handler, &reader);
         fclose(file);
         if (line != 0)
-            snprintf(err, err_size, "config file %s line %d: %s", path, line,
-                     reader.error[0] != '\0' ? reader.error : "syntax error");
+            snprintf(err, err_size, _("config file %s line %d: %s"), path, line,
+                     reader.error[0] != '\0' ? reader.error : _("syntax error"));
         else
             rc = 0;
     }
@@ -240,6 +244,8 @@ static int config_merge(struct spona_config *config, const struct spona_config_g
                    config_from_env(&config->key_file, "SPONA_KEY") != 0 ||
                    config_from_env(&config->user, "SPONA_USER") != 0 ||
                    config_from_env(&config->session_file, "SPONA_SESSION_FILE") != 0 ||
+                   config_from_env(&config->lang, "SPONA_LANG") != 0 ||
+                   config_from_given(&config->lang, given->lang) != 0 ||
                    config_from_given(&config->server, given->server) != 0 ||
                    config_from_given(&config->ca_file, given->ca_file) != 0 ||
                    config_from_given(&config->cert_file, given->cert_file) != 0 ||
@@ -263,20 +269,20 @@ int spona_config_load(struct spona_config *config, const struct spona_config_giv
     if (config->session_file == NULL) {
         config->session_file = xdg_path("XDG_STATE_HOME", ".local/state", "session");
         if (config->session_file == NULL) {
-            snprintf(err, err_size, "no home directory for the session file: set "
-                                    "SPONA_SESSION_FILE or session_file in the config file");
+            snprintf(err, err_size, _("no home directory for the session file: set "
+                                      "SPONA_SESSION_FILE or session_file in the config file"));
             return -1;
         }
     }
     if (config_split_server(config) != 0) {
-        snprintf(err, err_size, "invalid server address '%s': expected HOST:PORT",
+        snprintf(err, err_size, _("invalid server address '%s': expected HOST:PORT"),
                  config->server);
         return -1;
     }
     return 0;
 
 out_of_memory:
-    snprintf(err, err_size, "out of memory");
+    snprintf(err, err_size, _("out of memory"));
     return -1;
 }
 
@@ -286,6 +292,7 @@ void spona_config_free(struct spona_config *config)
         &config->server,    &config->host,         &config->port,
         &config->ca_file,   &config->cert_file,    &config->key_file,
         &config->user,      &config->session_file, &config->config_file,
+        &config->lang,
     };
     for (size_t i = 0; i < sizeof(owned) / sizeof(owned[0]); i++) {
         free(*owned[i]);

@@ -24,6 +24,7 @@ struct spona_config {
     char *key_file;
     char *user;
     char *session_file;
+    char *lang;         /* the language asked for (docs/i18n.md), NULL: the locale's */
     char *config_file;  /* the config file read, NULL if none */
 };
 
@@ -36,6 +37,7 @@ struct spona_config_given {
     const char *key_file;
     const char *user;
     const char *session_file;
+    const char *lang;
 };
 
 /*

@@ -130,4 +130,14 @@ spona_status handle_timeline(struct request_context *ctx, const spona_request *r
 spona_status handle_report(struct request_context *ctx, const spona_request *request,
                            spona_response *response);
 
+/* handlers_caseload.c */
+spona_status handle_case_list(struct request_context *ctx, const spona_request *request,
+                              spona_response *response);
+
+/* handlers_directory.c */
+spona_status handle_directory(struct request_context *ctx, const spona_request *request,
+                              spona_response *response);
+spona_status handle_id_lookup(struct request_context *ctx, const spona_request *request,
+                              spona_response *response);
+
 #endif

@@ -19,6 +19,7 @@
 #include "fields.h"
 #include "handlers.h"
 #include "handlers_util.h"
+#include "priority_groups.h"
 #include "handlers_person.h"
 #include "jmbg.h"
 #include "namekey.h"
@@ -137,6 +138,10 @@ static spona_status person_input_read(struct request_context *ctx,
         }
         if (fields_validate(field, fields[i]->value, ctx->message, sizeof(ctx->message)) != 0)
             return SPONA__V1__STATUS__INVALID_ARGUMENT;
+        if (strcmp(name, "priority_groups") == 0 &&
+            priority_groups_check(ctx->policy, fields[i]->value, ctx->message,
+                                  sizeof(ctx->message)) != 0)
+            return SPONA__V1__STATUS__INVALID_ARGUMENT;
         input->fields[input->count] = field;
         input->values[input->count] = fields[i]->value;
         input->count++;
@@ -194,8 +199,11 @@ static spona_status person_decide_writes(struct request_context *ctx, const stru
             continue;
         }
         record->denied |= POLICY_BIT(category);
-        if (!refused)
+        if (!refused) {
             snprintf(ctx->message, sizeof(ctx->message), "%s", decision.reason);
+            error_code_decision(&ctx->error, &decision, (enum policy_category)category,
+                                POLICY_ACTION_WRITE);
+        }
         refused = 1;
     }
     if (refused)

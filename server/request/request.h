@@ -20,6 +20,7 @@
 #include "audit.h"
 #include "config.h"
 #include "db.h"
+#include "error_code.h"
 #include "job.h"
 #include "pipeline.h"
 
@@ -81,6 +82,7 @@ struct request_context {
     struct job *job;
     const struct request_kind *kind;
     char message[4096]; /* long enough for a policy file's list of errors */
+    struct error_code error; /* the stable code sent beside message (none: the status's) */
 
     /* Prepared by the pipeline for rows without REQUEST_OWN_TX: */
     const struct policy *policy;  /* the protocol in force; NULL: none, everything denied */
@@ -89,6 +91,7 @@ struct request_context {
     struct policy_decision decision; /* on the row's declared category, when it has one */
     struct audit_record record;   /* appended by the pipeline; the handler adds to it */
     char subject_id[UUID_TEXT];   /* the id given in the request (person, case, ...) */
+    int subject_by_number;        /* the request named its case by number (subject.c) */
     /* Storage that outlives the handler, for what record points to: a handler sets
      * record.detail to audit_detail (or a literal) and the ids with request_set_ids. */
     char audit_detail[256];
@@ -112,6 +115,15 @@ const struct request_kind *request_table(size_t *count);
  */
 PGresult *request_query(struct request_context *ctx, const char *name, int count,
                         const char *const *params, spona_status *status);
+
+/*
+ * Two prepared statements with the same parameters in one round trip (db_exec_pair):
+ * OK with both results in out[] (caller PQclear()s), or UNAVAILABLE / INTERNAL with
+ * ctx->message set and out[] NULL, as request_query.
+ */
+spona_status request_query_pair(struct request_context *ctx, const char *first,
+                                const char *second, int count, const char *const *params,
+                                PGresult *out[2]);
 
 /* 1 when text is a UUID in its canonical text form (check ids before using them in SQL). */
 int request_is_uuid(const char *text);

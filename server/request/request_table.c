@@ -111,6 +111,11 @@ static const struct request_kind request_rows[] = {
     {ROW(DISCLOSURES), "disclosures", REQUEST_WORKER, S, PERSON, ANY,
      handle_disclosures},
     {ROW(REPORT), "report", REQUEST_WORKER, S, MUNICIPALITY, ANY, handle_report},
+    /* the caseload (handlers_caseload.c, handlers_directory.c) */
+    {ROW(CASE_LIST), "case_list", REQUEST_WORKER, S, MUNICIPALITY, ANY, handle_case_list},
+    {ROW(DIRECTORY), "directory", REQUEST_WORKER, S | REQUEST_NO_AUDIT, NONE, ANY,
+     handle_directory},
+    {ROW(ID_LOOKUP), "id_lookup", REQUEST_WORKER, S, MUNICIPALITY, ANY, handle_id_lookup},
 };
 
 const struct request_kind request_identify = {0, "identify", REQUEST_WORKER, REQUEST_OWN_TX,
