@@ -32,6 +32,12 @@ extern const struct db_statement consent_statements[];
 extern const struct db_statement handlers_util_statements[];
 extern const struct db_statement report_statements[];
 
+extern const struct db_statement region_pipeline_statements[];
+extern const struct db_statement region_registry_statements[];
+extern const struct db_statement region_cert_statements[];
+extern const struct db_statement region_crl_statements[];
+
 extern const struct db_statement *const statement_tables[];
+extern const struct db_statement *const region_statement_tables[];
 
 #endif

@@ -130,4 +130,30 @@ spona_status handle_timeline(struct request_context *ctx, const spona_request *r
 spona_status handle_report(struct request_context *ctx, const spona_request *request,
                            spona_response *response);
 
+/* region_registry.c (docs/region.md) */
+spona_status handle_region_municipality_add(struct request_context *ctx, const spona_request *request,
+                                            spona_response *response);
+spona_status handle_region_municipality_list(struct request_context *ctx, const spona_request *request,
+                                             spona_response *response);
+spona_status handle_region_municipality_show(struct request_context *ctx, const spona_request *request,
+                                             spona_response *response);
+spona_status handle_region_institution_add(struct request_context *ctx, const spona_request *request,
+                                           spona_response *response);
+spona_status handle_region_institution_list(struct request_context *ctx, const spona_request *request,
+                                            spona_response *response);
+
+/* region_certs.c (docs/region.md) */
+spona_status handle_region_cert_issue(struct request_context *ctx, const spona_request *request,
+                                      spona_response *response);
+spona_status handle_region_cert_upload(struct request_context *ctx, const spona_request *request,
+                                       spona_response *response);
+
+/* region_crl.c (docs/region.md) */
+spona_status handle_region_cert_revoke(struct request_context *ctx, const spona_request *request,
+                                       spona_response *response);
+spona_status handle_region_cert_list(struct request_context *ctx, const spona_request *request,
+                                     spona_response *response);
+spona_status handle_region_crl_publish(struct request_context *ctx, const spona_request *request,
+                                       spona_response *response);
+
 #endif
