@@ -461,6 +461,42 @@ static void test_used_then_revoked_at_municipality(void **state)
     assert_int_equal(itest_server_stop(&municipal), 0);
 }
 
+/* The CLI (spona region ...) against the regional server, from login to the CRL. */
+static void test_cli(void **state)
+{
+    (void)state;
+    const char *cli = getenv("SPONA_CLI");
+    assert_non_null(cli);
+    char script[4096];
+    snprintf(script, sizeof(script),
+             "set -euo pipefail; d='%s'; cli='%s'\n"
+             "export SPONA_SERVER=127.0.0.1:%s SPONA_CA=$d/../pki/ca.crt\n"
+             "export SPONA_CERT=$d/pki/admin.crt SPONA_KEY=$d/pki/admin.key\n"
+             "export SPONA_SESSION_FILE=$d/cli-session SPONA_PASSWORD=regina-lozinka-42\n"
+             "\"$cli\" login --user regina >/dev/null\n"
+             "\"$cli\" region municipality add kozarac --short KZ --name Kozarac"
+             "  | grep -qx 'municipality kozarac (KZ) registered'\n"
+             "\"$cli\" region institution add kozarac kozarac.csr --role lead_agency"
+             "  --name 'CSR Kozarac' | grep -q 'institution kozarac.csr (lead_agency) registered'\n"
+             "\"$cli\" region institution list --municipality kozarac | grep -q 'kozarac.csr'\n"
+             "openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes"
+             "  -keyout $d/cli.key -out $d/cli.csr -subj /CN=whatever 2>/dev/null\n"
+             "\"$cli\" region cert issue --municipality kozarac --institution kozarac.csr"
+             "  --csr $d/cli.csr --out $d/cli.crt | grep -q 'written to'\n"
+             "openssl x509 -in $d/cli.crt -noout -subject | grep -q 'CN *= *kozarac.csr'\n"
+             "serial=$(openssl x509 -in $d/cli.crt -noout -serial | cut -d= -f2)\n"
+             "\"$cli\" --json region cert list --municipality kozarac | grep -q \"$serial\"\n"
+             "\"$cli\" region cert revoke \"$serial\" --reason test | grep -q 'CRL .* published'\n"
+             "\"$cli\" region crl publish --out $d/cli.crl >/dev/null\n"
+             "openssl crl -in $d/cli.crl -noout -text | grep -qi \"serial number: *$serial\"\n"
+             "\"$cli\" region municipality show kozarac | grep -q '1 revoked'\n"
+             /* a wrong word is a usage error, not a request */
+             "if \"$cli\" region municipality frobnicate 2>/dev/null; then exit 1; fi\n",
+             region_dir, cli, region.port);
+    const char *argv[] = {"/bin/bash", "-c", script, NULL};
+    assert_int_equal(itest_run(argv), 0);
+}
+
 /* Every regional request is on the region's own chain, which verifies. */
 static void test_region_audit(void **state)
 {
@@ -479,10 +515,10 @@ static void test_region_audit(void **state)
         "          AND outcome = 'ok' AND object <> ''),"
         "       (SELECT broken_at IS NULL FROM spona_region_audit_verify())");
     assert_int_equal(PQresultStatus(result), PGRES_TUPLES_OK);
-    assert_string_equal(PQgetvalue(result, 0, 0), "2");
+    assert_string_equal(PQgetvalue(result, 0, 0), "3"); /* testgrad, novigrad, kozarac */
     assert_true(atoi(PQgetvalue(result, 0, 1)) >= 4);
     assert_true(atoi(PQgetvalue(result, 0, 2)) >= 1);
-    assert_string_equal(PQgetvalue(result, 0, 3), "1");
+    assert_string_equal(PQgetvalue(result, 0, 3), "2"); /* the test's and the CLI's */
     assert_string_equal(PQgetvalue(result, 0, 4), "t");
     PQclear(result);
     /* append-only, for the server's role too */
@@ -502,6 +538,7 @@ int main(void)
         cmocka_unit_test(test_issue_from_csr),
         cmocka_unit_test(test_offline_upload),
         cmocka_unit_test(test_used_then_revoked_at_municipality),
+        cmocka_unit_test(test_cli),
         cmocka_unit_test(test_region_audit),
     };
     return cmocka_run_group_tests_name("integration.region", tests, group_setup, group_teardown);
