@@ -38,5 +38,7 @@ const struct db_statement *const region_statement_tables[] = {
     region_registry_statements,
     region_cert_statements,
     region_crl_statements,
+    region_sync_statements,
+    region_ledger_statements,
     NULL,
 };

@@ -156,4 +156,12 @@ spona_status handle_region_cert_list(struct request_context *ctx, const spona_re
 spona_status handle_region_crl_publish(struct request_context *ctx, const spona_request *request,
                                        spona_response *response);
 
+/* region_sync.c (docs/region.md, the sync identity of a municipality) */
+spona_status handle_sync_hello(struct request_context *ctx, const spona_request *request,
+                               spona_response *response);
+spona_status handle_sync_pull(struct request_context *ctx, const spona_request *request,
+                              spona_response *response);
+spona_status handle_sync_push(struct request_context *ctx, const spona_request *request,
+                              spona_response *response);
+
 #endif

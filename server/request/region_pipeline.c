@@ -73,22 +73,26 @@ static spona_status region_audit_commit(struct request_context *ctx, const char 
     return SPONA__V1__STATUS__UNAVAILABLE;
 }
 
-/* BEGIN with the session gate. OK (transaction open), UNAUTHENTICATED or UNAVAILABLE. */
+/* BEGIN with the session gate (a sync row: with its municipality, no session). OK
+ * (transaction open), UNAUTHENTICATED or UNAVAILABLE. */
 static spona_status region_begin(struct request_context *ctx)
 {
+    int sync = (ctx->kind->flags & REQUEST_SYNC) != 0;
     char idle[16], max_age[16];
     snprintf(idle, sizeof(idle), "%d", ctx->config->session_idle_seconds);
     snprintf(max_age, sizeof(max_age), "%d", ctx->config->session_max_seconds);
     const char *params[] = {ctx->job->session.session_id, idle, max_age};
-    PGresult *result = db_begin_exec(ctx->db, "region_session_touch", 3, params);
-    if (result == NULL || !db_ok(result, "region_session_touch")) {
+    const char *municipality[] = {ctx->job->installation.municipality_id};
+    const char *name = sync ? "region_sync_begin" : "region_session_touch";
+    PGresult *result = db_begin_exec(ctx->db, name, sync ? 1 : 3, sync ? municipality : params);
+    if (result == NULL || !db_ok(result, name)) {
         PQclear(result);
         if (ctx->db->in_transaction)
             db_rollback(ctx->db);
         snprintf(ctx->message, sizeof(ctx->message), "the database is unavailable; try again");
         return SPONA__V1__STATUS__UNAVAILABLE;
     }
-    int alive = PQntuples(result) == 1;
+    int alive = sync || PQntuples(result) == 1;
     PQclear(result);
     if (alive)
         return SPONA__V1__STATUS__OK;
@@ -107,10 +111,13 @@ spona_status region_answer(struct request_context *ctx, spona_response *response
         snprintf(ctx->message, sizeof(ctx->message), "the database is unavailable; try again");
         return SPONA__V1__STATUS__UNAVAILABLE;
     }
-    if (strcmp(ctx->job->installation.role, REGION_ADMIN_ROLE) != 0) {
-        snprintf(ctx->message, sizeof(ctx->message),
-                 "only a regional administrator may make regional requests");
-        snprintf(ctx->audit_detail, sizeof(ctx->audit_detail), "not a regional administrator");
+    int sync = (ctx->kind->flags & REQUEST_SYNC) != 0;
+    if (strcmp(ctx->job->installation.role, sync ? REGION_SYNC_ROLE : REGION_ADMIN_ROLE) != 0) {
+        snprintf(ctx->message, sizeof(ctx->message), "%s",
+                 sync ? "only a municipality's sync certificate may make sync requests"
+                      : "only a regional administrator may make regional requests");
+        snprintf(ctx->audit_detail, sizeof(ctx->audit_detail), "%s",
+                 sync ? "not a sync identity" : "not a regional administrator");
         status = SPONA__V1__STATUS__PERMISSION_DENIED;
     } else {
         status = ctx->kind->handler(ctx, ctx->job->request, response);
@@ -122,7 +129,7 @@ spona_status region_answer(struct request_context *ctx, spona_response *response
     }
     char message[sizeof(ctx->message)];
     snprintf(message, sizeof(message), "%s", ctx->message);
-    if (status != SPONA__V1__STATUS__OK && write &&
+    if (status != SPONA__V1__STATUS__OK && write && !sync &&
         db_command(ctx->db, "ROLLBACK TO SAVEPOINT region_handler") != 0) {
         db_rollback(ctx->db);
         snprintf(ctx->message, sizeof(ctx->message), "the database is unavailable; try again");

@@ -35,6 +35,8 @@ enum request_where { REQUEST_INLINE, REQUEST_WORKER };
 #define REQUEST_REGIONAL 0x20u  /* served only by a regional server, to regional_admin
                                    (region_pipeline.c); every other row is municipal only */
 #define REQUEST_BOTH_MODES 0x40u /* sessions: served in both modes */
+#define REQUEST_SYNC 0x80u      /* with REQUEST_REGIONAL: for a municipality's sync identity
+                                   (no session); its writes stay on refusal (the alarms) */
 #define REQUEST_OPEN_CASE 0x10u /* adds to a case's record: refused on a closed case
                                    (FAILED_PRECONDITION, reopen it first; docs/cases.md) */
 

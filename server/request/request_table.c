@@ -130,6 +130,13 @@ static const struct request_kind request_rows[] = {
     REGION(REGION_CERT_REVOKE, "region_cert_revoke", W, handle_region_cert_revoke),
     REGION(REGION_CERT_LIST, "region_cert_list", 0, handle_region_cert_list),
     REGION(REGION_CRL_PUBLISH, "region_crl_publish", W, handle_region_crl_publish),
+    /* the sync (docs/region.md): a municipality's sync certificate, no session */
+    {ROW(SYNC_HELLO), "sync_hello", REQUEST_WORKER, REQUEST_REGIONAL | REQUEST_SYNC, NONE, ANY,
+     handle_sync_hello},
+    {ROW(SYNC_PULL), "sync_pull", REQUEST_WORKER, REQUEST_REGIONAL | REQUEST_SYNC, NONE, ANY,
+     handle_sync_pull},
+    {ROW(SYNC_PUSH), "sync_push", REQUEST_WORKER, W | REQUEST_REGIONAL | REQUEST_SYNC, NONE,
+     ANY, handle_sync_push},
 };
 
 const struct request_kind request_identify = {0, "identify", REQUEST_WORKER,
