@@ -17,7 +17,9 @@
 #include <cmocka.h>
 
 #include <libpq-fe.h>
+#include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/sha.h>
 #include <openssl/x509.h>
 #include <signal.h>
 #include <stdio.h>
@@ -461,6 +463,246 @@ static void test_used_then_revoked_at_municipality(void **state)
     assert_int_equal(itest_server_stop(&municipal), 0);
 }
 
+/* --- the sync engine at the region (SyncHello, SyncPull, SyncPush) ------------------ */
+
+static char sync_serial[80];
+
+/* The canonical bytes of a batch, written here again from docs/region.md. */
+static size_t canonical(const char *stream, const char *municipality, uint64_t seq,
+                        const uint8_t sha[32], uint8_t *out)
+{
+    size_t used = 0;
+    memcpy(out, "spona-sync-v1", 14);
+    used = 14;
+    memcpy(out + used, stream, strlen(stream) + 1);
+    used += strlen(stream) + 1;
+    memcpy(out + used, municipality, strlen(municipality) + 1);
+    used += strlen(municipality) + 1;
+    for (int i = 7; i >= 0; i--)
+        out[used++] = (uint8_t)(seq >> (8 * i));
+    memcpy(out + used, sha, 32);
+    return used + 32;
+}
+
+/* An audit_heads payload: lane main, links first..last, hash of record n = n repeated,
+ * the first link's prev_hash prev (a record number, 0: zeros). */
+static void heads_payload(uint64_t first, uint64_t last, uint8_t prev, ProtobufCBinaryData *out)
+{
+    static uint8_t hashes[16][32];
+    Spona__V1__SyncAuditLink links[16], *pointers[16];
+    for (uint64_t n = first; n <= last; n++) {
+        size_t k = (size_t)(n - first);
+        memset(hashes[n], (int)n, 32);
+        spona__v1__sync_audit_link__init(&links[k]);
+        links[k].seq = n;
+        links[k].hash = (ProtobufCBinaryData){32, hashes[n]};
+        memset(hashes[0], 0, 32);
+        links[k].prev_hash = (ProtobufCBinaryData){32, n == first ? hashes[prev] : hashes[n - 1]};
+        pointers[k] = &links[k];
+    }
+    Spona__V1__SyncAuditLane lane = SPONA__V1__SYNC_AUDIT_LANE__INIT;
+    lane.lane = "main";
+    lane.count = last;
+    lane.head_hash = (ProtobufCBinaryData){32, hashes[last]};
+    lane.n_links = (size_t)(last - first + 1);
+    lane.links = pointers;
+    Spona__V1__SyncAuditLane *lanes[] = {&lane};
+    Spona__V1__SyncAuditHeads heads = SPONA__V1__SYNC_AUDIT_HEADS__INIT;
+    heads.n_lanes = 1;
+    heads.lanes = lanes;
+    out->len = spona__v1__sync_audit_heads__get_packed_size(&heads);
+    out->data = malloc(out->len);
+    spona__v1__sync_audit_heads__pack(&heads, out->data);
+}
+
+/* Pushes an audit_heads batch signed with region/sync.key (tamper: a flipped signature). */
+static spona_response *push(struct spona_client *client, uint64_t seq, ProtobufCBinaryData payload,
+                            int tamper)
+{
+    uint8_t sha[32], bytes[600];
+    SHA256(payload.data, payload.len, sha);
+    size_t length = canonical("audit_heads", "testgrad", seq, sha, bytes);
+    char path[1200];
+    snprintf(path, sizeof(path), "%s/sync.key", region_dir);
+    FILE *file = fopen(path, "r");
+    assert_non_null(file);
+    EVP_PKEY *key = PEM_read_PrivateKey(file, NULL, NULL, NULL);
+    fclose(file);
+    assert_non_null(key);
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    uint8_t signature[256];
+    size_t signature_length = sizeof(signature);
+    assert_int_equal(EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, key), 1);
+    assert_int_equal(EVP_DigestSign(md, signature, &signature_length, bytes, length), 1);
+    EVP_MD_CTX_free(md);
+    EVP_PKEY_free(key);
+    if (tamper)
+        signature[signature_length / 2] ^= 0x01;
+    Spona__V1__SyncBatch batch = SPONA__V1__SYNC_BATCH__INIT;
+    batch.stream = "audit_heads";
+    batch.municipality = "testgrad";
+    batch.seq = seq;
+    batch.payload = payload;
+    batch.payload_sha256 = (ProtobufCBinaryData){32, sha};
+    batch.signer_serial = sync_serial;
+    batch.signature = (ProtobufCBinaryData){signature_length, signature};
+    Spona__V1__SyncPushRequest request_push = SPONA__V1__SYNC_PUSH_REQUEST__INIT;
+    request_push.batch = &batch;
+    spona_request request = SPONA__V1__REQUEST__INIT;
+    request.body_case = SPONA__V1__REQUEST__BODY_SYNC_PUSH;
+    request.sync_push = &request_push;
+    return call(client, &request);
+}
+
+/* A sync certificate of testgrad, issued from a CSR; connects with it. */
+static struct spona_client *sync_connect(void)
+{
+    struct spona_client *admin = region_login("admin", "regina");
+    make_csr("sync");
+    char path[1200];
+    snprintf(path, sizeof(path), "%s/sync.csr", region_dir);
+    size_t length;
+    char *csr = read_all(path, &length);
+    Spona__V1__RegionCertIssueRequest issue = SPONA__V1__REGION_CERT_ISSUE_REQUEST__INIT;
+    issue.municipality_code = "testgrad";
+    issue.institution_code = "";
+    issue.purpose = "sync";
+    issue.csr_pem = (ProtobufCBinaryData){length, (uint8_t *)csr};
+    spona_request request = SPONA__V1__REQUEST__INIT;
+    request.body_case = SPONA__V1__REQUEST__BODY_REGION_CERT_ISSUE;
+    request.region_cert_issue = &issue;
+    spona_response *issued = call(admin, &request);
+    itest_assert_status(issued, issued->request_id, SPONA__V1__STATUS__OK);
+    assert_non_null(strstr(issued->region_cert_issue->subject, "CN=testgrad.sync"));
+    snprintf(sync_serial, sizeof(sync_serial), "%s", issued->region_cert_issue->serial);
+    snprintf(path, sizeof(path), "%s/sync.crt", region_dir);
+    write_all(path, issued->region_cert_issue->pem);
+    envelope_free_response(issued);
+    free(csr);
+
+    /* the administrator's session may not speak for a municipality */
+    Spona__V1__SyncHelloRequest hello = SPONA__V1__SYNC_HELLO_REQUEST__INIT;
+    request.body_case = SPONA__V1__REQUEST__BODY_SYNC_HELLO;
+    request.sync_hello = &hello;
+    expect(call(admin, &request), SPONA__V1__STATUS__PERMISSION_DENIED, "sync certificate");
+    spona_client_close(admin);
+    return itest_connect_ok(&region, "../region/sync");
+}
+
+static void test_sync_hello_and_crl(void **state)
+{
+    (void)state;
+    struct spona_client *sync = sync_connect();
+    spona_response *login = itest_login(sync, "regina", "regina-lozinka-42");
+    itest_assert_status(login, login->request_id, SPONA__V1__STATUS__PERMISSION_DENIED);
+    envelope_free_response(login);
+
+    Spona__V1__SyncHelloRequest hello = SPONA__V1__SYNC_HELLO_REQUEST__INIT;
+    spona_request request = SPONA__V1__REQUEST__INIT;
+    request.body_case = SPONA__V1__REQUEST__BODY_SYNC_HELLO;
+    request.sync_hello = &hello;
+    spona_response *said = call(sync, &request);
+    itest_assert_status(said, said->request_id, SPONA__V1__STATUS__OK);
+    assert_string_equal(said->sync_hello->municipality, "testgrad");
+    uint64_t crls = 0;
+    for (size_t i = 0; i < said->sync_hello->n_watermarks; i++)
+        if (strcmp(said->sync_hello->watermarks[i]->stream, "crl") == 0)
+            crls = said->sync_hello->watermarks[i]->seq;
+    assert_true(crls >= 3);
+    envelope_free_response(said);
+
+    /* every CRL after 1, signed by the regional server over the canonical bytes */
+    Spona__V1__SyncPullRequest pull = SPONA__V1__SYNC_PULL_REQUEST__INIT;
+    pull.stream = "crl";
+    pull.after_seq = 1;
+    request.body_case = SPONA__V1__REQUEST__BODY_SYNC_PULL;
+    request.sync_pull = &pull;
+    spona_response *pulled = call(sync, &request);
+    itest_assert_status(pulled, pulled->request_id, SPONA__V1__STATUS__OK);
+    assert_int_equal(pulled->sync_pull->n_batches, crls - 1);
+    char path[1200];
+    itest_state_path("pki/server.crt", path, sizeof(path));
+    FILE *file = fopen(path, "r");
+    X509 *server_cert = PEM_read_X509(file, NULL, NULL, NULL);
+    fclose(file);
+    for (size_t i = 0; i < pulled->sync_pull->n_batches; i++) {
+        const Spona__V1__SyncBatch *batch = pulled->sync_pull->batches[i];
+        assert_int_equal(batch->seq, i + 2);
+        uint8_t sha[32], bytes[600];
+        SHA256(batch->payload.data, batch->payload.len, sha);
+        assert_memory_equal(sha, batch->payload_sha256.data, 32);
+        size_t length = canonical("crl", "testgrad", batch->seq, sha, bytes);
+        EVP_MD_CTX *md = EVP_MD_CTX_new();
+        assert_int_equal(EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL,
+                                              X509_get0_pubkey(server_cert)), 1);
+        assert_int_equal(EVP_DigestVerify(md, batch->signature.data, batch->signature.len,
+                                          bytes, length), 1);
+        EVP_MD_CTX_free(md);
+        Spona__V1__SyncCrl *crl =
+            spona__v1__sync_crl__unpack(NULL, batch->payload.len, batch->payload.data);
+        assert_non_null(crl);
+        assert_int_equal(crl->number, batch->seq);
+        assert_non_null(strstr(crl->pem, "BEGIN X509 CRL"));
+        spona__v1__sync_crl__free_unpacked(crl, NULL);
+    }
+    X509_free(server_cert);
+    envelope_free_response(pulled);
+    pull.stream = "audit_heads"; /* an up stream is not pulled */
+    expect(call(sync, &request), SPONA__V1__STATUS__INVALID_ARGUMENT, "not a down stream");
+    spona_client_close(sync);
+}
+
+static void test_sync_push_audit_heads(void **state)
+{
+    (void)state;
+    struct spona_client *sync = itest_connect_ok(&region, "../region/sync");
+    ProtobufCBinaryData first, other, gap, rewritten;
+    heads_payload(1, 3, 0, &first);
+    heads_payload(1, 2, 0, &other);
+    heads_payload(4, 5, 3, &gap);
+    heads_payload(4, 5, 2, &rewritten); /* record 4 claims to follow record 2 */
+
+    spona_response *pushed = push(sync, 1, first, 0);
+    itest_assert_status(pushed, pushed->request_id, SPONA__V1__STATUS__OK);
+    assert_false(pushed->sync_push->already_applied);
+    envelope_free_response(pushed);
+    /* a replay (a lost acknowledgement): acknowledged, not applied twice */
+    pushed = push(sync, 1, first, 0);
+    itest_assert_status(pushed, pushed->request_id, SPONA__V1__STATUS__OK);
+    assert_true(pushed->sync_push->already_applied);
+    envelope_free_response(pushed);
+    expect(push(sync, 1, other, 0), SPONA__V1__STATUS__CONFLICT, "other content");
+    expect(push(sync, 3, gap, 0), SPONA__V1__STATUS__FAILED_PRECONDITION, "send from 2");
+    expect(push(sync, 2, gap, 1), SPONA__V1__STATUS__PERMISSION_DENIED, "signature");
+    /* a history that does not extend the head held: applied (proof kept), head kept, alarm */
+    pushed = push(sync, 2, rewritten, 0);
+    itest_assert_status(pushed, pushed->request_id, SPONA__V1__STATUS__OK);
+    envelope_free_response(pushed);
+    free(first.data);
+    free(other.data);
+    free(gap.data);
+    free(rewritten.data);
+    spona_client_close(sync);
+
+    char dsn[256];
+    snprintf(dsn, sizeof(dsn), "host=127.0.0.1 port=%s dbname=spona_region user=spona_app",
+             db_port);
+    PGconn *db = PQconnectdb(dsn);
+    assert_int_equal(PQstatus(db), CONNECTION_OK);
+    PGresult *result = PQexec(db,
+        "SELECT (SELECT count(*) FROM sync_batches WHERE stream = 'audit_heads'),"
+        "       (SELECT seq FROM sync_watermarks WHERE stream = 'audit_heads'),"
+        "       (SELECT count FROM region_audit_heads WHERE lane = 'main'),"
+        "       (SELECT string_agg(kind, ',' ORDER BY id) FROM region_alarms)");
+    assert_int_equal(PQresultStatus(result), PGRES_TUPLES_OK);
+    assert_string_equal(PQgetvalue(result, 0, 0), "2");
+    assert_string_equal(PQgetvalue(result, 0, 1), "2");
+    assert_string_equal(PQgetvalue(result, 0, 2), "3");
+    assert_string_equal(PQgetvalue(result, 0, 3), "seq_conflict,bad_signature,history_rewritten");
+    PQclear(result);
+    PQfinish(db);
+}
+
 /* The CLI (spona region ...) against the regional server, from login to the CRL. */
 static void test_cli(void **state)
 {
@@ -538,6 +780,8 @@ int main(void)
         cmocka_unit_test(test_issue_from_csr),
         cmocka_unit_test(test_offline_upload),
         cmocka_unit_test(test_used_then_revoked_at_municipality),
+        cmocka_unit_test(test_sync_hello_and_crl),
+        cmocka_unit_test(test_sync_push_audit_heads),
         cmocka_unit_test(test_cli),
         cmocka_unit_test(test_region_audit),
     };
