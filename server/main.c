@@ -31,6 +31,8 @@ static void usage(FILE *out)
             "  add-institution MUNICIPALITY_CODE CODE ROLE NAME\n"
             "  add-user INSTITUTION_CODE USERNAME FULL_NAME   (password: SPONA_PASSWORD or stdin)\n"
             "  set-institution-enabled CODE true|false\n"
+            "  set-institution-contact CODE TEXT\n"
+            "  set-municipality-short-code CODE LETTERS\n"
             "  unlock-user INSTITUTION_CODE USERNAME\n"
             "  import-protocol FILE     store a protocol version (docs/policy.md)\n"
             "  derive-decisions         decision tables of versions stored before sql/022\n"

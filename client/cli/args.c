@@ -13,6 +13,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "i18n.h"
+#include "local_input.h"
+
 /* getopt_long value of the command's option at index i (clear of the settings' values). */
 #define ARGS_OPTION_BASE 0x1000
 
@@ -89,6 +92,27 @@ static size_t args_count(const struct args *args, int id)
     return count;
 }
 
+/*
+ * A date as users write it (dd.mm.yyyy, d.m.yyyy., ISO; local_input.h) replaced by
+ * its YYYY-MM-DD copy; anything else is left for args_date to refuse. -1: no memory.
+ */
+static int args_local_date(struct args *args, char **value)
+{
+    char iso[11];
+    if (local_date(*value, iso) != 0 || strcmp(iso, *value) == 0)
+        return 0;
+    char **owned = realloc(args->owned, (args->owned_count + 1) * sizeof(*owned));
+    if (owned == NULL)
+        return -1;
+    args->owned = owned;
+    char *copy = strdup(iso);
+    if (copy == NULL)
+        return -1;
+    args->owned[args->owned_count++] = copy;
+    *value = copy;
+    return 0;
+}
+
 /* Takes the command's option at index; 0, or -1 with err set. */
 static int args_take(struct args *args, const struct args_option *option, char *value,
                      char *err, size_t err_size)
@@ -99,6 +123,11 @@ static int args_take(struct args *args, const struct args_option *option, char *
     }
     if (!(option->flags & ARGS_REPEATABLE) && args_count(args, option->id) > 0) {
         snprintf(err, err_size, "option '--%s' is given more than once", option->name);
+        return -1;
+    }
+    if ((option->flags & ARGS_VALUE) && option->value_name != NULL &&
+        strcmp(option->value_name, "YYYY-MM-DD") == 0 && args_local_date(args, &value) != 0) {
+        snprintf(err, err_size, "out of memory");
         return -1;
     }
     if (args_add_item(args, option->id, option->flags & ARGS_VALUE ? value : NULL) != 0) {
@@ -236,12 +265,15 @@ int args_date(const char *option, const char *text, char *err, size_t err_size)
         if (when != (time_t)-1 && tm.tm_mday == day && tm.tm_mon == month - 1)
             return 0;
     }
-    snprintf(err, err_size, "%s '%s': expected a date YYYY-MM-DD", option, text);
+    snprintf(err, err_size, _("%s '%s': expected a date dd.mm.yyyy or YYYY-MM-DD"), option, text);
     return -1;
 }
 
 void args_free(struct args *args)
 {
+    for (size_t i = 0; i < args->owned_count; i++)
+        free(args->owned[i]);
+    free(args->owned);
     free(args->operands);
     free(args->items);
     memset(args, 0, sizeof(*args));

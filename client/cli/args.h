@@ -30,7 +30,8 @@ struct args_option {
 /* One option as given. */
 struct args_item {
     int id;
-    char *value; /* borrowed from argv; NULL for an option without a value */
+    char *value; /* borrowed from argv (a date: its YYYY-MM-DD copy, local_input.h);
+                    NULL for an option without a value */
 };
 
 struct args {
@@ -38,6 +39,8 @@ struct args {
     size_t operand_count;
     struct args_item *items; /* the command's options in the order given */
     size_t item_count;
+    char **owned;            /* dates rewritten as YYYY-MM-DD, freed by args_free */
+    size_t owned_count;
 };
 
 /*

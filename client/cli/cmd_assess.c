@@ -139,6 +139,7 @@ static void assess_json(struct json_writer *writer, const spona_request *request
 {
     (void)request;
     assessment_json(writer, response->assessment_record);
+    view_stage_suggestion_json(writer, response->assessment_record->stage_suggestion);
 }
 
 /* The assessment: header lines, a table domain | rating | category | notes, strengths,
@@ -189,6 +190,7 @@ static void assess_text(const spona_request *request, const spona_response *resp
     printf(" (%zu domain%s, assessed on ", count, count == 1 ? "" : "s");
     output_text(stdout, view->assessed_on);
     printf(")\n");
+    view_stage_suggestion(stdout, view->stage_suggestion, view->case_id);
 }
 
 static int assess_run(const struct settings *settings, const struct args *args)
@@ -198,11 +200,13 @@ static int assess_run(const struct settings *settings, const struct args *args)
     int code;
     Spona__V1__AssessmentRecordRequest record = SPONA__V1__ASSESSMENT_RECORD_REQUEST__INIT;
     record.case_id = args->operands[0];
-    record.assessed_on = args_value(args, ASSESS_OPTION_ON);
+    if (args_has(args, ASSESS_OPTION_ON)) /* else empty: the server's today */
+        record.assessed_on = args_value(args, ASSESS_OPTION_ON);
     if (args_has(args, ASSESS_OPTION_STRENGTHS))
         record.strengths = args_value(args, ASSESS_OPTION_STRENGTHS);
     if (assess_domains_collect(&domains, args, err, sizeof(err)) != 0 ||
-        args_date("--on", record.assessed_on, err, sizeof(err)) != 0) {
+        (args_has(args, ASSESS_OPTION_ON) &&
+         args_date("--on", record.assessed_on, err, sizeof(err)) != 0)) {
         code = output_error(settings->json, OUTPUT_STATUS_USAGE, err, OUTPUT_EXIT_USAGE);
         goto cleanup;
     }
@@ -236,7 +240,7 @@ static int assessment_show_run(const struct settings *settings, const struct arg
 }
 
 static const struct args_option assess_options[] = {
-    { "on", ASSESS_OPTION_ON, ARGS_VALUE | ARGS_REQUIRED, "YYYY-MM-DD" },
+    { "on", ASSESS_OPTION_ON, ARGS_VALUE, "YYYY-MM-DD" },
     { "domain", ASSESS_OPTION_DOMAIN, ARGS_VALUE | ARGS_REPEATABLE | ARGS_REQUIRED,
       "NAME=RATING[:NOTES]" },
     { "strengths", ASSESS_OPTION_STRENGTHS, ARGS_VALUE, "TEXT" },
@@ -247,14 +251,15 @@ static const struct args_option assess_options[] = {
 const struct command command_assess = {
     .name = "assess",
     .summary = "record a needs assessment of a case (case lead)",
-    .help = "Usage: spona assess CASE_ID --on YYYY-MM-DD --domain NAME=RATING[:NOTES] ...\n"
+    .help = "Usage: spona assess CASE_ID [--on DATE] --domain NAME=RATING[:NOTES] ...\n"
             "                    [--strengths TEXT] [OPTIONS]\n"
             "\n"
             "Records a needs assessment of the case, with you as the assessor; each one is\n"
             "a new version, earlier ones are kept. Each domain is rated from 1 (no barrier)\n"
             "to 5 (severe barrier), with notes. For the case's lead institution.\n"
             "\n"
-            "  --on YYYY-MM-DD   the date of the assessment (required)\n"
+            "  --on DATE         the date of the assessment, dd.mm.yyyy or YYYY-MM-DD\n"
+            "                    (default: today)\n"
             "  --domain D        NAME=RATING or NAME=RATING:NOTES (repeatable, at least one):\n"
             "                    education_skills, work_history, health_disability, housing,\n"
             "                    family_care, finances, domestic_violence, transport,\n"

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "i18n.h"
 #include "json.h"
 #include "output.h"
 #include "remote.h"
@@ -32,13 +33,19 @@ static void case_open_json(struct json_writer *writer, const spona_request *requ
 {
     (void)request;
     json_string(writer, "case_id", response->case_open->case_id);
+    json_string(writer, "number", response->case_open->number);
 }
 
 static void case_open_text(const spona_request *request, const spona_response *response)
 {
-    printf("opened case ");
+    printf(_("opened case "));
     output_text(stdout, response->case_open->case_id);
-    printf(" for person ");
+    if (response->case_open->number[0] != '\0') {
+        printf(" (");
+        output_text(stdout, response->case_open->number);
+        printf(")");
+    }
+    printf(_(" for person "));
     output_text(stdout, request->case_open->person_id);
     printf("\n");
 }
@@ -70,8 +77,8 @@ static void case_show_text(const spona_request *request, const spona_response *r
     const Spona__V1__CaseView *view = response->case_get;
     char version[24];
     snprintf(version, sizeof(version), "%llu", (unsigned long long)view->version);
-    const char *labels[] = { "case", "person", "stage", "lead", "opened", "version" };
-    const char *values[] = { view->case_id, view->person_id, view->stage,
+    const char *labels[] = { "case", "number", "person", "stage", "lead", "opened", "version" };
+    const char *values[] = { view->case_id, view->number, view->person_id, view->stage,
                              view->lead_institution_code, view->opened_at, version };
     for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++) {
         printf("%-8s", labels[i]);
@@ -313,6 +320,7 @@ static const struct command case_exclude = {
 };
 
 static const struct command *const case_subcommands[] = {
+    &command_case_list,
     &case_open,
     &case_show,
     &case_exclude,

@@ -12,6 +12,7 @@
 
 #include "commands.h"
 #include "json.h"
+#include "local_input.h"
 #include "output.h"
 #include "remote.h"
 #include "table.h"
@@ -41,6 +42,7 @@ enum person_option {
 struct person_fields {
     Spona__V1__PersonField *items;
     Spona__V1__PersonField **pointers;
+    char (*local)[16]; /* a value converted from local input (Ž, 15.05.1990, da) */
     size_t count;
 };
 
@@ -50,7 +52,18 @@ static void person_fields_free(struct person_fields *fields)
         free(fields->items[i].name);
     free(fields->items);
     free(fields->pointers);
+    free(fields->local);
     memset(fields, 0, sizeof(*fields));
+}
+
+/* The value of field name as the server takes it (local_input.h), kept in fields. */
+static char *person_local_value(struct person_fields *fields, const char *name, char *value,
+                                char *err, size_t err_size)
+{
+    char *slot = fields->local[fields->count];
+    const char *converted = local_person_field(name, value, slot, sizeof(fields->local[0]),
+                                               err, err_size);
+    return converted == slot ? slot : converted == NULL ? NULL : value;
 }
 
 /* The field name a shortcut option stands for, or NULL. */
@@ -74,7 +87,8 @@ static int person_fields_collect(struct person_fields *fields, const struct args
     memset(fields, 0, sizeof(*fields));
     fields->items = calloc(args->item_count + 1, sizeof(*fields->items));
     fields->pointers = calloc(args->item_count + 1, sizeof(*fields->pointers));
-    if (fields->items == NULL || fields->pointers == NULL) {
+    fields->local = calloc(args->item_count + 1, sizeof(*fields->local));
+    if (fields->items == NULL || fields->pointers == NULL || fields->local == NULL) {
         snprintf(err, err_size, "out of memory");
         return -1;
     }
@@ -107,6 +121,11 @@ static int person_fields_collect(struct person_fields *fields, const struct args
                 free(name);
                 return -1;
             }
+        value = person_local_value(fields, name, value, err, err_size);
+        if (value == NULL) {
+            free(name);
+            return -1;
+        }
         Spona__V1__PersonField init = SPONA__V1__PERSON_FIELD__INIT;
         fields->items[fields->count] = init;
         fields->items[fields->count].name = name;

@@ -57,6 +57,7 @@ static void plan_json(struct json_writer *writer, const Spona__V1__PlanView *vie
                     measure->responsible_institution_code);
         json_string(writer, "due_date", measure->due_date);
         json_string(writer, "status", measure->status);
+        json_string(writer, "referral_id", measure->referral_id);
         json_object_end(writer);
     }
     json_array_end(writer);
@@ -119,8 +120,9 @@ static void plan_get_text(const spona_request *request, const spona_response *re
         table_print(&table, stdout, 2);
     table_free(&table);
 
-    table_init(&table, 6);
-    const char *measure_header[] = { "#", "kind", "measure", "responsible", "due", "status" };
+    table_init(&table, 7);
+    const char *measure_header[] = { "#", "kind", "measure", "responsible", "due", "status",
+                                     "referral" };
     failed = table_add(&table, measure_header);
     for (size_t i = 0; !failed && i < view->n_measures; i++) {
         const Spona__V1__PlanMeasure *measure = view->measures[i];
@@ -131,7 +133,8 @@ static void plan_get_text(const spona_request *request, const spona_response *re
                               measure->description,
                               measure->responsible_institution_code,
                               measure->due_date,
-                              measure->status };
+                              measure->status,
+                              measure->referral_id };
         failed = table_add(&table, row);
     }
     printf("\nmeasures%s\n", view->n_measures == 0 ? ": none yet" : "");

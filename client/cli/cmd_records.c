@@ -190,6 +190,7 @@ static void outcome_json(struct json_writer *writer, const spona_request *reques
     json_array_end(writer);
     json_string(writer, "recorded_by_institution", view->recorded_by_institution);
     json_uint(writer, "version", view->version);
+    view_stage_suggestion_json(writer, view->stage_suggestion);
 }
 
 static void outcome_text(const spona_request *request, const spona_response *response)
@@ -205,6 +206,7 @@ static void outcome_text(const spona_request *request, const spona_response *res
     printf(" on ");
     output_text(stdout, view->occurred_on);
     printf("\n");
+    view_stage_suggestion(stdout, view->stage_suggestion, view->case_id);
 }
 
 static void follow_up_text(const spona_request *request, const spona_response *response)

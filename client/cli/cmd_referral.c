@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "i18n.h"
 #include "json.h"
 #include "output.h"
 #include "remote.h"
@@ -36,6 +37,11 @@ static void referral_members_json(struct json_writer *writer, const Spona__V1__R
     json_uint(writer, "version", view->version);
     json_string(writer, "created_at", view->created_at);
     json_bool(writer, "overdue", view->overdue);
+    json_string(writer, "case_number", view->case_number);
+    json_string(writer, "person_first_name", view->person_first_name);
+    json_string(writer, "person_last_name", view->person_last_name);
+    json_bool(writer, "person_name_hidden", view->person_name_hidden);
+    json_uint(writer, "plan_measure", view->plan_measure);
 }
 
 /* The referrals as the JSON array member key. */
@@ -52,32 +58,43 @@ static void referrals_json(struct json_writer *writer, const char *key,
 }
 
 /*
- * A table of referrals: referral | case | [institution |] measure | due |
- * status | version | sent | reason or result. The status says OVERDUE too.
+ * A table of referrals: referral | case (its number when known) | person |
+ * [institution |] measure | due | status | version | sent | reason or result.
+ * The status says OVERDUE too; a person the caller may not identify is "(hidden)".
  */
 static void referrals_text(Spona__V1__ReferralView *const *views, size_t count,
                            int with_institution)
 {
     struct table table;
-    const char *cells[9];
-    size_t skip = with_institution ? 9 : 2; /* the institution column's index, or none */
-    table_init(&table, with_institution ? 9 : 8);
-    const char *header[] = { "referral", "case",    "institution", "measure",        "due",
-                             "status",   "version", "sent",        "reason / result" };
-    for (size_t c = 0, n = 0; c < 9; c++)
+    const char *cells[10];
+    size_t skip = with_institution ? 10 : 3; /* the institution column's index, or none */
+    table_init(&table, with_institution ? 10 : 9);
+    const char *header[] = { _("referral"), _("case"),    _("person"), _("institution"),
+                             _("measure"),  _("due"),     _("status"), _("version"),
+                             _("sent"),     _("reason / result") };
+    for (size_t c = 0, n = 0; c < 10; c++)
         if (c != skip)
             cells[n++] = header[c];
     int failed = table_add(&table, cells);
     for (size_t i = 0; !failed && i < count; i++) {
         const Spona__V1__ReferralView *view = views[i];
-        char status[64], version[24];
+        char status[64], version[24], person[256], measure[1024];
         snprintf(status, sizeof(status), "%s%s", view->status, view->overdue ? " OVERDUE" : "");
+        if (view->plan_measure != 0) /* the plan's measure it carries out */
+            snprintf(measure, sizeof(measure), _("%s (plan measure %u)"), view->measure,
+                     (unsigned)view->plan_measure);
+        else
+            snprintf(measure, sizeof(measure), "%s", view->measure);
         snprintf(version, sizeof(version), "%llu", (unsigned long long)view->version);
-        const char *row[] = { view->referral_id, view->case_id,    view->institution_code,
-                              view->measure,     view->due_date,   status,
+        view_person_name(person, sizeof(person), view->person_first_name,
+                         view->person_last_name, view->person_name_hidden);
+        const char *row[] = { view->referral_id, view->case_number[0] != '\0' ? view->case_number
+                                                                                 : view->case_id,
+                              person,            view->institution_code,
+                              measure,           view->due_date,   status,
                               version,           view->created_at,
                               view->reason[0] != '\0' ? view->reason : view->result };
-        for (size_t c = 0, n = 0; c < 9; c++)
+        for (size_t c = 0, n = 0; c < 10; c++)
             if (c != skip)
                 cells[n++] = row[c];
         failed = table_add(&table, cells);

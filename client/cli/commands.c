@@ -22,6 +22,7 @@ static const struct command *const commands_table[] = {
     &command_inbox,
     &command_overdue,
     &command_report,
+    &command_directory,
     &command_conference,
     &command_note,
     &command_outcome,

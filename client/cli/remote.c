@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "id_prefix.h"
 #include "idempotency.h"
 #include "json.h"
 #include "output.h"
@@ -43,6 +44,11 @@ int remote_call(struct spona_client *client, const struct settings *settings,
                 spona_request *request, spona_response **response)
 {
     char err[512];
+    int resolved = id_prefix_resolve(client, settings, request);
+    if (resolved != OUTPUT_EXIT_OK) {
+        *response = NULL;
+        return resolved;
+    }
     *response = spona_client_call(client, request, err, sizeof(err));
     if (*response == NULL)
         return output_error(settings->json, OUTPUT_STATUS_CONNECTION, err,

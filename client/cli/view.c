@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "output.h"
 #include "table.h"
 
@@ -74,6 +75,7 @@ void view_decisions_json(struct json_writer *writer, const char *key,
 void view_case_json(struct json_writer *writer, const Spona__V1__CaseView *view)
 {
     json_string(writer, "case_id", view->case_id);
+    json_string(writer, "number", view->number);
     json_string(writer, "person_id", view->person_id);
     json_string(writer, "stage", view->stage);
     json_string(writer, "lead_institution_code", view->lead_institution_code);
@@ -269,4 +271,52 @@ void view_decisions_text(FILE *out, Spona__V1__CategoryDecision *const *decision
     fputc('\n', out);
     table_print(&table, out, 0);
     table_free(&table);
+}
+
+void view_person_name(char *out, size_t size, const char *first, const char *last, int hidden)
+{
+    if (hidden || first == NULL || last == NULL || (first[0] == '\0' && last[0] == '\0'))
+        snprintf(out, size, "%s", hidden ? _("(hidden)") : "");
+    else
+        snprintf(out, size, "%s %s", last, first);
+}
+
+void view_stage_suggestion(FILE *out, const Spona__V1__StageSuggestion *suggestion,
+                           const char *case_id)
+{
+    if (suggestion == NULL || suggestion->suggested_stage[0] == '\0')
+        return;
+    fprintf(out, _("the case is in stage "));
+    output_text(out, suggestion->current_stage);
+    fprintf(out, "; ");
+    output_text(out, suggestion->reason);
+    if (suggestion->close_reason[0] != '\0') {
+        fprintf(out, _(".\nsuggested: close the case with reason "));
+        output_text(out, suggestion->close_reason);
+        fprintf(out, ": spona case close ");
+        output_text(out, case_id);
+        fprintf(out, " --reason ");
+        output_text(out, suggestion->close_reason);
+    } else {
+        fprintf(out, _(".\nsuggested: move the case to stage "));
+        output_text(out, suggestion->suggested_stage);
+        fprintf(out, ": spona case advance ");
+        output_text(out, case_id);
+        fprintf(out, " --to ");
+        output_text(out, suggestion->suggested_stage);
+    }
+    fprintf(out, "\n");
+}
+
+void view_stage_suggestion_json(struct json_writer *writer,
+                                const Spona__V1__StageSuggestion *suggestion)
+{
+    if (suggestion == NULL)
+        return;
+    json_object_begin(writer, "stage_suggestion");
+    json_string(writer, "current_stage", suggestion->current_stage);
+    json_string(writer, "suggested_stage", suggestion->suggested_stage);
+    json_string(writer, "close_reason", suggestion->close_reason);
+    json_string(writer, "reason", suggestion->reason);
+    json_object_end(writer);
 }

@@ -61,4 +61,21 @@ struct view_line {
  * under it. */
 void view_lines(FILE *out, const struct view_line *lines, size_t count);
 
+/*
+ * A person's name as a list shows it: "Last First", or "(hidden)" when the
+ * server withheld it (the caller may not read her identity).
+ */
+void view_person_name(char *out, size_t size, const char *first, const char *last, int hidden);
+
+/*
+ * The stage a record implies (docs/cases.md, "Records imply stages") as a prompt to
+ * the lead, with the command that makes the move; nothing when suggestion is NULL.
+ */
+void view_stage_suggestion(FILE *out, const Spona__V1__StageSuggestion *suggestion,
+                           const char *case_id);
+
+/* The suggestion as the member "stage_suggestion" (omitted when NULL). */
+void view_stage_suggestion_json(struct json_writer *writer,
+                                const Spona__V1__StageSuggestion *suggestion);
+
 #endif

@@ -152,6 +152,49 @@ static int set_institution_enabled(const struct server_config *config, PGconn *d
     return status;
 }
 
+/* How to reach an institution, shown by `spona directory` (sql/041). */
+static int set_institution_contact(const struct server_config *config, PGconn *db, char **argv)
+{
+    (void)config;
+    if (strlen(argv[1]) > 500) {
+        fprintf(stderr, "spona-server: a contact has at most 500 bytes\n");
+        return 2;
+    }
+    const char *params[] = {argv[0], argv[1]};
+    char what[256];
+    snprintf(what, sizeof(what), "institution '%s'", argv[0]);
+    int status = admin_exec_one(db, "UPDATE institutions SET contact = $2 WHERE code = $1"
+                                    " RETURNING id",
+                                2, params, what);
+    if (status == 0)
+        printf("institution %s: contact set\n", argv[0]);
+    return status;
+}
+
+/* The short code of a municipality's case numbers (sql/040); numbers given keep theirs. */
+static int set_municipality_short_code(const struct server_config *config, PGconn *db,
+                                       char **argv)
+{
+    (void)config;
+    size_t length = strlen(argv[1]);
+    int ok = length >= 1 && length <= 6;
+    for (size_t i = 0; ok && i < length; i++)
+        ok = argv[1][i] >= 'A' && argv[1][i] <= 'Z';
+    if (!ok) {
+        fprintf(stderr, "spona-server: a short code is 1 to 6 capital letters A-Z\n");
+        return 2;
+    }
+    const char *params[] = {argv[0], argv[1]};
+    char what[256];
+    snprintf(what, sizeof(what), "municipality '%s'", argv[0]);
+    int status = admin_exec_one(db, "UPDATE municipalities SET short_code = $2 WHERE code = $1"
+                                    " RETURNING id",
+                                2, params, what);
+    if (status == 0)
+        printf("municipality %s: new cases are numbered %s-YEAR-NNNN\n", argv[0], argv[1]);
+    return status;
+}
+
 static int unlock_user(const struct server_config *config, PGconn *db, char **argv)
 {
     const char *params[] = {argv[0], argv[1]};
@@ -557,6 +600,8 @@ static const struct admin_command admin_commands[] = {
     {"add-institution", 4, 4, "MUNICIPALITY_CODE CODE ROLE NAME", add_institution},
     {"add-user", 3, 3, "INSTITUTION_CODE USERNAME FULL_NAME", add_user},
     {"set-institution-enabled", 2, 2, "CODE true|false", set_institution_enabled},
+    {"set-institution-contact", 2, 2, "CODE TEXT", set_institution_contact},
+    {"set-municipality-short-code", 2, 2, "CODE LETTERS", set_municipality_short_code},
     {"unlock-user", 2, 2, "INSTITUTION_CODE USERNAME", unlock_user},
     {"set-user-enabled", 3, 3, "INSTITUTION_CODE USERNAME true|false", set_user_enabled},
     {"end-sessions", 2, 3, "--user INSTITUTION_CODE USERNAME | --institution CODE",

@@ -28,6 +28,9 @@ const struct db_statement *const statement_tables[] = {
     consent_statements,
     handlers_util_statements,
     report_statements,
+    caseload_statements,
+    caseload_names_statements,
+    directory_statements,
     NULL,
 };
 

@@ -29,4 +29,13 @@ spona_status case_records_require_lead(struct request_context *ctx,
 spona_status case_records_lock(struct request_context *ctx, const char *case_id, char *stage,
                                size_t stage_size, uint64_t *version);
 
+/*
+ * The stage suggestion for a record just written on case_id (case_stage_suggest),
+ * to the case's lead only: *out NULL when nothing is suggested or the caller does
+ * not lead (caller frees). record: "assessment" or an outcome kind.
+ */
+spona_status case_records_stage_suggestion(struct request_context *ctx, const char *case_id,
+                                           const char *record,
+                                           Spona__V1__StageSuggestion **out);
+
 #endif

@@ -75,3 +75,41 @@ const char *case_close_reasons_text(void)
 {
     return "employed, self_employed, dropped_out, moved, no_longer_eligible, died or other";
 }
+
+/* The stage each record implies (docs/cases.md); closed with the close reason. */
+static const struct {
+    const char *record;
+    enum case_stage implied;
+    const char *close_reason;
+} stage_implications[] = {
+    {"assessment", CASE_STAGE_PLANNING, NULL},
+    {"employed", CASE_STAGE_CLOSED, "employed"},
+    {"self_employed", CASE_STAGE_CLOSED, "self_employed"},
+    {"dropped_out", CASE_STAGE_CLOSED, "dropped_out"},
+    {"in_training", CASE_STAGE_IMPLEMENTATION, NULL},
+    {"training_completed", CASE_STAGE_REVIEW, NULL},
+    {"left_benefits", CASE_STAGE_REVIEW, NULL},
+};
+
+int case_stage_suggest(enum case_stage current, const char *record,
+                       enum case_stage *suggested, const char **close_reason)
+{
+    *close_reason = NULL;
+    if ((unsigned)current >= CASE_STAGE_CLOSED || record == NULL)
+        return 0;
+    for (size_t i = 0; i < sizeof(stage_implications) / sizeof(stage_implications[0]); i++) {
+        if (strcmp(stage_implications[i].record, record) != 0)
+            continue;
+        enum case_stage implied = stage_implications[i].implied;
+        if (implied == CASE_STAGE_CLOSED) {
+            *suggested = CASE_STAGE_CLOSED;
+            *close_reason = stage_implications[i].close_reason;
+            return 1;
+        }
+        if (current >= implied)
+            return 0;
+        *suggested = (enum case_stage)(current + 1);
+        return 1;
+    }
+    return 0;
+}

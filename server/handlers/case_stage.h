@@ -51,4 +51,14 @@ int case_close_reason_valid(const char *reason);
 /* The close reasons as text for an error message: "employed, self_employed, ... or other". */
 const char *case_close_reasons_text(void);
 
+/*
+ * What a record implies for the stage (docs/cases.md, "Records imply stages"): the
+ * move to suggest to the lead when the case is in an earlier stage. record is
+ * "assessment" or an outcome kind ("employed", "in_training", ...). Returns 1 with
+ * *suggested (a stage the machine allows from current: one step forward, or
+ * closed) and *close_reason (NULL unless closing), 0 when nothing is suggested.
+ */
+int case_stage_suggest(enum case_stage current, const char *record,
+                       enum case_stage *suggested, const char **close_reason);
+
 #endif

@@ -164,4 +164,14 @@ spona_status handle_sync_pull(struct request_context *ctx, const spona_request *
 spona_status handle_sync_push(struct request_context *ctx, const spona_request *request,
                               spona_response *response);
 
+/* handlers_caseload.c */
+spona_status handle_case_list(struct request_context *ctx, const spona_request *request,
+                              spona_response *response);
+
+/* handlers_directory.c */
+spona_status handle_directory(struct request_context *ctx, const spona_request *request,
+                              spona_response *response);
+spona_status handle_id_lookup(struct request_context *ctx, const spona_request *request,
+                              spona_response *response);
+
 #endif

@@ -383,6 +383,12 @@ spona_status handle_assessment_record(struct request_context *ctx, const spona_r
              input->n_domains);
     Spona__V1__AssessmentView *view = NULL;
     status = assessment_view_load(ctx, version, &view);
+    if (status == SPONA__V1__STATUS__OK && view != NULL) {
+        status = case_records_stage_suggestion(ctx, input->case_id, "assessment",
+                                               &view->stage_suggestion);
+        if (status != SPONA__V1__STATUS__OK)
+            spona__v1__assessment_view__free_unpacked(view, NULL);
+    }
     if (status != SPONA__V1__STATUS__OK)
         return status;
     response->body_case = SPONA__V1__RESPONSE__BODY_ASSESSMENT_RECORD;

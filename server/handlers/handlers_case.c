@@ -30,7 +30,7 @@ const struct db_statement case_statements[] = {
      "INSERT INTO cases (municipality_id, person_id, lead_institution_id, lead_user_id, reason,"
      "                   opened_at)"
      " VALUES ($1, $2::uuid, $3, $4, $5, COALESCE(NULLIF($6, '')::date::timestamptz, now()))"
-     " RETURNING id"},
+     " RETURNING id, number"},
     {"case_open_existing",
      "SELECT id FROM cases WHERE person_id = $1::uuid AND closed_at IS NULL"
      " ORDER BY opened_at LIMIT 1"},
@@ -38,7 +38,7 @@ const struct db_statement case_statements[] = {
      "INSERT INTO case_team (case_id, municipality_id, institution_id, via)"
      " VALUES ($1::uuid, $2, $3, 'lead')"},
     {"case_view",
-     "SELECT c.id, c.person_id, c.stage, i.code, " CASE_TIMESTAMP("c.opened_at") ", c.version"
+     "SELECT c.id, c.person_id, c.stage, i.code, " CASE_TIMESTAMP("c.opened_at") ", c.version, c.number"
      "  FROM cases c JOIN institutions i ON i.id = c.lead_institution_id WHERE c.id = $1::uuid"},
     /* the current team, with each member's role in the protocol version $2 */
     {"case_team_list",
@@ -94,7 +94,8 @@ static spona_status case_check_none_open(struct request_context *ctx, const char
 
 /* Inserts the case with the caller's institution as its lead and first team member. */
 static spona_status case_insert(struct request_context *ctx,
-                                const Spona__V1__CaseOpenRequest *open, char case_id[UUID_TEXT])
+                                const Spona__V1__CaseOpenRequest *open, char case_id[UUID_TEXT],
+                                char number[64])
 {
     const struct job *job = ctx->job;
     const char *insert[] = {job->installation.municipality_id, open->person_id,
@@ -105,6 +106,7 @@ static spona_status case_insert(struct request_context *ctx,
     if (result == NULL)
         return status;
     db_copy(result, 0, 0, case_id, UUID_TEXT);
+    db_copy(result, 0, 1, number, 64);
     PQclear(result);
     const char *team[] = {case_id, job->installation.municipality_id,
                           job->installation.institution_id};
@@ -128,9 +130,9 @@ spona_status handle_case_open(struct request_context *ctx, const spona_request *
     status = handlers_require_lead_agency(ctx, ctx->policy, &ctx->subject, "open a case");
     if (status == SPONA__V1__STATUS__OK)
         status = case_check_none_open(ctx, open->person_id);
-    char case_id[UUID_TEXT] = "";
+    char case_id[UUID_TEXT] = "", number[64] = "";
     if (status == SPONA__V1__STATUS__OK)
-        status = case_insert(ctx, open, case_id);
+        status = case_insert(ctx, open, case_id, number);
     if (status != SPONA__V1__STATUS__OK)
         return status;
     request_set_ids(ctx, open->person_id, case_id);
@@ -142,7 +144,9 @@ spona_status handle_case_open(struct request_context *ctx, const spona_request *
     response->body_case = SPONA__V1__RESPONSE__BODY_CASE_OPEN;
     response->case_open = answer;
     answer->case_id = views_strdup(case_id);
-    return answer->case_id != NULL ? SPONA__V1__STATUS__OK : SPONA__V1__STATUS__INTERNAL;
+    answer->number = views_strdup(number);
+    return answer->case_id != NULL && answer->number != NULL ? SPONA__V1__STATUS__OK
+                                                             : SPONA__V1__STATUS__INTERNAL;
 }
 
 /*
@@ -241,6 +245,8 @@ spona_status case_view_load(struct request_context *ctx, const struct policy *po
         failed |= *texts[column] == NULL;
     }
     view->version = strtoull(PQgetvalue(result, 0, 5), NULL, 10);
+    view->number = views_strdup(PQgetvalue(result, 0, 6));
+    failed |= view->number == NULL;
     PQclear(result);
     status = failed ? SPONA__V1__STATUS__INTERNAL
                     : case_team_load(ctx, policy, access, view, record);

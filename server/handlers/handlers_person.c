@@ -19,6 +19,7 @@
 #include "fields.h"
 #include "handlers.h"
 #include "handlers_util.h"
+#include "priority_groups.h"
 #include "handlers_person.h"
 #include "jmbg.h"
 #include "namekey.h"
@@ -136,6 +137,10 @@ static spona_status person_input_read(struct request_context *ctx,
             return SPONA__V1__STATUS__INVALID_ARGUMENT;
         }
         if (fields_validate(field, fields[i]->value, ctx->message, sizeof(ctx->message)) != 0)
+            return SPONA__V1__STATUS__INVALID_ARGUMENT;
+        if (strcmp(name, "priority_groups") == 0 &&
+            priority_groups_check(ctx->policy, fields[i]->value, ctx->message,
+                                  sizeof(ctx->message)) != 0)
             return SPONA__V1__STATUS__INVALID_ARGUMENT;
         input->fields[input->count] = field;
         input->values[input->count] = fields[i]->value;

@@ -4,7 +4,10 @@
  * and a review date, all plan_measures data. Every change stores a whole new
  * version (old ones stay): plan_change copies version N, applies the changes in
  * memory and inserts version N+1. The lead changes anything; a partner on the
- * team may only set the status of the measures it is responsible for. plan_get
+ * team may only set the status of the measures it is responsible for. A change
+ * of statuses alone is stored by the database (spona_plan_copy, sql/032), which
+ * copies version N with the texts the caller may write but not read (the views
+ * give them only to readers of plan_measures). plan_get
  * also renders a version as a document to print and sign. Never log plan text.
  */
 #include <stdio.h>
@@ -17,6 +20,7 @@
 #include "case_records_util.h"
 #include "handlers.h"
 #include "handlers_util.h"
+#include "plan_referrals.h"
 #include "statements.h"
 #include "views.h"
 
@@ -25,8 +29,8 @@
 #define PLAN_MAX_ITEMS 200 /* goals or measures in one plan */
 
 const struct db_statement plan_statements[] = {
-    /* $2 = 0: the latest version. The texts through the category-aware views (sql/030:
-     * NULL to a caller that may neither read nor write plan_measures of the case). */
+    /* $2 = 0: the latest version. The texts through the category-aware views (sql/030,
+     * 032: NULL to a caller that may not read plan_measures of the case). */
     {"plan_get",
      "SELECT p.id, p.version, " CASE_RECORDS_DATE("p.review_date") ", p.obligations,"
      "       " CASE_RECORDS_TIMESTAMP("p.created_at") ","
@@ -40,7 +44,7 @@ const struct db_statement plan_statements[] = {
      " WHERE plan_id = $1::uuid ORDER BY number"},
     {"plan_measures",
      "SELECT m.number, m.kind, m.description, COALESCE(i.code, ''),"
-     "       " CASE_RECORDS_DATE("m.due_date") ", m.status"
+     "       " CASE_RECORDS_DATE("m.due_date") ", m.status, COALESCE(m.referral_id::text, '')"
      "  FROM plan_measures_for_caller m LEFT JOIN institutions i ON i.id = m.responsible_institution_id"
      " WHERE m.plan_id = $1::uuid ORDER BY m.number"},
     {"plan_versions", "SELECT version FROM plans WHERE case_id = $1::uuid ORDER BY version"},
@@ -51,12 +55,30 @@ const struct db_statement plan_statements[] = {
     {"plan_goal_insert",
      "INSERT INTO plan_goals (plan_id, municipality_id, number, text, target_date, status)"
      " VALUES ($1::uuid, $2, $3::int, $4, NULLIF($5, '')::date, $6)"},
+    /* version $2 + 1 as a copy of $2 with the statuses changed (numbers $3/$5, statuses
+     * $4/$6): in the database, so that a partner that may not read the texts copies them */
+    {"plan_copy",
+     "SELECT spona_plan_copy($1::uuid, $2::int, $3::int[], $4::text[], $5::int[], $6::text[])"},
     {"plan_measure_insert",
      "INSERT INTO plan_measures (plan_id, municipality_id, number, kind, description,"
-     "                           responsible_institution_id, due_date, status)"
+     "                           responsible_institution_id, due_date, status, referral_id)"
      " VALUES ($1::uuid, $2, $3::int, $4, $5,"
      "         (SELECT id FROM institutions WHERE code = $6 AND municipality_id = $2),"
-     "         NULLIF($7, '')::date, $8)"},
+     "         NULLIF($7, '')::date, $8, NULLIF($9, '')::uuid)"},
+    /* referrals of plan measures (plan_referrals.c): an open one of case $1 to institution
+     * $2 not yet linked to a measure, locked; the link; a new one */
+    {"plan_referral_open",
+     "SELECT r.id FROM referrals r JOIN institutions i ON i.id = r.institution_id"
+     " WHERE r.case_id = $1::uuid AND i.code = $2 AND i.municipality_id = $3"
+     "   AND r.status IN ('sent', 'accepted') AND r.plan_measure IS NULL"
+     " ORDER BY r.created_at, r.id LIMIT 1 FOR UPDATE OF r"},
+    {"plan_referral_link",
+     "UPDATE referrals SET plan_measure = $2::int WHERE id = $1::uuid AND plan_measure IS NULL"},
+    {"plan_referral_insert",
+     "INSERT INTO referrals (municipality_id, case_id, institution_id, measure, due_date,"
+     "                       created_by, plan_measure, plan_created)"
+     " VALUES ($1, $2::uuid, (SELECT id FROM institutions WHERE code = $3 AND municipality_id = $1),"
+     "         $4, NULLIF($5, '')::date, $6, $7::int, true) RETURNING id"},
     /* the printable document: names of the case manager, the lead and the institutions */
     {"plan_case_manager",
      "SELECT u.full_name, i.name FROM cases c JOIN users u ON u.id = c.lead_user_id"
@@ -214,9 +236,10 @@ static spona_status plan_items_load(struct request_context *ctx, const char *pla
         measure->responsible_institution_code = views_strdup(PQgetvalue(result, row, 3));
         measure->due_date = views_strdup(PQgetvalue(result, row, 4));
         measure->status = views_strdup(PQgetvalue(result, row, 5));
+        measure->referral_id = views_strdup(PQgetvalue(result, row, 6));
         failed = measure->kind == NULL || measure->description == NULL ||
                  measure->responsible_institution_code == NULL || measure->due_date == NULL ||
-                 measure->status == NULL ||
+                 measure->status == NULL || measure->referral_id == NULL ||
                  views_append((void ***)&view->measures, &view->n_measures, measure) != 0;
         if (failed)
             spona__v1__plan_measure__free_unpacked(measure, NULL);
@@ -436,9 +459,10 @@ static int plan_add_measure(Spona__V1__PlanView *plan, const Spona__V1__PlanMeas
     measure->responsible_institution_code = views_strdup(add->responsible_institution_code);
     measure->due_date = views_strdup(add->due_date);
     measure->status = views_strdup(add->status[0] ? add->status : "planned");
+    measure->referral_id = views_strdup(""); /* set by plan_referrals_link, never the client */
     if (measure->kind == NULL || measure->description == NULL ||
         measure->responsible_institution_code == NULL || measure->due_date == NULL ||
-        measure->status == NULL ||
+        measure->status == NULL || measure->referral_id == NULL ||
         views_append((void ***)&plan->measures, &plan->n_measures, measure) != 0) {
         spona__v1__plan_measure__free_unpacked(measure, NULL);
         return -1;
@@ -520,13 +544,96 @@ static spona_status plan_insert(struct request_context *ctx, const Spona__V1__Pl
                              measure->description,
                              measure->responsible_institution_code,
                              measure->due_date,
-                             measure->status};
-        result = request_query(ctx, "plan_measure_insert", 8, row, &status);
+                             measure->status,
+                             measure->referral_id};
+        result = request_query(ctx, "plan_measure_insert", 9, row, &status);
         if (result == NULL)
             return status;
         PQclear(result);
     }
     return SPONA__V1__STATUS__OK;
+}
+
+/* Whether change sets statuses only (no new goal or measure, review date, obligations). */
+static int plan_statuses_only(const Spona__V1__PlanChangeRequest *change)
+{
+    return change->n_add_goals == 0 && change->n_add_measures == 0 &&
+           change->review_date[0] == '\0' && change->obligations[0] == '\0';
+}
+
+/*
+ * The array literals "{n,...}" and "{status,...}" of count status changes (statuses are
+ * checked words: no quoting needed). 0, or -1 when out of memory (caller frees both).
+ */
+static int plan_status_arrays(Spona__V1__PlanGoal *const *goals, size_t goal_count,
+                              Spona__V1__PlanMeasure *const *measures, size_t measure_count,
+                              char **numbers, char **statuses)
+{
+    size_t count = goals != NULL ? goal_count : measure_count;
+    size_t size = 3 + count * 24;
+    *numbers = malloc(size);
+    *statuses = malloc(size);
+    if (*numbers == NULL || *statuses == NULL)
+        return -1;
+    size_t n = (size_t)snprintf(*numbers, size, "{"), t = (size_t)snprintf(*statuses, size, "{");
+    for (size_t i = 0; i < count; i++) {
+        uint32_t number = goals != NULL ? goals[i]->number : measures[i]->number;
+        const char *status = goals != NULL ? goals[i]->status : measures[i]->status;
+        n += (size_t)snprintf(*numbers + n, size - n, "%s%u", i ? "," : "", number);
+        t += (size_t)snprintf(*statuses + t, size - t, "%s%s", i ? "," : "", status);
+    }
+    snprintf(*numbers + n, size - n, "}");
+    snprintf(*statuses + t, size - t, "}");
+    return 0;
+}
+
+/* Stores version from + 1 as version from with change's statuses, in the database. */
+static spona_status plan_copy(struct request_context *ctx,
+                              const Spona__V1__PlanChangeRequest *change, uint32_t from)
+{
+    char *goal_numbers = NULL, *goal_words = NULL, *measure_numbers = NULL,
+         *measure_words = NULL, from_text[16];
+    spona_status status = SPONA__V1__STATUS__INTERNAL;
+    snprintf(from_text, sizeof(from_text), "%u", from);
+    if (plan_status_arrays(change->goal_status, change->n_goal_status, NULL, 0, &goal_numbers,
+                           &goal_words) == 0 &&
+        plan_status_arrays(NULL, 0, change->measure_status, change->n_measure_status,
+                           &measure_numbers, &measure_words) == 0) {
+        const char *params[] = {change->case_id, from_text,       goal_numbers,
+                                goal_words,      measure_numbers, measure_words};
+        PGresult *result = request_query(ctx, "plan_copy", 6, params, &status);
+        PQclear(result);
+    }
+    free(goal_numbers);
+    free(goal_words);
+    free(measure_numbers);
+    free(measure_words);
+    if (status == SPONA__V1__STATUS__INTERNAL && ctx->message[0] == '\0')
+        snprintf(ctx->message, sizeof(ctx->message), "internal error");
+    return status;
+}
+
+/*
+ * Stores the changed plan as version version: statuses alone by the database's copy
+ * (plan_copy); a change of content from the version read, which only a reader of
+ * plan_measures can have read whole (PERMISSION_DENIED otherwise).
+ */
+static spona_status plan_store(struct request_context *ctx,
+                               const Spona__V1__PlanChangeRequest *change,
+                               const Spona__V1__PlanView *plan, uint32_t version)
+{
+    if (plan_statuses_only(change))
+        return plan_copy(ctx, change, version - 1);
+    struct policy_decision read;
+    access_decide(ctx->policy, &ctx->subject, POLICY_CATEGORY_PLAN_MEASURES,
+                  POLICY_ACTION_READ, &read);
+    if (!read.allowed) {
+        snprintf(ctx->message, sizeof(ctx->message),
+                 "changing the plan's goals, measures, review date or obligations needs read "
+                 "access to plan_measures: %s", read.reason);
+        return SPONA__V1__STATUS__PERMISSION_DENIED;
+    }
+    return plan_insert(ctx, plan, version);
 }
 
 /*
@@ -625,11 +732,15 @@ spona_status handle_plan_change(struct request_context *ctx, const spona_request
     plan_change_detail(ctx, change, "from ", change->expected_version);
     Spona__V1__PlanView *plan = NULL, *view = NULL;
     status = plan_change_prepare(ctx, change, &plan);
+    uint32_t version = plan != NULL ? plan->version + 1 : 0;
+    size_t created = 0, linked = 0;
+    if (status == SPONA__V1__STATUS__OK)
+        status = plan_referrals_link(ctx, plan, plan->n_measures - change->n_add_measures,
+                                     &created, &linked);
+    if (status == SPONA__V1__STATUS__OK)
+        status = plan_store(ctx, change, plan, version);
     if (status == SPONA__V1__STATUS__PERMISSION_DENIED)
         ctx->record.denied |= POLICY_BIT(POLICY_CATEGORY_PLAN_MEASURES);
-    uint32_t version = plan != NULL ? plan->version + 1 : 0;
-    if (status == SPONA__V1__STATUS__OK)
-        status = plan_insert(ctx, plan, version);
     if (plan != NULL)
         spona__v1__plan_view__free_unpacked(plan, NULL);
     if (status == SPONA__V1__STATUS__OK)
@@ -637,6 +748,11 @@ spona_status handle_plan_change(struct request_context *ctx, const spona_request
     if (status != SPONA__V1__STATUS__OK)
         return case_records_refuse(ctx, status);
     plan_change_detail(ctx, change, "", version);
+    if (created + linked > 0) {
+        size_t used = strlen(ctx->audit_detail);
+        snprintf(ctx->audit_detail + used, sizeof(ctx->audit_detail) - used,
+                 ", %zu referrals created, %zu linked", created, linked);
+    }
     plan_change_answer(ctx, view);
     response->body_case = SPONA__V1__RESPONSE__BODY_PLAN_CHANGE;
     response->plan_change = view;

@@ -14,6 +14,7 @@
 #include "audit.h"
 #include "case_records.h"
 #include "case_records_util.h"
+#include "follow_up_window.h"
 #include "handlers.h"
 #include "handlers_util.h"
 #include "statements.h"
@@ -68,7 +69,9 @@ const struct db_statement records_statements[] = {
     {"records_outcome_lookup",
      "SELECT o.case_id, o.institution_id,"
      "       (SELECT " CASE_RECORDS_DATE("v.occurred_on")
-     "          FROM outcomes_for_caller v WHERE v.id = o.id)"
+     "          FROM outcomes_for_caller v WHERE v.id = o.id),"
+     "       COALESCE(to_char(spona_outcome_date_for_writer(o.id), 'YYYY-MM-DD'), ''),"
+     "       to_char(current_date, 'YYYY-MM-DD')"
      "  FROM outcomes o WHERE o.id = $1::uuid FOR UPDATE OF o"},
     {"records_follow_up_insert",
      "INSERT INTO outcome_follow_ups (outcome_id, municipality_id, months, checked_on,"
@@ -480,6 +483,12 @@ spona_status handle_outcome_record(struct request_context *ctx, const spona_requ
     status = records_outcome_view(ctx, outcome_id, 0, &view);
     if (status != SPONA__V1__STATUS__OK)
         return status;
+    status = case_records_stage_suggestion(ctx, outcome->case_id, outcome->kind,
+                                           &view->stage_suggestion);
+    if (status != SPONA__V1__STATUS__OK) {
+        spona__v1__outcome_view__free_unpacked(view, NULL);
+        return status;
+    }
     case_records_row_disclosed(ctx);
     response->body_case = SPONA__V1__RESPONSE__BODY_OUTCOME_RECORD;
     response->outcome_record = view;
@@ -506,10 +515,44 @@ static spona_status records_check_follow_up(struct request_context *ctx,
 }
 
 /*
+ * The follow-up's date against its window (docs/cases.md, follow_up_window.h):
+ * shown is the outcome's date as the caller may read it ('' when it may not: the
+ * window is then not named), date the outcome's date for the check, today the
+ * database's. INVALID_ARGUMENT naming the field and the rule.
+ */
+static spona_status records_follow_up_dated(struct request_context *ctx,
+                                            const Spona__V1__FollowUp *follow_up,
+                                            const char *shown, const char *date,
+                                            const char *today)
+{
+    if (strcmp(follow_up->checked_on, today) > 0) {
+        snprintf(ctx->message, sizeof(ctx->message),
+                 "checked_on: a follow-up is not dated in the future");
+        return SPONA__V1__STATUS__INVALID_ARGUMENT;
+    }
+    char first[11], last[11];
+    if (follow_up_window(date, follow_up->months, first, last) != 0 ||
+        (strcmp(follow_up->checked_on, first) >= 0 && strcmp(follow_up->checked_on, last) <= 0))
+        return SPONA__V1__STATUS__OK;
+    if (shown[0] == '\0')
+        snprintf(ctx->message, sizeof(ctx->message),
+                 "checked_on: outside the window of a %u-month follow-up (%u months after the "
+                 "outcome's date, %d days early or %d months late at most; docs/cases.md)",
+                 follow_up->months, follow_up->months, FOLLOW_UP_EARLY_DAYS,
+                 FOLLOW_UP_LATE_MONTHS);
+    else
+        snprintf(ctx->message, sizeof(ctx->message),
+                 "checked_on: a %u-month follow-up is dated from %s to %s (%u months after the "
+                 "outcome's date, %d days early or %d months late at most)",
+                 follow_up->months, first, last, follow_up->months, FOLLOW_UP_EARLY_DAYS,
+                 FOLLOW_UP_LATE_MONTHS);
+    return SPONA__V1__STATUS__INVALID_ARGUMENT;
+}
+
+/*
  * Whether the caller may add this follow-up to the outcome (locked until the
  * transaction ends): the case's lead, or the institution that recorded it
- * (PERMISSION_DENIED otherwise), checked on or after the outcome's date
- * (INVALID_ARGUMENT otherwise).
+ * (PERMISSION_DENIED otherwise), dated within its window (INVALID_ARGUMENT).
  */
 static spona_status records_follow_up_allowed(struct request_context *ctx, const char *outcome_id,
                                               const Spona__V1__FollowUp *follow_up)
@@ -519,11 +562,13 @@ static spona_status records_follow_up_allowed(struct request_context *ctx, const
     PGresult *result = request_query(ctx, "records_outcome_lookup", 1, params, &status);
     if (result == NULL)
         return status;
-    char writer[UUID_TEXT] = "", occurred_on[16] = "";
+    char writer[UUID_TEXT] = "", shown[16] = "", date[16] = "", today[16] = "";
     int found = PQntuples(result) == 1;
     if (found) {
         db_copy(result, 0, 1, writer, sizeof(writer));
-        db_copy(result, 0, 2, occurred_on, sizeof(occurred_on));
+        db_copy(result, 0, 2, shown, sizeof(shown));
+        db_copy(result, 0, 3, date, sizeof(date));
+        db_copy(result, 0, 4, today, sizeof(today));
     }
     PQclear(result);
     if (!found) {
@@ -538,13 +583,7 @@ static spona_status records_follow_up_allowed(struct request_context *ctx, const
                  "may record its follow-ups");
         return SPONA__V1__STATUS__PERMISSION_DENIED;
     }
-    if (occurred_on[0] != '\0' && strcmp(follow_up->checked_on, occurred_on) < 0) {
-        snprintf(ctx->message, sizeof(ctx->message),
-                 "checked_on: %s is before the outcome's date %s", follow_up->checked_on,
-                 occurred_on);
-        return SPONA__V1__STATUS__INVALID_ARGUMENT;
-    }
-    return SPONA__V1__STATUS__OK;
+    return records_follow_up_dated(ctx, follow_up, shown, date[0] != '\0' ? date : shown, today);
 }
 
 /* Stores the follow-up and bumps the outcome's version; CONFLICT when it has one already. */
@@ -600,7 +639,8 @@ spona_status handle_follow_up_record(struct request_context *ctx, const spona_re
     access_decide(ctx->policy, &ctx->subject, POLICY_CATEGORY_OUTCOMES, POLICY_ACTION_READ,
                   &read);
     Spona__V1__OutcomeView *view;
-    status = records_outcome_view(ctx, outcome_id, read.allowed ? 0 : follow_up->months, &view);
+    int whole = read.allowed && !ctx->subject.outcome_recorder;
+    status = records_outcome_view(ctx, outcome_id, whole ? 0 : follow_up->months, &view);
     if (status != SPONA__V1__STATUS__OK)
         return status;
     response->body_case = SPONA__V1__RESPONSE__BODY_FOLLOW_UP_RECORD;

@@ -28,6 +28,7 @@
 #include "access.h"
 #include "audit.h"
 #include "case_records.h"
+#include "caseload_names.h"
 #include "case_records_util.h"
 #include "handlers.h"
 #include "handlers_util.h"
@@ -43,18 +44,28 @@
     "r.id, r.case_id, i.code, COALESCE(r.measure, ''), " CASE_RECORDS_DATE("r.due_date")    \
     ", r.status,"                                                                          \
     " COALESCE(r.decline_reason, ''), COALESCE(r.result, ''), r.version, "                 \
-    CASE_RECORDS_TIMESTAMP("r.created_at") ", " REFERRAL_OVERDUE
+    CASE_RECORDS_TIMESTAMP("r.created_at") ", " REFERRAL_OVERDUE ", COALESCE(r.plan_measure, 0)"
 #define REFERRAL_OVERDUE                                                                   \
     "COALESCE(r.due_date < current_date AND r.status IN ('sent', 'accepted'), false)"
 /* the texts through the category-aware view (sql/030: NULL when not the caller's to read) */
 #define REFERRAL_FROM                                                                      \
     " FROM referrals_for_caller r JOIN institutions i ON i.id = r.institution_id"
-/* After REFERRAL_VIEW_COLUMNS: the addressee's subject (sql/016), NULL when not the caller */
-#define REFERRAL_ADDRESSEE_COLUMNS ", a.person_id, a.safety_flag, a.excluded, a.consented"
+/* After REFERRAL_VIEW_COLUMNS: the addressee's subject (sql/016, 033), NULL when not the caller */
+#define REFERRAL_ADDRESSEE_COLUMNS ", a.person_id, a.address_withheld, a.excluded, a.consented"
 #define REFERRAL_ADDRESSEE_JOIN " LEFT JOIN LATERAL spona_referral_addressee(r.id) a ON true"
-#define REFERRAL_ADDRESSEE_AT 11
+#define REFERRAL_VIEW_COUNT 12 /* the columns of REFERRAL_VIEW_COLUMNS */
+#define REFERRAL_ADDRESSEE_AT REFERRAL_VIEW_COUNT
 
 const struct db_statement referral_statements[] = {
+    /* a referral plan_change sent for a measure of the case to institution $2, not yet
+     * answered nor taken over: the lead's referral_create takes it over (docs/cases.md);
+     * its version stays 1, as for a referral just sent */
+    {"referral_adopt",
+     "UPDATE referrals SET measure = $3, due_date = NULLIF($4, '')::date, plan_created = false"
+     " WHERE id = (SELECT r.id FROM referrals r WHERE r.case_id = $1::uuid"
+     "                AND r.institution_id = $2 AND r.status = 'sent' AND r.plan_created"
+     "              ORDER BY r.plan_measure, r.created_at LIMIT 1 FOR UPDATE)"
+     " RETURNING id"},
     {"referral_insert",
      "INSERT INTO referrals (municipality_id, case_id, institution_id, measure, due_date,"
      "                       created_by)"
@@ -110,7 +121,8 @@ const struct db_statement referral_statements[] = {
      " ORDER BY r.created_at DESC, r.id LIMIT 500"},
     /* overdue referrals of the cases the caller leads, oldest due date first */
     {"referral_overdue",
-     "SELECT " REFERRAL_VIEW_COLUMNS REFERRAL_FROM " JOIN cases c ON c.id = r.case_id"
+     "SELECT " REFERRAL_VIEW_COLUMNS ", c.number" REFERRAL_FROM
+     " JOIN cases c ON c.id = r.case_id"
      " WHERE c.lead_institution_id = spona_current_institution()"
      "   AND r.status IN ('sent', 'accepted') AND r.due_date < current_date"
      " ORDER BY r.due_date, r.created_at, r.id"},
@@ -134,6 +146,7 @@ static Spona__V1__ReferralView *referral_view_from_row(const PGresult *result, i
     view->version = strtoull(PQgetvalue(result, row, 8), NULL, 10);
     view->created_at = views_strdup(PQgetvalue(result, row, 9));
     view->overdue = strcmp(PQgetvalue(result, row, 10), "t") == 0;
+    view->plan_measure = (uint32_t)strtoul(PQgetvalue(result, row, 11), NULL, 10);
     if (failed || view->created_at == NULL) {
         spona__v1__referral_view__free_unpacked(view, NULL);
         return NULL;
@@ -144,29 +157,35 @@ static Spona__V1__ReferralView *referral_view_from_row(const PGresult *result, i
 /*
  * What the addressee of a referral may know of it, from a row with
  * REFERRAL_ADDRESSEE_COLUMNS: caller (access_intake_subject) as on the team of
- * the referral's case (the referral is its invitation), with the person's safety
- * flag and consents. Returns 0 when the row is not the caller's to see at all
- * (excluded from a case of the person, or not addressed to it); else 1 with
+ * the referral's case (the referral is its invitation), with whether the person's
+ * address is withheld from it (sql/033: the only fact of her safety flag it may
+ * know; as it does not lead the case, the flag's meaning for it) and consents.
+ * Returns 0 when the row is not the caller's to see at all (excluded from a
+ * case of the person, or not addressed to it); else 1 with
  * person_id set and *decision the read decision on plan_measures.
  */
 static int referral_addressee_decide(const struct policy *policy,
                                      const struct access_case *caller, const PGresult *result,
                                      int row, char person_id[UUID_TEXT],
-                                     struct policy_decision *decision)
+                                     struct policy_decision *decision,
+                                     struct access_case *out)
 {
     const int at = REFERRAL_ADDRESSEE_AT;
     if (PQgetisnull(result, row, at) || strcmp(PQgetvalue(result, row, at + 2), "t") == 0)
         return 0;
-    struct access_case addressee = *caller;
+    struct access_case local;
+    struct access_case *addressee = out != NULL ? out : &local;
+    *addressee = *caller;
     db_copy(result, row, at, person_id, UUID_TEXT);
-    snprintf(addressee.person_id, sizeof(addressee.person_id), "%s", person_id);
-    addressee.lead_institution_id[0] = '\0';
-    addressee.subject.on_team = 1;
-    addressee.subject.is_lead_institution = 0;
-    addressee.subject.person_has_safety_flag = strcmp(PQgetvalue(result, row, at + 1), "t") == 0;
-    addressee.subject.consented_categories =
+    snprintf(addressee->person_id, sizeof(addressee->person_id), "%s", person_id);
+    addressee->lead_institution_id[0] = '\0';
+    addressee->subject.on_team = 1;
+    addressee->subject.is_lead_institution = 0;
+    /* withheld from an institution that does not lead the case: exactly the flag */
+    addressee->subject.person_has_safety_flag = strcmp(PQgetvalue(result, row, at + 1), "t") == 0;
+    addressee->subject.consented_categories =
         access_category_mask(PQgetvalue(result, row, at + 3));
-    access_decide(policy, &addressee, POLICY_CATEGORY_PLAN_MEASURES, POLICY_ACTION_READ,
+    access_decide(policy, addressee, POLICY_CATEGORY_PLAN_MEASURES, POLICY_ACTION_READ,
                   decision);
     return 1;
 }
@@ -262,11 +281,19 @@ spona_status handle_referral_create(struct request_context *ctx, const spona_req
     status = referral_target(ctx, ctx->policy, access, create->institution_code, &target);
     if (status != SPONA__V1__STATUS__OK)
         return status;
-    const char *params[] = {ctx->job->installation.municipality_id, create->case_id, target.id,
-                            create->measure, create->due_date, ctx->job->session.user_id};
-    PGresult *result = request_query(ctx, "referral_insert", 6, params, &status);
+    const char *adopt[] = {create->case_id, target.id, create->measure, create->due_date};
+    PGresult *result = request_query(ctx, "referral_adopt", 4, adopt, &status);
     if (result == NULL)
         return status;
+    if (PQntuples(result) == 0) {
+        PQclear(result);
+        const char *params[] = {ctx->job->installation.municipality_id, create->case_id,
+                                target.id, create->measure, create->due_date,
+                                ctx->job->session.user_id};
+        result = request_query(ctx, "referral_insert", 6, params, &status);
+        if (result == NULL)
+            return status;
+    }
     char referral_id[UUID_TEXT];
     db_copy(result, 0, 0, referral_id, sizeof(referral_id));
     PQclear(result);
@@ -392,7 +419,7 @@ static spona_status referral_answer_view(struct request_context *ctx, const char
     struct policy_decision decision = {0};
     int visible = PQntuples(result) == 1 &&
                   referral_addressee_decide(ctx->policy, &caller, result, 0, person_id,
-                                            &decision);
+                                            &decision, NULL);
     *out = visible ? referral_addressee_view(result, 0, decision.allowed) : NULL;
     PQclear(result);
     if (*out == NULL)
@@ -469,6 +496,34 @@ spona_status handle_referral_complete(struct request_context *ctx, const spona_r
 }
 
 /*
+ * The person's name and the case's number on an inbox row, as the addressee may see
+ * them (caseload_names.h); record gets identity disclosed or denied.
+ */
+static spona_status referral_name_set(struct request_context *ctx, Spona__V1__ReferralView *view,
+                                      const struct access_case *addressee,
+                                      struct audit_record *record)
+{
+    struct caseload_name name;
+    char number[64];
+    int hidden = 0;
+    spona_status status = caseload_name_for_referral(ctx, view->referral_id, addressee, &name,
+                                                     number, record);
+    if (status != SPONA__V1__STATUS__OK)
+        return status;
+    free(view->case_number == protobuf_c_empty_string ? NULL : view->case_number);
+    view->case_number = views_strdup(number);
+    if (caseload_name_give(&name, &view->person_first_name, &view->person_last_name,
+                           &hidden) != 0 ||
+        view->case_number == NULL) {
+        caseload_name_free(&name);
+        return SPONA__V1__STATUS__INTERNAL;
+    }
+    view->person_name_hidden = hidden != 0;
+    ctx->record.disclosed |= record->disclosed & POLICY_BIT(POLICY_CATEGORY_IDENTITY);
+    return SPONA__V1__STATUS__OK;
+}
+
+/*
  * One inbox row: left out when the caller may not see it at all; else listed
  * (the measure only when readable) and audited with the person's id, so her
  * disclosures show it.
@@ -479,7 +534,9 @@ static spona_status inbox_add_row(struct request_context *ctx, const struct acce
 {
     char person_id[UUID_TEXT] = "";
     struct policy_decision decision;
-    if (!referral_addressee_decide(ctx->policy, caller, result, row, person_id, &decision))
+    struct access_case addressee;
+    if (!referral_addressee_decide(ctx->policy, caller, result, row, person_id, &decision,
+                                   &addressee))
         return SPONA__V1__STATUS__OK;
     Spona__V1__ReferralView *view = referral_addressee_view(result, row, decision.allowed);
     if (view == NULL)
@@ -494,7 +551,8 @@ static spona_status inbox_add_row(struct request_context *ctx, const struct acce
                                   .detail = detail};
     referral_record_decision(&record, &decision);
     referral_record_decision(&ctx->record, &decision);
-    return request_audit_also(ctx, &record);
+    spona_status status = referral_name_set(ctx, view, &addressee, &record);
+    return status == SPONA__V1__STATUS__OK ? request_audit_also(ctx, &record) : status;
 }
 
 spona_status handle_inbox(struct request_context *ctx, const spona_request *request,
@@ -529,6 +587,7 @@ spona_status handle_inbox(struct request_context *ctx, const spona_request *requ
 struct overdue_case {
     char case_id[UUID_TEXT];
     int readable;
+    struct caseload_name name; /* as the caller may see it (caseload_names.h) */
 };
 
 /*
@@ -558,7 +617,30 @@ static spona_status overdue_decide_case(struct request_context *ctx, const char 
     struct audit_record record = {.person_id = access.person_id, .case_id = case_id,
                                   .detail = "overdue referrals of the case"};
     referral_record_decision(&record, &decision);
+    status = caseload_name_for_case(ctx, &access, &out->name, &record);
+    if (status != SPONA__V1__STATUS__OK)
+        return status;
+    ctx->record.disclosed |= record.disclosed & POLICY_BIT(POLICY_CATEGORY_IDENTITY);
     return request_audit_also(ctx, &record);
+}
+
+/* An overdue row's view with its case's number and its person's name (copied). */
+static Spona__V1__ReferralView *overdue_view(const PGresult *result, int row,
+                                             const struct overdue_case *known)
+{
+    Spona__V1__ReferralView *view = referral_view_from_row(result, row);
+    if (view == NULL)
+        return NULL;
+    view->case_number = views_strdup(PQgetvalue(result, row, REFERRAL_VIEW_COUNT));
+    view->person_first_name = views_strdup(known->name.first);
+    view->person_last_name = views_strdup(known->name.last);
+    view->person_name_hidden = known->name.hidden != 0;
+    if (view->case_number == NULL || view->person_first_name == NULL ||
+        view->person_last_name == NULL) {
+        spona__v1__referral_view__free_unpacked(view, NULL);
+        return NULL;
+    }
+    return view;
 }
 
 /* The lead agency's list: every overdue referral of the cases it leads and may read. */
@@ -584,7 +666,7 @@ static spona_status overdue_for_lead(struct request_context *ctx,
             status = overdue_decide_case(ctx, case_id, &cases[known++]);
         if (status != SPONA__V1__STATUS__OK || !cases[found].readable)
             continue;
-        Spona__V1__ReferralView *view = referral_view_from_row(result, row);
+        Spona__V1__ReferralView *view = overdue_view(result, row, &cases[found]);
         if (view == NULL ||
             views_append((void ***)&answer->referrals, &answer->n_referrals, view) != 0) {
             if (view != NULL)
@@ -592,6 +674,8 @@ static spona_status overdue_for_lead(struct request_context *ctx,
             status = SPONA__V1__STATUS__INTERNAL;
         }
     }
+    for (int i = 0; i < known; i++)
+        caseload_name_free(&cases[i].name);
     free(cases);
     PQclear(result);
     return status;

@@ -58,36 +58,20 @@ const struct db_statement session_statements[] = {
      "  locked_until = now() + make_interval(secs => $3::int)"
      " WHERE id = $1 AND failed_logins >= $2::int RETURNING true"},
     {"login_succeeded", "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1"},
+    /* sessions are under row-level security (sql/034): each statement is a function that
+     * acts with the identity given ($1 municipality, $2 institution, $3 user) */
     {"session_create",
-     "INSERT INTO sessions (municipality_id, user_id, institution_id, installation, peer,"
-     "                      token_sha256, certificate_sha256)"
-     " VALUES ($1, $2, $3, $4, $5, decode($6, 'hex'), decode($7, 'hex')) RETURNING id"},
-    /* the user's open sessions beyond the newest $2 end */
-    {"session_cap",
-     "UPDATE sessions SET ended_at = now(), end_reason = 'too many sessions: a newer login'"
-     " WHERE id IN (SELECT id FROM sessions WHERE user_id = $1 AND ended_at IS NULL"
-     "               ORDER BY started_at DESC, id OFFSET $2::int)"
-     " RETURNING id"},
+     "SELECT spona_session_start($1, $2, $3, $4, $5, $6, $7)"},
+    /* the user's open sessions beyond the newest $4 end */
+    {"session_cap", "SELECT id FROM spona_session_cap($1, $2, $3, $4::int) id"},
     /* why a session the gate refused is over: its end reason, or none (expired) */
-    {"session_end_reason", "SELECT end_reason FROM sessions WHERE id = $1"},
-    {"session_touch",
-     "UPDATE sessions s SET last_seen_at = now() FROM users u, institutions i"
-     " WHERE s.id = $1 AND u.id = s.user_id AND i.id = s.institution_id"
-     "   AND s.ended_at IS NULL AND u.enabled AND i.enabled"
-     "   AND s.last_seen_at > now() - make_interval(secs => $2::int)"
-     "   AND s.started_at > now() - make_interval(secs => $3::int)"
-     " RETURNING s.id"},
+    {"session_end_reason", "SELECT spona_session_end_reason($1, $2, $3, $4)"},
+    /* a row when the session $4 is alive (and now touched) */
+    {"session_touch", "SELECT true WHERE spona_session_touch($1, $2, $3, $4, $5::int, $6::int)"},
+    /* by the token's digest $3, before the user is known */
     {"session_resume",
-     "UPDATE sessions s SET last_seen_at = now() FROM users u, institutions i"
-     " WHERE s.token_sha256 = decode($1, 'hex') AND s.institution_id = $2"
-     "   AND s.certificate_sha256 = decode($5, 'hex')"
-     "   AND u.id = s.user_id AND i.id = s.institution_id"
-     "   AND s.ended_at IS NULL AND u.enabled AND i.enabled"
-     "   AND s.last_seen_at > now() - make_interval(secs => $3::int)"
-     "   AND s.started_at > now() - make_interval(secs => $4::int)"
-     " RETURNING s.id, s.user_id"},
-    {"session_end",
-     "UPDATE sessions SET ended_at = now(), end_reason = $2 WHERE id = $1 AND ended_at IS NULL"},
+     "SELECT session_id, user_id FROM spona_session_resume($1, $2, $3, $4, $5::int, $6::int)"},
+    {"session_end", "SELECT spona_session_end($1, $2, $3, $4, $5)"},
     {"whoami",
      "SELECT u.id, u.username, u.full_name, i.id, i.code, i.name, i.role, m.id, m.code, m.name"
      "  FROM users u JOIN institutions i ON i.id = u.institution_id"
@@ -455,9 +439,11 @@ static spona_status login_cap_sessions(struct request_context *ctx, const char *
 {
     char keep[16];
     snprintf(keep, sizeof(keep), "%d", ctx->config->max_sessions_per_user);
-    const char *params[] = {user_id, keep};
+    const struct installation *installation = &ctx->job->installation;
+    const char *params[] = {installation->municipality_id, installation->institution_id,
+                            user_id, keep};
     spona_status status;
-    PGresult *result = request_query(ctx, "session_cap", 2, params, &status);
+    PGresult *result = request_query(ctx, "session_cap", 4, params, &status);
     if (result == NULL)
         return status;
     for (int i = 0; i < PQntuples(result); i++)
@@ -484,9 +470,9 @@ static spona_status login_start_session(struct request_context *ctx, const char 
     if (result == NULL)
         return status;
     PQclear(result);
-    const char *create_params[] = {job->installation.municipality_id, user_id,
-                                   job->installation.institution_id, job->installation.cn,
-                                   job->peer, digest, certificate};
+    const char *create_params[] = {job->installation.municipality_id,
+                                   job->installation.institution_id, user_id,
+                                   job->installation.cn, job->peer, digest, certificate};
     result = request_query(ctx, "session_create", 7, create_params, &status);
     if (result == NULL)
         return status;
@@ -601,10 +587,10 @@ spona_status handle_resume(struct request_context *ctx, const spona_request *req
         return SPONA__V1__STATUS__INTERNAL;
     snprintf(idle, sizeof(idle), "%d", ctx->config->session_idle_seconds);
     snprintf(max_age, sizeof(max_age), "%d", ctx->config->session_max_seconds);
-    const char *params[] = {digest, job->installation.institution_id, idle, max_age,
-                            certificate};
+    const char *params[] = {job->installation.municipality_id, job->installation.institution_id,
+                            digest, certificate, idle, max_age};
     spona_status status;
-    PGresult *result = request_query(ctx, "session_resume", 5, params, &status);
+    PGresult *result = request_query(ctx, "session_resume", 6, params, &status);
     if (result == NULL)
         return status;
     if (PQntuples(result) != 1) {
@@ -640,9 +626,10 @@ spona_status handle_logout(struct request_context *ctx, const spona_request *req
                            spona_response *response)
 {
     struct job *job = ctx->job;
-    const char *params[] = {job->session.session_id, "logout"};
+    const char *params[] = {job->installation.municipality_id, job->installation.institution_id,
+                            job->session.user_id, job->session.session_id, "logout"};
     spona_status status;
-    PGresult *result = request_query(ctx, "session_end", 2, params, &status);
+    PGresult *result = request_query(ctx, "session_end", 5, params, &status);
     if (result == NULL)
         return status;
     PQclear(result);

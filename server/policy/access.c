@@ -78,6 +78,9 @@ const struct db_statement access_statements[] = {
     {"access_policy_source",
      "SELECT source FROM protocols WHERE municipality_id = $1 AND version = $2::int"},
     {"access_case", ACCESS_CASE_SELECT " WHERE c.id = $1::uuid"},
+    /* the caller's institution recorded outcome $1: its subject as for a team member
+     * (sql/044), also when its place on the team has ended */
+    {"access_outcome_recorder", "SELECT * FROM spona_outcome_recorder_subject($1::uuid, $2::int)"},
     {"access_person_case", ACCESS_PERSON_CASE("$1::uuid")},
     {"access_person_intake",
      /* (the registering institution leads its intake: the address rule does not apply) */
@@ -252,6 +255,29 @@ spona_status access_case_subject(struct request_context *ctx, const char *case_i
     access_fill(out, result, 0);
     PQclear(result);
     return SPONA__V1__STATUS__OK;
+}
+
+spona_status access_outcome_recorder_subject(struct request_context *ctx, const char *outcome_id,
+                                             struct access_case *out)
+{
+    memset(out, 0, sizeof(*out));
+    spona_status status;
+    const struct policy *policy = access_policy(ctx, &status);
+    if (policy == NULL && status != SPONA__V1__STATUS__OK)
+        return status;
+    char version[16];
+    snprintf(version, sizeof(version), "%d", policy != NULL ? policy->version : 0);
+    const char *params[] = {outcome_id, version};
+    PGresult *result = request_query(ctx, "access_outcome_recorder", 2, params, &status);
+    if (result == NULL)
+        return status;
+    int found = PQntuples(result) == 1;
+    if (found) {
+        access_fill(out, result, 0);
+        out->outcome_recorder = 1;
+    }
+    PQclear(result);
+    return found ? SPONA__V1__STATUS__OK : SPONA__V1__STATUS__NOT_FOUND;
 }
 
 spona_status access_person_subject(struct request_context *ctx, const char *person_id,

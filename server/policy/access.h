@@ -33,6 +33,8 @@ struct access_case {
     int caller_excluded;              /* the caller (institution or user) is excluded from
                                          some case of this person: it sees nothing of her */
     int case_closed;                  /* the case is closed (0 for an intake) */
+    int outcome_recorder;             /* found as the institution that recorded the
+                                         request's outcome (off the team, or on it) */
     struct policy_subject subject;
 };
 
@@ -48,6 +50,15 @@ policy_mask access_category_mask(const char *text);
  */
 spona_status access_case_subject(struct request_context *ctx, const char *case_id,
                                  const char *institution_id, struct access_case *out);
+
+/*
+ * The subject of the caller's institution on the case of outcome_id when that
+ * institution recorded the outcome (sql/044): on the team for its own outcome,
+ * also after its place on the team ended; NOT_FOUND otherwise (ctx->message
+ * not set). docs/cases.md, "Rules the workflow owes its users".
+ */
+spona_status access_outcome_recorder_subject(struct request_context *ctx, const char *outcome_id,
+                                             struct access_case *out);
 
 /*
  * Same for a person: uses the person's most recent case on which the institution

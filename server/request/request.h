@@ -94,6 +94,7 @@ struct request_context {
     struct policy_decision decision; /* on the row's declared category, when it has one */
     struct audit_record record;   /* appended by the pipeline; the handler adds to it */
     char subject_id[UUID_TEXT];   /* the id given in the request (person, case, ...) */
+    int subject_by_number;        /* the request named its case by number (subject.c) */
     /* Storage that outlives the handler, for what record points to: a handler sets
      * record.detail to audit_detail (or a literal) and the ids with request_set_ids. */
     char audit_detail[256];

@@ -137,6 +137,11 @@ static const struct request_kind request_rows[] = {
      handle_sync_pull},
     {ROW(SYNC_PUSH), "sync_push", REQUEST_WORKER, W | REQUEST_REGIONAL | REQUEST_SYNC, NONE,
      ANY, handle_sync_push},
+    /* the caseload (handlers_caseload.c, handlers_directory.c) */
+    {ROW(CASE_LIST), "case_list", REQUEST_WORKER, S, MUNICIPALITY, ANY, handle_case_list},
+    {ROW(DIRECTORY), "directory", REQUEST_WORKER, S | REQUEST_NO_AUDIT, NONE, ANY,
+     handle_directory},
+    {ROW(ID_LOOKUP), "id_lookup", REQUEST_WORKER, S, MUNICIPALITY, ANY, handle_id_lookup},
 };
 
 const struct request_kind request_identify = {0, "identify", REQUEST_WORKER,

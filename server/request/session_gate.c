@@ -4,7 +4,8 @@
  * idle past server.session_idle_seconds, not older than
  * server.session_max_seconds, user and institution still enabled; a live
  * session is touched. The statements are session_touch and session_end_reason
- * (handlers_session.c). A session that was ended (password changed, user or
+ * (handlers_session.c), which act as the session's user under the sessions'
+ * row-level security (sql/034). A session that was ended (password changed, user or
  * institution disabled, an administrator, the session cap: sql/024) is refused
  * with the reason, so the user knows why to log in again.
  */
@@ -16,9 +17,11 @@
 /* Refuses the job's session that is no longer alive, saying why; UNAUTHENTICATED or an error. */
 static spona_status session_refuse(struct request_context *ctx)
 {
-    const char *params[] = {ctx->job->session.session_id};
+    const struct job *job = ctx->job;
+    const char *params[] = {job->installation.municipality_id, job->installation.institution_id,
+                            job->session.user_id, job->session.session_id};
     spona_status status;
-    PGresult *result = request_query(ctx, "session_end_reason", 1, params, &status);
+    PGresult *result = request_query(ctx, "session_end_reason", 4, params, &status);
     if (result == NULL)
         return status;
     if (PQntuples(result) == 1 && !PQgetisnull(result, 0, 0))
@@ -36,9 +39,10 @@ spona_status session_check(struct request_context *ctx)
     char idle[16], max_age[16];
     snprintf(idle, sizeof(idle), "%d", ctx->config->session_idle_seconds);
     snprintf(max_age, sizeof(max_age), "%d", ctx->config->session_max_seconds);
-    const char *params[] = {job->session.session_id, idle, max_age};
+    const char *params[] = {job->installation.municipality_id, job->installation.institution_id,
+                            job->session.user_id, job->session.session_id, idle, max_age};
     spona_status status;
-    PGresult *result = request_query(ctx, "session_touch", 3, params, &status);
+    PGresult *result = request_query(ctx, "session_touch", 6, params, &status);
     if (result == NULL)
         return status;
     int alive = PQntuples(result) == 1;

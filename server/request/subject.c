@@ -9,6 +9,7 @@
 #include "subject.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "statements.h"
@@ -21,6 +22,8 @@ const struct db_statement subject_statements[] = {
     {"subject_outcome_case", "SELECT o.case_id FROM outcomes o WHERE o.id = $1::uuid"},
     /* row security hides the subject from an excluded caller: is that why (sql/017)? */
     {"subject_excluded", "SELECT person_id, case_id FROM spona_excluded_subject($1, $2::uuid)"},
+    /* a case number: the id it stands for in the caller's municipality (sql/040) */
+    {"subject_case_number", "SELECT spona_case_by_number($1)"},
     {NULL, NULL},
 };
 
@@ -43,12 +46,82 @@ const char *subject_field_text(const spona_request *request, const char *field)
     return *(const char *const *)(const void *)((const char *)message + id->offset);
 }
 
+int subject_is_case_number(const char *text)
+{
+    /* SHORT-YYYY-NNNN: 1-6 letters, a year, 4-9 digits (sql/040) */
+    size_t at = 0, letters = 0, digits = 0;
+    while (letters < 7 && ((text[at] >= 'A' && text[at] <= 'Z') || (text[at] >= 'a' && text[at] <= 'z')))
+        at++, letters++;
+    if (letters < 1 || letters > 6 || text[at++] != '-')
+        return 0;
+    for (int i = 0; i < 4; i++)
+        if (text[at++] < '0' || text[at - 1] > '9')
+            return 0;
+    if (text[at++] != '-')
+        return 0;
+    while (text[at] >= '0' && text[at] <= '9' && digits < 10)
+        at++, digits++;
+    return digits >= 4 && digits <= 9 && text[at] == '\0';
+}
+
+/* Puts text in place of the body's string field (the request's own copy, freed with free). */
+static int subject_field_replace(spona_request *request, const char *field, const char *text)
+{
+    const ProtobufCFieldDescriptor *body = protobuf_c_message_descriptor_get_field(
+        &spona__v1__request__descriptor, (unsigned)request->body_case);
+    ProtobufCMessage *message = *(ProtobufCMessage **)(void *)((char *)request + body->offset);
+    const ProtobufCFieldDescriptor *id =
+        protobuf_c_message_descriptor_get_field_by_name(message->descriptor, field);
+    char **slot = (char **)(void *)((char *)message + id->offset);
+    char *copy = strdup(text);
+    if (copy == NULL)
+        return -1;
+    if (*slot != NULL && *slot != protobuf_c_empty_string)
+        free(*slot);
+    *slot = copy;
+    return 0;
+}
+
+/*
+ * A case number where a case id is expected: the id it stands for, put in the body in
+ * place of the number, so that the gates and the handler see an id. An unknown number
+ * becomes the nil UUID, which no case has: the subject step answers NOT_FOUND and audits
+ * it, as for an unknown id, without quoting either.
+ */
+static spona_status subject_case_number(struct request_context *ctx, const char *number)
+{
+    char upper[32];
+    snprintf(upper, sizeof(upper), "%s", number);
+    for (char *c = upper; *c != '\0'; c++)
+        if (*c >= 'a' && *c <= 'z')
+            *c = (char)(*c - 'a' + 'A');
+    const char *params[] = {upper};
+    spona_status status;
+    PGresult *result = request_query(ctx, "subject_case_number", 1, params, &status);
+    if (result == NULL)
+        return status;
+    const char *id = PQntuples(result) == 1 && !PQgetisnull(result, 0, 0)
+                         ? PQgetvalue(result, 0, 0)
+                         : "00000000-0000-0000-0000-000000000000";
+    snprintf(ctx->subject_id, sizeof(ctx->subject_id), "%s", id);
+    PQclear(result);
+    ctx->subject_by_number = 1;
+    if (subject_field_replace(ctx->job->request, ctx->kind->subject_field, ctx->subject_id) != 0) {
+        snprintf(ctx->message, sizeof(ctx->message), "out of memory");
+        return SPONA__V1__STATUS__INTERNAL;
+    }
+    return SPONA__V1__STATUS__OK;
+}
+
 spona_status subject_check_id(struct request_context *ctx, const spona_request *request)
 {
     const char *field = ctx->kind->subject_field;
     if (field == NULL)
         return SPONA__V1__STATUS__OK;
     const char *id = subject_field_text(request, field);
+    if (id != NULL && strcmp(field, "case_id") == 0 && subject_is_case_number(id) &&
+        request == ctx->job->request)
+        return subject_case_number(ctx, id);
     if (id == NULL || !request_is_uuid(id)) {
         snprintf(ctx->message, sizeof(ctx->message), "%s: not a UUID", field);
         return SPONA__V1__STATUS__INVALID_ARGUMENT;
@@ -66,8 +139,11 @@ void subject_not_found(struct request_context *ctx)
     const char *name = kind < sizeof(names) / sizeof(names[0]) && names[kind] != NULL
                            ? names[kind]
                            : "record";
-    snprintf(ctx->message, sizeof(ctx->message), "no %s %s that you may see", name,
-             ctx->subject_id);
+    if (ctx->subject_by_number) /* the number the client gave is never quoted */
+        snprintf(ctx->message, sizeof(ctx->message), "no case with that number that you may see");
+    else
+        snprintf(ctx->message, sizeof(ctx->message), "no %s %s that you may see", name,
+                 ctx->subject_id);
 }
 
 /* The case a referral or an outcome belongs to, as the caller may see it. */
@@ -172,6 +248,15 @@ spona_status subject_resolve(struct request_context *ctx)
         status = subject_case_of(ctx, "subject_outcome_case", case_id, &excluded);
         if (status == SPONA__V1__STATUS__OK)
             status = access_case_subject(ctx, case_id, NULL, &ctx->subject);
+        /* the institution that recorded it, off the team (docs/cases.md) */
+        if (status == SPONA__V1__STATUS__NOT_FOUND) {
+            spona_status recorder =
+                access_outcome_recorder_subject(ctx, ctx->subject_id, &ctx->subject);
+            if (recorder == SPONA__V1__STATUS__OK)
+                ctx->message[0] = '\0';
+            if (recorder != SPONA__V1__STATUS__NOT_FOUND)
+                status = recorder;
+        }
         break;
     }
     if (status == SPONA__V1__STATUS__NOT_FOUND) {

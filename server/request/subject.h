@@ -15,9 +15,14 @@
  */
 const char *subject_field_text(const spona_request *request, const char *field);
 
+/* 1 when text has the shape of a case number, SHORT-YYYY-NNNN (docs/cases.md). */
+int subject_is_case_number(const char *text);
+
 /*
  * Copies the row's subject id into ctx->subject_id and checks that it is a UUID:
- * INVALID_ARGUMENT "case_id 'x' is not a UUID" otherwise. OK for rows without one.
+ * INVALID_ARGUMENT "case_id: not a UUID" otherwise. OK for rows without one. A case
+ * number in a case_id field is looked up in the open transaction and the body's field
+ * rewritten to the id it stands for (the nil UUID when unknown: NOT_FOUND follows).
  */
 spona_status subject_check_id(struct request_context *ctx, const spona_request *request);
 

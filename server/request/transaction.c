@@ -15,25 +15,18 @@
  * One round trip with BEGIN (db_begin_exec): the identity settings, the protocol
  * version in force (access_policy) and the session gate's touch (session_gate.c): the
  * session $4 is alive (not ended, not idle past $5 seconds, not older than $6, user and
- * institution enabled) and is marked as seen. Sessions have no row-level security of
- * their own to depend on the settings.
+ * institution enabled) and is marked as seen, by spona_session_touch, which acts as the
+ * session's user itself: sessions are under row-level security (sql/034).
  */
 const struct db_statement transaction_statements[] = {
     {"request_identity",
-     "WITH touch AS ("
-     "  UPDATE sessions s SET last_seen_at = now() FROM users u, institutions i"
-     "   WHERE s.id = NULLIF($4, '')::uuid AND u.id = s.user_id AND i.id = s.institution_id"
-     "     AND s.ended_at IS NULL AND u.enabled AND i.enabled"
-     "     AND s.last_seen_at > now() - make_interval(secs => $5::int)"
-     "     AND s.started_at > now() - make_interval(secs => $6::int)"
-     "  RETURNING s.id)"
      "SELECT set_config('spona.municipality_id', $1, true),"
      "       set_config('spona.institution_id', $2, true),"
      "       set_config('spona.user_id', $3, true),"
      "       (SELECT version FROM protocols WHERE municipality_id = $1::uuid"
      "           AND effective_date <= current_date AND activated_at IS NOT NULL"
      "         ORDER BY version DESC LIMIT 1),"
-     "       EXISTS (SELECT 1 FROM touch)"},
+     "       spona_session_touch($1, $2, $3, NULLIF($4, ''), $5::int, $6::int)"},
     {NULL, NULL},
 };
 

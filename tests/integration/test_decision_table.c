@@ -19,7 +19,10 @@
  *     shows exactly the columns of the readable categories; persons_identified (search's
  *     view, sql/025) holds the person exactly when her identity is readable; and the
  *     views of the written records (sql/025) show the text of a note, a conference, an
- *     outcome and its follow-up exactly when case_notes or outcomes is readable;
+ *     outcome and its follow-up exactly when case_notes or outcomes is readable; those of
+ *     sql/029 and sql/030 an assessment's strengths (plan_measures), each domain's notes
+ *     (its category), a household member and a benefit period (benefits_household) and
+ *     the plan's obligations, goals and measures (plan_measures: readers only, sql/032);
  *   - spona_decide_subject (the rules from facts, no rows read) equals access_decide for
  *     every role × lead × team × break-glass × consent × exclusion × flag × category ×
  *     action, including the subjects row-level security would hide (off the team);
@@ -39,6 +42,7 @@
 #include <string.h>
 
 #include "access.h"
+#include "case_domains.h"
 #include "decision_table.h"
 #include "fields.h"
 #include "idata.h"
@@ -322,6 +326,55 @@ static void build_break_glass(struct situation *s)
     s->break_glass[SECOND_LEAD] = 1;
 }
 
+/* The lead's assessment (a domain of five categories, strengths) and plan (a goal, a
+ * measure, obligations), and the person's household member and benefit period (written
+ * as the owner, as integration.category_views_a does): sql/029 and sql/030's views. */
+static void build_plan_records(const struct situation *s)
+{
+    struct spona_client *lead = institutions[LEAD].client;
+    const struct idata_domain domains[] = {
+        {"health_disability", 3, "zdravlje"}, {"education_skills", 2, "škola"},
+        {"housing", 4, "stan"},               {"domestic_violence", 5, "nasilje"},
+        {"transport", 2, "prevoz"},           {NULL, 0, NULL},
+    };
+    spona_response *r = idata_assessment_record(lead, s->case_id, "", domains, "snage");
+    idata_expect(r, SPONA__V1__STATUS__OK);
+    envelope_free_response(r);
+    Spona__V1__PlanMeasure measure;
+    spona__v1__plan_measure__init(&measure);
+    measure.kind = MUTABLE("training");
+    measure.description = MUTABLE("obuka");
+    measure.responsible_institution_code = MUTABLE("testgrad.zzz");
+    Spona__V1__PlanMeasure *measures[] = {&measure};
+    Spona__V1__PlanGoal goal;
+    spona__v1__plan_goal__init(&goal);
+    goal.text = MUTABLE("cilj");
+    Spona__V1__PlanGoal *goals[] = {&goal};
+    Spona__V1__PlanChangeRequest body;
+    spona__v1__plan_change_request__init(&body);
+    body.case_id = s->case_id;
+    body.add_goals = goals;
+    body.n_add_goals = 1;
+    body.add_measures = measures;
+    body.n_add_measures = 1;
+    body.obligations = MUTABLE("obaveze");
+    r = idata_plan_change(lead, &body);
+    idata_expect(r, SPONA__V1__STATUS__OK);
+    envelope_free_response(r);
+    PGconn *owner = idata_pg_connect("spona_owner");
+    const char *p[] = {s->person_id};
+    PQclear(idata_pg(owner, PGRES_COMMAND_OK,
+                     "INSERT INTO person_household (person_id, municipality_id, name, relation,"
+                     "                              birth_year)"
+                     " SELECT id, municipality_id, 'Član', 'child', 2015 FROM persons"
+                     "  WHERE id = $1::uuid", 1, p));
+    PQclear(idata_pg(owner, PGRES_COMMAND_OK,
+                     "INSERT INTO person_benefits (person_id, municipality_id, kind, since)"
+                     " SELECT id, municipality_id, 'cash_assistance', '2024-01-01' FROM persons"
+                     "  WHERE id = $1::uuid", 1, p));
+    PQfinish(owner);
+}
+
 /* The lead's written records on the case: a note, a conference, an outcome, a follow-up. */
 static void build_records(const struct situation *s)
 {
@@ -347,6 +400,7 @@ static void build_records(const struct situation *s)
     idata_expect(f, SPONA__V1__STATUS__OK);
     envelope_free_response(f);
     envelope_free_response(r);
+    build_plan_records(s);
 }
 
 static void test_build_situations(void **state)
@@ -604,7 +658,12 @@ static char *value_as(size_t i, const struct situation *s, const char *sql)
     return idata_pg_value(app, sql, 2, p);
 }
 
-/* sql/025: search's view and the written records' views against the C decisions. */
+/* A domain's row and notes in assessment_domains_for_caller ($2: the case). */
+#define DOMAIN_VIEW(domain)                                                                    \
+    "SELECT count(*) || '/' || count(notes) FROM assessment_domains_for_caller"                \
+    " WHERE case_id = $2::uuid AND domain = '" domain "' AND $1::text <> ''"
+
+/* sql/025, 029, 030: search's view and the record views against the C decisions. */
 static void test_other_views_show_the_readable_categories(void **state)
 {
     (void)state;
@@ -623,6 +682,28 @@ static void test_other_views_show_the_readable_categories(void **state)
          " WHERE case_id = $2::uuid AND $1::text <> ''", POLICY_CATEGORY_OUTCOMES},
         {"SELECT count(*) || '/' || count(note) FROM outcome_follow_ups_for_caller"
          " WHERE case_id = $2::uuid AND $1::text <> ''", POLICY_CATEGORY_OUTCOMES},
+        /* sql/029: an assessment's strengths, each domain by its category */
+        {"SELECT count(*) || '/' || count(strengths) FROM assessments_for_caller"
+         " WHERE case_id = $2::uuid AND $1::text <> ''", CASE_STRENGTHS_CATEGORY},
+        {DOMAIN_VIEW("health_disability"), POLICY_CATEGORY_HEALTH_DISABILITY},
+        {DOMAIN_VIEW("education_skills"), POLICY_CATEGORY_EDUCATION_WORK},
+        {DOMAIN_VIEW("housing"), POLICY_CATEGORY_BENEFITS_HOUSEHOLD},
+        {DOMAIN_VIEW("domestic_violence"), POLICY_CATEGORY_SAFETY},
+        {DOMAIN_VIEW("transport"), POLICY_CATEGORY_PLAN_MEASURES},
+        /* a household member and a benefit period, on the person */
+        {"SELECT count(*) || '/' || count(name) FROM person_household_for_caller"
+         " WHERE person_id = $1::uuid AND $2::text <> ''", POLICY_CATEGORY_BENEFITS_HOUSEHOLD},
+        {"SELECT count(*) || '/' || count(kind) FROM person_benefits_for_caller"
+         " WHERE person_id = $1::uuid AND $2::text <> ''", POLICY_CATEGORY_BENEFITS_HOUSEHOLD},
+        /* sql/030, 032: the plan's texts to readers of plan_measures */
+        {"SELECT count(*) || '/' || count(obligations) FROM plans_for_caller"
+         " WHERE case_id = $2::uuid AND $1::text <> ''", POLICY_CATEGORY_PLAN_MEASURES},
+        {"SELECT count(*) || '/' || count(g.text) FROM plan_goals_for_caller g"
+         "  JOIN plans p ON p.id = g.plan_id WHERE p.case_id = $2::uuid AND $1::text <> ''",
+         POLICY_CATEGORY_PLAN_MEASURES},
+        {"SELECT count(*) || '/' || count(m.description) FROM plan_measures_for_caller m"
+         "  JOIN plans p ON p.id = m.plan_id WHERE p.case_id = $2::uuid AND $1::text <> ''",
+         POLICY_CATEGORY_PLAN_MEASURES},
     };
     int compared = 0;
     for (int k = 0; k < SITUATION_COUNT; k++)
@@ -645,7 +726,8 @@ static void test_other_views_show_the_readable_categories(void **state)
                 free(got);
                 compared++;
             }
-    assert_int_equal(compared, SITUATION_COUNT * (int)INSTITUTION_COUNT * 5);
+    assert_int_equal(compared, SITUATION_COUNT * (int)INSTITUTION_COUNT *
+                                   (int)(sizeof(views) / sizeof(views[0])));
 }
 
 /* Starts spona-server-no-c-filter as a second server (itest starts $SPONA_SERVER). */
