@@ -18,6 +18,7 @@ readonly SPONA_PACKAGES=(
     python3            # deploy/demo-prijedor.sh (standard library only)
     libcairo2-dev fonts-dejavu-core   # the printable report (PDF, Latin and Cyrillic)
     poppler-utils      # pdftotext/pdftoppm: the test that renders the printable report
+    gettext            # msgfmt, xgettext, msgcmp: the clients' catalogs (po/, docs/i18n.md)
     clang libclang-rt-dev   # the libFuzzer targets (tests/fuzz): clang and libclang_rt.fuzzer
 )
 

@@ -118,20 +118,20 @@ static int args_take(struct args *args, const struct args_option *option, char *
                      char *err, size_t err_size)
 {
     if ((option->flags & ARGS_VALUE) && value[0] == '\0') {
-        snprintf(err, err_size, "option '--%s' needs a non-empty value", option->name);
+        snprintf(err, err_size, _("option '--%s' needs a non-empty value"), option->name);
         return -1;
     }
     if (!(option->flags & ARGS_REPEATABLE) && args_count(args, option->id) > 0) {
-        snprintf(err, err_size, "option '--%s' is given more than once", option->name);
+        snprintf(err, err_size, _("option '--%s' is given more than once"), option->name);
         return -1;
     }
     if ((option->flags & ARGS_VALUE) && option->value_name != NULL &&
         strcmp(option->value_name, "YYYY-MM-DD") == 0 && args_local_date(args, &value) != 0) {
-        snprintf(err, err_size, "out of memory");
+        snprintf(err, err_size, _("out of memory"));
         return -1;
     }
     if (args_add_item(args, option->id, option->flags & ARGS_VALUE ? value : NULL) != 0) {
-        snprintf(err, err_size, "out of memory");
+        snprintf(err, err_size, _("out of memory"));
         return -1;
     }
     return 0;
@@ -145,7 +145,7 @@ int args_parse(struct args *args, const struct args_option *options, struct sett
     memset(args, 0, sizeof(*args));
     struct option *table = args_table(options);
     if (table == NULL) {
-        snprintf(err, err_size, "out of memory");
+        snprintf(err, err_size, _("out of memory"));
         return -1;
     }
     /* getopt sees argv[start - 1] as the program name and argv[start..] as arguments */
@@ -162,7 +162,7 @@ int args_parse(struct args *args, const struct args_option *options, struct sett
         message[0] = '\0';
         if (option == 1) {
             if (args_add_operand(args, optarg) != 0) {
-                snprintf(message, sizeof(message), "out of memory");
+                snprintf(message, sizeof(message), _("out of memory"));
                 rc = -1;
             }
         } else if (option == ':' || option == '?') {
@@ -184,7 +184,7 @@ int args_parse(struct args *args, const struct args_option *options, struct sett
     /* after "--": operands only */
     for (int i = optind; i < sub_argc && !failed; i++)
         if (args_add_operand(args, sub_argv[i]) != 0) {
-            snprintf(err, err_size, "out of memory");
+            snprintf(err, err_size, _("out of memory"));
             failed = 1;
         }
     free(table);
@@ -196,20 +196,20 @@ int args_check(const struct args *args, const struct args_option *options,
                size_t err_size)
 {
     if (args->operand_count < min_operands) {
-        snprintf(err, err_size, "missing %s", operand_names != NULL ? operand_names : "operand");
+        snprintf(err, err_size, _("missing %s"), operand_names != NULL ? operand_names : "operand");
         return -1;
     }
     if (args->operand_count > max_operands) {
-        snprintf(err, err_size, "unexpected argument '%s'", args->operands[max_operands]);
+        snprintf(err, err_size, _("unexpected argument '%s'"), args->operands[max_operands]);
         return -1;
     }
     for (size_t i = 0; options != NULL && options[i].name != NULL; i++)
         if ((options[i].flags & ARGS_REQUIRED) && !args_has(args, options[i].id)) {
             if (options[i].value_name != NULL)
-                snprintf(err, err_size, "missing --%s %s", options[i].name,
+                snprintf(err, err_size, _("missing --%s %s"), options[i].name,
                          options[i].value_name);
             else
-                snprintf(err, err_size, "missing --%s", options[i].name);
+                snprintf(err, err_size, _("missing --%s"), options[i].name);
             return -1;
         }
     return 0;
@@ -243,7 +243,7 @@ int args_number(const char *option, const char *text, uint64_t min, uint64_t max
     unsigned long long number = strtoull(text, &end, 10);
     if (text[0] < '0' || text[0] > '9' || *end != '\0' || errno != 0 || number < min ||
         number > max) {
-        snprintf(err, err_size, "%s '%s': expected a whole number from %llu to %llu", option,
+        snprintf(err, err_size, _("%s '%s': expected a whole number from %llu to %llu"), option,
                  text, (unsigned long long)min, (unsigned long long)max);
         return -1;
     }

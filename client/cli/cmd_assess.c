@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "i18n.h"
 #include "json.h"
 #include "output.h"
 #include "remote.h"
@@ -46,12 +47,12 @@ static int assess_domain_parse(const char *text, char **copy,
 {
     *copy = strdup(text);
     if (*copy == NULL) {
-        snprintf(err, err_size, "out of memory");
+        snprintf(err, err_size, _("out of memory"));
         return -1;
     }
     char *equals = strchr(*copy, '=');
     if (equals == NULL || equals == *copy) {
-        snprintf(err, err_size, "--domain '%s': expected NAME=RATING[:NOTES]", text);
+        snprintf(err, err_size, _("--domain '%s': expected NAME=RATING[:NOTES]"), text);
         return -1;
     }
     *equals = '\0';
@@ -61,7 +62,7 @@ static int assess_domain_parse(const char *text, char **copy,
         *colon = '\0';
     if (strlen(rating) != 1 || rating[0] < '1' || rating[0] > '5') {
         snprintf(err, err_size,
-                 "--domain '%s': rating '%s': expected 1 (no barrier) to 5 (severe barrier)",
+                 _("--domain '%s': rating '%s': expected 1 (no barrier) to 5 (severe barrier)"),
                  text, rating);
         return -1;
     }
@@ -81,7 +82,7 @@ static int assess_domains_collect(struct assess_domains *domains, const struct a
     domains->pointers = calloc(args->item_count + 1, sizeof(*domains->pointers));
     domains->copies = calloc(args->item_count + 1, sizeof(*domains->copies));
     if (domains->items == NULL || domains->pointers == NULL || domains->copies == NULL) {
-        snprintf(err, err_size, "out of memory");
+        snprintf(err, err_size, _("out of memory"));
         return -1;
     }
     for (size_t i = 0; i < args->item_count; i++) {
@@ -97,7 +98,7 @@ static int assess_domains_collect(struct assess_domains *domains, const struct a
             return -1;
         for (size_t j = 0; j < n; j++)
             if (strcmp(domains->items[j].domain, domains->items[n].domain) == 0) {
-                snprintf(err, err_size, "domain '%s' is given more than once",
+                snprintf(err, err_size, _("domain '%s' is given more than once"),
                          domains->items[n].domain);
                 return -1;
             }
@@ -151,30 +152,31 @@ static void assessment_show_text(const spona_request *request, const spona_respo
     char version[32];
     snprintf(version, sizeof(version), "%u", (unsigned)view->version);
     const struct view_line lines[] = {
-        { "case", view->case_id },          { "assessment", view->assessment_id },
-        { "version", version },             { "assessed on", view->assessed_on },
-        { "assessor", view->assessor },
+        { _("case"), view->case_id },          { _("assessment"), view->assessment_id },
+        { _("version"), version },             { _("assessed on"), view->assessed_on },
+        { _("assessor"), view->assessor },
     };
     view_lines(stdout, lines, sizeof(lines) / sizeof(lines[0]));
     printf("\n");
     if (view->n_domains == 0) {
-        printf("(no domain of this assessment is visible to you)\n");
+        fputs(_("(no domain of this assessment is visible to you)\n"), stdout);
     } else {
         struct table table;
         table_init(&table, 4);
-        const char *header[] = { "domain", "rating", "category", "notes" };
+        const char *header[] = { _("domain"), _("rating"), _("category"), _("notes") };
         int failed = table_add(&table, header);
         for (size_t i = 0; !failed && i < view->n_domains; i++) {
             const Spona__V1__AssessmentDomain *domain = view->domains[i];
             char rating[16];
             snprintf(rating, sizeof(rating), "%u", (unsigned)domain->rating);
-            const char *row[] = { domain->domain, rating, domain->category, domain->notes };
+            const char *row[] = { i18n_code_label("domain", domain->domain), rating,
+                                  i18n_code_label("category", domain->category), domain->notes };
             failed = table_add(&table, row);
         }
         table_print(&table, stdout, 0);
     }
     if (view->strengths[0] != '\0') {
-        printf("\nstrengths\n  ");
+        printf("\n%s\n  ", _("strengths"));
         output_indented(stdout, view->strengths, 2);
         printf("\n");
     }
@@ -185,11 +187,13 @@ static void assess_text(const spona_request *request, const spona_response *resp
 {
     const Spona__V1__AssessmentView *view = response->assessment_record;
     size_t count = request->assessment_record->n_domains;
-    printf("recorded assessment version %u of case ", (unsigned)view->version);
-    output_text(stdout, view->case_id);
-    printf(" (%zu domain%s, assessed on ", count, count == 1 ? "" : "s");
-    output_text(stdout, view->assessed_on);
-    printf(")\n");
+    output_printf(stdout,
+                  i18n_n("recorded assessment version %u of case %s (%zu domain, assessed on "
+                         "%s)\n",
+                         "recorded assessment version %u of case %s (%zu domains, assessed on "
+                         "%s)\n",
+                         count),
+                  (unsigned)view->version, view->case_id, count, view->assessed_on);
     view_stage_suggestion(stdout, view->stage_suggestion, view->case_id);
 }
 
@@ -250,7 +254,7 @@ static const struct args_option assess_options[] = {
 
 const struct command command_assess = {
     .name = "assess",
-    .summary = "record a needs assessment of a case (case lead)",
+    .summary = N_("record a needs assessment of a case (case lead)"),
     .help = "Usage: spona assess CASE_ID [--on DATE] --domain NAME=RATING[:NOTES] ...\n"
             "                    [--strengths TEXT] [OPTIONS]\n"
             "\n"
@@ -279,7 +283,7 @@ static const struct args_option assessment_show_options[] = {
 
 static const struct command assessment_show = {
     .name = "show",
-    .summary = "show a case's needs assessment (what you may see)",
+    .summary = N_("show a case's needs assessment (what you may see)"),
     .help = "Usage: spona assessment show CASE_ID [--version N] [OPTIONS]\n"
             "\n"
             "Shows the latest needs assessment of the case, or version N: date, assessor,\n"
@@ -303,7 +307,7 @@ static const struct command *const assessment_subcommands[] = {
 
 const struct command command_assessment = {
     .name = "assessment",
-    .summary = "a case's needs assessments",
+    .summary = N_("a case's needs assessments"),
     .help = "Usage: spona assessment SUBCOMMAND [ARGUMENTS] [OPTIONS]\n"
             "\n"
             "A case's needs assessments (recorded with spona assess).\n",

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "i18n.h"
 #include "json.h"
 #include "output.h"
 #include "remote.h"
@@ -71,19 +72,16 @@ static void explain_text(const spona_request *request, const spona_response *res
 {
     (void)request;
     const Spona__V1__ExplainResponse *answer = response->explain;
-    printf("case ");
-    output_text(stdout, answer->case_id);
-    printf(": ");
-    output_text(stdout, answer->institution_code);
-    printf(" (");
-    output_text(stdout, answer->role[0] != '\0' ? answer->role : "no role in the protocol");
-    printf(", %s), protocol version %u\n\n",
-           answer->on_team ? "on the case team" : "not on the case team",
-           (unsigned)answer->protocol_version);
+    output_printf(stdout, _("case %s: %s (%s, %s), protocol version %u\n\n"), answer->case_id,
+                  answer->institution_code,
+                  answer->role[0] != '\0' ? i18n_code_label("role", answer->role)
+                                          : _("no role in the protocol"),
+                  answer->on_team ? _("on the case team") : _("not on the case team"),
+                  (unsigned)answer->protocol_version);
 
     struct table table;
     table_init(&table, 4);
-    const char *header[] = { "category", "read", "write", "reason" };
+    const char *header[] = { _("category"), _("read"), _("write"), _("reason") };
     int failed = table_add(&table, header);
     size_t unwritable = 0;
     for (size_t i = 0; !failed && i < answer->n_decisions; i++) {
@@ -94,10 +92,11 @@ static void explain_text(const spona_request *request, const spona_response *res
         const Spona__V1__CategoryDecision *write = explain_find(answer, category, "write");
         const Spona__V1__CategoryDecision *first = read != NULL ? read : write;
         char reason[1100];
-        snprintf(reason, sizeof(reason), "%s%s", read == NULL ? "write: " : "",
+        snprintf(reason, sizeof(reason), "%s%s", read == NULL ? _("write: ") : "",
                  view_decision_reason(first));
-        const char *row[] = { category, read == NULL ? "-" : read->allowed ? "yes" : "no",
-                              write == NULL ? "-" : write->allowed ? "yes" : "no", reason };
+        const char *row[] = { i18n_code_label("category", category),
+                              read == NULL ? "-" : read->allowed ? _("yes") : _("no"),
+                              write == NULL ? "-" : write->allowed ? _("yes") : _("no"), reason };
         failed = table_add(&table, row);
         if (failed || read == NULL || write == NULL ||
             strcmp(view_decision_reason(read), view_decision_reason(write)) == 0)
@@ -106,16 +105,18 @@ static void explain_text(const spona_request *request, const spona_response *res
             unwritable++; /* no clause grants the write at all: the "no" says it */
             continue;
         }
-        snprintf(reason, sizeof(reason), "write: %s", view_decision_reason(write));
+        snprintf(reason, sizeof(reason), _("write: %s"), view_decision_reason(write));
         const char *more[] = { "", "", "", reason };
         failed = table_add(&table, more);
     }
     table_print(&table, stdout, 0);
     table_free(&table);
     if (unwritable > 0) {
-        printf("\n(write \"no\" without a reason of its own: no clause of the protocol lets ");
-        output_text(stdout, answer->role[0] != '\0' ? answer->role : "this institution");
-        printf(" write that category)\n");
+        output_printf(stdout,
+                      _("\n(write \"no\" without a reason of its own: no clause of the protocol "
+                        "lets %s write that category)\n"),
+                      answer->role[0] != '\0' ? i18n_code_label("role", answer->role)
+                                              : _("this institution"));
     }
 }
 
@@ -150,7 +151,8 @@ static void disclosures_clauses(const Spona__V1__Disclosure *disclosure, char *o
     if (disclosure->n_clauses == 0)
         used += (size_t)snprintf(out, out_size, "-");
     else
-        used += (size_t)snprintf(out, out_size, "clause%s ", disclosure->n_clauses > 1 ? "s" : "");
+        used += (size_t)snprintf(out, out_size, "%s ",
+                                 i18n_n("clause", "clauses", disclosure->n_clauses));
     for (size_t i = 0; i < disclosure->n_clauses && used < out_size; i++)
         used += (size_t)snprintf(out + used, out_size - used, "%s%u", i > 0 ? ", " : "",
                                  (unsigned)disclosure->clauses[i]);
@@ -186,19 +188,19 @@ static void disclosures_text(const spona_request *request, const spona_response 
     (void)request;
     const Spona__V1__DisclosuresResponse *answer = response->disclosures;
     if (answer->n_disclosures == 0) {
-        printf("no disclosure of person ");
-        output_text(stdout, answer->person_id);
-        printf("'s data is recorded\n");
+        output_printf(stdout, _("no disclosure of the data of person %s is recorded\n"),
+                      answer->person_id);
         return;
     }
-    printf("disclosures of person ");
-    output_text(stdout, answer->person_id);
-    printf("'s data (%zu record%s)\n\n", answer->n_disclosures,
-           answer->n_disclosures == 1 ? "" : "s");
+    output_printf(stdout,
+                  i18n_n("disclosures of the data of person %s (%zu record)\n\n",
+                         "disclosures of the data of person %s (%zu records)\n\n",
+                         answer->n_disclosures),
+                  answer->person_id, answer->n_disclosures);
     struct table table;
     table_init(&table, 6);
-    const char *header[] = { "when", "institution", "user", "action", "categories",
-                             "clause / protocol version" };
+    const char *header[] = { _("when"),   _("institution"), _("user"),
+                             _("action"), _("categories"),  _("clause / protocol version") };
     int failed = table_add(&table, header);
     for (size_t i = 0; !failed && i < answer->n_disclosures; i++) {
         const Spona__V1__Disclosure *disclosure = answer->disclosures[i];
@@ -290,14 +292,15 @@ static int audit_verify_run(const struct settings *settings, const struct args *
         json_string(&writer, "head_hash", answer->head_hash);
         json_object_end(&writer);
     } else if (answer->intact) {
-        printf("audit trail intact: %llu record%s, head ", (unsigned long long)answer->records,
-               answer->records == 1 ? "" : "s");
-        output_text(stdout, answer->head_hash[0] != '\0' ? answer->head_hash : "(none)");
-        printf("\n");
+        output_printf(stdout,
+                      i18n_n("audit trail intact: %llu record, head %s\n",
+                             "audit trail intact: %llu records, head %s\n", answer->records),
+                      (unsigned long long)answer->records,
+                      answer->head_hash[0] != '\0' ? answer->head_hash : _("(none)"));
     } else {
-        printf("audit trail BROKEN at record %llu: ", (unsigned long long)answer->first_bad_seq);
-        output_text(stdout, answer->problem[0] != '\0' ? answer->problem : "(no detail)");
-        printf("\n");
+        output_printf(stdout, _("audit trail BROKEN at record %llu: %s\n"),
+                      (unsigned long long)answer->first_bad_seq,
+                      answer->problem[0] != '\0' ? answer->problem : _("(no detail)"));
     }
     code = answer->intact ? OUTPUT_EXIT_OK : OUTPUT_EXIT_AUDIT_BROKEN;
     envelope_free_response(response);
@@ -309,11 +312,11 @@ static void review_state(const Spona__V1__EmergencyAccessEntry *entry, char *out
                          size_t out_size)
 {
     if (entry->reviewed_at[0] == '\0')
-        snprintf(out, out_size, "no");
+        snprintf(out, out_size, "%s", _("no"));
     else if (entry->reviewed_by[0] == '\0')
         snprintf(out, out_size, "%s", entry->reviewed_at);
     else
-        snprintf(out, out_size, "%s by %s", entry->reviewed_at, entry->reviewed_by);
+        snprintf(out, out_size, _("%s by %s"), entry->reviewed_at, entry->reviewed_by);
 }
 
 /*
@@ -327,20 +330,26 @@ static void review_text(const spona_request *request, const spona_response *resp
     const Spona__V1__EmergencyReviewResponse *answer = response->emergency_review;
     int unreviewed_only = review->unreviewed_only;
     if (review->mark_id[0] != '\0') {
-        printf("marked emergency access ");
-        output_text(stdout, review->mark_id);
-        printf(" reviewed\n\n");
+        output_printf(stdout, _("marked emergency access %s reviewed\n\n"), review->mark_id);
     }
     if (answer->n_entries == 0) {
-        printf("no %semergency access is recorded\n", unreviewed_only ? "unreviewed " : "");
+        fputs(unreviewed_only ? _("no unreviewed emergency access is recorded\n")
+                              : _("no emergency access is recorded\n"),
+              stdout);
         return;
     }
-    printf("%zu %semergency access%s, newest first\n\n", answer->n_entries,
-           unreviewed_only ? "unreviewed " : "", answer->n_entries == 1 ? "" : "es");
+    if (unreviewed_only)
+        printf(i18n_n("%zu unreviewed emergency access, newest first\n\n",
+                      "%zu unreviewed emergency accesses, newest first\n\n", answer->n_entries),
+               answer->n_entries);
+    else
+        printf(i18n_n("%zu emergency access, newest first\n\n",
+                      "%zu emergency accesses, newest first\n\n", answer->n_entries),
+               answer->n_entries);
     struct table table;
     table_init(&table, 8);
-    const char *header[] = { "id",   "started", "institution", "user",
-                             "case", "expires", "reviewed",    "reason" };
+    const char *header[] = { "id",     _("started"), _("institution"), _("user"),
+                             _("case"), _("expires"), _("reviewed"),    _("reason") };
     int failed = table_add(&table, header);
     for (size_t i = 0; !failed && i < answer->n_entries; i++) {
         const Spona__V1__EmergencyAccessEntry *entry = answer->entries[i];
@@ -353,7 +362,7 @@ static void review_text(const spona_request *request, const spona_response *resp
         if (failed || entry->review_note[0] == '\0')
             continue;
         char note[1100];
-        snprintf(note, sizeof(note), "review note: %s", entry->review_note);
+        snprintf(note, sizeof(note), _("review note: %s"), entry->review_note);
         const char *more[] = { "", "", "", "", "", "", "", note };
         failed = table_add(&table, more);
     }
@@ -393,7 +402,7 @@ static int review_run(const struct settings *settings, const struct args *args)
     spona_request request = SPONA__V1__REQUEST__INIT;
     if (args_has(args, AUDIT_OPTION_NOTE) && !args_has(args, AUDIT_OPTION_MARK))
         return output_error(settings->json, OUTPUT_STATUS_USAGE,
-                            "--note goes with --mark ID (see spona emergency review --help)",
+                            _("--note goes with --mark ID (see spona emergency review --help)"),
                             OUTPUT_EXIT_USAGE);
     if (args_has(args, AUDIT_OPTION_MARK))
         review.mark_id = args_value(args, AUDIT_OPTION_MARK);
@@ -416,7 +425,7 @@ static const struct args_option explain_options[] = {
 
 const struct command command_explain = {
     .name = "explain",
-    .summary = "why each category of a case is visible or hidden to an institution",
+    .summary = N_("why each category of a case is visible or hidden to an institution"),
     .help = "Usage: spona explain --case CASE_ID [--institution INSTITUTION_CODE] [OPTIONS]\n"
             "\n"
             "Per data category, whether the institution may read and write it on the case,\n"
@@ -437,7 +446,7 @@ static const struct args_option disclosures_options[] = {
 
 const struct command command_disclosures = {
     .name = "disclosures",
-    .summary = "who saw a person's data, when, under which clause (lead agency)",
+    .summary = N_("who saw a person's data, when, under which clause (lead agency)"),
     .help = "Usage: spona disclosures --person PERSON_ID [OPTIONS]\n"
             "\n"
             "The report a beneficiary is entitled to ask for, from the audit trail: which\n"
@@ -453,7 +462,7 @@ const struct command command_disclosures = {
 
 static const struct command audit_verify = {
     .name = "verify",
-    .summary = "check the hash chain of the audit trail",
+    .summary = N_("check the hash chain of the audit trail"),
     .help = "Usage: spona audit verify [OPTIONS]\n"
             "\n"
             "Has the server recompute the hash chain of the municipality's audit trail.\n"
@@ -470,7 +479,7 @@ static const struct command *const audit_subcommands[] = {
 
 const struct command command_audit = {
     .name = "audit",
-    .summary = "the audit trail",
+    .summary = N_("the audit trail"),
     .help = "Usage: spona audit SUBCOMMAND [OPTIONS]\n"
             "\n"
             "The audit trail: every read or write of personal data, append-only and\n"
@@ -488,7 +497,7 @@ static const struct args_option review_options[] = {
 
 const struct command command_emergency_review = {
     .name = "review",
-    .summary = "the break-glass accesses, for the coordinator's review",
+    .summary = N_("the break-glass accesses, for the coordinator's review"),
     .help = "Usage: spona emergency review [--unreviewed] [--mark ID [--note TEXT]] [OPTIONS]\n"
             "\n"
             "Lists every break-glass access of the municipality, newest first: when it\n"

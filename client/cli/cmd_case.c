@@ -38,16 +38,13 @@ static void case_open_json(struct json_writer *writer, const spona_request *requ
 
 static void case_open_text(const spona_request *request, const spona_response *response)
 {
-    printf(_("opened case "));
-    output_text(stdout, response->case_open->case_id);
-    if (response->case_open->number[0] != '\0') {
-        printf(" (");
-        output_text(stdout, response->case_open->number);
-        printf(")");
-    }
-    printf(_(" for person "));
-    output_text(stdout, request->case_open->person_id);
-    printf("\n");
+    if (response->case_open->number[0] != '\0')
+        output_printf(stdout, _("opened case %s (%s) for person %s\n"),
+                      response->case_open->case_id, response->case_open->number,
+                      request->case_open->person_id);
+    else
+        output_printf(stdout, _("opened case %s for person %s\n"),
+                      response->case_open->case_id, request->case_open->person_id);
 }
 
 static int case_open_run(const struct settings *settings, const struct args *args)
@@ -77,24 +74,28 @@ static void case_show_text(const spona_request *request, const spona_response *r
     const Spona__V1__CaseView *view = response->case_get;
     char version[24];
     snprintf(version, sizeof(version), "%llu", (unsigned long long)view->version);
-    const char *labels[] = { "case", "number", "person", "stage", "lead", "opened", "version" };
-    const char *values[] = { view->case_id, view->number, view->person_id, view->stage,
-                             view->lead_institution_code, view->opened_at, version };
-    for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++) {
-        printf("%-8s", labels[i]);
-        output_text(stdout, values[i]);
-        printf("\n");
-    }
+    const struct view_line lines[] = {
+        { _("case"), view->case_id },
+        { _("number"), view->number },
+        { _("person"), view->person_id },
+        { _("stage"), i18n_code_label("stage", view->stage) },
+        { _("lead"), view->lead_institution_code },
+        { _("opened"), view->opened_at },
+        { _("version"), version },
+    };
+    view_lines(stdout, lines, sizeof(lines) / sizeof(lines[0]));
     struct table table;
     table_init(&table, 4);
-    const char *header[] = { "institution", "role", "via", "since" };
+    const char *header[] = { _("institution"), _("role"), _("via"), _("since") };
     int failed = table_add(&table, header);
     for (size_t i = 0; !failed && i < view->n_team; i++) {
-        const char *row[] = { view->team[i]->institution_code, view->team[i]->role,
-                              view->team[i]->via, view->team[i]->since };
+        const char *row[] = { view->team[i]->institution_code,
+                              i18n_code_label("role", view->team[i]->role),
+                              i18n_code_label("team_via", view->team[i]->via),
+                              view->team[i]->since };
         failed = table_add(&table, row);
     }
-    printf("\nteam\n");
+    printf("\n%s\n", _("team"));
     table_print(&table, stdout, 2);
     table_free(&table);
     if (view->person != NULL) {
@@ -123,19 +124,18 @@ static void case_exclude_json(struct json_writer *writer, const spona_request *r
 static void case_exclude_text(const spona_request *request, const spona_response *response)
 {
     const Spona__V1__CaseExcludeRequest *exclude = request->case_exclude;
-    int user = exclude->username[0] != '\0';
-    printf("excluded %s ", user ? "user" : "institution");
-    if (user) {
-        output_text(stdout, exclude->username);
-        printf(" of ");
-    }
-    output_text(stdout, exclude->institution_code);
-    printf(" from case ");
-    output_text(stdout, exclude->case_id);
-    printf(" (exclusion ");
-    output_text(stdout, response->case_exclude->exclusion_id);
-    printf("); from %s next request on %s nothing of it\n", user ? "their" : "its",
-           user ? "they see" : "it sees");
+    if (exclude->username[0] != '\0')
+        output_printf(stdout,
+                      _("excluded user %s of %s from case %s (exclusion %s); from their next "
+                        "request on they see nothing of it\n"),
+                      exclude->username, exclude->institution_code, exclude->case_id,
+                      response->case_exclude->exclusion_id);
+    else
+        output_printf(stdout,
+                      _("excluded institution %s from case %s (exclusion %s); from its next "
+                        "request on it sees nothing of it\n"),
+                      exclude->institution_code, exclude->case_id,
+                      response->case_exclude->exclusion_id);
 }
 
 static int case_exclude_run(const struct settings *settings, const struct args *args)
@@ -161,13 +161,10 @@ static void refer_json(struct json_writer *writer, const spona_request *request,
 
 static void refer_text(const spona_request *request, const spona_response *response)
 {
-    printf("referred case ");
-    output_text(stdout, request->referral_create->case_id);
-    printf(" to ");
-    output_text(stdout, request->referral_create->institution_code);
-    printf(": referral ");
-    output_text(stdout, response->referral_create->referral_id);
-    printf(" (it joins the team when it accepts)\n");
+    output_printf(stdout, _("referred case %s to %s: referral %s (it joins the team when it "
+                            "accepts)\n"),
+                  request->referral_create->case_id, request->referral_create->institution_code,
+                  response->referral_create->referral_id);
 }
 
 static int refer_run(const struct settings *settings, const struct args *args)
@@ -197,11 +194,8 @@ static void referral_accept_json(struct json_writer *writer, const spona_request
 
 static void referral_accept_text(const spona_request *request, const spona_response *response)
 {
-    printf("accepted referral ");
-    output_text(stdout, request->referral_accept->referral_id);
-    printf(": your institution is on the team of case ");
-    output_text(stdout, response->referral_accept->case_id);
-    printf("\n");
+    output_printf(stdout, _("accepted referral %s: your institution is on the team of case %s\n"),
+                  request->referral_accept->referral_id, response->referral_accept->case_id);
 }
 
 static int referral_accept_run(const struct settings *settings, const struct args *args)
@@ -224,11 +218,9 @@ static void emergency_json(struct json_writer *writer, const spona_request *requ
 
 static void emergency_text(const spona_request *request, const spona_response *response)
 {
-    printf("emergency access to case ");
-    output_text(stdout, request->emergency_access->case_id);
-    printf(" until ");
-    output_text(stdout, response->emergency_access->expires_at);
-    printf("; it is audited and flagged for the coordinator's review\n");
+    output_printf(stdout, _("emergency access to case %s until %s; it is audited and flagged "
+                            "for the coordinator's review\n"),
+                  request->emergency_access->case_id, response->emergency_access->expires_at);
 }
 
 static int emergency_run(const struct settings *settings, const struct args *args)
@@ -258,7 +250,7 @@ static const struct args_option case_open_options[] = {
 
 static const struct command case_open = {
     .name = "open",
-    .summary = "open a case for a person (lead agency)",
+    .summary = N_("open a case for a person (lead agency)"),
     .help = "Usage: spona case open PERSON_ID [--reason TEXT] [--opened-on YYYY-MM-DD]\n"
             "                        [OPTIONS]\n"
             "\n"
@@ -277,7 +269,7 @@ static const struct command case_open = {
 
 static const struct command case_show = {
     .name = "show",
-    .summary = "show a case: stage, lead, team and the person",
+    .summary = N_("show a case: stage, lead, team and the person"),
     .help = "Usage: spona case show CASE_ID [OPTIONS]\n"
             "\n"
             "Shows the case's stage, lead institution and team (who joined, how and when),\n"
@@ -299,7 +291,7 @@ static const struct args_option case_exclude_options[] = {
 
 static const struct command case_exclude = {
     .name = "exclude",
-    .summary = "exclude a user or a whole institution from a case (case lead)",
+    .summary = N_("exclude a user or a whole institution from a case (case lead)"),
     .help = "Usage: spona case exclude CASE_ID --institution CODE [--user NAME]\n"
             "                         --reason TEXT [OPTIONS]\n"
             "\n"
@@ -332,7 +324,7 @@ static const struct command *const case_subcommands[] = {
 
 const struct command command_case = {
     .name = "case",
-    .summary = "cases: one per person, led by the lead agency",
+    .summary = N_("cases: one per person, led by the lead agency"),
     .help = "Usage: spona case SUBCOMMAND [ARGUMENTS] [OPTIONS]\n"
             "\n"
             "A case: one case manager's institution leads it; partners join its team by\n"
@@ -351,7 +343,7 @@ static const struct args_option refer_options[] = {
 
 const struct command command_refer = {
     .name = "refer",
-    .summary = "refer a case's person to a partner institution (case lead)",
+    .summary = N_("refer a case's person to a partner institution (case lead)"),
     .help = "Usage: spona refer CASE_ID --to INSTITUTION_CODE --measure TEXT\n"
             "                   [--due YYYY-MM-DD] [OPTIONS]\n"
             "\n"
@@ -376,7 +368,7 @@ static const struct args_option referral_accept_options[] = {
 
 static const struct command referral_accept = {
     .name = "accept",
-    .summary = "accept a referral to your institution and join the case team",
+    .summary = N_("accept a referral to your institution and join the case team"),
     .help = "Usage: spona referral accept REFERRAL_ID [OPTIONS]\n"
             "\n"
             "Accepts a referral addressed to your institution: it joins the case team and\n"
@@ -398,7 +390,7 @@ static const struct command *const referral_subcommands[] = {
 
 const struct command command_referral = {
     .name = "referral",
-    .summary = "referrals to your institution",
+    .summary = N_("referrals to your institution"),
     .help = "Usage: spona referral SUBCOMMAND [ARGUMENTS] [OPTIONS]\n"
             "\n"
             "Referrals that a case's lead sent to your institution (spona refer).\n",
@@ -419,7 +411,7 @@ static const struct args_option emergency_options[] = {
 
 const struct command command_emergency = {
     .name = "emergency",
-    .summary = "break-glass access to a case, for a limited time (lead agency)",
+    .summary = N_("break-glass access to a case, for a limited time (lead agency)"),
     .help = "Usage: spona emergency CASE_ID --reason TEXT [--minutes N] [OPTIONS]\n"
             "       spona emergency review [--unreviewed] [--mark ID [--note TEXT]] [OPTIONS]\n"
             "\n"

@@ -66,13 +66,18 @@ static void case_list_overdue(char *out, size_t size, const Spona__V1__CaseListR
     }
     size_t used = 0;
     if (row->overdue_referrals > 0)
-        used += (size_t)snprintf(out + used, size - used, _("%u referral(s)"),
+        used += (size_t)snprintf(out + used, size - used,
+                                 i18n_n("%u referral", "%u referrals", row->overdue_referrals),
                                  row->overdue_referrals);
-    if (row->overdue_measures > 0 && used < size)
-        used += (size_t)snprintf(out + used, size - used, _("%s%u measure(s)"),
-                                 used > 0 ? ", " : "", row->overdue_measures);
+    if (row->overdue_measures > 0 && used < size) {
+        used += (size_t)snprintf(out + used, size - used, "%s", used > 0 ? ", " : "");
+        if (used < size)
+            used += (size_t)snprintf(out + used, size - used,
+                                     i18n_n("%u measure", "%u measures", row->overdue_measures),
+                                     row->overdue_measures);
+    }
     if (row->review_overdue && used < size)
-        snprintf(out + used, size - used, _("%sreview"), used > 0 ? ", " : "");
+        snprintf(out + used, size - used, "%s%s", used > 0 ? ", " : "", _("review"));
 }
 
 static void case_list_text(const spona_request *request, const spona_response *response)
@@ -94,7 +99,7 @@ static void case_list_text(const spona_request *request, const spona_response *r
         view_person_name(person, sizeof(person), row->first_name, row->last_name,
                          row->name_hidden);
         case_list_overdue(overdue, sizeof(overdue), row);
-        const char *cells[] = {row->number, person, row->stage,
+        const char *cells[] = {row->number, person, i18n_code_label("stage", row->stage),
                                row->due_hidden ? _("(hidden)") : row->next_due, overdue,
                                row->lead_institution_code, row->case_id};
         failed = table_add(&table, cells);
@@ -102,9 +107,7 @@ static void case_list_text(const spona_request *request, const spona_response *r
     table_print(&table, stdout, 0);
     table_free(&table);
     if (answer->next_cursor[0] != '\0') {
-        printf(_("\nmore cases: add --after "));
-        output_text(stdout, answer->next_cursor);
-        printf("\n");
+        output_printf(stdout, _("\nmore cases: add --after %s\n"), answer->next_cursor);
     }
 }
 
@@ -162,7 +165,7 @@ static const struct args_option case_list_options[] = {
 
 const struct command command_case_list = {
     .name = "list",
-    .summary = "your cases, or your team's: number, person, stage, what is due",
+    .summary = N_("your cases, or your team's: number, person, stage, what is due"),
     .help = "Usage: spona case list [--mine|--team] [--stage S] [--group G] [--overdue]\n"
             "                       [--partner CODE] [--limit N] [--after CURSOR] [OPTIONS]\n"
             "\n"
@@ -213,16 +216,16 @@ static void directory_text(const spona_request *request, const spona_response *r
         printf("%s\n", _("no protocol in force: no institutions to list"));
         return;
     }
-    printf(_("institutions of protocol "));
-    output_text(stdout, answer->municipality_code);
-    printf(" v%u\n\n", answer->protocol_version);
+    output_printf(stdout, _("institutions of protocol %s v%u\n\n"), answer->municipality_code,
+                  answer->protocol_version);
     struct table table;
     table_init(&table, 4);
     const char *header[] = {_("code"), _("role"), _("name"), _("contact")};
     int failed = table_add(&table, header);
     for (size_t i = 0; !failed && i < answer->n_institutions; i++) {
         const Spona__V1__DirectoryEntry *entry = answer->institutions[i];
-        const char *cells[] = {entry->institution_code, entry->role, entry->name,
+        const char *cells[] = {entry->institution_code, i18n_code_label("role", entry->role),
+                               entry->name,
                                entry->contact};
         failed = table_add(&table, cells);
     }
@@ -242,7 +245,7 @@ static int directory_run(const struct settings *settings, const struct args *arg
 
 const struct command command_directory = {
     .name = "directory",
-    .summary = "the institutions of the protocol in force, with their contacts",
+    .summary = N_("the institutions of the protocol in force, with their contacts"),
     .help = "Usage: spona directory [OPTIONS]\n"
             "\n"
             "Lists the signatories of your municipality's protocol in force: code, role,\n"

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "commands.h"
+#include "i18n.h"
 #include "json.h"
 #include "output.h"
 #include "remote.h"
@@ -67,7 +68,7 @@ static int consent_categories_collect(struct consent_categories *categories,
         while (*value != '\0') {
             size_t length = strcspn(value, ", ");
             if (length > 0 && consent_categories_add(categories, value, length) != 0) {
-                snprintf(err, err_size, "out of memory");
+                snprintf(err, err_size, _("out of memory"));
                 return -1;
             }
             value += length;
@@ -77,13 +78,15 @@ static int consent_categories_collect(struct consent_categories *categories,
     return 0;
 }
 
-/* Writes the consent codes as "a, b, c" (for messages). */
-static void consent_print_codes(char *const *codes, size_t count)
+/* The categories' labels as "a, b, c" into out (for messages). */
+static void consent_codes(char *const *codes, size_t count, char *out, size_t out_size)
 {
-    for (size_t i = 0; i < count; i++) {
-        if (i > 0)
-            printf(", ");
-        output_text(stdout, codes[i]);
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < count && used < out_size; i++) {
+        int written = snprintf(out + used, out_size - used, "%s%s", i > 0 ? ", " : "",
+                               i18n_code_label("category", codes[i]));
+        used += written > 0 ? (size_t)written : 0;
     }
 }
 
@@ -102,18 +105,20 @@ static void consent_grant_text(const spona_request *request, const spona_respons
 {
     const Spona__V1__ConsentGrantRequest *grant = request->consent_grant;
     const Spona__V1__ConsentGrantResponse *answer = response->consent_grant;
-    printf("recorded consent of person ");
-    output_text(stdout, grant->person_id);
-    printf(" to share with ");
-    output_text(stdout, grant->institution_code);
-    printf(": ");
-    consent_print_codes(grant->categories, grant->n_categories);
-    printf(" (form ");
-    output_text(stdout, grant->form_reference);
-    printf(", given %s", grant->given_on);
+    char codes[512], records[64];
+    consent_codes(grant->categories, grant->n_categories, codes, sizeof(codes));
+    snprintf(records, sizeof(records), i18n_n("%zu record", "%zu records", answer->n_consent_ids),
+             answer->n_consent_ids);
     if (grant->expires_on[0] != '\0')
-        printf(", expires %s", grant->expires_on);
-    printf("; %zu record%s)\n", answer->n_consent_ids, answer->n_consent_ids == 1 ? "" : "s");
+        output_printf(stdout, _("recorded consent of person %s to share with %s: %s (form %s, "
+                                "given %s, expires %s; %s)\n"),
+                      grant->person_id, grant->institution_code, codes, grant->form_reference,
+                      grant->given_on, grant->expires_on, records);
+    else
+        output_printf(stdout, _("recorded consent of person %s to share with %s: %s (form %s, "
+                                "given %s; %s)\n"),
+                      grant->person_id, grant->institution_code, codes, grant->form_reference,
+                      grant->given_on, records);
 }
 
 static int consent_grant_run(const struct settings *settings, const struct args *args)
@@ -137,8 +142,8 @@ static int consent_grant_run(const struct settings *settings, const struct args 
     }
     if (categories.count == 0) {
         code = output_error(settings->json, OUTPUT_STATUS_USAGE,
-                            "no category given: use --category CAT (see spona consent grant "
-                            "--help)",
+                            _("no category given: use --category CAT (see spona consent grant "
+                            "--help)"),
                             OUTPUT_EXIT_USAGE);
         goto cleanup;
     }
@@ -165,17 +170,17 @@ static void consent_withdraw_text(const spona_request *request, const spona_resp
 {
     const Spona__V1__ConsentWithdrawRequest *withdraw = request->consent_withdraw;
     uint32_t withdrawn = response->consent_withdraw->withdrawn;
-    printf("withdrew %u consent record%s of person ", (unsigned)withdrawn,
-           withdrawn == 1 ? "" : "s");
-    output_text(stdout, withdraw->person_id);
-    printf(" for ");
-    output_text(stdout, withdraw->institution_code);
+    char codes[512] = "";
     if (withdraw->n_categories > 0) {
-        printf(" (");
-        consent_print_codes(withdraw->categories, withdraw->n_categories);
-        printf(")");
+        char labels[500];
+        consent_codes(withdraw->categories, withdraw->n_categories, labels, sizeof(labels));
+        snprintf(codes, sizeof(codes), " (%s)", labels);
     }
-    printf("%s\n", withdrawn > 0 ? "; in effect from now on" : "");
+    output_printf(stdout,
+                  i18n_n("withdrew %u consent record of person %s for %s%s",
+                         "withdrew %u consent records of person %s for %s%s", withdrawn),
+                  (unsigned)withdrawn, withdraw->person_id, withdraw->institution_code, codes);
+    printf("%s\n", withdrawn > 0 ? _("; in effect from now on") : "");
 }
 
 static int consent_withdraw_run(const struct settings *settings, const struct args *args)
@@ -212,13 +217,13 @@ static void consent_state(const Spona__V1__Consent *consent, char *out, size_t o
     if (localtime_r(&now, &tm) != NULL)
         strftime(today, sizeof(today), "%Y-%m-%d", &tm);
     if (consent->withdrawn_at[0] != '\0')
-        snprintf(out, out_size, "withdrawn %s", consent->withdrawn_at);
+        snprintf(out, out_size, _("withdrawn %s"), consent->withdrawn_at);
     else if (consent->in_force)
-        snprintf(out, out_size, "in force");
+        snprintf(out, out_size, "%s", _("in force"));
     else if (consent->expires_on[0] != '\0' && strcmp(consent->expires_on, today) < 0)
-        snprintf(out, out_size, "expired");
+        snprintf(out, out_size, "%s", _("expired"));
     else
-        snprintf(out, out_size, "not in force");
+        snprintf(out, out_size, "%s", _("not in force"));
 }
 
 static void consent_list_json(struct json_writer *writer, const spona_request *request,
@@ -247,19 +252,20 @@ static void consent_list_text(const spona_request *request, const spona_response
 {
     const Spona__V1__ConsentListResponse *answer = response->consent_list;
     if (answer->n_consents == 0) {
-        printf("no consent recorded for person ");
-        output_text(stdout, request->consent_list->person_id);
-        printf("\n");
+        output_printf(stdout, _("no consent recorded for person %s\n"),
+                      request->consent_list->person_id);
     } else {
         struct table table;
         table_init(&table, 6);
-        const char *header[] = { "institution", "category", "given", "form", "expires", "state" };
+        const char *header[] = { _("institution"), _("category"), _("given"), _("form"),
+                                 _("expires"),     _("state") };
         int failed = table_add(&table, header);
         for (size_t i = 0; !failed && i < answer->n_consents; i++) {
             const Spona__V1__Consent *consent = answer->consents[i];
             char state[96];
             consent_state(consent, state, sizeof(state));
-            const char *row[] = { consent->institution_code, consent->category,
+            const char *row[] = { consent->institution_code,
+                                  i18n_code_label("category", consent->category),
                                   consent->given_on, consent->form_reference,
                                   consent->expires_on[0] != '\0' ? consent->expires_on : "-",
                                   state };
@@ -293,7 +299,7 @@ static const struct args_option consent_grant_options[] = {
 
 static const struct command consent_grant = {
     .name = "grant",
-    .summary = "record a person's consent to share categories (case lead)",
+    .summary = N_("record a person's consent to share categories (case lead)"),
     .help = "Usage: spona consent grant PERSON_ID --to INSTITUTION_CODE --category CAT ...\n"
             "                           --given YYYY-MM-DD --form REFERENCE\n"
             "                           [--expires YYYY-MM-DD] [OPTIONS]\n"
@@ -326,7 +332,7 @@ static const struct args_option consent_withdraw_options[] = {
 
 static const struct command consent_withdraw = {
     .name = "withdraw",
-    .summary = "withdraw a person's consent (takes effect at once)",
+    .summary = N_("withdraw a person's consent (takes effect at once)"),
     .help = "Usage: spona consent withdraw PERSON_ID --to INSTITUTION_CODE [--category CAT ...]\n"
             "                              [OPTIONS]\n"
             "\n"
@@ -346,7 +352,7 @@ static const struct command consent_withdraw = {
 
 static const struct command consent_list = {
     .name = "list",
-    .summary = "list a person's consent records",
+    .summary = N_("list a person's consent records"),
     .help = "Usage: spona consent list PERSON_ID [OPTIONS]\n"
             "\n"
             "Lists the person's consent records: institution, category, date given, form,\n"
@@ -366,7 +372,7 @@ static const struct command *const consent_subcommands[] = {
 
 const struct command command_consent = {
     .name = "consent",
-    .summary = "a person's consent to share data with an institution",
+    .summary = N_("a person's consent to share data with an institution"),
     .help = "Usage: spona consent SUBCOMMAND [ARGUMENTS] [OPTIONS]\n"
             "\n"
             "A person's consent, per institution and data category, recorded from a signed\n"

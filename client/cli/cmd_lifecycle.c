@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "commands.h"
+#include "i18n.h"
 #include "json.h"
 #include "output.h"
 #include "remote.h"
@@ -40,14 +41,17 @@ static void lifecycle_json(struct json_writer *writer, const spona_request *requ
 static void lifecycle_text(const spona_request *request, const spona_response *response)
 {
     const Spona__V1__CaseView *view = lifecycle_view(response);
-    const char *what = request->body_case == SPONA__V1__REQUEST__BODY_CASE_CLOSE    ? "closed"
-                       : request->body_case == SPONA__V1__REQUEST__BODY_CASE_REOPEN ? "reopened"
-                                                                                   : "moved";
-    printf("%s case ", what);
-    output_text(stdout, view->case_id);
-    printf(": stage ");
-    output_text(stdout, view->stage);
-    printf(", now version %llu\n", (unsigned long long)view->version);
+    const char *stage = i18n_code_label("stage", view->stage);
+    unsigned long long version = (unsigned long long)view->version;
+    if (request->body_case == SPONA__V1__REQUEST__BODY_CASE_CLOSE)
+        output_printf(stdout, _("closed case %s: stage %s, now version %llu\n"), view->case_id,
+                      stage, version);
+    else if (request->body_case == SPONA__V1__REQUEST__BODY_CASE_REOPEN)
+        output_printf(stdout, _("reopened case %s: stage %s, now version %llu\n"),
+                      view->case_id, stage, version);
+    else
+        output_printf(stdout, _("moved case %s: stage %s, now version %llu\n"), view->case_id,
+                      stage, version);
 }
 
 /*
@@ -113,7 +117,7 @@ static const struct args_option case_advance_options[] = {
 
 const struct command command_case_advance = {
     .name = "advance",
-    .summary = "move a case to its next stage (case lead)",
+    .summary = N_("move a case to its next stage (case lead)"),
     .help = "Usage: spona case advance CASE_ID --version N --to STAGE [OPTIONS]\n"
             "\n"
             "Moves the case one stage on: intake -> assessment -> planning ->\n"
@@ -140,7 +144,7 @@ static const struct args_option case_close_options[] = {
 
 const struct command command_case_close = {
     .name = "close",
-    .summary = "close a case with a reason (case lead)",
+    .summary = N_("close a case with a reason (case lead)"),
     .help = "Usage: spona case close CASE_ID --version N --reason REASON [--note TEXT]\n"
             "                        [OPTIONS]\n"
             "\n"
@@ -166,7 +170,7 @@ static const struct args_option case_reopen_options[] = {
 
 const struct command command_case_reopen = {
     .name = "reopen",
-    .summary = "reopen a closed case, back to assessment (case lead)",
+    .summary = N_("reopen a closed case, back to assessment (case lead)"),
     .help = "Usage: spona case reopen CASE_ID --version N --reason TEXT [OPTIONS]\n"
             "\n"
             "Reopens a closed case; it goes back to the assessment stage. For the case's\n"

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "i18n.h"
 #include "json.h"
 #include "local_input.h"
 #include "output.h"
@@ -89,7 +90,7 @@ static int person_fields_collect(struct person_fields *fields, const struct args
     fields->pointers = calloc(args->item_count + 1, sizeof(*fields->pointers));
     fields->local = calloc(args->item_count + 1, sizeof(*fields->local));
     if (fields->items == NULL || fields->pointers == NULL || fields->local == NULL) {
-        snprintf(err, err_size, "out of memory");
+        snprintf(err, err_size, _("out of memory"));
         return -1;
     }
     for (size_t i = 0; i < args->item_count; i++) {
@@ -103,7 +104,7 @@ static int person_fields_collect(struct person_fields *fields, const struct args
         } else if (item->id == PERSON_OPTION_FIELD) {
             char *equals = strchr(item->value, '=');
             if (equals == NULL || equals == item->value) {
-                snprintf(err, err_size, "--field '%s': expected NAME=VALUE", item->value);
+                snprintf(err, err_size, _("--field '%s': expected NAME=VALUE"), item->value);
                 return -1;
             }
             name = strndup(item->value, (size_t)(equals - item->value));
@@ -112,12 +113,12 @@ static int person_fields_collect(struct person_fields *fields, const struct args
             continue;
         }
         if (name == NULL) {
-            snprintf(err, err_size, "out of memory");
+            snprintf(err, err_size, _("out of memory"));
             return -1;
         }
         for (size_t j = 0; j < fields->count; j++)
             if (strcmp(fields->items[j].name, name) == 0) {
-                snprintf(err, err_size, "field '%s' is given more than once", name);
+                snprintf(err, err_size, _("field '%s' is given more than once"), name);
                 free(name);
                 return -1;
             }
@@ -133,7 +134,7 @@ static int person_fields_collect(struct person_fields *fields, const struct args
         fields->count++;
     }
     if (fields->count == 0) {
-        snprintf(err, err_size, "no field given: use --field NAME=VALUE");
+        snprintf(err, err_size, _("no field given: use --field NAME=VALUE"));
         return -1;
     }
     for (size_t i = 0; i < fields->count; i++)
@@ -171,9 +172,9 @@ static void person_add_json(struct json_writer *writer, const spona_request *req
 static void person_add_text(const spona_request *request, const spona_response *response)
 {
     (void)request;
-    printf("registered person ");
-    output_text(stdout, response->person_create->person_id);
-    printf(" (version %llu)\n", (unsigned long long)response->person_create->version);
+    output_printf(stdout, _("registered person %s (version %llu)\n"),
+                  response->person_create->person_id,
+                  (unsigned long long)response->person_create->version);
 }
 
 static int person_add_run(const struct settings *settings, const struct args *args)
@@ -218,10 +219,10 @@ static void person_update_text(const spona_request *request, const spona_respons
 {
     const Spona__V1__PersonView *view = response->person_update;
     size_t count = request->person_update->n_fields;
-    printf("updated person ");
-    output_text(stdout, view->person_id);
-    printf(": %zu field%s, now version %llu\n", count, count == 1 ? "" : "s",
-           (unsigned long long)view->version);
+    output_printf(stdout,
+                  i18n_n("updated person %s: %zu field, now version %llu\n",
+                         "updated person %s: %zu fields, now version %llu\n", count),
+                  view->person_id, count, (unsigned long long)view->version);
 }
 
 static int person_update_run(const struct settings *settings, const struct args *args)
@@ -257,7 +258,7 @@ static void person_search_text(const spona_request *request, const spona_respons
     (void)request;
     const Spona__V1__PersonSearchResponse *answer = response->person_search;
     if (answer->n_hits == 0) {
-        printf("no person found among those you may see\n");
+        fputs(_("no person found among those you may see\n"), stdout);
         return;
     }
     const char *names[PERSON_SEARCH_MAX_FIELDS];
@@ -275,11 +276,11 @@ static void person_search_text(const spona_request *request, const spona_respons
     size_t columns = name_count + 3;
     const char *cells[PERSON_SEARCH_MAX_FIELDS + 3];
     table_init(&table, columns);
-    cells[0] = "person";
+    cells[0] = _("person");
     for (size_t k = 0; k < name_count; k++)
-        cells[k + 1] = names[k];
-    cells[name_count + 1] = "case";
-    cells[name_count + 2] = "stage";
+        cells[k + 1] = i18n_code_label("field", names[k]);
+    cells[name_count + 1] = _("case");
+    cells[name_count + 2] = _("stage");
     int failed = table_add(&table, cells);
     for (size_t i = 0; !failed && i < answer->n_hits; i++) {
         const Spona__V1__PersonSearchHit *hit = answer->hits[i];
@@ -291,7 +292,7 @@ static void person_search_text(const spona_request *request, const spona_respons
                     cells[k + 1] = hit->fields[j]->value;
         }
         cells[name_count + 1] = hit->case_id[0] != '\0' ? hit->case_id : "-";
-        cells[name_count + 2] = hit->stage;
+        cells[name_count + 2] = i18n_code_label("stage", hit->stage);
         failed = table_add(&table, cells);
     }
     printf("%zu person%s found\n\n", answer->n_hits, answer->n_hits == 1 ? "" : "s");
@@ -345,17 +346,17 @@ static int person_version(const struct args *args, uint64_t *version, char *err,
 /* Reports a changed person as text: "WHAT of person ID; now version N". */
 static void person_changed(const Spona__V1__PersonView *view, const char *what)
 {
-    printf("%s of person ", what);
-    output_text(stdout, view->person_id);
-    printf("; now version %llu\n", (unsigned long long)view->version);
+    output_printf(stdout, _("%s of person %s; now version %llu\n"), what, view->person_id,
+                  (unsigned long long)view->version);
 }
 
 static void person_household_text(const spona_request *request, const spona_response *response)
 {
     size_t count = request->household_set->n_members;
     char what[64];
-    snprintf(what, sizeof(what), "set the household (%zu member%s)", count,
-             count == 1 ? "" : "s");
+    snprintf(what, sizeof(what),
+             i18n_n("set the household (%zu member)", "set the household (%zu members)", count),
+             count);
     person_changed(response->household_set, what);
 }
 
@@ -363,7 +364,8 @@ static void person_benefit_text(const spona_request *request, const spona_respon
 {
     const Spona__V1__BenefitPeriod *benefit = request->benefit_add->benefit;
     char what[160];
-    snprintf(what, sizeof(what), "added a benefit period (%s since %s)", benefit->kind,
+    snprintf(what, sizeof(what), _("added a benefit period (%s since %s)"),
+             i18n_code_label("benefit_kind", benefit->kind),
              benefit->since);
     person_changed(response->benefit_add, what);
 }
@@ -377,7 +379,7 @@ static int person_member_parse(const char *text, char **copy, Spona__V1__Househo
 {
     *copy = strdup(text);
     if (*copy == NULL) {
-        snprintf(err, err_size, "out of memory");
+        snprintf(err, err_size, _("out of memory"));
         return -1;
     }
     char *name = *copy;
@@ -389,7 +391,7 @@ static int person_member_parse(const char *text, char **copy, Spona__V1__Househo
         *year++ = '\0';
     if (relation == NULL || name[0] == '\0' || relation[0] == '\0' ||
         (year != NULL && strchr(year, '|') != NULL)) {
-        snprintf(err, err_size, "--member '%s': expected NAME|RELATION|BIRTH_YEAR", text);
+        snprintf(err, err_size, _("--member '%s': expected NAME|RELATION|BIRTH_YEAR"), text);
         return -1;
     }
     member->name = name;
@@ -400,7 +402,7 @@ static int person_member_parse(const char *text, char **copy, Spona__V1__Househo
         unsigned long number = strtoul(year, &end, 10);
         if (year[0] < '0' || year[0] > '9' || *end != '\0' || errno != 0 || number < 1900 ||
             number > 2100) {
-            snprintf(err, err_size, "--member '%s': birth year '%s': expected a year 1900-2100",
+            snprintf(err, err_size, _("--member '%s': birth year '%s': expected a year 1900-2100"),
                      text, year);
             return -1;
         }
@@ -421,19 +423,19 @@ static int person_household_run(const struct settings *settings, const struct ar
     Spona__V1__HouseholdMember **pointers = calloc(count + 1, sizeof(*pointers));
     char **copies = calloc(count + 1, sizeof(*copies));
     if (members == NULL || pointers == NULL || copies == NULL) {
-        code = output_error(settings->json, OUTPUT_STATUS_LOCAL, "out of memory",
+        code = output_error(settings->json, OUTPUT_STATUS_LOCAL, _("out of memory"),
                             OUTPUT_EXIT_USAGE);
         goto cleanup;
     }
     if (count == 0 && !args_has(args, PERSON_OPTION_NONE)) {
         code = output_error(settings->json, OUTPUT_STATUS_USAGE,
-                            "no --member given (use --none for a person who lives alone)",
+                            _("no --member given (use --none for a person who lives alone)"),
                             OUTPUT_EXIT_USAGE);
         goto cleanup;
     }
     if (count > 0 && args_has(args, PERSON_OPTION_NONE)) {
         code = output_error(settings->json, OUTPUT_STATUS_USAGE,
-                            "--none and --member exclude each other", OUTPUT_EXIT_USAGE);
+                            _("--none and --member exclude each other"), OUTPUT_EXIT_USAGE);
         goto cleanup;
     }
     if (person_version(args, &version, err, sizeof(err)) != 0) {
@@ -504,7 +506,7 @@ static int person_benefit_run(const struct settings *settings, const struct args
          args_date("--until", benefit.until, err, sizeof(err)) != 0))
         return output_error(settings->json, OUTPUT_STATUS_USAGE, err, OUTPUT_EXIT_USAGE);
     if (args_has(args, PERSON_OPTION_AMOUNT) && !person_amount_valid(benefit.amount)) {
-        snprintf(err, sizeof(err), "--amount '%s': expected an amount in BAM such as 250 or 187.50",
+        snprintf(err, sizeof(err), _("--amount '%s': expected an amount in BAM such as 250 or 187.50"),
                  benefit.amount);
         return output_error(settings->json, OUTPUT_STATUS_USAGE, err, OUTPUT_EXIT_USAGE);
     }
@@ -543,7 +545,7 @@ static const struct args_option person_add_options[] = {
 
 static const struct command person_add = {
     .name = "add",
-    .summary = "register a person (lead agency)",
+    .summary = N_("register a person (lead agency)"),
     .help = "Usage: spona person add --field NAME=VALUE ... [OPTIONS]\n"
             "       spona person add --first-name TEXT --last-name TEXT [--jmbg DIGITS] ...\n"
             "\n"
@@ -557,7 +559,7 @@ static const struct command person_add = {
 
 static const struct command person_show = {
     .name = "show",
-    .summary = "show what you may see of a person, and why",
+    .summary = N_("show what you may see of a person, and why"),
     .help = "Usage: spona person show PERSON_ID [OPTIONS]\n"
             "\n"
             "Shows the person's fields that your institution may see, grouped by data\n"
@@ -578,7 +580,7 @@ static const struct args_option person_update_options[] = {
 
 static const struct command person_update = {
     .name = "update",
-    .summary = "change fields of a person",
+    .summary = N_("change fields of a person"),
     .help = "Usage: spona person update PERSON_ID --version N --field NAME=VALUE ... [OPTIONS]\n"
             "\n"
             "Changes the fields given (an empty VALUE clears an optional field). Your\n"
@@ -604,7 +606,7 @@ static const struct args_option person_search_options[] = {
 
 static const struct command person_search = {
     .name = "search",
-    .summary = "find persons by name (any script, diacritics) or JMBG",
+    .summary = N_("find persons by name (any script, diacritics) or JMBG"),
     .help = "Usage: spona person search QUERY [--loose] [--limit N] [OPTIONS]\n"
             "\n"
             "Finds persons whose name begins with QUERY, ignoring script, case and\n"
@@ -631,7 +633,7 @@ static const struct args_option person_household_options[] = {
 
 static const struct command person_household = {
     .name = "household",
-    .summary = "set the members of a person's household",
+    .summary = N_("set the members of a person's household"),
     .help = "Usage: spona person household PERSON_ID --version N\n"
             "                              --member \"NAME|RELATION|BIRTH_YEAR\" ... [OPTIONS]\n"
             "       spona person household PERSON_ID --version N --none [OPTIONS]\n"
@@ -665,7 +667,7 @@ static const struct args_option person_benefit_options[] = {
 
 static const struct command person_benefit = {
     .name = "benefit",
-    .summary = "add a period of social benefit to a person",
+    .summary = N_("add a period of social benefit to a person"),
     .help = "Usage: spona person benefit PERSON_ID --version N --kind KIND --since YYYY-MM-DD\n"
             "                            [--until YYYY-MM-DD] [--amount BAM] [--note TEXT]\n"
             "                            [OPTIONS]\n"
@@ -699,7 +701,7 @@ static const struct command *const person_subcommands[] = {
 
 const struct command command_person = {
     .name = "person",
-    .summary = "beneficiaries' records",
+    .summary = N_("beneficiaries' records"),
     .help = "Usage: spona person SUBCOMMAND [ARGUMENTS] [OPTIONS]\n"
             "\n"
             "A beneficiary's record: every field belongs to one data category, and the\n"

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "commands.h"
+#include "i18n.h"
 #include "json.h"
 #include "output.h"
 #include "remote.h"
@@ -55,7 +56,7 @@ static int ping_run(const struct settings *settings, const struct args *args)
     const Spona__V1__PingResponse *pong = response->ping;
     if (pong == NULL || pong->payload.len != ping.payload.len ||
         memcmp(pong->payload.data, payload, ping.payload.len) != 0) {
-        code = output_error(settings->json, "INTERNAL", "the server echoed a different payload",
+        code = output_error(settings->json, "INTERNAL", _("the server echoed a different payload"),
                             OUTPUT_EXIT_SERVER_ERROR);
         goto cleanup;
     }
@@ -73,9 +74,11 @@ static int ping_run(const struct settings *settings, const struct args *args)
     } else {
         char server_time[64];
         format_server_time(pong->server_time_unix_ms, server_time, sizeof(server_time));
-        printf("pong from %s in %.3f ms: server version ", settings->server, round_trip);
-        output_text(stdout, pong->server_version);
-        printf(", protocol %u, server time %s\n", (unsigned)pong->protocol_version, server_time);
+        output_printf(stdout,
+                      _("pong from %s in %.3f ms: server version %s, protocol %u, server time "
+                        "%s\n"),
+                      settings->server, round_trip, pong->server_version,
+                      (unsigned)pong->protocol_version, server_time);
     }
 
 cleanup:
@@ -86,7 +89,7 @@ cleanup:
 
 const struct command command_ping = {
     .name = "ping",
-    .summary = "check that the server answers (no login needed)",
+    .summary = N_("check that the server answers (no login needed)"),
     .help = "Usage: spona ping [OPTIONS]\n"
             "\n"
             "Connects, sends one ping and prints the server's version and the round-trip time.\n"

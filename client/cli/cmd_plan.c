@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "i18n.h"
 #include "json.h"
 #include "output.h"
 #include "remote.h"
@@ -91,53 +92,56 @@ static void plan_get_text(const spona_request *request, const spona_response *re
     size_t used = (size_t)snprintf(version, sizeof(version), "%u", (unsigned)view->version);
     for (size_t i = 0; i < view->n_versions && used < sizeof(version); i++)
         used += (size_t)snprintf(version + used, sizeof(version) - used, "%s%u",
-                                 i == 0 ? " (versions " : ", ", (unsigned)view->versions[i]);
+                                 i == 0 ? _(" (versions ") : ", ", (unsigned)view->versions[i]);
     if (view->n_versions > 0 && used < sizeof(version))
         snprintf(version + used, sizeof(version) - used, ")");
     char changed[160];
-    snprintf(changed, sizeof(changed), "%s%s%s", view->changed_at,
-             view->changed_by[0] != '\0' ? " by " : "", view->changed_by);
+    if (view->changed_by[0] != '\0')
+        snprintf(changed, sizeof(changed), _("%s by %s"), view->changed_at, view->changed_by);
+    else
+        snprintf(changed, sizeof(changed), "%s", view->changed_at);
     const struct view_line lines[] = {
-        { "case", view->case_id },     { "plan", view->plan_id },
-        { "version", version },        { "changed", changed },
-        { "review", view->review_date }, { "obligations", view->obligations },
+        { _("case"), view->case_id },     { _("plan"), view->plan_id },
+        { _("version"), version },        { _("changed"), changed },
+        { _("review"), view->review_date }, { _("obligations"), view->obligations },
     };
     view_lines(stdout, lines, sizeof(lines) / sizeof(lines[0]));
 
     struct table table;
     table_init(&table, 4);
-    const char *goal_header[] = { "#", "goal", "target", "status" };
+    const char *goal_header[] = { "#", _("goal"), _("target"), _("status") };
     int failed = table_add(&table, goal_header);
     for (size_t i = 0; !failed && i < view->n_goals; i++) {
         const Spona__V1__PlanGoal *goal = view->goals[i];
         char number[16];
         snprintf(number, sizeof(number), "%u", (unsigned)goal->number);
-        const char *row[] = { number, goal->text, goal->target_date, goal->status };
+        const char *row[] = { number, goal->text, goal->target_date,
+                              i18n_code_label("goal_status", goal->status) };
         failed = table_add(&table, row);
     }
-    printf("\ngoals%s\n", view->n_goals == 0 ? ": none yet" : "");
+    printf("\n%s\n", view->n_goals == 0 ? _("goals: none yet") : _("goals"));
     if (view->n_goals > 0)
         table_print(&table, stdout, 2);
     table_free(&table);
 
     table_init(&table, 7);
-    const char *measure_header[] = { "#", "kind", "measure", "responsible", "due", "status",
-                                     "referral" };
+    const char *measure_header[] = { "#", _("kind"), _("measure"), _("responsible"), _("due"),
+                                     _("status"), _("referral") };
     failed = table_add(&table, measure_header);
     for (size_t i = 0; !failed && i < view->n_measures; i++) {
         const Spona__V1__PlanMeasure *measure = view->measures[i];
         char number[16];
         snprintf(number, sizeof(number), "%u", (unsigned)measure->number);
         const char *row[] = { number,
-                              measure->kind,
+                              i18n_code_label("measure_kind", measure->kind),
                               measure->description,
                               measure->responsible_institution_code,
                               measure->due_date,
-                              measure->status,
+                              i18n_code_label("measure_status", measure->status),
                               measure->referral_id };
         failed = table_add(&table, row);
     }
-    printf("\nmeasures%s\n", view->n_measures == 0 ? ": none yet" : "");
+    printf("\n%s\n", view->n_measures == 0 ? _("measures: none yet") : _("measures"));
     if (view->n_measures > 0)
         table_print(&table, stdout, 2);
     table_free(&table);
@@ -160,7 +164,7 @@ static int plan_status_parse(const char *option, char *text, uint32_t *number, c
     }
     if (equals == NULL || equals[1] == '\0' || length == 0 || length >= sizeof(digits) ||
         args_positive(option, digits, UINT32_MAX, &value, err, err_size) != 0) {
-        snprintf(err, err_size, "%s '%s': expected NUMBER=STATUS (the number in plan show)",
+        snprintf(err, err_size, _("%s '%s': expected NUMBER=STATUS (the number in plan show)"),
                  option, text);
         return -1;
     }
@@ -226,15 +230,15 @@ static void plan_change_text(const spona_request *request, const spona_response 
     const Spona__V1__PlanChangeRequest *change = request->plan_change;
     const Spona__V1__PlanView *view = response->plan_change;
     size_t count = change->n_goal_status + change->n_measure_status;
+    char what[96];
     if (change->n_add_goals > 0)
-        printf("added a goal");
+        snprintf(what, sizeof(what), "%s", _("added a goal"));
     else if (change->n_add_measures > 0)
-        printf("added a measure");
+        snprintf(what, sizeof(what), "%s", _("added a measure"));
     else
-        printf("set %zu status%s", count, count == 1 ? "" : "es");
-    printf(": the plan of case ");
-    output_text(stdout, view->case_id);
-    printf(" is now version %u\n", (unsigned)view->version);
+        snprintf(what, sizeof(what), i18n_n("set %zu status", "set %zu statuses", count), count);
+    output_printf(stdout, _("%s: the plan of case %s is now version %u\n"), what, view->case_id,
+                  (unsigned)view->version);
 }
 
 /* Sends the change and reports "WHAT: plan of case ID now version N" (or the plan as JSON). */
@@ -312,7 +316,7 @@ static int plan_statuses_collect(struct plan_change *change, const struct args *
     change->measure_status_pointers = calloc(count, sizeof(*change->measure_status_pointers));
     if (change->goal_status == NULL || change->goal_status_pointers == NULL ||
         change->measure_status == NULL || change->measure_status_pointers == NULL) {
-        snprintf(err, err_size, "out of memory");
+        snprintf(err, err_size, "%s", _("out of memory"));
         return -1;
     }
     Spona__V1__PlanChangeRequest *request = &change->request;
@@ -344,8 +348,8 @@ static int plan_statuses_collect(struct plan_change *change, const struct args *
     request->goal_status = change->goal_status_pointers;
     request->measure_status = change->measure_status_pointers;
     if (request->n_goal_status + request->n_measure_status == 0) {
-        snprintf(err, err_size, "no status given: use --goal NUMBER=STATUS or --measure "
-                                "NUMBER=STATUS");
+        snprintf(err, err_size, "%s",
+                 _("no status given: use --goal NUMBER=STATUS or --measure NUMBER=STATUS"));
         return -1;
     }
     return 0;
@@ -419,7 +423,7 @@ static const struct args_option plan_add_goal_options[] = {
 
 static const struct command plan_add_goal = {
     .name = "add-goal",
-    .summary = "add a goal to a case's activation plan (case lead)",
+    .summary = N_("add a goal to a case's activation plan (case lead)"),
     .help = "Usage: spona plan add-goal CASE_ID --version N --text TEXT [--target YYYY-MM-DD]\n"
             "                           [OPTIONS]\n"
             "\n"
@@ -446,7 +450,7 @@ static const struct args_option plan_add_measure_options[] = {
 
 static const struct command plan_add_measure = {
     .name = "add-measure",
-    .summary = "add a measure to a case's activation plan (case lead)",
+    .summary = N_("add a measure to a case's activation plan (case lead)"),
     .help = "Usage: spona plan add-measure CASE_ID --version N --kind KIND --text TEXT\n"
             "                              --responsible INSTITUTION_CODE [--due YYYY-MM-DD]\n"
             "                              [OPTIONS]\n"
@@ -480,7 +484,7 @@ static const struct args_option plan_set_status_options[] = {
 
 static const struct command plan_set_status = {
     .name = "set-status",
-    .summary = "set the status of goals and measures of a plan",
+    .summary = N_("set the status of goals and measures of a plan"),
     .help = "Usage: spona plan set-status CASE_ID --version N\n"
             "                             (--goal N=STATUS | --measure N=STATUS) ...\n"
             "                             [OPTIONS]\n"
@@ -506,7 +510,7 @@ static const struct args_option plan_get_options[] = {
 
 static const struct command plan_show = {
     .name = "show",
-    .summary = "show a case's activation plan",
+    .summary = N_("show a case's activation plan"),
     .help = "Usage: spona plan show CASE_ID [--version N] [OPTIONS]\n"
             "\n"
             "Shows the latest activation plan of the case, or version N: its versions, who\n"
@@ -525,7 +529,7 @@ static const struct command plan_show = {
 
 static const struct command plan_print = {
     .name = "print",
-    .summary = "print a case's activation plan as a document to sign",
+    .summary = N_("print a case's activation plan as a document to sign"),
     .help = "Usage: spona plan print CASE_ID [--version N] [OPTIONS]\n"
             "\n"
             "Prints the activation plan (latest, or version N) as the server renders it: a\n"
@@ -551,7 +555,7 @@ static const struct command *const plan_subcommands[] = {
 
 const struct command command_plan = {
     .name = "plan",
-    .summary = "a case's individual activation plan",
+    .summary = N_("a case's individual activation plan"),
     .help = "Usage: spona plan SUBCOMMAND [ARGUMENTS] [OPTIONS]\n"
             "\n"
             "The individual activation plan of a case: goals with target dates and measures\n"

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "i18n.h"
 #include "idempotency.h"
 #include "json.h"
 #include "output.h"
@@ -41,7 +42,7 @@ static int protocol_read_file(const char *path, char **text, char *err, size_t e
     char *buffer = malloc(PROTOCOL_MAX_FILE_BYTES + 2);
     if (buffer == NULL) {
         fclose(file);
-        snprintf(err, err_size, "out of memory");
+        snprintf(err, err_size, _("out of memory"));
         return -1;
     }
     size_t length = fread(buffer, 1, PROTOCOL_MAX_FILE_BYTES + 1, file);
@@ -51,12 +52,12 @@ static int protocol_read_file(const char *path, char **text, char *err, size_t e
     if (read_error != 0)
         snprintf(err, err_size, "%s: %s", path, strerror(read_error));
     else if (length > PROTOCOL_MAX_FILE_BYTES)
-        snprintf(err, err_size, "%s: larger than %d bytes, the limit of a protocol document",
+        snprintf(err, err_size, _("%s: larger than %d bytes, the limit of a protocol document"),
                  path, PROTOCOL_MAX_FILE_BYTES);
     else if (length == 0)
-        snprintf(err, err_size, "%s: the file is empty", path);
+        snprintf(err, err_size, _("%s: the file is empty"), path);
     else if (memchr(buffer, '\0', length) != NULL)
-        snprintf(err, err_size, "%s: contains a NUL byte: not a text document", path);
+        snprintf(err, err_size, _("%s: contains a NUL byte: not a text document"), path);
     else
         rc = 0;
     if (rc != 0) {
@@ -103,17 +104,19 @@ static int protocol_import_run(const struct settings *settings, const struct arg
         json_uint(&writer, "approvals_required", answer->approvals_required);
         json_object_end(&writer);
     } else {
-        printf("imported protocol ");
-        output_text(stdout, answer->municipality_code);
-        printf(" version %u (%u clause%s, effective ", (unsigned)answer->version,
-               (unsigned)answer->clause_count, answer->clause_count == 1 ? "" : "s");
-        output_text(stdout, answer->effective_date);
-        printf(")\n");
+        output_printf(stdout,
+                      i18n_n("imported protocol %s version %u (%u clause, effective %s)\n",
+                             "imported protocol %s version %u (%u clauses, effective %s)\n",
+                             answer->clause_count),
+                      answer->municipality_code, (unsigned)answer->version,
+                      (unsigned)answer->clause_count, answer->effective_date);
         if (!answer->active)
-            printf("it widens access: inactive until %u approval%s are given (spona protocol "
-                   "show --version %u; spona protocol approve %u)\n",
-                   (unsigned)answer->approvals_required,
-                   answer->approvals_required == 1 ? "" : "s", (unsigned)answer->version,
+            printf(i18n_n("it widens access: inactive until %u approval is given (`spona "
+                          "protocol show --version %u`; `spona protocol approve %u`)\n",
+                          "it widens access: inactive until %u approvals are given (`spona "
+                          "protocol show --version %u`; `spona protocol approve %u`)\n",
+                          answer->approvals_required),
+                   (unsigned)answer->approvals_required, (unsigned)answer->version,
                    (unsigned)answer->version);
     }
     envelope_free_response(response);
@@ -123,24 +126,24 @@ static int protocol_import_run(const struct settings *settings, const struct arg
 /* After the document: whether the version is active, and the approvals it required. */
 static void protocol_print_approvals(const Spona__V1__ProtocolShowResponse *answer)
 {
-    printf("\nVersion %u: %s", (unsigned)answer->version,
-           answer->active ? "active since " : "inactive: awaits the approvals below");
     if (answer->active)
-        output_text(stdout, answer->activated_at);
-    printf("\nSHA-256 of the text: ");
-    output_text(stdout, answer->source_sha256);
-    printf("\n");
+        output_printf(stdout, _("\nVersion %u: active since %s"), (unsigned)answer->version,
+                      answer->activated_at);
+    else
+        output_printf(stdout, _("\nVersion %u: inactive: awaits the approvals below"),
+                      (unsigned)answer->version);
+    output_printf(stdout, _("\nSHA-256 of the text: %s\n"), answer->source_sha256);
     if (answer->n_approvals > 0)
-        printf("Approvals required (it widens access; docs/policy.md, \"Amendments\"):\n");
+        fputs(_("Approvals required (it widens access; docs/policy.md, \"Amendments\"):\n"),
+              stdout);
     for (size_t i = 0; i < answer->n_approvals; i++) {
         const Spona__V1__ProtocolApproval *approval = answer->approvals[i];
-        printf("  ");
-        output_text(stdout, approval->institution);
-        printf(" (");
-        output_text(stdout, approval->reason);
-        printf("): %s", approval->approved ? "approved " : "not yet approved");
-        output_text(stdout, approval->approved_at);
-        printf("\n");
+        if (approval->approved)
+            output_printf(stdout, _("  %s (%s): approved %s\n"), approval->institution,
+                          approval->reason, approval->approved_at);
+        else
+            output_printf(stdout, _("  %s (%s): not yet approved\n"), approval->institution,
+                          approval->reason);
     }
 }
 
@@ -228,8 +231,8 @@ static int protocol_sign_approval(struct spona_client *client, const struct sett
         code = output_error(settings->json, OUTPUT_STATUS_LOCAL, err, OUTPUT_EXIT_USAGE);
     else if (expected != NULL && strcmp(expected, answer->source) != 0)
         code = output_error(settings->json, OUTPUT_STATUS_LOCAL,
-                            "the stored text of this version is not the text of --file; "
-                            "nothing approved", OUTPUT_EXIT_USAGE);
+                            _("the stored text of this version is not the text of --file; "
+                            "nothing approved"), OUTPUT_EXIT_USAGE);
     else if (spona_client_protocol_approval(client, answer->municipality_code, version,
                                             answer->source, sha, &approve->signature.data,
                                             &approve->signature.len, err, sizeof(err)) != 0)
@@ -254,12 +257,14 @@ static void protocol_print_approved(const struct settings *settings, const char 
         json_uint(&writer, "approvals_missing", answer->approvals_missing);
         json_object_end(&writer);
     } else if (answer->activated) {
-        printf("approved version %u (SHA-256 %s): it was the last approval; the version is "
-               "now active\n", (unsigned)answer->version, sha);
+        printf(_("approved version %u (SHA-256 %s): it was the last approval; the version is "
+                 "now active\n"),
+               (unsigned)answer->version, sha);
     } else {
-        printf("approved version %u (SHA-256 %s); %u approval%s still missing\n",
-               (unsigned)answer->version, sha, (unsigned)answer->approvals_missing,
-               answer->approvals_missing == 1 ? "" : "s");
+        printf(i18n_n("approved version %u (SHA-256 %s); %u approval still missing\n",
+                      "approved version %u (SHA-256 %s); %u approvals still missing\n",
+                      answer->approvals_missing),
+               (unsigned)answer->version, sha, (unsigned)answer->approvals_missing);
     }
 }
 
@@ -272,7 +277,7 @@ static int protocol_approve_run(const struct settings *settings, const struct ar
     const char *given = args_value(args, ARGS_IDEMPOTENCY_KEY);
     if (given != NULL && !idempotency_key_valid(given))
         return output_error(settings->json, OUTPUT_STATUS_USAGE,
-                            "--idempotency-key: expected a UUID", OUTPUT_EXIT_USAGE);
+                            _("--idempotency-key: expected a UUID"), OUTPUT_EXIT_USAGE);
     if (given != NULL)
         snprintf(key, sizeof(key), "%s", given);
     else if (idempotency_key_new(key, err, sizeof(err)) != 0)
@@ -308,7 +313,7 @@ static const struct args_option protocol_import_options[] = {
 
 static const struct command protocol_import = {
     .name = "import",
-    .summary = "store a new version of the protocol from a YAML file",
+    .summary = N_("store a new version of the protocol from a YAML file"),
     .help = "Usage: spona protocol import FILE [OPTIONS]\n"
             "\n"
             "Sends the policy document FILE (YAML, docs/policy.md, at most 1 MiB) to the\n"
@@ -331,7 +336,7 @@ static const struct args_option protocol_show_options[] = {
 
 static const struct command protocol_show = {
     .name = "show",
-    .summary = "print the protocol in force (or a version) as a document",
+    .summary = N_("print the protocol in force (or a version) as a document"),
     .help = "Usage: spona protocol show [--version N] [--yaml] [OPTIONS]\n"
             "\n"
             "Prints the protocol in force, or version N, as a document fit to print and sign.\n"
@@ -353,7 +358,7 @@ static const struct args_option protocol_approve_options[] = {
 
 static const struct command protocol_approve = {
     .name = "approve",
-    .summary = "approve an amendment for your institution (signed with its key)",
+    .summary = N_("approve an amendment for your institution (signed with its key)"),
     .help = "Usage: spona protocol approve VERSION [--file FILE] [OPTIONS]\n"
             "\n"
             "Approves version VERSION of the protocol for your institution: reads its stored\n"
@@ -381,7 +386,7 @@ static const struct command *const protocol_subcommands[] = {
 
 const struct command command_protocol = {
     .name = "protocol",
-    .summary = "the Protocol on cooperation (the access policy)",
+    .summary = N_("the Protocol on cooperation (the access policy)"),
     .help = "Usage: spona protocol SUBCOMMAND [ARGUMENTS] [OPTIONS]\n"
             "\n"
             "The municipality's Protocol on cooperation: one YAML document per version,\n"

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "i18n.h"
 #include "json.h"
 #include "output.h"
 #include "remote.h"
@@ -75,15 +76,15 @@ static void conference_text(const spona_request *request, const spona_response *
 {
     (void)request;
     const Spona__V1__ConferenceView *view = response->conference_record;
-    printf("recorded the case conference of ");
-    output_text(stdout, view->held_on);
-    printf(" on case ");
-    output_text(stdout, view->case_id);
-    printf(" (%zu institution%s, %zu user%s): conference ", view->n_institution_codes,
-           view->n_institution_codes == 1 ? "" : "s", view->n_usernames,
-           view->n_usernames == 1 ? "" : "s");
-    output_text(stdout, view->conference_id);
-    printf("\n");
+    char institutions[64], users[64];
+    snprintf(institutions, sizeof(institutions),
+             i18n_n("%zu institution", "%zu institutions", view->n_institution_codes),
+             view->n_institution_codes);
+    snprintf(users, sizeof(users), i18n_n("%zu user", "%zu users", view->n_usernames),
+             view->n_usernames);
+    output_printf(stdout, _("recorded the case conference of %s on case %s (%s, %s): "
+                            "conference %s\n"),
+                  view->held_on, view->case_id, institutions, users, view->conference_id);
 }
 
 static int conference_run(const struct settings *settings, const struct args *args)
@@ -100,7 +101,7 @@ static int conference_run(const struct settings *settings, const struct args *ar
     if (args_has(args, RECORDS_OPTION_NEXT_STEPS))
         record.next_steps = args_value(args, RECORDS_OPTION_NEXT_STEPS);
     if (institutions == NULL || users == NULL) {
-        code = output_error(settings->json, OUTPUT_STATUS_LOCAL, "out of memory",
+        code = output_error(settings->json, OUTPUT_STATUS_LOCAL, _("out of memory"),
                             OUTPUT_EXIT_USAGE);
         goto cleanup;
     }
@@ -139,11 +140,8 @@ static void note_json(struct json_writer *writer, const spona_request *request,
 static void note_text(const spona_request *request, const spona_response *response)
 {
     (void)request;
-    printf("added note ");
-    output_text(stdout, response->note_add->note_id);
-    printf(" to case ");
-    output_text(stdout, response->note_add->case_id);
-    printf("\n");
+    output_printf(stdout, _("added note %s to case %s\n"), response->note_add->note_id,
+                  response->note_add->case_id);
 }
 
 static int note_run(const struct settings *settings, const struct args *args)
@@ -153,7 +151,7 @@ static int note_run(const struct settings *settings, const struct args *args)
     note.case_id = args->operands[0];
     note.text = args->operands[1];
     if (note.text[0] == '\0')
-        return output_error(settings->json, OUTPUT_STATUS_USAGE, "the note's TEXT is empty",
+        return output_error(settings->json, OUTPUT_STATUS_USAGE, _("the note's TEXT is empty"),
                             OUTPUT_EXIT_USAGE);
     request.body_case = SPONA__V1__REQUEST__BODY_NOTE_ADD;
     request.note_add = &note;
@@ -197,15 +195,8 @@ static void outcome_text(const spona_request *request, const spona_response *res
 {
     (void)request;
     const Spona__V1__OutcomeView *view = response->outcome_record;
-    printf("recorded outcome ");
-    output_text(stdout, view->outcome_id);
-    printf(" of case ");
-    output_text(stdout, view->case_id);
-    printf(": ");
-    output_text(stdout, view->kind);
-    printf(" on ");
-    output_text(stdout, view->occurred_on);
-    printf("\n");
+    output_printf(stdout, _("recorded outcome %s of case %s: %s on %s\n"), view->outcome_id,
+                  view->case_id, i18n_code_label("outcome_kind", view->kind), view->occurred_on);
     view_stage_suggestion(stdout, view->stage_suggestion, view->case_id);
 }
 
@@ -213,11 +204,13 @@ static void follow_up_text(const spona_request *request, const spona_response *r
 {
     const Spona__V1__FollowUp *follow_up = request->follow_up_record->follow_up;
     const Spona__V1__OutcomeView *view = response->follow_up_record;
-    printf("recorded the %u-month follow-up of outcome ", (unsigned)follow_up->months);
-    output_text(stdout, view->outcome_id);
-    printf(": %s (%zu follow-up%s so far)\n",
-           follow_up->still_employed ? "still employed" : "not employed", view->n_follow_ups,
-           view->n_follow_ups == 1 ? "" : "s");
+    char so_far[64];
+    snprintf(so_far, sizeof(so_far),
+             i18n_n("%zu follow-up so far", "%zu follow-ups so far", view->n_follow_ups),
+             view->n_follow_ups);
+    output_printf(stdout, _("recorded the %u-month follow-up of outcome %s: %s (%s)\n"),
+                  (unsigned)follow_up->months, view->outcome_id,
+                  follow_up->still_employed ? _("still employed") : _("not employed"), so_far);
 }
 
 static int outcome_run(const struct settings *settings, const struct args *args)
@@ -252,11 +245,11 @@ static int follow_up_run(const struct settings *settings, const struct args *arg
     int employed = args_has(args, RECORDS_OPTION_EMPLOYED);
     if (employed == args_has(args, RECORDS_OPTION_NOT_EMPLOYED))
         return output_error(settings->json, OUTPUT_STATUS_USAGE,
-                            "give one of --employed and --not-employed", OUTPUT_EXIT_USAGE);
+                            _("give one of --employed and --not-employed"), OUTPUT_EXIT_USAGE);
     const char *months_text = args_value(args, RECORDS_OPTION_MONTHS);
     if (args_positive("--months", months_text, 12, &months, err, sizeof(err)) != 0 ||
         (months != 3 && months != 6 && months != 12)) {
-        snprintf(err, sizeof(err), "--months '%s': expected 3, 6 or 12", months_text);
+        snprintf(err, sizeof(err), _("--months '%s': expected 3, 6 or 12"), months_text);
         return output_error(settings->json, OUTPUT_STATUS_USAGE, err, OUTPUT_EXIT_USAGE);
     }
     Spona__V1__FollowUp follow_up = SPONA__V1__FOLLOW_UP__INIT;
@@ -289,7 +282,7 @@ static const struct args_option conference_options[] = {
 
 const struct command command_conference = {
     .name = "conference",
-    .summary = "record a case conference (case lead)",
+    .summary = N_("record a case conference (case lead)"),
     .help = "Usage: spona conference CASE_ID --on YYYY-MM-DD --institution CODE ...\n"
             "                        [--user NAME ...] --decisions TEXT [--next-steps TEXT]\n"
             "                        [OPTIONS]\n"
@@ -317,7 +310,7 @@ static const struct args_option note_options[] = {
 
 const struct command command_note = {
     .name = "note",
-    .summary = "add a note to a case (case team)",
+    .summary = N_("add a note to a case (case team)"),
     .help = "Usage: spona note CASE_ID TEXT [OPTIONS]\n"
             "\n"
             "Adds a note to the case, signed with your name and institution (case_notes\n"
@@ -343,7 +336,7 @@ static const struct args_option follow_up_options[] = {
 
 static const struct command outcome_follow_up = {
     .name = "follow-up",
-    .summary = "record a follow-up of an outcome at 3, 6 or 12 months",
+    .summary = N_("record a follow-up of an outcome at 3, 6 or 12 months"),
     .help = "Usage: spona outcome follow-up OUTCOME_ID --months 3|6|12 --on YYYY-MM-DD\n"
             "                               (--employed | --not-employed) [--note TEXT]\n"
             "                               [OPTIONS]\n"
@@ -382,7 +375,7 @@ static const struct args_option outcome_options[] = {
 
 const struct command command_outcome = {
     .name = "outcome",
-    .summary = "record an outcome: a job, training, ... (lead or partner)",
+    .summary = N_("record an outcome: a job, training, ... (lead or partner)"),
     .help = "Usage: spona outcome CASE_ID --kind KIND --on YYYY-MM-DD [--employer NAME]\n"
             "                     [--contract TYPE] [--pathway PATHWAY] [--certificate TEXT]\n"
             "                     [--note TEXT] [OPTIONS]\n"

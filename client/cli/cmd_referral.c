@@ -79,7 +79,8 @@ static void referrals_text(Spona__V1__ReferralView *const *views, size_t count,
     for (size_t i = 0; !failed && i < count; i++) {
         const Spona__V1__ReferralView *view = views[i];
         char status[64], version[24], person[256], measure[1024];
-        snprintf(status, sizeof(status), "%s%s", view->status, view->overdue ? " OVERDUE" : "");
+        snprintf(status, sizeof(status), "%s%s", i18n_code_label("referral_status", view->status),
+                 view->overdue ? _(" OVERDUE") : "");
         if (view->plan_measure != 0) /* the plan's measure it carries out */
             snprintf(measure, sizeof(measure), _("%s (plan measure %u)"), view->measure,
                      (unsigned)view->plan_measure);
@@ -122,13 +123,12 @@ static void referral_answer_json(struct json_writer *writer, const spona_request
 static void referral_answer_text(const spona_request *request, const spona_response *response)
 {
     const Spona__V1__ReferralView *view = referral_answered(response);
-    printf("%s referral ", request->body_case == SPONA__V1__REQUEST__BODY_REFERRAL_DECLINE
-                               ? "declined"
-                               : "completed");
-    output_text(stdout, view->referral_id);
-    printf(" of case ");
-    output_text(stdout, view->case_id);
-    printf(" (now version %llu)\n", (unsigned long long)view->version);
+    if (request->body_case == SPONA__V1__REQUEST__BODY_REFERRAL_DECLINE)
+        output_printf(stdout, _("declined referral %s of case %s (now version %llu)\n"),
+                      view->referral_id, view->case_id, (unsigned long long)view->version);
+    else
+        output_printf(stdout, _("completed referral %s of case %s (now version %llu)\n"),
+                      view->referral_id, view->case_id, (unsigned long long)view->version);
 }
 
 /* decline and complete: send the answer with --version, report the referral. */
@@ -171,13 +171,21 @@ static void inbox_json(struct json_writer *writer, const spona_request *request,
 static void inbox_text(const spona_request *request, const spona_response *response)
 {
     const Spona__V1__InboxResponse *answer = response->inbox;
-    const char *open = request->inbox->open_only ? "open " : "";
+    int open = request->inbox->open_only;
     if (answer->n_referrals == 0) {
-        printf("no %sreferral to your institution\n", open);
+        fputs(open ? _("no open referral to your institution\n")
+                   : _("no referral to your institution\n"), stdout);
         return;
     }
-    printf("%zu %sreferral%s to your institution, newest first\n\n", answer->n_referrals, open,
-           answer->n_referrals == 1 ? "" : "s");
+    if (open)
+        printf(i18n_n("%zu open referral to your institution, newest first\n\n",
+                      "%zu open referrals to your institution, newest first\n\n",
+                      answer->n_referrals),
+               answer->n_referrals);
+    else
+        printf(i18n_n("%zu referral to your institution, newest first\n\n",
+                      "%zu referrals to your institution, newest first\n\n", answer->n_referrals),
+               answer->n_referrals);
     referrals_text(answer->referrals, answer->n_referrals, 0);
 }
 
@@ -212,16 +220,17 @@ static void overdue_text(const spona_request *request, const spona_response *res
     (void)request;
     const Spona__V1__OverdueResponse *answer = response->overdue;
     if (answer->n_referrals == 0 && answer->n_counts == 0)
-        printf("no overdue referral\n");
+        fputs(_("no overdue referral\n"), stdout);
     if (answer->n_referrals > 0) {
-        printf("%zu overdue referral%s\n\n", answer->n_referrals,
-               answer->n_referrals == 1 ? "" : "s");
+        printf(i18n_n("%zu overdue referral\n\n", "%zu overdue referrals\n\n",
+                      answer->n_referrals),
+               answer->n_referrals);
         referrals_text(answer->referrals, answer->n_referrals, 1);
     }
     if (answer->n_counts > 0) {
         struct table table;
         table_init(&table, 2);
-        const char *header[] = { "institution", "overdue" };
+        const char *header[] = { _("institution"), _("overdue") };
         int failed = table_add(&table, header);
         for (size_t i = 0; !failed && i < answer->n_counts; i++) {
             char count[16];
@@ -229,7 +238,8 @@ static void overdue_text(const spona_request *request, const spona_response *res
             const char *row[] = { answer->counts[i]->institution_code, count };
             failed = table_add(&table, row);
         }
-        printf("%soverdue referrals per institution\n\n", answer->n_referrals > 0 ? "\n" : "");
+        printf("%s%s\n\n", answer->n_referrals > 0 ? "\n" : "",
+               _("overdue referrals per institution"));
         table_print(&table, stdout, 0);
         table_free(&table);
     }
@@ -258,7 +268,7 @@ static const struct args_option referral_decline_options[] = {
 
 const struct command command_referral_decline = {
     .name = "decline",
-    .summary = "decline a referral to your institution, with a reason",
+    .summary = N_("decline a referral to your institution, with a reason"),
     .help = "Usage: spona referral decline REFERRAL_ID --version N --reason TEXT [OPTIONS]\n"
             "\n"
             "Declines a referral addressed to your institution (sent, or accepted and not\n"
@@ -282,7 +292,7 @@ static const struct args_option referral_complete_options[] = {
 
 const struct command command_referral_complete = {
     .name = "complete",
-    .summary = "complete an accepted referral, with its result",
+    .summary = N_("complete an accepted referral, with its result"),
     .help = "Usage: spona referral complete REFERRAL_ID --version N --result TEXT [OPTIONS]\n"
             "\n"
             "Completes an accepted referral to your institution with what came of it. When\n"
@@ -304,7 +314,7 @@ static const struct args_option inbox_options[] = {
 
 const struct command command_inbox = {
     .name = "inbox",
-    .summary = "referrals to your institution",
+    .summary = N_("referrals to your institution"),
     .help = "Usage: spona inbox [--open] [OPTIONS]\n"
             "\n"
             "Lists the referrals addressed to your institution, newest first: a table\n"
@@ -319,7 +329,7 @@ const struct command command_inbox = {
 
 const struct command command_overdue = {
     .name = "overdue",
-    .summary = "overdue referrals (lead agency; coordinator: counts only)",
+    .summary = N_("overdue referrals (lead agency; coordinator: counts only)"),
     .help = "Usage: spona overdue [OPTIONS]\n"
             "\n"
             "Referrals past their due date and not completed. The lead agency gets them\n"

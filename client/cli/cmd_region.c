@@ -284,12 +284,12 @@ static const struct args_option municipality_add_options[] = {
 static const struct command municipality_add = {
     .name = "add",
     .summary = N_("register a municipality at the region"),
-    .help = N_("Usage: spona region municipality add CODE --short SHORT_CODE --name NAME\n"
+    .help = "Usage: spona region municipality add CODE --short SHORT_CODE --name NAME\n"
                "                                     [--address HOST:PORT] [OPTIONS]\n"
                "\n"
                "Registers a municipality in the region's registry (regional administrators,\n"
                "at a regional server). CODE is its code (prijedor), SHORT_CODE the two to four\n"
-               "capital letters used in case numbers (PD), HOST:PORT its server's address.\n"),
+               "capital letters used in case numbers (PD), HOST:PORT its server's address.\n",
     .options = municipality_add_options,
     .operands = "CODE",
     .min_operands = 1,
@@ -300,19 +300,19 @@ static const struct command municipality_add = {
 static const struct command municipality_list = {
     .name = "list",
     .summary = N_("the municipalities registered at the region"),
-    .help = N_("Usage: spona region municipality list [OPTIONS]\n"
+    .help = "Usage: spona region municipality list [OPTIONS]\n"
                "\n"
-               "Prints a table code | short | name | address | status.\n"),
+               "Prints a table code | short | name | address | status.\n",
     .run = municipality_list_run,
 };
 
 static const struct command municipality_show = {
     .name = "show",
     .summary = N_("a municipality, its institutions and certificates"),
-    .help = N_("Usage: spona region municipality show CODE [OPTIONS]\n"
+    .help = "Usage: spona region municipality show CODE [OPTIONS]\n"
                "\n"
                "The municipality's registry entry, its institutions and how many\n"
-               "certificates the region issued it (revoked among them).\n"),
+               "certificates the region issued it (revoked among them).\n",
     .operands = "CODE",
     .min_operands = 1,
     .max_operands = 1,
@@ -326,7 +326,7 @@ static const struct command *const municipality_subcommands[] = {
 static const struct command region_municipality = {
     .name = "municipality",
     .summary = N_("the region's municipalities: add, list, show"),
-    .help = N_("Usage: spona region municipality SUBCOMMAND [OPTIONS]\n"),
+    .help = "Usage: spona region municipality SUBCOMMAND [OPTIONS]\n",
     .subcommands = municipality_subcommands,
 };
 
@@ -341,12 +341,12 @@ static const struct args_option institution_add_options[] = {
 static const struct command institution_add = {
     .name = "add",
     .summary = N_("register an institution of a municipality"),
-    .help = N_("Usage: spona region institution add MUNICIPALITY CODE --role ROLE --name NAME\n"
+    .help = "Usage: spona region institution add MUNICIPALITY CODE --role ROLE --name NAME\n"
                "                                    [--contact TEXT] [OPTIONS]\n"
                "\n"
                "Registers an institution of a registered municipality. CODE is unique in the\n"
                "region and is the CN of the certificates the region issues it (prijedor.csr);\n"
-               "ROLE its role in the protocol (lead_agency, employment_service, ...).\n"),
+               "ROLE its role in the protocol (lead_agency, employment_service, ...).\n",
     .options = institution_add_options,
     .operands = "MUNICIPALITY CODE",
     .min_operands = 2,
@@ -362,9 +362,9 @@ static const struct args_option institution_list_options[] = {
 static const struct command institution_list = {
     .name = "list",
     .summary = N_("the institutions registered at the region"),
-    .help = N_("Usage: spona region institution list [--municipality CODE] [OPTIONS]\n"
+    .help = "Usage: spona region institution list [--municipality CODE] [OPTIONS]\n"
                "\n"
-               "Prints a table municipality | code | role | name | contact | enabled.\n"),
+               "Prints a table municipality | code | role | name | contact | enabled.\n",
     .options = institution_list_options,
     .run = institution_list_run,
 };
@@ -376,7 +376,7 @@ static const struct command *const institution_subcommands[] = {
 static const struct command region_institution = {
     .name = "institution",
     .summary = N_("the municipalities' institutions: add, list"),
-    .help = N_("Usage: spona region institution SUBCOMMAND [OPTIONS]\n"),
+    .help = "Usage: spona region institution SUBCOMMAND [OPTIONS]\n",
     .subcommands = institution_subcommands,
 };
 
@@ -387,11 +387,11 @@ static const struct command *const region_subcommands[] = {
 const struct command command_region = {
     .name = "region",
     .summary = N_("the region: registry, certificates, CRL (regional administrators)"),
-    .help = N_("Usage: spona region SUBCOMMAND [OPTIONS]\n"
+    .help = "Usage: spona region SUBCOMMAND [OPTIONS]\n"
                "\n"
                "Requests to a regional server (docs/region.md), for regional administrators:\n"
                "the registry of municipalities and institutions, the certificates the\n"
                "regional CA issues, their revocation and the CRL. A municipal server refuses\n"
-               "them, as the regional server refuses municipal requests.\n"),
+               "them, as the regional server refuses municipal requests.\n",
     .subcommands = region_subcommands,
 };

@@ -290,13 +290,13 @@ static const struct args_option cert_issue_options[] = {
 static const struct command cert_issue = {
     .name = "issue",
     .summary = N_("issue a certificate from a CSR (the CA key stays at the region)"),
-    .help = N_("Usage: spona region cert issue --municipality CODE (--institution CODE | --sync)\n"
+    .help = "Usage: spona region cert issue --municipality CODE (--institution CODE | --sync)\n"
                "                              --csr FILE [--out FILE] [OPTIONS]\n"
                "\n"
                "Issues a client certificate from a certificate signing request: the CSR gives\n"
                "only its public key (its signature is checked); the subject (CN = the\n"
                "institution's code, or MUNICIPALITY.sync), the purpose and the validity are\n"
-               "the region's. The PEM goes to --out FILE, or stdout.\n"),
+               "the region's. The PEM goes to --out FILE, or stdout.\n",
     .options = cert_issue_options,
     .run = cert_issue_run,
 };
@@ -311,11 +311,11 @@ static const struct args_option cert_upload_options[] = {
 static const struct command cert_upload = {
     .name = "upload",
     .summary = N_("store a certificate signed by the offline CA"),
-    .help = N_("Usage: spona region cert upload --municipality CODE (--institution CODE | --sync)\n"
+    .help = "Usage: spona region cert upload --municipality CODE (--institution CODE | --sync)\n"
                "                               --cert FILE [OPTIONS]\n"
                "\n"
                "Offline CA: stores a certificate signed with openssl, after the region checks\n"
-               "it against its CA and that its CN is the registry's name for it.\n"),
+               "it against its CA and that its CN is the registry's name for it.\n",
     .options = cert_upload_options,
     .run = cert_upload_run,
 };
@@ -329,10 +329,10 @@ static const struct args_option cert_revoke_options[] = {
 static const struct command cert_revoke = {
     .name = "revoke",
     .summary = N_("revoke a certificate; the next CRL is published at once"),
-    .help = N_("Usage: spona region cert revoke SERIAL [--reason TEXT] [OPTIONS]\n"
+    .help = "Usage: spona region cert revoke SERIAL [--reason TEXT] [OPTIONS]\n"
                "\n"
                "Revokes the certificate with that serial (hexadecimal) and publishes the next\n"
-               "CRL at once (with the CA key at the region).\n"),
+               "CRL at once (with the CA key at the region).\n",
     .options = cert_revoke_options,
     .operands = "SERIAL",
     .min_operands = 1,
@@ -348,10 +348,10 @@ static const struct args_option cert_list_options[] = {
 static const struct command cert_list = {
     .name = "list",
     .summary = N_("the certificates the region issued or accepted"),
-    .help = N_("Usage: spona region cert list [--municipality CODE] [OPTIONS]\n"
+    .help = "Usage: spona region cert list [--municipality CODE] [OPTIONS]\n"
                "\n"
                "Prints a table serial | municipality | institution | purpose | valid until |\n"
-               "revoked.\n"),
+               "revoked.\n",
     .options = cert_list_options,
     .run = cert_list_run,
 };
@@ -363,7 +363,7 @@ static const struct command *const cert_subcommands[] = {
 const struct command command_region_cert = {
     .name = "cert",
     .summary = N_("the regional CA's certificates: issue, upload, revoke, list"),
-    .help = N_("Usage: spona region cert SUBCOMMAND [OPTIONS]\n"),
+    .help = "Usage: spona region cert SUBCOMMAND [OPTIONS]\n",
     .subcommands = cert_subcommands,
 };
 
@@ -376,10 +376,10 @@ static const struct args_option crl_publish_options[] = {
 static const struct command crl_publish = {
     .name = "publish",
     .summary = N_("publish the next CRL"),
-    .help = N_("Usage: spona region crl publish [--out FILE] [OPTIONS]\n"
+    .help = "Usage: spona region crl publish [--out FILE] [OPTIONS]\n"
                "\n"
                "Signs the next CRL (every revoked certificate), stores it at the region and\n"
-               "writes it where [region] crl says; --out FILE also writes it here.\n"),
+               "writes it where [region] crl says; --out FILE also writes it here.\n",
     .options = crl_publish_options,
     .run = crl_publish_run,
 };
@@ -391,6 +391,6 @@ static const struct command *const crl_subcommands[] = {
 const struct command command_region_crl = {
     .name = "crl",
     .summary = N_("the region's CRL: publish"),
-    .help = N_("Usage: spona region crl SUBCOMMAND [OPTIONS]\n"),
+    .help = "Usage: spona region crl SUBCOMMAND [OPTIONS]\n",
     .subcommands = crl_subcommands,
 };

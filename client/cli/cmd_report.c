@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "i18n.h"
 #include "json.h"
 #include "output.h"
 #include "remote.h"
@@ -74,20 +75,18 @@ static void report_json(const Spona__V1__ReportResponse *answer)
 
 static void report_text(const Spona__V1__ReportResponse *answer)
 {
-    printf("Indicators of ");
-    output_text(stdout, answer->municipality_code);
-    printf(", %s to %s (protocol version %u)\n", answer->from, answer->to,
-           (unsigned)answer->protocol_version);
-    if (answer->suppressed_view) {
-        printf("Figures as released on ");
-        output_text(stdout, answer->released_at);
-        printf(".\nCounts from 1 to 4 are shown as <5; x marks a figure hidden so that a <5\n"
-               "cannot be worked out from the others.\n");
-    }
+    output_printf(stdout, _("Indicators of %s, %s to %s (protocol version %u)\n"),
+                  answer->municipality_code, answer->from, answer->to,
+                  (unsigned)answer->protocol_version);
+    if (answer->suppressed_view)
+        output_printf(stdout, _("Figures as released on %s.\nCounts from 1 to 4 are shown as "
+                                "<5; x marks a figure hidden so that a <5\ncannot be worked "
+                                "out from the others.\n"),
+                      answer->released_at);
     printf("\n");
     struct table table;
     table_init(&table, 3);
-    const char *header[] = { "indicator", "breakdown", "value" };
+    const char *header[] = { _("indicator"), _("breakdown"), _("value") };
     int failed = table_add(&table, header);
     for (size_t i = 0; !failed && i < answer->n_rows; i++) {
         const char *row[] = { answer->rows[i]->indicator, answer->rows[i]->breakdown,
@@ -104,7 +103,7 @@ static int report_pdf(const Spona__V1__ReportResponse *answer, const char *path)
     char err[512];
     if (report_pdf_write(answer, path, err, sizeof(err)) != 0)
         return output_error(0, OUTPUT_STATUS_LOCAL, err, OUTPUT_EXIT_USAGE);
-    printf("wrote %s\n", path);
+    printf(_("wrote %s\n"), path);
     return OUTPUT_EXIT_OK;
 }
 
@@ -114,7 +113,7 @@ static int report_run(const struct settings *settings, const struct args *args)
     const char *pdf = args_value(args, REPORT_OPTION_PDF);
     if ((csv != 0) + (pdf != NULL) + (settings->json != 0) > 1)
         return output_error(settings->json, OUTPUT_STATUS_USAGE,
-                            "--csv, --json and --pdf exclude each other", OUTPUT_EXIT_USAGE);
+                            _("--csv, --json and --pdf exclude each other"), OUTPUT_EXIT_USAGE);
     Spona__V1__ReportRequest report = SPONA__V1__REPORT_REQUEST__INIT;
     char *from = args_value(args, REPORT_OPTION_FROM), *to = args_value(args, REPORT_OPTION_TO);
     if (from != NULL)
@@ -150,7 +149,7 @@ static const struct args_option report_options[] = {
 
 const struct command command_report = {
     .name = "report",
-    .summary = "the protocol's indicators for a period (counts only)",
+    .summary = N_("the protocol's indicators for a period (counts only)"),
     .help = "Usage: spona report [--from DATE] [--to DATE] [--csv | --json | --pdf FILE]\n"
             "                    [OPTIONS]\n"
             "\n"

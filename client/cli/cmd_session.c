@@ -8,11 +8,13 @@
 #include <string.h>
 
 #include "commands.h"
+#include "i18n.h"
 #include "json.h"
 #include "output.h"
 #include "prompt.h"
 #include "remote.h"
 #include "session_file.h"
+#include "view.h"
 
 static void identity_json(struct json_writer *writer, const Spona__V1__WhoAmIResponse *who)
 {
@@ -33,25 +35,20 @@ static void identity_json(struct json_writer *writer, const Spona__V1__WhoAmIRes
 /* One "label: value" line per part; strings from the server go through output_text. */
 static void identity_text(const Spona__V1__WhoAmIResponse *who)
 {
-    printf("user:          ");
-    output_text(stdout, who->username);
-    printf(" (");
-    output_text(stdout, who->full_name);
-    printf(")\ninstitution:   ");
-    output_text(stdout, who->institution_name);
-    printf(" (");
-    output_text(stdout, who->institution_code);
-    printf("), role ");
-    output_text(stdout, who->institution_role);
-    printf("\nmunicipality:  ");
-    output_text(stdout, who->municipality_name);
-    printf(" (");
-    output_text(stdout, who->municipality_code);
-    printf(")\ninstallation:  ");
-    output_text(stdout, who->installation);
-    printf("\nsession:       ");
-    output_text(stdout, who->session_id);
-    printf("\n");
+    char user[400], institution[600], municipality[400];
+    snprintf(user, sizeof(user), "%s (%s)", who->username, who->full_name);
+    snprintf(institution, sizeof(institution), _("%s (%s), role %s"), who->institution_name,
+             who->institution_code, i18n_code_label("role", who->institution_role));
+    snprintf(municipality, sizeof(municipality), "%s (%s)", who->municipality_name,
+             who->municipality_code);
+    const struct view_line lines[] = {
+        { _("user"), user },
+        { _("institution"), institution },
+        { _("municipality"), municipality },
+        { _("installation"), who->installation },
+        { _("session"), who->session_id },
+    };
+    view_lines(stdout, lines, sizeof(lines) / sizeof(lines[0]));
 }
 
 /* Ends a session whose token could not be stored, so it does not linger unused. */
@@ -103,7 +100,7 @@ static int login_run(const struct settings *settings, const struct args *args)
 
     const Spona__V1__LoginResponse *answer = response->login;
     if (answer->session_token == NULL || answer->session_token[0] == '\0') {
-        code = output_error(settings->json, "INTERNAL", "the server sent no session token",
+        code = output_error(settings->json, "INTERNAL", _("the server sent no session token"),
                             OUTPUT_EXIT_SERVER_ERROR);
         goto cleanup;
     }
@@ -129,7 +126,7 @@ static int login_run(const struct settings *settings, const struct args *args)
     } else {
         if (answer->identity != NULL)
             identity_text(answer->identity);
-        printf("logged in; the session ends after %llu s without a request (saved in %s)\n",
+        printf(_("logged in; the session ends after %llu s without a request (saved in %s)\n"),
                (unsigned long long)answer->idle_timeout_seconds, settings->session_file);
     }
 
@@ -201,7 +198,7 @@ static int logout_run(const struct settings *settings, const struct args *args)
             json_bool(&writer, "logged_out", 1);
             json_object_end(&writer);
         } else {
-            printf("logged out\n");
+            fputs(_("logged out\n"), stdout);
         }
     }
     envelope_free_response(response);
@@ -211,7 +208,7 @@ static int logout_run(const struct settings *settings, const struct args *args)
 
 const struct command command_login = {
     .name = "login",
-    .summary = "log in and keep the session for later commands",
+    .summary = N_("log in and keep the session for later commands"),
     .help = "Usage: spona login [--user NAME] [--password-file FILE] [OPTIONS]\n"
             "\n"
             "Logs in as a user of the institution named by the client certificate and\n"
@@ -228,7 +225,7 @@ const struct command command_login = {
 
 const struct command command_whoami = {
     .name = "whoami",
-    .summary = "show the logged-in user, institution, role and municipality",
+    .summary = N_("show the logged-in user, institution, role and municipality"),
     .help = "Usage: spona whoami [OPTIONS]\n"
             "\n"
             "Resumes the stored session on a new connection and shows who it belongs to.\n",
@@ -237,7 +234,7 @@ const struct command command_whoami = {
 
 const struct command command_logout = {
     .name = "logout",
-    .summary = "end the session and delete the session file",
+    .summary = N_("end the session and delete the session file"),
     .help = "Usage: spona logout [OPTIONS]\n"
             "\n"
             "Resumes the stored session, ends it on the server and deletes the session file.\n",

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "commands.h"
+#include "i18n.h"
 #include "json.h"
 #include "output.h"
 #include "remote.h"
@@ -43,17 +44,20 @@ static void timeline_text(const spona_request *request, const spona_response *re
 {
     (void)request;
     const Spona__V1__TimelineResponse *answer = response->timeline;
-    printf("timeline of case ");
-    output_text(stdout, answer->case_id);
-    printf(" (%zu event%s)\n\n", answer->n_events, answer->n_events == 1 ? "" : "s");
+    output_printf(stdout,
+                  i18n_n("timeline of case %s (%zu event)\n\n",
+                         "timeline of case %s (%zu events)\n\n", answer->n_events),
+                  answer->case_id, answer->n_events);
     if (answer->n_events > 0) {
         struct table table;
         table_init(&table, 5);
-        const char *header[] = { "when", "what", "institution", "user", "summary" };
+        const char *header[] = { _("when"), _("what"), _("institution"), _("user"),
+                                 _("summary") };
         int failed = table_add(&table, header);
         for (size_t i = 0; !failed && i < answer->n_events; i++) {
             const Spona__V1__TimelineEvent *event = answer->events[i];
-            const char *row[] = { event->at, event->kind, event->institution_code,
+            const char *row[] = { event->at, i18n_code_label("event", event->kind),
+                                  event->institution_code,
                                   event->username, event->summary };
             failed = table_add(&table, row);
         }
@@ -61,12 +65,17 @@ static void timeline_text(const spona_request *request, const spona_response *re
     }
     if (answer->n_hidden_categories == 0)
         return;
-    printf("%shidden: categories ", answer->n_events > 0 ? "\n" : "");
-    for (size_t i = 0; i < answer->n_hidden_categories; i++) {
-        printf("%s", i > 0 ? ", " : "");
-        output_text(stdout, answer->hidden_categories[i]);
+    char categories[600] = "";
+    size_t used = 0;
+    for (size_t i = 0; i < answer->n_hidden_categories && used < sizeof(categories); i++) {
+        int written = snprintf(categories + used, sizeof(categories) - used, "%s%s",
+                               i > 0 ? ", " : "",
+                               i18n_code_label("category", answer->hidden_categories[i]));
+        used += written > 0 ? (size_t)written : 0;
     }
-    printf(" are not shown: you may not read them\n");
+    printf("%s", answer->n_events > 0 ? "\n" : "");
+    output_printf(stdout, _("hidden: categories %s are not shown: you may not read them\n"),
+                  categories);
 }
 
 static int timeline_run(const struct settings *settings, const struct args *args)
@@ -81,7 +90,7 @@ static int timeline_run(const struct settings *settings, const struct args *args
 
 const struct command command_timeline = {
     .name = "timeline",
-    .summary = "everything that happened on a case that you may see",
+    .summary = N_("everything that happened on a case that you may see"),
     .help = "Usage: spona timeline CASE_ID [OPTIONS]\n"
             "\n"
             "Lists the events of the case in time order (opened, stage changes,\n"

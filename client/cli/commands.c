@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "i18n.h"
+
 static const struct command *const commands_table[] = {
     &command_ping,
     &command_login,
@@ -37,7 +39,7 @@ static const struct command *const commands_table[] = {
 
 #define COMMANDS_COUNT (sizeof(commands_table) / sizeof(commands_table[0]))
 
-static const char commands_common_options[] =
+static const char *const commands_common_options = N_(
     "Options (every command):\n"
     "  --server HOST:PORT   server address (default 127.0.0.1:7443; [V6ADDR]:PORT)\n"
     "  --ca FILE            CA bundle that issued the server certificate (required)\n"
@@ -48,14 +50,16 @@ static const char commands_common_options[] =
     "  --session-file FILE  session file (default $XDG_STATE_HOME/spona/session,\n"
     "                       or ~/.local/state/spona/session)\n"
     "  --json               print one JSON object on stdout, errors included\n"
+    "  --lang LANG          language: bs, hr, sr-Latn, sr-Cyrl or en (default: locale)\n"
     "  -h, --help           show help (after a command: that command's help)\n"
-    "  -V, --version        show the version\n";
+    "  -V, --version        show the version\n");
 
-static const char commands_environment[] =
+static const char *const commands_environment = N_(
     "Environment: SPONA_SERVER, SPONA_CA, SPONA_CERT, SPONA_KEY, SPONA_USER,\n"
-    "SPONA_PASSWORD, SPONA_CONFIG, SPONA_SESSION_FILE. Flags win over the environment,\n"
-    "the environment over the config file (section [client], keys server, ca, cert,\n"
-    "key, user, session_file; relative paths are relative to the config file).\n"
+    "SPONA_PASSWORD, SPONA_CONFIG, SPONA_SESSION_FILE, SPONA_LANG. Flags win over the\n"
+    "environment, the environment over the config file (section [client], keys server,\n"
+    "ca, cert, key, user, session_file, lang; relative paths are relative to the config\n"
+    "file).\n"
     "\n"
     "Writes send a new random idempotency key each run; a write that failed with\n"
     "exit code 2 may have been applied: retry it with the --idempotency-key the error\n"
@@ -63,7 +67,7 @@ static const char commands_environment[] =
     "\n"
     "Exit codes: 0 success, 1 usage or local error, 2 connection or TLS failure,\n"
     "3 not logged in or login refused, 4 permission denied, 5 other server error,\n"
-    "6 `audit verify` found the audit trail broken.\n";
+    "6 `audit verify` found the audit trail broken.\n");
 
 const struct command *commands_find(const char *name)
 {
@@ -89,17 +93,17 @@ static void commands_print_line(FILE *out, const char *group, const struct comma
         snprintf(name, sizeof(name), "%s %s", group, command->name);
     else
         snprintf(name, sizeof(name), "%s", command->name);
-    fprintf(out, "  %-17s %s\n", name, command->summary);
+    fprintf(out, "  %-17s %s\n", name, _(command->summary));
 }
 
 void commands_print_usage(FILE *out)
 {
-    fputs("Usage: spona COMMAND [SUBCOMMAND] [ARGUMENTS] [OPTIONS]\n"
-          "       spona --help | --version\n"
-          "\n"
-          "Command-line client of a Spona server (mutual TLS 1.3, protocol spona/1).\n"
-          "\n"
-          "Commands:\n",
+    fputs(_("Usage: spona COMMAND [SUBCOMMAND] [ARGUMENTS] [OPTIONS]\n"
+            "       spona --help | --version\n"
+            "\n"
+            "Command-line client of a Spona server (mutual TLS 1.3, protocol spona/1).\n"
+            "\n"
+            "Commands:\n"),
           out);
     for (size_t i = 0; i < COMMANDS_COUNT; i++) {
         const struct command *command = commands_table[i];
@@ -110,24 +114,24 @@ void commands_print_usage(FILE *out)
         for (size_t j = 0; command->subcommands[j] != NULL; j++)
             commands_print_line(out, command->name, command->subcommands[j]);
     }
-    fputs("\nRun `spona COMMAND --help` for a command's own options.\n\n", out);
-    fputs(commands_common_options, out);
+    fputs(_("\nRun `spona COMMAND --help` for a command's own options.\n\n"), out);
+    fputs(_(commands_common_options), out);
     fputc('\n', out);
-    fputs(commands_environment, out);
+    fputs(_(commands_environment), out);
 }
 
 void commands_print_help(const struct command *command, const char *path, FILE *out)
 {
     fputs(command->help, out);
     if (command->subcommands != NULL) {
-        fputs("\nSubcommands:\n", out);
+        fputs(_("\nSubcommands:\n"), out);
         for (size_t j = 0; command->subcommands[j] != NULL; j++)
             commands_print_line(out, command->name, command->subcommands[j]);
-        fprintf(out, "\nRun `spona %s SUBCOMMAND --help` for a subcommand's own options.\n",
+        fprintf(out, _("\nRun `spona %s SUBCOMMAND --help` for a subcommand's own options.\n"),
                 path);
     }
     fputc('\n', out);
-    fputs(commands_common_options, out);
+    fputs(_(commands_common_options), out);
     fputc('\n', out);
-    fputs(commands_environment, out);
+    fputs(_(commands_environment), out);
 }

@@ -72,11 +72,11 @@ static int id_prefix_lookup(struct spona_client *client, const struct settings *
     char message[256];
     if (found == 0)
         snprintf(message, sizeof(message), _("no %s that you may see has an id beginning so"),
-                 kind);
+                 i18n_code_label("record", kind));
     else
         snprintf(message, sizeof(message),
                  _("more than one %s that you may see has an id beginning so: give more of it"),
-                 kind);
+                 i18n_code_label("record", kind));
     return output_error(settings->json, found == 0 ? "NOT_FOUND" : OUTPUT_STATUS_USAGE, message,
                         found == 0 ? output_exit_code(SPONA__V1__STATUS__NOT_FOUND)
                                    : OUTPUT_EXIT_USAGE);

@@ -12,12 +12,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "i18n.h"
+
 /* Reads size bytes from /dev/urandom. 0, or -1 with err set. */
 static int idempotency_random(unsigned char *bytes, size_t size, char *err, size_t err_size)
 {
     int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        snprintf(err, err_size, "/dev/urandom: %s", strerror(errno));
+        snprintf(err, err_size, _("/dev/urandom: %s"), strerror(errno));
         return -1;
     }
     size_t got = 0;
@@ -26,7 +28,7 @@ static int idempotency_random(unsigned char *bytes, size_t size, char *err, size
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0) {
-            snprintf(err, err_size, "/dev/urandom: %s",
+            snprintf(err, err_size, _("/dev/urandom: %s"),
                      n < 0 ? strerror(errno) : "unexpected end of file");
             close(fd);
             return -1;

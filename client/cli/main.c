@@ -10,6 +10,7 @@
 #include "args.h"
 #include "commands.h"
 #include "envelope.h"
+#include "i18n.h"
 #include "output.h"
 #include "settings.h"
 
@@ -29,14 +30,31 @@ static const char *unexpected_flag(const struct settings *settings,
     return NULL;
 }
 
+/*
+ * Uses the language named by --lang (or, once the settings are resolved, by SPONA_LANG or
+ * the config file); without one, the locale's. 0, or -1 with a usage error in err.
+ */
+static int choose_language(const char *name, char *err, size_t err_size)
+{
+    enum i18n_language language = i18n_language_from_locale();
+    if (name != NULL && i18n_parse_language(name, &language) != 0) {
+        snprintf(err, err_size, _("unknown language '%s': expected bs, hr, sr-Latn, sr-Cyrl or en"),
+                 name);
+        return -1;
+    }
+    if (language != i18n_current())
+        i18n_select(language, NULL); /* a missing catalog: English */
+    return 0;
+}
+
 /* Reports a usage error with a pointer to the help that explains it. */
 static int usage_error(const struct settings *settings, const char *message, const char *path)
 {
     char text[700];
     if (path != NULL)
-        snprintf(text, sizeof(text), "%s (see spona %s --help)", message, path);
+        snprintf(text, sizeof(text), _("%s (see spona %s --help)"), message, path);
     else
-        snprintf(text, sizeof(text), "%s (see spona --help)", message);
+        snprintf(text, sizeof(text), _("%s (see spona --help)"), message);
     return output_error(settings->json, OUTPUT_STATUS_USAGE, text, OUTPUT_EXIT_USAGE);
 }
 
@@ -59,7 +77,9 @@ int main(int argc, char **argv)
     int next = argc;
     int code = OUTPUT_EXIT_OK;
 
-    if (settings_parse_leading(&settings, argc, argv, &next, err, sizeof(err)) != 0) {
+    choose_language(NULL, err, sizeof(err));
+    if (settings_parse_leading(&settings, argc, argv, &next, err, sizeof(err)) != 0 ||
+        choose_language(settings.flag_lang, err, sizeof(err)) != 0) {
         code = usage_error(&settings, err, NULL);
         goto done;
     }
@@ -71,12 +91,12 @@ int main(int argc, char **argv)
         if (settings.help)
             commands_print_usage(stdout);
         else
-            code = usage_error(&settings, "no command given", NULL);
+            code = usage_error(&settings, _("no command given"), NULL);
         goto done;
     }
     const struct command *command = commands_find(argv[next]);
     if (command == NULL) {
-        snprintf(err, sizeof(err), "unknown command '%s'", argv[next]);
+        snprintf(err, sizeof(err), _("unknown command '%s'"), argv[next]);
         code = usage_error(&settings, err, NULL);
         goto done;
     }
@@ -86,7 +106,7 @@ int main(int argc, char **argv)
     while (command->subcommands != NULL && next < argc && argv[next][0] != '-') {
         const struct command *sub = commands_find_sub(command, argv[next]);
         if (sub == NULL && command->run == NULL) {
-            snprintf(err, sizeof(err), "unknown command '%s %s'", path, argv[next]);
+            snprintf(err, sizeof(err), _("unknown command '%s %s'"), path, argv[next]);
             code = usage_error(&settings, err, path);
             goto done;
         }
@@ -99,7 +119,8 @@ int main(int argc, char **argv)
     }
 
     if (args_parse(&args, command->options, &settings, argc, argv, next, err, sizeof(err)) !=
-        0) {
+            0 ||
+        choose_language(settings.flag_lang, err, sizeof(err)) != 0) {
         code = usage_error(&settings, err, path);
         goto done;
     }
@@ -114,13 +135,13 @@ int main(int argc, char **argv)
     if (command->run == NULL) {
         char names[200];
         subcommand_names(command, names, sizeof(names));
-        snprintf(err, sizeof(err), "'%s' needs a subcommand: %s", path, names);
+        snprintf(err, sizeof(err), _("'%s' needs a subcommand: %s"), path, names);
         code = usage_error(&settings, err, path);
         goto done;
     }
     const char *flag = unexpected_flag(&settings, command);
     if (flag != NULL) {
-        snprintf(err, sizeof(err), "%s is not an option of '%s'", flag, path);
+        snprintf(err, sizeof(err), _("%s is not an option of '%s'"), flag, path);
         code = usage_error(&settings, err, path);
         goto done;
     }
@@ -129,7 +150,8 @@ int main(int argc, char **argv)
         code = usage_error(&settings, err, path);
         goto done;
     }
-    if (settings_resolve(&settings, err, sizeof(err)) != 0) {
+    if (settings_resolve(&settings, err, sizeof(err)) != 0 ||
+        choose_language(settings.lang, err, sizeof(err)) != 0) {
         code = output_error(settings.json, OUTPUT_STATUS_USAGE, err, OUTPUT_EXIT_USAGE);
         goto done;
     }

@@ -4,9 +4,12 @@
  */
 #include "output.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
+#include "i18n_errors.h"
 #include "json.h"
 
 void output_text(FILE *out, const char *text)
@@ -25,6 +28,31 @@ void output_block(FILE *out, const char *text)
     }
     if (p != (const unsigned char *)text && p[-1] != '\n')
         fputc('\n', out);
+}
+
+void output_printf(FILE *out, const char *format, ...)
+{
+    char buffer[2048];
+    va_list list;
+    va_start(list, format);
+    int length = vsnprintf(buffer, sizeof(buffer), format, list);
+    va_end(list);
+    char *text = buffer;
+    if (length >= (int)sizeof(buffer)) {
+        text = malloc((size_t)length + 1);
+        if (text != NULL) {
+            va_start(list, format);
+            vsnprintf(text, (size_t)length + 1, format, list);
+            va_end(list);
+        } else {
+            text = buffer; /* out of memory: the message cut short */
+        }
+    }
+    if (length > 0)
+        for (const unsigned char *p = (const unsigned char *)text; *p != '\0'; p++)
+            fputc((*p < 0x20 && *p != '\n') || *p == 0x7F ? '?' : *p, out);
+    if (text != buffer)
+        free(text);
 }
 
 void output_indented(FILE *out, const char *text, int indent)
@@ -47,7 +75,8 @@ size_t output_width(const char *text)
     return width;
 }
 
-int output_error(int json, const char *status, const char *message, int exit_code)
+/* "spona: message" on stderr, one such line per line of message. */
+static void output_error_lines(const char *message)
 {
     fflush(stdout);
     for (const char *line = message; *line != '\0' || line == message;) {
@@ -64,6 +93,11 @@ int output_error(int json, const char *status, const char *message, int exit_cod
         if (*line == '\0')
             break; /* a final newline ends the message, not a new line */
     }
+}
+
+int output_error(int json, const char *status, const char *message, int exit_code)
+{
+    output_error_lines(message);
     if (json) {
         struct json_writer writer;
         json_init(&writer, stdout);
@@ -94,11 +128,33 @@ int output_exit_code(spona_status status)
 
 int output_server_error(int json, const spona_response *response)
 {
+    char translated[1024];
+    i18n_error_message(response, translated, sizeof(translated));
     const char *message = response->message != NULL && response->message[0] != '\0'
                               ? response->message
                               : envelope_status_name(response->status);
     int code = output_exit_code(response->status);
     if (code == OUTPUT_EXIT_OK)
         code = OUTPUT_EXIT_SERVER_ERROR; /* called for an OK response: should not happen */
-    return output_error(json, envelope_status_name(response->status), message, code);
+    output_error_lines(translated);
+    if (json) { /* the server's English message and the code, untranslated */
+        struct json_writer writer;
+        json_init(&writer, stdout);
+        json_object_begin(&writer, NULL);
+        json_object_begin(&writer, "error");
+        json_string(&writer, "status", envelope_status_name(response->status));
+        json_string(&writer, "message", message);
+        if (response->error_code != NULL && response->error_code[0] != '\0') {
+            json_string(&writer, "code", response->error_code);
+            json_object_begin(&writer, "params");
+            for (size_t i = 0; i < response->n_error_params; i++)
+                json_string(&writer, response->error_params[i]->name,
+                            response->error_params[i]->value);
+            json_object_end(&writer);
+        }
+        json_object_end(&writer);
+        json_object_end(&writer);
+        fflush(stdout);
+    }
+    return code;
 }

@@ -49,6 +49,13 @@ void output_text(FILE *out, const char *text);
  */
 void output_block(FILE *out, const char *text);
 
+/*
+ * printf for messages in the user's language (format from _()): the result is printed
+ * with control characters other than the format's newlines replaced by '?', so that
+ * text from the server among the arguments cannot drive the terminal.
+ */
+void output_printf(FILE *out, const char *format, ...) __attribute__((format(printf, 2, 3)));
+
 /* Prints a value whose own line breaks continue after indent spaces. */
 void output_indented(FILE *out, const char *text, int indent);
 

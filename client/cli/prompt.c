@@ -14,6 +14,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "i18n.h"
+
 /* Signal that interrupted a prompt; only the handler below writes it. */
 static volatile sig_atomic_t prompt_interrupted;
 
@@ -108,17 +110,17 @@ static char *prompt_tty(const char *question, int secret, const char *no_tty_mes
     if (rc == 1) {
         explicit_bzero(line, sizeof(line));
         raise(prompt_interrupted); /* the terminal is restored: now act on it */
-        snprintf(err, err_size, "interrupted");
+        snprintf(err, err_size, _("interrupted"));
         return NULL;
     }
     if (rc == -2)
-        snprintf(err, err_size, "input longer than %d bytes", PROMPT_MAX_LINE - 1);
+        snprintf(err, err_size, _("input longer than %d bytes"), PROMPT_MAX_LINE - 1);
     else if (rc != 0)
-        snprintf(err, err_size, "cannot read from the terminal");
+        snprintf(err, err_size, _("cannot read from the terminal"));
     else if (line[0] == '\0')
-        snprintf(err, err_size, "nothing entered");
+        snprintf(err, err_size, _("nothing entered"));
     else if ((answer = strdup(line)) == NULL)
-        snprintf(err, err_size, "out of memory");
+        snprintf(err, err_size, _("out of memory"));
     explicit_bzero(line, sizeof(line));
     return answer;
 }
@@ -130,22 +132,22 @@ static char *read_password_file(const char *path, char *err, size_t err_size)
     char *answer = NULL;
     FILE *file = fopen(path, "r");
     if (file == NULL) {
-        snprintf(err, err_size, "password file %s: %s", path, strerror(errno));
+        snprintf(err, err_size, _("password file %s: %s"), path, strerror(errno));
         return NULL;
     }
     if (fgets(line, sizeof(line), file) == NULL) {
-        snprintf(err, err_size, "password file %s is empty", path);
+        snprintf(err, err_size, _("password file %s is empty"), path);
         goto cleanup;
     }
     if (strchr(line, '\n') == NULL && !feof(file)) {
-        snprintf(err, err_size, "password file %s: first line too long", path);
+        snprintf(err, err_size, _("password file %s: first line too long"), path);
         goto cleanup;
     }
     strip_newline(line);
     if (line[0] == '\0')
-        snprintf(err, err_size, "password file %s: first line is empty", path);
+        snprintf(err, err_size, _("password file %s: first line is empty"), path);
     else if ((answer = strdup(line)) == NULL)
-        snprintf(err, err_size, "out of memory");
+        snprintf(err, err_size, _("out of memory"));
 
 cleanup:
     explicit_bzero(line, sizeof(line));
@@ -161,11 +163,11 @@ char *prompt_password(const char *password_file, const char *user, char *err, si
     if (from_env != NULL && from_env[0] != '\0') {
         char *copy = strdup(from_env);
         if (copy == NULL)
-            snprintf(err, err_size, "out of memory");
+            snprintf(err, err_size, _("out of memory"));
         return copy;
     }
     char question[256];
-    snprintf(question, sizeof(question), "Password for %s: ", user);
+    snprintf(question, sizeof(question), _("Password for %s: "), user);
     return prompt_tty(question, 1,
                       "no password: set SPONA_PASSWORD, use --password-file or run on a terminal",
                       err, err_size);

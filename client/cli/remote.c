@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "i18n.h"
 #include "id_prefix.h"
 #include "idempotency.h"
 #include "json.h"
@@ -21,7 +22,7 @@ struct spona_client *remote_connect(const struct settings *settings, int *exit_c
     char err[512];
     if (settings->ca_file == NULL) {
         *exit_code = output_error(settings->json, OUTPUT_STATUS_USAGE,
-                                  "no CA file: give --ca, set SPONA_CA or ca in the config file",
+                                  _("no CA file: give --ca, set SPONA_CA or ca in the config file"),
                                   OUTPUT_EXIT_USAGE);
         return NULL;
     }
@@ -63,7 +64,7 @@ int remote_call(struct spona_client *client, const struct settings *settings,
         envelope_free_response(*response);
         *response = NULL;
         return output_error(settings->json, "INTERNAL",
-                            "the server answered with a response of the wrong kind",
+                            _("the server answered with a response of the wrong kind"),
                             OUTPUT_EXIT_SERVER_ERROR);
     }
     return OUTPUT_EXIT_OK;
@@ -84,7 +85,7 @@ int remote_resume(const struct settings *settings, struct spona_client **client,
         return output_error(settings->json, OUTPUT_STATUS_LOCAL, err, OUTPUT_EXIT_USAGE);
     if (found == 0)
         return output_error(settings->json, "UNAUTHENTICATED",
-                            "not logged in: run `spona login`", OUTPUT_EXIT_UNAUTHENTICATED);
+                            _("not logged in: run `spona login`"), OUTPUT_EXIT_UNAUTHENTICATED);
 
     *client = remote_connect(settings, &code);
     if (*client == NULL)
@@ -143,7 +144,7 @@ int remote_session_write(const struct settings *settings, const struct args *arg
     if (given != NULL) {
         if (!idempotency_key_valid(given)) {
             snprintf(err, sizeof(err),
-                     "--idempotency-key '%s': expected a UUID (8-4-4-4-12 hex digits)", given);
+                     _("--idempotency-key '%s': expected a UUID (8-4-4-4-12 hex digits)"), given);
             return output_error(settings->json, OUTPUT_STATUS_USAGE, err, OUTPUT_EXIT_USAGE);
         }
         snprintf(key, sizeof(key), "%s", given);
@@ -160,8 +161,8 @@ int remote_session_write(const struct settings *settings, const struct args *arg
     spona_client_close(client);
     if (code == OUTPUT_EXIT_CONNECTION)
         fprintf(stderr,
-                "spona: the write may have been applied or not: to retry it safely, run the "
-                "same command with --idempotency-key %s\n",
+                _("spona: the write may have been applied or not: to retry it safely, run the "
+                  "same command with --idempotency-key %s\n"),
                 key);
     return code;
 }

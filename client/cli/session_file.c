@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "i18n.h"
+
 #define SESSION_FILE_MAX_TOKEN 1024
 
 /* Creates the directories leading to path (mode 0700 for those it creates). */
@@ -19,14 +21,14 @@ static int make_parent_directories(const char *path, char *err, size_t err_size)
 {
     char *copy = strdup(path);
     if (copy == NULL) {
-        snprintf(err, err_size, "out of memory");
+        snprintf(err, err_size, _("out of memory"));
         return -1;
     }
     int rc = 0;
     for (char *slash = strchr(copy + 1, '/'); slash != NULL; slash = strchr(slash + 1, '/')) {
         *slash = '\0';
         if (mkdir(copy, 0700) != 0 && errno != EEXIST) {
-            snprintf(err, err_size, "cannot create directory %s: %s", copy, strerror(errno));
+            snprintf(err, err_size, _("cannot create directory %s: %s"), copy, strerror(errno));
             rc = -1;
             break;
         }
@@ -46,29 +48,29 @@ int session_file_write(const char *path, const char *token, char *err, size_t er
     size_t temporary_size = strlen(path) + sizeof(".XXXXXX");
     temporary = malloc(temporary_size);
     if (temporary == NULL) {
-        snprintf(err, err_size, "out of memory");
+        snprintf(err, err_size, _("out of memory"));
         goto cleanup;
     }
     snprintf(temporary, temporary_size, "%s.XXXXXX", path);
     fd = mkstemp(temporary); /* mode 0600 */
     if (fd < 0) {
-        snprintf(err, err_size, "cannot write session file %s: %s", path, strerror(errno));
+        snprintf(err, err_size, _("cannot write session file %s: %s"), path, strerror(errno));
         goto cleanup;
     }
     size_t length = strlen(token);
     if (fchmod(fd, 0600) != 0 || write(fd, token, length) != (ssize_t)length ||
         write(fd, "\n", 1) != 1 || fsync(fd) != 0) {
-        snprintf(err, err_size, "cannot write session file %s: %s", path, strerror(errno));
+        snprintf(err, err_size, _("cannot write session file %s: %s"), path, strerror(errno));
         goto cleanup;
     }
     if (close(fd) != 0) {
         fd = -1;
-        snprintf(err, err_size, "cannot write session file %s: %s", path, strerror(errno));
+        snprintf(err, err_size, _("cannot write session file %s: %s"), path, strerror(errno));
         goto cleanup;
     }
     fd = -1;
     if (rename(temporary, path) != 0) {
-        snprintf(err, err_size, "cannot write session file %s: %s", path, strerror(errno));
+        snprintf(err, err_size, _("cannot write session file %s: %s"), path, strerror(errno));
         goto cleanup;
     }
     rc = 0;
@@ -90,14 +92,14 @@ int session_file_read(const char *path, char **token, char *err, size_t err_size
     if (fd < 0) {
         if (errno == ENOENT)
             return 0;
-        snprintf(err, err_size, "cannot read session file %s: %s", path, strerror(errno));
+        snprintf(err, err_size, _("cannot read session file %s: %s"), path, strerror(errno));
         return -1;
     }
     ssize_t got = read(fd, buffer, sizeof(buffer) - 1);
     int saved_errno = errno;
     close(fd);
     if (got < 0) {
-        snprintf(err, err_size, "cannot read session file %s: %s", path, strerror(saved_errno));
+        snprintf(err, err_size, _("cannot read session file %s: %s"), path, strerror(saved_errno));
         return -1;
     }
     buffer[got] = '\0';
@@ -106,7 +108,7 @@ int session_file_read(const char *path, char **token, char *err, size_t err_size
     if (buffer[0] != '\0' && strlen(buffer) <= SESSION_FILE_MAX_TOKEN) {
         *token = strdup(buffer);
         if (*token == NULL) {
-            snprintf(err, err_size, "out of memory");
+            snprintf(err, err_size, _("out of memory"));
             found = -1;
         } else {
             found = 1;
@@ -119,7 +121,7 @@ int session_file_read(const char *path, char **token, char *err, size_t err_size
 int session_file_remove(const char *path, char *err, size_t err_size)
 {
     if (unlink(path) != 0 && errno != ENOENT) {
-        snprintf(err, err_size, "cannot remove session file %s: %s", path, strerror(errno));
+        snprintf(err, err_size, _("cannot remove session file %s: %s"), path, strerror(errno));
         return -1;
     }
     return 0;

@@ -15,6 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "i18n.h"
+
 enum settings_option {
     OPTION_SERVER = 256,
     OPTION_CA,
@@ -25,6 +27,7 @@ enum settings_option {
     OPTION_PASSWORD_FILE,
     OPTION_SESSION_FILE,
     OPTION_JSON,
+    OPTION_LANG,
 };
 
 const struct option settings_options[] = {
@@ -37,6 +40,7 @@ const struct option settings_options[] = {
     { "password-file", required_argument, NULL, OPTION_PASSWORD_FILE },
     { "session-file", required_argument, NULL, OPTION_SESSION_FILE },
     { "json", no_argument, NULL, OPTION_JSON },
+    { "lang", required_argument, NULL, OPTION_LANG },
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, 'V' },
     { NULL, 0, NULL, 0 },
@@ -59,18 +63,18 @@ static int settings_set(char **slot, const char *value)
 void settings_option_error(int option, const char *spelled, char *err, size_t err_size)
 {
     if (option == ':') {
-        snprintf(err, err_size, "option '%s' needs a value", spelled);
+        snprintf(err, err_size, _("option '%s' needs a value"), spelled);
     } else if (strncmp(spelled, "--", 2) == 0) {
         const char *equals = strchr(spelled, '=');
         if (optopt != 0 && equals != NULL) /* a known option that takes no value */
-            snprintf(err, err_size, "option '%.*s' takes no value", (int)(equals - spelled),
+            snprintf(err, err_size, _("option '%.*s' takes no value"), (int)(equals - spelled),
                      spelled);
         else
-            snprintf(err, err_size, "unknown option '%s'", spelled);
+            snprintf(err, err_size, _("unknown option '%s'"), spelled);
     } else if (optopt > ' ' && optopt < 0x7F) {
-        snprintf(err, err_size, "unknown option '-%c'", optopt);
+        snprintf(err, err_size, _("unknown option '-%c'"), optopt);
     } else {
-        snprintf(err, err_size, "unknown option '%s'", spelled);
+        snprintf(err, err_size, _("unknown option '%s'"), spelled);
     }
 }
 
@@ -85,6 +89,7 @@ int settings_take_option(struct settings *settings, int option, const char *valu
     case OPTION_KEY: slot = &settings->flag_key; break;
     case OPTION_CONFIG: slot = &settings->flag_config; break;
     case OPTION_SESSION_FILE: slot = &settings->flag_session_file; break;
+    case OPTION_LANG: slot = &settings->flag_lang; break;
     case OPTION_USER:
         slot = &settings->flag_user;
         settings->given |= SETTINGS_FLAG_USER;
@@ -101,12 +106,12 @@ int settings_take_option(struct settings *settings, int option, const char *valu
     if (value == NULL || value[0] == '\0') {
         for (size_t i = 0; settings_options[i].name != NULL; i++)
             if (settings_options[i].val == option)
-                snprintf(err, err_size, "option '--%s' needs a non-empty value",
+                snprintf(err, err_size, _("option '--%s' needs a non-empty value"),
                          settings_options[i].name);
         return -1;
     }
     if (settings_set(slot, value) != 0) {
-        snprintf(err, err_size, "out of memory");
+        snprintf(err, err_size, _("out of memory"));
         return -1;
     }
     return 1;
@@ -126,10 +131,13 @@ int settings_parse_leading(struct settings *settings, int argc, char **argv,
         int taken = 0;
         if (option == ':' || option == '?') {
             settings_option_error(option, argv[optind - 1], err, err_size);
-            if (strncmp(err, "unknown option", 14) == 0) {
+            const char *spelled = argv[optind - 1];
+            int takes_no_value = strncmp(spelled, "--", 2) == 0 && optopt != 0 &&
+                                 strchr(spelled, '=') != NULL;
+            if (option == '?' && !takes_no_value) { /* an unknown option */
                 size_t used = strlen(err);
-                snprintf(err + used, err_size - used, " before the command (a command's own "
-                                                      "options follow it)");
+                snprintf(err + used, err_size - used, _(" before the command (a command's own "
+                                                      "options follow it)"));
             }
         } else
             taken = settings_take_option(settings, option, optarg, err, err_size);
@@ -231,16 +239,18 @@ static int config_handler(void *user, const char *section, const char *name, con
         rc = config_set_path(reader, &settings->cert_file, value);
     else if (strcmp(name, "key") == 0)
         rc = config_set_path(reader, &settings->key_file, value);
+    else if (strcmp(name, "lang") == 0)
+        rc = settings_set(&settings->lang, value);
     else if (strcmp(name, "session_file") == 0)
         rc = config_set_path(reader, &settings->session_file, value);
     else {
         if (reader->error[0] == '\0')
-            snprintf(reader->error, sizeof(reader->error), "unknown key '%s' in [client]",
+            snprintf(reader->error, sizeof(reader->error), _("unknown key '%s' in [client]"),
                      name);
         return 0;
     }
     if (rc != 0 && reader->error[0] == '\0')
-        snprintf(reader->error, sizeof(reader->error), "out of memory");
+        snprintf(reader->error, sizeof(reader->error), _("out of memory"));
     return rc == 0;
 }
 
@@ -274,14 +284,14 @@ static int settings_read_config(struct settings *settings, char *err, size_t err
     FILE *file = fopen(path, "r");
     int rc = -1;
     if (file == NULL) {
-        snprintf(err, err_size, "config file %s: %s", path, strerror(errno));
+        snprintf(err, err_size, _("config file %s: %s"), path, strerror(errno));
         goto cleanup;
     }
     int line = ini_parse_file(file, config_handler, &reader);
     fclose(file);
     if (line != 0) {
-        snprintf(err, err_size, "config file %s line %d: %s", path, line,
-                 reader.error[0] != '\0' ? reader.error : "syntax error");
+        snprintf(err, err_size, _("config file %s line %d: %s"), path, line,
+                 reader.error[0] != '\0' ? reader.error : _("syntax error"));
         goto cleanup;
     }
     settings->config_file = path;
@@ -352,6 +362,8 @@ int settings_resolve(struct settings *settings, char *err, size_t err_size)
         settings_from_env(&settings->key_file, "SPONA_KEY") != 0 ||
         settings_from_env(&settings->user, "SPONA_USER") != 0 ||
         settings_from_env(&settings->session_file, "SPONA_SESSION_FILE") != 0 ||
+        settings_from_env(&settings->lang, "SPONA_LANG") != 0 ||
+        settings_from_flag(&settings->lang, settings->flag_lang) != 0 ||
         settings_from_flag(&settings->server, settings->flag_server) != 0 ||
         settings_from_flag(&settings->ca_file, settings->flag_ca) != 0 ||
         settings_from_flag(&settings->cert_file, settings->flag_cert) != 0 ||
@@ -364,20 +376,20 @@ int settings_resolve(struct settings *settings, char *err, size_t err_size)
     if (settings->session_file == NULL) {
         settings->session_file = xdg_path("XDG_STATE_HOME", ".local/state", "session");
         if (settings->session_file == NULL) {
-            snprintf(err, err_size, "no home directory for the session file: set "
-                                    "SPONA_SESSION_FILE or session_file in the config file");
+            snprintf(err, err_size, _("no home directory for the session file: set "
+                                    "SPONA_SESSION_FILE or session_file in the config file"));
             return -1;
         }
     }
     if (settings_split_server(settings) != 0) {
-        snprintf(err, err_size, "invalid server address '%s': expected HOST:PORT",
+        snprintf(err, err_size, _("invalid server address '%s': expected HOST:PORT"),
                  settings->server);
         return -1;
     }
     return 0;
 
 out_of_memory:
-    snprintf(err, err_size, "out of memory");
+    snprintf(err, err_size, _("out of memory"));
     return -1;
 }
 
@@ -390,6 +402,7 @@ void settings_free(struct settings *settings)
         &settings->session_file, &settings->config_file,  &settings->flag_server,
         &settings->flag_ca,     &settings->flag_cert,     &settings->flag_key,
         &settings->flag_user,   &settings->flag_session_file, &settings->flag_config,
+        &settings->lang,        &settings->flag_lang,
     };
     for (size_t i = 0; i < sizeof(owned) / sizeof(owned[0]); i++) {
         free(*owned[i]);

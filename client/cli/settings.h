@@ -38,10 +38,11 @@ struct settings {
     char *user;
     char *session_file;
     char *config_file;  /* the config file read, NULL if none */
+    char *lang;         /* the language (docs/i18n.md); NULL: the locale's */
 
     /* flag values kept until settings_resolve (owned) */
     char *flag_server, *flag_ca, *flag_cert, *flag_key, *flag_user, *flag_session_file,
-        *flag_config;
+        *flag_config, *flag_lang;
 };
 
 /* getopt_long table of the settings options, ended by a zero row; short options "hV". */

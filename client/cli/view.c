@@ -31,6 +31,26 @@ const char *view_decision_reason(const Spona__V1__CategoryDecision *decision)
     return reason;
 }
 
+/*
+ * The reason of a decision in the user's language: from its clause and protocol version
+ * (the server's English reason names the same); in English the server's own words.
+ */
+static void view_decision_reason_text(const Spona__V1__CategoryDecision *decision, char *out,
+                                      size_t out_size)
+{
+    if (i18n_current() == I18N_EN)
+        snprintf(out, out_size, "%s", view_decision_reason(decision));
+    else if (decision->clause != 0 && decision->allowed)
+        snprintf(out, out_size, _("clause %u of the protocol, version %u"),
+                 (unsigned)decision->clause, (unsigned)decision->protocol_version);
+    else if (decision->clause != 0)
+        snprintf(out, out_size,
+                 _("clause %u of the protocol, version %u, asks for team membership or consent"),
+                 (unsigned)decision->clause, (unsigned)decision->protocol_version);
+    else
+        snprintf(out, out_size, "%s", _("no clause of the protocol allows it"));
+}
+
 void view_decision_json(struct json_writer *writer, const Spona__V1__CategoryDecision *decision)
 {
     json_object_begin(writer, NULL);
@@ -155,32 +175,34 @@ static void view_household_text(FILE *out, const Spona__V1__PersonView *view)
     int failed = 0;
     if (view->n_household > 0) {
         table_init(&table, 3);
-        const char *header[] = { "name", "relation", "born" };
+        const char *header[] = { _("name"), _("relation"), _("born") };
         failed = table_add(&table, header);
         for (size_t i = 0; !failed && i < view->n_household; i++) {
             char year[16] = "";
             if (view->household[i]->birth_year != 0)
                 snprintf(year, sizeof(year), "%u", view->household[i]->birth_year);
-            const char *row[] = { view->household[i]->name, view->household[i]->relation,
+            const char *row[] = { view->household[i]->name,
+                                  i18n_code_label("relation", view->household[i]->relation),
                                   year };
             failed = table_add(&table, row);
         }
-        fputs("household (benefits_household)\n", out);
+        fputs(_("household\n"), out);
         table_print(&table, out, 2);
         table_free(&table);
     }
     if (view->n_benefits > 0) {
         table_init(&table, 5);
-        const char *header[] = { "kind", "since", "until", "amount (BAM)", "note" };
+        const char *header[] = { _("kind"), _("since"), _("until"), _("amount (BAM)"),
+                                 _("note") };
         failed = table_add(&table, header);
         for (size_t i = 0; !failed && i < view->n_benefits; i++) {
             const Spona__V1__BenefitPeriod *benefit = view->benefits[i];
-            const char *row[] = { benefit->kind, benefit->since,
-                                  benefit->until[0] != '\0' ? benefit->until : "ongoing",
+            const char *row[] = { i18n_code_label("benefit_kind", benefit->kind), benefit->since,
+                                  benefit->until[0] != '\0' ? benefit->until : _("ongoing"),
                                   benefit->amount, benefit->note };
             failed = table_add(&table, row);
         }
-        fputs("benefit periods (benefits_household)\n", out);
+        fputs(_("benefit periods\n"), out);
         table_print(&table, out, 2);
         table_free(&table);
     }
@@ -205,23 +227,28 @@ static void view_category_fields(FILE *out, const Spona__V1__PersonView *view,
         if (strcmp(field->category, category) != 0)
             continue;
         if (!printed) {
-            output_text(out, category[0] != '\0' ? category : "(no category)");
+            output_text(out, category[0] != '\0' ? i18n_code_label("category", category)
+                                                 : _("(no category)"));
             fputc('\n', out);
             printed = 1;
         }
         fputs("  ", out);
-        output_text(out, field->name);
-        fprintf(out, "%*s", name_width + 2 - (int)output_width(field->name), "");
-        output_indented(out, field->value, name_width + 4);
+        const char *label = i18n_code_label("field", field->name);
+        output_text(out, label);
+        fprintf(out, "%*s", name_width + 2 - (int)output_width(label), "");
+        /* a yes/no field's value in words of the language */
+        const char *value = strcmp(field->value, "true") == 0    ? _("yes")
+                            : strcmp(field->value, "false") == 0 ? _("no")
+                                                                 : field->value;
+        output_indented(out, value, name_width + 4);
         fputc('\n', out);
     }
 }
 
 void view_person_text(FILE *out, const Spona__V1__PersonView *view)
 {
-    fputs("person ", out);
-    output_text(out, view->person_id);
-    fprintf(out, "  version %llu\n", (unsigned long long)view->version);
+    output_printf(out, _("person %s  version %llu\n"), view->person_id,
+                  (unsigned long long)view->version);
 
     /* categories: in the order of the decisions, then any only the fields name */
     size_t capacity = view->n_decisions + view->n_fields;
@@ -234,13 +261,13 @@ void view_person_text(FILE *out, const Spona__V1__PersonView *view)
     for (size_t i = 0; order != NULL && i < view->n_fields; i++) {
         if (!view_seen(order, count, view->fields[i]->category))
             order[count++] = view->fields[i]->category;
-        int width = (int)output_width(view->fields[i]->name);
+        int width = (int)output_width(i18n_code_label("field", view->fields[i]->name));
         if (width > name_width)
             name_width = width;
     }
     fputc('\n', out);
     if (view->n_fields == 0)
-        fputs("(no field of this person is visible to you)\n", out);
+        fputs(_("(no field of this person is visible to you)\n"), out);
     for (size_t i = 0; i < count; i++)
         view_category_fields(out, view, order[i], name_width);
     free(order);
@@ -255,16 +282,22 @@ void view_decisions_text(FILE *out, Spona__V1__CategoryDecision *const *decision
         return;
     struct table table;
     table_init(&table, 2);
-    const char *header[] = { "category", "access" };
+    const char *header[] = { _("category"), _("access") };
     int failed = table_add(&table, header);
     for (size_t i = 0; !failed && i < count; i++) {
         const Spona__V1__CategoryDecision *decision = decisions[i];
         char label[128], reason[1024];
         int write = strcmp(view_decision_word(decision), "allowed") == 0 ||
                     strcmp(view_decision_word(decision), "denied") == 0;
-        snprintf(label, sizeof(label), "%s%s", decision->category, write ? " (write)" : "");
-        snprintf(reason, sizeof(reason), "%s: %s", view_decision_word(decision),
-                 view_decision_reason(decision));
+        const char *category = i18n_code_label("category", decision->category);
+        if (write)
+            snprintf(label, sizeof(label), _("%s (write)"), category);
+        else
+            snprintf(label, sizeof(label), "%s", category);
+        char why[900];
+        view_decision_reason_text(decision, why, sizeof(why));
+        snprintf(reason, sizeof(reason), "%s: %s",
+                 i18n_code_label("access", view_decision_word(decision)), why);
         const char *row[] = { label, reason };
         failed = table_add(&table, row);
     }

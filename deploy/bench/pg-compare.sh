@@ -16,10 +16,12 @@
 #
 # usage: deploy/bench/pg-compare.sh setup BUILD STATE   cluster, data, server, ids
 #        deploy/bench/pg-compare.sh run BUILD STATE     capture, measure, print
+#        deploy/bench/pg-compare.sh restart BUILD STATE the server of BUILD on the same data
 #        deploy/bench/pg-compare.sh stop STATE          stop the server, delete the cluster
 # BUILD is a (Release) build tree of this repository; STATE a scratch directory.
 # Environment: PERSONS (50000), EVENTS (500000: about 1.1 cases per person),
-# CLIENTS ("16 64"), DURATION (20 s), SHARED_BUFFERS (1GB), WORKERS (4), IO_THREADS (2),
+# CLIENTS ("16 64"), OPS (the spona-bench operations run, "person_get case_get person_search
+# note_add mix"), DURATION (20 s), SHARED_BUFFERS (1GB), WORKERS (4), IO_THREADS (2),
 # BENCH_PORT (57450). Needs python3 and PostgreSQL 15 (pgbench, pg_stat_statements:
 # Debian postgresql-15).
 set -euo pipefail
@@ -28,6 +30,7 @@ PG_BIN=${SPONA_PG_BIN:-/usr/lib/postgresql/15/bin}
 PERSONS=${PERSONS:-50000}
 EVENTS=${EVENTS:-500000}
 CLIENTS=${CLIENTS:-"16 64"}
+OPS=${OPS:-"person_get case_get person_search note_add mix"}
 DURATION=${DURATION:-20}
 SHARED_BUFFERS=${SHARED_BUFFERS:-1GB}
 WORKERS=${WORKERS:-4}
@@ -37,7 +40,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 
 usage() {
-    echo "usage: $0 setup BUILD STATE | run BUILD STATE | stop STATE" >&2
+    echo "usage: $0 setup BUILD STATE | run BUILD STATE | restart BUILD STATE | stop STATE" >&2
     exit 2
 }
 say() { printf 'pg-compare: %s\n' "$*" >&2; }
@@ -120,7 +123,14 @@ CONF
     { cat "$STATE/admin.conf"
       printf '[server]\nlisten = 127.0.0.1:%s\nio_threads = %s\nworkers = %s\n' \
           "$BENCH_PORT" "$IO_THREADS" "$WORKERS"
-      printf '[auth]\nmax_sessions_per_user = 1000\n'; } >"$STATE/server.conf"
+      # every connection logs in at once as one user from one address: the login limits
+      # (issue 11: 10 a user; no more logins in flight than max_failed_logins, and at most
+      # login_hash_queue waiting for their hash) would refuse most of them, and the run
+      # would measure fewer connections than it says
+      printf '[auth]\nmax_sessions_per_user = 1000\nlogin_attempts_per_user = 100000\n'
+      printf 'max_failed_logins = 1000\nlogin_hash_queue = 256\n'
+      printf 'login_attempts_per_address = 100000\nlogin_attempts_per_institution = 100000\n'
+    } >"$STATE/server.conf"
     start_server
     client_env
     "$BUILD/client/spona" login --user ana.csr >/dev/null
@@ -244,13 +254,14 @@ run() {
         echo "== $clients connections / clients, $DURATION s each, $(nproc) cores," \
              "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
         echo "spona op       req/s  p50ms  p99ms p99.9ms errors load srv-cores pg-cores cli-cores"
-        local op rates=()
-        for op in person_get case_get person_search note_add mix; do
+        local op
+        declare -A rate=([person_get]=0 [case_get]=0 [note_add]=0)
+        for op in $OPS; do
             [ $first = 1 ] && psql_as postgres -c "SELECT pg_stat_statements_reset()" >/dev/null
             local line
             line=$(spona_run "$op" "$clients")
             printf '%-13s %s\n' "$op" "$line"
-            rates+=("${line%% *}")
+            rate[$op]=${line%% *}
             if [ $first = 1 ] && [ "$op" = person_get -o "$op" = case_get ]; then
                 echo "-- pg_stat_statements during $op:"
                 top_statements
@@ -266,11 +277,24 @@ run() {
         insert_tps=$(pgbench_tps spona_owner "$clients" -f "$STATE/pgbench/insert.sql")
         echo "pgbench tps: bare primary-key read $bare_tps, person_get's SQL $same_tps," \
              "case_get's SQL $same_case_tps, insert+commit $insert_tps"
-        awk -v p="${rates[0]}" -v c="${rates[1]}" -v n="${rates[3]}" -v b="$bare_tps" \
+        awk -v p="${rate[person_get]}" -v c="${rate[case_get]}" -v n="${rate[note_add]}" \
+            -v b="$bare_tps" \
             -v s="$same_tps" -v sc="$same_case_tps" -v i="$insert_tps" 'BEGIN {
             printf "ratios: person_get/bare %.3f, person_get/same-SQL %.3f, case_get/bare %.3f, ", p / b, p / s, c / b
             printf "case_get/same-SQL %.3f, note_add/insert %.3f\n", c / sc, n / i }'
     done
+}
+
+# the server of another build on the same cluster and data (before and after a change)
+restart() {
+    if [ -f "$STATE/server.pid" ]; then
+        local pid
+        pid=$(cat "$STATE/server.pid")
+        kill "$pid" 2>/dev/null || true
+        while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+    fi
+    start_server
+    say "spona-server of $BUILD on 127.0.0.1:$BENCH_PORT (pid $(cat "$STATE/server.pid"))"
 }
 
 stop() {
@@ -285,6 +309,7 @@ stop() {
 case $1 in
 setup) [ $# -eq 3 ] || usage; BUILD=$(cd "$2" && pwd); STATE=$(mkdir -p "$3" && cd "$3" && pwd); setup ;;
 run) [ $# -eq 3 ] || usage; BUILD=$(cd "$2" && pwd); STATE=$(cd "$3" && pwd); run ;;
+restart) [ $# -eq 3 ] || usage; BUILD=$(cd "$2" && pwd); STATE=$(cd "$3" && pwd); restart ;;
 stop) [ $# -eq 2 ] || usage; STATE=$(cd "$2" && pwd); stop ;;
 *) usage ;;
 esac

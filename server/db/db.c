@@ -269,6 +269,22 @@ PGresult *db_exec_commit(struct db *db, const char *name, int param_count,
     return out[0];
 }
 
+int db_exec_pair(struct db *db, const char *first_name, const char *second_name,
+                 int param_count, const char *const *params, PGresult *out[2])
+{
+    out[0] = out[1] = NULL;
+    if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK)
+        return -1;
+    if (db_pipeline(db, first_name, NULL, second_name, NULL, param_count, params, out) != 0 ||
+        out[0] == NULL || out[1] == NULL) {
+        PQclear(out[0]);
+        PQclear(out[1]);
+        out[0] = out[1] = NULL;
+        return -1;
+    }
+    return 0;
+}
+
 int db_commit(struct db *db)
 {
     int result = db_command(db, "COMMIT");

@@ -68,6 +68,14 @@ PGresult *db_exec_built(struct db *db, const char *name, const char *sql, int pa
 PGresult *db_exec_commit(struct db *db, const char *name, int param_count,
                          const char *const *params, int *committed);
 
+/*
+ * Two prepared statements with the same parameters in one round trip (pipeline mode),
+ * inside the open transaction: their results in out[] (caller clears; check each with
+ * db_ok). -1 with out[] NULL when the connection was lost. Never retries.
+ */
+int db_exec_pair(struct db *db, const char *first_name, const char *second_name,
+                 int param_count, const char *const *params, PGresult *out[2]);
+
 /* Transactions: db_exec does not retry inside one. 0 on success. */
 int db_begin(struct db *db);
 

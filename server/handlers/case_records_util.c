@@ -47,6 +47,7 @@ spona_status case_records_decide(struct request_context *ctx, enum policy_catego
     }
     ctx->record.denied |= POLICY_BIT(category);
     snprintf(ctx->message, sizeof(ctx->message), "%s", decision.reason);
+    error_code_decision(&ctx->error, &decision, category, action);
     return case_records_refuse(ctx, SPONA__V1__STATUS__PERMISSION_DENIED);
 }
 

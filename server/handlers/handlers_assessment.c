@@ -126,8 +126,11 @@ static spona_status assessment_decide_writes(struct request_context *ctx, policy
         if (decision.allowed) {
             audit_add_clause(&allowed, decision.clause_number);
         } else {
-            if (refused == 0)
+            if (refused == 0) {
                 snprintf(ctx->message, sizeof(ctx->message), "%s", decision.reason);
+                error_code_decision(&ctx->error, &decision, (enum policy_category)category,
+                                    POLICY_ACTION_WRITE);
+            }
             refused |= POLICY_BIT(category);
         }
     }

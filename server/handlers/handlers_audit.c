@@ -126,13 +126,13 @@ spona_status handle_explain(struct request_context *ctx, const spona_request *re
 struct trail_walk {
     unsigned long long records;  /* records examined */
     long long bad_seq;           /* 0 while intact */
-    char head_hash[TRAIL_HASH_HEX]; /* what audit_head says (empty when there is none) */
+    char head_hash[TRAIL_HASH_HEX]; /* over every lane's head (sql/035; empty: no lanes) */
     char problem[200];
 };
 
 /*
- * Verifies the caller's municipality's chain up to its head (records appended
- * meanwhile lie beyond it). The database walks it (sql/017: spona_audit_verify, a
+ * Verifies every lane of the caller's municipality's chain against its head, in
+ * one snapshot. The database walks it (sql/017, sql/035: spona_audit_verify, a
  * SECURITY DEFINER function that returns the verdict, never a record, since
  * spona_app reads only the records it may see). OK with *walk filled, or an error.
  */

@@ -86,6 +86,7 @@ static spona_status case_check_none_open(struct request_context *ctx, const char
     if (PQntuples(result) == 1) {
         snprintf(ctx->message, sizeof(ctx->message), "person %s already has an open case: %s",
                  person_id, PQgetvalue(result, 0, 0));
+        error_code_set(&ctx->error, "open_case_exists");
         status = SPONA__V1__STATUS__CONFLICT;
     }
     PQclear(result);
@@ -229,6 +230,8 @@ spona_status case_view_load(struct request_context *ctx, const struct policy *po
         PQclear(result);
         snprintf(ctx->message, sizeof(ctx->message), "no case %s that you may see",
                  access->case_id);
+        error_code_set(&ctx->error, "not_visible");
+        error_code_param(&ctx->error, "record", "case");
         return SPONA__V1__STATUS__NOT_FOUND;
     }
     Spona__V1__CaseView *view = malloc(sizeof(*view));

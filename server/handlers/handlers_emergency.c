@@ -130,6 +130,8 @@ static spona_status emergency_find_case(struct request_context *ctx, const char 
     if (excluded) /* audited as the exclusion gate does; answered as an unknown case */
         ctx->record.detail = "excluded from a case of the person";
     snprintf(ctx->message, sizeof(ctx->message), "no case %s that you may see", case_id);
+    error_code_set(&ctx->error, "not_visible");
+    error_code_param(&ctx->error, "record", "case");
     return SPONA__V1__STATUS__NOT_FOUND;
 }
 

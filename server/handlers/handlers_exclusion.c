@@ -49,6 +49,7 @@ static spona_status exclusion_target(struct request_context *ctx,
     PQclear(result);
     if (!found) {
         snprintf(ctx->message, sizeof(ctx->message), "institution_code: no such institution in this municipality");
+        error_code_set(&ctx->error, "institution_unknown");
         return SPONA__V1__STATUS__NOT_FOUND;
     }
     if (exclude->username[0] != '\0' && !user_found) {

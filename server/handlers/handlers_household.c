@@ -198,9 +198,13 @@ static spona_status household_bump(struct request_context *ctx, const char *pers
     if (PQntuples(result) == 1) {
         snprintf(ctx->message, sizeof(ctx->message),
                  "person was changed meanwhile: current version %s", PQgetvalue(result, 0, 0));
+        error_code_set(&ctx->error, "version_conflict");
+        error_code_param(&ctx->error, "version", PQgetvalue(result, 0, 0));
         status = SPONA__V1__STATUS__CONFLICT;
     } else {
         snprintf(ctx->message, sizeof(ctx->message), "no person %s that you may see", person_id);
+        error_code_set(&ctx->error, "not_visible");
+        error_code_param(&ctx->error, "record", "person");
         status = SPONA__V1__STATUS__NOT_FOUND;
     }
     PQclear(result);

@@ -87,6 +87,9 @@ static spona_status lifecycle_check(struct request_context *ctx,
         snprintf(ctx->message, sizeof(ctx->message),
                  "case %s cannot go from %s to %s; from %s: %s%s", move->case_id, stage_text,
                  case_stage_name(move->to), stage_text, allowed, hint);
+        error_code_set(&ctx->error, "stage_move_invalid");
+        error_code_param(&ctx->error, "from", case_stage_name((enum case_stage)from));
+        error_code_param(&ctx->error, "to", case_stage_name(move->to));
         return SPONA__V1__STATUS__FAILED_PRECONDITION;
     }
     if (move->kind != CASE_MOVE_REOPEN)

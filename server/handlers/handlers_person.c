@@ -199,8 +199,11 @@ static spona_status person_decide_writes(struct request_context *ctx, const stru
             continue;
         }
         record->denied |= POLICY_BIT(category);
-        if (!refused)
+        if (!refused) {
             snprintf(ctx->message, sizeof(ctx->message), "%s", decision.reason);
+            error_code_decision(&ctx->error, &decision, (enum policy_category)category,
+                                POLICY_ACTION_WRITE);
+        }
         refused = 1;
     }
     if (refused)

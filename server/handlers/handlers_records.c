@@ -574,6 +574,8 @@ static spona_status records_follow_up_allowed(struct request_context *ctx, const
     if (!found) {
         snprintf(ctx->message, sizeof(ctx->message), "no outcome %s that you may see",
                  outcome_id);
+        error_code_set(&ctx->error, "not_visible");
+        error_code_param(&ctx->error, "record", "outcome");
         return SPONA__V1__STATUS__NOT_FOUND;
     }
     if (!ctx->subject.subject.is_lead_institution &&

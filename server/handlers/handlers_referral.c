@@ -346,12 +346,16 @@ static spona_status referral_answer_check(struct request_context *ctx,
         snprintf(ctx->message, sizeof(ctx->message),
                  "referral %s is addressed to institution %s, not to yours: only it may answer",
                  answer->referral_id, PQgetvalue(result, 0, 4));
+        error_code_set(&ctx->error, "referral_not_yours");
         ctx->record.denied |= POLICY_BIT(POLICY_CATEGORY_PLAN_MEASURES);
         status = SPONA__V1__STATUS__PERMISSION_DENIED;
     } else if (strcmp(current, answer->from) != 0) {
         snprintf(ctx->message, sizeof(ctx->message),
                  "referral %s is %s: only a referral that is %s can be %s", answer->referral_id,
                  current, answer->from, answer->verb);
+        error_code_set(&ctx->error, "referral_state");
+        error_code_param(&ctx->error, "state", current); /* from the database's CHECK list */
+        error_code_param(&ctx->error, "needed", answer->from);
         status = SPONA__V1__STATUS__CONFLICT;
     } else if (answer->text_name != NULL && version != answer->expected_version) {
         snprintf(ctx->message, sizeof(ctx->message),

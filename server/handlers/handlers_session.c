@@ -580,6 +580,7 @@ spona_status handle_resume(struct request_context *ctx, const spona_request *req
     if (token[0] == '\0' || strlen(token) > 128 || token_digest(token, digest) != 0 ||
         job->installation.institution_id[0] == '\0' /* a sync identity: no sessions */) {
         snprintf(ctx->message, sizeof(ctx->message), "session expired or unknown: log in again");
+        error_code_set(&ctx->error, "session_expired");
         return SPONA__V1__STATUS__UNAUTHENTICATED;
     }
     char idle[16], max_age[16], certificate[65];
@@ -597,6 +598,7 @@ spona_status handle_resume(struct request_context *ctx, const spona_request *req
         PQclear(result);
         log_info("resume refused from %s (installation '%s')", job->peer, job->installation.cn);
         snprintf(ctx->message, sizeof(ctx->message), "session expired or unknown: log in again");
+        error_code_set(&ctx->error, "session_expired");
         return SPONA__V1__STATUS__UNAUTHENTICATED;
     }
     job->session.active = 1;

@@ -63,6 +63,7 @@ spona_status handlers_find_institution(struct request_context *ctx, const struct
     if (strlen(code) >= sizeof(out->code)) {
         snprintf(ctx->message, sizeof(ctx->message),
                  "no such institution in this municipality");
+        error_code_set(&ctx->error, "institution_unknown");
         return SPONA__V1__STATUS__INVALID_ARGUMENT;
     }
     char version[16];
@@ -75,6 +76,7 @@ spona_status handlers_find_institution(struct request_context *ctx, const struct
     if (PQntuples(result) != 1) {
         PQclear(result);
         snprintf(ctx->message, sizeof(ctx->message), "no such institution in this municipality");
+        error_code_set(&ctx->error, "institution_unknown");
         return SPONA__V1__STATUS__INVALID_ARGUMENT;
     }
     db_copy(result, 0, 0, out->id, sizeof(out->id));

@@ -63,14 +63,12 @@ spona_status person_household_load(struct request_context *ctx, const char *pers
 {
     const char *params[] = {person_id};
     spona_status status;
-    PGresult *members = request_query(ctx, "person_household_members", 1, params, &status);
-    if (members == NULL)
+    PGresult *both[2];
+    status = request_query_pair(ctx, "person_household_members", "person_household_benefits", 1,
+                                params, both);
+    if (status != SPONA__V1__STATUS__OK)
         return status;
-    PGresult *benefits = request_query(ctx, "person_household_benefits", 1, params, &status);
-    if (benefits == NULL) {
-        PQclear(members);
-        return status;
-    }
+    PGresult *members = both[0], *benefits = both[1];
     int failed = 0;
     for (int row = 0; row < PQntuples(members) && !failed; row++) {
         Spona__V1__HouseholdMember *member = household_member(members, row);

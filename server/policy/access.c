@@ -81,7 +81,8 @@ const struct db_statement access_statements[] = {
     /* the caller's institution recorded outcome $1: its subject as for a team member
      * (sql/044), also when its place on the team has ended */
     {"access_outcome_recorder", "SELECT * FROM spona_outcome_recorder_subject($1::uuid, $2::int)"},
-    {"access_person_case", ACCESS_PERSON_CASE("$1::uuid")},
+    /* person $1's case for institution $2 and the subject on it, in one statement */
+    {"access_person", ACCESS_CASE_SELECT " WHERE c.id = (" ACCESS_PERSON_CASE("$1::uuid") ")"},
     {"access_person_intake",
      /* (the registering institution leads its intake: the address rule does not apply) */
      "SELECT p.id, false, i.id, i.code, " ACCESS_ROLE("p")
@@ -284,27 +285,24 @@ spona_status access_person_subject(struct request_context *ctx, const char *pers
                                    const char *institution_id, struct access_case *out)
 {
     memset(out, 0, sizeof(*out));
-    const char *institution = institution_id != NULL ? institution_id : "";
-    const char *params[] = {person_id, institution, NULL};
     spona_status status;
-    PGresult *result = request_query(ctx, "access_person_case", 2, params, &status);
-    if (result == NULL)
-        return status;
-    if (PQntuples(result) == 1) {
-        char case_id[UUID_TEXT];
-        db_copy(result, 0, 0, case_id, sizeof(case_id));
-        PQclear(result);
-        return access_case_subject(ctx, case_id, institution_id, out);
-    }
-    PQclear(result);
-
-    /* no case yet: only the registering institution sees its intake */
     const struct policy *policy = access_policy(ctx, &status);
     if (policy == NULL && status != SPONA__V1__STATUS__OK)
         return status;
     char version[16];
     snprintf(version, sizeof(version), "%d", policy != NULL ? policy->version : 0);
-    params[2] = version;
+    const char *params[] = {person_id, institution_id != NULL ? institution_id : "", version};
+    PGresult *result = request_query(ctx, "access_person", 3, params, &status);
+    if (result == NULL)
+        return status;
+    if (PQntuples(result) == 1) {
+        access_fill(out, result, 0);
+        PQclear(result);
+        return SPONA__V1__STATUS__OK;
+    }
+    PQclear(result);
+
+    /* no case yet: only the registering institution sees its intake */
     result = request_query(ctx, "access_person_intake", 3, params, &status);
     if (result == NULL)
         return status;

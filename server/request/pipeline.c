@@ -96,6 +96,7 @@ failed:
     request_rollback(ctx);
     ctx->in_transaction = 0;
     snprintf(ctx->message, sizeof(ctx->message), "the database is unavailable; try again");
+    error_code_set(&ctx->error, "database_unavailable");
     return SPONA__V1__STATUS__UNAVAILABLE;
 }
 
@@ -141,6 +142,8 @@ static spona_status pipeline_prepare(struct request_context *ctx, const spona_re
         if (!ctx->decision.allowed) {
             ctx->record.denied |= POLICY_BIT(kind->category);
             snprintf(ctx->message, sizeof(ctx->message), "%s", ctx->decision.reason);
+            error_code_decision(&ctx->error, &ctx->decision,
+                                (enum policy_category)kind->category, kind->action);
             return pipeline_refuse(ctx, SPONA__V1__STATUS__PERMISSION_DENIED, 0, NULL);
         }
         audit_add_clause(&ctx->record, ctx->decision.clause_number);
@@ -211,12 +214,14 @@ static spona_status pipeline_audited(struct request_context *ctx, const spona_re
         ctx->subject.case_closed) {
         snprintf(ctx->message, sizeof(ctx->message),
                  "the case is closed: it takes no more records (reopen it first)");
+        error_code_set(&ctx->error, "case_closed");
         return pipeline_refuse(ctx, SPONA__V1__STATUS__FAILED_PRECONDITION, 0, NULL);
     }
     int savepoint = (ctx->kind->flags & REQUEST_WRITE) != 0;
     if (savepoint && db_command(ctx->db, "SAVEPOINT request_handler") != 0) {
         request_rollback(ctx);
         snprintf(ctx->message, sizeof(ctx->message), "the database is unavailable; try again");
+    error_code_set(&ctx->error, "database_unavailable");
         return SPONA__V1__STATUS__UNAVAILABLE;
     }
     status = ctx->kind->handler(ctx, request, *response);
@@ -282,6 +287,7 @@ static spona_status pipeline_answer(struct request_context *ctx, spona_response 
     if ((kind->flags & REQUEST_SESSION) && !job->session.active) {
         snprintf(ctx->message, sizeof(ctx->message),
                  "this request needs a session: log in first");
+        error_code_set(&ctx->error, "session_required");
         return SPONA__V1__STATUS__UNAUTHENTICATED;
     }
     if (kind->flags & REQUEST_OWN_TX) { /* sessions: their own statements, never a write */
@@ -309,6 +315,11 @@ static void pipeline_pack(struct request_context *ctx, spona_response *response,
             snprintf(ctx->message, sizeof(ctx->message), "%s", envelope_status_name(status));
         decode_cut_to_text(ctx->message); /* a message cut short may end mid-character */
         response->message = strdup(ctx->message);
+        error_code_classify(&ctx->error, status, ctx->message);
+        if (response->message != NULL && error_code_fill(&ctx->error, status, response) != 0) {
+            free(response->message);
+            response->message = NULL; /* out of memory: reported below */
+        }
     }
     if (job->kind == &request_identify && status != SPONA__V1__STATUS__OK)
         job->close_after = 1; /* an unidentified connection may not ask anything */
@@ -372,5 +383,6 @@ int request_error_frame(uint64_t request_id, spona_status status, const char *me
     response.request_id = request_id;
     response.status = status;
     response.message = (char *)(uintptr_t)message;
+    response.error_code = (char *)(uintptr_t)error_code_default(status);
     return envelope_pack(&response.base, frame, frame_length);
 }

@@ -20,6 +20,7 @@
 #include "audit.h"
 #include "config.h"
 #include "db.h"
+#include "error_code.h"
 #include "job.h"
 #include "pipeline.h"
 
@@ -86,6 +87,7 @@ struct request_context {
     struct job *job;
     const struct request_kind *kind;
     char message[4096]; /* long enough for a policy file's list of errors */
+    struct error_code error; /* the stable code sent beside message (none: the status's) */
 
     /* Prepared by the pipeline for rows without REQUEST_OWN_TX: */
     const struct policy *policy;  /* the protocol in force; NULL: none, everything denied */
@@ -120,6 +122,15 @@ const struct request_kind *request_table(size_t *count);
  */
 PGresult *request_query(struct request_context *ctx, const char *name, int count,
                         const char *const *params, spona_status *status);
+
+/*
+ * Two prepared statements with the same parameters in one round trip (db_exec_pair):
+ * OK with both results in out[] (caller PQclear()s), or UNAVAILABLE / INTERNAL with
+ * ctx->message set and out[] NULL, as request_query.
+ */
+spona_status request_query_pair(struct request_context *ctx, const char *first,
+                                const char *second, int count, const char *const *params,
+                                PGresult *out[2]);
 
 /* 1 when text is a UUID in its canonical text form (check ids before using them in SQL). */
 int request_is_uuid(const char *text);

@@ -1,5 +1,5 @@
 /*
- * Running a prepared statement for a request, with the error turned into the
+ * Running a prepared statement (or two in one round trip) for a request, with the error turned into the
  * request's status and message, and the UUID check every id gets before it is
  * used as a parameter (see request.h).
  */
@@ -25,6 +25,24 @@ PGresult *request_query(struct request_context *ctx, const char *name, int count
     }
     *status = SPONA__V1__STATUS__OK;
     return result;
+}
+
+spona_status request_query_pair(struct request_context *ctx, const char *first,
+                                const char *second, int count, const char *const *params,
+                                PGresult *out[2])
+{
+    if (db_exec_pair(ctx->db, first, second, count, params, out) != 0) {
+        snprintf(ctx->message, sizeof(ctx->message), "the database is unavailable; try again");
+        return SPONA__V1__STATUS__UNAVAILABLE;
+    }
+    if (!db_ok(out[0], first) || !db_ok(out[1], second)) {
+        PQclear(out[0]);
+        PQclear(out[1]);
+        out[0] = out[1] = NULL;
+        snprintf(ctx->message, sizeof(ctx->message), "internal error");
+        return SPONA__V1__STATUS__INTERNAL;
+    }
+    return SPONA__V1__STATUS__OK;
 }
 
 int request_is_uuid(const char *text)

@@ -29,6 +29,7 @@ static spona_status session_refuse(struct request_context *ctx)
                  PQgetvalue(result, 0, 0));
     else
         snprintf(ctx->message, sizeof(ctx->message), "session expired or unknown: log in again");
+    error_code_set(&ctx->error, "session_expired");
     PQclear(result);
     return SPONA__V1__STATUS__UNAUTHENTICATED;
 }

@@ -144,6 +144,8 @@ void subject_not_found(struct request_context *ctx)
     else
         snprintf(ctx->message, sizeof(ctx->message), "no %s %s that you may see", name,
                  ctx->subject_id);
+    error_code_set(&ctx->error, "not_visible");
+    error_code_param(&ctx->error, "record", name);
 }
 
 /* The case a referral or an outcome belongs to, as the caller may see it. */

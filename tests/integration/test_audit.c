@@ -5,11 +5,14 @@
  *     with the right action, request id, categories disclosed and denied, clauses,
  *     protocol version and outcome (read from audit_log as the superuser, and
  *     through `disclosures`); `audit_verify` finds the chain intact.
- *   - In auditgrad, a municipality only this test uses (its chain is its own): as the
- *     PostgreSQL superuser with session_replication_role = replica, change a record's
- *     detail, delete a record, swap two records' seq, delete the last record; each
- *     time audit_verify reports the first bad record, and after the record is put
- *     back the chain verifies again.
+ *   - In auditgrad, a municipality only this test uses (its lanes are its own), with
+ *     records in three chain lanes (sql/035; another connection holds the lower lanes
+ *     while the server appends): as the PostgreSQL superuser with
+ *     session_replication_role = replica, change a record's detail or outcome, delete a
+ *     middle record, a lane's first record, a lane's newest records and a whole lane,
+ *     swap two records of a lane, move a record to another lane and to a lane that does
+ *     not exist; each time audit_verify reports the bad record, and after the record
+ *     is put back the trail verifies again.
  *   - The field map: every column of persons is a personal field of server/policy/fields.c
  *     or a system column, and every field is a column.
  */
@@ -335,6 +338,172 @@ static void assert_broken_at(uint64_t seq, uint64_t or_seq, const char *what)
     assert_true(v.problem[0] != '\0');
 }
 
+/* A few audited requests in auditgrad: each person_create and person_get appends. */
+static void append_records(int persons)
+{
+    for (int i = 0; i < persons; i++) {
+        char jmbg[14];
+        idata_fresh_jmbg(jmbg);
+        const char *pairs[] = {"first_name", "Lanac", "last_name", "Testni", "jmbg", jmbg, NULL};
+        char *person_id = idata_person_create_ok(auditor, pairs);
+        spona_response *r = idata_person_get(auditor, person_id);
+        idata_expect(r, SPONA__V1__STATUS__OK);
+        envelope_free_response(r);
+        free(person_id);
+    }
+}
+
+/* The seq of the nth (1-based; 0: the last) record of auditgrad's lane `lane`. */
+static unsigned long long lane_record(int lane, int nth)
+{
+    char statement[256];
+    if (nth > 0)
+        snprintf(statement, sizeof(statement),
+                 "SELECT seq FROM audit_log WHERE municipality_id = $1 AND lane = %d"
+                 " ORDER BY seq OFFSET %d LIMIT 1", lane, nth - 1);
+    else
+        snprintf(statement, sizeof(statement),
+                 "SELECT max(seq) FROM audit_log WHERE municipality_id = $1 AND lane = %d", lane);
+    char *value = idata_pg_value(superuser, statement, 1, (const char *const[]){auditgrad_id});
+    unsigned long long seq = strtoull(value, NULL, 10);
+    free(value);
+    if (seq == 0)
+        fail_msg("auditgrad's lane %d has no record %d", lane, nth);
+    return seq;
+}
+
+/* Runs a statement about auditgrad made from format ($1 is its municipality id). */
+__attribute__((format(printf, 1, 2))) static void sql_f(const char *format, ...)
+{
+    char statement[512];
+    va_list args;
+    va_start(args, format);
+    vsnprintf(statement, sizeof(statement), format, args);
+    va_end(args);
+    sql_m(statement);
+}
+
+/* Puts back record seq as it was saved (after it was deleted). */
+static void put_back(unsigned long long seq)
+{
+    sql_f("INSERT INTO audit_log SELECT * FROM saved WHERE municipality_id = $1 AND seq = %llu",
+          seq);
+}
+
+/*
+ * Records in lanes 0, 1 and 2: while another connection holds lanes below L (as a
+ * concurrent audited transaction would), the server's records go to lane L.
+ */
+static void fill_lanes(int lanes)
+{
+    PGconn *holder = idata_pg_connect("postgres");
+    append_records(2);
+    for (int lane = 1; lane < lanes; lane++) {
+        PGresult *r = PQexec(holder, "BEGIN");
+        PQclear(r);
+        char statement[160];
+        snprintf(statement, sizeof(statement),
+                 "SELECT lane FROM audit_head WHERE municipality_id = $1 AND lane < %d"
+                 " FOR UPDATE", lane);
+        r = idata_pg(holder, PGRES_TUPLES_OK, statement, 1, (const char *const[]){auditgrad_id});
+        assert_int_equal(PQntuples(r), lane);
+        PQclear(r);
+        append_records(2);
+        r = PQexec(holder, "COMMIT");
+        PQclear(r);
+    }
+    PQfinish(holder);
+    for (int lane = 0; lane < lanes; lane++) {
+        char statement[160];
+        snprintf(statement, sizeof(statement),
+                 "SELECT count(*) FROM audit_log WHERE municipality_id = $1 AND lane = %d", lane);
+        char *count = idata_pg_value(superuser, statement, 1, (const char *const[]){auditgrad_id});
+        if (atol(count) < 4)
+            fail_msg("auditgrad's lane %d has %s records; expected at least 4", lane, count);
+        free(count);
+    }
+}
+
+/* Edits in lanes 1 and 2: found at the edited record; intact once put back. */
+static void tamper_edit(void)
+{
+    unsigned long long s = lane_record(1, 2);
+    sql_f("UPDATE audit_log SET detail = detail || ' (edited)'"
+            " WHERE municipality_id = $1 AND seq = %llu", s);
+    assert_broken_at(s, s, "changing lane 1's record 2's detail");
+    sql_f("UPDATE audit_log a SET detail = s.detail FROM saved s"
+            " WHERE a.municipality_id = $1 AND s.municipality_id = a.municipality_id"
+            "   AND a.seq = %llu AND s.seq = a.seq", s);
+    assert_intact("the detail restored");
+
+    s = lane_record(2, 1);
+    sql_f("UPDATE audit_log SET outcome = 'denied', disclosed = '{}'"
+            " WHERE municipality_id = $1 AND seq = %llu", s);
+    assert_broken_at(s, s, "rewriting lane 2's first record's outcome");
+    sql_f("UPDATE audit_log a SET outcome = s.outcome, disclosed = s.disclosed FROM saved s"
+            " WHERE a.municipality_id = $1 AND s.municipality_id = a.municipality_id"
+            "   AND a.seq = %llu AND s.seq = a.seq", s);
+    assert_intact("the outcome restored");
+}
+
+/* Deletions: a middle record, a lane's first record, a lane's newest records. */
+static void tamper_delete(void)
+{
+    unsigned long long s2 = lane_record(1, 2), s3 = lane_record(1, 3);
+    sql_f("DELETE FROM audit_log WHERE municipality_id = $1 AND seq = %llu", s2);
+    assert_broken_at(s2, s3, "deleting lane 1's record 2");
+    put_back(s2);
+    assert_intact("lane 1's record 2 put back");
+
+    unsigned long long first = lane_record(2, 1), second = lane_record(2, 2);
+    sql_f("DELETE FROM audit_log WHERE municipality_id = $1 AND seq = %llu", first);
+    assert_broken_at(first, second, "deleting lane 2's first record");
+    put_back(first);
+    first = lane_record(0, 1);
+    second = lane_record(0, 2);
+    sql_f("DELETE FROM audit_log WHERE municipality_id = $1 AND seq = %llu", first);
+    assert_broken_at(first, second, "deleting lane 0's first record");
+    put_back(first);
+    assert_intact("the first records put back");
+
+    /* truncation: lane 1's two newest records, then all of lane 2: only the heads say so */
+    unsigned long long last = lane_record(1, 0);
+    sql_f("DELETE FROM audit_log WHERE municipality_id = $1 AND lane = 1 AND seq >= %llu",
+          lane_record(1, 3));
+    assert_broken_at(last, last, "deleting lane 1's newest records");
+    sql_m("INSERT INTO audit_log SELECT * FROM saved s WHERE s.municipality_id = $1"
+          " AND s.lane = 1 AND NOT EXISTS (SELECT 1 FROM audit_log a"
+          " WHERE a.municipality_id = s.municipality_id AND a.seq = s.seq)");
+    assert_intact("lane 1 put back");
+    last = lane_record(2, 0);
+    sql_m("DELETE FROM audit_log WHERE municipality_id = $1 AND lane = 2");
+    assert_broken_at(last, last, "emptying lane 2");
+    sql_m("INSERT INTO audit_log SELECT * FROM saved WHERE municipality_id = $1 AND lane = 2");
+    assert_intact("lane 2 put back");
+}
+
+/* Reordering within a lane and moving a record to another lane (or out of every lane). */
+static void tamper_move(void)
+{
+    unsigned long long a = lane_record(2, 1), b = lane_record(2, 2);
+    for (int round = 0; round < 2; round++) {
+        sql_f("UPDATE audit_log SET seq = -2 WHERE municipality_id = $1 AND seq = %llu", a);
+        sql_f("UPDATE audit_log SET seq = %llu WHERE municipality_id = $1 AND seq = %llu", a, b);
+        sql_f("UPDATE audit_log SET seq = %llu WHERE municipality_id = $1 AND seq = -2", b);
+        if (round == 0)
+            assert_broken_at(a, b, "swapping lane 2's first two records");
+    }
+    assert_intact("lane 2's records swapped back");
+
+    unsigned long long moved = lane_record(1, 2), next = lane_record(1, 3);
+    sql_f("UPDATE audit_log SET lane = 2 WHERE municipality_id = $1 AND seq = %llu", moved);
+    assert_broken_at(next, moved, "moving lane 1's record 2 to lane 2");
+    sql_f("UPDATE audit_log SET lane = 7000 WHERE municipality_id = $1 AND seq = %llu", moved);
+    assert_broken_at(moved, moved, "moving a record to a lane that does not exist");
+    sql_f("UPDATE audit_log SET lane = 1 WHERE municipality_id = $1 AND seq = %llu", moved);
+    assert_intact("the record back in lane 1");
+}
+
 static void test_tampering_is_found(void **state)
 {
     (void)state;
@@ -345,95 +514,21 @@ static void test_tampering_is_found(void **state)
     const char *p[] = {"auditgrad"};
     auditgrad_id = idata_pg_value(superuser, "SELECT id FROM municipalities WHERE code = $1",
                                   1, p);
-    /* some records: each person_create, case_open and person_get appends */
-    for (int i = 0; i < 3; i++) {
-        char jmbg[14];
-        idata_fresh_jmbg(jmbg);
-        const char *pairs[] = {"first_name", "Lanac", "last_name", "Testni", "jmbg", jmbg, NULL};
-        char *person_id = idata_person_create_ok(auditor, pairs);
-        spona_response *r = idata_person_get(auditor, person_id);
-        idata_expect(r, SPONA__V1__STATUS__OK);
-        envelope_free_response(r);
-        free(person_id);
-    }
+    fill_lanes(3);
     assert_intact("before tampering");
-    char *count = idata_pg_value(superuser,
-                                 "SELECT count(*) FROM audit_log WHERE municipality_id = $1", 1,
-                                 (const char *const[]){auditgrad_id});
-    assert_true(atol(count) >= 6);
-    free(count);
 
     sql("SET session_replication_role = replica");
     sql("DROP TABLE IF EXISTS pg_temp.saved");
     sql_m("CREATE TEMP TABLE saved AS SELECT * FROM audit_log WHERE municipality_id = $1");
-
-    /* 1. a record's content changed */
-    sql_m("UPDATE audit_log SET detail = detail || ' (edited)'"
-          " WHERE municipality_id = $1 AND seq = 3");
-    assert_broken_at(3, 3, "changing record 3's detail");
-    sql_m("UPDATE audit_log a SET detail = s.detail FROM saved s"
-          " WHERE a.municipality_id = $1 AND s.municipality_id = a.municipality_id"
-          "   AND a.seq = 3 AND s.seq = 3");
-    assert_intact("record 3 restored");
-
-    sql_m("UPDATE audit_log SET outcome = 'denied', disclosed = '{}'"
-          " WHERE municipality_id = $1 AND seq = 2");
-    assert_broken_at(2, 2, "rewriting record 2's outcome");
-    sql_m("UPDATE audit_log a SET outcome = s.outcome, disclosed = s.disclosed FROM saved s"
-          " WHERE a.municipality_id = $1 AND s.municipality_id = a.municipality_id"
-          "   AND a.seq = 2 AND s.seq = 2");
-    assert_intact("record 2 restored");
-
-    /* 2. a record deleted: the first bad one is the gap (4) or the record after it (5) */
-    sql_m("DELETE FROM audit_log WHERE municipality_id = $1 AND seq = 4");
-    assert_broken_at(4, 5, "deleting record 4");
-    sql_m("INSERT INTO audit_log SELECT * FROM saved WHERE municipality_id = $1 AND seq = 4");
-    assert_intact("record 4 put back");
-
-    /* 3. two records swapped */
-    sql_m("UPDATE audit_log SET seq = -2 WHERE municipality_id = $1 AND seq = 2");
-    sql_m("UPDATE audit_log SET seq = 2 WHERE municipality_id = $1 AND seq = 3");
-    sql_m("UPDATE audit_log SET seq = 3 WHERE municipality_id = $1 AND seq = -2");
-    assert_broken_at(2, 2, "swapping records 2 and 3");
-    sql_m("UPDATE audit_log SET seq = -2 WHERE municipality_id = $1 AND seq = 2");
-    sql_m("UPDATE audit_log SET seq = 2 WHERE municipality_id = $1 AND seq = 3");
-    sql_m("UPDATE audit_log SET seq = 3 WHERE municipality_id = $1 AND seq = -2");
-    assert_intact("records 2 and 3 swapped back");
-
-    /* 4. the first record deleted */
-    sql_m("DELETE FROM audit_log WHERE municipality_id = $1 AND seq = 1");
-    assert_broken_at(1, 2, "deleting record 1");
-    sql_m("INSERT INTO audit_log SELECT * FROM saved WHERE municipality_id = $1 AND seq = 1");
-    assert_intact("record 1 put back");
-
-    /* 5. the last record deleted: only the head says so */
-    char *last = idata_pg_value(superuser,
-                                "SELECT max(seq) FROM audit_log WHERE municipality_id = $1", 1,
-                                (const char *const[]){auditgrad_id});
-    char statement[256];
-    sql("DROP TABLE IF EXISTS pg_temp.saved_last");
-    snprintf(statement, sizeof(statement),
-             "CREATE TEMP TABLE saved_last AS SELECT * FROM audit_log"
-             " WHERE municipality_id = $1 AND seq = %s", last);
-    sql_m(statement);
-    snprintf(statement, sizeof(statement),
-             "DELETE FROM audit_log WHERE municipality_id = $1 AND seq = %s", last);
-    sql_m(statement);
-    Spona__V1__AuditVerifyResponse v = verify();
-    if (v.intact)
-        fail_msg("deleting the last record (%s) went unnoticed", last);
-    assert_true(v.first_bad_seq >= (uint64_t)atoll(last) - 1);
-    sql("INSERT INTO audit_log SELECT * FROM saved_last");
-    free(last);
+    tamper_edit();
+    tamper_delete();
+    tamper_move();
     sql("SET session_replication_role = origin");
     assert_intact("every record put back");
 
     /* new records chain on as before */
-    char jmbg[14];
-    idata_fresh_jmbg(jmbg);
-    const char *pairs[] = {"first_name", "Poslije", "last_name", "Testni", "jmbg", jmbg, NULL};
-    free(idata_person_create_ok(auditor, pairs));
-    assert_intact("after a new record");
+    append_records(1);
+    assert_intact("after new records");
     spona_client_close(auditor);
     free(auditgrad_id);
 }
