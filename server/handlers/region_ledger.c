@@ -13,13 +13,13 @@ const struct db_statement region_ledger_statements[] = {
     {"region_alarm_raise",
      "INSERT INTO region_alarms (municipality_id, kind, detail) VALUES ($1::uuid, $2, $3)"},
     {"region_head_get",
-     "SELECT count, encode(head_hash, 'hex') FROM region_audit_heads"
+     "SELECT count, encode(head_hash, 'hex'), last_seq FROM region_audit_heads"
      " WHERE municipality_id = $1::uuid AND lane = $2 FOR UPDATE"},
     {"region_head_set",
-     "INSERT INTO region_audit_heads (municipality_id, lane, count, head_hash)"
-     " VALUES ($1::uuid, $2, $3::bigint, decode($4, 'hex'))"
+     "INSERT INTO region_audit_heads (municipality_id, lane, count, head_hash, last_seq)"
+     " VALUES ($1::uuid, $2, $3::bigint, decode($4, 'hex'), $5::bigint)"
      " ON CONFLICT (municipality_id, lane) DO UPDATE SET count = EXCLUDED.count,"
-     "   head_hash = EXCLUDED.head_hash, reported_at = now()"},
+     "   head_hash = EXCLUDED.head_hash, last_seq = EXCLUDED.last_seq, reported_at = now()"},
     {NULL, NULL},
 };
 
@@ -42,35 +42,48 @@ static void ledger_hex(const ProtobufCBinaryData *data, char *out, size_t out_si
         snprintf(out + 2 * i, 3, "%02x", data->data[i]);
 }
 
-/* Whether the lane's links extend (held_count, held_hash) to its count and head. */
-static int ledger_extends(const Spona__V1__SyncAuditLane *lane, uint64_t held_count,
-                          const char *held_hash, char *why, size_t why_size)
+/* What the region holds of a lane. */
+struct ledger_head {
+    uint64_t count;    /* records in the lane */
+    uint64_t last_seq; /* the last record's seq (seqs increase within a lane, with gaps) */
+    char hash[65];     /* its hash, hex; "" when the region holds nothing yet */
+};
+
+/*
+ * Whether the lane's links extend the head held to the reported count and head: each
+ * link's seq above the previous one, its prev_hash the previous link's hash (the first:
+ * the head held; for a lane the region holds nothing of, taken as given: its genesis is
+ * the municipality's), the count grown by the links, the last hash the reported head.
+ * On success *head becomes the new head.
+ */
+static int ledger_extends(const Spona__V1__SyncAuditLane *lane, struct ledger_head *head,
+                          char *why, size_t why_size)
 {
-    char prev[65], hash[65];
-    snprintf(prev, sizeof(prev), "%s", held_hash);
-    uint64_t count = held_count;
+    struct ledger_head next = *head;
     for (size_t i = 0; i < lane->n_links; i++) {
         const Spona__V1__SyncAuditLink *link = lane->links[i];
         char link_prev[65];
         ledger_hex(&link->prev_hash, link_prev, sizeof(link_prev));
-        if (link->seq != count + 1 || (prev[0] != '\0' && strcmp(link_prev, prev) != 0)) {
+        if (link->seq <= next.last_seq ||
+            (next.hash[0] != '\0' && strcmp(link_prev, next.hash) != 0)) {
             snprintf(why, why_size, "lane %.64s: record %llu does not follow the head held "
                      "(record %llu)", lane->lane, (unsigned long long)link->seq,
-                     (unsigned long long)count);
+                     (unsigned long long)next.last_seq);
             return 0;
         }
-        ledger_hex(&link->hash, hash, sizeof(hash));
-        snprintf(prev, sizeof(prev), "%s", hash);
-        count = link->seq;
+        ledger_hex(&link->hash, next.hash, sizeof(next.hash));
+        next.last_seq = link->seq;
+        next.count++;
     }
-    char head[65];
-    ledger_hex(&lane->head_hash, head, sizeof(head));
-    if (count != lane->count || (prev[0] != '\0' && strcmp(prev, head) != 0)) {
-        snprintf(why, why_size, "lane %.64s: the head reported (record %llu) is not where "
-                 "the links end (record %llu)", lane->lane, (unsigned long long)lane->count,
-                 (unsigned long long)count);
+    char reported[65];
+    ledger_hex(&lane->head_hash, reported, sizeof(reported));
+    if (next.count != lane->count || (next.hash[0] != '\0' && strcmp(next.hash, reported) != 0)) {
+        snprintf(why, why_size, "lane %.64s: the head reported (%llu records) is not where "
+                 "the links end (%llu records)", lane->lane, (unsigned long long)lane->count,
+                 (unsigned long long)next.count);
         return 0;
     }
+    *head = next;
     return 1;
 }
 
@@ -82,22 +95,28 @@ static spona_status ledger_lane(struct request_context *ctx, const char *municip
     PGresult *result = request_query(ctx, "region_head_get", 2, params, &status);
     if (result == NULL)
         return status;
+    struct ledger_head head = {0, 0, ""};
     int held = PQntuples(result) == 1;
-    uint64_t held_count = held ? strtoull(PQgetvalue(result, 0, 0), NULL, 10) : 0;
-    char held_hash[65] = "";
-    if (held)
-        snprintf(held_hash, sizeof(held_hash), "%s", PQgetvalue(result, 0, 1));
+    if (held) {
+        head.count = strtoull(PQgetvalue(result, 0, 0), NULL, 10);
+        snprintf(head.hash, sizeof(head.hash), "%s", PQgetvalue(result, 0, 1));
+        head.last_seq = strtoull(PQgetvalue(result, 0, 2), NULL, 10);
+    }
     PQclear(result);
     char why[256];
-    /* a first report is taken as it comes when it starts past record 0 (no links) */
-    int first_without_links = !held && lane->n_links == 0;
-    if (!first_without_links && !ledger_extends(lane, held_count, held_hash, why, sizeof(why)))
+    if (!held && lane->n_links == 0) { /* a first report without links: taken as it comes */
+        head.count = lane->count;
+        ledger_hex(&lane->head_hash, head.hash, sizeof(head.hash));
+    } else if (!held) { /* the first link's predecessor is the lane's genesis or older */
+        head.count = lane->count - (lane->count >= lane->n_links ? lane->n_links : 0);
+    }
+    if ((held || lane->n_links > 0) && !ledger_extends(lane, &head, why, sizeof(why)))
         return region_alarm(ctx, municipality_id, "history_rewritten", why);
-    char count[24], head[65];
-    snprintf(count, sizeof(count), "%llu", (unsigned long long)lane->count);
-    ledger_hex(&lane->head_hash, head, sizeof(head));
-    const char *set[] = {municipality_id, lane->lane, count, head};
-    result = request_query(ctx, "region_head_set", 4, set, &status);
+    char count[24], last_seq[24];
+    snprintf(count, sizeof(count), "%llu", (unsigned long long)head.count);
+    snprintf(last_seq, sizeof(last_seq), "%llu", (unsigned long long)head.last_seq);
+    const char *set[] = {municipality_id, lane->lane, count, head.hash, last_seq};
+    result = request_query(ctx, "region_head_set", 5, set, &status);
     if (result == NULL)
         return status;
     PQclear(result);

@@ -1,7 +1,8 @@
 /*
  * The audit-chain ledger at the region (docs/region.md): the applier of the
- * `audit_heads` up stream. Per lane, the first new link must follow the head the
- * region holds and each link the previous one, ending at the reported head;
+ * `audit_heads` up stream. Per lane (sql/035's lanes: seqs increase with gaps, the
+ * links prove completeness), the first new link must follow the head the region
+ * holds and each link the previous one, ending at the reported head;
  * otherwise `history_rewritten` is raised and the region keeps the head it had.
  * A municipality's report that its own verification failed raises it too.
  */

@@ -27,11 +27,14 @@ CREATE TABLE sync_watermarks (
     PRIMARY KEY (municipality_id, stream)
 );
 
--- The ledger: per municipality and audit-chain lane, the head the region holds.
+-- The ledger: per municipality and audit-chain lane, the head the region holds: how many
+-- records the lane has, the last record's seq (a lane's seqs increase but have gaps: the
+-- municipality's lanes share one sequence, sql/035) and its hash.
 CREATE TABLE region_audit_heads (
     municipality_id uuid NOT NULL REFERENCES region_municipalities(id),
     lane            text NOT NULL CHECK (length(lane) BETWEEN 1 AND 64),
     count           bigint NOT NULL CHECK (count >= 0),
+    last_seq        bigint NOT NULL DEFAULT 0 CHECK (last_seq >= 0),
     head_hash       bytea NOT NULL CHECK (length(head_hash) = 32),
     reported_at     timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (municipality_id, lane)
@@ -50,6 +53,6 @@ CREATE TABLE region_alarms (
 
 GRANT SELECT, INSERT, UPDATE (applied_at) ON sync_batches TO spona_app;
 GRANT SELECT, INSERT, UPDATE (seq, updated_at) ON sync_watermarks TO spona_app;
-GRANT SELECT, INSERT, UPDATE (count, head_hash, reported_at) ON region_audit_heads TO spona_app;
+GRANT SELECT, INSERT, UPDATE (count, last_seq, head_hash, reported_at) ON region_audit_heads TO spona_app;
 GRANT SELECT, INSERT, UPDATE (acknowledged_by, acknowledged_at) ON region_alarms TO spona_app;
 GRANT USAGE ON SEQUENCE region_alarms_id_seq TO spona_app;

@@ -501,10 +501,43 @@ static void heads_payload(uint64_t first, uint64_t last, uint8_t prev, ProtobufC
         pointers[k] = &links[k];
     }
     Spona__V1__SyncAuditLane lane = SPONA__V1__SYNC_AUDIT_LANE__INIT;
-    lane.lane = "main";
+    lane.lane = "0";
     lane.count = last;
     lane.head_hash = (ProtobufCBinaryData){32, hashes[last]};
     lane.n_links = (size_t)(last - first + 1);
+    lane.links = pointers;
+    Spona__V1__SyncAuditLane *lanes[] = {&lane};
+    Spona__V1__SyncAuditHeads heads = SPONA__V1__SYNC_AUDIT_HEADS__INIT;
+    heads.n_lanes = 1;
+    heads.lanes = lanes;
+    out->len = spona__v1__sync_audit_heads__get_packed_size(&heads);
+    out->data = malloc(out->len);
+    spona__v1__sync_audit_heads__pack(&heads, out->data);
+}
+
+/* Lane 0 after record 3 (hash 3s): records 8 and 11 (a lane's seqs have gaps, sql/035),
+ * 5 records in all. */
+static void heads_gapped(ProtobufCBinaryData *out)
+{
+    static uint8_t h3[32], h8[32], h11[32];
+    memset(h3, 3, 32);
+    memset(h8, 8, 32);
+    memset(h11, 11, 32);
+    Spona__V1__SyncAuditLink links[2];
+    Spona__V1__SyncAuditLink *pointers[] = {&links[0], &links[1]};
+    spona__v1__sync_audit_link__init(&links[0]);
+    spona__v1__sync_audit_link__init(&links[1]);
+    links[0].seq = 8;
+    links[0].prev_hash = (ProtobufCBinaryData){32, h3};
+    links[0].hash = (ProtobufCBinaryData){32, h8};
+    links[1].seq = 11;
+    links[1].prev_hash = (ProtobufCBinaryData){32, h8};
+    links[1].hash = (ProtobufCBinaryData){32, h11};
+    Spona__V1__SyncAuditLane lane = SPONA__V1__SYNC_AUDIT_LANE__INIT;
+    lane.lane = "0";
+    lane.count = 5;
+    lane.head_hash = (ProtobufCBinaryData){32, h11};
+    lane.n_links = 2;
     lane.links = pointers;
     Spona__V1__SyncAuditLane *lanes[] = {&lane};
     Spona__V1__SyncAuditHeads heads = SPONA__V1__SYNC_AUDIT_HEADS__INIT;
@@ -678,6 +711,13 @@ static void test_sync_push_audit_heads(void **state)
     pushed = push(sync, 2, rewritten, 0);
     itest_assert_status(pushed, pushed->request_id, SPONA__V1__STATUS__OK);
     envelope_free_response(pushed);
+    /* the true continuation, its seqs with gaps as lanes have them: extends the head */
+    ProtobufCBinaryData gapped;
+    heads_gapped(&gapped);
+    pushed = push(sync, 3, gapped, 0);
+    itest_assert_status(pushed, pushed->request_id, SPONA__V1__STATUS__OK);
+    envelope_free_response(pushed);
+    free(gapped.data);
     free(first.data);
     free(other.data);
     free(gap.data);
@@ -692,12 +732,12 @@ static void test_sync_push_audit_heads(void **state)
     PGresult *result = PQexec(db,
         "SELECT (SELECT count(*) FROM sync_batches WHERE stream = 'audit_heads'),"
         "       (SELECT seq FROM sync_watermarks WHERE stream = 'audit_heads'),"
-        "       (SELECT count FROM region_audit_heads WHERE lane = 'main'),"
+        "       (SELECT count || '/' || last_seq FROM region_audit_heads WHERE lane = '0'),"
         "       (SELECT string_agg(kind, ',' ORDER BY id) FROM region_alarms)");
     assert_int_equal(PQresultStatus(result), PGRES_TUPLES_OK);
-    assert_string_equal(PQgetvalue(result, 0, 0), "2");
-    assert_string_equal(PQgetvalue(result, 0, 1), "2");
-    assert_string_equal(PQgetvalue(result, 0, 2), "3");
+    assert_string_equal(PQgetvalue(result, 0, 0), "3");
+    assert_string_equal(PQgetvalue(result, 0, 1), "3");
+    assert_string_equal(PQgetvalue(result, 0, 2), "5/11");
     assert_string_equal(PQgetvalue(result, 0, 3), "seq_conflict,bad_signature,history_rewritten");
     PQclear(result);
     PQfinish(db);
