@@ -69,7 +69,10 @@ int local_date(const char *text, char out[11])
     if (text == NULL || local_date_parts(text, &year, &month, &day) != 0 || year < 1900 ||
         year > 2199 || month < 1 || month > 12 || day < 1 || day > local_month_days(year, month))
         return -1;
-    snprintf(out, 11, "%04d-%02d-%02d", year, month, day);
+    char text_out[48]; /* wide enough for any int, so that -O2 sees no truncation */
+    if (snprintf(text_out, sizeof(text_out), "%04d-%02d-%02d", year, month, day) != 10)
+        return -1;
+    memcpy(out, text_out, 11);
     return 0;
 }
 

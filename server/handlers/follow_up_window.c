@@ -55,7 +55,10 @@ int follow_up_date_add(int year, int month, int day, int months, int days, char 
     window_from_days(window_days(year, month, day) + days, &year, &month, &day);
     if (year < 1900 || year > 2199)
         return -1;
-    snprintf(out, 11, "%04d-%02d-%02d", year, month, day);
+    char text[48]; /* wide enough for any int, so that -O2 sees no truncation */
+    if (snprintf(text, sizeof(text), "%04d-%02d-%02d", year, month, day) != 10)
+        return -1;
+    memcpy(out, text, 11);
     return 0;
 }
 
