@@ -102,23 +102,35 @@ PGresult *db_exec(struct db *db, const char *name, int param_count, const char *
     return NULL;
 }
 
+/* Prepares sql as `name` on this connection unless it is already: NULL when prepared, else
+ * the failed PREPARE's result (caller clears; e.g. the transaction has failed), or an empty
+ * result when every built slot is taken (then the caller sends the text). */
+static PGresult *db_prepare_built(struct db *db, const char *name, const char *sql,
+                                  int param_count, int *known)
+{
+    *known = 0;
+    for (int i = 0; i < db->built_count && !*known; i++)
+        *known = strcmp(db->built[i], name) == 0;
+    if (*known || db->built_count >= DB_BUILT_SLOTS)
+        return NULL;
+    PGresult *prepared = PQprepare(db->conn, name, sql, param_count, NULL);
+    if (PQresultStatus(prepared) != PGRES_COMMAND_OK)
+        return prepared;
+    PQclear(prepared);
+    db->built[db->built_count++] = name;
+    *known = 1;
+    return NULL;
+}
+
 PGresult *db_exec_built(struct db *db, const char *name, const char *sql, int param_count,
                         const char *const *params)
 {
     if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK)
         return NULL;
-    int known = 0;
-    for (int i = 0; i < db->built_count && !known; i++)
-        known = strcmp(db->built[i], name) == 0;
-    if (!known && db->built_count < DB_BUILT_SLOTS) {
-        PGresult *prepared = PQprepare(db->conn, name, sql, param_count, NULL);
-        int ok = PQresultStatus(prepared) == PGRES_COMMAND_OK;
-        if (!ok) /* e.g. the transaction has failed: the caller gets that error */
-            return prepared;
-        PQclear(prepared);
-        db->built[db->built_count++] = name;
-        known = 1;
-    }
+    int known;
+    PGresult *failed = db_prepare_built(db, name, sql, param_count, &known);
+    if (failed != NULL)
+        return failed;
     PGresult *result = known ? PQexecPrepared(db->conn, name, param_count, params, NULL, NULL, 0)
                              : PQexecParams(db->conn, sql, param_count, NULL, params, NULL,
                                             NULL, 0);
@@ -164,15 +176,16 @@ int db_begin(struct db *db)
 }
 
 /*
- * Reads the first result of each of the two queries of a pipeline, up to its sync
+ * Reads the first result of each of the n queries of a pipeline, up to its sync
  * point, into out[] (NULL where a query gave none). 0 when the sync point was reached,
  * -1 when the connection broke first (out[] cleared).
  */
-static int db_pipeline_pair(PGconn *conn, PGresult *out[2])
+static int db_pipeline_results(PGconn *conn, int n, PGresult *out[])
 {
     int query = 0;
-    out[0] = out[1] = NULL;
-    for (int guard = 0; guard < 16; guard++) {
+    for (int i = 0; i < n; i++)
+        out[i] = NULL;
+    for (int guard = 0; guard < 8 * n; guard++) {
         PGresult *result = PQgetResult(conn);
         if (result == NULL) {
             if (PQstatus(conn) != CONNECTION_OK)
@@ -184,14 +197,32 @@ static int db_pipeline_pair(PGconn *conn, PGresult *out[2])
             PQclear(result);
             return 0;
         }
-        if (query < 2 && out[query] == NULL)
+        if (query < n && out[query] == NULL)
             out[query] = result;
         else
             PQclear(result);
     }
-    PQclear(out[0]);
-    PQclear(out[1]);
-    out[0] = out[1] = NULL;
+    for (int i = 0; i < n; i++) {
+        PQclear(out[i]);
+        out[i] = NULL;
+    }
+    return -1;
+}
+
+/* Leaves pipeline mode; when it cannot, drops the connection (its state is unknown),
+ * clears out[] and returns -1. */
+static int db_pipeline_leave(struct db *db, int n, PGresult *out[])
+{
+    if (PQexitPipelineMode(db->conn) == 1)
+        return 0;
+    log_error("cannot leave pipeline mode: %s", PQerrorMessage(db->conn));
+    for (int i = 0; i < n; i++) {
+        PQclear(out[i]);
+        out[i] = NULL;
+    }
+    PQfinish(db->conn); /* a connection in an unknown state is not reused */
+    db->conn = NULL;
+    db->built_count = 0;
     return -1;
 }
 
@@ -216,17 +247,9 @@ static int db_pipeline(struct db *db, const char *first_name, const char *first,
              ? PQsendQueryPrepared(db->conn, second_name, param_count, params, NULL, NULL, 0)
              : PQsendQueryParams(db->conn, second, 0, NULL, NULL, NULL, NULL, 0)) == 1 &&
         PQpipelineSync(db->conn) == 1;
-    int done = sent ? db_pipeline_pair(db->conn, out) : -1;
-    if (PQexitPipelineMode(db->conn) != 1) {
-        log_error("cannot leave pipeline mode: %s", PQerrorMessage(db->conn));
-        PQclear(out[0]);
-        PQclear(out[1]);
-        out[0] = out[1] = NULL;
-        PQfinish(db->conn); /* a connection in an unknown state is not reused */
-        db->conn = NULL;
-        db->built_count = 0;
+    int done = sent ? db_pipeline_results(db->conn, 2, out) : -1;
+    if (db_pipeline_leave(db, 2, out) != 0)
         return -1;
-    }
     return done;
 }
 
@@ -282,6 +305,48 @@ int db_exec_pair(struct db *db, const char *first_name, const char *second_name,
         out[0] = out[1] = NULL;
         return -1;
     }
+    return 0;
+}
+
+int db_exec_pipeline(struct db *db, int n, const char *const names[],
+                     const char *const sqls[], int param_count, const char *const *params,
+                     PGresult *out[])
+{
+    for (int i = 0; i < n; i++)
+        out[i] = NULL;
+    if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK)
+        return -1;
+    for (int i = 0; i < n; i++) { /* a built statement is prepared first, outside the pipeline */
+        int known = 1;
+        PGresult *failed = sqls != NULL && sqls[i] != NULL
+                               ? db_prepare_built(db, names[i], sqls[i], param_count, &known)
+                               : NULL;
+        if (failed != NULL || !known) { /* nothing is sent */
+            if (failed != NULL)
+                (void)db_ok(failed, names[i]); /* logs the error */
+            else
+                log_error("%s: no slot left for a built statement", names[i]);
+            PQclear(failed);
+            return 1;
+        }
+    }
+    if (PQenterPipelineMode(db->conn) != 1)
+        return -1;
+    int sent = 1;
+    for (int i = 0; i < n && sent; i++)
+        sent = PQsendQueryPrepared(db->conn, names[i], param_count, params, NULL, NULL, 0) == 1;
+    sent = sent && PQpipelineSync(db->conn) == 1;
+    int done = sent ? db_pipeline_results(db->conn, n, out) : -1;
+    if (db_pipeline_leave(db, n, out) != 0 || done != 0)
+        return -1;
+    for (int i = 0; i < n; i++)
+        if (out[i] == NULL) {
+            for (int j = 0; j < n; j++) {
+                PQclear(out[j]);
+                out[j] = NULL;
+            }
+            return -1;
+        }
     return 0;
 }
 

@@ -76,6 +76,18 @@ PGresult *db_exec_commit(struct db *db, const char *name, int param_count,
 int db_exec_pair(struct db *db, const char *first_name, const char *second_name,
                  int param_count, const char *const *params, PGresult *out[2]);
 
+/*
+ * n prepared statements with the same parameters in one round trip (pipeline mode),
+ * inside the open transaction. sqls (NULL, or NULL where a statement is one of the
+ * table's) gives the text of a statement built at run time, prepared first as
+ * db_exec_built does. 0 with their results in out[] (caller clears; check each with
+ * db_ok); 1 with out[] NULL when a built statement could not be prepared (logged; nothing
+ * was sent); -1 with out[] NULL when the connection was lost. Never retries.
+ */
+int db_exec_pipeline(struct db *db, int n, const char *const names[],
+                     const char *const sqls[], int param_count, const char *const *params,
+                     PGresult *out[]);
+
 /* Transactions: db_exec does not retry inside one. 0 on success. */
 int db_begin(struct db *db);
 

@@ -343,36 +343,53 @@ static spona_status person_store_name_key(struct request_context *ctx, const cha
     return status;
 }
 
-/* The person's row: version, then every field of person_fields as text. NULL with
- * *status and ctx->message set (NOT_FOUND when the row is not visible). */
-static PGresult *person_view_select(struct request_context *ctx, const char *person_id,
-                                    spona_status *status)
+/* The statement of the person's row: version, then every field of person_fields as
+ * text. 0, or -1 when it does not fit (INTERNAL, ctx->message set). */
+static int person_view_sql(struct request_context *ctx, char *sql, size_t size)
 {
-    char sql[PERSON_SQL_BYTES];
     size_t used = 0;
-    int built = sql_append(sql, sizeof(sql), &used, "SELECT version::text");
+    int built = sql_append(sql, size, &used, "SELECT version::text");
     for (size_t i = 0; i < person_field_count; i++)
         built |= person_fields[i].type == FIELD_DATE
-                     ? sql_append(sql, sizeof(sql), &used, ", to_char(%s, 'YYYY-MM-DD')",
+                     ? sql_append(sql, size, &used, ", to_char(%s, 'YYYY-MM-DD')",
                                   person_fields[i].name)
-                     : sql_append(sql, sizeof(sql), &used, ", %s::text", person_fields[i].name);
-    built |= sql_append(sql, sizeof(sql), &used,
-                        " FROM " PERSON_VIEW_SOURCE " WHERE id = $1::uuid");
-    if (built != 0) {
+                     : sql_append(sql, size, &used, ", %s::text", person_fields[i].name);
+    built |= sql_append(sql, size, &used, " FROM " PERSON_VIEW_SOURCE " WHERE id = $1::uuid");
+    if (built != 0)
         snprintf(ctx->message, sizeof(ctx->message), "internal error");
-        *status = SPONA__V1__STATUS__INTERNAL;
-        return NULL;
-    }
+    return built != 0 ? -1 : 0;
+}
+
+/*
+ * The person's row (person_view_sql) and, when with_household, her household members and
+ * benefit periods (person_household.h), all in one round trip: the decision whether the
+ * caller may read them was made in C before (person_view_decide), so nothing waits on the
+ * row. OK with out[0] the row and out[1], out[2] the household's results (NULL without),
+ * or an error status with ctx->message set (NOT_FOUND when the row is not visible).
+ */
+static spona_status person_view_select(struct request_context *ctx, const char *person_id,
+                                       int with_household, PGresult *out[3])
+{
+    char sql[PERSON_SQL_BYTES];
+    out[0] = out[1] = out[2] = NULL;
+    if (person_view_sql(ctx, sql, sizeof(sql)) != 0)
+        return SPONA__V1__STATUS__INTERNAL;
+    const char *const names[] = {HANDLERS_KEPT_PLAN, PERSON_HOUSEHOLD_MEMBERS,
+                                 PERSON_HOUSEHOLD_BENEFITS};
+    const char *const sqls[] = {sql, NULL, NULL};
     const char *params[] = {person_id};
-    PGresult *result = handlers_exec_built(ctx, "person_view", sql, 1, params, NULL, status);
-    if (result != NULL && PQntuples(result) != 1) {
-        PQclear(result);
+    spona_status status =
+        request_query_pipeline(ctx, with_household ? 3 : 1, names, sqls, 1, params, out);
+    if (status == SPONA__V1__STATUS__OK && PQntuples(out[0]) != 1) {
+        for (int i = 0; i < 3; i++) {
+            PQclear(out[i]);
+            out[i] = NULL;
+        }
         snprintf(ctx->message, sizeof(ctx->message), "no person %s that you may see",
                  person_id);
-        *status = SPONA__V1__STATUS__NOT_FOUND;
-        return NULL;
+        status = SPONA__V1__STATUS__NOT_FOUND;
     }
-    return result;
+    return status;
 }
 
 /* Decides every person-level category for the view (decisions[] filled), noting clauses
@@ -436,27 +453,35 @@ spona_status person_view_load(struct request_context *ctx, const struct policy *
                               struct audit_record *record)
 {
     *out = NULL;
-    spona_status status;
-    PGresult *result = person_view_select(ctx, access->person_id, &status);
-    if (result == NULL)
-        return status;
     struct policy_decision decisions[POLICY_CATEGORY_COUNT];
     memset(decisions, 0, sizeof(decisions));
     Spona__V1__PersonView *view = malloc(sizeof(*view));
-    if (view == NULL) {
-        PQclear(result);
+    if (view == NULL)
         return SPONA__V1__STATUS__INTERNAL;
-    }
     spona__v1__person_view__init(view);
     view->person_id = views_strdup(access->person_id);
-    view->version = strtoull(PQgetvalue(result, 0, 0), NULL, 10);
-    int failed = view->person_id == NULL ||
-                 person_view_decide(policy, access, view, decisions, record) != 0 ||
-                 person_view_fields(result, decisions, view, record) != 0;
-    PQclear(result);
-    status = failed ? SPONA__V1__STATUS__INTERNAL : SPONA__V1__STATUS__OK;
-    if (!failed && decisions[POLICY_CATEGORY_BENEFITS_HOUSEHOLD].allowed)
-        status = person_household_load(ctx, access->person_id, view, record);
+    struct audit_record decided = *record; /* noted only when the person is there */
+    spona_status status = view->person_id == NULL ||
+                                  person_view_decide(policy, access, view, decisions, &decided) != 0
+                              ? SPONA__V1__STATUS__INTERNAL
+                              : SPONA__V1__STATUS__OK;
+    PGresult *rows[3] = {NULL, NULL, NULL};
+    int household = decisions[POLICY_CATEGORY_BENEFITS_HOUSEHOLD].allowed;
+    if (status == SPONA__V1__STATUS__OK)
+        status = person_view_select(ctx, access->person_id, household, rows);
+    if (status == SPONA__V1__STATUS__OK) {
+        *record = decided;
+        view->version = strtoull(PQgetvalue(rows[0], 0, 0), NULL, 10);
+        if (person_view_fields(rows[0], decisions, view, record) != 0)
+            status = SPONA__V1__STATUS__INTERNAL;
+    }
+    PQclear(rows[0]);
+    if (household && status == SPONA__V1__STATUS__OK)
+        status = person_household_fill(ctx, rows[1], rows[2], view, record);
+    else {
+        PQclear(rows[1]);
+        PQclear(rows[2]);
+    }
     if (status != SPONA__V1__STATUS__OK) {
         spona__v1__person_view__free_unpacked(view, NULL);
         return status;

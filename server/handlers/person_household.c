@@ -15,11 +15,11 @@
 #include "views.h"
 
 const struct db_statement person_household_statements[] = {
-    {"person_household_members",
+    {PERSON_HOUSEHOLD_MEMBERS,
      "SELECT name, relation, COALESCE(birth_year, 0)::text FROM person_household_for_caller"
      " WHERE person_id = $1::uuid AND name IS NOT NULL"
      " ORDER BY birth_year NULLS LAST, name, id"},
-    {"person_household_benefits",
+    {PERSON_HOUSEHOLD_BENEFITS,
      "SELECT kind, to_char(since, 'YYYY-MM-DD'), COALESCE(to_char(until, 'YYYY-MM-DD'), ''),"
      "       COALESCE(amount::text, ''), note FROM person_benefits_for_caller"
      " WHERE person_id = $1::uuid AND kind IS NOT NULL ORDER BY since, created_at, id"},
@@ -58,17 +58,10 @@ static Spona__V1__BenefitPeriod *household_benefit(const PGresult *rows, int row
     return benefit;
 }
 
-spona_status person_household_load(struct request_context *ctx, const char *person_id,
-                                   Spona__V1__PersonView *view, struct audit_record *record)
+spona_status person_household_fill(struct request_context *ctx, PGresult *members,
+                                   PGresult *benefits, Spona__V1__PersonView *view,
+                                   struct audit_record *record)
 {
-    const char *params[] = {person_id};
-    spona_status status;
-    PGresult *both[2];
-    status = request_query_pair(ctx, "person_household_members", "person_household_benefits", 1,
-                                params, both);
-    if (status != SPONA__V1__STATUS__OK)
-        return status;
-    PGresult *members = both[0], *benefits = both[1];
     int failed = 0;
     for (int row = 0; row < PQntuples(members) && !failed; row++) {
         Spona__V1__HouseholdMember *member = household_member(members, row);

@@ -132,6 +132,15 @@ spona_status request_query_pair(struct request_context *ctx, const char *first,
                                 const char *second, int count, const char *const *params,
                                 PGresult *out[2]);
 
+/*
+ * n statements with the same parameters in one round trip (db_exec_pipeline; sqls as
+ * there, for statements built at run time): OK with every result in out[] (caller
+ * PQclear()s), or UNAVAILABLE / INTERNAL with ctx->message set and out[] NULL.
+ */
+spona_status request_query_pipeline(struct request_context *ctx, int n,
+                                    const char *const names[], const char *const sqls[],
+                                    int count, const char *const *params, PGresult *out[]);
+
 /* 1 when text is a UUID in its canonical text form (check ids before using them in SQL). */
 int request_is_uuid(const char *text);
 

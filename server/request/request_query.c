@@ -1,5 +1,5 @@
 /*
- * Running a prepared statement (or two in one round trip) for a request, with the error turned into the
+ * Running a prepared statement (or several in one round trip) for a request, with the error turned into the
  * request's status and message, and the UUID check every id gets before it is
  * used as a parameter (see request.h).
  */
@@ -39,6 +39,29 @@ spona_status request_query_pair(struct request_context *ctx, const char *first,
         PQclear(out[0]);
         PQclear(out[1]);
         out[0] = out[1] = NULL;
+        snprintf(ctx->message, sizeof(ctx->message), "internal error");
+        return SPONA__V1__STATUS__INTERNAL;
+    }
+    return SPONA__V1__STATUS__OK;
+}
+
+spona_status request_query_pipeline(struct request_context *ctx, int n,
+                                    const char *const names[], const char *const sqls[],
+                                    int count, const char *const *params, PGresult *out[])
+{
+    int sent = db_exec_pipeline(ctx->db, n, names, sqls, count, params, out);
+    if (sent < 0) {
+        snprintf(ctx->message, sizeof(ctx->message), "the database is unavailable; try again");
+        return SPONA__V1__STATUS__UNAVAILABLE;
+    }
+    int ok = sent == 0;
+    for (int i = 0; i < n && ok; i++)
+        ok = db_ok(out[i], names[i]);
+    if (!ok) {
+        for (int i = 0; i < n; i++) {
+            PQclear(out[i]);
+            out[i] = NULL;
+        }
         snprintf(ctx->message, sizeof(ctx->message), "internal error");
         return SPONA__V1__STATUS__INTERNAL;
     }

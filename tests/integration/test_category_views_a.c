@@ -14,7 +14,10 @@
  *     the strengths (clause 3), NULL for education_work until the person consents
  *     (clause 4), NULL for health_disability and for household and benefits always (no
  *     clause), while it still gets the rows; the API answers zzz the same domains;
- *   - assessment_domain_categories (SQL) equals server/policy/case_domains.c row for row.
+ *   - assessment_domain_categories (SQL) equals server/policy/case_domains.c row for row;
+ *   - a memo of the person's decision (sql/056) that spona_app sets itself widens
+ *     nothing: the lead's memo replayed by zzz, zzz's memo with the lead's categories, and
+ *     zzz's own memo after a consent was withdrawn are ignored.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -269,6 +272,79 @@ static void test_partner_reads_by_category(void **state)
     assert_api_domains("education_skills,transport");
 }
 
+/* The single value of sql with $1 = id, as text (the caller frees it). */
+static char *value_of(const char *sql, const char *id)
+{
+    const char *p[] = {id};
+    PGresult *r = idata_pg(app, PGRES_TUPLES_OK, sql, 1, p);
+    assert_int_equal(PQntuples(r), 1);
+    char *value = strdup(PQgetisnull(r, 0, 0) ? "<NULL>" : PQgetvalue(r, 0, 0));
+    PQclear(r);
+    assert_non_null(value);
+    return value;
+}
+
+#define READABLE "SELECT spona_person_readable($1::uuid)::text"
+#define MEMO "SELECT current_setting('spona.person_memo', true) WHERE $1::uuid IS NOT NULL"
+#define SET_MEMO "SELECT set_config('spona.person_memo', $1, true)"
+
+/* Sets the memo (sql/056) to text memo, as spona_app may. */
+static void set_memo(const char *memo)
+{
+    PQclear(idata_pg(app, PGRES_TUPLES_OK, SET_MEMO, 1, &memo));
+}
+
+/* sql/056: spona_app sets any memo it likes; one not made by spona_person_readable for
+ * this caller, person, transaction and facts is ignored, and the views decide afresh. */
+static void test_forged_memo_widens_nothing(void **state)
+{
+    (void)state;
+    PQclear(idata_pg(app, PGRES_COMMAND_OK, "BEGIN", 0, NULL));
+    act_as("testgrad.csr", "vesna");
+    char *lead_memo = NULL;
+    assert_value(AMOUNT, person_p, "123.45");  /* the lead's decision, now the memo */
+    lead_memo = value_of(MEMO, person_p);
+    assert_non_null(strstr(lead_memo, "benefits_household"));
+
+    /* the lead's memo, replayed by zzz in the same transaction */
+    act_as("testgrad.zzz", "zana");
+    set_memo(lead_memo);
+    assert_value(AMOUNT, person_p, "<NULL>");
+    assert_value(MEMBER, person_p, "<NULL>");
+
+    /* zzz's own memo with the lead's categories and zzz's MAC */
+    char *own = value_of(MEMO, person_p);
+    assert_null(strstr(own, "benefits_household"));
+    char forged[1024];
+    const char *lead_cats = strchr(lead_memo, '|'), *own_mac = strrchr(own, '|');
+    assert_non_null(lead_cats);
+    assert_non_null(own_mac);
+    snprintf(forged, sizeof(forged), "%.*s%.*s%s", (int)(strchr(own, '|') - own), own,
+             (int)(strrchr(lead_memo, '|') - lead_cats), lead_cats, own_mac);
+    set_memo(forged);
+    assert_value(AMOUNT, person_p, "<NULL>");
+    char *readable = value_of(READABLE, person_p);
+    assert_null(strstr(readable, "benefits_household"));
+
+    /* zzz's valid memo, then the consent withdrawn by another transaction: the memo,
+     * even set again, no longer answers */
+    char *valid = value_of(MEMO, person_p);
+    assert_non_null(strstr(valid, "education_work"));
+    PQclear(idata_pg(owner, PGRES_COMMAND_OK,
+                     "UPDATE consents SET withdrawn_at = now() WHERE person_id = $1::uuid"
+                     "   AND category = 'education_work' AND withdrawn_at IS NULL",
+                     1, (const char *[]){person_p}));
+    set_memo(valid);
+    free(readable);
+    readable = value_of(READABLE, person_p);
+    assert_null(strstr(readable, "education_work"));
+    PQclear(idata_pg(app, PGRES_COMMAND_OK, "ROLLBACK", 0, NULL));
+    free(readable);
+    free(valid);
+    free(own);
+    free(lead_memo);
+}
+
 /* The names in case_domains_text(): "a, b, ... or z". */
 static size_t c_domain_names(char names[][64], size_t max)
 {
@@ -327,6 +403,7 @@ int main(void)
         cmocka_unit_test(test_views_have_the_rows_of_row_security),
         cmocka_unit_test(test_lead_reads_every_category),
         cmocka_unit_test(test_partner_reads_by_category),
+        cmocka_unit_test(test_forged_memo_widens_nothing),
         cmocka_unit_test(test_domain_categories_equal_case_domains_c),
         cmocka_unit_test(itest_test_server_stops_cleanly),
     };

@@ -89,6 +89,7 @@ static const struct {
     {"report_release_rows", NULL},
     {"spona_migrations", NULL},
     {"case_number_counters", NULL},      /* the last case number per year (sql/040) */
+    {"spona_memo_key", NULL},            /* the key of the decision memo's MAC (sql/056) */
 };
 
 static int group_setup(void **state)
