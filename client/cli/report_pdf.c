@@ -119,10 +119,13 @@ static void report_name_pathway(struct report_document *document, struct pdf_cha
     (void)document;
     item->label = i18n_code_label("pathway", code);
     item->colour = report_pathway_other;
-    if (strcmp(code, "integrated_case_management") == 0)
+    if (strcmp(code, "integrated_case_management") == 0) {
+        item->label = _("integrated case management");
         item->colour = report_pathway_icm;
-    else if (strcmp(code, "social_entrepreneurship") == 0)
+    } else if (strcmp(code, "social_entrepreneurship") == 0) {
+        item->label = _("social entrepreneurship");
         item->colour = report_pathway_social;
+    }
 }
 
 /* A group as the protocol names it (directory), its code when the names are unknown. */
@@ -349,6 +352,7 @@ done:
 }
 
 static void report_table_header_row(const struct report_document *document, double top);
+static void report_table_legend(const struct report_document *document, double baseline);
 static void report_table_row(const struct report_document *document, size_t index, size_t line,
                              double first_row);
 
@@ -386,6 +390,7 @@ static int report_summary_page(struct report_document *document, char *err, size
         pdf_draw_colour(cr, report_title);
         pdf_draw_text(cr, REPORT_MARGIN, document->first_page_top + 12, _("All indicators"),
                       PDF_ALIGN_LEFT, 0);
+        report_table_legend(document, document->first_page_top + 12);
         report_table_header_row(document, document->first_page_top + 18);
     }
     double first_row = document->first_page_top + 18 + REPORT_TABLE_HEADER_HEIGHT;
@@ -414,15 +419,23 @@ static void report_table_heading(const struct report_document *document)
     pdf_draw_colour(cr, report_ink);
     pdf_draw_text(cr, REPORT_MARGIN, REPORT_MARGIN + 34, line, PDF_ALIGN_LEFT,
                   REPORT_CONTENT_WIDTH);
-    if (document->report->suppressed_view) {
-        pdf_draw_font(cr, 8, PDF_WEIGHT_NORMAL);
-        pdf_draw_colour(cr, report_muted);
-        pdf_draw_text(cr, REPORT_MARGIN, REPORT_MARGIN + 47,
-                      _("<5: a count from 1 to 4  \xc2\xb7  x: hidden so that a <5 cannot be "
-                        "worked out  \xc2\xb7  n/a: a median over no one"),
-                      PDF_ALIGN_LEFT, REPORT_CONTENT_WIDTH);
-    }
+    report_table_legend(document, REPORT_MARGIN + 47);
     report_table_header_row(document, REPORT_TABLE_HEADER_TOP);
+}
+
+/* For a suppressed view, what <5, x and n/a mean, right of x = margin + 110 on baseline. */
+static void report_table_legend(const struct report_document *document, double baseline)
+{
+    if (!document->report->suppressed_view)
+        return;
+    cairo_t *cr = document->cr;
+    double x = baseline == REPORT_MARGIN + 47 ? REPORT_MARGIN : REPORT_MARGIN + 110;
+    pdf_draw_font(cr, 7.5, PDF_WEIGHT_NORMAL);
+    pdf_draw_colour(cr, report_muted);
+    pdf_draw_text(cr, x, baseline,
+                  _("<5: a count from 1 to 4  \xc2\xb7  x: hidden so that a <5 cannot be "
+                    "worked out  \xc2\xb7  n/a: a median over no one"),
+                  PDF_ALIGN_LEFT, REPORT_PAGE_WIDTH - REPORT_MARGIN - x);
 }
 
 /* The table's header row with its top at top. */
