@@ -86,7 +86,7 @@ static void plan_pdf_goals(struct doc_pdf *doc, const struct plan_pdf_input *inp
 
 static void plan_pdf_measures(struct doc_pdf *doc, const struct plan_pdf_input *input)
 {
-    static const double offsets[] = {0, 28, 215, 385, 445};
+    static const double offsets[] = {0, 28, 200, 350, 415};
     doc_pdf_heading(doc, _("Measures"));
     if (input->plan->n_measures == 0) {
         doc_pdf_paragraph(doc, _("No measures yet."), 10);
