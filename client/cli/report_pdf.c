@@ -453,6 +453,17 @@ static void report_table_header_row(const struct report_document *document, doub
                   PDF_ALIGN_RIGHT, 0);
 }
 
+/* A row's breakdown as printed: a priority group by the protocol's name when known. */
+static const char *report_breakdown(const struct report_document *document,
+                                    const Spona__V1__IndicatorRow *row)
+{
+    const char *breakdown = report_string(row->breakdown);
+    if (document->labels == NULL || strncmp(breakdown, "group:", 6) != 0 ||
+        strcmp(breakdown + 6, "none") == 0)
+        return breakdown;
+    return doc_labels_group(document->labels, breakdown + 6);
+}
+
 /*
  * Draws the report's row index at line of its table page (0: the first). The
  * indicator is printed on the first row of each indicator and at the top of a
@@ -481,7 +492,7 @@ static void report_table_row(const struct report_document *document, size_t inde
     if (!same)
         pdf_draw_text(cr, REPORT_MARGIN + 6, baseline, indicator, PDF_ALIGN_LEFT,
                       REPORT_TABLE_BREAKDOWN_X - REPORT_MARGIN - 14);
-    pdf_draw_text(cr, REPORT_TABLE_BREAKDOWN_X, baseline, report_string(row->breakdown),
+    pdf_draw_text(cr, REPORT_TABLE_BREAKDOWN_X, baseline, report_breakdown(document, row),
                   PDF_ALIGN_LEFT,
                   value_x - REPORT_TABLE_VALUE_WIDTH - REPORT_TABLE_BREAKDOWN_X - 8);
     pdf_draw_text(cr, value_x, baseline, report_string(row->value), PDF_ALIGN_RIGHT,
