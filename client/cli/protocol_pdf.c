@@ -54,8 +54,10 @@ static void protocol_pdf_clause(struct doc_pdf *doc, struct doc_labels *labels,
                           9.5);
     if (clause->consent)
         doc_pdf_paragraph(doc, _("Only with the person's current consent."), 9.5);
+    /* the note as the protocol words it: notes may be in another language (the sample
+     * protocols' are English), which transliteration would garble */
     if (clause->note[0] != '\0')
-        doc_pdf_paragraph(doc, doc_labels_text(labels, clause->note), 9);
+        doc_pdf_paragraph(doc, clause->note, 9);
     doc_pdf_space(doc, 4);
 }
 

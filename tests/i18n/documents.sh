@@ -8,7 +8,7 @@
 # force and the disclosures letter. Each PDF must render (pdftoppm) and read back
 # (pdftotext) with the headings of its language, Cyrillic for sr-Cyrl, DejaVu fonts,
 # the protocol's group names, the municipality's name, a signature line per partner and
-# the institutions in the letter. With SPONA_DOCS_SHOTS=DIR, PNGs of the plan and report
+# the institutions in the letter. With SPONA_DOCS_SHOTS=DIR, PNGs of page 1 of each document
 # in sr-Cyrl and bs are left in DIR.
 set -uo pipefail
 cli=${SPONA_CLI:?}
@@ -133,7 +133,7 @@ done
 if [[ -n ${SPONA_DOCS_SHOTS:-} ]]; then
     mkdir -p "$SPONA_DOCS_SHOTS"
     for lang in sr-Cyrl bs; do
-        for doc in plan report; do
+        for doc in plan report protocol letter; do
             pdftoppm -png -r 70 -f 1 -l 1 -singlefile "$work/$lang-$doc.pdf" \
                 "$SPONA_DOCS_SHOTS/$doc-$lang"
         done
