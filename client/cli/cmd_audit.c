@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd_documents.h"
 #include "commands.h"
 #include "i18n.h"
 #include "json.h"
@@ -24,6 +25,7 @@ enum audit_option {
     AUDIT_OPTION_UNREVIEWED,
     AUDIT_OPTION_MARK,
     AUDIT_OPTION_NOTE,
+    AUDIT_OPTION_LETTER,
 };
 
 /* The decision on category for action among decisions, or NULL. */
@@ -264,6 +266,14 @@ static int disclosures_run(const struct settings *settings, const struct args *a
     Spona__V1__DisclosuresRequest disclosures = SPONA__V1__DISCLOSURES_REQUEST__INIT;
     spona_request request = SPONA__V1__REQUEST__INIT;
     disclosures.person_id = args_value(args, AUDIT_OPTION_PERSON);
+    if (disclosures.person_id == NULL && args->operand_count > 0)
+        disclosures.person_id = args->operands[0];
+    if (disclosures.person_id == NULL)
+        return output_error(settings->json, OUTPUT_STATUS_USAGE,
+                            _("name the person: spona disclosures PERSON_ID"), OUTPUT_EXIT_USAGE);
+    if (args_has(args, AUDIT_OPTION_LETTER))
+        return documents_letter(settings, disclosures.person_id,
+                                args_value(args, AUDIT_OPTION_LETTER));
     request.body_case = SPONA__V1__REQUEST__BODY_DISCLOSURES;
     request.disclosures = &disclosures;
     return remote_read_print(settings, &request, disclosures_json, disclosures_text);
@@ -440,14 +450,15 @@ const struct command command_explain = {
 };
 
 static const struct args_option disclosures_options[] = {
-    { "person", AUDIT_OPTION_PERSON, ARGS_VALUE | ARGS_REQUIRED, "PERSON_ID" },
+    { "person", AUDIT_OPTION_PERSON, ARGS_VALUE, "PERSON_ID" },
+    { "letter", AUDIT_OPTION_LETTER, ARGS_VALUE, "FILE" },
     { NULL, 0, 0, NULL },
 };
 
 const struct command command_disclosures = {
     .name = "disclosures",
     .summary = N_("who saw a person's data, when, under which clause (lead agency)"),
-    .help = "Usage: spona disclosures --person PERSON_ID [OPTIONS]\n"
+    .help = "Usage: spona disclosures PERSON_ID [--letter FILE] [OPTIONS]\n"
             "\n"
             "The report a beneficiary is entitled to ask for, from the audit trail: which\n"
             "institutions and users saw or changed which categories of the person's data,\n"
@@ -455,8 +466,13 @@ const struct command command_disclosures = {
             "access is marked. Prints a table\n"
             "when | institution | user | action | categories | clause / protocol version.\n"
             "\n"
-            "  --person PERSON_ID   the person (required)\n",
+            "  --person PERSON_ID   the person (or as the operand)\n"
+            "  --letter FILE        write a letter to the person in your language (PDF):\n"
+            "                       who saw their data, when and why\n",
     .options = disclosures_options,
+    .operands = "PERSON_ID",
+    .min_operands = 0,
+    .max_operands = 1,
     .run = disclosures_run,
 };
 

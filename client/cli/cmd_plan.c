@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd_documents.h"
 #include "commands.h"
 #include "i18n.h"
 #include "json.h"
@@ -28,6 +29,7 @@ enum plan_option {
     PLAN_OPTION_MEASURE,
     PLAN_OPTION_REVIEW,
     PLAN_OPTION_OBLIGATIONS,
+    PLAN_OPTION_PDF,
 };
 
 /* The plan's JSON members. */
@@ -396,9 +398,19 @@ static int plan_show_run(const struct settings *settings, const struct args *arg
     return plan_get(settings, args, 0);
 }
 
+/* plan print: the server's text document, or with --pdf FILE the PDF to sign. */
 static int plan_print_run(const struct settings *settings, const struct args *args)
 {
-    return plan_get(settings, args, 1);
+    const char *pdf = args_value(args, PLAN_OPTION_PDF);
+    if (pdf == NULL)
+        return plan_get(settings, args, 1);
+    char err[256];
+    uint64_t version = 0;
+    const char *version_text = args_value(args, PLAN_OPTION_VERSION);
+    if (version_text != NULL &&
+        args_positive("--version", version_text, UINT32_MAX, &version, err, sizeof(err)) != 0)
+        return output_error(settings->json, OUTPUT_STATUS_USAGE, err, OUTPUT_EXIT_USAGE);
+    return documents_plan(settings, args->operands[0], (uint32_t)version, pdf);
 }
 
 #define PLAN_CHANGE_OPTIONS                                                                 \
@@ -527,17 +539,27 @@ static const struct command plan_show = {
     .run = plan_show_run,
 };
 
+static const struct args_option plan_print_options[] = {
+    { "version", PLAN_OPTION_VERSION, ARGS_VALUE, "N" },
+    { "pdf", PLAN_OPTION_PDF, ARGS_VALUE, "FILE" },
+    { NULL, 0, 0, NULL },
+};
+
 static const struct command plan_print = {
     .name = "print",
     .summary = N_("print a case's activation plan as a document to sign"),
-    .help = "Usage: spona plan print CASE_ID [--version N] [OPTIONS]\n"
+    .help = "Usage: spona plan print CASE_ID [--version N] [--pdf FILE] [OPTIONS]\n"
             "\n"
             "Prints the activation plan (latest, or version N) as the server renders it: a\n"
             "document fit to print and sign by the person and the case manager. Redirect\n"
             "it to a file to print it. With --json: the plan with its document.\n"
             "\n"
-            "  --version N   that version instead of the latest\n",
-    .options = plan_get_options,
+            "  --version N   that version instead of the latest\n"
+            "  --pdf FILE    write the plan to sign as a PDF in your language: the person,\n"
+            "                the case number, place and date, goals, measures and a\n"
+            "                signature line for the person, the case manager and each\n"
+            "                partner carrying a measure\n",
+    .options = plan_print_options,
     .operands = "CASE_ID",
     .min_operands = 1,
     .max_operands = 1,

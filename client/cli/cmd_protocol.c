@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd_documents.h"
 #include "commands.h"
 #include "i18n.h"
 #include "idempotency.h"
@@ -25,6 +26,7 @@ enum protocol_option {
     PROTOCOL_OPTION_VERSION = 1,
     PROTOCOL_OPTION_YAML,
     PROTOCOL_OPTION_FILE,
+    PROTOCOL_OPTION_PDF,
 };
 
 /*
@@ -350,6 +352,30 @@ static const struct command protocol_show = {
     .run = protocol_show_run,
 };
 
+static int protocol_print_run(const struct settings *settings, const struct args *args)
+{
+    return documents_protocol(settings, args_value(args, PROTOCOL_OPTION_PDF));
+}
+
+static const struct args_option protocol_print_options[] = {
+    { "pdf", PROTOCOL_OPTION_PDF, ARGS_VALUE | ARGS_REQUIRED, "FILE" },
+    { NULL, 0, 0, NULL },
+};
+
+static const struct command protocol_print = {
+    .name = "print",
+    .summary = N_("write the protocol in force as a PDF for its signatories"),
+    .help = "Usage: spona protocol print --pdf FILE [OPTIONS]\n"
+            "\n"
+            "Writes the protocol in force as a PDF in your language: title, municipality,\n"
+            "version and effective date, the signatories and their roles, the priority\n"
+            "groups, every clause, the approvals and a signature line per signatory.\n"
+            "\n"
+            "  --pdf FILE    the PDF to write (required)\n",
+    .options = protocol_print_options,
+    .run = protocol_print_run,
+};
+
 static const struct args_option protocol_approve_options[] = {
     { "file", PROTOCOL_OPTION_FILE, ARGS_VALUE, "FILE" },
     ARGS_IDEMPOTENCY_OPTION,
@@ -380,6 +406,7 @@ static const struct command protocol_approve = {
 static const struct command *const protocol_subcommands[] = {
     &protocol_import,
     &protocol_show,
+    &protocol_print,
     &protocol_approve,
     NULL,
 };

@@ -8,12 +8,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cmd_documents.h"
 #include "commands.h"
 #include "i18n.h"
 #include "json.h"
 #include "output.h"
 #include "remote.h"
-#include "report_pdf.h"
 #include "table.h"
 #include "view.h"
 
@@ -97,16 +97,6 @@ static void report_text(const Spona__V1__ReportResponse *answer)
     table_free(&table);
 }
 
-/* Writes the printable report to path and says so. */
-static int report_pdf(const Spona__V1__ReportResponse *answer, const char *path)
-{
-    char err[512];
-    if (report_pdf_write(answer, path, err, sizeof(err)) != 0)
-        return output_error(0, OUTPUT_STATUS_LOCAL, err, OUTPUT_EXIT_USAGE);
-    printf(_("wrote %s\n"), path);
-    return OUTPUT_EXIT_OK;
-}
-
 static int report_run(const struct settings *settings, const struct args *args)
 {
     int csv = args_has(args, REPORT_OPTION_CSV);
@@ -128,7 +118,7 @@ static int report_run(const struct settings *settings, const struct args *args)
     if (code != OUTPUT_EXIT_OK)
         return code;
     if (pdf != NULL)
-        code = report_pdf(response->report, pdf);
+        code = documents_report(settings, response->report, pdf);
     else if (settings->json)
         report_json(response->report);
     else if (csv)

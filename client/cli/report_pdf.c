@@ -18,6 +18,7 @@
 #include <cairo-pdf.h>
 #include <cairo.h>
 
+#include "i18n.h"
 #include "report_pdf_chart.h"
 #include "report_pdf_draw.h"
 
@@ -62,12 +63,18 @@ static const struct pdf_colour report_pathway_social = REPORT_RGB(230, 133, 33);
 static const struct pdf_colour report_pathway_other = REPORT_RGB(140, 148, 158);
 static const struct pdf_colour report_group = REPORT_RGB(41, 140, 128);
 static const struct pdf_colour report_year = REPORT_RGB(115, 89, 166);
+static const struct pdf_colour report_year_partial = REPORT_RGB(200, 190, 222);
 
 struct report_document {
     const Spona__V1__ReportResponse *report; /* borrowed */
+    struct doc_labels *labels;               /* borrowed; NULL: codes as sent */
+    const char *today;                       /* YYYY-MM-DD; NULL: no period is partial */
     cairo_t *cr;
     size_t rows_per_page;
+    size_t first_page_rows;                  /* rows of the table under page 1's charts */
+    double first_page_top;                   /* where page 1's table starts */
     size_t page_count;
+    char year_labels[16][40];                /* "2026 (partial)" and the like */
 };
 
 /* A key figure: which row, and its label in one or two lines. */
@@ -78,12 +85,12 @@ struct report_figure {
 };
 
 static const struct report_figure report_figures[REPORT_FIGURE_COUNT] = {
-    { "persons_in_case_management", "all", { "persons in", "case management" } },
-    { "assessed", "all", { "assessed", NULL } },
-    { "with_plan", "all", { "with a plan", NULL } },
-    { "referred", "all", { "referred", NULL } },
-    { "employed", "all", { "employed", NULL } },
-    { "median_days_to_employment", "all", { "median days", "to employment" } },
+    { "persons_in_case_management", "all", { N_("persons in"), N_("case management") } },
+    { "assessed", "all", { N_("assessed"), NULL } },
+    { "with_plan", "all", { N_("with a plan"), NULL } },
+    { "referred", "all", { N_("referred"), NULL } },
+    { "employed", "all", { N_("employed"), NULL } },
+    { "median_days_to_employment", "all", { N_("median days"), N_("to employment") } },
 };
 
 /* Protobuf-c strings are "" when unset; a row built by hand may still hold NULL. */
@@ -106,29 +113,51 @@ static const char *report_find(const Spona__V1__ReportResponse *report, const ch
 }
 
 /* Labels and colours of the charts' items, from the code after the breakdown's prefix. */
-static void report_name_pathway(struct pdf_chart_item *item, const char *code)
+static void report_name_pathway(struct report_document *document, struct pdf_chart_item *item,
+                                const char *code)
 {
-    item->label = code;
+    (void)document;
+    item->label = i18n_code_label("pathway", code);
     item->colour = report_pathway_other;
     if (strcmp(code, "integrated_case_management") == 0) {
-        item->label = "integrated case management";
+        item->label = _("integrated case management");
         item->colour = report_pathway_icm;
     } else if (strcmp(code, "social_entrepreneurship") == 0) {
-        item->label = "social entrepreneurship";
+        item->label = _("social entrepreneurship");
         item->colour = report_pathway_social;
     }
 }
 
-static void report_name_group(struct pdf_chart_item *item, const char *code)
+/* A group as the protocol names it (directory), its code when the names are unknown. */
+static void report_name_group(struct report_document *document, struct pdf_chart_item *item,
+                              const char *code)
 {
-    item->label = strcmp(code, "none") == 0 ? "no priority group" : code;
+    if (strcmp(code, "none") == 0)
+        item->label = _("no priority group");
+    else
+        item->label = document->labels != NULL ? doc_labels_group(document->labels, code) : code;
     item->colour = report_group;
 }
 
-static void report_name_year(struct pdf_chart_item *item, const char *code)
+/* Whether the period runs to today or later: its last part has not happened yet. */
+static int report_partial(const struct report_document *document)
+{
+    return document->today != NULL &&
+           strcmp(report_string(document->report->to), document->today) >= 0;
+}
+
+/* A year; the current year of a partial period is drawn pale and says so. */
+static void report_name_year(struct report_document *document, struct pdf_chart_item *item,
+                             const char *code)
 {
     item->label = code;
     item->colour = report_year;
+    if (report_partial(document) && strncmp(code, document->today, 4) == 0) {
+        char *label = document->year_labels[0];
+        snprintf(label, sizeof(document->year_labels[0]), _("%s (partial)"), code);
+        item->label = label;
+        item->colour = report_year_partial;
+    }
 }
 
 /*
@@ -136,11 +165,13 @@ static void report_name_year(struct pdf_chart_item *item, const char *code)
  * report's order. Returns 0 with its items in *items (caller frees; they borrow
  * the report's strings), or -1 out of memory.
  */
-static int report_chart(const Spona__V1__ReportResponse *report, const char *title,
+static int report_chart(struct report_document *document, const char *title,
                         const char *indicator, const char *prefix,
-                        void (*name)(struct pdf_chart_item *item, const char *code),
+                        void (*name)(struct report_document *document,
+                                     struct pdf_chart_item *item, const char *code),
                         struct pdf_chart *chart, struct pdf_chart_item **items_out)
 {
+    const Spona__V1__ReportResponse *report = document->report;
     struct pdf_chart_item *items = calloc(report->n_rows > 0 ? report->n_rows : 1, sizeof(*items));
     if (items == NULL)
         return -1;
@@ -151,7 +182,7 @@ static int report_chart(const Spona__V1__ReportResponse *report, const char *tit
         if (strcmp(report_string(row->indicator), indicator) != 0 ||
             strncmp(breakdown, prefix, prefix_length) != 0)
             continue;
-        name(&items[count], breakdown + prefix_length);
+        name(document, &items[count], breakdown + prefix_length);
         items[count].value = report_string(row->value);
         count++;
     }
@@ -162,20 +193,27 @@ static int report_chart(const Spona__V1__ReportResponse *report, const char *tit
     return 0;
 }
 
-/* "TESTGRAD · 2025-12-01 to 2026-11-30": names the report at the foot of every page. */
-static void report_identity(const Spona__V1__ReportResponse *report, char *out, size_t out_size)
+/* The municipality's name (its code when the names are unknown). */
+static const char *report_municipality(const struct report_document *document)
 {
-    snprintf(out, out_size, "Spona \xc2\xb7 %s \xc2\xb7 %s to %s",
-             report_string(report->municipality_code), report_string(report->from),
-             report_string(report->to));
+    const char *name = document->labels != NULL ? doc_labels_municipality(document->labels) : "";
+    return name[0] != '\0' ? name : report_string(document->report->municipality_code);
+}
+
+/* "Testgrad · 2025-12-01 to 2026-11-30": names the report at the foot of every page. */
+static void report_identity(const struct report_document *document, char *out, size_t out_size)
+{
+    snprintf(out, out_size, _("Spona \xc2\xb7 %s \xc2\xb7 %s to %s"),
+             report_municipality(document), report_string(document->report->from),
+             report_string(document->report->to));
 }
 
 static void report_footer(const struct report_document *document, size_t page)
 {
     cairo_t *cr = document->cr;
     char identity[PDF_DRAW_TEXT_MAX], number[64];
-    report_identity(document->report, identity, sizeof(identity));
-    snprintf(number, sizeof(number), "page %zu of %zu", page, document->page_count);
+    report_identity(document, identity, sizeof(identity));
+    snprintf(number, sizeof(number), _("page %zu of %zu"), page, document->page_count);
     pdf_draw_rule(cr, REPORT_MARGIN, REPORT_FOOTER_BASELINE - 12,
                   REPORT_PAGE_WIDTH - REPORT_MARGIN, REPORT_FOOTER_BASELINE - 12, 0.5,
                   report_rule);
@@ -188,11 +226,12 @@ static void report_footer(const struct report_document *document, size_t page)
 }
 
 /* "Municipality TESTGRAD · period ... · protocol version 2" */
-static void report_subtitle(const Spona__V1__ReportResponse *report, char *out, size_t out_size)
+static void report_subtitle(const struct report_document *document, char *out, size_t out_size)
 {
+    const Spona__V1__ReportResponse *report = document->report;
     snprintf(out, out_size,
-             "Municipality %s  \xc2\xb7  period %s to %s  \xc2\xb7  protocol version %u",
-             report_string(report->municipality_code), report_string(report->from),
+             _("Municipality %s  \xc2\xb7  period %s to %s  \xc2\xb7  protocol version %u"),
+             report_municipality(document), report_string(report->from),
              report_string(report->to), (unsigned)report->protocol_version);
 }
 
@@ -207,10 +246,10 @@ static double report_heading(const struct report_document *document)
     pdf_draw_font(cr, 17, PDF_WEIGHT_BOLD);
     pdf_draw_colour(cr, report_title);
     pdf_draw_text(cr, REPORT_MARGIN, y,
-                  "Spona \xe2\x80\x94 indicators of the Protocol on cooperation", PDF_ALIGN_LEFT,
+                  _("Spona \xe2\x80\x94 indicators of the Protocol on cooperation"), PDF_ALIGN_LEFT,
                   REPORT_CONTENT_WIDTH);
     y += 20;
-    report_subtitle(report, line, sizeof(line));
+    report_subtitle(document, line, sizeof(line));
     pdf_draw_font(cr, 10.5, PDF_WEIGHT_NORMAL);
     pdf_draw_colour(cr, report_ink);
     pdf_draw_text(cr, REPORT_MARGIN, y, line, PDF_ALIGN_LEFT, REPORT_CONTENT_WIDTH);
@@ -218,15 +257,23 @@ static double report_heading(const struct report_document *document)
     pdf_draw_colour(cr, report_muted);
     if (report_string(report->released_at)[0] != '\0') {
         y += 15;
-        snprintf(line, sizeof(line), "Figures released at %s", report->released_at);
+        snprintf(line, sizeof(line), _("Figures released at %s"), report->released_at);
+        pdf_draw_text(cr, REPORT_MARGIN, y, line, PDF_ALIGN_LEFT, REPORT_CONTENT_WIDTH);
+    }
+    if (report_partial(document)) {
+        y += 13;
+        snprintf(line, sizeof(line),
+                 _("Partial period: the figures run to %s; the rest of the period has not "
+                   "happened yet."),
+                 document->today);
         pdf_draw_text(cr, REPORT_MARGIN, y, line, PDF_ALIGN_LEFT, REPORT_CONTENT_WIDTH);
     }
     if (report->suppressed_view) {
         y += 13;
         int lines = pdf_draw_wrapped(cr, REPORT_MARGIN, y, REPORT_CONTENT_WIDTH, 12,
-                                     "Small cells are suppressed: counts from 1 to 4 are shown "
-                                     "as \"<5\", and \"x\" marks a cell hidden so that a \"<5\" "
-                                     "cannot be worked out from the other cells.");
+                                     _("Small cells are suppressed: counts from 1 to 4 are shown "
+                                       "as \"<5\", and \"x\" marks a cell hidden so that a \"<5\" "
+                                       "cannot be worked out from the other cells."));
         y += (lines - 1) * 12;
     }
     y += 12;
@@ -249,7 +296,7 @@ static void report_figure_box(const struct report_document *document,
     pdf_draw_font(cr, 7.5, PDF_WEIGHT_NORMAL);
     pdf_draw_colour(cr, report_ink);
     for (int line = 0; line < 2 && figure->label[line] != NULL; line++)
-        pdf_draw_text(cr, x + width / 2, top + 39 + line * 9, figure->label[line],
+        pdf_draw_text(cr, x + width / 2, top + 39 + line * 9, _(figure->label[line]),
                       PDF_ALIGN_CENTRE, width - 4);
 }
 
@@ -265,35 +312,38 @@ static double report_key_figures(const struct report_document *document, double 
     return top + REPORT_FIGURE_HEIGHT;
 }
 
-/* The charts under y; 0, or -1 out of memory. */
-static int report_charts(const struct report_document *document, double y)
+/* The charts under y; the y under them, or -1 out of memory. */
+static double report_charts(struct report_document *document, double y)
 {
-    const Spona__V1__ReportResponse *report = document->report;
     cairo_t *cr = document->cr;
     struct pdf_chart pathway = { 0 }, groups = { 0 }, years = { 0 };
     struct pdf_chart_item *pathway_items = NULL, *group_items = NULL, *year_items = NULL;
-    int status = -1;
-    if (report_chart(report, "Employed, by pathway", "employed", "pathway:", report_name_pathway,
-                     &pathway, &pathway_items) != 0 ||
-        report_chart(report, "Persons in case management, by priority group",
+    double status = -1;
+    if (report_chart(document, _("Employed, by pathway"), "employed", "pathway:",
+                     report_name_pathway, &pathway, &pathway_items) != 0 ||
+        report_chart(document, _("Persons in case management, by priority group"),
                      "persons_in_case_management", "group:", report_name_group, &groups,
                      &group_items) != 0 ||
-        report_chart(report, "One-time assistance recipients, per year",
+        report_chart(document, _("One-time assistance recipients, per year"),
                      "one_time_assistance_recipients", "year:", report_name_year, &years,
                      &year_items) != 0)
         goto done;
 
     y += REPORT_CHART_GAP;
     y += pdf_chart_bars(cr, &pathway, REPORT_MARGIN, y, REPORT_CONTENT_WIDTH,
-                        pdf_chart_bars_height(REPORT_PATHWAY_ROWS_MAX));
+                        pdf_chart_bars_height(pathway.item_count < REPORT_PATHWAY_ROWS_MAX
+                                                  ? pathway.item_count
+                                                  : REPORT_PATHWAY_ROWS_MAX));
     y += REPORT_CHART_GAP;
     double years_room = years.item_count > 0 ? REPORT_YEARS_HEIGHT + REPORT_CHART_GAP : 0;
     y += pdf_chart_bars(cr, &groups, REPORT_MARGIN, y, REPORT_CONTENT_WIDTH,
                         REPORT_CONTENT_BOTTOM - y - years_room);
-    if (years.item_count > 0)
+    if (years.item_count > 0) {
         pdf_chart_columns(cr, &years, REPORT_MARGIN, y + REPORT_CHART_GAP, REPORT_CONTENT_WIDTH,
                           REPORT_YEARS_HEIGHT);
-    status = 0;
+        y += REPORT_CHART_GAP + REPORT_YEARS_HEIGHT;
+    }
+    status = y;
 done:
     free(pathway_items);
     free(group_items);
@@ -301,15 +351,56 @@ done:
     return status;
 }
 
+static void report_table_header_row(const struct report_document *document, double top);
+static void report_table_legend(const struct report_document *document, double baseline);
+static void report_table_row(const struct report_document *document, size_t index, size_t line,
+                             double first_row);
+
+/*
+ * Lays the table out: as many rows as fit under page 1's charts (no empty page area),
+ * the rest rows_per_page a page.
+ */
+static void report_layout(struct report_document *document, double charts_bottom)
+{
+    size_t rows = document->report->n_rows;
+    double top = charts_bottom + REPORT_CHART_GAP;
+    double room = REPORT_CONTENT_BOTTOM - top - REPORT_TABLE_HEADER_HEIGHT - 20;
+    document->first_page_top = top;
+    document->first_page_rows = room > 0 ? (size_t)(room / REPORT_TABLE_ROW) : 0;
+    if (document->first_page_rows > rows)
+        document->first_page_rows = rows;
+    size_t rest = rows - document->first_page_rows;
+    document->page_count = 1 + (rest + document->rows_per_page - 1) / document->rows_per_page;
+}
+
 /* Page 1; 0, or -1 with a message in err. */
-static int report_summary_page(const struct report_document *document, char *err,
-                               size_t err_size)
+static int report_summary_page(struct report_document *document, char *err, size_t err_size)
 {
     double y = report_heading(document);
     y = report_key_figures(document, y);
-    if (report_charts(document, y) != 0) {
-        snprintf(err, err_size, "out of memory");
+    y = report_charts(document, y);
+    if (y < 0) {
+        snprintf(err, err_size, "%s", _("out of memory"));
         return -1;
+    }
+    report_layout(document, y);
+    cairo_t *cr = document->cr;
+    if (document->first_page_rows > 0 || document->report->n_rows == 0) {
+        pdf_draw_font(cr, 11, PDF_WEIGHT_BOLD);
+        pdf_draw_colour(cr, report_title);
+        pdf_draw_text(cr, REPORT_MARGIN, document->first_page_top + 12, _("All indicators"),
+                      PDF_ALIGN_LEFT, 0);
+        report_table_legend(document, document->first_page_top + 12);
+        report_table_header_row(document, document->first_page_top + 18);
+    }
+    double first_row = document->first_page_top + 18 + REPORT_TABLE_HEADER_HEIGHT;
+    for (size_t index = 0; index < document->first_page_rows; index++)
+        report_table_row(document, index, index, first_row);
+    if (document->report->n_rows == 0) {
+        pdf_draw_font(cr, REPORT_TABLE_FONT, PDF_WEIGHT_NORMAL);
+        pdf_draw_colour(cr, report_muted);
+        pdf_draw_text(cr, REPORT_MARGIN + 6, first_row + 10.5, _("The report has no rows."),
+                      PDF_ALIGN_LEFT, 0);
     }
     report_footer(document, 1);
     return 0;
@@ -322,29 +413,55 @@ static void report_table_heading(const struct report_document *document)
     char line[PDF_DRAW_TEXT_MAX];
     pdf_draw_font(cr, 13, PDF_WEIGHT_BOLD);
     pdf_draw_colour(cr, report_title);
-    pdf_draw_text(cr, REPORT_MARGIN, REPORT_MARGIN + 18, "All indicators", PDF_ALIGN_LEFT, 0);
-    report_subtitle(document->report, line, sizeof(line));
+    pdf_draw_text(cr, REPORT_MARGIN, REPORT_MARGIN + 18, _("All indicators"), PDF_ALIGN_LEFT, 0);
+    report_subtitle(document, line, sizeof(line));
     pdf_draw_font(cr, 9, PDF_WEIGHT_NORMAL);
     pdf_draw_colour(cr, report_ink);
     pdf_draw_text(cr, REPORT_MARGIN, REPORT_MARGIN + 34, line, PDF_ALIGN_LEFT,
                   REPORT_CONTENT_WIDTH);
-    if (document->report->suppressed_view) {
-        pdf_draw_font(cr, 8, PDF_WEIGHT_NORMAL);
-        pdf_draw_colour(cr, report_muted);
-        pdf_draw_text(cr, REPORT_MARGIN, REPORT_MARGIN + 47,
-                      "<5: a count from 1 to 4  \xc2\xb7  x: hidden so that a <5 cannot be "
-                      "worked out  \xc2\xb7  n/a: a median over no one",
-                      PDF_ALIGN_LEFT, REPORT_CONTENT_WIDTH);
-    }
-    double top = REPORT_TABLE_HEADER_TOP, baseline = top + 12.5;
+    report_table_legend(document, REPORT_MARGIN + 47);
+    report_table_header_row(document, REPORT_TABLE_HEADER_TOP);
+}
+
+/* For a suppressed view, what <5, x and n/a mean, right of x = margin + 110 on baseline. */
+static void report_table_legend(const struct report_document *document, double baseline)
+{
+    if (!document->report->suppressed_view)
+        return;
+    cairo_t *cr = document->cr;
+    double x = baseline == REPORT_MARGIN + 47 ? REPORT_MARGIN : REPORT_MARGIN + 110;
+    pdf_draw_font(cr, 7.5, PDF_WEIGHT_NORMAL);
+    pdf_draw_colour(cr, report_muted);
+    pdf_draw_text(cr, x, baseline,
+                  _("<5: a count from 1 to 4  \xc2\xb7  x: hidden so that a <5 cannot be "
+                    "worked out  \xc2\xb7  n/a: a median over no one"),
+                  PDF_ALIGN_LEFT, REPORT_PAGE_WIDTH - REPORT_MARGIN - x);
+}
+
+/* The table's header row with its top at top. */
+static void report_table_header_row(const struct report_document *document, double top)
+{
+    cairo_t *cr = document->cr;
+    double baseline = top + 12.5;
     pdf_draw_box(cr, REPORT_MARGIN, top, REPORT_CONTENT_WIDTH, REPORT_TABLE_HEADER_HEIGHT,
                  report_table_header);
     pdf_draw_font(cr, REPORT_TABLE_FONT, PDF_WEIGHT_BOLD);
     pdf_draw_colour(cr, report_ink);
-    pdf_draw_text(cr, REPORT_MARGIN + 6, baseline, "indicator", PDF_ALIGN_LEFT, 0);
-    pdf_draw_text(cr, REPORT_TABLE_BREAKDOWN_X, baseline, "breakdown", PDF_ALIGN_LEFT, 0);
-    pdf_draw_text(cr, REPORT_PAGE_WIDTH - REPORT_MARGIN - 6, baseline, "value", PDF_ALIGN_RIGHT,
-                  0);
+    pdf_draw_text(cr, REPORT_MARGIN + 6, baseline, _("indicator"), PDF_ALIGN_LEFT, 0);
+    pdf_draw_text(cr, REPORT_TABLE_BREAKDOWN_X, baseline, _("breakdown"), PDF_ALIGN_LEFT, 0);
+    pdf_draw_text(cr, REPORT_PAGE_WIDTH - REPORT_MARGIN - 6, baseline, _("value"),
+                  PDF_ALIGN_RIGHT, 0);
+}
+
+/* A row's breakdown as printed: a priority group by the protocol's name when known. */
+static const char *report_breakdown(const struct report_document *document,
+                                    const Spona__V1__IndicatorRow *row)
+{
+    const char *breakdown = report_string(row->breakdown);
+    if (document->labels == NULL || strncmp(breakdown, "group:", 6) != 0 ||
+        strcmp(breakdown + 6, "none") == 0)
+        return breakdown;
+    return doc_labels_group(document->labels, breakdown + 6);
 }
 
 /*
@@ -352,14 +469,15 @@ static void report_table_heading(const struct report_document *document)
  * indicator is printed on the first row of each indicator and at the top of a
  * page; a rule separates indicators.
  */
-static void report_table_row(const struct report_document *document, size_t index, size_t line)
+static void report_table_row(const struct report_document *document, size_t index, size_t line,
+                             double first_row)
 {
     cairo_t *cr = document->cr;
     const Spona__V1__IndicatorRow *row = document->report->rows[index];
     const char *indicator = report_string(row->indicator);
     int same = line > 0 &&
                strcmp(report_string(document->report->rows[index - 1]->indicator), indicator) == 0;
-    double top = REPORT_TABLE_FIRST_ROW + (double)line * REPORT_TABLE_ROW;
+    double top = first_row + (double)line * REPORT_TABLE_ROW;
     double baseline = top + 10.5;
     double value_x = REPORT_PAGE_WIDTH - REPORT_MARGIN - 6;
 
@@ -374,29 +492,23 @@ static void report_table_row(const struct report_document *document, size_t inde
     if (!same)
         pdf_draw_text(cr, REPORT_MARGIN + 6, baseline, indicator, PDF_ALIGN_LEFT,
                       REPORT_TABLE_BREAKDOWN_X - REPORT_MARGIN - 14);
-    pdf_draw_text(cr, REPORT_TABLE_BREAKDOWN_X, baseline, report_string(row->breakdown),
+    pdf_draw_text(cr, REPORT_TABLE_BREAKDOWN_X, baseline, report_breakdown(document, row),
                   PDF_ALIGN_LEFT,
                   value_x - REPORT_TABLE_VALUE_WIDTH - REPORT_TABLE_BREAKDOWN_X - 8);
     pdf_draw_text(cr, value_x, baseline, report_string(row->value), PDF_ALIGN_RIGHT,
                   REPORT_TABLE_VALUE_WIDTH);
 }
 
-/* Table page page (2..page_count): its rows, or a line saying there are none. */
+/* Table page page (2..page_count): its rows. */
 static void report_table_page(const struct report_document *document, size_t page)
 {
-    size_t first = (page - 2) * document->rows_per_page;
+    size_t first = document->first_page_rows + (page - 2) * document->rows_per_page;
     size_t end = first + document->rows_per_page;
     if (end > document->report->n_rows)
         end = document->report->n_rows;
     report_table_heading(document);
     for (size_t index = first; index < end; index++)
-        report_table_row(document, index, index - first);
-    if (document->report->n_rows == 0) {
-        pdf_draw_font(document->cr, REPORT_TABLE_FONT, PDF_WEIGHT_NORMAL);
-        pdf_draw_colour(document->cr, report_muted);
-        pdf_draw_text(document->cr, REPORT_MARGIN + 6, REPORT_TABLE_FIRST_ROW + 10.5,
-                      "The report has no rows.", PDF_ALIGN_LEFT, 0);
-    }
+        report_table_row(document, index, index - first, REPORT_TABLE_FIRST_ROW);
     report_footer(document, page);
 }
 
@@ -407,7 +519,7 @@ static int report_page_done(const struct report_document *document, char *err, s
     cairo_status_t status = cairo_status(document->cr);
     if (status == CAIRO_STATUS_SUCCESS)
         return 0;
-    snprintf(err, err_size, "cannot draw the report: %s", cairo_status_to_string(status));
+    snprintf(err, err_size, _("cannot draw the report: %s"), cairo_status_to_string(status));
     return -1;
 }
 
@@ -426,10 +538,10 @@ static int report_pages(struct report_document *document, char *err, size_t err_
 }
 
 /* The PDF's title in its metadata (shown by viewers in the window title). */
-static void report_metadata(cairo_surface_t *surface, const Spona__V1__ReportResponse *report)
+static void report_metadata(cairo_surface_t *surface, const struct report_document *document)
 {
     char identity[PDF_DRAW_TEXT_MAX], clean[PDF_DRAW_TEXT_MAX];
-    report_identity(report, identity, sizeof(identity));
+    report_identity(document, identity, sizeof(identity));
     pdf_draw_clean(identity, clean, sizeof(clean));
     cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, clean);
     cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "Spona");
@@ -438,34 +550,38 @@ static void report_metadata(cairo_surface_t *surface, const Spona__V1__ReportRes
 int report_pdf_write(const Spona__V1__ReportResponse *report, const char *path, char *err,
                      size_t err_size)
 {
-    struct report_document document = { .report = report };
-    size_t rows_per_page =
+    return report_pdf_write_named(report, NULL, NULL, path, err, err_size);
+}
+
+int report_pdf_write_named(const Spona__V1__ReportResponse *report, struct doc_labels *labels,
+                           const char *today, const char *path, char *err, size_t err_size)
+{
+    struct report_document document = { .report = report, .labels = labels, .today = today };
+    document.rows_per_page =
         (size_t)((REPORT_CONTENT_BOTTOM - REPORT_TABLE_FIRST_ROW) / REPORT_TABLE_ROW);
-    size_t table_pages = (report->n_rows + rows_per_page - 1) / rows_per_page;
-    document.rows_per_page = rows_per_page;
-    document.page_count = 1 + (table_pages > 0 ? table_pages : 1);
+    document.page_count = 1;
 
     cairo_surface_t *surface =
         cairo_pdf_surface_create(path, REPORT_PAGE_WIDTH, REPORT_PAGE_HEIGHT);
     cairo_status_t status = cairo_surface_status(surface);
     if (status != CAIRO_STATUS_SUCCESS) {
-        snprintf(err, err_size, "cannot write %s: %s", path, cairo_status_to_string(status));
+        snprintf(err, err_size, _("cannot write %s: %s"), path, cairo_status_to_string(status));
         cairo_surface_destroy(surface);
         return -1;
     }
-    report_metadata(surface, report);
+    report_metadata(surface, &document);
     document.cr = cairo_create(surface);
     int result = report_pages(&document, err, err_size);
     status = cairo_status(document.cr);
     if (result == 0 && status != CAIRO_STATUS_SUCCESS) {
-        snprintf(err, err_size, "cannot draw the report: %s", cairo_status_to_string(status));
+        snprintf(err, err_size, _("cannot draw the report: %s"), cairo_status_to_string(status));
         result = -1;
     }
     cairo_destroy(document.cr);
     cairo_surface_finish(surface);
     status = cairo_surface_status(surface);
     if (result == 0 && status != CAIRO_STATUS_SUCCESS) {
-        snprintf(err, err_size, "cannot write %s: %s", path, cairo_status_to_string(status));
+        snprintf(err, err_size, _("cannot write %s: %s"), path, cairo_status_to_string(status));
         result = -1;
     }
     cairo_surface_destroy(surface);

@@ -63,7 +63,7 @@ double pdf_chart_bars_height(size_t item_count)
  */
 static double pdf_chart_label_width(double width)
 {
-    return width * 0.3;
+    return width * 0.45; /* the protocol's group names are long */
 }
 
 /* One row of bars: label, then the bar and its value, or the value where the bar would be. */

@@ -31,6 +31,49 @@ const struct db_statement directory_statements[] = {
     {NULL, NULL},
 };
 
+/* Appends the given names of a protocol entry as LocalNames; 0, or -1 out of memory. */
+static int directory_names(char *const *names, Spona__V1__LocalName ***out, size_t *count)
+{
+    for (size_t i = 0; i < POLICY_LANG_COUNT; i++) {
+        if (names[i] == NULL)
+            continue;
+        Spona__V1__LocalName *name = malloc(sizeof(*name));
+        if (name == NULL)
+            return -1;
+        spona__v1__local_name__init(name);
+        name->lang = views_strdup(policy_language_tag((enum policy_language)i));
+        name->text = views_strdup(names[i]);
+        if (name->lang == NULL || name->text == NULL ||
+            views_append((void ***)out, count, name) != 0) {
+            spona__v1__local_name__free_unpacked(name, NULL);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* The protocol's priority groups with their names; 0, or -1 out of memory. */
+static int directory_groups(const struct policy *policy, Spona__V1__DirectoryResponse *answer)
+{
+    for (size_t i = 0; i < policy->priority_group_count; i++) {
+        const struct policy_priority_group *group = &policy->priority_groups[i];
+        Spona__V1__PriorityGroupEntry *entry = malloc(sizeof(*entry));
+        if (entry == NULL)
+            return -1;
+        spona__v1__priority_group_entry__init(entry);
+        entry->code = views_strdup(group->code);
+        entry->name = views_strdup(group->name != NULL ? group->name : group->code);
+        if (entry->code == NULL || entry->name == NULL ||
+            directory_names(group->names, &entry->names, &entry->n_names) != 0 ||
+            views_append((void ***)&answer->priority_groups, &answer->n_priority_groups,
+                         entry) != 0) {
+            spona__v1__priority_group_entry__free_unpacked(entry, NULL);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /* One signatory as an entry, with what the institutions table says of it. */
 static Spona__V1__DirectoryEntry *directory_entry(const struct policy_signatory *signatory,
                                                   const PGresult *result)
@@ -52,7 +95,8 @@ static Spona__V1__DirectoryEntry *directory_entry(const struct policy_signatory 
     entry->contact = views_strdup(found >= 0 ? PQgetvalue(result, found, 2) : "");
     entry->enabled = found >= 0 && strcmp(PQgetvalue(result, found, 3), "t") == 0;
     if (entry->institution_code == NULL || entry->name == NULL || entry->role == NULL ||
-        entry->contact == NULL) {
+        entry->contact == NULL ||
+        directory_names(signatory->names, &entry->names, &entry->n_names) != 0) {
         spona__v1__directory_entry__free_unpacked(entry, NULL);
         return NULL;
     }
@@ -91,6 +135,8 @@ spona_status handle_directory(struct request_context *ctx, const spona_request *
             status = SPONA__V1__STATUS__INTERNAL;
         }
     }
+    if (status == SPONA__V1__STATUS__OK && policy != NULL && directory_groups(policy, answer) != 0)
+        status = SPONA__V1__STATUS__INTERNAL;
     PQclear(result);
     return status;
 }

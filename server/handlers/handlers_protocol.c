@@ -19,6 +19,7 @@
 
 #include "access.h"
 #include "policy_parse.h"
+#include "protocol_clauses.h"
 #include "approval.h"
 #include "audit.h"
 #include "decision_table.h"
@@ -584,6 +585,8 @@ static spona_status protocol_show_response(struct request_context *ctx, const PG
         return SPONA__V1__STATUS__INTERNAL;
     }
     int rendered = policy_render_text(&policy, &answer->document);
+    if (rendered == 0)
+        rendered = protocol_clauses_view(&policy, answer);
     policy_free(&policy);
     if (rendered != 0)
         return SPONA__V1__STATUS__INTERNAL;

@@ -108,6 +108,12 @@ int policy_category_is_person_level(enum policy_category category)
            (POLICY_BIT(category) & POLICY_PERSON_CATEGORIES) != 0;
 }
 
+const char *policy_language_tag(enum policy_language language)
+{
+    static const char *const tags[POLICY_LANG_COUNT] = {"bs", "hr", "sr-Latn", "sr-Cyrl", "en"};
+    return language < POLICY_LANG_COUNT ? tags[language] : "";
+}
+
 void policy_free(struct policy *policy)
 {
     if (policy == NULL)
@@ -119,11 +125,15 @@ void policy_free(struct policy *policy)
     for (size_t i = 0; i < policy->signatory_count; i++) {
         free(policy->signatories[i].institution);
         free(policy->signatories[i].name);
+        for (size_t j = 0; j < POLICY_LANG_COUNT; j++)
+            free(policy->signatories[i].names[j]);
     }
     free(policy->signatories);
     for (size_t i = 0; i < policy->priority_group_count; i++) {
         free(policy->priority_groups[i].code);
         free(policy->priority_groups[i].name);
+        for (size_t j = 0; j < POLICY_LANG_COUNT; j++)
+            free(policy->priority_groups[i].names[j]);
     }
     free(policy->priority_groups);
     for (size_t i = 0; i < policy->clause_count; i++) {

@@ -54,9 +54,20 @@ typedef uint32_t policy_mask;
 #define POLICY_MAX_FILE_BYTES (1024 * 1024)
 #define POLICY_MAX_ERRORS 20
 
+/* The languages a name may be given in (`names:` of docs/policy.md), in this order. */
+enum policy_language {
+    POLICY_LANG_BS,
+    POLICY_LANG_HR,
+    POLICY_LANG_SR_LATN,
+    POLICY_LANG_SR_CYRL,
+    POLICY_LANG_EN,
+    POLICY_LANG_COUNT,
+};
+
 struct policy_signatory {
     char *institution;           /* institution code, e.g. "prijedor.csr" */
     char *name;                  /* as written in the protocol; NULL when not given */
+    char *names[POLICY_LANG_COUNT]; /* the name per language; NULL when not given */
     enum policy_role role;
     int line;
 };
@@ -64,6 +75,7 @@ struct policy_signatory {
 struct policy_priority_group {
     char *code;                  /* snake_case */
     char *name;
+    char *names[POLICY_LANG_COUNT]; /* the name per language; NULL when not given */
 };
 
 struct policy_clause {
@@ -95,6 +107,9 @@ struct policy {
     size_t clause_count;
     char *source;                /* the document text as parsed (to store verbatim) */
 };
+
+/* "bs", "hr", "sr-Latn", "sr-Cyrl", "en". */
+const char *policy_language_tag(enum policy_language language);
 
 /* Releases what a successful parse allocated and zeroes the struct; safe on a zeroed one. */
 void policy_free(struct policy *policy);

@@ -176,6 +176,23 @@ static char *text_value(struct parser *parser, yaml_node_t *node, const char *ke
     return copy_text(parser, scalar_value(node));
 }
 
+/*
+ * `names`: a mapping of language tags (bs, hr, sr-Latn, sr-Cyrl, en) to the name in that
+ * language (docs/policy.md). Each given name is copied into names[language].
+ */
+static void names_value(struct parser *parser, yaml_node_t *node, char **names)
+{
+    static const struct key_spec specs[POLICY_LANG_COUNT] = {
+        {"bs", 0}, {"hr", 0}, {"sr-Latn", 0}, {"sr-Cyrl", 0}, {"en", 0},
+    };
+    yaml_node_t *values[POLICY_LANG_COUNT];
+    if (map_keys(parser, node, "names", specs, POLICY_LANG_COUNT, values) != 0)
+        return;
+    for (size_t i = 0; i < POLICY_LANG_COUNT; i++)
+        if (values[i] != NULL)
+            names[i] = text_value(parser, values[i], specs[i].key);
+}
+
 /* A decimal integer in [1, 1000000]; returns 0 or -1 (not reported). */
 static int positive_integer(const yaml_node_t *node, int *out)
 {
@@ -344,9 +361,9 @@ static const char *action_name_of(int value)
 static void parse_signatories(struct parser *parser, yaml_node_t *node)
 {
     static const struct key_spec specs[] = {
-        {"institution", 1}, {"role", 1}, {"name", 0},
+        {"institution", 1}, {"role", 1}, {"name", 0}, {"names", 0},
     };
-    enum { INSTITUTION, ROLE, NAME, KEY_COUNT };
+    enum { INSTITUTION, ROLE, NAME, NAMES, KEY_COUNT };
     struct policy *policy = parser->policy;
     int errors_before = parser->error_count + parser->errors_dropped;
 
@@ -413,6 +430,8 @@ static void parse_signatories(struct parser *parser, yaml_node_t *node)
         }
         if (values[NAME] != NULL)
             signatory->name = text_value(parser, values[NAME], "name");
+        if (values[NAMES] != NULL)
+            names_value(parser, values[NAMES], signatory->names);
         if (signatory->role < POLICY_ROLE_COUNT)
             parser->signatory_roles |= POLICY_BIT(signatory->role);
     }
@@ -424,8 +443,8 @@ static void parse_signatories(struct parser *parser, yaml_node_t *node)
 
 static void parse_priority_groups(struct parser *parser, yaml_node_t *node)
 {
-    static const struct key_spec specs[] = {{"code", 1}, {"name", 1}};
-    enum { CODE, NAME, KEY_COUNT };
+    static const struct key_spec specs[] = {{"code", 1}, {"name", 1}, {"names", 0}};
+    enum { CODE, NAME, NAMES, KEY_COUNT };
     struct policy *policy = parser->policy;
 
     if (node->type != YAML_SEQUENCE_NODE) {
@@ -470,6 +489,8 @@ static void parse_priority_groups(struct parser *parser, yaml_node_t *node)
         }
         if (values[NAME] != NULL)
             group->name = text_value(parser, values[NAME], "name");
+        if (values[NAMES] != NULL)
+            names_value(parser, values[NAMES], group->names);
     }
     free(lines);
 }

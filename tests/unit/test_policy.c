@@ -909,6 +909,43 @@ static void test_render_mixed_clause(void **state)
     policy_free(&policy);
 }
 
+/* `names` per language (docs/policy.md): each language's name kept, others refused. */
+static void test_names_per_language(void **state)
+{
+    (void)state;
+    static const char head[] =
+        "protocol:\n  municipality: prijedor\n  title: t\n  version: 1\n"
+        "  effective: 2024-01-31\n  signatories:\n    - institution: prijedor.csr\n"
+        "      role: lead_agency\n";
+    static const char tail[] =
+        "  clauses:\n    - number: 1\n      title: c\n      roles: [lead_agency]\n"
+        "      categories: [identity]\n      actions: [read]\n";
+    char text[2048], err[4096];
+    struct policy policy;
+    snprintf(text, sizeof(text), "%s      names: {sr-Cyrl: \"ЦСР\", en: \"CSW\"}\n"
+             "  priority_groups:\n    - code: roma\n      name: Romi\n"
+             "      names: {hr: Romi, en: Roma}\n%s", head, tail);
+    if (parse_text(text, &policy, err, sizeof(err)) != 0)
+        fail_msg("%s", err);
+    assert_string_equal(policy.signatories[0].names[POLICY_LANG_SR_CYRL], "ЦСР");
+    assert_string_equal(policy.signatories[0].names[POLICY_LANG_EN], "CSW");
+    assert_null(policy.signatories[0].names[POLICY_LANG_BS]);
+    assert_string_equal(policy.priority_groups[0].name, "Romi");
+    assert_string_equal(policy.priority_groups[0].names[POLICY_LANG_EN], "Roma");
+    assert_string_equal(policy.priority_groups[0].names[POLICY_LANG_HR], "Romi");
+    assert_string_equal(policy_language_tag(POLICY_LANG_SR_LATN), "sr-Latn");
+    policy_free(&policy);
+
+    snprintf(text, sizeof(text), "%s  priority_groups:\n    - code: roma\n      name: Romi\n"
+             "      names: {de: Roma}\n%s", head, tail);
+    assert_int_equal(parse_text(text, &policy, err, sizeof(err)), -1);
+    assert_contains(err, "inline.yaml:12: unknown key 'de' in names");
+    snprintf(text, sizeof(text), "%s  priority_groups:\n    - code: roma\n      name: Romi\n"
+             "      names: Roma\n%s", head, tail);
+    assert_int_equal(parse_text(text, &policy, err, sizeof(err)), -1);
+    assert_contains(err, "names must be a mapping of keys");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -921,6 +958,7 @@ int main(void)
         cmocka_unit_test(test_missing_file),
         cmocka_unit_test(test_known_institutions_callback),
         cmocka_unit_test(test_document_shape_errors),
+        cmocka_unit_test(test_names_per_language),
         cmocka_unit_test(test_minimal_document_defaults),
         cmocka_unit_test(test_matrix_prijedor_v1),
         cmocka_unit_test(test_matrix_prijedor_v2),

@@ -47,8 +47,9 @@ static void test_follow_up_window(void **state)
 static void test_priority_groups(void **state)
 {
     (void)state;
-    struct policy_priority_group groups[] = {{"women_domestic_violence", "Žene"},
-                                             {"youth_leaving_care", "Mladi"}};
+    struct policy_priority_group groups[] = {
+        {.code = "women_domestic_violence", .name = "Žene"},
+        {.code = "youth_leaving_care", .name = "Mladi"}};
     struct policy policy;
     memset(&policy, 0, sizeof(policy));
     policy.version = 2;
