@@ -190,12 +190,16 @@ static void referral_accept_json(struct json_writer *writer, const spona_request
 {
     (void)request;
     json_string(writer, "case_id", response->referral_accept->case_id);
+    json_uint(writer, "version", response->referral_accept->version);
 }
 
 static void referral_accept_text(const spona_request *request, const spona_response *response)
 {
-    output_printf(stdout, _("accepted referral %s: your institution is on the team of case %s\n"),
-                  request->referral_accept->referral_id, response->referral_accept->case_id);
+    output_printf(stdout,
+                  _("accepted referral %s: your institution is on the team of case %s (the "
+                    "referral is now version %llu)\n"),
+                  request->referral_accept->referral_id, response->referral_accept->case_id,
+                  (unsigned long long)response->referral_accept->version);
 }
 
 static int referral_accept_run(const struct settings *settings, const struct args *args)

@@ -79,7 +79,7 @@ const struct db_statement referral_statements[] = {
      "UPDATE referrals SET status = 'accepted', accepted_at = now(), responded_at = now(),"
      "                     accepted_by = spona_current_user(),"
      "                     answered_by = spona_current_user(), version = version + 1"
-     " WHERE id = $1::uuid AND status = 'sent' RETURNING case_id"},
+     " WHERE id = $1::uuid AND status = 'sent' RETURNING case_id, version"},
     /* joins the team, or comes back to it (an earlier membership ended or was break-glass) */
     {"referral_join",
      "INSERT INTO case_team (case_id, municipality_id, institution_id, via)"
@@ -383,6 +383,7 @@ spona_status handle_referral_accept(struct request_context *ctx, const spona_req
                                         : NULL;
     if (result == NULL)
         return status;
+    uint64_t version = PQntuples(result) == 1 ? strtoull(PQgetvalue(result, 0, 1), NULL, 10) : 0;
     PQclear(result);
     const char *join[] = {case_id, ctx->job->installation.municipality_id,
                           ctx->job->installation.institution_id};
@@ -404,6 +405,7 @@ spona_status handle_referral_accept(struct request_context *ctx, const spona_req
     response->body_case = SPONA__V1__RESPONSE__BODY_REFERRAL_ACCEPT;
     response->referral_accept = answer;
     answer->case_id = views_strdup(case_id);
+    answer->version = version;
     return answer->case_id != NULL ? SPONA__V1__STATUS__OK : SPONA__V1__STATUS__INTERNAL;
 }
 
