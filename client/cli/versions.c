@@ -268,6 +268,22 @@ int versions_fill(struct spona_client *client, const struct settings *settings,
     return OUTPUT_EXIT_OK;
 }
 
+/* "data changed: LABEL, LABEL" for the categories named in list (comma-separated codes). */
+static void versions_categories_text(const char *list, char *out, size_t size)
+{
+    char labels[256] = "", code[64];
+    size_t used = 0;
+    for (const char *at = list; *at != '\0' && used + 1 < sizeof(labels);) {
+        size_t length = strcspn(at, ",");
+        snprintf(code, sizeof(code), "%.*s", (int)(length < sizeof(code) ? length : 0), at);
+        int written = snprintf(labels + used, sizeof(labels) - used, "%s%s", used > 0 ? ", " : "",
+                               i18n_code_label("category", code));
+        used += written > 0 ? (size_t)written : 0;
+        at += length + (at[length] == ',');
+    }
+    snprintf(out, size, _("data changed: %s"), labels);
+}
+
 /* The words for a conflict's change code (the server's params change, from, to, fields). */
 static void versions_change_text(const spona_response *response, char *out, size_t size)
 {
@@ -288,8 +304,8 @@ static void versions_change_text(const spona_response *response, char *out, size
         snprintf(out, size, "%s", _("the referral was declined"));
     else if (strcmp(change, "referral_completed") == 0)
         snprintf(out, size, "%s", _("the referral was completed"));
-    else if (strcmp(change, "person_changed") == 0 && i18n_error_param(response, "fields")[0])
-        snprintf(out, size, _("changed fields: %s"), i18n_error_param(response, "fields"));
+    else if (strcmp(change, "person_changed") == 0 && i18n_error_param(response, "categories")[0])
+        versions_categories_text(i18n_error_param(response, "categories"), out, size);
     else if (strcmp(change, "person_changed") == 0)
         snprintf(out, size, "%s", _("data that you may not read were changed"));
     else

@@ -31,5 +31,6 @@ const struct db_statement *const statement_tables[] = {
     caseload_statements,
     caseload_names_statements,
     directory_statements,
+    conflict_statements,
     NULL,
 };

@@ -30,6 +30,7 @@
 #include "case_records.h"
 #include "caseload_names.h"
 #include "case_records_util.h"
+#include "conflict_explain.h"
 #include "handlers.h"
 #include "handlers_util.h"
 #include "report_suppress.h"
@@ -358,10 +359,9 @@ static spona_status referral_answer_check(struct request_context *ctx,
         error_code_param(&ctx->error, "needed", answer->from);
         status = SPONA__V1__STATUS__CONFLICT;
     } else if (answer->text_name != NULL && version != answer->expected_version) {
-        snprintf(ctx->message, sizeof(ctx->message),
-                 "referral %s was changed meanwhile: current version %llu", answer->referral_id,
-                 (unsigned long long)version);
-        status = SPONA__V1__STATUS__CONFLICT;
+        char now[24];
+        snprintf(now, sizeof(now), "%llu", (unsigned long long)version);
+        status = conflict_explain(ctx, CONFLICT_REFERRAL, answer->referral_id, now);
     }
     PQclear(result);
     return status;
