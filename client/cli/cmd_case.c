@@ -34,6 +34,7 @@ static void case_open_json(struct json_writer *writer, const spona_request *requ
     (void)request;
     json_string(writer, "case_id", response->case_open->case_id);
     json_string(writer, "number", response->case_open->number);
+    json_uint(writer, "version", response->case_open->version);
 }
 
 static void case_open_text(const spona_request *request, const spona_response *response)
