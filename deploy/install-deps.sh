@@ -14,6 +14,7 @@ readonly SPONA_PACKAGES=(
     build-essential cmake pkg-config
     libevent-dev libpq-dev libssl-dev libprotobuf-c-dev protobuf-c-compiler
     libcmocka-dev libinih-dev libyaml-dev
+    libjson-c-dev      # the CLI's --json output
     postgresql-15 openssl
     python3            # deploy/demo-prijedor.sh (standard library only)
     libcairo2-dev fonts-dejavu-core   # the printable report (PDF, Latin and Cyrillic)

@@ -99,6 +99,17 @@ int args_date(const char *option, const char *text, char *err, size_t err_size);
     "                       to retry a write whose answer was lost: the key the error\n"    \
     "                       named (the server applies it once; default: a new key)\n"
 
+/*
+ * --version N and --fresh of the writes to a versioned record (person, case, plan,
+ * referral): the same ids everywhere, so that remote_session_write knows whether to
+ * fill the expected version itself (versions.h): without --version, the version
+ * last shown or written; with --fresh, the current one read first.
+ */
+#define ARGS_VERSION 1001
+#define ARGS_FRESH 1002
+#define ARGS_VERSION_OPTION { "version", ARGS_VERSION, ARGS_VALUE, "N" }
+#define ARGS_FRESH_OPTION { "fresh", ARGS_FRESH, 0, NULL }
+
 void args_free(struct args *args);
 
 #endif

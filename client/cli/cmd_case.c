@@ -34,6 +34,7 @@ static void case_open_json(struct json_writer *writer, const spona_request *requ
     (void)request;
     json_string(writer, "case_id", response->case_open->case_id);
     json_string(writer, "number", response->case_open->number);
+    json_uint(writer, "version", response->case_open->version);
 }
 
 static void case_open_text(const spona_request *request, const spona_response *response)
@@ -190,12 +191,16 @@ static void referral_accept_json(struct json_writer *writer, const spona_request
 {
     (void)request;
     json_string(writer, "case_id", response->referral_accept->case_id);
+    json_uint(writer, "version", response->referral_accept->version);
 }
 
 static void referral_accept_text(const spona_request *request, const spona_response *response)
 {
-    output_printf(stdout, _("accepted referral %s: your institution is on the team of case %s\n"),
-                  request->referral_accept->referral_id, response->referral_accept->case_id);
+    output_printf(stdout,
+                  _("accepted referral %s: your institution is on the team of case %s (the "
+                    "referral is now version %llu)\n"),
+                  request->referral_accept->referral_id, response->referral_accept->case_id,
+                  (unsigned long long)response->referral_accept->version);
 }
 
 static int referral_accept_run(const struct settings *settings, const struct args *args)

@@ -62,7 +62,7 @@ static void lifecycle_text(const spona_request *request, const spona_response *r
 static int lifecycle_move(const struct settings *settings, const struct args *args,
                           spona_request *request, uint64_t *expected_version)
 {
-    return remote_write_versioned(settings, args, LIFECYCLE_OPTION_VERSION, request,
+    return remote_write_versioned(settings, args, ARGS_VERSION, request,
                                   expected_version, lifecycle_json, lifecycle_text);
 }
 
@@ -101,12 +101,12 @@ static int case_reopen_run(const struct settings *settings, const struct args *a
     return lifecycle_move(settings, args, &request, &reopen.expected_version);
 }
 
-#define LIFECYCLE_VERSION_OPTION \
-    { "version", LIFECYCLE_OPTION_VERSION, ARGS_VALUE | ARGS_REQUIRED, "N" }
+#define LIFECYCLE_VERSION_OPTION ARGS_VERSION_OPTION, ARGS_FRESH_OPTION
 
 #define LIFECYCLE_VERSION_HELP                                                             \
-    "  --version N      the case's version you last saw in case show (required; a\n"      \
-    "                   stale one is refused with the current version)\n"
+    "  --version N      the case's version you last saw (default: the one this CLI last\n"  \
+    "                   showed or wrote; a stale one is refused, saying who changed it)\n" \
+    "  --fresh          use the case's current version, read from the server first\n"
 
 static const struct args_option case_advance_options[] = {
     LIFECYCLE_VERSION_OPTION,

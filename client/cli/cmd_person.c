@@ -232,8 +232,9 @@ static int person_update_run(const struct settings *settings, const struct args 
     uint64_t version = 0;
     int code;
     if (person_fields_collect(&fields, args, err, sizeof(err)) != 0 ||
-        args_positive("--version", args_value(args, PERSON_OPTION_VERSION), UINT64_MAX,
-                      &version, err, sizeof(err)) != 0) {
+        (args_has(args, ARGS_VERSION) &&
+         args_positive("--version", args_value(args, ARGS_VERSION), UINT64_MAX, &version, err,
+                       sizeof(err)) != 0)) {
         code = output_error(settings->json, OUTPUT_STATUS_USAGE, err, OUTPUT_EXIT_USAGE);
         goto cleanup;
     }
@@ -339,8 +340,11 @@ static int person_search_run(const struct settings *settings, const struct args 
 static int person_version(const struct args *args, uint64_t *version, char *err,
                           size_t err_size)
 {
-    return args_positive("--version", args_value(args, PERSON_OPTION_VERSION), UINT64_MAX,
-                         version, err, err_size);
+    *version = 0; /* not given: remote_session_write fills it (versions.h) */
+    return args_has(args, ARGS_VERSION)
+               ? args_positive("--version", args_value(args, ARGS_VERSION), UINT64_MAX, version,
+                               err, err_size)
+               : 0;
 }
 
 /* Reports a changed person as text: "WHAT of person ID; now version N". */
@@ -573,7 +577,8 @@ static const struct command person_show = {
 
 static const struct args_option person_update_options[] = {
     PERSON_FIELD_OPTIONS,
-    { "version", PERSON_OPTION_VERSION, ARGS_VALUE | ARGS_REQUIRED, "N" },
+    ARGS_VERSION_OPTION,
+    ARGS_FRESH_OPTION,
     ARGS_IDEMPOTENCY_OPTION,
     { NULL, 0, 0, NULL },
 };
@@ -588,8 +593,9 @@ static const struct command person_update = {
             "you last saw (person show): when someone changed the person since, the server\n"
             "refuses with the current version.\n"
             "\n"
-            "  --version N         the version the change applies to (required; not the\n"
-            "                      program's version: use -V for that)\n" PERSON_FIELD_HELP
+            "  --version N         the version the change applies to (default: the one this\n"
+            "                      CLI last showed or wrote; not the program's: use -V)\n"
+            "  --fresh             use the person's current version, read first\n" PERSON_FIELD_HELP
                 ARGS_IDEMPOTENCY_HELP,
     .options = person_update_options,
     .operands = "PERSON_ID",
@@ -624,7 +630,8 @@ static const struct command person_search = {
 };
 
 static const struct args_option person_household_options[] = {
-    { "version", PERSON_OPTION_VERSION, ARGS_VALUE | ARGS_REQUIRED, "N" },
+    ARGS_VERSION_OPTION,
+    ARGS_FRESH_OPTION,
     { "member", PERSON_OPTION_MEMBER, ARGS_VALUE | ARGS_REPEATABLE, "NAME|RELATION|BIRTH_YEAR" },
     { "none", PERSON_OPTION_NONE, 0, NULL },
     ARGS_IDEMPOTENCY_OPTION,
@@ -642,7 +649,8 @@ static const struct command person_household = {
             "data: your institution must be allowed to write it). N is the person's\n"
             "version you last saw; a stale one is refused with the current version.\n"
             "\n"
-            "  --version N        the person's version (required)\n"
+            "  --version N        the person's version (default: the one last shown;\n"
+            "                     --fresh: the current one)\n"
             "  --member M         a member (repeatable), \"NAME|RELATION|BIRTH_YEAR\": RELATION\n"
             "                     spouse, child, parent, sibling or other; the year may be\n"
             "                     left out (\"Ana Savić|child|2015\", \"Dragan Savić|spouse\")\n"
@@ -655,7 +663,8 @@ static const struct command person_household = {
 };
 
 static const struct args_option person_benefit_options[] = {
-    { "version", PERSON_OPTION_VERSION, ARGS_VALUE | ARGS_REQUIRED, "N" },
+    ARGS_VERSION_OPTION,
+    ARGS_FRESH_OPTION,
     { "kind", PERSON_OPTION_KIND, ARGS_VALUE | ARGS_REQUIRED, "KIND" },
     { "since", PERSON_OPTION_SINCE, ARGS_VALUE | ARGS_REQUIRED, "YYYY-MM-DD" },
     { "until", PERSON_OPTION_UNTIL, ARGS_VALUE, "YYYY-MM-DD" },
@@ -675,7 +684,8 @@ static const struct command person_benefit = {
             "Records a period of social benefit (benefits_household data: your institution\n"
             "must be allowed to write it). N is the person's version you last saw.\n"
             "\n"
-            "  --version N          the person's version (required)\n"
+            "  --version N          the person's version (default: the one last shown;\n"
+            "                       --fresh: the current one)\n"
             "  --kind KIND          cash_assistance, one_time_assistance, child_allowance\n"
             "                       or other (required)\n"
             "  --since YYYY-MM-DD   first day (required)\n"

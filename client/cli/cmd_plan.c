@@ -197,8 +197,9 @@ static int plan_change_begin(struct plan_change *change, const struct args *args
     memset(change, 0, sizeof(*change));
     change->request = init;
     change->request.case_id = args->operands[0];
-    if (args_number("--version", args_value(args, PLAN_OPTION_VERSION), 0, UINT32_MAX,
-                    &version, err, err_size) != 0)
+    if (args_has(args, ARGS_VERSION) &&
+        args_number("--version", args_value(args, ARGS_VERSION), 0, UINT32_MAX, &version, err,
+                    err_size) != 0)
         return -1;
     change->request.expected_version = (uint32_t)version;
     if (args_has(args, PLAN_OPTION_REVIEW)) {
@@ -414,14 +415,15 @@ static int plan_print_run(const struct settings *settings, const struct args *ar
 }
 
 #define PLAN_CHANGE_OPTIONS                                                                 \
-    { "version", PLAN_OPTION_VERSION, ARGS_VALUE | ARGS_REQUIRED, "N" },                    \
+    ARGS_VERSION_OPTION, ARGS_FRESH_OPTION,                                                   \
     { "review", PLAN_OPTION_REVIEW, ARGS_VALUE, "YYYY-MM-DD" },                              \
     { "obligations", PLAN_OPTION_OBLIGATIONS, ARGS_VALUE, "TEXT" },                          \
     ARGS_IDEMPOTENCY_OPTION
 
 #define PLAN_CHANGE_HELP                                                                    \
-    "  --version N          the plan version you last saw (0: no plan yet; required;\n"     \
-    "                       a stale one is refused with the current one)\n"                \
+    "  --version N          the plan version you last saw (0: no plan yet; default: the\n"  \
+    "                       one this CLI last showed or wrote; a stale one is refused)\n"  \
+    "  --fresh              use the plan's current version, read from the server first\n"  \
     "  --review YYYY-MM-DD  also set the date of the plan's next review\n"                  \
     "  --obligations TEXT   also set the person's obligations under the plan\n"             \
     ARGS_IDEMPOTENCY_HELP

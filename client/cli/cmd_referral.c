@@ -135,7 +135,7 @@ static void referral_answer_text(const spona_request *request, const spona_respo
 static int referral_answer(const struct settings *settings, const struct args *args,
                            spona_request *request, uint64_t *expected_version)
 {
-    return remote_write_versioned(settings, args, REFERRAL_OPTION_VERSION, request,
+    return remote_write_versioned(settings, args, ARGS_VERSION, request,
                                   expected_version, referral_answer_json, referral_answer_text);
 }
 
@@ -256,15 +256,17 @@ static int overdue_run(const struct settings *settings, const struct args *args)
 }
 
 static const struct args_option referral_decline_options[] = {
-    { "version", REFERRAL_OPTION_VERSION, ARGS_VALUE | ARGS_REQUIRED, "N" },
+    ARGS_VERSION_OPTION,
+    ARGS_FRESH_OPTION,
     { "reason", REFERRAL_OPTION_REASON, ARGS_VALUE | ARGS_REQUIRED, "TEXT" },
     ARGS_IDEMPOTENCY_OPTION,
     { NULL, 0, 0, NULL },
 };
 
 #define REFERRAL_VERSION_HELP                                                               \
-    "  --version N     the referral's version (spona inbox; required; a stale one is\n"     \
-    "                  refused with the current version)\n"
+    "  --version N     the referral's version (default: the one this CLI last showed\n"     \
+    "                  or wrote, as in spona inbox; a stale one is refused)\n"              \
+    "  --fresh         use the referral's current version, read from the server first\n"
 
 const struct command command_referral_decline = {
     .name = "decline",
@@ -284,7 +286,8 @@ const struct command command_referral_decline = {
 };
 
 static const struct args_option referral_complete_options[] = {
-    { "version", REFERRAL_OPTION_VERSION, ARGS_VALUE | ARGS_REQUIRED, "N" },
+    ARGS_VERSION_OPTION,
+    ARGS_FRESH_OPTION,
     { "result", REFERRAL_OPTION_RESULT, ARGS_VALUE | ARGS_REQUIRED, "TEXT" },
     ARGS_IDEMPOTENCY_OPTION,
     { NULL, 0, 0, NULL },

@@ -14,6 +14,7 @@
 #include "prompt.h"
 #include "remote.h"
 #include "session_file.h"
+#include "version_store.h"
 #include "view.h"
 
 static void identity_json(struct json_writer *writer, const Spona__V1__WhoAmIResponse *who)
@@ -110,6 +111,7 @@ static int login_run(const struct settings *settings, const struct args *args)
         code = output_error(settings->json, OUTPUT_STATUS_LOCAL, err, OUTPUT_EXIT_USAGE);
         goto cleanup;
     }
+    version_store_begin(settings->session_file, user); /* another user's versions go */
     if (settings->json) {
         struct json_writer writer;
         json_init(&writer, stdout);
@@ -189,6 +191,7 @@ static int logout_run(const struct settings *settings, const struct args *args)
     request.logout = &logout;
     code = remote_call(client, settings, &request, &response);
     if (code == OUTPUT_EXIT_OK) {
+        version_store_remove(settings->session_file);
         if (session_file_remove(settings->session_file, err, sizeof(err)) != 0) {
             code = output_error(settings->json, OUTPUT_STATUS_LOCAL, err, OUTPUT_EXIT_USAGE);
         } else if (settings->json) {

@@ -1,12 +1,21 @@
 /*
- * JSON output (see json.h). The string escaper is the part that must be
- * right: it follows RFC 8259 and never emits invalid UTF-8, whatever bytes a
- * server or a file hands it.
+ * JSON output (see json.h) through json-c. What json-c does not do is checking that a
+ * string is UTF-8 (it copies bytes as they are): json_valid_utf8 replaces every byte
+ * that does not start a valid sequence by U+FFFD first, so the output is valid JSON
+ * whatever bytes a server or a file hands it.
  */
 #include "json.h"
 
-#include <inttypes.h>
+/* json-c names a type json_bool, the name of a function of json.h: its headers see it as
+ * json_c_bool */
+#define json_bool json_c_bool
+#include <json-c/json.h>
+#undef json_bool
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define JSON_PRINT_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
 
 /* Length of the valid UTF-8 sequence at s (1..4), or 0 if it is not valid. */
 static int utf8_sequence_length(const unsigned char *s)
@@ -14,6 +23,8 @@ static int utf8_sequence_length(const unsigned char *s)
     unsigned char lead = s[0];
     int length;
     unsigned char second_min = 0x80, second_max = 0xBF;
+    if (lead < 0x80)
+        return 1;
     if (lead >= 0xC2 && lead <= 0xDF)
         length = 2;
     else if (lead >= 0xE0 && lead <= 0xEF)
@@ -38,41 +49,45 @@ static int utf8_sequence_length(const unsigned char *s)
     return length;
 }
 
-void json_write_string(FILE *out, const char *s)
+/* A json-c string of s with invalid UTF-8 replaced by U+FFFD; NULL out of memory. */
+static struct json_object *json_valid_utf8(const char *s)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    fputc('"', out);
-    while (*p != '\0') {
-        unsigned char c = *p;
-        if (c == '"' || c == '\\') {
-            fputc('\\', out);
-            fputc(c, out);
-            p++;
-        } else if (c < 0x20 || c == 0x7F) {
-            switch (c) {
-            case '\b': fputs("\\b", out); break;
-            case '\f': fputs("\\f", out); break;
-            case '\n': fputs("\\n", out); break;
-            case '\r': fputs("\\r", out); break;
-            case '\t': fputs("\\t", out); break;
-            default: fprintf(out, "\\u%04x", c); break;
-            }
-            p++;
-        } else if (c < 0x80) {
-            fputc(c, out);
+    size_t length = strlen(s);
+    char *copy = malloc(length * 3 + 1); /* each bad byte may become 3 */
+    if (copy == NULL)
+        return NULL;
+    size_t used = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p != '\0';) {
+        int sequence = utf8_sequence_length(p);
+        if (sequence == 0) {
+            memcpy(copy + used, "\xEF\xBF\xBD", 3);
+            used += 3;
             p++;
         } else {
-            int length = utf8_sequence_length(p);
-            if (length == 0) {
-                fputs("\\ufffd", out);
-                p++;
-            } else {
-                fwrite(p, 1, (size_t)length, out);
-                p += length;
-            }
+            memcpy(copy + used, p, (size_t)sequence);
+            used += (size_t)sequence;
+            p += sequence;
         }
     }
-    fputc('"', out);
+    struct json_object *string = json_object_new_string_len(copy, (int)used);
+    free(copy);
+    return string;
+}
+
+/* The text of s (made valid) as a key; caller frees. NULL out of memory. */
+static char *json_valid_key(const char *s)
+{
+    struct json_object *string = json_valid_utf8(s);
+    char *key = string != NULL ? strdup(json_object_get_string(string)) : NULL;
+    json_object_put(string);
+    return key;
+}
+
+void json_write_string(FILE *out, const char *s)
+{
+    struct json_object *string = json_valid_utf8(s);
+    fputs(string != NULL ? json_object_to_json_string_ext(string, JSON_PRINT_FLAGS) : "null", out);
+    json_object_put(string);
 }
 
 void json_init(struct json_writer *writer, FILE *out)
@@ -81,81 +96,87 @@ void json_init(struct json_writer *writer, FILE *out)
     writer->depth = 0;
 }
 
-/* Writes the separator and key of a new member. */
-static void json_member(struct json_writer *writer, const char *key)
+/* Adds value (json-c's NULL: null) to the open object under key, or to the open array. */
+static void json_member(struct json_writer *writer, const char *key, struct json_object *value)
 {
-    if (writer->depth > 0) {
-        if (writer->has_items[writer->depth - 1])
-            fputc(',', writer->out);
-        writer->has_items[writer->depth - 1] = 1;
+    if (writer->depth == 0) {
+        json_object_put(value); /* a member outside any object: a programming error */
+        return;
     }
-    if (key != NULL) {
-        json_write_string(writer->out, key);
-        fputc(':', writer->out);
+    struct json_object *parent = writer->open[writer->depth - 1];
+    if (json_object_is_type(parent, json_type_array)) {
+        if (json_object_array_add(parent, value) != 0)
+            json_object_put(value);
+        return;
     }
+    char *valid = json_valid_key(key != NULL ? key : "");
+    if (valid == NULL || json_object_object_add(parent, valid, value) != 0)
+        json_object_put(value);
+    free(valid);
+}
+
+/* Opens container under key (the outermost: no parent). */
+static void json_open(struct json_writer *writer, const char *key, struct json_object *container)
+{
+    if (container == NULL || writer->depth >= JSON_MAX_DEPTH) {
+        json_object_put(container); /* too deep: a programming error; the rest still prints */
+        return;
+    }
+    if (writer->depth > 0)
+        json_member(writer, key, json_object_get(container)); /* the parent holds one ref */
+    writer->open[writer->depth++] = container;
 }
 
 void json_object_begin(struct json_writer *writer, const char *key)
 {
-    if (writer->depth >= JSON_MAX_DEPTH)
-        return; /* a programming error; the output stays well-formed up to here */
-    json_member(writer, key);
-    fputc('{', writer->out);
-    writer->has_items[writer->depth++] = 0;
+    json_open(writer, key, json_object_new_object());
 }
 
 void json_object_end(struct json_writer *writer)
 {
     if (writer->depth == 0)
         return;
-    fputc('}', writer->out);
-    if (--writer->depth == 0)
+    struct json_object *closed = writer->open[--writer->depth];
+    if (writer->depth == 0) {
+        fputs(json_object_to_json_string_ext(closed, JSON_PRINT_FLAGS), writer->out);
         fputc('\n', writer->out);
+    }
+    json_object_put(closed); /* ours; the parent keeps its own */
 }
 
 void json_array_begin(struct json_writer *writer, const char *key)
 {
-    if (writer->depth >= JSON_MAX_DEPTH)
-        return;
-    json_member(writer, key);
-    fputc('[', writer->out);
-    writer->has_items[writer->depth++] = 0;
+    json_open(writer, key, json_object_new_array());
 }
 
 void json_array_end(struct json_writer *writer)
 {
-    if (writer->depth == 0)
-        return;
-    fputc(']', writer->out);
-    writer->depth--;
+    if (writer->depth > 0)
+        json_object_put(writer->open[--writer->depth]);
 }
 
 void json_string(struct json_writer *writer, const char *key, const char *value)
 {
-    json_member(writer, key);
-    if (value == NULL)
-        fputs("null", writer->out);
-    else
-        json_write_string(writer->out, value);
+    json_member(writer, key, value != NULL ? json_valid_utf8(value) : NULL);
 }
 
 void json_uint(struct json_writer *writer, const char *key, uint64_t value)
 {
-    json_member(writer, key);
-    fprintf(writer->out, "%" PRIu64, value);
+    json_member(writer, key, json_object_new_uint64(value));
 }
 
 void json_double(struct json_writer *writer, const char *key, double value)
 {
-    json_member(writer, key);
-    if (isfinite(value))
-        fprintf(writer->out, "%.3f", value);
-    else
-        fputs("null", writer->out); /* JSON has no NaN or infinity */
+    char text[64];
+    if (!isfinite(value)) {
+        json_member(writer, key, NULL); /* JSON has no NaN or infinity */
+        return;
+    }
+    snprintf(text, sizeof(text), "%.3f", value);
+    json_member(writer, key, json_object_new_double_s(value, text));
 }
 
 void json_bool(struct json_writer *writer, const char *key, int value)
 {
-    json_member(writer, key);
-    fputs(value ? "true" : "false", writer->out);
+    json_member(writer, key, json_object_new_boolean(value ? 1 : 0));
 }

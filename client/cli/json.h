@@ -1,7 +1,8 @@
 /*
- * A small JSON writer for the CLI's --json output: one object per run, keys in
- * the order written, arrays, strings escaped correctly (control characters,
- * quotes, and invalid UTF-8 replaced by U+FFFD). Writes only; no parsing.
+ * The CLI's --json output: one object per run, keys in the order written, arrays,
+ * built with json-c (Debian's libjson-c) and printed compact when the outermost object
+ * closes. Strings from the server are made valid first: invalid UTF-8 becomes U+FFFD;
+ * json-c escapes quotes and control characters. Writes only; no parsing.
  */
 #ifndef SPONA_CLI_JSON_H
 #define SPONA_CLI_JSON_H
@@ -11,10 +12,12 @@
 
 #define JSON_MAX_DEPTH 8
 
+struct json_object; /* json-c's */
+
 struct json_writer {
     FILE *out;
-    int depth;                    /* open objects and arrays */
-    int has_items[JSON_MAX_DEPTH]; /* per open object or array: a member was written */
+    int depth;                                /* open objects and arrays */
+    struct json_object *open[JSON_MAX_DEPTH]; /* the open ones, outermost first */
 };
 
 /* Writes s as a JSON string literal, quotes included. */
@@ -25,7 +28,7 @@ void json_init(struct json_writer *writer, FILE *out);
 /* Opens an object; key is NULL for the outermost one and for an element of an array. */
 void json_object_begin(struct json_writer *writer, const char *key);
 
-/* Closes an object; closing the outermost one ends the line. */
+/* Closes an object; closing the outermost one prints it and ends the line. */
 void json_object_end(struct json_writer *writer);
 
 /* Opens and closes an array member of the open object. */

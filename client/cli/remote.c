@@ -14,6 +14,7 @@
 #include "output.h"
 #include "prompt.h"
 #include "session_file.h"
+#include "versions.h"
 
 #define REMOTE_TIMEOUT_MS 30000
 
@@ -41,21 +42,25 @@ struct spona_client *remote_connect(const struct settings *settings, int *exit_c
     return client;
 }
 
-int remote_call(struct spona_client *client, const struct settings *settings,
-                spona_request *request, spona_response **response)
+/* remote_call, with the expected version of a versioned write filled as mode says. */
+static int remote_call_mode(struct spona_client *client, const struct settings *settings,
+                            spona_request *request, spona_response **response,
+                            enum versions_mode mode)
 {
     char err[512];
+    *response = NULL;
     int resolved = id_prefix_resolve(client, settings, request);
-    if (resolved != OUTPUT_EXIT_OK) {
-        *response = NULL;
+    if (resolved == OUTPUT_EXIT_OK)
+        resolved = versions_fill(client, settings, request, mode);
+    if (resolved != OUTPUT_EXIT_OK)
         return resolved;
-    }
     *response = spona_client_call(client, request, err, sizeof(err));
     if (*response == NULL)
         return output_error(settings->json, OUTPUT_STATUS_CONNECTION, err,
                             OUTPUT_EXIT_CONNECTION);
     if ((*response)->status != SPONA__V1__STATUS__OK) {
         int code = output_server_error(settings->json, *response);
+        versions_explain_conflict(*response);
         envelope_free_response(*response);
         *response = NULL;
         return code;
@@ -67,7 +72,14 @@ int remote_call(struct spona_client *client, const struct settings *settings,
                             _("the server answered with a response of the wrong kind"),
                             OUTPUT_EXIT_SERVER_ERROR);
     }
+    versions_note(settings, request, *response);
     return OUTPUT_EXIT_OK;
+}
+
+int remote_call(struct spona_client *client, const struct settings *settings,
+                spona_request *request, spona_response **response)
+{
+    return remote_call_mode(client, settings, request, response, VERSIONS_GIVEN);
 }
 
 int remote_resume(const struct settings *settings, struct spona_client **client,
@@ -156,7 +168,11 @@ int remote_session_write(const struct settings *settings, const struct args *arg
         return code;
     char *previous = request->idempotency_key;
     request->idempotency_key = key;
-    code = remote_call(client, settings, request, response);
+    const char *kind, *id;
+    enum versions_mode mode = VERSIONS_GIVEN;
+    if (versions_target(request, &kind, &id) && !args_has(args, ARGS_VERSION))
+        mode = args_has(args, ARGS_FRESH) ? VERSIONS_FRESH : VERSIONS_REMEMBERED;
+    code = remote_call_mode(client, settings, request, response, mode);
     request->idempotency_key = previous;
     spona_client_close(client);
     if (code == OUTPUT_EXIT_CONNECTION)
@@ -201,7 +217,8 @@ int remote_write_versioned(const struct settings *settings, const struct args *a
                            remote_print_text *text)
 {
     char err[256];
-    if (args_positive("--version", args_value(args, version_option), UINT64_MAX,
+    if (args_has(args, version_option) &&
+        args_positive("--version", args_value(args, version_option), UINT64_MAX,
                       expected_version, err, sizeof(err)) != 0)
         return output_error(settings->json, OUTPUT_STATUS_USAGE, err, OUTPUT_EXIT_USAGE);
     return remote_write_print(settings, args, request, json, text);

@@ -71,7 +71,8 @@ int remote_write_print(const struct settings *settings, const struct args *args,
 /*
  * remote_write_print for a change to a versioned record: first reads
  * *expected_version (a field of request's body) from the option version_option
- * ("--version N", 1 or more); a bad one is a usage error.
+ * ("--version N", 1 or more; a bad one is a usage error) when it is given; otherwise
+ * remote_session_write fills it (versions.h: the version remembered, or --fresh).
  */
 int remote_write_versioned(const struct settings *settings, const struct args *args,
                            int version_option, spona_request *request,

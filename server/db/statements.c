@@ -31,6 +31,7 @@ const struct db_statement *const statement_tables[] = {
     caseload_statements,
     caseload_names_statements,
     directory_statements,
+    conflict_statements,
     NULL,
 };
 

@@ -34,6 +34,7 @@ extern const struct db_statement report_statements[];
 extern const struct db_statement caseload_statements[];
 extern const struct db_statement caseload_names_statements[];
 extern const struct db_statement directory_statements[];
+extern const struct db_statement conflict_statements[];
 
 extern const struct db_statement region_pipeline_statements[];
 extern const struct db_statement region_registry_statements[];

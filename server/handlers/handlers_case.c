@@ -30,7 +30,7 @@ const struct db_statement case_statements[] = {
      "INSERT INTO cases (municipality_id, person_id, lead_institution_id, lead_user_id, reason,"
      "                   opened_at)"
      " VALUES ($1, $2::uuid, $3, $4, $5, COALESCE(NULLIF($6, '')::date::timestamptz, now()))"
-     " RETURNING id, number"},
+     " RETURNING id, number, version"},
     {"case_open_existing",
      "SELECT id FROM cases WHERE person_id = $1::uuid AND closed_at IS NULL"
      " ORDER BY opened_at LIMIT 1"},
@@ -96,7 +96,7 @@ static spona_status case_check_none_open(struct request_context *ctx, const char
 /* Inserts the case with the caller's institution as its lead and first team member. */
 static spona_status case_insert(struct request_context *ctx,
                                 const Spona__V1__CaseOpenRequest *open, char case_id[UUID_TEXT],
-                                char number[64])
+                                char number[64], uint64_t *version)
 {
     const struct job *job = ctx->job;
     const char *insert[] = {job->installation.municipality_id, open->person_id,
@@ -108,6 +108,7 @@ static spona_status case_insert(struct request_context *ctx,
         return status;
     db_copy(result, 0, 0, case_id, UUID_TEXT);
     db_copy(result, 0, 1, number, 64);
+    *version = strtoull(PQgetvalue(result, 0, 2), NULL, 10);
     PQclear(result);
     const char *team[] = {case_id, job->installation.municipality_id,
                           job->installation.institution_id};
@@ -132,8 +133,9 @@ spona_status handle_case_open(struct request_context *ctx, const spona_request *
     if (status == SPONA__V1__STATUS__OK)
         status = case_check_none_open(ctx, open->person_id);
     char case_id[UUID_TEXT] = "", number[64] = "";
+    uint64_t version = 0;
     if (status == SPONA__V1__STATUS__OK)
-        status = case_insert(ctx, open, case_id, number);
+        status = case_insert(ctx, open, case_id, number, &version);
     if (status != SPONA__V1__STATUS__OK)
         return status;
     request_set_ids(ctx, open->person_id, case_id);
@@ -146,6 +148,7 @@ spona_status handle_case_open(struct request_context *ctx, const spona_request *
     response->case_open = answer;
     answer->case_id = views_strdup(case_id);
     answer->number = views_strdup(number);
+    answer->version = version;
     return answer->case_id != NULL && answer->number != NULL ? SPONA__V1__STATUS__OK
                                                              : SPONA__V1__STATUS__INTERNAL;
 }

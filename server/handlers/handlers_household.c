@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conflict_explain.h"
 #include "handlers.h"
 #include "handlers_util.h"
 #include "handlers_person.h"
@@ -22,7 +23,8 @@
 const struct db_statement household_statements[] = {
     /* household and benefits: the person's version is the version of these lists */
     {"household_person_bump",
-     "UPDATE persons SET version = version + 1, updated_at = now()"
+     "UPDATE persons SET version = version + 1, updated_at = now(),"
+     "       updated_by = spona_current_user(), updated_categories = '{benefits_household}'"
      " WHERE id = $1::uuid AND version = $2::bigint RETURNING version"},
     {"household_clear", "DELETE FROM person_household WHERE person_id = $1::uuid"},
     {"household_add",
@@ -196,11 +198,9 @@ static spona_status household_bump(struct request_context *ctx, const char *pers
     if (result == NULL)
         return status;
     if (PQntuples(result) == 1) {
-        snprintf(ctx->message, sizeof(ctx->message),
-                 "person was changed meanwhile: current version %s", PQgetvalue(result, 0, 0));
-        error_code_set(&ctx->error, "version_conflict");
-        error_code_param(&ctx->error, "version", PQgetvalue(result, 0, 0));
-        status = SPONA__V1__STATUS__CONFLICT;
+        char current[24];
+        snprintf(current, sizeof(current), "%s", PQgetvalue(result, 0, 0));
+        status = conflict_explain(ctx, CONFLICT_PERSON, person_id, current);
     } else {
         snprintf(ctx->message, sizeof(ctx->message), "no person %s that you may see", person_id);
         error_code_set(&ctx->error, "not_visible");

@@ -17,6 +17,7 @@
 #include "case_records_util.h"
 #include "case_stage.h"
 #include "handlers_case.h"
+#include "conflict_explain.h"
 #include "handlers.h"
 #include "handlers_util.h"
 #include "statements.h"
@@ -66,9 +67,9 @@ static spona_status lifecycle_check(struct request_context *ctx,
                                     uint64_t version)
 {
     if (version != move->expected_version) {
-        snprintf(ctx->message, sizeof(ctx->message),
-                 "case was changed meanwhile: current version %" PRIu64, version);
-        return SPONA__V1__STATUS__CONFLICT;
+        char current[24];
+        snprintf(current, sizeof(current), "%" PRIu64, version);
+        return conflict_explain(ctx, CONFLICT_CASE, move->case_id, current);
     }
     int from = case_stage_from_name(stage_text);
     if (from < 0) {

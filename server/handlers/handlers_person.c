@@ -17,6 +17,7 @@
 #include "access.h"
 #include "audit.h"
 #include "fields.h"
+#include "conflict_explain.h"
 #include "handlers.h"
 #include "handlers_util.h"
 #include "priority_groups.h"
@@ -615,9 +616,15 @@ spona_status handle_person_get(struct request_context *ctx, const spona_request 
 static spona_status person_write(struct request_context *ctx, const char *person_id,
                                  uint64_t expected, const struct person_input *input)
 {
-    char sql[PERSON_SQL_BYTES], expected_text[24];
-    const char *params[PERSON_MAX_FIELDS + 2];
+    char sql[PERSON_SQL_BYTES], expected_text[24], categories[256] = "{";
+    const char *params[PERSON_MAX_FIELDS + 3];
     snprintf(expected_text, sizeof(expected_text), "%llu", (unsigned long long)expected);
+    for (int category = 0; category < POLICY_CATEGORY_COUNT; category++) /* sql/054 */
+        if (input->categories & POLICY_BIT(category))
+            snprintf(categories + strlen(categories), sizeof(categories) - strlen(categories),
+                     "%s%s", categories[1] != '\0' ? "," : "",
+                     policy_category_name((enum policy_category)category));
+    snprintf(categories + strlen(categories), sizeof(categories) - strlen(categories), "}");
     params[0] = person_id;
     params[1] = expected_text;
     int count = 2;
@@ -632,8 +639,11 @@ static spona_status person_write(struct request_context *ctx, const char *person
         built |= sql_append(sql, sizeof(sql), &used, " %s = $%d,", input->fields[i]->name, count);
     }
     built |= sql_append(sql, sizeof(sql), &used,
-                        " version = version + 1, updated_at = now()"
-                        " WHERE id = $1::uuid AND version = $2::bigint RETURNING version");
+                        " version = version + 1, updated_at = now(),"
+                        " updated_by = spona_current_user(), updated_categories = $%d::text[]"
+                        " WHERE id = $1::uuid AND version = $2::bigint RETURNING version",
+                        count + 1);
+    params[count++] = categories;
     if (built != 0) {
         snprintf(ctx->message, sizeof(ctx->message), "internal error");
         return SPONA__V1__STATUS__INTERNAL;
@@ -666,14 +676,15 @@ static spona_status person_write(struct request_context *ctx, const char *person
     result = request_query(ctx, "person_version", 1, version_params, &status);
     if (result == NULL)
         return status;
-    if (PQntuples(result) == 1)
-        snprintf(ctx->message, sizeof(ctx->message),
-                 "person was changed meanwhile: current version %s", PQgetvalue(result, 0, 0));
-    else
-        snprintf(ctx->message, sizeof(ctx->message), "no person %s that you may see", person_id);
-    status = PQntuples(result) == 1 ? SPONA__V1__STATUS__CONFLICT : SPONA__V1__STATUS__NOT_FOUND;
+    if (PQntuples(result) == 1) {
+        char current[24];
+        snprintf(current, sizeof(current), "%s", PQgetvalue(result, 0, 0));
+        PQclear(result);
+        return conflict_explain(ctx, CONFLICT_PERSON, person_id, current);
+    }
+    snprintf(ctx->message, sizeof(ctx->message), "no person %s that you may see", person_id);
     PQclear(result);
-    return status;
+    return SPONA__V1__STATUS__NOT_FOUND;
 }
 
 spona_status handle_person_update(struct request_context *ctx, const spona_request *request,

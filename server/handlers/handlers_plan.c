@@ -18,6 +18,7 @@
 #include "audit.h"
 #include "case_records.h"
 #include "case_records_util.h"
+#include "conflict_explain.h"
 #include "handlers.h"
 #include "handlers_util.h"
 #include "plan_referrals.h"
@@ -672,9 +673,9 @@ static spona_status plan_change_prepare(struct request_context *ctx,
     if (status != SPONA__V1__STATUS__OK)
         return status;
     if ((*plan)->version != change->expected_version) {
-        snprintf(ctx->message, sizeof(ctx->message),
-                 "plan was changed meanwhile: current version %u", (*plan)->version);
-        return SPONA__V1__STATUS__CONFLICT;
+        char current[16];
+        snprintf(current, sizeof(current), "%u", (*plan)->version);
+        return conflict_explain(ctx, CONFLICT_PLAN, change->case_id, current);
     }
     status = plan_apply(ctx, change, &ctx->subject, *plan);
     if (status == SPONA__V1__STATUS__OK)

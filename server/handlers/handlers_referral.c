@@ -30,6 +30,7 @@
 #include "case_records.h"
 #include "caseload_names.h"
 #include "case_records_util.h"
+#include "conflict_explain.h"
 #include "handlers.h"
 #include "handlers_util.h"
 #include "report_suppress.h"
@@ -79,7 +80,7 @@ const struct db_statement referral_statements[] = {
      "UPDATE referrals SET status = 'accepted', accepted_at = now(), responded_at = now(),"
      "                     accepted_by = spona_current_user(),"
      "                     answered_by = spona_current_user(), version = version + 1"
-     " WHERE id = $1::uuid AND status = 'sent' RETURNING case_id"},
+     " WHERE id = $1::uuid AND status = 'sent' RETURNING case_id, version"},
     /* joins the team, or comes back to it (an earlier membership ended or was break-glass) */
     {"referral_join",
      "INSERT INTO case_team (case_id, municipality_id, institution_id, via)"
@@ -358,10 +359,9 @@ static spona_status referral_answer_check(struct request_context *ctx,
         error_code_param(&ctx->error, "needed", answer->from);
         status = SPONA__V1__STATUS__CONFLICT;
     } else if (answer->text_name != NULL && version != answer->expected_version) {
-        snprintf(ctx->message, sizeof(ctx->message),
-                 "referral %s was changed meanwhile: current version %llu", answer->referral_id,
-                 (unsigned long long)version);
-        status = SPONA__V1__STATUS__CONFLICT;
+        char now[24];
+        snprintf(now, sizeof(now), "%llu", (unsigned long long)version);
+        status = conflict_explain(ctx, CONFLICT_REFERRAL, answer->referral_id, now);
     }
     PQclear(result);
     return status;
@@ -383,6 +383,7 @@ spona_status handle_referral_accept(struct request_context *ctx, const spona_req
                                         : NULL;
     if (result == NULL)
         return status;
+    uint64_t version = PQntuples(result) == 1 ? strtoull(PQgetvalue(result, 0, 1), NULL, 10) : 0;
     PQclear(result);
     const char *join[] = {case_id, ctx->job->installation.municipality_id,
                           ctx->job->installation.institution_id};
@@ -404,6 +405,7 @@ spona_status handle_referral_accept(struct request_context *ctx, const spona_req
     response->body_case = SPONA__V1__RESPONSE__BODY_REFERRAL_ACCEPT;
     response->referral_accept = answer;
     answer->case_id = views_strdup(case_id);
+    answer->version = version;
     return answer->case_id != NULL ? SPONA__V1__STATUS__OK : SPONA__V1__STATUS__INTERNAL;
 }
 

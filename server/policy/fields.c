@@ -42,10 +42,13 @@ const size_t person_field_count = sizeof(person_fields) / sizeof(person_fields[0
 
 /* name_key ("last first"), name_key_first ("first last") and name_key_loose are search
  * keys derived from the identity fields (common/namekey.c): written by the server, never
- * sent to a client; name_key_cut is generated from them by the database (sql/011). */
+ * sent to a client; name_key_cut is generated from them by the database (sql/011).
+ * updated_by and updated_categories (sql/054) say who changed the person last and which
+ * categories: told in a version conflict (server/handlers/conflict_explain.c). */
 const char *const person_system_columns[] = {
     "id", "municipality_id", "version", "created_by_institution", "created_at", "updated_at",
-    "name_key", "name_key_first", "name_key_loose", "name_key_cut", NULL,
+    "name_key", "name_key_first", "name_key_loose", "name_key_cut", "updated_by",
+    "updated_categories", NULL,
 };
 
 const struct field_def *fields_find(const char *name)

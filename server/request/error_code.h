@@ -13,7 +13,7 @@
 #include "envelope.h"
 #include "policy.h"
 
-#define ERROR_CODE_MAX_PARAMS 4
+#define ERROR_CODE_MAX_PARAMS 8
 
 struct error_code {
     const char *code; /* a literal, e.g. "case_closed"; NULL: the status's default code */
