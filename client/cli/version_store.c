@@ -54,7 +54,9 @@ static int version_list_read(const char *session_file, struct version_list *list
     if (fgets(line, sizeof(line), file) != NULL &&
         strncmp(line, VERSION_STORE_HEADER, strlen(VERSION_STORE_HEADER)) == 0) {
         line[strcspn(line, "\r\n")] = '\0';
-        snprintf(list->user, sizeof(list->user), "%s", line + strlen(VERSION_STORE_HEADER));
+        if (snprintf(list->user, sizeof(list->user), "%s", line + strlen(VERSION_STORE_HEADER)) >=
+            (int)sizeof(list->user))
+            list->user[0] = '\0'; /* no user of ours has so long a name: nobody's */
         while (fgets(line, sizeof(line), file) != NULL &&
                list->count < VERSION_STORE_MAX_ENTRIES) {
             struct version_entry *entry = &list->entries[list->count];
