@@ -12,6 +12,7 @@
 #include "output.h"
 #include "remote.h"
 #include "table.h"
+#include "timeline_summary.h"
 #include "view.h"
 
 static void timeline_json(struct json_writer *writer, const spona_request *request,
@@ -30,6 +31,11 @@ static void timeline_json(struct json_writer *writer, const spona_request *reque
         json_string(writer, "institution_code", event->institution_code);
         json_string(writer, "username", event->username);
         json_string(writer, "summary", event->summary);
+        json_string(writer, "summary_code", event->summary_code);
+        json_array_begin(writer, "summary_params");
+        for (size_t j = 0; j < event->n_summary_params; j++)
+            json_string(writer, NULL, event->summary_params[j]);
+        json_array_end(writer);
         json_string(writer, "record_id", event->record_id);
         json_object_end(writer);
     }
@@ -56,9 +62,11 @@ static void timeline_text(const spona_request *request, const spona_response *re
         int failed = table_add(&table, header);
         for (size_t i = 0; !failed && i < answer->n_events; i++) {
             const Spona__V1__TimelineEvent *event = answer->events[i];
+            char summary[512];
+            timeline_summary(event, summary, sizeof(summary));
             const char *row[] = { event->at, i18n_code_label("event", event->kind),
                                   event->institution_code,
-                                  event->username, event->summary };
+                                  event->username, summary };
             failed = table_add(&table, row);
         }
         table_print(&table, stdout, 0);
