@@ -325,11 +325,11 @@ static const struct command *const case_subcommands[] = {
 const struct command command_case = {
     .name = "case",
     .summary = N_("cases: one per person, led by the lead agency"),
-    .help = "Usage: spona case SUBCOMMAND [ARGUMENTS] [OPTIONS]\n"
+    .help = N_("Usage: spona case SUBCOMMAND [ARGUMENTS] [OPTIONS]\n"
             "\n"
             "A case: one case manager's institution leads it; partners join its team by\n"
             "accepting a referral (spona refer, spona referral accept). Its stages: intake,\n"
-            "assessment, planning, implementation, review, closed.\n",
+            "assessment, planning, implementation, review, closed.\n"),
     .subcommands = case_subcommands,
 };
 

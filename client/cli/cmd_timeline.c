@@ -99,14 +99,14 @@ static int timeline_run(const struct settings *settings, const struct args *args
 const struct command command_timeline = {
     .name = "timeline",
     .summary = N_("everything that happened on a case that you may see"),
-    .help = "Usage: spona timeline CASE_ID [OPTIONS]\n"
+    .help = N_("Usage: spona timeline CASE_ID [OPTIONS]\n"
             "\n"
             "Lists the events of the case in time order (opened, stage changes,\n"
             "assessments, plan versions, referrals and answers, conferences, notes,\n"
             "outcomes, follow-ups, consents, closing and reopening) as a table\n"
             "when | what | institution | user | summary. Events of a category your\n"
             "institution may not read are left out; the line after the table names\n"
-            "those categories. For the case team.\n",
+            "those categories. For the case team.\n"),
     .operands = "CASE_ID",
     .min_operands = 1,
     .max_operands = 1,

@@ -30,6 +30,7 @@ static const char *const translit_kept[] = {
     "ISO", "UTF", "PNG", "SQL", "YYYY", "N", "spona", "Spona",
     /* placeholders of the command line, as --help writes them */
     "COMMAND", "SUBCOMMAND", "ARGUMENTS", "OPTIONS", "TEXT", "CAT", "FILE", "LANG", "HOST",
+    "NAME", "CODE", "CURSOR", "DATE", "REASON", "S", "G",
     NULL,
 };
 
