@@ -35,8 +35,8 @@ const char *view_decision_reason(const Spona__V1__CategoryDecision *decision)
  * The reason of a decision in the user's language: from its clause and protocol version
  * (the server's English reason names the same); in English the server's own words.
  */
-static void view_decision_reason_text(const Spona__V1__CategoryDecision *decision, char *out,
-                                      size_t out_size)
+void view_decision_reason_text(const Spona__V1__CategoryDecision *decision, char *out,
+                               size_t out_size)
 {
     if (i18n_current() == I18N_EN)
         snprintf(out, out_size, "%s", view_decision_reason(decision));
