@@ -20,6 +20,8 @@ readonly SPONA_PACKAGES=(
     poppler-utils      # pdftotext/pdftoppm: the test that renders the printable report
     gettext            # msgfmt, xgettext, msgcmp: the clients' catalogs (po/, docs/i18n.md)
     clang libclang-rt-dev   # the libFuzzer targets (tests/fuzz): clang and libclang_rt.fuzzer
+    libgtk-4-dev libadwaita-1-dev   # spona-desktop (docs/desktop.md): GTK 4.8, libadwaita 1.2
+    xvfb dbus-x11 at-spi2-core python3-dogtail   # desktop.walkthrough: Xvfb, D-Bus, AT-SPI
 )
 
 say() { printf 'install-deps: %s\n' "$*"; }

@@ -62,6 +62,8 @@ void config_defaults(struct server_config *config)
     config->login_attempts_per_user = 10;
     config->login_hash_threads = 0;
     config->login_hash_queue = 16;
+    config->region_cert_days = 825;
+    config->region_crl_days = 30;
     config->log_level = LOG_LEVEL_INFO;
     config->log_syslog = 0;
 }
@@ -129,7 +131,7 @@ static int parse_listen(struct server_config *config, const char *value)
     return 0;
 }
 
-enum key_type { KEY_STRING, KEY_INT, KEY_UINT32, KEY_BOOL, KEY_LISTEN, KEY_LOG_LEVEL };
+enum key_type { KEY_STRING, KEY_INT, KEY_UINT32, KEY_BOOL, KEY_LISTEN, KEY_LOG_LEVEL, KEY_MODE };
 
 struct config_key {
     const char *section;
@@ -148,6 +150,7 @@ struct config_key {
      sizeof(((struct server_config *)0)->field), lo, hi}
 
 static const struct config_key config_keys[] = {
+    {"server", "mode", KEY_MODE, 0, 0, 0, 0},
     {"server", "listen", KEY_LISTEN, 0, 0, 0, 0},
     INT("server", "io_threads", io_threads, 0, 64),
     INT("server", "workers", workers, 1, 256),
@@ -190,6 +193,11 @@ static const struct config_key config_keys[] = {
     INT("auth", "login_attempts_per_user", login_attempts_per_user, 1, 1000000),
     INT("auth", "login_hash_threads", login_hash_threads, 0, 64),
     INT("auth", "login_hash_queue", login_hash_queue, 0, 100000),
+    STR("region", "ca_cert", region_ca_cert),
+    STR("region", "ca_key", region_ca_key),
+    STR("region", "crl", region_crl),
+    INT("region", "cert_days", region_cert_days, 1, 3650),
+    INT("region", "crl_days", region_crl_days, 1, 365),
     {"log", "level", KEY_LOG_LEVEL, 0, 0, 0, 0},
     {"log", "syslog", KEY_BOOL, offsetof(struct server_config, log_syslog), sizeof(int), 0, 0},
 };
@@ -223,6 +231,14 @@ static int config_set(struct server_config *config, const struct config_key *key
         return 0;
     case KEY_LISTEN:
         return parse_listen(config, value);
+    case KEY_MODE:
+        if (strcmp(value, "municipal") == 0)
+            config->mode = SERVER_MODE_MUNICIPAL;
+        else if (strcmp(value, "regional") == 0)
+            config->mode = SERVER_MODE_REGIONAL;
+        else
+            return -1;
+        return 0;
     case KEY_LOG_LEVEL:
         flag = log_level_parse(value);
         if (flag < 0)
@@ -248,6 +264,9 @@ static int config_handler(void *user, const char *section, const char *name,
                 snprintf(state->message, sizeof(state->message),
                          "[%s] %s = '%s': expected an integer from %ld to %ld", section, name,
                          value, key->min, key->max);
+            else if (key->type == KEY_MODE)
+                snprintf(state->message, sizeof(state->message),
+                         "[%s] %s = '%s': expected municipal or regional", section, name, value);
             else
                 snprintf(state->message, sizeof(state->message), "[%s] %s = '%s': invalid value",
                          section, name, value);
@@ -317,6 +336,16 @@ int config_validate(const struct server_config *config, char *err, size_t err_si
             snprintf(err, err_size, "%s is required", required[i].name);
             return -1;
         }
+    }
+    int regional = config->mode == SERVER_MODE_REGIONAL;
+    if (regional && config->region_ca_cert[0] == '\0') {
+        snprintf(err, err_size, "[region] ca_cert is required in regional mode");
+        return -1;
+    }
+    if (!regional && (config->region_ca_cert[0] != '\0' || config->region_ca_key[0] != '\0' ||
+                      config->region_crl[0] != '\0')) {
+        snprintf(err, err_size, "[region] keys need [server] mode = regional");
+        return -1;
     }
     if (config->session_max_seconds < config->session_idle_seconds) {
         snprintf(err, err_size,

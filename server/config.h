@@ -12,8 +12,12 @@
 #define CONFIG_PATH_MAX 1024
 #define CONFIG_DSN_MAX 1024
 
+/* [server] mode: a municipality's server (the default) or the region's (docs/region.md). */
+enum server_mode { SERVER_MODE_MUNICIPAL = 0, SERVER_MODE_REGIONAL = 1 };
+
 struct server_config {
     /* [server] */
+    int mode;                    /* enum server_mode */
     char listen_host[256];
     char listen_port[16];
     int io_threads;              /* 0: one per core */
@@ -54,6 +58,12 @@ struct server_config {
     int login_attempts_per_user;        /* per minute, per institution and username */
     int login_hash_threads;             /* scrypt threads apart from workers; 0: cores/2, >= 1 */
     int login_hash_queue;               /* logins waiting for them; beyond: refused at once */
+    /* [region] (docs/region.md): only in regional mode */
+    char region_ca_cert[CONFIG_PATH_MAX];
+    char region_ca_key[CONFIG_PATH_MAX]; /* empty: offline CA (certificates uploaded) */
+    char region_crl[CONFIG_PATH_MAX];    /* where the CRL the region publishes is written */
+    int region_cert_days;                /* validity of a certificate the region issues */
+    int region_crl_days;                 /* next update of a CRL the region publishes */
     /* [log] */
     int log_level;               /* enum log_level */
     int log_syslog;

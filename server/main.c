@@ -12,6 +12,7 @@
 #include "config.h"
 #include "log.h"
 #include "migrate.h"
+#include "region_ca.h"
 #include "server_run.h"
 #include "tls.h"
 
@@ -53,6 +54,15 @@ static int check_config(const struct server_config *config, const char *path)
         return 1;
     }
     tls_context_free(tls);
+    if (config->mode == SERVER_MODE_REGIONAL) { /* the regional CA: readable, key private */
+        struct region_ca ca;
+        if (region_ca_load(config, &ca, err, sizeof(err)) != 0) {
+            fprintf(stderr, "spona-server: %s: %s\n", path, err);
+            return 1;
+        }
+        printf("%s: regional CA %s\n", path, ca.key != NULL ? "with its key" : "offline (no key)");
+        region_ca_free(&ca);
+    }
     printf("%s: configuration OK (listen %s:%s, TLS files readable)\n", path,
            config->listen_host, config->listen_port);
     return 0;

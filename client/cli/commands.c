@@ -34,6 +34,7 @@ static const struct command *const commands_table[] = {
     &command_explain,
     &command_disclosures,
     &command_audit,
+    &command_region,
 };
 
 #define COMMANDS_COUNT (sizeof(commands_table) / sizeof(commands_table[0]))

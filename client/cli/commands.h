@@ -74,6 +74,9 @@ extern const struct command command_explain;     /* cmd_audit.c */
 extern const struct command command_disclosures;
 extern const struct command command_audit;       /* verify */
 extern const struct command command_report;      /* cmd_report.c */
+extern const struct command command_region;      /* cmd_region.c: municipality, institution */
+extern const struct command command_region_cert; /* cmd_region_cert.c */
+extern const struct command command_region_crl;
 extern const struct command command_case_list;   /* cmd_caseload.c */
 extern const struct command command_directory;
 

@@ -102,18 +102,20 @@ int main(int argc, char **argv)
     }
     snprintf(path, sizeof(path), "%s", command->name);
     next++;
-    if (command->subcommands != NULL && next < argc && argv[next][0] != '-') {
+    /* groups may nest ("region cert issue") */
+    while (command->subcommands != NULL && next < argc && argv[next][0] != '-') {
         const struct command *sub = commands_find_sub(command, argv[next]);
         if (sub == NULL && command->run == NULL) {
-            snprintf(err, sizeof(err), _("unknown command '%s %s'"), command->name, argv[next]);
+            snprintf(err, sizeof(err), _("unknown command '%s %s'"), path, argv[next]);
             code = usage_error(&settings, err, path);
             goto done;
         }
-        if (sub != NULL) { /* else a command with its own run: the word is its operand */
-            snprintf(path, sizeof(path), "%s %s", command->name, sub->name);
-            command = sub;
-            next++;
-        }
+        if (sub == NULL) /* a command with its own run: the word is its operand */
+            break;
+        size_t used = strlen(path);
+        snprintf(path + used, sizeof(path) - used, " %s", sub->name);
+        command = sub;
+        next++;
     }
 
     if (args_parse(&args, command->options, &settings, argc, argv, next, err, sizeof(err)) !=

@@ -1,6 +1,7 @@
 /*
  * Settings of the spona CLI: command-line flags, environment and the INI config
- * file, merged with the precedence flags > environment > config file > defaults.
+ * file, merged with the precedence flags > environment > config file > defaults
+ * (the merging is the client library's client_config.h, shared with spona-desktop).
  * These are the options every command takes (plus --user and --password-file,
  * which only login takes); a command's own options are in args.h.
  * Only reads and merges; never connects, prompts or prints.
@@ -10,9 +11,6 @@
 
 #include <getopt.h>
 #include <stddef.h>
-
-#define SETTINGS_DEFAULT_SERVER "127.0.0.1:7443"
-#define SETTINGS_DEFAULT_PORT "7443"
 
 /* Flags that only some commands take (the rest are common to all). */
 enum settings_flag {

@@ -14,7 +14,7 @@
 
 static int db_prepare_all(struct db *db, char *err, size_t err_size)
 {
-    for (const struct db_statement *const *table = statement_tables; *table; table++) {
+    for (const struct db_statement *const *table = db->tables; *table; table++) {
         for (const struct db_statement *statement = *table; statement->name; statement++) {
             PGresult *result = PQprepare(db->conn, statement->name, statement->sql, 0, NULL);
             int ok = PQresultStatus(result) == PGRES_COMMAND_OK;
@@ -42,9 +42,11 @@ static int db_connect(struct db *db, char *err, size_t err_size)
     return db_prepare_all(db, err, err_size);
 }
 
-int db_open(struct db *db, const char *dsn, char *err, size_t err_size)
+int db_open(struct db *db, const char *dsn, const struct db_statement *const *tables,
+            char *err, size_t err_size)
 {
     memset(db, 0, sizeof(*db));
+    db->tables = tables != NULL ? tables : statement_tables;
     snprintf(db->dsn, sizeof(db->dsn), "%s", dsn);
     if (db_connect(db, err, err_size) != 0) {
         db_close(db);

@@ -20,6 +20,7 @@ struct db_statement {
 
 struct db {
     PGconn *conn;
+    const struct db_statement *const *tables; /* prepared on every (re)connection */
     char dsn[1024];
     int in_transaction;        /* a lost connection then fails the request, never retries */
     void *cache;               /* per-worker cache owned by access.c */
@@ -29,8 +30,10 @@ struct db {
     int built_count;
 };
 
-/* Connects and prepares every statement. Returns 0, or -1 with err set. */
-int db_open(struct db *db, const char *dsn, char *err, size_t err_size);
+/* Connects and prepares every statement of tables (NULL-terminated: statement_tables, or
+ * region_statement_tables in regional mode). Returns 0, or -1 with err set. */
+int db_open(struct db *db, const char *dsn, const struct db_statement *const *tables,
+            char *err, size_t err_size);
 
 void db_close(struct db *db);
 

@@ -112,10 +112,13 @@ int migrate_run(const struct server_config *config)
     int status = 1;
     char *names[MAX_MIGRATIONS];
     int count = 0;
-    DIR *dir = opendir(config->migrations_dir);
+    /* a regional server's database has its own migrations: <migrations_dir>/region */
+    char dir_path[CONFIG_PATH_MAX + 16];
+    snprintf(dir_path, sizeof(dir_path), "%s%s", config->migrations_dir,
+             config->mode == SERVER_MODE_REGIONAL ? "/region" : "");
+    DIR *dir = opendir(dir_path);
     if (dir == NULL) {
-        fprintf(stderr, "spona-server migrate: %s: %s\n", config->migrations_dir,
-                strerror(errno));
+        fprintf(stderr, "spona-server migrate: %s: %s\n", dir_path, strerror(errno));
         return 1;
     }
     struct dirent *entry;
@@ -140,7 +143,7 @@ int migrate_run(const struct server_config *config)
         goto done;
     int applied = 0;
     for (int i = 0; i < count; i++) {
-        int result = apply_one(db, config->migrations_dir, names[i]);
+        int result = apply_one(db, dir_path, names[i]);
         if (result < 0) {
             fprintf(stderr, "spona-server migrate: %s failed; nothing of it was applied\n",
                     names[i]);

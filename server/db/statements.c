@@ -33,3 +33,15 @@ const struct db_statement *const statement_tables[] = {
     directory_statements,
     NULL,
 };
+
+/* A regional server's: sessions (the region's own staff) and the registry (docs/region.md). */
+const struct db_statement *const region_statement_tables[] = {
+    session_statements,
+    region_pipeline_statements,
+    region_registry_statements,
+    region_cert_statements,
+    region_crl_statements,
+    region_sync_statements,
+    region_ledger_statements,
+    NULL,
+};

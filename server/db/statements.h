@@ -35,6 +35,14 @@ extern const struct db_statement caseload_statements[];
 extern const struct db_statement caseload_names_statements[];
 extern const struct db_statement directory_statements[];
 
+extern const struct db_statement region_pipeline_statements[];
+extern const struct db_statement region_registry_statements[];
+extern const struct db_statement region_cert_statements[];
+extern const struct db_statement region_crl_statements[];
+extern const struct db_statement region_sync_statements[];
+extern const struct db_statement region_ledger_statements[];
+
 extern const struct db_statement *const statement_tables[];
+extern const struct db_statement *const region_statement_tables[];
 
 #endif

@@ -130,6 +130,40 @@ spona_status handle_timeline(struct request_context *ctx, const spona_request *r
 spona_status handle_report(struct request_context *ctx, const spona_request *request,
                            spona_response *response);
 
+/* region_registry.c (docs/region.md) */
+spona_status handle_region_municipality_add(struct request_context *ctx, const spona_request *request,
+                                            spona_response *response);
+spona_status handle_region_municipality_list(struct request_context *ctx, const spona_request *request,
+                                             spona_response *response);
+spona_status handle_region_municipality_show(struct request_context *ctx, const spona_request *request,
+                                             spona_response *response);
+spona_status handle_region_institution_add(struct request_context *ctx, const spona_request *request,
+                                           spona_response *response);
+spona_status handle_region_institution_list(struct request_context *ctx, const spona_request *request,
+                                            spona_response *response);
+
+/* region_certs.c (docs/region.md) */
+spona_status handle_region_cert_issue(struct request_context *ctx, const spona_request *request,
+                                      spona_response *response);
+spona_status handle_region_cert_upload(struct request_context *ctx, const spona_request *request,
+                                       spona_response *response);
+
+/* region_crl.c (docs/region.md) */
+spona_status handle_region_cert_revoke(struct request_context *ctx, const spona_request *request,
+                                       spona_response *response);
+spona_status handle_region_cert_list(struct request_context *ctx, const spona_request *request,
+                                     spona_response *response);
+spona_status handle_region_crl_publish(struct request_context *ctx, const spona_request *request,
+                                       spona_response *response);
+
+/* region_sync.c (docs/region.md, the sync identity of a municipality) */
+spona_status handle_sync_hello(struct request_context *ctx, const spona_request *request,
+                               spona_response *response);
+spona_status handle_sync_pull(struct request_context *ctx, const spona_request *request,
+                              spona_response *response);
+spona_status handle_sync_push(struct request_context *ctx, const spona_request *request,
+                              spona_response *response);
+
 /* handlers_caseload.c */
 spona_status handle_case_list(struct request_context *ctx, const spona_request *request,
                               spona_response *response);

@@ -26,6 +26,7 @@
 #include "log.h"
 #include "login_limit.h"
 #include "password.h"
+#include "region_sync.h"
 #include "statements.h"
 
 #define MAX_USERNAME 128
@@ -118,6 +119,10 @@ spona_status handle_identify(struct request_context *ctx, const spona_request *r
     PGresult *result = request_query(ctx, "identify_institution", 1, params, &status);
     if (result == NULL)
         return status;
+    if (PQntuples(result) == 0 && ctx->config->mode == SERVER_MODE_REGIONAL) {
+        PQclear(result); /* a municipality's sync identity, by its fingerprint */
+        return region_sync_identify(ctx);
+    }
     if (PQntuples(result) != 1 || strcmp(PQgetvalue(result, 0, 3), "t") != 0) {
         log_warn("refused %s: installation '%s' is %s", ctx->job->peer, installation->cn,
                  PQntuples(result) == 1 ? "a disabled institution" : "not registered");
@@ -542,6 +547,11 @@ spona_status handle_login(struct request_context *ctx, const spona_request *requ
                  "this connection already has a session: log out first");
         return SPONA__V1__STATUS__FAILED_PRECONDITION;
     }
+    if (job->installation.institution_id[0] == '\0') { /* a sync identity (region_sync.c) */
+        snprintf(ctx->message, sizeof(ctx->message),
+                 "a sync certificate does not log in: it makes sync requests only");
+        return SPONA__V1__STATUS__PERMISSION_DENIED;
+    }
     if (login->username[0] == '\0' || strlen(login->username) > MAX_USERNAME ||
         strlen(login->password) > MAX_PASSWORD) {
         snprintf(ctx->message, sizeof(ctx->message),
@@ -567,7 +577,8 @@ spona_status handle_resume(struct request_context *ctx, const spona_request *req
     }
     const char *token = request->resume->session_token;
     char digest[65];
-    if (token[0] == '\0' || strlen(token) > 128 || token_digest(token, digest) != 0) {
+    if (token[0] == '\0' || strlen(token) > 128 || token_digest(token, digest) != 0 ||
+        job->installation.institution_id[0] == '\0' /* a sync identity: no sessions */) {
         snprintf(ctx->message, sizeof(ctx->message), "session expired or unknown: log in again");
         error_code_set(&ctx->error, "session_expired");
         return SPONA__V1__STATUS__UNAUTHENTICATED;

@@ -20,6 +20,7 @@
 #include "decode.h"
 #include "idempotency.h"
 #include "log.h"
+#include "region_pipeline.h"
 #include "request.h"
 #include "statements.h"
 #include "subject.h"
@@ -275,6 +276,14 @@ static spona_status pipeline_answer(struct request_context *ctx, spona_response 
 {
     const struct request_kind *kind = ctx->kind;
     struct job *job = ctx->job;
+    if (!request_served(kind, ctx->config->mode)) { /* deny by default (docs/region.md) */
+        snprintf(ctx->message, sizeof(ctx->message), "%s",
+                 ctx->config->mode == SERVER_MODE_REGIONAL
+                     ? "not served by a regional server: send it to the municipality's server"
+                     : "not served by a municipal server: a regional request goes to the "
+                       "region's server");
+        return SPONA__V1__STATUS__PERMISSION_DENIED;
+    }
     if ((kind->flags & REQUEST_SESSION) && !job->session.active) {
         snprintf(ctx->message, sizeof(ctx->message),
                  "this request needs a session: log in first");
@@ -288,6 +297,8 @@ static spona_status pipeline_answer(struct request_context *ctx, spona_response 
         return status == SPONA__V1__STATUS__OK ? kind->handler(ctx, job->request, *response)
                                                : status;
     }
+    if (kind->flags & REQUEST_REGIONAL)
+        return region_answer(ctx, *response);
     /* the session is checked with BEGIN (request_begin), a retry's answer after the gates */
     int keyed = (kind->flags & REQUEST_WRITE) && job->request != NULL &&
                 job->request->idempotency_key[0] != '\0';

@@ -18,6 +18,10 @@ struct request_kind;
 /* The row for a request kind, or NULL when the kind is unknown. */
 const struct request_kind *request_lookup(int body_case);
 
+/* 1 when a server in mode (enum server_mode) serves kind: deny by default, a row is
+ * municipal unless it says regional (or both, the session rows). */
+int request_served(const struct request_kind *kind, int mode);
+
 /* 1 when kind runs on the io thread (ping), 0 when on a database worker. */
 int request_kind_inline(const struct request_kind *kind);
 

@@ -33,6 +33,11 @@ enum request_where { REQUEST_INLINE, REQUEST_WORKER };
 #define REQUEST_OWN_TX 0x04u   /* sessions only (login, resume, whoami, logout, identify,
                                   ping): the handler runs its own statements; the pipeline
                                   opens no transaction and audits nothing. Never a write. */
+#define REQUEST_REGIONAL 0x20u  /* served only by a regional server, to regional_admin
+                                   (region_pipeline.c); every other row is municipal only */
+#define REQUEST_BOTH_MODES 0x40u /* sessions: served in both modes */
+#define REQUEST_SYNC 0x80u      /* with REQUEST_REGIONAL: for a municipality's sync identity
+                                   (no session); its writes stay on refusal (the alarms) */
 #define REQUEST_OPEN_CASE 0x10u /* adds to a case's record: refused on a closed case
                                    (FAILED_PRECONDITION, reopen it first; docs/cases.md) */
 
@@ -102,6 +107,8 @@ struct request_context {
     int version_in_force;         /* that version; 0: no protocol in force */
     int session_alive;            /* request_begin touched the job's live session */
     struct audit_queue also;      /* request_audit_also's records, appended with record */
+    char region_object[128];      /* regional rows: what the request acted on (a code, a
+                                     serial), for the region's audit trail */
 
 };
 

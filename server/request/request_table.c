@@ -17,6 +17,9 @@
 #define S REQUEST_SESSION
 #define W REQUEST_WRITE
 #define OPEN REQUEST_OPEN_CASE
+#define BOTH REQUEST_BOTH_MODES
+#define REGION(kind, name, flags, handler)                                                \
+    {ROW(kind), name, REQUEST_WORKER, S | REQUEST_REGIONAL | (flags), NONE, ANY, handler}
 #define NONE REQUEST_SUBJECT_NONE, NULL
 #define MUNICIPALITY REQUEST_SUBJECT_MUNICIPALITY, NULL
 #define INTAKE REQUEST_SUBJECT_INTAKE, NULL
@@ -31,11 +34,13 @@
 
 static const struct request_kind request_rows[] = {
     /* sessions: no personal data, their own statements */
-    {ROW(PING), "ping", REQUEST_INLINE, REQUEST_OWN_TX, NONE, ANY, handle_ping},
-    {ROW(LOGIN), "login", REQUEST_WORKER, REQUEST_OWN_TX, NONE, ANY, handle_login},
-    {ROW(RESUME), "resume", REQUEST_WORKER, REQUEST_OWN_TX, NONE, ANY, handle_resume},
-    {ROW(WHOAMI), "whoami", REQUEST_WORKER, S | REQUEST_OWN_TX, NONE, ANY, handle_whoami},
-    {ROW(LOGOUT), "logout", REQUEST_WORKER, S | REQUEST_OWN_TX, NONE, ANY, handle_logout},
+    {ROW(PING), "ping", REQUEST_INLINE, BOTH | REQUEST_OWN_TX, NONE, ANY, handle_ping},
+    {ROW(LOGIN), "login", REQUEST_WORKER, BOTH | REQUEST_OWN_TX, NONE, ANY, handle_login},
+    {ROW(RESUME), "resume", REQUEST_WORKER, BOTH | REQUEST_OWN_TX, NONE, ANY, handle_resume},
+    {ROW(WHOAMI), "whoami", REQUEST_WORKER, S | BOTH | REQUEST_OWN_TX, NONE, ANY,
+     handle_whoami},
+    {ROW(LOGOUT), "logout", REQUEST_WORKER, S | BOTH | REQUEST_OWN_TX, NONE, ANY,
+     handle_logout},
     /* the protocol */
     {ROW(PROTOCOL_IMPORT), "protocol_import", REQUEST_WORKER, S | W, NONE, ANY,
      handle_protocol_import},
@@ -111,6 +116,27 @@ static const struct request_kind request_rows[] = {
     {ROW(DISCLOSURES), "disclosures", REQUEST_WORKER, S, PERSON, ANY,
      handle_disclosures},
     {ROW(REPORT), "report", REQUEST_WORKER, S, MUNICIPALITY, ANY, handle_report},
+    /* the region (docs/region.md): a regional server only, regional administrators only */
+    REGION(REGION_MUNICIPALITY_ADD, "region_municipality_add", W, handle_region_municipality_add),
+    REGION(REGION_MUNICIPALITY_LIST, "region_municipality_list", 0,
+           handle_region_municipality_list),
+    REGION(REGION_MUNICIPALITY_SHOW, "region_municipality_show", 0,
+           handle_region_municipality_show),
+    REGION(REGION_INSTITUTION_ADD, "region_institution_add", W, handle_region_institution_add),
+    REGION(REGION_INSTITUTION_LIST, "region_institution_list", 0,
+           handle_region_institution_list),
+    REGION(REGION_CERT_ISSUE, "region_cert_issue", W, handle_region_cert_issue),
+    REGION(REGION_CERT_UPLOAD, "region_cert_upload", W, handle_region_cert_upload),
+    REGION(REGION_CERT_REVOKE, "region_cert_revoke", W, handle_region_cert_revoke),
+    REGION(REGION_CERT_LIST, "region_cert_list", 0, handle_region_cert_list),
+    REGION(REGION_CRL_PUBLISH, "region_crl_publish", W, handle_region_crl_publish),
+    /* the sync (docs/region.md): a municipality's sync certificate, no session */
+    {ROW(SYNC_HELLO), "sync_hello", REQUEST_WORKER, REQUEST_REGIONAL | REQUEST_SYNC, NONE, ANY,
+     handle_sync_hello},
+    {ROW(SYNC_PULL), "sync_pull", REQUEST_WORKER, REQUEST_REGIONAL | REQUEST_SYNC, NONE, ANY,
+     handle_sync_pull},
+    {ROW(SYNC_PUSH), "sync_push", REQUEST_WORKER, W | REQUEST_REGIONAL | REQUEST_SYNC, NONE,
+     ANY, handle_sync_push},
     /* the caseload (handlers_caseload.c, handlers_directory.c) */
     {ROW(CASE_LIST), "case_list", REQUEST_WORKER, S, MUNICIPALITY, ANY, handle_case_list},
     {ROW(DIRECTORY), "directory", REQUEST_WORKER, S | REQUEST_NO_AUDIT, NONE, ANY,
@@ -118,8 +144,9 @@ static const struct request_kind request_rows[] = {
     {ROW(ID_LOOKUP), "id_lookup", REQUEST_WORKER, S, MUNICIPALITY, ANY, handle_id_lookup},
 };
 
-const struct request_kind request_identify = {0, "identify", REQUEST_WORKER, REQUEST_OWN_TX,
-                                              NONE, ANY, handle_identify};
+const struct request_kind request_identify = {0, "identify", REQUEST_WORKER,
+                                              BOTH | REQUEST_OWN_TX, NONE, ANY,
+                                              handle_identify};
 
 const struct request_kind *request_lookup(int body_case)
 {
@@ -133,6 +160,13 @@ const struct request_kind *request_table(size_t *count)
 {
     *count = sizeof(request_rows) / sizeof(request_rows[0]);
     return request_rows;
+}
+
+int request_served(const struct request_kind *kind, int mode)
+{
+    if (kind->flags & REQUEST_BOTH_MODES)
+        return 1;
+    return (mode == SERVER_MODE_REGIONAL) == ((kind->flags & REQUEST_REGIONAL) != 0);
 }
 
 int request_kind_inline(const struct request_kind *kind)

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "login_limit.h"
 #include "pipeline.h"
+#include "statements.h"
 
 struct worker {
     struct worker_pool *pool;
@@ -92,7 +93,9 @@ struct worker_pool *worker_pool_start(const struct server_config *config, int co
     for (int i = 0; i < count; i++) {
         struct worker *worker = &pool->workers[i];
         worker->pool = pool;
-        if (db_open(&worker->db, config->dsn, err, err_size) != 0)
+        const struct db_statement *const *tables =
+            config->mode == SERVER_MODE_REGIONAL ? region_statement_tables : statement_tables;
+        if (db_open(&worker->db, config->dsn, tables, err, err_size) != 0)
             goto failed;
     }
     pool->login_limit =

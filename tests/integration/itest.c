@@ -230,7 +230,8 @@ static int wait_until_ready(struct itest_server *server)
             server->pid = 0;
             return -1;
         }
-        struct spona_client *client = itest_connect(server, "csr", 2000, err, sizeof(err));
+        struct spona_client *client =
+            itest_connect(server, server->ready_cert, 2000, err, sizeof(err));
         if (client != NULL) {
             spona_request request;
             Spona__V1__PingRequest ping;
@@ -277,8 +278,15 @@ static int check_pid_file(const struct itest_server *server)
 
 int itest_server_start(struct itest_server *server, const char *name, const char *extra_ini)
 {
+    return itest_server_start_as(server, name, extra_ini, "csr");
+}
+
+int itest_server_start_as(struct itest_server *server, const char *name, const char *extra_ini,
+                          const char *ready_cert)
+{
     memset(server, 0, sizeof(*server));
     snprintf(server->name, sizeof(server->name), "%s", name);
+    snprintf(server->ready_cert, sizeof(server->ready_cert), "%s", ready_cert);
     /* the free port may be taken between our check and the server's bind: retry */
     for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
         if (pick_free_port(server->port, sizeof(server->port)) != 0 ||

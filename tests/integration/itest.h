@@ -31,6 +31,7 @@ struct itest_server {
     char port[16];
     char config_path[1024];
     char pid_file[1024];
+    char ready_cert[64]; /* the certificate whose ping says the server is ready */
 };
 
 /* Default per-read wait of test clients, in milliseconds. */
@@ -49,6 +50,11 @@ void itest_state_path(const char *relative, char *out, size_t out_size);
  * until it answers a ping over TLS. Returns 0, or -1 after printing why.
  */
 int itest_server_start(struct itest_server *server, const char *name, const char *extra_ini);
+
+/* The same, ready when ready_cert (a name under the state's pki/, "../region/pki/admin")
+ * gets a ping answered: for a server that trusts another CA (tests of the region). */
+int itest_server_start_as(struct itest_server *server, const char *name, const char *extra_ini,
+                          const char *ready_cert);
 
 /* Sends SIGTERM and waits; returns the wait status, or -1 if it did not exit in time. */
 int itest_server_stop(struct itest_server *server);

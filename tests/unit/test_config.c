@@ -330,6 +330,38 @@ static void test_validate_session_limits(void **state)
     assert_contains(err, "session_max_seconds");
 }
 
+/* [server] mode and [region] (docs/region.md) */
+static void test_region_mode(void **state)
+{
+    struct server_config config;
+    char err[256];
+    assert_int_equal(parse(&config, "[server]\nworkers = 2\n", err, sizeof(err)), 0);
+    assert_int_equal(config.mode, SERVER_MODE_MUNICIPAL);
+    assert_int_equal(parse(&config, "[server]\nmode = federal\n", err, sizeof(err)), -1);
+    assert_contains(err, "expected municipal or regional");
+
+    /* regional mode needs the CA's certificate; the key is optional (offline CA) */
+    assert_int_equal(parse(&config, "[server]\nmode = regional\n", err, sizeof(err)), 0);
+    assert_int_equal(config.mode, SERVER_MODE_REGIONAL);
+    assert_int_equal(config_validate(&config, err, sizeof(err)), -1);
+    assert_contains(err, "[region] ca_cert");
+    assert_int_equal(parse(&config,
+                           "[server]\nmode = regional\n[region]\nca_cert = /r/ca.crt\n"
+                           "crl = /r/region.crl\ncert_days = 400\n",
+                           err, sizeof(err)),
+                     0);
+    assert_int_equal(config_validate(&config, err, sizeof(err)), 0);
+    assert_string_equal(config.region_ca_cert, "/r/ca.crt");
+    assert_string_equal(config.region_ca_key, "");
+    assert_int_equal(config.region_cert_days, 400);
+    assert_int_equal(config.region_crl_days, 30);
+
+    /* a municipal server with [region] keys is a mistake, not ignored */
+    assert_int_equal(parse(&config, "[region]\nca_key = /r/ca.key\n", err, sizeof(err)), 0);
+    assert_int_equal(config_validate(&config, err, sizeof(err)), -1);
+    assert_contains(err, "mode = regional");
+}
+
 static void test_load_missing_file(void **state)
 {
     struct server_config config;
@@ -373,6 +405,7 @@ int main(void)
         cmocka_unit_test(test_listen_forms),
         cmocka_unit_test(test_validate_required_keys),
         cmocka_unit_test(test_validate_session_limits),
+        cmocka_unit_test(test_region_mode),
         cmocka_unit_test(test_load_missing_file),
         cmocka_unit_test(test_load_names_file_and_line),
     };

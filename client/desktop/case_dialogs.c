@@ -1,0 +1,225 @@
+/*
+ * The case's write dialogs (see case_dialogs.h), on form_dialog.c.
+ */
+#include "case_dialogs.h"
+
+#include <string.h>
+
+#include "desktop_call.h"
+#include "form_dialog.h"
+#include "i18n.h"
+#include "ui_util.h"
+
+#define MUTABLE(text) ((char *)(uintptr_t)(text))
+
+/* One open dialog: what it writes and whom to tell. Freed with the dialog's window. */
+struct case_form {
+    struct desktop_context *context;
+    struct form_dialog *dialog;
+    char *id; /* case or referral */
+    uint64_t version;
+    int complete;
+    case_dialogs_written *written;
+    gpointer data;
+    GtkWidget *fields[6];
+};
+
+static void case_form_free(gpointer data)
+{
+    struct case_form *form = data;
+    g_free(form->id);
+    g_free(form);
+}
+
+static struct case_form *case_form_new(struct desktop_context *context, const char *title,
+                                       const char *ok, const char *id,
+                                       case_dialogs_written *written, gpointer data)
+{
+    struct case_form *form = g_new0(struct case_form, 1);
+    form->context = context;
+    form->id = g_strdup(id);
+    form->written = written;
+    form->data = data;
+    form->dialog = form_dialog_new(context->window, title, ok);
+    return form;
+}
+
+/* Ties the form's life to the dialog's window and shows it. */
+static void case_form_present(struct case_form *form, form_dialog_submit *submit)
+{
+    GtkWidget *first = form->fields[0];
+    GtkRoot *root = gtk_widget_get_root(first);
+    g_object_set_data_full(G_OBJECT(root), "case-form", form, case_form_free);
+    form_dialog_present(form->dialog, submit, form);
+    gtk_widget_grab_focus(first);
+}
+
+static const char *case_form_text(struct case_form *form, int field)
+{
+    return gtk_editable_get_text(GTK_EDITABLE(form->fields[field]));
+}
+
+static void case_form_answered(const spona_response *response, const char *error,
+                               int cancelled, gpointer data)
+{
+    struct case_form *form = data;
+    case_dialogs_written *written = form->written;
+    gpointer written_data = form->data;
+    int ok = response != NULL && response->status == SPONA__V1__STATUS__OK;
+    form_dialog_done(form->dialog, ok ? NULL
+                                      : cancelled ? _("Cancelled: the change may or may not "
+                                                      "have been saved; look before trying again.")
+                                                  : desktop_call_error_text(response, error));
+    if (ok && written != NULL)
+        written(written_data);
+}
+
+/* Sends request for form (a write). */
+static void case_form_send(struct case_form *form, const char *what, spona_request *request)
+{
+    form_dialog_hold(form->dialog);
+    GCancellable *cancellable = desktop_call_start(form->context, what, request,
+                                                   DESKTOP_CALL_WRITE, NULL,
+                                                   case_form_answered, form);
+    form_dialog_set_pending(form->dialog, cancellable);
+}
+
+static void note_submit(struct form_dialog *dialog, gpointer data)
+{
+    struct case_form *form = data;
+    if (case_form_text(form, 0)[0] == '\0') {
+        form_dialog_say(dialog, _("Write the note first."));
+        return;
+    }
+    Spona__V1__NoteAddRequest body = SPONA__V1__NOTE_ADD_REQUEST__INIT;
+    spona_request request = SPONA__V1__REQUEST__INIT;
+    body.case_id = form->id;
+    body.text = MUTABLE(case_form_text(form, 0));
+    request.body_case = SPONA__V1__REQUEST__BODY_NOTE_ADD;
+    request.note_add = &body;
+    case_form_send(form, _("Adding the note"), &request);
+}
+
+void case_dialogs_note(struct desktop_context *context, const char *case_id,
+                       case_dialogs_written *written, gpointer data)
+{
+    struct case_form *form = case_form_new(context, _("Add a note"), _("_Add note"), case_id,
+                                           written, data);
+    form->fields[0] = form_dialog_entry(form->dialog, _("_Note"), NULL);
+    case_form_present(form, note_submit);
+}
+
+static void refer_submit(struct form_dialog *dialog, gpointer data)
+{
+    struct case_form *form = data;
+    if (case_form_text(form, 0)[0] == '\0' || case_form_text(form, 1)[0] == '\0') {
+        form_dialog_say(dialog, _("Name the institution and the measure."));
+        return;
+    }
+    Spona__V1__ReferralCreateRequest body = SPONA__V1__REFERRAL_CREATE_REQUEST__INIT;
+    spona_request request = SPONA__V1__REQUEST__INIT;
+    body.case_id = form->id;
+    body.institution_code = MUTABLE(case_form_text(form, 0));
+    body.measure = MUTABLE(case_form_text(form, 1));
+    body.due_date = MUTABLE(case_form_text(form, 2));
+    request.body_case = SPONA__V1__REQUEST__BODY_REFERRAL_CREATE;
+    request.referral_create = &body;
+    case_form_send(form, _("Sending the referral"), &request);
+}
+
+void case_dialogs_refer(struct desktop_context *context, const char *case_id,
+                        case_dialogs_written *written, gpointer data)
+{
+    struct case_form *form = case_form_new(context, _("Refer to an institution"), _("_Refer"),
+                                           case_id, written, data);
+    /* seam: issue 13's directory of the protocol's institutions will offer a list here */
+    form->fields[0] = form_dialog_entry(form->dialog, _("_Institution code"), NULL);
+    form->fields[1] = form_dialog_entry(form->dialog, _("_Measure"), NULL);
+    form->fields[2] = form_dialog_entry(form->dialog, _("_Due date (YYYY-MM-DD)"), NULL);
+    case_form_present(form, refer_submit);
+}
+
+static const char *const outcome_kinds[] = { "employed", "in_training", "training_completed",
+                                             "self_employed", "left_benefits", "dropped_out",
+                                             NULL };
+static const char *const outcome_pathways[] = { "integrated_case_management",
+                                                "social_entrepreneurship", "other", NULL };
+
+static void outcome_submit(struct form_dialog *dialog, gpointer data)
+{
+    struct case_form *form = data;
+    int kind = ui_radio_active(form->fields[0]);
+    Spona__V1__OutcomeRecordRequest body = SPONA__V1__OUTCOME_RECORD_REQUEST__INIT;
+    spona_request request = SPONA__V1__REQUEST__INIT;
+    body.case_id = form->id;
+    body.kind = MUTABLE(outcome_kinds[kind < 0 ? 0 : kind]);
+    body.occurred_on = MUTABLE(case_form_text(form, 1));
+    body.employer = MUTABLE(case_form_text(form, 2));
+    body.contract_type = MUTABLE(case_form_text(form, 3));
+    int pathway = ui_radio_active(form->fields[4]);
+    if (strcmp(body.kind, "employed") == 0 || strcmp(body.kind, "self_employed") == 0)
+        body.pathway = MUTABLE(outcome_pathways[pathway < 0 ? 0 : pathway]);
+    body.note = MUTABLE(case_form_text(form, 5));
+    request.body_case = SPONA__V1__REQUEST__BODY_OUTCOME_RECORD;
+    request.outcome_record = &body;
+    case_form_send(form, _("Recording the outcome"), &request);
+}
+
+void case_dialogs_outcome(struct desktop_context *context, const char *case_id,
+                          case_dialogs_written *written, gpointer data)
+{
+    struct case_form *form = case_form_new(context, _("Record an outcome"),
+                                           _("_Record outcome"), case_id, written, data);
+    GDateTime *now = g_date_time_new_now_local();
+    char *today = g_date_time_format(now, "%Y-%m-%d");
+    form->fields[0] = form_dialog_choice(form->dialog, _("Outcome"), outcome_kinds);
+    form->fields[1] = form_dialog_entry(form->dialog, _("_Date (YYYY-MM-DD)"), today);
+    form->fields[2] = form_dialog_entry(form->dialog, _("_Employer"), NULL);
+    form->fields[3] = form_dialog_entry(form->dialog, _("_Contract type"), NULL);
+    form->fields[4] = form_dialog_choice(form->dialog, _("Pathway"), outcome_pathways);
+    form->fields[5] = form_dialog_entry(form->dialog, _("N_ote"), NULL);
+    g_free(today);
+    g_date_time_unref(now);
+    case_form_present(form, outcome_submit);
+}
+
+static void answer_submit(struct form_dialog *dialog, gpointer data)
+{
+    struct case_form *form = data;
+    const char *text = case_form_text(form, 0);
+    if (text[0] == '\0') {
+        form_dialog_say(dialog, form->complete ? _("Say what came of it.") : _("Say why."));
+        return;
+    }
+    spona_request request = SPONA__V1__REQUEST__INIT;
+    Spona__V1__ReferralCompleteRequest complete = SPONA__V1__REFERRAL_COMPLETE_REQUEST__INIT;
+    Spona__V1__ReferralDeclineRequest decline = SPONA__V1__REFERRAL_DECLINE_REQUEST__INIT;
+    if (form->complete) {
+        complete.referral_id = form->id;
+        complete.expected_version = form->version;
+        complete.result = MUTABLE(text);
+        request.body_case = SPONA__V1__REQUEST__BODY_REFERRAL_COMPLETE;
+        request.referral_complete = &complete;
+    } else {
+        decline.referral_id = form->id;
+        decline.expected_version = form->version;
+        decline.reason = MUTABLE(text);
+        request.body_case = SPONA__V1__REQUEST__BODY_REFERRAL_DECLINE;
+        request.referral_decline = &decline;
+    }
+    case_form_send(form, _("Answering the referral"), &request);
+}
+
+void case_dialogs_answer_referral(struct desktop_context *context, const char *referral_id,
+                                  uint64_t version, int complete,
+                                  case_dialogs_written *written, gpointer data)
+{
+    struct case_form *form = case_form_new(
+        context, complete ? _("Complete the referral") : _("Decline the referral"),
+        complete ? _("C_omplete") : _("_Decline"), referral_id, written, data);
+    form->version = version;
+    form->complete = complete;
+    form->fields[0] = form_dialog_entry(form->dialog, complete ? _("_Result") : _("_Reason"),
+                                        NULL);
+    case_form_present(form, answer_submit);
+}

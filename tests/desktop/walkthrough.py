@@ -1,0 +1,377 @@
+#!/usr/bin/python3
+"""The desktop walkthrough (docs/desktop.md, "Tests"), run by walkthrough-session.sh.
+
+Drives spona-desktop only through AT-SPI (dogtail): sets texts through EditableText,
+presses buttons through their Action, and asserts on the accessible tree: the texts on
+screen, the rows of lists, the sensitivity of buttons. The server's state is checked with
+the CLI. A screenshot of each step goes to $SPONA_SHOTS (when ImageMagick can take one).
+"""
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+from dogtail import config, tree
+
+config.searchCutoffCount = 40     # tries of 0.5 s: up to 20 s for an answer to show
+config.searchBackoffDuration = 0.5
+config.logDebugToFile = False
+config.logDebugToStdOut = False
+
+WORK = os.environ["SPONA_WORK"]
+DESKTOP = os.environ["SPONA_DESKTOP"]
+CLI = os.environ["SPONA_CLI"]
+SHOTS = os.environ["SPONA_SHOTS"]
+CASE = os.environ["SPONA_CASE"]
+FIRST = os.environ["SPONA_FIRST"]
+LAST = os.environ["SPONA_LAST"]
+RUNNING = []  # the desktop processes this script started
+NOTE = "Dogovoren sastanak u Zavodu " + LAST
+
+LATIN_TO_CYRILLIC = dict(zip("abvgdeziklmnoprstufhcVZ", "абвгдезиклмнопрстуфхцВЗ"))
+
+
+def cyrillic(text):
+    return "".join(LATIN_TO_CYRILLIC[c] for c in text)
+
+
+def step(message):
+    print("walkthrough: " + message, flush=True)
+
+
+def shot(name):
+    """Writes the screen as SHOTS/name.png (Gdk 3 on the X root window); returns the pixbuf."""
+    import gi
+    gi.require_version("Gdk", "3.0")
+    from gi.repository import Gdk
+    root = Gdk.get_default_root_window()
+    pixbuf = Gdk.pixbuf_get_from_window(root, 0, 0, root.get_width(), root.get_height())
+    if pixbuf is not None:
+        pixbuf.savev(os.path.join(SHOTS, name + ".png"), "png", [], [])
+    return pixbuf
+
+
+def assert_not_blank(pixbuf, what):
+    """A loose comparison: the screen's size, and more than a few colours, none of them
+    covering almost all of it (a blank or crashed window fails)."""
+    assert pixbuf is not None, what + ": no screenshot"
+    assert (pixbuf.get_width(), pixbuf.get_height()) == (1280, 900), what
+    pixels = pixbuf.get_pixels()
+    stride, channels = pixbuf.get_rowstride(), pixbuf.get_n_channels()
+    counts = {}
+    for y in range(0, pixbuf.get_height(), 9):
+        for x in range(0, pixbuf.get_width(), 9):
+            at = y * stride + x * channels
+            colour = bytes(pixels[at:at + 3])
+            counts[colour] = counts.get(colour, 0) + 1
+    total = sum(counts.values())
+    top = max(counts.values())
+    assert len(counts) >= 8 and top < 0.97 * total, (what, len(counts), top, total)
+
+
+def cli(inst, user, *args):
+    env = dict(os.environ, SPONA_CONFIG=os.path.join(WORK, inst + ".conf"),
+               SPONA_PASSWORD=user + "-lozinka-42")
+    out = subprocess.run([CLI, "--json", *args], env=env, check=True,
+                         capture_output=True, text=True).stdout
+    return json.loads(out)
+
+
+def named(node, name, role=None, contains=False):
+    """The first descendant named name (or whose name contains it), waiting for it."""
+    def match(n):
+        if role is not None and n.roleName != role:
+            return False
+        return name in (n.name or "") if contains else n.name == name
+    return node.findChild(match, requireResult=True)
+
+
+def wait_until(predicate, what, seconds=20):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if predicate():
+            return
+        time.sleep(0.3)
+    raise AssertionError("timed out waiting for " + what)
+
+
+def press(node, name, contains=False):
+    button = named(node, name, "push button", contains)
+    wait_until(lambda: button.sensitive, "button %r to be sensitive" % name)
+    button.doActionNamed("click")
+
+
+def editable(node):
+    try:
+        node.queryEditableText()
+        return True
+    except Exception:
+        return False
+
+
+def type_into(node, name, text):
+    entry = node.findChild(lambda n: n.name == name and n.roleName != "label" and editable(n),
+                           requireResult=True)
+    entry.queryEditableText().setTextContents(text)
+    return entry
+
+
+def start(inst, user, conf=None):
+    env = dict(os.environ, SPONA_CONFIG=os.path.join(WORK, (conf or inst) + ".conf"))
+    env.pop("SPONA_PASSWORD", None)
+    process = subprocess.Popen([DESKTOP], env=env)
+    RUNNING.append(process)
+    app = tree.root.application("spona-desktop")
+    window = named(app, "Spona", "frame")
+    type_into(window, "Password", user + "-lozinka-42")
+    press(window, "Sign in")
+    named(window, "Signed in as", contains=True)
+    return process, app, window
+
+
+def stop(process):
+    process.terminate()
+    process.wait(timeout=20)
+    time.sleep(1)  # let the AT-SPI registry forget it
+
+
+def dialog(app, title):
+    return named(app, title)
+
+
+def tab(window, name):
+    """Selects a notebook tab (its page tab's Action or Selection) and returns the window."""
+    page_tab = named(window, name, "page tab")
+    try:
+        page_tab.doActionNamed("click")
+    except Exception:
+        page_tab.select()
+    return window
+
+
+def lead_agency():
+    step("Centre for Social Work: sign in, search by a Cyrillic prefix")
+    process, app, window = start("csr", "ana")
+    shot("1-csr-signed-in")
+    # every connection cut: the search below must reconnect and resume the session
+    subprocess.run(os.environ["SPONA_RESTART"].split(), check=True)
+    step("server restarted: the desktop has to reconnect and resume")
+    prefix = cyrillic(LAST[:9])
+    type_into(window, "Find a person (name or JMBG)", prefix)
+    full = "%s %s" % (FIRST, LAST)
+    row = named(window, full, contains=True, role="list item")
+    assert "stage" in row.name, row.name
+    shot("2-csr-search")
+    press(window, "Open: " + row.name)
+    named(window, full + ", case", contains=True)
+    step("open case: " + full)
+    identity = named(window, "last_name: " + LAST)
+    assert identity is not None
+    assert_not_blank(shot("3-csr-case"), "the case page")
+
+    step("add a note")
+    press(window, "Add note")
+    note = dialog(app, "Add a note")
+    type_into(note, "Note", NOTE)
+    press(note, "Add note")
+    tab(window, "Notes")
+    named(window, NOTE, contains=True)
+
+    step("refer to the Employment Bureau")
+    press(window, "Refer")
+    refer = dialog(app, "Refer to an institution")
+    type_into(refer, "Institution code", "testgrad.zzz")
+    type_into(refer, "Measure", "posredovanje_zaposlenje")
+    press(refer, "Refer")
+    tab(window, "Referrals")
+    named(window, "posredovanje_zaposlenje", contains=True)
+    shot("4-csr-referred")
+
+    step("register a person and open a case")
+    press(window, "Back")
+    press(window, "Register a person")
+    register = dialog(app, "Register a person and open a case")
+    type_into(register, "First name", "Jovana")
+    type_into(register, "Last name", LAST + "ova")
+    type_into(register, "Reason for the case", "prijava u centru")
+    press(register, "Register and open case")
+    named(window, "Jovana %sova, case" % LAST, contains=True)
+    named(window, "stage intake", contains=True)
+    stop(process)
+
+    hits = cli("csr", "ana", "person", "search", LAST + "ova")["hits"]
+    assert len(hits) == 1 and hits[0]["case_id"], hits
+    events = cli("csr", "ana", "timeline", CASE)["events"]
+    kinds = [e["kind"] for e in events]
+    assert "note" in kinds and "referral" in kinds, kinds
+    assert any(NOTE[:40] in e["summary"] for e in events), events
+
+
+def employment_bureau():
+    step("Employment Bureau: accept the referral, record an outcome")
+    process, app, window = start("zzz", "zana")
+    tab(window, "Inbox")
+    row = named(window, "posredovanje_zaposlenje to testgrad.zzz: sent", "list item",
+                contains=True)
+    assert row.name.endswith("case " + CASE[:8]), row.name
+    accept = named(row, "Accept:", "push button", contains=True)
+    shot("5-zzz-inbox")
+    assert accept.sensitive
+    accept.doActionNamed("click")
+    accepted = named(window, "posredovanje_zaposlenje to testgrad.zzz: accepted, due (no date), "
+                     "case " + CASE[:8], "list item", contains=True)
+    complete = named(accepted, "Complete:", "push button", contains=True)
+    assert complete.sensitive, "Complete should be possible once accepted"
+    assert not named(accepted, "Accept:", "push button", contains=True).sensitive
+    press(accepted, "Open case:", contains=True)
+    named(window, ", case", contains=True)
+
+    press(window, "Record outcome")
+    outcome = dialog(app, "Record an outcome")
+    press(outcome, "in_training")
+    type_into(outcome, "Note", "upisana obuka")
+    press(outcome, "Record outcome")
+    tab(window, "Outcomes")
+    named(window, "outcome", contains=True, role="label")
+    shot("6-zzz-outcome")
+    stop(process)
+
+    referrals = cli("zzz", "zana", "inbox")["referrals"]
+    mine = [r for r in referrals if r["case_id"] == CASE]
+    assert mine and mine[0]["status"] == "accepted", mine
+    kinds = [e["kind"] for e in cli("csr", "ana", "timeline", CASE)["events"]]
+    assert "outcome" in kinds and "referral_answer" in kinds, kinds
+
+
+def ngo():
+    step("NGO: the assessment's hidden categories, each with its reason")
+    process, app, window = start("ngo", "nada")
+    tab(window, "Inbox")
+    row = named(window, "case " + CASE[:8], "list item", contains=True)
+    # the measure is plan_measures data, which the NGO may not read without consent
+    assert "psihosocijalna" not in row.name and "hidden" in row.name, row.name
+    press(row, "Open case:", contains=True)
+    named(window, ", case", contains=True)
+    tab(window, "Assessment")
+    for category in ("health_disability", "education_work"):
+        hidden = named(window, "Hidden: " + category)
+        reason = hidden.description
+        assert reason and "no decision" not in reason, (category, reason)
+        step("hidden %s: %s" % (category, reason))
+    # identity without consent: hidden with its reason too, never an empty tab
+    tab(window, "Identity")
+    hidden = named(window, "Hidden: identity")
+    assert hidden.description, "identity hidden without a reason"
+    shot("7-ngo-hidden")
+    stop(process)
+
+
+def dump(node, out, depth=0):
+    """Writes the accessible tree under node (for a failure's report)."""
+    try:
+        extra = " [editable]" if editable(node) else ""
+        out.write("%s%s | %r | %r%s\n" % ("  " * depth, node.roleName, node.name,
+                                          node.description, extra))
+        for child in node.children:
+            dump(child, out, depth + 1)
+    except Exception as error:
+        out.write("%s(%r)\n" % ("  " * depth, error))
+
+
+class HoldingProxy:
+    """A TCP relay in front of the server that, while held, keeps the server's answers
+    from the client (a slow server without any change to the server): the test decides
+    when an answer arrives, so nothing depends on timing."""
+
+    def __init__(self, port):
+        self.target = ("127.0.0.1", port)
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(8)
+        self.port = self.listener.getsockname()[1]
+        self.released = threading.Event()
+        self.released.set()
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def accept(self):
+        while True:
+            client, _ = self.listener.accept()
+            server = socket.create_connection(self.target)
+            threading.Thread(target=self.pump, args=(client, server, False), daemon=True).start()
+            threading.Thread(target=self.pump, args=(server, client, True), daemon=True).start()
+
+    def pump(self, source, sink, answers):
+        try:
+            while True:
+                data = source.recv(65536)
+                if not data:
+                    break
+                if answers:
+                    self.released.wait()
+                sink.sendall(data)
+        except OSError:
+            pass
+        for end in (source, sink):
+            try:
+                end.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+
+def never_blocks():
+    step("a slow server: the interface keeps running while a call is pending")
+    server = open(os.path.join(WORK, "csr.conf")).read().split("server = ")[1].split()[0]
+    proxy = HoldingProxy(int(server.split(":")[1]))
+    with open(os.path.join(WORK, "csr-slow.conf"), "w") as conf:
+        conf.write(open(os.path.join(WORK, "csr.conf")).read().replace(
+            "server = " + server, "server = 127.0.0.1:%d" % proxy.port))
+    process, app, window = start("csr", "ana", conf="csr-slow")
+    proxy.released.clear()  # from now on the server's answers wait
+    type_into(window, "Find a person (name or JMBG)", cyrillic(LAST[:9]))
+    named(window, "Searching", "label")
+    cancel = named(window, "Cancel", "push button")
+    wait_until(lambda: cancel.sensitive, "the busy bar's Cancel to be sensitive")
+    # the main loop answers while the search waits: switch tabs and read it back
+    tab(window, "Inbox")
+    inbox = named(window, "Inbox", "page tab")
+    wait_until(lambda: inbox.selected, "the Inbox tab to be selected while the search waits")
+    shot("8-slow-pending")
+    cancel.doActionNamed("click")
+    wait_until(lambda: not cancel.sensitive, "Cancel to end the pending call")
+    step("cancelled while the answer was still held")
+    proxy.released.set()
+    tab(window, "Search")
+    type_into(window, "Find a person (name or JMBG)", cyrillic(LAST[:8]))
+    named(window, "%s %s" % (FIRST, LAST), "list item", contains=True)
+    step("the next search is answered on the same session")
+    stop(process)
+
+
+def main():
+    lead_agency()
+    employment_bureau()
+    ngo()
+    never_blocks()
+    step("ok")
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except Exception as error:  # report, keep the exit code a failure
+        shot("failure")
+        config.searchCutoffCount = 2
+        try:
+            with open(os.path.join(SHOTS, "failure-tree.txt"), "w") as out:
+                for app in tree.root.children:
+                    dump(app, out)
+        except Exception:
+            pass
+        print("walkthrough: FAIL: %r" % (error,), file=sys.stderr, flush=True)
+        for process in RUNNING:
+            if process.poll() is None:
+                process.kill()
+        sys.exit(1)
