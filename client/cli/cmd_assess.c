@@ -308,8 +308,8 @@ static const struct command *const assessment_subcommands[] = {
 const struct command command_assessment = {
     .name = "assessment",
     .summary = N_("a case's needs assessments"),
-    .help = "Usage: spona assessment SUBCOMMAND [ARGUMENTS] [OPTIONS]\n"
+    .help = N_("Usage: spona assessment SUBCOMMAND [ARGUMENTS] [OPTIONS]\n"
             "\n"
-            "A case's needs assessments (recorded with spona assess).\n",
+            "A case's needs assessments (recorded with spona assess).\n"),
     .subcommands = assessment_subcommands,
 };

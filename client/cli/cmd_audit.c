@@ -93,9 +93,12 @@ static void explain_text(const spona_request *request, const spona_response *res
         const Spona__V1__CategoryDecision *read = explain_find(answer, category, "read");
         const Spona__V1__CategoryDecision *write = explain_find(answer, category, "write");
         const Spona__V1__CategoryDecision *first = read != NULL ? read : write;
-        char reason[1100];
-        snprintf(reason, sizeof(reason), "%s%s", read == NULL ? _("write: ") : "",
-                 view_decision_reason(first));
+        char reason[1100], why[1000];
+        view_decision_reason_text(first, why, sizeof(why));
+        if (read == NULL)
+            snprintf(reason, sizeof(reason), _("write: %s"), why);
+        else
+            snprintf(reason, sizeof(reason), "%s", why);
         const char *row[] = { i18n_code_label("category", category),
                               read == NULL ? "-" : read->allowed ? _("yes") : _("no"),
                               write == NULL ? "-" : write->allowed ? _("yes") : _("no"), reason };
@@ -107,7 +110,8 @@ static void explain_text(const spona_request *request, const spona_response *res
             unwritable++; /* no clause grants the write at all: the "no" says it */
             continue;
         }
-        snprintf(reason, sizeof(reason), _("write: %s"), view_decision_reason(write));
+        view_decision_reason_text(write, why, sizeof(why));
+        snprintf(reason, sizeof(reason), _("write: %s"), why);
         const char *more[] = { "", "", "", reason };
         failed = table_add(&table, more);
     }
@@ -436,7 +440,7 @@ static const struct args_option explain_options[] = {
 const struct command command_explain = {
     .name = "explain",
     .summary = N_("why each category of a case is visible or hidden to an institution"),
-    .help = "Usage: spona explain --case CASE_ID [--institution INSTITUTION_CODE] [OPTIONS]\n"
+    .help = N_("Usage: spona explain --case CASE_ID [--institution INSTITUTION_CODE] [OPTIONS]\n"
             "\n"
             "Per data category, whether the institution may read and write it on the case,\n"
             "and why: the clause and protocol version that allow it, or what is missing\n"
@@ -444,7 +448,7 @@ const struct command command_explain = {
             "category | read | write | reason.\n"
             "\n"
             "  --case CASE_ID          the case (required)\n"
-            "  --institution CODE      another institution than yours (lead agency only)\n",
+            "  --institution CODE      another institution than yours (lead agency only)\n"),
     .options = explain_options,
     .run = explain_run,
 };
@@ -458,7 +462,7 @@ static const struct args_option disclosures_options[] = {
 const struct command command_disclosures = {
     .name = "disclosures",
     .summary = N_("who saw a person's data, when, under which clause (lead agency)"),
-    .help = "Usage: spona disclosures PERSON_ID [--letter FILE] [OPTIONS]\n"
+    .help = N_("Usage: spona disclosures PERSON_ID [--letter FILE] [OPTIONS]\n"
             "\n"
             "The report a beneficiary is entitled to ask for, from the audit trail: which\n"
             "institutions and users saw or changed which categories of the person's data,\n"
@@ -468,7 +472,7 @@ const struct command command_disclosures = {
             "\n"
             "  --person PERSON_ID   the person (or as the operand)\n"
             "  --letter FILE        write a letter to the person in your language (PDF):\n"
-            "                       who saw their data, when and why\n",
+            "                       who saw their data, when and why\n"),
     .options = disclosures_options,
     .operands = "PERSON_ID",
     .min_operands = 0,
@@ -496,10 +500,10 @@ static const struct command *const audit_subcommands[] = {
 const struct command command_audit = {
     .name = "audit",
     .summary = N_("the audit trail"),
-    .help = "Usage: spona audit SUBCOMMAND [OPTIONS]\n"
+    .help = N_("Usage: spona audit SUBCOMMAND [OPTIONS]\n"
             "\n"
             "The audit trail: every read or write of personal data, append-only and\n"
-            "hash-chained per municipality.\n",
+            "hash-chained per municipality.\n"),
     .subcommands = audit_subcommands,
 };
 

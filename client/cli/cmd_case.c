@@ -275,11 +275,11 @@ static const struct command case_open = {
 static const struct command case_show = {
     .name = "show",
     .summary = N_("show a case: stage, lead, team and the person"),
-    .help = "Usage: spona case show CASE_ID [OPTIONS]\n"
+    .help = N_("Usage: spona case show CASE_ID [OPTIONS]\n"
             "\n"
             "Shows the case's stage, lead institution and team (who joined, how and when),\n"
             "then the person as `spona person show` does: only what your institution may\n"
-            "see, and why. For the case team.\n",
+            "see, and why. For the case team.\n"),
     .operands = "CASE_ID",
     .min_operands = 1,
     .max_operands = 1,
@@ -330,11 +330,11 @@ static const struct command *const case_subcommands[] = {
 const struct command command_case = {
     .name = "case",
     .summary = N_("cases: one per person, led by the lead agency"),
-    .help = "Usage: spona case SUBCOMMAND [ARGUMENTS] [OPTIONS]\n"
+    .help = N_("Usage: spona case SUBCOMMAND [ARGUMENTS] [OPTIONS]\n"
             "\n"
             "A case: one case manager's institution leads it; partners join its team by\n"
             "accepting a referral (spona refer, spona referral accept). Its stages: intake,\n"
-            "assessment, planning, implementation, review, closed.\n",
+            "assessment, planning, implementation, review, closed.\n"),
     .subcommands = case_subcommands,
 };
 
@@ -396,9 +396,9 @@ static const struct command *const referral_subcommands[] = {
 const struct command command_referral = {
     .name = "referral",
     .summary = N_("referrals to your institution"),
-    .help = "Usage: spona referral SUBCOMMAND [ARGUMENTS] [OPTIONS]\n"
+    .help = N_("Usage: spona referral SUBCOMMAND [ARGUMENTS] [OPTIONS]\n"
             "\n"
-            "Referrals that a case's lead sent to your institution (spona refer).\n",
+            "Referrals that a case's lead sent to your institution (spona refer).\n"),
     .subcommands = referral_subcommands,
 };
 

@@ -166,7 +166,7 @@ static const struct args_option case_list_options[] = {
 const struct command command_case_list = {
     .name = "list",
     .summary = N_("your cases, or your team's: number, person, stage, what is due"),
-    .help = "Usage: spona case list [--mine|--team] [--stage S] [--group G] [--overdue]\n"
+    .help = N_("Usage: spona case list [--mine|--team] [--stage S] [--group G] [--overdue]\n"
             "                       [--partner CODE] [--limit N] [--after CURSOR] [OPTIONS]\n"
             "\n"
             "Lists cases newest first: the case number, the person's name (\"(hidden)\" when\n"
@@ -183,7 +183,7 @@ const struct command command_case_list = {
             "  --overdue         only cases with something overdue\n"
             "  --partner CODE    cases on which that institution works or was referred to\n"
             "  --limit N         at most N cases (default 50, at most 200)\n"
-            "  --after CURSOR    the next page: the cursor the previous page printed\n",
+            "  --after CURSOR    the next page: the cursor the previous page printed\n"),
     .options = case_list_options,
     .run = case_list_run,
 };
@@ -246,9 +246,9 @@ static int directory_run(const struct settings *settings, const struct args *arg
 const struct command command_directory = {
     .name = "directory",
     .summary = N_("the institutions of the protocol in force, with their contacts"),
-    .help = "Usage: spona directory [OPTIONS]\n"
+    .help = N_("Usage: spona directory [OPTIONS]\n"
             "\n"
             "Lists the signatories of your municipality's protocol in force: code, role,\n"
-            "full name (as the protocol names it) and contact (as registered).\n",
+            "full name (as the protocol names it) and contact (as registered).\n"),
     .run = directory_run,
 };

@@ -353,10 +353,10 @@ static const struct command consent_withdraw = {
 static const struct command consent_list = {
     .name = "list",
     .summary = N_("list a person's consent records"),
-    .help = "Usage: spona consent list PERSON_ID [OPTIONS]\n"
+    .help = N_("Usage: spona consent list PERSON_ID [OPTIONS]\n"
             "\n"
             "Lists the person's consent records: institution, category, date given, form,\n"
-            "expiry and whether it is in force (or when it was withdrawn). For the case team.\n",
+            "expiry and whether it is in force (or when it was withdrawn). For the case team.\n"),
     .operands = "PERSON_ID",
     .min_operands = 1,
     .max_operands = 1,
@@ -373,9 +373,9 @@ static const struct command *const consent_subcommands[] = {
 const struct command command_consent = {
     .name = "consent",
     .summary = N_("a person's consent to share data with an institution"),
-    .help = "Usage: spona consent SUBCOMMAND [ARGUMENTS] [OPTIONS]\n"
+    .help = N_("Usage: spona consent SUBCOMMAND [ARGUMENTS] [OPTIONS]\n"
             "\n"
             "A person's consent, per institution and data category, recorded from a signed\n"
-            "form by the case's lead; withdrawal takes effect at once.\n",
+            "form by the case's lead; withdrawal takes effect at once.\n"),
     .subcommands = consent_subcommands,
 };

@@ -564,11 +564,11 @@ static const struct command person_add = {
 static const struct command person_show = {
     .name = "show",
     .summary = N_("show what you may see of a person, and why"),
-    .help = "Usage: spona person show PERSON_ID [OPTIONS]\n"
+    .help = N_("Usage: spona person show PERSON_ID [OPTIONS]\n"
             "\n"
             "Shows the person's fields that your institution may see, grouped by data\n"
             "category, then for every category whether it is visible or hidden to you and\n"
-            "why (the clause of the protocol, the consent, or what is missing).\n",
+            "why (the clause of the protocol, the consent, or what is missing).\n"),
     .operands = "PERSON_ID",
     .min_operands = 1,
     .max_operands = 1,
@@ -613,7 +613,7 @@ static const struct args_option person_search_options[] = {
 static const struct command person_search = {
     .name = "search",
     .summary = N_("find persons by name (any script, diacritics) or JMBG"),
-    .help = "Usage: spona person search QUERY [--loose] [--limit N] [OPTIONS]\n"
+    .help = N_("Usage: spona person search QUERY [--loose] [--limit N] [OPTIONS]\n"
             "\n"
             "Finds persons whose name begins with QUERY, ignoring script, case and\n"
             "diacritics (\"Савић\", \"Savić\", \"savic\" find the same person), or by JMBG\n"
@@ -621,7 +621,7 @@ static const struct command person_search = {
             "you may read. Prints a table person | the identity fields shown | case | stage.\n"
             "\n"
             "  --loose     also find names that are close (typos, dj for d)\n"
-            "  --limit N   at most N results (default 20, at most 100)\n",
+            "  --limit N   at most N results (default 20, at most 100)\n"),
     .options = person_search_options,
     .operands = "QUERY",
     .min_operands = 1,
@@ -712,9 +712,9 @@ static const struct command *const person_subcommands[] = {
 const struct command command_person = {
     .name = "person",
     .summary = N_("beneficiaries' records"),
-    .help = "Usage: spona person SUBCOMMAND [ARGUMENTS] [OPTIONS]\n"
+    .help = N_("Usage: spona person SUBCOMMAND [ARGUMENTS] [OPTIONS]\n"
             "\n"
             "A beneficiary's record: every field belongs to one data category, and the\n"
-            "protocol decides per category who may read and write it (docs/access.md).\n",
+            "protocol decides per category who may read and write it (docs/access.md).\n"),
     .subcommands = person_subcommands,
 };

@@ -90,9 +90,9 @@ cleanup:
 const struct command command_ping = {
     .name = "ping",
     .summary = N_("check that the server answers (no login needed)"),
-    .help = "Usage: spona ping [OPTIONS]\n"
+    .help = N_("Usage: spona ping [OPTIONS]\n"
             "\n"
             "Connects, sends one ping and prints the server's version and the round-trip time.\n"
-            "Needs no login, but the client certificate must belong to a registered institution.\n",
+            "Needs no login, but the client certificate must belong to a registered institution.\n"),
     .run = ping_run,
 };

@@ -580,10 +580,10 @@ static const struct command *const plan_subcommands[] = {
 const struct command command_plan = {
     .name = "plan",
     .summary = N_("a case's individual activation plan"),
-    .help = "Usage: spona plan SUBCOMMAND [ARGUMENTS] [OPTIONS]\n"
+    .help = N_("Usage: spona plan SUBCOMMAND [ARGUMENTS] [OPTIONS]\n"
             "\n"
             "The individual activation plan of a case: goals with target dates and measures\n"
             "with the institution responsible. Every change makes a new version; earlier\n"
-            "versions are kept.\n",
+            "versions are kept.\n"),
     .subcommands = plan_subcommands,
 };

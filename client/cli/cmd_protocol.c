@@ -414,9 +414,9 @@ static const struct command *const protocol_subcommands[] = {
 const struct command command_protocol = {
     .name = "protocol",
     .summary = N_("the Protocol on cooperation (the access policy)"),
-    .help = "Usage: spona protocol SUBCOMMAND [ARGUMENTS] [OPTIONS]\n"
+    .help = N_("Usage: spona protocol SUBCOMMAND [ARGUMENTS] [OPTIONS]\n"
             "\n"
             "The municipality's Protocol on cooperation: one YAML document per version,\n"
-            "which the server enforces as the access policy (docs/policy.md).\n",
+            "which the server enforces as the access policy (docs/policy.md).\n"),
     .subcommands = protocol_subcommands,
 };

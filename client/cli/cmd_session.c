@@ -212,7 +212,7 @@ static int logout_run(const struct settings *settings, const struct args *args)
 const struct command command_login = {
     .name = "login",
     .summary = N_("log in and keep the session for later commands"),
-    .help = "Usage: spona login [--user NAME] [--password-file FILE] [OPTIONS]\n"
+    .help = N_("Usage: spona login [--user NAME] [--password-file FILE] [OPTIONS]\n"
             "\n"
             "Logs in as a user of the institution named by the client certificate and\n"
             "stores the session token in the session file (mode 0600) for later commands.\n"
@@ -221,7 +221,7 @@ const struct command command_login = {
             "                        file, else asked on the terminal)\n"
             "  --password-file FILE  read the password from the first line of FILE\n"
             "                        (else SPONA_PASSWORD, else asked on the terminal\n"
-            "                        without echo)\n",
+            "                        without echo)\n"),
     .flags = SETTINGS_FLAG_USER | SETTINGS_FLAG_PASSWORD_FILE,
     .run = login_run,
 };
@@ -229,17 +229,17 @@ const struct command command_login = {
 const struct command command_whoami = {
     .name = "whoami",
     .summary = N_("show the logged-in user, institution, role and municipality"),
-    .help = "Usage: spona whoami [OPTIONS]\n"
+    .help = N_("Usage: spona whoami [OPTIONS]\n"
             "\n"
-            "Resumes the stored session on a new connection and shows who it belongs to.\n",
+            "Resumes the stored session on a new connection and shows who it belongs to.\n"),
     .run = whoami_run,
 };
 
 const struct command command_logout = {
     .name = "logout",
     .summary = N_("end the session and delete the session file"),
-    .help = "Usage: spona logout [OPTIONS]\n"
+    .help = N_("Usage: spona logout [OPTIONS]\n"
             "\n"
-            "Resumes the stored session, ends it on the server and deletes the session file.\n",
+            "Resumes the stored session, ends it on the server and deletes the session file.\n"),
     .run = logout_run,
 };

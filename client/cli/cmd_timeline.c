@@ -12,6 +12,7 @@
 #include "output.h"
 #include "remote.h"
 #include "table.h"
+#include "timeline_summary.h"
 #include "view.h"
 
 static void timeline_json(struct json_writer *writer, const spona_request *request,
@@ -30,6 +31,11 @@ static void timeline_json(struct json_writer *writer, const spona_request *reque
         json_string(writer, "institution_code", event->institution_code);
         json_string(writer, "username", event->username);
         json_string(writer, "summary", event->summary);
+        json_string(writer, "summary_code", event->summary_code);
+        json_array_begin(writer, "summary_params");
+        for (size_t j = 0; j < event->n_summary_params; j++)
+            json_string(writer, NULL, event->summary_params[j]);
+        json_array_end(writer);
         json_string(writer, "record_id", event->record_id);
         json_object_end(writer);
     }
@@ -56,9 +62,11 @@ static void timeline_text(const spona_request *request, const spona_response *re
         int failed = table_add(&table, header);
         for (size_t i = 0; !failed && i < answer->n_events; i++) {
             const Spona__V1__TimelineEvent *event = answer->events[i];
+            char summary[512];
+            timeline_summary(event, summary, sizeof(summary));
             const char *row[] = { event->at, i18n_code_label("event", event->kind),
                                   event->institution_code,
-                                  event->username, event->summary };
+                                  event->username, summary };
             failed = table_add(&table, row);
         }
         table_print(&table, stdout, 0);
@@ -91,14 +99,14 @@ static int timeline_run(const struct settings *settings, const struct args *args
 const struct command command_timeline = {
     .name = "timeline",
     .summary = N_("everything that happened on a case that you may see"),
-    .help = "Usage: spona timeline CASE_ID [OPTIONS]\n"
+    .help = N_("Usage: spona timeline CASE_ID [OPTIONS]\n"
             "\n"
             "Lists the events of the case in time order (opened, stage changes,\n"
             "assessments, plan versions, referrals and answers, conferences, notes,\n"
             "outcomes, follow-ups, consents, closing and reopening) as a table\n"
             "when | what | institution | user | summary. Events of a category your\n"
             "institution may not read are left out; the line after the table names\n"
-            "those categories. For the case team.\n",
+            "those categories. For the case team.\n"),
     .operands = "CASE_ID",
     .min_operands = 1,
     .max_operands = 1,

@@ -122,7 +122,7 @@ void commands_print_usage(FILE *out)
 
 void commands_print_help(const struct command *command, const char *path, FILE *out)
 {
-    fputs(command->help, out);
+    fputs(_(command->help), out); /* English when its help is not in the catalogs */
     if (command->subcommands != NULL) {
         fputs(_("\nSubcommands:\n"), out);
         for (size_t j = 0; command->subcommands[j] != NULL; j++)

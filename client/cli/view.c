@@ -35,8 +35,8 @@ const char *view_decision_reason(const Spona__V1__CategoryDecision *decision)
  * The reason of a decision in the user's language: from its clause and protocol version
  * (the server's English reason names the same); in English the server's own words.
  */
-static void view_decision_reason_text(const Spona__V1__CategoryDecision *decision, char *out,
-                                      size_t out_size)
+void view_decision_reason_text(const Spona__V1__CategoryDecision *decision, char *out,
+                               size_t out_size)
 {
     if (i18n_current() == I18N_EN)
         snprintf(out, out_size, "%s", view_decision_reason(decision));
@@ -314,31 +314,45 @@ void view_person_name(char *out, size_t size, const char *first, const char *las
         snprintf(out, size, "%s %s", last, first);
 }
 
+/* Why a record suggests a stage, from the record that implies it (implied_by); an
+ * older server's English reason when it sends no code. */
+static const char *view_suggestion_reason(const Spona__V1__StageSuggestion *suggestion)
+{
+    const char *record = suggestion->implied_by;
+    if (record == NULL || record[0] == '\0')
+        return suggestion->reason;
+    if (strcmp(record, "assessment") == 0)
+        return _("the needs are assessed: a plan comes next");
+    if (strcmp(record, "employed") == 0 || strcmp(record, "self_employed") == 0)
+        return _("the person works: the case's goal is reached");
+    if (strcmp(record, "dropped_out") == 0)
+        return _("the person left the programme");
+    if (strcmp(record, "in_training") == 0)
+        return _("a measure is under way");
+    return _("a measure has ended: time to review");
+}
+
 void view_stage_suggestion(FILE *out, const Spona__V1__StageSuggestion *suggestion,
                            const char *case_id)
 {
     if (suggestion == NULL || suggestion->suggested_stage[0] == '\0')
         return;
-    fprintf(out, _("the case is in stage "));
-    output_text(out, suggestion->current_stage);
-    fprintf(out, "; ");
-    output_text(out, suggestion->reason);
-    if (suggestion->close_reason[0] != '\0') {
-        fprintf(out, _(".\nsuggested: close the case with reason "));
-        output_text(out, suggestion->close_reason);
-        fprintf(out, ": spona case close ");
-        output_text(out, case_id);
-        fprintf(out, " --reason ");
-        output_text(out, suggestion->close_reason);
-    } else {
-        fprintf(out, _(".\nsuggested: move the case to stage "));
-        output_text(out, suggestion->suggested_stage);
-        fprintf(out, ": spona case advance ");
-        output_text(out, case_id);
-        fprintf(out, " --to ");
-        output_text(out, suggestion->suggested_stage);
-    }
-    fprintf(out, "\n");
+    const char *current = i18n_code_label("stage", suggestion->current_stage);
+    const char *reason = view_suggestion_reason(suggestion);
+    if (suggestion->close_reason[0] != '\0')
+        /* TRANSLATORS: %1$s the stage, %2$s why, %3$s the reason of closing; the command
+         * in backquotes stays as it is */
+        output_printf(out, _("the case is in stage %1$s; %2$s.\nsuggested: close the case "
+                             "with reason %3$s: `spona case close %4$s --reason %5$s`\n"),
+                      current, reason, i18n_code_label("close_reason", suggestion->close_reason),
+                      case_id, suggestion->close_reason);
+    else
+        /* TRANSLATORS: %1$s the stage now, %2$s why, %3$s the stage suggested; the
+         * command in backquotes stays as it is */
+        output_printf(out, _("the case is in stage %1$s; %2$s.\nsuggested: move the case to "
+                             "stage %3$s: `spona case advance %4$s --to %5$s`\n"),
+                      current, reason, i18n_code_label("stage", suggestion->suggested_stage),
+                      case_id, suggestion->suggested_stage);
 }
 
 void view_stage_suggestion_json(struct json_writer *writer,
@@ -351,5 +365,6 @@ void view_stage_suggestion_json(struct json_writer *writer,
     json_string(writer, "suggested_stage", suggestion->suggested_stage);
     json_string(writer, "close_reason", suggestion->close_reason);
     json_string(writer, "reason", suggestion->reason);
+    json_string(writer, "implied_by", suggestion->implied_by);
     json_object_end(writer);
 }

@@ -32,6 +32,10 @@ const char *view_decision_word(const Spona__V1__CategoryDecision *decision);
 /* The reason without a leading "visible: " (or hidden, allowed, denied). Borrowed. */
 const char *view_decision_reason(const Spona__V1__CategoryDecision *decision);
 
+/* The reason of a decision in the user's language (from its clause; English: the server's). */
+void view_decision_reason_text(const Spona__V1__CategoryDecision *decision, char *out,
+                               size_t out_size);
+
 /* Starts the one --json object of a result on stdout; the caller writes members and ends it. */
 void view_json_open(struct json_writer *writer);
 

@@ -16,6 +16,7 @@
 #include <openssl/err.h>
 
 #include "client_internal.h"
+#include "i18n.h"
 #include "frame.h"
 
 #define CLIENT_DEFAULT_TIMEOUT_MS 30000
@@ -54,22 +55,28 @@ static void client_fail(struct spona_client *client, const char *text, char *err
 }
 
 /* Waits as OpenSSL asked after an SSL call returned `code`; 0 to retry, -1 with err set. */
-static int client_wait(struct spona_client *client, int code, const char *prefix, char *err,
+static int client_wait(struct spona_client *client, int code, int in_handshake, char *err,
                        size_t err_size)
 {
+    char reason[128];
     switch (client_net_wait(client->fd, code == SSL_ERROR_WANT_WRITE, client->timeout_ms)) {
     case CLIENT_WAIT_READY:
         return 0;
     case CLIENT_WAIT_TIMEOUT:
-        snprintf(err, err_size, "%stimeout after %d ms", prefix, client->timeout_ms);
-        return -1;
+        snprintf(reason, sizeof(reason), _("timeout after %d ms"), client->timeout_ms);
+        break;
     case CLIENT_WAIT_ERROR:
     default: {
-        char reason[128];
-        snprintf(err, err_size, "%s%s", prefix, client_strerror(errno, reason, sizeof(reason)));
-        return -1;
+        char words[128];
+        snprintf(reason, sizeof(reason), "%s", client_strerror(errno, words, sizeof(words)));
+        break;
     }
     }
+    if (in_handshake)
+        snprintf(err, err_size, _("TLS handshake failed: %s"), reason);
+    else
+        snprintf(err, err_size, "%s", reason);
+    return -1;
 }
 
 static int client_handshake(struct spona_client *client, char *err, size_t err_size)
@@ -82,7 +89,7 @@ static int client_handshake(struct spona_client *client, char *err, size_t err_s
             return client_tls_check_alpn(client->ssl, err, err_size);
         int code = SSL_get_error(client->ssl, rc);
         if (code == SSL_ERROR_WANT_READ || code == SSL_ERROR_WANT_WRITE) {
-            if (client_wait(client, code, "TLS handshake failed: ", err, err_size) != 0)
+            if (client_wait(client, code, 1, err, err_size) != 0)
                 return -1;
             continue;
         }
@@ -100,7 +107,7 @@ struct spona_client *spona_client_connect(const struct spona_client_options *opt
     const char *port = options->port != NULL ? options->port : "7443";
     struct spona_client *client = calloc(1, sizeof(*client));
     if (client == NULL) {
-        copy_error(err, err_size, "out of memory");
+        copy_error(err, err_size, _("out of memory"));
         return NULL;
     }
     client->fd = -1;
@@ -147,7 +154,7 @@ static int client_write_all(struct spona_client *client, const void *data, size_
     char message[256];
     if (client->failure[0] != '\0' || client->peer_closed) {
         copy_error(err, err_size,
-                   client->failure[0] != '\0' ? client->failure : "server closed the connection");
+                   client->failure[0] != '\0' ? client->failure : _("server closed the connection"));
         return -1;
     }
     if (len == 0)
@@ -161,7 +168,7 @@ static int client_write_all(struct spona_client *client, const void *data, size_
             return 0;
         int code = SSL_get_error(client->ssl, rc);
         if (code == SSL_ERROR_WANT_READ || code == SSL_ERROR_WANT_WRITE) {
-            if (client_wait(client, code, "", message, sizeof(message)) != 0)
+            if (client_wait(client, code, 0, message, sizeof(message)) != 0)
                 break;
             continue;
         }
@@ -191,12 +198,12 @@ static int client_read_some(struct spona_client *client, char *err, size_t err_s
         if (rc == 1) {
             if (frame_reader_feed(&client->reader, buffer, got) == 0)
                 return 0;
-            snprintf(message, sizeof(message), "out of memory");
+            snprintf(message, sizeof(message), _("out of memory"));
             break;
         }
         int code = SSL_get_error(client->ssl, rc);
         if (code == SSL_ERROR_WANT_READ || code == SSL_ERROR_WANT_WRITE) {
-            if (client_wait(client, code, "", message, sizeof(message)) != 0)
+            if (client_wait(client, code, 0, message, sizeof(message)) != 0)
                 break;
             continue;
         }
@@ -227,7 +234,7 @@ uint64_t spona_client_send(struct spona_client *client, spona_request *request, 
     request->request_id = caller_id;
     request->protocol_version = caller_version;
     if (packed != 0) {
-        copy_error(err, err_size, "cannot encode the request");
+        copy_error(err, err_size, _("cannot encode the request"));
         return 0;
     }
     int written = client_write_all(client, frame, frame_length, err, err_size);
@@ -252,18 +259,18 @@ spona_response *spona_client_receive(struct spona_client *client, char *err, siz
             spona_response *response = envelope_unpack_response(body, length);
             if (response != NULL)
                 return response;
-            snprintf(message, sizeof(message), "undecodable response of %u bytes from the server",
+            snprintf(message, sizeof(message), _("undecodable response of %u bytes from the server"),
                      (unsigned)length);
             client_fail(client, message, err, err_size);
             return NULL;
         }
         case FRAME_TOO_LARGE:
-            snprintf(message, sizeof(message), "response of %u bytes exceeds the limit of %u",
+            snprintf(message, sizeof(message), _("response of %u bytes exceeds the limit of %u"),
                      (unsigned)length, (unsigned)client->reader.max_body);
             client_fail(client, message, err, err_size);
             return NULL;
         case FRAME_EMPTY:
-            client_fail(client, "empty response frame from the server", err, err_size);
+            client_fail(client, _("empty response frame from the server"), err, err_size);
             return NULL;
         case FRAME_NEED_MORE:
             break;
@@ -313,7 +320,7 @@ int spona_client_login(struct spona_client *client, const char *username,
     login.username = strdup(username);
     login.password = strdup(password);
     if (login.username == NULL || login.password == NULL) {
-        copy_error(err, err_size, "out of memory");
+        copy_error(err, err_size, _("out of memory"));
         goto cleanup;
     }
     request.body_case = SPONA__V1__REQUEST__BODY_LOGIN;

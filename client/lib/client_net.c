@@ -4,6 +4,7 @@
  * library's callers still see blocking calls. Knows nothing about TLS.
  */
 #include "client_internal.h"
+#include "i18n.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -91,7 +92,7 @@ int client_net_connect(const char *host, const char *port, int timeout_ms, char 
     char reason[128];
     int rc = getaddrinfo(host, port, &hints, &list);
     if (rc != 0) {
-        snprintf(err, err_size, "connect to %s%s%s:%s: %s", open_bracket, host, close_bracket,
+        snprintf(err, err_size, _("connect to %s%s%s:%s: %s"), open_bracket, host, close_bracket,
                  port,
                  rc == EAI_SYSTEM ? client_strerror(errno, reason, sizeof(reason))
                                   : gai_strerror(rc));
@@ -107,10 +108,10 @@ int client_net_connect(const char *host, const char *port, int timeout_ms, char 
     freeaddrinfo(list);
     if (fd < 0) {
         if (last_errno == ETIMEDOUT)
-            snprintf(err, err_size, "connect to %s%s%s:%s: timeout after %d ms", open_bracket,
+            snprintf(err, err_size, _("connect to %s%s%s:%s: timeout after %d ms"), open_bracket,
                      host, close_bracket, port, timeout_ms);
         else
-            snprintf(err, err_size, "connect to %s%s%s:%s: %s", open_bracket, host,
+            snprintf(err, err_size, _("connect to %s%s%s:%s: %s"), open_bracket, host,
                      close_bracket, port, client_strerror(last_errno, reason, sizeof(reason)));
     }
     return fd;

@@ -12,6 +12,10 @@
 const struct i18n_code i18n_codes[] = {
     CODE("stage", "intake"), CODE("stage", "assessment"), CODE("stage", "planning"),
     CODE("stage", "implementation"), CODE("stage", "review"), CODE("stage", "closed"),
+    CODE("close_reason", "employed"), CODE("close_reason", "self_employed"),
+    CODE("close_reason", "dropped_out"), CODE("close_reason", "moved"),
+    CODE("close_reason", "no_longer_eligible"), CODE("close_reason", "died"),
+    CODE("close_reason", "other"),
     CODE("goal_status", "open"), CODE("goal_status", "achieved"),
     CODE("goal_status", "dropped"),
     CODE("measure_status", "planned"), CODE("measure_status", "in_progress"),

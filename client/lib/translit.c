@@ -30,6 +30,7 @@ static const char *const translit_kept[] = {
     "ISO", "UTF", "PNG", "SQL", "YYYY", "N", "spona", "Spona",
     /* placeholders of the command line, as --help writes them */
     "COMMAND", "SUBCOMMAND", "ARGUMENTS", "OPTIONS", "TEXT", "CAT", "FILE", "LANG", "HOST",
+    "NAME", "CODE", "CURSOR", "DATE", "REASON", "S", "G",
     NULL,
 };
 
@@ -50,6 +51,23 @@ static size_t translit_conversion(const char *text)
     return text[i] != '\0' && strchr("sdiufFeEgGxXoucpn", text[i]) != NULL ? i + 1 : 0;
 }
 
+/*
+ * 1 when a '/' after before bytes of a word, with after bytes left, writes both genders
+ * ("zaposlen/a", "odustao/la"): a word of letters, then one to three small letters.
+ */
+static int translit_gender_ending(const char *word, size_t before, size_t after)
+{
+    if (before == 0 || after == 0 || after > 3)
+        return 0;
+    for (size_t i = 0; i < before; i++)
+        if (isdigit((unsigned char)word[i]) || strchr("_./@=<>$[{|-", word[i]) != NULL)
+            return 0;
+    for (size_t i = before + 1; i <= before + after; i++)
+        if (!islower((unsigned char)word[i]))
+            return 0;
+    return 1;
+}
+
 /* 1 when the token (length bytes) is a code or name to keep in Latin. */
 static int translit_keep(const char *token, size_t length)
 {
@@ -68,6 +86,8 @@ static int translit_keep(const char *token, size_t length)
             i += skip - 1;
             continue;
         }
+        if (token[i] == '/' && translit_gender_ending(token + start, i - start, end - i - 1))
+            continue;
         if (isdigit((unsigned char)token[i]) || strchr("_./@=<>$[{|qwxyQWXY", token[i]) != NULL)
             return 1;
     }

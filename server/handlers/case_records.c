@@ -87,8 +87,9 @@ spona_status case_records_stage_suggestion(struct request_context *ctx, const ch
     view->suggested_stage = views_strdup(case_stage_name(suggested));
     view->close_reason = views_strdup(close_reason != NULL ? close_reason : "");
     view->reason = views_strdup(case_records_suggestion_reason(record));
+    view->implied_by = views_strdup(record);
     if (view->current_stage == NULL || view->suggested_stage == NULL ||
-        view->close_reason == NULL || view->reason == NULL) {
+        view->close_reason == NULL || view->reason == NULL || view->implied_by == NULL) {
         spona__v1__stage_suggestion__free_unpacked(view, NULL);
         return SPONA__V1__STATUS__INTERNAL;
     }

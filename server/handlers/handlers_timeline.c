@@ -35,6 +35,10 @@
     "left(regexp_replace(" text ", '\\s+', ' ', 'g'), 80) ||"                              \
     " CASE WHEN length(regexp_replace(" text ", '\\s+', ' ', 'g')) > 80 THEN '…' ELSE '' END"
 
+/* The separator of summary_params: excerpts have no tab (TIMELINE_EXCERPT makes every
+ * white space one blank), codes, dates and numbers neither. */
+#define TIMELINE_TAB "chr(9)"
+
 /* The end of case $1's story: its close, or none while it is open. What is recorded of
  * the person afterwards (consents) is not told through the closed case. */
 #define TIMELINE_END                                                                       \
@@ -50,7 +54,7 @@
  */
 #define TIMELINE_EVENTS                                                                    \
     "SELECT c.opened_at, 'case_opened', '', i.code, u.username,"                           \
-    "       'case opened by ' || i.code, c.id::text"                                       \
+    "       'case opened by ' || i.code, c.id::text, 'case_opened', i.code"                \
     "  FROM cases c JOIN institutions i ON i.id = c.lead_institution_id"                   \
     "  JOIN users u ON u.id = c.lead_user_id WHERE c.id = $1::uuid"                        \
     " UNION ALL "                                                                          \
@@ -58,13 +62,14 @@
     "       CASE WHEN s.to_stage = 'closed' THEN 'case_closed'"                            \
     "            WHEN s.from_stage = 'closed' THEN 'case_reopened' ELSE 'stage_changed' END," \
     "       '', i.code, u.username, 'stage ' || s.from_stage || ' → ' || s.to_stage,"     \
-    "       s.id::text"                                                                    \
+    "       s.id::text, 'stage_changed', s.from_stage || " TIMELINE_TAB " || s.to_stage"    \
     "  FROM case_stage_changes s JOIN users u ON u.id = s.changed_by"                      \
     "  JOIN institutions i ON i.id = u.institution_id WHERE s.case_id = $1::uuid"          \
     " UNION ALL "                                                                          \
     "SELECT a.created_at, 'assessment', 'plan_measures', i.code, u.username,"              \
     "       'needs assessment v' || a.version || ' of ' || to_char(a.assessed_on, 'YYYY-MM-DD'),"\
-    "       a.id::text"                                                                    \
+    "       a.id::text, 'assessment',"                                                     \
+    "       a.version || " TIMELINE_TAB " || to_char(a.assessed_on, 'YYYY-MM-DD')"         \
     "  FROM assessments a JOIN users u ON u.id = a.assessor"                               \
     "  JOIN institutions i ON i.id = u.institution_id WHERE a.case_id = $1::uuid"          \
     " UNION ALL "                                                                          \
@@ -72,15 +77,20 @@
     "       'plan version ' || p.version || ': '"                                          \
     "       || (SELECT count(*) FROM plan_goals g WHERE g.plan_id = p.id) || ' goals, '"   \
     "       || (SELECT count(*) FROM plan_measures m WHERE m.plan_id = p.id) || ' measures',"\
-    "       p.id::text"                                                                    \
+    "       p.id::text, 'plan_version', p.version || " TIMELINE_TAB ""                     \
+    "       || (SELECT count(*) FROM plan_goals g WHERE g.plan_id = p.id) || " TIMELINE_TAB ""\
+    "       || (SELECT count(*) FROM plan_measures m WHERE m.plan_id = p.id)"              \
     "  FROM plans p JOIN users u ON u.id = p.created_by"                                   \
     "  JOIN institutions i ON i.id = u.institution_id WHERE p.case_id = $1::uuid"          \
     " UNION ALL "                                                                          \
     "SELECT r.created_at, 'referral', 'plan_measures', i.code, u.username,"                \
     "       'referral to ' || t.code || ': ' || " TIMELINE_EXCERPT("r.measure")            \
     "       || COALESCE(' (due ' || to_char(r.due_date, 'YYYY-MM-DD') || ')', ''),"        \
-    "       r.id::text"                                                                    \
-    "  FROM referrals_for_caller r JOIN institutions t ON t.id = r.institution_id"                    \
+    "       r.id::text,"                                                                   \
+    "       CASE WHEN r.due_date IS NULL THEN 'referral' ELSE 'referral_due' END,"         \
+    "       t.code || " TIMELINE_TAB " || " TIMELINE_EXCERPT("r.measure")                  \
+    "       || COALESCE(" TIMELINE_TAB " || to_char(r.due_date, 'YYYY-MM-DD'), '')"        \
+    "  FROM referrals_for_caller r JOIN institutions t ON t.id = r.institution_id"         \
     "  JOIN users u ON u.id = r.created_by JOIN institutions i ON i.id = u.institution_id"  \
     " WHERE r.case_id = $1::uuid"                                                          \
     " UNION ALL "                                                                          \
@@ -90,8 +100,12 @@
         "COALESCE(r.decline_reason, '')")                                                  \
     "                        WHEN 'completed' THEN ': ' || " TIMELINE_EXCERPT(             \
         "COALESCE(r.result, '')") " ELSE '' END,"                                          \
-    "       r.id::text"                                                                    \
-    "  FROM referrals_for_caller r JOIN institutions t ON t.id = r.institution_id"                    \
+    "       r.id::text, 'referral_' || a.answer,"                                          \
+    "       t.code || CASE a.answer WHEN 'declined' THEN " TIMELINE_TAB " || " TIMELINE_EXCERPT(\
+        "COALESCE(r.decline_reason, '')")                                                  \
+    "                        WHEN 'completed' THEN " TIMELINE_TAB " || " TIMELINE_EXCERPT(\
+        "COALESCE(r.result, '')") " ELSE '' END"                                           \
+    "  FROM referrals_for_caller r JOIN institutions t ON t.id = r.institution_id"         \
     "  CROSS JOIN LATERAL (VALUES ('accepted', r.accepted_at, r.accepted_by),"             \
     "                             ('declined', r.declined_at, r.answered_by),"             \
     "                             ('completed', r.completed_at, r.answered_by))"           \
@@ -103,19 +117,26 @@
     "       'conference held on ' || to_char(f.held_on, 'YYYY-MM-DD')"                     \
     "       || CASE WHEN f.decisions <> '' THEN ': ' || " TIMELINE_EXCERPT("f.decisions")  \
     "          ELSE '' END,"                                                               \
-    "       f.id::text"                                                                    \
+    "       f.id::text,"                                                                   \
+    "       CASE WHEN f.decisions <> '' THEN 'conference_decisions' ELSE 'conference' END,"\
+    "       to_char(f.held_on, 'YYYY-MM-DD') || CASE WHEN f.decisions <> '' THEN "          \
+    TIMELINE_TAB " || " TIMELINE_EXCERPT("f.decisions") " ELSE '' END"                     \
     "  FROM case_conferences_for_caller f JOIN users u ON u.id = f.created_by"             \
     "  JOIN institutions i ON i.id = u.institution_id WHERE f.case_id = $1::uuid"          \
     " UNION ALL "                                                                          \
     "SELECT n.created_at, 'note', 'case_notes', i.code, u.username,"                       \
-    "       'note by ' || i.code || ': ' || " TIMELINE_EXCERPT("n.text") ", n.id::text"    \
+    "       'note by ' || i.code || ': ' || " TIMELINE_EXCERPT("n.text") ", n.id::text,"   \
+    "       'note', i.code || " TIMELINE_TAB " || " TIMELINE_EXCERPT("n.text")              \
     "  FROM case_notes_for_caller n JOIN users u ON u.id = n.author"                       \
     "  JOIN institutions i ON i.id = n.institution_id WHERE n.case_id = $1::uuid"          \
     " UNION ALL "                                                                          \
     "SELECT o.created_at, 'outcome', 'outcomes', i.code, u.username,"                      \
     "       'outcome ' || o.kind || ' on ' || to_char(o.occurred_on, 'YYYY-MM-DD')"        \
     "       || CASE WHEN o.pathway <> '' THEN ' (' || o.pathway || ')' ELSE '' END,"       \
-    "       o.id::text"                                                                    \
+    "       o.id::text,"                                                                   \
+    "       CASE WHEN o.pathway <> '' THEN 'outcome_pathway' ELSE 'outcome' END,"          \
+    "       o.kind || " TIMELINE_TAB " || to_char(o.occurred_on, 'YYYY-MM-DD')"            \
+    "       || CASE WHEN o.pathway <> '' THEN " TIMELINE_TAB " || o.pathway ELSE '' END"   \
     "  FROM outcomes_for_caller o JOIN users u ON u.id = o.recorded_by"                    \
     "  JOIN institutions i ON i.id = o.institution_id WHERE o.case_id = $1::uuid"          \
     " UNION ALL "                                                                          \
@@ -123,32 +144,58 @@
     "       f.months || '-month follow-up of ' || o.kind || ' on '"                        \
     "       || to_char(f.checked_on, 'YYYY-MM-DD') || ': '"                                \
     "       || CASE WHEN f.still_employed THEN 'still employed' ELSE 'not employed' END,"  \
-    "       o.id::text"                                                                    \
+    "       o.id::text,"                                                                   \
+    "       CASE WHEN f.still_employed THEN 'follow_up_employed'"                         \
+    "            ELSE 'follow_up_not_employed' END,"                                      \
+    "       f.months || " TIMELINE_TAB " || o.kind || " TIMELINE_TAB ""                    \
+    "       || to_char(f.checked_on, 'YYYY-MM-DD')"                                        \
     "  FROM outcome_follow_ups_for_caller f JOIN outcomes_for_caller o ON o.id = f.outcome_id"\
     "  JOIN users u ON u.id = f.recorded_by JOIN institutions i ON i.id = u.institution_id"\
     " WHERE o.case_id = $1::uuid AND f.case_id = $1::uuid"                                 \
     " UNION ALL "                                                                          \
     "SELECT k.recorded_at, 'consent', k.category, i.code, u.username,"                    \
     "       'consent to ' || w.code || ' for ' || k.category || ' given on '"              \
-    "       || to_char(k.given_on, 'YYYY-MM-DD'), k.id::text"                              \
+    "       || to_char(k.given_on, 'YYYY-MM-DD'), k.id::text, 'consent_given',"            \
+    "       w.code || " TIMELINE_TAB " || k.category || " TIMELINE_TAB ""                  \
+    "       || to_char(k.given_on, 'YYYY-MM-DD')"                                          \
     "  FROM consents k JOIN institutions w ON w.id = k.institution_id"                     \
     "  JOIN users u ON u.id = k.recorded_by JOIN institutions i ON i.id = u.institution_id"\
     " WHERE k.person_id = $2::uuid AND k.recorded_at <= " TIMELINE_END                      \
     " UNION ALL "                                                                          \
     "SELECT k.withdrawn_at, 'consent', k.category, '', '',"                                \
-    "       'consent to ' || w.code || ' for ' || k.category || ' withdrawn', k.id::text"  \
+    "       'consent to ' || w.code || ' for ' || k.category || ' withdrawn', k.id::text," \
+    "       'consent_withdrawn', w.code || " TIMELINE_TAB " || k.category"                 \
     "  FROM consents k JOIN institutions w ON w.id = k.institution_id"                     \
     " WHERE k.person_id = $2::uuid AND k.withdrawn_at <= " TIMELINE_END
 
 const struct db_statement timeline_statements[] = {
     {"timeline_events",
      "SELECT " CASE_RECORDS_TIMESTAMP("e.at") ", e.kind, e.category, e.institution_code,"
-     "       e.username, e.summary, e.record_id"
+     "       e.username, e.summary, e.record_id, e.summary_code, e.summary_params"
      "  FROM (" TIMELINE_EVENTS ") AS e (at, kind, category, institution_code, username,"
-     "                                   summary, record_id)"
+     "                                   summary, record_id, summary_code, summary_params)"
      " ORDER BY e.at, e.record_id, e.kind"},
     {NULL, NULL},
 };
+
+/* The summary's parameters, tab-separated in text, into event's summary_params. */
+static int timeline_params(const char *text, Spona__V1__TimelineEvent *event)
+{
+    if (text[0] == '\0')
+        return 0;
+    for (;;) {
+        size_t length = strcspn(text, "\t");
+        char *param = strndup(text, length);
+        if (param == NULL ||
+            views_append((void ***)&event->summary_params, &event->n_summary_params, param) != 0) {
+            free(param);
+            return -1;
+        }
+        if (text[length] == '\0')
+            return 0;
+        text += length + 1;
+    }
+}
 
 /* One row of timeline_events as a TimelineEvent; NULL when out of memory. */
 static Spona__V1__TimelineEvent *timeline_event_from_row(const PGresult *result, int row)
@@ -158,9 +205,11 @@ static Spona__V1__TimelineEvent *timeline_event_from_row(const PGresult *result,
         return NULL;
     spona__v1__timeline_event__init(event);
     char **texts[] = {&event->at,       &event->kind,    &event->category, &event->institution_code,
-                      &event->username, &event->summary, &event->record_id};
+                      &event->username, &event->summary, &event->record_id,
+                      &event->summary_code};
     int failed = case_records_row_texts(result, row, texts,
-                                        (int)(sizeof(texts) / sizeof(texts[0]))) != 0;
+                                        (int)(sizeof(texts) / sizeof(texts[0]))) != 0 ||
+                 timeline_params(PQgetvalue(result, row, 8), event) != 0;
     if (failed) {
         spona__v1__timeline_event__free_unpacked(event, NULL);
         return NULL;

@@ -3,8 +3,9 @@
 # tests/integration/test_i18n_cli.c, which sets SPONA_CLI, SPONA_SERVER, SPONA_CA,
 # SPONA_CERT, SPONA_KEY and SPONA_PASSWORD for prijedor.csr's case manager ana.csr).
 # Registers a person, opens a case and adds a goal (ids read from --json output), then
-# runs whoami, case show, plan show, inbox and consent list with --lang bs and
-# --lang sr-Cyrl and checks their output: no word of a list of English words, Cyrillic
+# runs whoami, case show, plan show, inbox, consent list, assess and outcome (with their
+# stage suggestions) and timeline with --lang bs and --lang sr-Cyrl, and case --help in
+# bs, and checks their output: no word of a list of English words, Cyrillic
 # (and no Latin letter outside ids and codes) in sr-Cyrl, the stage's label, and a
 # version conflict and an unknown case refused in the language, from their error codes.
 set -uo pipefail
@@ -45,6 +46,16 @@ run_language() {
     "$cli" --lang "$lang" case show 00000000-0000-4000-8000-000000000000 >"$work/$lang.unknown" 2>&1 &&
         fault "$lang: an unknown case was shown"
     cat "$work/$lang.conflict" "$work/$lang.unknown" >>"$out"
+    # a stage suggestion (an assessment in intake suggests the stage assessment; an
+    # employment outcome suggests closing) and the timeline, from codes the server sends
+    "$cli" --lang "$lang" assess "$case_id" --domain work_history=3 >"$work/$lang.assess" 2>&1 ||
+        fault "$lang: assess failed: $(cat "$work/$lang.assess")"
+    "$cli" --lang "$lang" outcome "$case_id" --kind employed --on 2026-11-02 \
+        --pathway integrated_case_management >"$work/$lang.outcome" 2>&1 ||
+        fault "$lang: outcome failed: $(cat "$work/$lang.outcome")"
+    "$cli" --lang "$lang" timeline "$case_id" >"$work/$lang.timeline" 2>&1 ||
+        fault "$lang: timeline failed"
+    cat "$work/$lang.assess" "$work/$lang.outcome" "$work/$lang.timeline" >>"$out"
     # ids, codes and names are not words: UUIDs, institution codes, the tokens of options
     sed -E 's/[0-9a-f]{8}-[0-9a-f-]{27}//g; s/prijedor\.[a-z]+//g; s/--[a-z-]+//g;
             s/`[^`]*`//g' "$out" >"$work/$lang.words"
@@ -61,7 +72,36 @@ grep -q 'je u međuvremenu izmijenjen' "$work/bs.conflict" ||
 grep -q 'nema takvog zapisa koji smijete vidjeti (predmet)' "$work/bs.unknown" ||
     fault "bs: the unknown case is not translated: $(cat "$work/bs.unknown")"
 
+grep -q 'predmet je u fazi prijem; potrebe su procijenjene' "$work/bs.assess" ||
+    fault "bs: no stage suggestion after the assessment: $(cat "$work/bs.assess")"
+grep -q '^prijedlog: prevedite predmet u fazu procjena: `spona case advance' "$work/bs.assess" ||
+    fault "bs: the suggestion does not name the stage or the command: $(cat "$work/bs.assess")"
+grep -q 'prijedlog: zatvorite predmet uz razlog zaposlen/a: `spona case close .* --reason employed`' \
+    "$work/bs.outcome" || fault "bs: no close suggestion after employment: $(cat "$work/bs.outcome")"
+grep -q 'predmet otvorila ustanova prijedor.csr' "$work/bs.timeline" ||
+    fault "bs: the timeline's opening is not translated: $(cat "$work/bs.timeline")"
+grep -q 'ishod zaposlen/a, 2026-11-02 (integrisano vođenje slučaja)' "$work/bs.timeline" ||
+    fault "bs: the timeline's outcome is not translated: $(cat "$work/bs.timeline")"
+grep -q 'procjena potreba, verzija 1' "$work/bs.timeline" ||
+    fault "bs: the timeline's assessment is not translated: $(cat "$work/bs.timeline")"
+
+# the help of a command in Bosnian: usage and description translated, the command line
+# (spona case, placeholders in capitals, options) as written
+"$cli" --lang bs case --help >"$work/bs.help" 2>&1 || fault "bs: case --help failed"
+grep -q '^Upotreba: spona case SUBCOMMAND' "$work/bs.help" || fault "bs: case --help: no usage line"
+grep -q 'Njegove faze: prijem' "$work/bs.help" || fault "bs: case --help is not translated"
+# (the subcommands' names, paths and the config file's keys are written as typed too)
+found=$(sed -E '/session_file/d; s/^  case [a-z-]+//; s/spona( [a-z-]+)+//g; s/--[a-z-]+//g;
+        s/\b[A-Z_]{2,}\b//g; s/`[^`]*`//g; s/[^ ]*[/$~][^ ]*//g' "$work/bs.help" | grep -owiE "$english" | sort -u | tr '\n' ' ')
+[[ -z $found ]] || fault "bs: English words in case --help: $found"
+
 run_language sr-Cyrl
+grep -q 'предмет је у фази пријем' "$work/sr-Cyrl.assess" ||
+    fault "sr-Cyrl: no stage suggestion after the assessment: $(cat "$work/sr-Cyrl.assess")"
+grep -q '`spona case close .* --reason employed`' "$work/sr-Cyrl.outcome" ||
+    fault "sr-Cyrl: the command of the suggestion is not kept: $(cat "$work/sr-Cyrl.outcome")"
+grep -q 'предмет отворила установа prijedor.csr' "$work/sr-Cyrl.timeline" ||
+    fault "sr-Cyrl: the timeline's opening is not translated: $(cat "$work/sr-Cyrl.timeline")"
 grep -qF -e 'а' -e 'е' -e 'и' -e 'о' "$work/sr-Cyrl.out" || fault "sr-Cyrl: no Cyrillic in the output"
 grep -q 'пријем' "$work/sr-Cyrl.out" || fault "sr-Cyrl: the stage intake is not shown as 'пријем'"
 grep -q 'је у међувремену измијењен' "$work/sr-Cyrl.conflict" ||

@@ -154,6 +154,14 @@ static void test_timeline_consents_by_category(void **state)
     if (e == NULL)
         fail_msg("zana's timeline does not show her institution's education_work consent");
     assert_string_equal(e->category, "education_work");
+    /* its code and parameters say the same as its English summary, and no more */
+    assert_string_equal(e->summary_code, "consent_given");
+    assert_int_equal(e->n_summary_params, 3);
+    assert_string_equal(e->summary_params[1], "education_work");
+    for (size_t i = 0; i < t->n_events; i++)
+        for (size_t j = 0; j < t->events[i]->n_summary_params; j++)
+            if (strcmp(t->events[i]->summary_params[j], "health_disability") == 0)
+                fail_msg("a parameter of a '%s' event names health data", t->events[i]->kind);
     if (consent_event(t, "health_disability") != NULL)
         fail_msg("zana's timeline shows a consent for health data (she may not read health)");
     for (size_t i = 0; i < t->n_events; i++)

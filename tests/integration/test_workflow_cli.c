@@ -153,7 +153,7 @@ static void test_assess_today_and_suggestions(void **state)
     assert_non_null(strstr(out, today));
     assert_non_null(strstr(out, "the case is in stage intake"));
     snprintf(args, sizeof(args), "suggested: move the case to stage assessment: "
-                                 "spona case advance %s --to assessment", case_id);
+                                 "`spona case advance %s --to assessment`", case_id);
     assert_non_null(strstr(out, args));
 
     snprintf(args, sizeof(args),
@@ -164,7 +164,7 @@ static void test_assess_today_and_suggestions(void **state)
         fail_msg("outcome with a local date: %s", out);
     assert_non_null(strstr(out, "employed on 2025-04-01"));
     snprintf(args, sizeof(args), "suggested: close the case with reason employed: "
-                                 "spona case close %s --reason employed", case_id);
+                                 "`spona case close %s --reason employed`", case_id);
     assert_non_null(strstr(out, args));
     free(case_id);
     free(person);

@@ -50,6 +50,9 @@ static void test_placeholders_and_codes(void **state)
            "установа prijedor.csr, job_search_support, PDF и JSON, UUID");
     expect("očekuje se \\\"da\\\" ili YYYY-MM-DD", "очекује се \\\"да\\\" или YYYY-MM-DD");
     expect("docs/policy.md i x@y", "docs/policy.md и x@y");
+    /* both genders with a slash are a word; a path is not */
+    expect("zaposlen/a, odustao/la", "запослен/а, одустао/ла");
+    expect("a/b/c /etc/spona", "a/b/c /etc/spona");
     expect("(vidi spona --help)", "(види spona --help)");
 }
 
