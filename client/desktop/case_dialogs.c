@@ -109,17 +109,28 @@ void case_dialogs_note(struct desktop_context *context, const char *case_id,
     case_form_present(form, note_submit);
 }
 
+/* The institution code chosen in the refer dialog's drop-down, or NULL. */
+static const char *refer_institution(struct case_form *form)
+{
+    GPtrArray *codes = g_object_get_data(G_OBJECT(form->fields[0]), "institution-codes");
+    guint chosen = gtk_drop_down_get_selected(GTK_DROP_DOWN(form->fields[0]));
+    if (codes == NULL || chosen == GTK_INVALID_LIST_POSITION || chosen >= codes->len)
+        return NULL;
+    return codes->pdata[chosen];
+}
+
 static void refer_submit(struct form_dialog *dialog, gpointer data)
 {
     struct case_form *form = data;
-    if (case_form_text(form, 0)[0] == '\0' || case_form_text(form, 1)[0] == '\0') {
-        form_dialog_say(dialog, _("Name the institution and the measure."));
+    const char *institution = refer_institution(form);
+    if (institution == NULL || case_form_text(form, 1)[0] == '\0') {
+        form_dialog_say(dialog, _("Choose the institution and name the measure."));
         return;
     }
     Spona__V1__ReferralCreateRequest body = SPONA__V1__REFERRAL_CREATE_REQUEST__INIT;
     spona_request request = SPONA__V1__REQUEST__INIT;
     body.case_id = form->id;
-    body.institution_code = MUTABLE(case_form_text(form, 0));
+    body.institution_code = MUTABLE(institution);
     body.measure = MUTABLE(case_form_text(form, 1));
     body.due_date = MUTABLE(case_form_text(form, 2));
     request.body_case = SPONA__V1__REQUEST__BODY_REFERRAL_CREATE;
@@ -127,13 +138,69 @@ static void refer_submit(struct form_dialog *dialog, gpointer data)
     case_form_send(form, _("Sending the referral"), &request);
 }
 
+/* Fills the drop-down with the enabled institutions other than the caller's, by name. */
+static void refer_fill(struct case_form *form, GtkWidget *choice,
+                       const Spona__V1__DirectoryResponse *answer)
+{
+    GPtrArray *codes = g_ptr_array_new_with_free_func(g_free);
+    GtkStringList *names = gtk_string_list_new(NULL);
+    for (size_t i = 0; i < answer->n_institutions; i++) {
+        const Spona__V1__DirectoryEntry *entry = answer->institutions[i];
+        if (!entry->enabled ||
+            g_strcmp0(entry->institution_code, form->context->institution_code) == 0)
+            continue;
+        g_ptr_array_add(codes, g_strdup(entry->institution_code));
+        gtk_string_list_append(names, entry->name[0] != '\0' ? entry->name
+                                                             : entry->institution_code);
+    }
+    g_object_set_data_full(G_OBJECT(choice), "institution-codes", codes,
+                           (GDestroyNotify)g_ptr_array_unref);
+    gtk_drop_down_set_model(GTK_DROP_DOWN(choice), G_LIST_MODEL(names));
+    g_object_unref(names);
+    if (codes->len == 0)
+        form_dialog_say(form->dialog, _("The protocol in force names no institution to "
+                                        "refer to."));
+}
+
+/* The directory's answer (the drop-down is held by a ref: the dialog may be gone). */
+static void refer_directory(const spona_response *response, const char *error, int cancelled,
+                            gpointer data)
+{
+    GtkWidget *choice = data;
+    struct case_form *form = g_object_get_data(G_OBJECT(choice), "case-form");
+    if (gtk_widget_get_root(choice) != NULL && form != NULL) {
+        if (response != NULL && response->status == SPONA__V1__STATUS__OK &&
+            response->directory != NULL)
+            refer_fill(form, choice, response->directory);
+        else
+            form_dialog_say(form->dialog, cancelled ? _("Cancelled.")
+                                                    : desktop_call_error_text(response, error));
+    }
+    g_object_unref(choice);
+}
+
+/* The institution drop-down, filled when the directory answers. */
+static GtkWidget *refer_choice(struct case_form *form)
+{
+    const char *const loading[] = { _("Loading the institutions…"), NULL };
+    GtkWidget *choice = gtk_drop_down_new_from_strings(loading);
+    form_dialog_widget(form->dialog, _("_Institution"), choice);
+    g_object_set_data(G_OBJECT(choice), "case-form", form);
+    Spona__V1__DirectoryRequest body = SPONA__V1__DIRECTORY_REQUEST__INIT;
+    spona_request request = SPONA__V1__REQUEST__INIT;
+    request.body_case = SPONA__V1__REQUEST__BODY_DIRECTORY;
+    request.directory = &body;
+    desktop_call_start(form->context, _("Reading the institutions"), &request,
+                       DESKTOP_CALL_READ, NULL, refer_directory, g_object_ref(choice));
+    return choice;
+}
+
 void case_dialogs_refer(struct desktop_context *context, const char *case_id,
                         case_dialogs_written *written, gpointer data)
 {
     struct case_form *form = case_form_new(context, _("Refer to an institution"), _("_Refer"),
                                            case_id, written, data);
-    /* seam: issue 13's directory of the protocol's institutions will offer a list here */
-    form->fields[0] = form_dialog_entry(form->dialog, _("_Institution code"), NULL);
+    form->fields[0] = refer_choice(form);
     form->fields[1] = form_dialog_entry(form->dialog, _("_Measure"), NULL);
     form->fields[2] = form_dialog_entry(form->dialog, _("_Due date (YYYY-MM-DD)"), NULL);
     case_form_present(form, refer_submit);

@@ -94,6 +94,22 @@ GtkWidget *form_dialog_entry(struct form_dialog *dialog, const char *mnemonic_la
     return entry;
 }
 
+GtkWidget *form_dialog_widget(struct form_dialog *dialog, const char *mnemonic_label,
+                              GtkWidget *widget)
+{
+    GtkWidget *name = gtk_label_new_with_mnemonic(mnemonic_label);
+    gtk_label_set_xalign(GTK_LABEL(name), 1);
+    gtk_label_set_mnemonic_widget(GTK_LABEL(name), widget);
+    char *plain = ui_plain(mnemonic_label);
+    ui_set_accessible_name(widget, plain);
+    g_free(plain);
+    gtk_widget_set_hexpand(widget, TRUE);
+    gtk_grid_attach(GTK_GRID(dialog->grid), name, 0, dialog->rows, 1, 1);
+    gtk_grid_attach(GTK_GRID(dialog->grid), widget, 1, dialog->rows, 1, 1);
+    dialog->rows++;
+    return widget;
+}
+
 GtkWidget *form_dialog_choice(struct form_dialog *dialog, const char *label,
                               const char *const *choices)
 {
