@@ -239,11 +239,17 @@ void case_dialogs_outcome(struct desktop_context *context, const char *case_id,
                                            _("_Record outcome"), case_id, written, data);
     GDateTime *now = g_date_time_new_now_local();
     char *today = g_date_time_format(now, "%Y-%m-%d");
-    form->fields[0] = form_dialog_choice(form->dialog, _("Outcome"), outcome_kinds);
+    const char *kinds[G_N_ELEMENTS(outcome_kinds)], *pathways[G_N_ELEMENTS(outcome_pathways)];
+    for (size_t i = 0; i < G_N_ELEMENTS(outcome_kinds); i++)
+        kinds[i] = outcome_kinds[i] ? i18n_code_label("outcome_kind", outcome_kinds[i]) : NULL;
+    for (size_t i = 0; i < G_N_ELEMENTS(outcome_pathways); i++)
+        pathways[i] = outcome_pathways[i] ? i18n_code_label("pathway", outcome_pathways[i])
+                                          : NULL;
+    form->fields[0] = form_dialog_choice(form->dialog, _("Outcome"), kinds);
     form->fields[1] = form_dialog_entry(form->dialog, _("_Date (YYYY-MM-DD)"), today);
     form->fields[2] = form_dialog_entry(form->dialog, _("_Employer"), NULL);
     form->fields[3] = form_dialog_entry(form->dialog, _("_Contract type"), NULL);
-    form->fields[4] = form_dialog_choice(form->dialog, _("Pathway"), outcome_pathways);
+    form->fields[4] = form_dialog_choice(form->dialog, _("Pathway"), pathways);
     form->fields[5] = form_dialog_entry(form->dialog, _("N_ote"), NULL);
     g_free(today);
     g_date_time_unref(now);
