@@ -92,10 +92,36 @@ static char *caseload_row_text(const Spona__V1__CaseListRow *row)
     return g_string_free(line, FALSE);
 }
 
+static void caseload_open(struct caseload_page *page, GtkWidget *row)
+{
+    const char *case_id = g_object_get_data(G_OBJECT(row), "case-id");
+    if (case_id != NULL && case_id[0] != '\0')
+        page->context->open(page->context, case_id, NULL);
+}
+
+static void caseload_on_open(GtkButton *button, gpointer data)
+{
+    caseload_open(data, gtk_widget_get_ancestor(GTK_WIDGET(button), GTK_TYPE_LIST_BOX_ROW));
+}
+
+/* A row: its text, named by it, and an Open button named "Open: TEXT". */
 static GtkWidget *caseload_row(struct caseload_page *page, const Spona__V1__CaseListRow *row)
 {
     char *text = caseload_row_text(row);
-    GtkWidget *item = ui_list_row(text);
+    GtkWidget *item = gtk_list_box_row_new();
+    ui_set_accessible_name(item, text);
+    GtkWidget *box = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 6);
+    gtk_widget_set_margin_start(box, 6);
+    GtkWidget *label = ui_text(text);
+    gtk_widget_set_hexpand(label, TRUE);
+    GtkWidget *open = ui_button(_("Open"));
+    char *name = g_strdup_printf(_("Open: %s"), text);
+    ui_set_accessible_name(open, name);
+    g_free(name);
+    g_signal_connect(open, "clicked", G_CALLBACK(caseload_on_open), page);
+    gtk_box_append(GTK_BOX(box), label);
+    gtk_box_append(GTK_BOX(box), open);
+    gtk_list_box_row_set_child(GTK_LIST_BOX_ROW(item), box);
     g_object_set_data_full(G_OBJECT(item), "case-id", g_strdup(row->case_id), g_free);
     g_object_set_data(G_OBJECT(item), "overdue", GINT_TO_POINTER(caseload_row_overdue(row)));
     g_object_set_data(G_OBJECT(item), "order", GUINT_TO_POINTER(page->loaded++));
@@ -208,10 +234,7 @@ static void caseload_on_refresh(GtkButton *button, gpointer data)
 
 static void caseload_on_row(GtkListBox *list, GtkListBoxRow *row, gpointer data)
 {
-    struct caseload_page *page = data;
-    const char *case_id = g_object_get_data(G_OBJECT(row), "case-id");
-    if (case_id != NULL && case_id[0] != '\0')
-        page->context->open(page->context, case_id, NULL);
+    caseload_open(data, GTK_WIDGET(row));
 }
 
 /* The stage filter: a drop-down of the stages' labels, after a mnemonic label. */
@@ -225,6 +248,9 @@ static GtkWidget *caseload_stage_filter(struct caseload_page *page, GtkBox *bar)
     GtkWidget *label = gtk_label_new_with_mnemonic(_("S_tage"));
     page->stage = gtk_drop_down_new_from_strings(labels);
     gtk_label_set_mnemonic_widget(GTK_LABEL(label), page->stage);
+    /* one accessible name, not the label's and its own */
+    gtk_accessible_reset_relation(GTK_ACCESSIBLE(page->stage),
+                                  GTK_ACCESSIBLE_RELATION_LABELLED_BY);
     char *plain = ui_plain(_("S_tage"));
     ui_set_accessible_name(page->stage, plain);
     g_free(plain);

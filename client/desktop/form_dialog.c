@@ -100,6 +100,8 @@ GtkWidget *form_dialog_widget(struct form_dialog *dialog, const char *mnemonic_l
     GtkWidget *name = gtk_label_new_with_mnemonic(mnemonic_label);
     gtk_label_set_xalign(GTK_LABEL(name), 1);
     gtk_label_set_mnemonic_widget(GTK_LABEL(name), widget);
+    /* one accessible name, not the label's and its own */
+    gtk_accessible_reset_relation(GTK_ACCESSIBLE(widget), GTK_ACCESSIBLE_RELATION_LABELLED_BY);
     char *plain = ui_plain(mnemonic_label);
     ui_set_accessible_name(widget, plain);
     g_free(plain);

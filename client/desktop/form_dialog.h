@@ -21,7 +21,8 @@ struct form_dialog *form_dialog_new(GtkWindow *parent, const char *title,
 GtkWidget *form_dialog_entry(struct form_dialog *dialog, const char *mnemonic_label,
                              const char *initial);
 
-/* Adds widget (a drop-down, ...) under a mnemonic label naming it; returns widget. */
+/* Adds widget (a box of choices filled later, ...) under a (mnemonic) label naming it;
+   returns widget. */
 GtkWidget *form_dialog_widget(struct form_dialog *dialog, const char *mnemonic_label,
                               GtkWidget *widget);
 

@@ -243,8 +243,8 @@ static int app_load_settings(struct desktop_app *app)
     enum i18n_language language = i18n_language_from_locale();
     if (config.lang != NULL && i18n_parse_language(config.lang, &language) != 0)
         g_printerr("spona-desktop: unknown language '%s': using the locale's\n", config.lang);
-    if (language != i18n_current())
-        i18n_select(language, NULL); /* a missing catalog: English */
+    i18n_select(language, NULL); /* English too: its catalog labels the codes; a missing
+                                    catalog: the source strings */
     app->context.session = desktop_session_new(&config);
     spona_config_free(&config);
     return 0;
