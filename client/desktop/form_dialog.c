@@ -82,6 +82,13 @@ struct form_dialog *form_dialog_new(GtkWindow *parent, const char *title,
     g_signal_connect(dialog->ok, "clicked", G_CALLBACK(form_dialog_on_ok), dialog);
     g_signal_connect(cancel, "clicked", G_CALLBACK(form_dialog_on_cancel), dialog);
     g_signal_connect(dialog->window, "destroy", G_CALLBACK(form_dialog_on_destroy), dialog);
+    /* Escape closes it, as Cancel does */
+    GtkEventController *keys = gtk_shortcut_controller_new();
+    gtk_shortcut_controller_add_shortcut(
+        GTK_SHORTCUT_CONTROLLER(keys),
+        gtk_shortcut_new(gtk_keyval_trigger_new(GDK_KEY_Escape, 0),
+                         gtk_named_action_new("window.close")));
+    gtk_widget_add_controller(dialog->window, keys);
     return dialog;
 }
 

@@ -422,7 +422,12 @@ def keyboard_only():
     rawinput.pressKey("F10")
     serbian = named(app, "Српски (ћирилица)", contains=True)
     shot("9-keyboard-language-menu")
-    serbian.grabFocus()
+    for _ in range(8):  # arrow keys to the item, then Enter
+        if serbian.focused:
+            break
+        rawinput.pressKey("Down")
+        time.sleep(0.3)
+    assert serbian.focused, "the arrow keys did not reach the Serbian Cyrillic item"
     rawinput.pressKey("Return")
     named(window, "Моји предмети", "page tab")  # the pages made again in Serbian Cyrillic
     named(window, "Пријављени сте као", contains=True)
