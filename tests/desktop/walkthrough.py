@@ -163,9 +163,9 @@ def tab(window, name):
     return window
 
 
-def activate_row(row):
+def activate_row(row, open_prefix="Open: "):
     """Opens a list row's case by the row's Open button."""
-    press(row, "Open: " + row.name)
+    press(row, open_prefix + row.name)
 
 
 def focused_entry(window, name):
@@ -445,7 +445,7 @@ def serbian_cyrillic():
     row = caseload(window, full, stage="пријем", tab_name="Моји предмети")
     named(window, "Прикажи још предмета", "push button")
     assert_not_blank(shot("11-sr-Cyrl-caseload"), "the caseload in Serbian Cyrillic")
-    activate_row(row)
+    activate_row(row, "Отвори: ")
     named(window, full + ", предмет", contains=True)
     named(window, "Идентитет", "page tab")
     shot("12-sr-Cyrl-case")
