@@ -164,6 +164,7 @@ static void app_on_language(GSimpleAction *action, GVariant *value, gpointer dat
     busy_bar_cancel_all(app->context.busy);
     if (i18n_select(language, NULL) != 0)
         g_printerr("spona-desktop: no catalog for %s: English\n", i18n_language_tag(language));
+    busy_bar_relabel(app->context.busy);
     app_build_pages(app);
 }
 
