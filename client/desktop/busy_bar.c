@@ -59,6 +59,16 @@ GtkWidget *busy_bar_widget(struct busy_bar *bar)
     return bar->revealer;
 }
 
+void busy_bar_relabel(struct busy_bar *bar)
+{
+    gtk_accessible_update_property(GTK_ACCESSIBLE(bar->spinner), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                   _("Working"), -1);
+    gtk_button_set_label(GTK_BUTTON(bar->cancel), _("_Cancel"));
+    char *plain = ui_plain(_("_Cancel"));
+    ui_set_accessible_name(bar->cancel, plain);
+    g_free(plain);
+}
+
 /* Shows or hides the bar as calls are pending or not. */
 static void busy_bar_update(struct busy_bar *bar)
 {

@@ -16,6 +16,9 @@ struct busy_bar *busy_bar_new(void);
 
 GtkWidget *busy_bar_widget(struct busy_bar *bar);
 
+/* Says "Working" and "Cancel" again in the language now in use. */
+void busy_bar_relabel(struct busy_bar *bar);
+
 /* A call started: shows what (a short text) until busy_bar_end for the same cancellable. */
 void busy_bar_begin(struct busy_bar *bar, const char *what, GCancellable *cancellable);
 

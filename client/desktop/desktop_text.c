@@ -37,7 +37,8 @@ char *desktop_text_search_hit(const Spona__V1__PersonSearchHit *hit)
     if (birth != NULL && birth[0] != '\0')
         g_string_append_printf(line, _(", born %s"), birth);
     if (hit->case_id != NULL && hit->case_id[0] != '\0')
-        g_string_append_printf(line, _(" (case, stage %s)"), hit->stage);
+        g_string_append_printf(line, _(" (case, stage %s)"),
+                               i18n_code_label("stage", hit->stage));
     else
         g_string_append(line, _(" (no open case)"));
     g_free(name);
@@ -51,7 +52,8 @@ char *desktop_text_referral(const Spona__V1__ReferralView *referral)
                               ? referral->measure
                               : _("(measure hidden from you)");
     return g_strdup_printf(_("%s to %s: %s%s, due %s, case %.8s"), measure,
-                           referral->institution_code, referral->status,
+                           referral->institution_code,
+                           i18n_code_label("referral_status", referral->status),
                            referral->overdue ? _(" (overdue)") : "",
                            referral->due_date != NULL && referral->due_date[0]
                                ? referral->due_date
@@ -63,6 +65,7 @@ char *desktop_text_event(const Spona__V1__TimelineEvent *event)
 {
     char date[11] = "";
     g_strlcpy(date, event->at != NULL ? event->at : "", sizeof(date));
-    return g_strdup_printf("%s  %s  %s (%s): %s", date, event->kind, event->username,
+    return g_strdup_printf("%s  %s  %s (%s): %s", date, i18n_code_label("event", event->kind),
+                           event->username,
                            event->institution_code, event->summary);
 }

@@ -82,6 +82,13 @@ struct form_dialog *form_dialog_new(GtkWindow *parent, const char *title,
     g_signal_connect(dialog->ok, "clicked", G_CALLBACK(form_dialog_on_ok), dialog);
     g_signal_connect(cancel, "clicked", G_CALLBACK(form_dialog_on_cancel), dialog);
     g_signal_connect(dialog->window, "destroy", G_CALLBACK(form_dialog_on_destroy), dialog);
+    /* Escape closes it, as Cancel does */
+    GtkEventController *keys = gtk_shortcut_controller_new();
+    gtk_shortcut_controller_add_shortcut(
+        GTK_SHORTCUT_CONTROLLER(keys),
+        gtk_shortcut_new(gtk_keyval_trigger_new(GDK_KEY_Escape, 0),
+                         gtk_named_action_new("window.close")));
+    gtk_widget_add_controller(dialog->window, keys);
     return dialog;
 }
 
@@ -92,6 +99,24 @@ GtkWidget *form_dialog_entry(struct form_dialog *dialog, const char *mnemonic_la
                                      initial);
     gtk_entry_set_activates_default(GTK_ENTRY(entry), TRUE);
     return entry;
+}
+
+GtkWidget *form_dialog_widget(struct form_dialog *dialog, const char *mnemonic_label,
+                              GtkWidget *widget)
+{
+    GtkWidget *name = gtk_label_new_with_mnemonic(mnemonic_label);
+    gtk_label_set_xalign(GTK_LABEL(name), 1);
+    gtk_label_set_mnemonic_widget(GTK_LABEL(name), widget);
+    /* one accessible name, not the label's and its own */
+    gtk_accessible_reset_relation(GTK_ACCESSIBLE(widget), GTK_ACCESSIBLE_RELATION_LABELLED_BY);
+    char *plain = ui_plain(mnemonic_label);
+    ui_set_accessible_name(widget, plain);
+    g_free(plain);
+    gtk_widget_set_hexpand(widget, TRUE);
+    gtk_grid_attach(GTK_GRID(dialog->grid), name, 0, dialog->rows, 1, 1);
+    gtk_grid_attach(GTK_GRID(dialog->grid), widget, 1, dialog->rows, 1, 1);
+    dialog->rows++;
+    return widget;
 }
 
 GtkWidget *form_dialog_choice(struct form_dialog *dialog, const char *label,

@@ -21,6 +21,11 @@ struct form_dialog *form_dialog_new(GtkWindow *parent, const char *title,
 GtkWidget *form_dialog_entry(struct form_dialog *dialog, const char *mnemonic_label,
                              const char *initial);
 
+/* Adds widget (a box of choices filled later, ...) under a (mnemonic) label naming it;
+   returns widget. */
+GtkWidget *form_dialog_widget(struct form_dialog *dialog, const char *mnemonic_label,
+                              GtkWidget *widget);
+
 /* Adds a labelled radio group of choices (NULL-ended); returns its leader (ui_radio_active). */
 GtkWidget *form_dialog_choice(struct form_dialog *dialog, const char *label,
                               const char *const *choices);

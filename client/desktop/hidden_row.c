@@ -33,7 +33,7 @@ GtkWidget *hidden_row_new(const char *category, const Spona__V1__CategoryDecisio
     gtk_accessible_update_property(GTK_ACCESSIBLE(icon), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                    _("hidden"), -1);
     GtkWidget *texts = gtk_box_new(GTK_ORIENTATION_VERTICAL, 2);
-    char *title = g_strdup_printf(_("Hidden: %s"), category);
+    char *title = g_strdup_printf(_("Hidden: %s"), i18n_code_label("category", category));
     const char *reason = decision != NULL && decision->reason != NULL && decision->reason[0]
                              ? decision->reason
                              : _("no decision from the server");

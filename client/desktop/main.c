@@ -1,7 +1,8 @@
 /*
  * spona-desktop (docs/desktop.md): the application, its options (--config, --user),
  * the window with its busy bar and the pages it switches between (sign in, work,
- * person and case), and the keyboard shortcuts.
+ * person and case), the keyboard shortcuts, and the language menu that rebuilds the
+ * pages in the language chosen.
  */
 #include <adwaita.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "i18n.h"
 #include "person_page.h"
 #include "signin_page.h"
+#include "ui_util.h"
 #include "work_page.h"
 
 struct desktop_app {
@@ -22,6 +24,9 @@ struct desktop_app {
     GtkWidget *signin;
     GtkWidget *work;
     GtkWidget *person;
+    GtkWidget *language_button;
+    char *open_case;   /* what the person page shows, to show it again in a new language */
+    char *open_person;
     char *config_path;
     char *user;
 };
@@ -58,6 +63,8 @@ static void app_session_ended(struct desktop_context *context, const char *reaso
 static void app_open(struct desktop_context *context, const char *case_id, const char *person_id)
 {
     struct desktop_app *app = (struct desktop_app *)context;
+    set_owned(&app->open_case, case_id);
+    set_owned(&app->open_person, person_id);
     person_page_open(app->person, case_id, person_id);
     gtk_stack_set_visible_child(GTK_STACK(app->stack), app->person);
 }
@@ -101,6 +108,89 @@ static gboolean app_on_key(GtkEventControllerKey *controller, guint keyval, guin
     return FALSE;
 }
 
+/* The languages of the menu, each named in itself (docs/i18n.md). */
+static const struct {
+    const char *tag;
+    const char *name;
+} app_languages[] = {
+    { "bs", "Bosanski" },
+    { "hr", "Hrvatski" },
+    { "sr-Latn", "Srpski (latinica)" },
+    { "sr-Cyrl", "Српски (ћирилица)" },
+    { "en", "English" },
+};
+
+/* Makes the pages (again) and shows the one that was visible, as it was. */
+static void app_build_pages(struct desktop_app *app)
+{
+    GtkStack *stack = GTK_STACK(app->stack);
+    GtkWidget *visible = gtk_stack_get_visible_child(stack);
+    int which = visible == NULL || visible == app->signin ? 0 : visible == app->work ? 1 : 2;
+    if (app->signin != NULL) {
+        gtk_stack_remove(stack, app->signin);
+        gtk_stack_remove(stack, app->work);
+        gtk_stack_remove(stack, app->person);
+    }
+    app->signin = signin_page_new(&app->context);
+    app->work = work_page_new(&app->context);
+    app->person = person_page_new(&app->context);
+    gtk_stack_add_child(stack, app->signin);
+    gtk_stack_add_child(stack, app->work);
+    gtk_stack_add_child(stack, app->person);
+    gtk_menu_button_set_label(GTK_MENU_BUTTON(app->language_button), _("_Language"));
+    char *plain = ui_plain(_("_Language"));
+    ui_set_accessible_name(app->language_button, plain);
+    g_free(plain);
+    if (which == 0)
+        return;
+    work_page_signed_in(app->work);
+    gtk_stack_set_visible_child(stack, app->work);
+    if (which == 2 && (app->open_case[0] != '\0' || app->open_person[0] != '\0'))
+        app_open(&app->context, app->open_case[0] ? app->open_case : NULL,
+                 app->open_person[0] ? app->open_person : NULL);
+}
+
+/* The language menu's choice: the catalog of tag, then every page made again in it
+   (pending calls are cancelled first: no answer lands on a page that is gone). */
+static void app_on_language(GSimpleAction *action, GVariant *value, gpointer data)
+{
+    struct desktop_app *app = data;
+    enum i18n_language language;
+    if (i18n_parse_language(g_variant_get_string(value, NULL), &language) != 0)
+        return;
+    g_simple_action_set_state(action, value);
+    if (language == i18n_current())
+        return;
+    busy_bar_cancel_all(app->context.busy);
+    if (i18n_select(language, NULL) != 0)
+        g_printerr("spona-desktop: no catalog for %s: English\n", i18n_language_tag(language));
+    busy_bar_relabel(app->context.busy);
+    app_build_pages(app);
+}
+
+/* The header's language menu (F10 opens it) and its action app.language. */
+static GtkWidget *app_language_menu(struct desktop_app *app, GtkApplication *application)
+{
+    GVariant *state = g_variant_new_string(i18n_language_tag(i18n_current()));
+    GSimpleAction *action = g_simple_action_new_stateful("language", G_VARIANT_TYPE_STRING,
+                                                         state);
+    g_signal_connect(action, "change-state", G_CALLBACK(app_on_language), app);
+    g_action_map_add_action(G_ACTION_MAP(application), G_ACTION(action));
+    g_object_unref(action);
+    GMenu *menu = g_menu_new();
+    for (size_t i = 0; i < G_N_ELEMENTS(app_languages); i++) {
+        char *detailed = g_strdup_printf("app.language::%s", app_languages[i].tag);
+        g_menu_append(menu, app_languages[i].name, detailed);
+        g_free(detailed);
+    }
+    app->language_button = gtk_menu_button_new();
+    gtk_menu_button_set_use_underline(GTK_MENU_BUTTON(app->language_button), TRUE);
+    gtk_menu_button_set_primary(GTK_MENU_BUTTON(app->language_button), TRUE);
+    gtk_menu_button_set_menu_model(GTK_MENU_BUTTON(app->language_button), G_MENU_MODEL(menu));
+    g_object_unref(menu);
+    return app->language_button;
+}
+
 /* The window: header, busy bar, the stack of pages. */
 static void app_build_window(struct desktop_app *app, GtkApplication *application)
 {
@@ -110,16 +200,13 @@ static void app_build_window(struct desktop_app *app, GtkApplication *applicatio
     app->context.window = GTK_WINDOW(window);
     app->context.busy = busy_bar_new();
     GtkWidget *content = gtk_box_new(GTK_ORIENTATION_VERTICAL, 0);
-    gtk_box_append(GTK_BOX(content), adw_header_bar_new());
+    GtkWidget *header = adw_header_bar_new();
+    adw_header_bar_pack_end(ADW_HEADER_BAR(header), app_language_menu(app, application));
+    gtk_box_append(GTK_BOX(content), header);
     gtk_box_append(GTK_BOX(content), busy_bar_widget(app->context.busy));
     app->stack = gtk_stack_new();
     gtk_widget_set_vexpand(app->stack, TRUE);
-    app->signin = signin_page_new(&app->context);
-    app->work = work_page_new(&app->context);
-    app->person = person_page_new(&app->context);
-    gtk_stack_add_child(GTK_STACK(app->stack), app->signin);
-    gtk_stack_add_child(GTK_STACK(app->stack), app->work);
-    gtk_stack_add_child(GTK_STACK(app->stack), app->person);
+    app_build_pages(app);
     gtk_box_append(GTK_BOX(content), app->stack);
     adw_application_window_set_content(ADW_APPLICATION_WINDOW(window), content);
     GtkEventController *keys = gtk_event_controller_key_new();
@@ -157,8 +244,8 @@ static int app_load_settings(struct desktop_app *app)
     enum i18n_language language = i18n_language_from_locale();
     if (config.lang != NULL && i18n_parse_language(config.lang, &language) != 0)
         g_printerr("spona-desktop: unknown language '%s': using the locale's\n", config.lang);
-    if (language != i18n_current())
-        i18n_select(language, NULL); /* a missing catalog: English */
+    i18n_select(language, NULL); /* English too: its catalog labels the codes; a missing
+                                    catalog: the source strings */
     app->context.session = desktop_session_new(&config);
     spona_config_free(&config);
     return 0;
@@ -167,6 +254,8 @@ static int app_load_settings(struct desktop_app *app)
 int main(int argc, char **argv)
 {
     static struct desktop_app app;
+    app.open_case = g_strdup("");
+    app.open_person = g_strdup("");
     app.context.session_ended = app_session_ended;
     app.context.signed_in = app_signed_in;
     app.context.open = app_open;

@@ -151,7 +151,7 @@ static void person_page_show_person(struct person_page *page, const Spona__V1__P
     person_page_keep(page, view);
     char *name = desktop_text_person_name(view->fields, view->n_fields);
     char *title = stage != NULL ? g_strdup_printf(_("%s, case %.8s, stage %s"), name,
-                                                  page->case_id, stage)
+                                                  page->case_id, i18n_code_label("stage", stage))
                                 : g_strdup_printf(_("%s, no case"), name);
     person_page_set_title(page, title);
     g_free(title);

@@ -21,13 +21,14 @@ void person_tabs_note(GtkBox *tab, const char *text)
 static void identity_category(GtkBox *tab, const Spona__V1__PersonView *person,
                               const char *category)
 {
-    gtk_box_append(tab, ui_heading(category));
+    gtk_box_append(tab, ui_heading(i18n_code_label("category", category)));
     int shown = 0;
     for (size_t i = 0; i < person->n_fields; i++) {
         const Spona__V1__PersonField *field = person->fields[i];
         if (field->category == NULL || strcmp(field->category, category) != 0)
             continue;
-        char *line = g_strdup_printf("%s: %s", field->name, field->value);
+        char *line = g_strdup_printf("%s: %s", i18n_code_label("field", field->name),
+                                     field->value);
         gtk_box_append(tab, ui_text(line));
         g_free(line);
         shown++;
@@ -102,9 +103,10 @@ void person_tabs_assessment(GtkBox *tab, const spona_response *response, const c
     g_free(header);
     for (size_t i = 0; i < view->n_domains; i++) {
         const Spona__V1__AssessmentDomain *domain = view->domains[i];
-        char *line = g_strdup_printf(_("%s: %u of 5 (%s)%s%s"), domain->domain, domain->rating,
-                                     domain->category, domain->notes[0] ? ": " : "",
-                                     domain->notes);
+        char *line = g_strdup_printf(_("%s: %u of 5 (%s)%s%s"),
+                                     i18n_code_label("domain", domain->domain), domain->rating,
+                                     i18n_code_label("category", domain->category),
+                                     domain->notes[0] ? ": " : "", domain->notes);
         gtk_box_append(tab, ui_text(line));
         g_free(line);
     }
@@ -129,7 +131,8 @@ static void plan_lines(GtkBox *tab, const Spona__V1__PlanView *plan)
     g_free(header);
     for (size_t i = 0; i < plan->n_goals; i++) {
         char *line = g_strdup_printf(_("Goal %u: %s (%s, by %s)"), plan->goals[i]->number,
-                                     plan->goals[i]->text, plan->goals[i]->status,
+                                     plan->goals[i]->text,
+                                     i18n_code_label("goal_status", plan->goals[i]->status),
                                      plan->goals[i]->target_date);
         gtk_box_append(tab, ui_text(line));
         g_free(line);
@@ -137,8 +140,10 @@ static void plan_lines(GtkBox *tab, const Spona__V1__PlanView *plan)
     for (size_t i = 0; i < plan->n_measures; i++) {
         const Spona__V1__PlanMeasure *measure = plan->measures[i];
         char *line = g_strdup_printf(_("Measure %u: %s, %s, %s (%s, due %s)"), measure->number,
-                                     measure->kind, measure->description,
-                                     measure->responsible_institution_code, measure->status,
+                                     i18n_code_label("measure_kind", measure->kind),
+                                     measure->description,
+                                     measure->responsible_institution_code,
+                                     i18n_code_label("measure_status", measure->status),
                                      measure->due_date);
         gtk_box_append(tab, ui_text(line));
         g_free(line);

@@ -16,6 +16,7 @@ struct work_page {
     GtkWidget *notebook;
     GtkWidget *search;
     GtkWidget *inbox;
+    GtkWidget *caseload;
 };
 
 static void signed_out(const spona_response *response, const char *error, int cancelled,
@@ -59,7 +60,8 @@ GtkWidget *work_page_new(struct desktop_context *context)
     page->inbox = inbox_page_new(context);
     ui_notebook_page(GTK_NOTEBOOK(page->notebook), page->search, _("_Search"));
     ui_notebook_page(GTK_NOTEBOOK(page->notebook), page->inbox, _("In_box"));
-    ui_notebook_page(GTK_NOTEBOOK(page->notebook), caseload_page_new(context), _("_My cases"));
+    page->caseload = caseload_page_new(context);
+    ui_notebook_page(GTK_NOTEBOOK(page->notebook), page->caseload, _("_My cases"));
     gtk_box_append(GTK_BOX(box), top);
     gtk_box_append(GTK_BOX(box), page->notebook);
     return box;
@@ -75,6 +77,7 @@ void work_page_signed_in(GtkWidget *widget)
     ui_set_accessible_name(page->who, who);
     g_free(who);
     inbox_page_reload(page->inbox);
+    caseload_page_reload(page->caseload);
 }
 
 void work_page_focus_search(GtkWidget *widget)

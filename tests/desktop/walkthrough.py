@@ -3,8 +3,10 @@
 
 Drives spona-desktop only through AT-SPI (dogtail): sets texts through EditableText,
 presses buttons through their Action, and asserts on the accessible tree: the texts on
-screen, the rows of lists, the sensitivity of buttons. The server's state is checked with
-the CLI. A screenshot of each step goes to $SPONA_SHOTS (when ImageMagick can take one).
+screen, the rows of lists, the sensitivity of buttons. One step uses the keyboard alone
+(key events through AT-SPI: mnemonics, Ctrl+F, Escape, F10), and a second pass runs in
+Serbian Cyrillic. The server's state is checked with the CLI. A screenshot of each step
+goes to $SPONA_SHOTS.
 """
 import json
 import os
@@ -13,8 +15,9 @@ import subprocess
 import sys
 import threading
 import time
+import traceback
 
-from dogtail import config, tree
+from dogtail import config, rawinput, tree
 
 config.searchCutoffCount = 40     # tries of 0.5 s: up to 20 s for an answer to show
 config.searchBackoffDuration = 0.5
@@ -119,16 +122,24 @@ def type_into(node, name, text):
     return entry
 
 
-def start(inst, user, conf=None):
+# the sign-in page's names, in English and in Serbian Cyrillic (po/sr@latin.po, transliterated)
+ENGLISH = {"password": "Password", "sign in": "Sign in", "signed in": "Signed in as"}
+CYRILLIC = {"password": "Лозинка", "sign in": "Пријави се", "signed in": "Пријављени сте као"}
+
+
+def start(inst, user, conf=None, lang=None, names=ENGLISH):
     env = dict(os.environ, SPONA_CONFIG=os.path.join(WORK, (conf or inst) + ".conf"))
     env.pop("SPONA_PASSWORD", None)
+    env.pop("SPONA_LANG", None)
+    if lang is not None:
+        env["SPONA_LANG"] = lang
     process = subprocess.Popen([DESKTOP], env=env)
     RUNNING.append(process)
     app = tree.root.application("spona-desktop")
     window = named(app, "Spona", "frame")
-    type_into(window, "Password", user + "-lozinka-42")
-    press(window, "Sign in")
-    named(window, "Signed in as", contains=True)
+    type_into(window, names["password"], user + "-lozinka-42")
+    press(window, names["sign in"])
+    named(window, names["signed in"], contains=True)
     return process, app, window
 
 
@@ -152,23 +163,56 @@ def tab(window, name):
     return window
 
 
+def activate_row(row, open_prefix="Open: "):
+    """Opens a list row's case by the row's Open button."""
+    press(row, open_prefix + row.name)
+
+
+def focused_entry(window, name):
+    entry = window.findChild(lambda n: n.name == name and n.roleName != "label" and editable(n),
+                             requireResult=True)
+    wait_until(lambda: entry.focused, "the entry %r to take the focus" % name)
+    return entry
+
+
+def caseload(window, full, stage="intake", tab_name="My cases"):
+    """The case in the caseload list: number, name, stage label; returns the row."""
+    tab(window, tab_name)
+    cases = named(window, {"My cases": "Cases"}.get(tab_name, "Предмети"), "list")
+    row = named(cases, full, "list item", contains=True)
+    number = cli("csr", "ana", "case", "show", CASE)["number"]
+    assert row.name.startswith(number + " · "), (row.name, number)
+    assert " · %s" % stage in row.name, row.name
+    return row
+
+
 def lead_agency():
-    step("Centre for Social Work: sign in, search by a Cyrillic prefix")
+    step("Centre for Social Work: sign in, the case in the caseload")
     process, app, window = start("csr", "ana")
     shot("1-csr-signed-in")
+    full = "%s %s" % (FIRST, LAST)
+    row = caseload(window, full)
+    assert_not_blank(shot("1-csr-caseload"), "the caseload")
+    named(window, "Show more cases", "push button")
+    activate_row(row)
+    named(window, full + ", case", contains=True)
+    step("opened the case from the caseload: " + row.name)
+    press(window, "Back")
+    step("search by a Cyrillic prefix")
     # every connection cut: the search below must reconnect and resume the session
     subprocess.run(os.environ["SPONA_RESTART"].split(), check=True)
     step("server restarted: the desktop has to reconnect and resume")
     prefix = cyrillic(LAST[:9])
+    tab(window, "Search")
     type_into(window, "Find a person (name or JMBG)", prefix)
-    full = "%s %s" % (FIRST, LAST)
-    row = named(window, full, contains=True, role="list item")
+    found = named(window, "Persons found", "list")
+    row = named(found, full, contains=True, role="list item")
     assert "stage" in row.name, row.name
     shot("2-csr-search")
     press(window, "Open: " + row.name)
     named(window, full + ", case", contains=True)
     step("open case: " + full)
-    identity = named(window, "last_name: " + LAST)
+    identity = named(window, "last name: " + LAST)  # the field's label
     assert identity is not None
     assert_not_blank(shot("3-csr-case"), "the case page")
 
@@ -183,7 +227,12 @@ def lead_agency():
     step("refer to the Employment Bureau")
     press(window, "Refer")
     refer = dialog(app, "Refer to an institution")
-    type_into(refer, "Institution code", "testgrad.zzz")
+    bureau = [i for i in cli("csr", "ana", "directory")["institutions"]
+              if i["institution_code"] == "testgrad.zzz"][0]["name"]
+    # the directory's full names, the caller's own institution not among them
+    press(refer, bureau)
+    assert not refer.findChild(lambda n: n.name == "Centar za socijalni rad Testgrad",
+                               retry=False, requireResult=False)
     type_into(refer, "Measure", "posredovanje_zaposlenje")
     press(refer, "Refer")
     tab(window, "Referrals")
@@ -231,7 +280,7 @@ def employment_bureau():
 
     press(window, "Record outcome")
     outcome = dialog(app, "Record an outcome")
-    press(outcome, "in_training")
+    press(outcome, "in training")  # the outcome kind's label, not its code
     type_into(outcome, "Note", "upisana obuka")
     press(outcome, "Record outcome")
     tab(window, "Outcomes")
@@ -256,7 +305,7 @@ def ngo():
     press(row, "Open case:", contains=True)
     named(window, ", case", contains=True)
     tab(window, "Assessment")
-    for category in ("health_disability", "education_work"):
+    for category in ("health and disability", "education and work"):  # the labels
         hidden = named(window, "Hidden: " + category)
         reason = hidden.description
         assert reason and "no decision" not in reason, (category, reason)
@@ -350,11 +399,66 @@ def never_blocks():
     stop(process)
 
 
+def keyboard_only():
+    step("keyboard only: Ctrl+F, mnemonics, Escape, the language menu (F10)")
+    process, app, window = start("csr", "ana")
+    rawinput.keyCombo("<Control>f")
+    focused_entry(window, "Find a person (name or JMBG)")
+    rawinput.keyCombo("<Alt>m")  # _My cases
+    cases_tab = named(window, "My cases", "page tab")
+    wait_until(lambda: cases_tab.selected, "Alt+M to show My cases")
+    rawinput.keyCombo("<Control>f")
+    search_tab = named(window, "Search", "page tab")
+    wait_until(lambda: search_tab.selected, "Ctrl+F to show Search")
+    focused_entry(window, "Find a person (name or JMBG)")
+    rawinput.keyCombo("<Alt>g")  # Re_gister a person
+    register = dialog(app, "Register a person and open a case")
+    focused_entry(register, "First name")
+    rawinput.pressKey("Escape")
+    wait_until(lambda: not app.findChild(
+        lambda n: n.name == "Register a person and open a case" and n.roleName == "frame",
+        retry=False, requireResult=False), "Escape to close the dialog")
+    step("Escape closed the dialog; the language menu by F10")
+    rawinput.pressKey("F10")
+    serbian = named(app, "Српски (ћирилица)", contains=True)
+    shot("9-keyboard-language-menu")
+    for _ in range(8):  # arrow keys to the item, then Enter
+        if serbian.focused:
+            break
+        rawinput.pressKey("Down")
+        time.sleep(0.3)
+    assert serbian.focused, "the arrow keys did not reach the Serbian Cyrillic item"
+    rawinput.pressKey("Return")
+    named(window, "Моји предмети", "page tab")  # the pages made again in Serbian Cyrillic
+    named(window, "Пријављени сте као", contains=True)
+    shot("10-keyboard-sr-Cyrl")
+    stop(process)
+
+
+def serbian_cyrillic():
+    step("sr-Cyrl: the labels read through AT-SPI are Cyrillic")
+    process, app, window = start("csr", "ana", lang="sr-Cyrl", names=CYRILLIC)
+    for name in ("Претрага", "Пристигло", "Моји предмети"):
+        named(window, name, "page tab")
+    named(window, "Пронађи особу (име или ЈМБГ)", contains=False)
+    full = "%s %s" % (FIRST, LAST)
+    row = caseload(window, full, stage="пријем", tab_name="Моји предмети")
+    named(window, "Прикажи још предмета", "push button")
+    assert_not_blank(shot("11-sr-Cyrl-caseload"), "the caseload in Serbian Cyrillic")
+    activate_row(row, "Отвори: ")
+    named(window, full + ", предмет", contains=True)
+    named(window, "Идентитет", "page tab")
+    shot("12-sr-Cyrl-case")
+    stop(process)
+
+
 def main():
     lead_agency()
     employment_bureau()
     ngo()
     never_blocks()
+    keyboard_only()
+    serbian_cyrillic()
     step("ok")
 
 
@@ -371,6 +475,7 @@ if __name__ == "__main__":
         except Exception:
             pass
         print("walkthrough: FAIL: %r" % (error,), file=sys.stderr, flush=True)
+        traceback.print_exc()
         for process in RUNNING:
             if process.poll() is None:
                 process.kill()
