@@ -155,15 +155,17 @@ static void app_build_pages(struct desktop_app *app)
 static void app_on_language(GSimpleAction *action, GVariant *value, gpointer data)
 {
     struct desktop_app *app = data;
-    enum i18n_language language;
-    if (i18n_parse_language(g_variant_get_string(value, NULL), &language) != 0)
+    enum i18n_language parsed;
+    if (i18n_parse_language(g_variant_get_string(value, NULL), &parsed) != 0)
         return;
+    const enum i18n_language language = parsed; /* a value: gcc -O2 saw a dangling pointer */
+    const char *tag = i18n_language_tag(language);
     g_simple_action_set_state(action, value);
     if (language == i18n_current())
         return;
     busy_bar_cancel_all(app->context.busy);
     if (i18n_select(language, NULL) != 0)
-        g_printerr("spona-desktop: no catalog for %s: English\n", i18n_language_tag(language));
+        g_printerr("spona-desktop: no catalog for %s: English\n", tag);
     busy_bar_relabel(app->context.busy);
     app_build_pages(app);
 }
