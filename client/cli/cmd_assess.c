@@ -174,6 +174,7 @@ static void assessment_show_text(const spona_request *request, const spona_respo
             failed = table_add(&table, row);
         }
         table_print(&table, stdout, 0);
+        table_free(&table);
     }
     if (view->strengths[0] != '\0') {
         printf("\n%s\n  ", _("strengths"));

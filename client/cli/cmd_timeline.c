@@ -70,6 +70,7 @@ static void timeline_text(const spona_request *request, const spona_response *re
             failed = table_add(&table, row);
         }
         table_print(&table, stdout, 0);
+        table_free(&table);
     }
     if (answer->n_hidden_categories == 0)
         return;
