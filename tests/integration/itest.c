@@ -651,3 +651,24 @@ void itest_assert_uuid(const char *text)
             fail_msg("'%s' is not a UUID", text);
     }
 }
+
+int itest_run_cli_script(const struct itest_server *server, const char *script_env)
+{
+    const char *cli = getenv("SPONA_CLI");
+    const char *script = getenv(script_env);
+    if (cli == NULL || script == NULL)
+        return -1;
+    char server_env[96], cli_env[1100], ca_env[1100], cert_env[1100], key_env[1100],
+        ca[1024], cert[1024], key[1024];
+    snprintf(server_env, sizeof(server_env), "SPONA_SERVER=127.0.0.1:%s", server->port);
+    snprintf(cli_env, sizeof(cli_env), "SPONA_CLI=%s", cli);
+    itest_state_path("pki/ca.crt", ca, sizeof(ca));
+    itest_state_path("pki/prijedor-csr.crt", cert, sizeof(cert));
+    itest_state_path("pki/prijedor-csr.key", key, sizeof(key));
+    snprintf(ca_env, sizeof(ca_env), "SPONA_CA=%s", ca);
+    snprintf(cert_env, sizeof(cert_env), "SPONA_CERT=%s", cert);
+    snprintf(key_env, sizeof(key_env), "SPONA_KEY=%s", key);
+    const char *argv[] = { "/usr/bin/env", server_env, cli_env, ca_env, cert_env, key_env,
+                           "SPONA_PASSWORD=prijedor-lozinka-42", "/bin/bash", script, NULL };
+    return itest_run(argv);
+}

@@ -122,6 +122,14 @@ void itest_append_frame(uint8_t **buf, size_t *len, const spona_request *request
 /* Runs argv (argv[0] a path) to completion; returns its exit code, or -1. */
 int itest_run(const char *const argv[]);
 
+/*
+ * Runs the bash script named by the environment variable script_env with the CLI
+ * ($SPONA_CLI) pointed at server as prijedor's Centre for Social Work (SPONA_SERVER,
+ * SPONA_CA, SPONA_CERT, SPONA_KEY, SPONA_PASSWORD); its exit status, -1 when either
+ * variable is unset.
+ */
+int itest_run_cli_script(const struct itest_server *server, const char *script_env);
+
 /* Runs `spona-server -c admin.conf <args...>` (NULL-terminated); returns the exit code. */
 int itest_admin(const char *first, ...);
 

@@ -28,24 +28,7 @@ static int group_setup(void **state)
 static void test_cli_languages(void **state)
 {
     (void)state;
-    const char *cli = getenv("SPONA_CLI");
-    const char *script = getenv("SPONA_I18N_SCRIPT");
-    assert_non_null(cli);
-    assert_non_null(script);
-    char address[64], server_env[96], cli_env[1100], ca_env[1100], cert_env[1100],
-        key_env[1100], ca[1024], cert[1024], key[1024];
-    snprintf(address, sizeof(address), "127.0.0.1:%s", server.port);
-    snprintf(server_env, sizeof(server_env), "SPONA_SERVER=%s", address);
-    snprintf(cli_env, sizeof(cli_env), "SPONA_CLI=%s", cli);
-    itest_state_path("pki/ca.crt", ca, sizeof(ca));
-    itest_state_path("pki/prijedor-csr.crt", cert, sizeof(cert));
-    itest_state_path("pki/prijedor-csr.key", key, sizeof(key));
-    snprintf(ca_env, sizeof(ca_env), "SPONA_CA=%s", ca);
-    snprintf(cert_env, sizeof(cert_env), "SPONA_CERT=%s", cert);
-    snprintf(key_env, sizeof(key_env), "SPONA_KEY=%s", key);
-    const char *argv[] = { "/usr/bin/env", server_env, cli_env, ca_env, cert_env, key_env,
-                           "SPONA_PASSWORD=prijedor-lozinka-42", "/bin/bash", script, NULL };
-    assert_int_equal(itest_run(argv), 0);
+    assert_int_equal(itest_run_cli_script(&server, "SPONA_I18N_SCRIPT"), 0);
 }
 
 int main(void)
