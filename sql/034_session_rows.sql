@@ -13,29 +13,7 @@
 -- caller's rights. The owner's tools (end-sessions, sql/024's triggers) are not subject
 -- to them.
 
-CREATE FUNCTION spona_current_session_token() RETURNS bytea
-    LANGUAGE sql STABLE AS
-$$ SELECT decode(NULLIF(current_setting('spona.session_token', true), ''), 'hex') $$;
-GRANT EXECUTE ON FUNCTION spona_current_session_token() TO spona_app;
-
-ALTER TABLE sessions ENABLE ROW LEVEL SECURITY;
-
-CREATE POLICY sessions_read ON sessions FOR SELECT
-    USING (municipality_id = spona_current_municipality()
-           AND institution_id = spona_current_institution()
-           AND (user_id = spona_current_user() OR token_sha256 = spona_current_session_token()));
-CREATE POLICY sessions_insert ON sessions FOR INSERT
-    WITH CHECK (municipality_id = spona_current_municipality()
-                AND institution_id = spona_current_institution()
-                AND user_id = spona_current_user()
-                AND EXISTS (SELECT 1 FROM users u WHERE u.id = user_id
-                               AND u.institution_id = spona_current_institution()));
-CREATE POLICY sessions_update ON sessions FOR UPDATE
-    USING (municipality_id = spona_current_municipality()
-           AND institution_id = spona_current_institution()
-           AND (user_id = spona_current_user() OR token_sha256 = spona_current_session_token()))
-    WITH CHECK (municipality_id = spona_current_municipality()
-                AND institution_id = spona_current_institution());
+--@include shared/session_rows.sql
 
 -- The identity a session statement acts with, for its own transaction.
 --@include shared/session_functions.sql

@@ -1,8 +1,8 @@
 -- region 003: the session functions of the municipal sql/034 (login, the session gate,
 -- resume, logout, the cap call them: server/handlers/handlers_session.c is one code for
 -- both modes), over the regional database's own sessions table. The regional sessions
--- hold only the region's staff; the row-level security sql/034 puts on the municipal
--- sessions is not applied here yet (docs/region.md).
+-- hold only the region's staff; sql/region/008 puts the municipal row-level security on
+-- them (docs/region.md).
 
 CREATE FUNCTION spona_current_municipality() RETURNS uuid
     LANGUAGE sql STABLE AS
