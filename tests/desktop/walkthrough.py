@@ -215,6 +215,7 @@ def lead_agency():
     identity = named(window, "last name: " + LAST)  # the field's label
     assert identity is not None
     assert_not_blank(shot("3-csr-case"), "the case page")
+    plan_preview(app, window, "3b-csr-plan-preview")
 
     step("add a note")
     press(window, "Add note")
@@ -249,6 +250,8 @@ def lead_agency():
     press(register, "Register and open case")
     named(window, "Jovana %sova, case" % LAST, contains=True)
     named(window, "stage intake", contains=True)
+    press(window, "Back")
+    reports(app, window, "4b-csr-reports")
     stop(process)
 
     hits = cli("csr", "ana", "person", "search", LAST + "ova")["hits"]
@@ -257,6 +260,68 @@ def lead_agency():
     kinds = [e["kind"] for e in events]
     assert "note" in kinds and "referral" in kinds, kinds
     assert any(NOTE[:40] in e["summary"] for e in events), events
+
+
+def page_count(label):
+    """The number in the preview's "N page(s)" label (in any of the catalogs' languages)."""
+    return int(label.name.split()[0])
+
+
+def plan_preview(app, window, shot_name, names=None):
+    """Opens the plan's print preview: its page count > 0, page 1 drawn, then Close."""
+    names = names or {"preview": "Plan preview", "title": "Activation plan: print preview",
+                      "page": "Page 1 of ", "close": "Close", "print": "Print…",
+                      "save": "Save as PDF…"}
+    step("the plan's print preview")
+    press(window, names["preview"])
+    preview = dialog(app, names["title"])
+    count = preview.findChild(lambda n: n.roleName == "label" and (n.name or "")[:1].isdigit(),
+                              requireResult=True)
+    pages = page_count(count)
+    assert pages > 0, count.name
+    named(preview, names["page"] + str(pages))
+    for button in (names["print"], names["save"]):
+        control = named(preview, button, "push button")
+        wait_until(lambda: control.sensitive, button + " to be sensitive")
+    step("plan preview: %s" % count.name)
+    assert_not_blank(shot(shot_name), "the plan's preview")
+    press(preview, names["close"])
+
+
+def reports(app, window, shot_name, names=None):
+    """The Reports page: the key figures shown with their values, the charts, the rows;
+    a figure or a row that is not a number says why; then the report's print preview."""
+    names = names or {"tab": "Reports", "show": "Show figures", "figures": "Key figures",
+                      "charts": "Charts of the report", "rows": "All indicators",
+                      "preview": "Print preview…", "title": "Indicator report: print preview",
+                      "close": "Close", "suppressed": ("suppressed", "not available",
+                                                       "not in the report")}
+    step("the Reports page")
+    tab(window, names["tab"])
+    press(window, names["show"])
+    rows = named(window, names["rows"], "list")
+    wait_until(lambda: rows.childCount > 0, "the report's rows")
+    figures = named(window, names["figures"])
+    boxes = figures.findChildren(lambda n: ": " in (n.name or "") and n.roleName != "label")
+    assert len(boxes) >= 6, [b.name for b in boxes]
+    for box in boxes:
+        value = box.name.split(": ", 1)[1]
+        assert value, box.name
+        if not value.split(" ")[0].replace(".", "").isdigit():
+            assert any(why in value for why in names["suppressed"]), box.name
+    for row in rows.children:
+        value = row.name.rsplit(": ", 1)[-1]
+        if value.startswith("<5") or value.startswith("x"):
+            assert any(why in row.name for why in names["suppressed"]), row.name
+    named(window, names["charts"])
+    step("reports: %s" % "; ".join(b.name for b in boxes[:3]))
+    assert_not_blank(shot(shot_name), "the Reports page")
+    press(window, names["preview"])
+    preview = dialog(app, names["title"])
+    count = preview.findChild(lambda n: n.roleName == "label" and (n.name or "")[:1].isdigit(),
+                              requireResult=True)
+    assert page_count(count) > 0, count.name
+    press(preview, names["close"])
 
 
 def employment_bureau():
