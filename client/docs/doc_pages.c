@@ -50,6 +50,13 @@ cairo_t *doc_pages_next(struct doc_pages *pages, cairo_t *previous)
         cairo_surface_destroy(page);
         return NULL;
     }
+    /* measured as on the PDF surface (no hinting of metrics), so the text wraps and the
+       pages break exactly where the CLI's PDF breaks them */
+    cairo_font_options_t *options = cairo_font_options_create();
+    cairo_font_options_set_hint_metrics(options, CAIRO_HINT_METRICS_OFF);
+    cairo_font_options_set_hint_style(options, CAIRO_HINT_STYLE_NONE);
+    cairo_set_font_options(cr, options);
+    cairo_font_options_destroy(options);
     doc_pages_carry(cr, previous);
     pages->pages[pages->count++] = page;
     return cr;

@@ -75,6 +75,38 @@ def assert_not_blank(pixbuf, what):
     assert len(counts) >= 8 and top < 0.97 * total, (what, len(counts), top, total)
 
 
+def dominant_colours(pixbuf):
+    """{colour: share of the screen} on a 9-pixel grid, colours in steps of 16."""
+    pixels = pixbuf.get_pixels()
+    stride, channels = pixbuf.get_rowstride(), pixbuf.get_n_channels()
+    counts = {}
+    for y in range(0, pixbuf.get_height(), 9):
+        for x in range(0, pixbuf.get_width(), 9):
+            at = y * stride + x * channels
+            colour = tuple(v // 16 * 16 + 8 for v in pixels[at:at + 3])
+            counts[colour] = counts.get(colour, 0) + 1
+    total = sum(counts.values())
+    return {colour: count / total for colour, count in counts.items()}
+
+
+def compare_reference(pixbuf, name):
+    """A loose comparison with tests/desktop/reference/NAME.json: the same size, and each
+    of the reference's dominant colours covering at least half the share it had there
+    (within the tolerance), so a blank, crashed or undrawn window fails while text,
+    names and numbers may differ."""
+    assert_not_blank(pixbuf, name)
+    here = os.path.dirname(os.path.abspath(__file__))
+    with open(os.path.join(here, "reference", name + ".json")) as source:
+        reference = json.load(source)
+    assert [pixbuf.get_width(), pixbuf.get_height()] == reference["size"], name
+    shares = dominant_colours(pixbuf)
+    tolerance = reference["tolerance"]
+    for expected in reference["colours"]:
+        near = sum(share for colour, share in shares.items()
+                   if max(abs(a - b) for a, b in zip(colour, expected["rgb"])) <= tolerance)
+        assert near >= expected["share"] / 2, (name, expected, near)
+
+
 def cli(inst, user, *args):
     env = dict(os.environ, SPONA_CONFIG=os.path.join(WORK, inst + ".conf"),
                SPONA_PASSWORD=user + "-lozinka-42")
@@ -192,7 +224,7 @@ def lead_agency():
     shot("1-csr-signed-in")
     full = "%s %s" % (FIRST, LAST)
     row = caseload(window, full)
-    assert_not_blank(shot("1-csr-caseload"), "the caseload")
+    compare_reference(shot("1-csr-caseload"), "caseload")
     named(window, "Show more cases", "push button")
     activate_row(row)
     named(window, full + ", case", contains=True)
@@ -251,7 +283,7 @@ def lead_agency():
     named(window, "Jovana %sova, case" % LAST, contains=True)
     named(window, "stage intake", contains=True)
     press(window, "Back")
-    reports(app, window, "4b-csr-reports")
+    reports(app, window, "4b-csr-reports", reference="reports")
     stop(process)
 
     hits = cli("csr", "ana", "person", "search", LAST + "ova")["hits"]
@@ -288,14 +320,16 @@ def plan_preview(app, window, shot_name, names=None):
     press(preview, names["close"])
 
 
-def reports(app, window, shot_name, names=None):
+def reports(app, window, shot_name, names=None, reference=None, suppressed=False):
     """The Reports page: the key figures shown with their values, the charts, the rows;
-    a figure or a row that is not a number says why; then the report's print preview."""
+    a figure or a row that is not a number says why (suppressed: the view says small
+    cells are suppressed); then the report's print preview, its page count > 0."""
     names = names or {"tab": "Reports", "show": "Show figures", "figures": "Key figures",
                       "charts": "Charts of the report", "rows": "All indicators",
                       "preview": "Print preview…", "title": "Indicator report: print preview",
                       "close": "Close", "suppressed": ("suppressed", "not available",
-                                                       "not in the report")}
+                                                       "not in the report"),
+                      "small cells": "Small cells are suppressed"}
     step("the Reports page")
     tab(window, names["tab"])
     press(window, names["show"])
@@ -315,7 +349,12 @@ def reports(app, window, shot_name, names=None):
             assert any(why in row.name for why in names["suppressed"]), row.name
     named(window, names["charts"])
     step("reports: %s" % "; ".join(b.name for b in boxes[:3]))
-    assert_not_blank(shot(shot_name), "the Reports page")
+    if suppressed:
+        named(window, names["small cells"], contains=True)
+    if reference is not None:
+        compare_reference(shot(shot_name), reference)
+    else:
+        assert_not_blank(shot(shot_name), "the Reports page")
     press(window, names["preview"])
     preview = dialog(app, names["title"])
     count = preview.findChild(lambda n: n.roleName == "label" and (n.name or "")[:1].isdigit(),
@@ -380,6 +419,19 @@ def ngo():
     hidden = named(window, "Hidden: identity")
     assert hidden.description, "identity hidden without a reason"
     shot("7-ngo-hidden")
+    step("NGO: the report is refused with its reason, not shown empty")
+    press(window, "Back")
+    tab(window, "Reports")
+    press(window, "Show figures")
+    refused = named(window, "aggregates", "label", contains=True)
+    assert refused.name.startswith("hidden: "), refused.name
+    stop(process)
+
+
+def coordinator():
+    step("the municipality's coordinator: the suppressed view of the report")
+    process, app, window = start("grad", "goran")
+    reports(app, window, "7b-grad-reports", suppressed=True)
     stop(process)
 
 
@@ -521,6 +573,7 @@ def main():
     lead_agency()
     employment_bureau()
     ngo()
+    coordinator()
     never_blocks()
     keyboard_only()
     serbian_cyrillic()

@@ -75,7 +75,7 @@ done
 # one config file per institution, as an installation would have (the CLI and the
 # desktop read the same file); the user's session file beside it
 pki=$state/pki
-for who in csr:ana zzz:zana ngo:nada; do
+for who in csr:ana zzz:zana ngo:nada grad:goran; do
     inst=${who%%:*} user=${who#*:}
     cat >"$work/$inst.conf" <<CONF
 [client]
