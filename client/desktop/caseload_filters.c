@@ -17,6 +17,7 @@ struct caseload_filters {
     GPtrArray *group_codes;   /* index as the drop-down's; [0] is "" */
     GPtrArray *partner_codes;
     int loaded;            /* 0: not yet, 1: asked, 2: filled */
+    char *institution;     /* whose directory filled them (the partners leave it out) */
     int filling;           /* the choices are being replaced: no changed() */
     caseload_filters_changed *changed;
     gpointer data;
@@ -118,10 +119,15 @@ static void filters_directory(const spona_response *response, const char *error,
     filters_fill(filters, filters->partner, _("Any partner"), names);
     g_ptr_array_unref(names);
     filters->loaded = 2;
+    g_free(filters->institution);
+    filters->institution = g_strdup(filters->context->institution_code);
 }
 
 void caseload_filters_load(struct caseload_filters *filters)
 {
+    if (filters->loaded == 2 && g_strcmp0(filters->institution,
+                                          filters->context->institution_code) != 0)
+        filters->loaded = 0; /* another institution signed in: its own partners */
     if (filters->loaded != 0)
         return;
     filters->loaded = 1;
@@ -161,5 +167,6 @@ void caseload_filters_free(struct caseload_filters *filters)
     }
     g_ptr_array_unref(filters->group_codes);
     g_ptr_array_unref(filters->partner_codes);
+    g_free(filters->institution);
     g_free(filters);
 }

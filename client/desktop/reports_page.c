@@ -29,11 +29,16 @@ struct reports_page {
     spona_response *whoami;            /* for the names (copies) */
     spona_response *directory;
     struct doc_labels labels;
+    GCancellable *pending;             /* the call in flight (a ref), cancelled when freed */
 };
 
 static void reports_page_free(gpointer data)
 {
     struct reports_page *page = data;
+    if (page->pending != NULL) {
+        g_cancellable_cancel(page->pending);
+        g_object_unref(page->pending);
+    }
     if (page->report != NULL)
         spona__v1__report_response__free_unpacked(page->report, NULL);
     if (page->whoami != NULL)
@@ -41,6 +46,29 @@ static void reports_page_free(gpointer data)
     if (page->directory != NULL)
         spona__v1__response__free_unpacked(page->directory, NULL);
     g_free(page);
+}
+
+/* Starts request with the page's cancellable (the previous call's is dropped). */
+static void reports_call(struct reports_page *page, const char *what,
+                         const spona_request *request, desktop_call_done *done)
+{
+    g_clear_object(&page->pending);
+    GCancellable *cancellable = desktop_call_start(page->context, what, request,
+                                                   DESKTOP_CALL_READ, NULL, done, page);
+    page->pending = g_object_ref(cancellable);
+}
+
+/* Forgets the names (fetched again with each report: another user may have signed in). */
+static void reports_forget_names(struct reports_page *page)
+{
+    page->labels.whoami = NULL;
+    page->labels.directory = NULL;
+    if (page->whoami != NULL)
+        spona__v1__response__free_unpacked(page->whoami, NULL);
+    if (page->directory != NULL)
+        spona__v1__response__free_unpacked(page->directory, NULL);
+    page->whoami = NULL;
+    page->directory = NULL;
 }
 
 static void reports_say(GtkWidget *label, const char *text)
@@ -132,9 +160,11 @@ static int reports_charts_height(struct reports_page *page)
 static void reports_show(struct reports_page *page)
 {
     const Spona__V1__ReportResponse *report = page->report;
+    const char *municipality = doc_labels_municipality(&page->labels);
     char *subtitle = g_strdup_printf(
         _("Municipality %s \xc2\xb7 period %s to %s \xc2\xb7 protocol version %u"),
-        doc_labels_municipality(&page->labels), report->from, report->to,
+        municipality[0] != '\0' ? municipality : report->municipality_code, report->from,
+        report->to,
         (unsigned)report->protocol_version);
     reports_say(page->subtitle, subtitle);
     g_free(subtitle);
@@ -213,8 +243,7 @@ static void reports_fetch_names(struct reports_page *page)
         reports_show(page);
         return;
     }
-    desktop_call_start(page->context, _("Loading the names"), &request, DESKTOP_CALL_READ,
-                       NULL, reports_named, page);
+    reports_call(page, _("Loading the names"), &request, reports_named);
 }
 
 static void reports_answered(const spona_response *response, const char *error, int cancelled,
@@ -235,6 +264,7 @@ static void reports_answered(const spona_response *response, const char *error, 
     spona__v1__report_response__pack(response->report, bytes);
     page->report = spona__v1__report_response__unpack(NULL, length, bytes);
     g_free(bytes);
+    reports_forget_names(page);
     reports_fetch_names(page);
 }
 
@@ -248,8 +278,7 @@ static void reports_on_show(GtkWidget *widget, gpointer data)
     request.body_case = SPONA__V1__REQUEST__BODY_REPORT;
     request.report = &body;
     reports_say(page->status, _("Loading the report…"));
-    desktop_call_start(page->context, _("Loading the report"), &request, DESKTOP_CALL_READ,
-                       NULL, reports_answered, page);
+    reports_call(page, _("Loading the report"), &request, reports_answered);
 }
 
 static void reports_on_preview(GtkButton *button, gpointer data)

@@ -569,6 +569,39 @@ def serbian_cyrillic():
     stop(process)
 
 
+BOSNIAN = {"password": "Lozinka", "sign in": "Prijavi se", "signed in": "Prijavljeni ste kao"}
+
+
+def bosnian():
+    """Bosnian (SPONA_LANG=bs): the caseload, the plan's print preview and the Reports
+    page read in Bosnian through AT-SPI; their screenshots (bs-*.png) are the ones
+    docs/screenshots/desktop-bs-*.png are made from."""
+    step("bs: the caseload, the plan's print preview and the Reports page in Bosnian")
+    process, app, window = start("csr", "ana", lang="bs", names=BOSNIAN)
+    full = "%s %s" % (FIRST, LAST)
+    tab(window, "Moji predmeti")
+    cases = named(window, "Predmeti", "list")
+    row = named(cases, full, "list item", contains=True)
+    assert " · prijem" in row.name, row.name
+    named(window, "Prikaži još predmeta", "push button")
+    compare_reference(shot("bs-caseload"), "caseload")
+    activate_row(row, "Otvori: ")
+    named(window, full + ", predmet", contains=True)
+    plan_preview(app, window, "bs-plan-preview", {
+        "preview": "Pregled plana", "title": "Plan aktivacije: pregled prije štampe",
+        "page": "Stranica 1 od ", "close": "Zatvori", "print": "Štampaj…",
+        "save": "Sačuvaj kao PDF…"})
+    press(window, "Nazad")
+    reports(app, window, "bs-reports", {
+        "tab": "Izvještaji", "show": "Prikaži podatke", "figures": "Ključni podaci",
+        "charts": "Grafikoni izvještaja", "rows": "Svi pokazatelji",
+        "preview": "Pregled prije štampe…",
+        "title": "Izvještaj o pokazateljima: pregled prije štampe", "close": "Zatvori",
+        "suppressed": ("prikriveno", "nije dostupno", "nije u izvještaju")},
+        reference="reports")
+    stop(process)
+
+
 def main():
     lead_agency()
     employment_bureau()
@@ -577,6 +610,7 @@ def main():
     never_blocks()
     keyboard_only()
     serbian_cyrillic()
+    bosnian()
     step("ok")
 
 
