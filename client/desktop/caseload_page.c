@@ -285,14 +285,19 @@ static GtkWidget *caseload_filters(struct caseload_page *page)
     ui_set_accessible_name(page->overdue, plain);
     g_free(plain);
     gtk_box_append(GTK_BOX(bar), page->overdue);
-    page->filters = caseload_filters_new(page->context, GTK_BOX(bar), caseload_on_filters, page);
+    /* the group and partner filters on a second line: names of groups are long */
+    GtkWidget *more = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 12);
+    page->filters = caseload_filters_new(page->context, GTK_BOX(more), caseload_on_filters, page);
     GtkWidget *refresh = ui_button(_("Re_fresh"));
     gtk_box_append(GTK_BOX(bar), refresh);
     g_signal_connect(page->scope, "notify::active", G_CALLBACK(caseload_on_filter), page);
     g_signal_connect(page->stage, "notify::selected", G_CALLBACK(caseload_on_filter), page);
     g_signal_connect(page->overdue, "notify::active", G_CALLBACK(caseload_on_filter), page);
     g_signal_connect(refresh, "clicked", G_CALLBACK(caseload_on_refresh), page);
-    return bar;
+    GtkWidget *lines = gtk_box_new(GTK_ORIENTATION_VERTICAL, 6);
+    gtk_box_append(GTK_BOX(lines), bar);
+    gtk_box_append(GTK_BOX(lines), more);
+    return lines;
 }
 
 GtkWidget *caseload_page_new(struct desktop_context *context)

@@ -226,6 +226,8 @@ def lead_agency():
     row = caseload(window, full)
     compare_reference(shot("1-csr-caseload"), "caseload")
     named(window, "Show more cases", "push button")
+    for name in ("Priority group", "Partner"):  # the filters, named; "Any ..." at first
+        named(window, name)
     activate_row(row)
     named(window, full + ", case", contains=True)
     step("opened the case from the caseload: " + row.name)
