@@ -1,5 +1,6 @@
 /*
- * The printed documents of the CLI (docs/documents.md): the activation plan to sign,
+ * The printed documents (docs/documents.md), as the CLI's PDF files or as spona-desktop's
+ * recorded pages (doc_pages.h): the activation plan to sign,
  * the protocol for its signatories and the letter to a beneficiary. A flowing A4 page
  * writer over cairo and report_pdf_draw.h: headings, paragraphs that wrap, label/value
  * lines, table rows and signature lines, with a new page (and its footer) whenever the
