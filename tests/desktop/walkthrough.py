@@ -286,6 +286,7 @@ def lead_agency():
     named(window, "stage intake", contains=True)
     press(window, "Back")
     reports(app, window, "4b-csr-reports", reference="reports")
+    partner_filter(window)
     stop(process)
 
     hits = cli("csr", "ana", "person", "search", LAST + "ova")["hits"]
@@ -363,6 +364,44 @@ def reports(app, window, shot_name, names=None, reference=None, suppressed=False
                               requireResult=True)
     assert page_count(count) > 0, count.name
     press(preview, names["close"])
+
+
+def partner_filter(window):
+    """The caseload's Partner filter by the keyboard (Alt+N opens it, Down, Enter): the
+    drop-down shows the institution chosen; the case referred to the Bureau and the NGO
+    is listed exactly when one of them is chosen, the new case without referrals never."""
+    step("the caseload's partner filter")
+    tab(window, "My cases")
+    press(window, "Refresh")
+    cases = named(window, "Cases", "list")
+    full = "%s %s" % (FIRST, LAST)
+    named(cases, "Jovana %sova" % LAST, "list item", contains=True)
+    directory = cli("csr", "ana", "directory")["institutions"]
+    codes = {i["name"]: i["institution_code"] for i in directory}
+    drop = named(window, "Partner")
+
+    def chosen():
+        shown = drop.findChildren(lambda n: (n.name or "") in codes)
+        return codes[shown[0].name] if shown else None
+
+    rawinput.keyCombo("<Alt>n")
+    time.sleep(1)
+    rawinput.pressKey("Down")
+    time.sleep(0.5)
+    rawinput.pressKey("Return")
+    wait_until(lambda: chosen() is not None, "the Partner filter to show an institution")
+    code = chosen()
+    step("partner filter: " + code)
+    if code in ("testgrad.zzz", "testgrad.ngo"):
+        wait_until(lambda: not cases.findChild(
+            lambda n: ("Jovana %sova" % LAST) in (n.name or ""), retry=False,
+            requireResult=False), "the case without referrals to leave the list")
+        named(cases, full, "list item", contains=True)
+    else:
+        named(window, "No case of yours matches.", "label")
+    assert not cases.findChild(lambda n: ("Jovana %sova" % LAST) in (n.name or ""),
+                               retry=False, requireResult=False)
+    shot("4c-csr-partner-filter")
 
 
 def employment_bureau():
