@@ -140,7 +140,7 @@ static const struct args_option report_options[] = {
 const struct command command_report = {
     .name = "report",
     .summary = N_("the protocol's indicators for a period (counts only)"),
-    .help = "Usage: spona report [--from DATE] [--to DATE] [--csv | --json | --pdf FILE]\n"
+    .help = N_("Usage: spona report [--from DATE] [--to DATE] [--csv | --json | --pdf FILE]\n"
             "                    [OPTIONS]\n"
             "\n"
             "The protocol's indicators for your municipality (docs/reports.md): persons in\n"
@@ -159,7 +159,7 @@ const struct command command_report = {
             "  --csv         indicator,breakdown,value lines for a spreadsheet\n"
             "  --pdf FILE    write a printable A4 report to FILE: key figures and charts\n"
             "                (employed by pathway, persons by priority group, one-time\n"
-            "                assistance per year), then the full table; prints \"wrote FILE\"\n",
+            "                assistance per year), then the full table; prints \"wrote FILE\"\n"),
     .options = report_options,
     .run = report_run,
 };

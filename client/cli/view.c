@@ -237,8 +237,10 @@ static void view_category_fields(FILE *out, const Spona__V1__PersonView *view,
         output_text(out, label);
         fprintf(out, "%*s", name_width + 2 - (int)output_width(label), "");
         /* a yes/no field's value in words of the language */
+        /* and sex as the language writes it (Ž, M) */
         const char *value = strcmp(field->value, "true") == 0    ? _("yes")
                             : strcmp(field->value, "false") == 0 ? _("no")
+                            : strcmp(field->name, "sex") == 0    ? i18n_code_label("sex", field->value)
                                                                  : field->value;
         output_indented(out, value, name_width + 4);
         fputc('\n', out);

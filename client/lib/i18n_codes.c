@@ -45,7 +45,7 @@ const struct i18n_code i18n_codes[] = {
     CODE("role", "education_provider"), CODE("role", "employer_liaison"),
     CODE("role", "service_provider"), CODE("role", "coordinator"),
     CODE("pathway", "integrated_case_management"), CODE("pathway", "social_entrepreneurship"),
-    CODE("pathway", "other"),
+    CODE("pathway", "other"), CODE("sex", "F"), CODE("sex", "M"),
     CODE("field", "first_name"), CODE("field", "last_name"), CODE("field", "jmbg"),
     CODE("field", "birth_date"), CODE("field", "sex"), CODE("field", "address"),
     CODE("field", "phone"), CODE("field", "email"), CODE("field", "benefit_status"),
