@@ -260,7 +260,7 @@ static const struct command case_open = {
             "                        [OPTIONS]\n"
             "\n"
             "Opens a case for the person; your institution (the lead agency) leads it and\n"
-            "is its first team member. Prints the case id.\n"
+            "is its first team member. Prints the case id and number.\n"
             "\n"
             "  --reason TEXT   why the case is opened\n"
             "  --opened-on D   the day a paper case was opened (moving it into Spona)\n"),
@@ -379,7 +379,8 @@ static const struct command referral_accept = {
     .help = N_("Usage: spona referral accept REFERRAL_ID [OPTIONS]\n"
             "\n"
             "Accepts a referral addressed to your institution: it joins the case team and\n"
-            "sees what the protocol lets its role see. Prints the case id.\n"
+            "sees what the protocol lets its role see. Prints the case id and the\n"
+            "referral's new version.\n"
             "\n"),
     .help_notes = {commands_help_idempotency},
     .options = referral_accept_options,

@@ -347,7 +347,7 @@ static const struct command outcome_follow_up = {
             "outcome (outcomes data). Prints the outcome's follow-ups so far.\n"
             "\n"
             "  --months N        3, 6 or 12 (required)\n"
-            "  --on YYYY-MM-DD   the day of the check (required)\n"
+            "  --on YYYY-MM-DD   the day of the check (required; dd.mm.yyyy too)\n"
             "  --employed        the person is still employed\n"
             "  --not-employed    the person is not (one of the two is required)\n"
             "  --note TEXT       a note\n"),
@@ -390,7 +390,7 @@ const struct command command_outcome = {
             "\n"
             "  --kind KIND          employed, in_training, training_completed,\n"
             "                       self_employed, left_benefits or dropped_out (required)\n"
-            "  --on YYYY-MM-DD      when (required)\n"
+            "  --on YYYY-MM-DD      when (required; dd.mm.yyyy too)\n"
             "  --employer NAME      employed: the employer\n"
             "  --contract TYPE      employed: permanent, fixed_term, seasonal, subsidised\n"
             "                       or other\n"

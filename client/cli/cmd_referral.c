@@ -319,9 +319,9 @@ const struct command command_inbox = {
     .help = N_("Usage: spona inbox [--open] [OPTIONS]\n"
             "\n"
             "Lists the referrals addressed to your institution, newest first: a table\n"
-            "referral | case | measure | due | status | version | sent | reason / result.\n"
-            "A referral past its due date and not completed says OVERDUE. Answer one with\n"
-            "spona referral accept, decline or complete.\n"
+            "referral | case | person | measure | due | status | version | sent | reason /\n"
+            "result. A referral past its due date and not completed is marked overdue.\n"
+            "Answer one with spona referral accept, decline or complete.\n"
             "\n"
             "  --open   only those still open (sent or accepted)\n"),
     .options = inbox_options,

@@ -123,6 +123,16 @@ count sr-Cyrl plan 'За партнерску институцију' 2
 expect sr-Cyrl report 'Општина Приједор' 'Жене жртве насиља у породици' 'Дјелимичан период'
 expect sr-Cyrl protocol 'Потписници' 'Чланови' 'Приоритетне групе'
 expect sr-Cyrl letter 'Ко је видио ваше податке' 'Центар за социјални рад Приједор'
+# what people typed is printed as typed (no ЦНЦ for CNC); a measure's kind once
+expect sr-Cyrl plan 'obuka za CNC operatera'
+grep -qF 'ЦНЦ' "$work/sr-Cyrl-plan.txt" && fault "sr-Cyrl plan: the measure's text transliterated"
+count bs plan 'podrška u traženju posla' 1
+# the report's table: indicator names and breakdowns in words, no codes, no n/a
+expect bs report 'Osobe u vođenju slučaja'
+for lang in bs sr-Cyrl; do
+    grep -qwE 'persons_in_case_management|n/a|sex:F' "$work/$lang-report.txt" &&
+        fault "$lang report: an indicator code or n/a in the table"
+done
 for doc in plan report protocol letter; do
     # no Latin heading left, and no replacement or missing-glyph character
     grep -qF -e 'Individual' -e 'Signatures' -e 'Potpisi' "$work/sr-Cyrl-$doc.txt" &&
