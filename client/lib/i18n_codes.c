@@ -61,7 +61,7 @@ const struct i18n_code i18n_codes[] = {
     CODE("breakdown", "group:none"),
     CODE("field", "first_name"), CODE("field", "last_name"), CODE("field", "jmbg"),
     CODE("field", "birth_date"), CODE("field", "sex"), CODE("field", "address"),
-    CODE("field", "phone"), CODE("field", "email"), CODE("field", "benefit_status"),
+    CODE("field", "phone"), CODE("field", "email"), CODE("field", "language"), CODE("field", "benefit_status"),
     CODE("field", "household_size"), CODE("field", "rural"),
     CODE("field", "education_level"), CODE("field", "work_history"),
     CODE("field", "skills"), CODE("field", "disability_status"),
