@@ -14,7 +14,8 @@
 #   ended (one dated outside the window refused first); a stale write from a second
 #   desk refused with the conflict explained (who, when, what); case close, timeline.
 # Every output line of both runs is checked for English words (a list below), and each
-# rule for its outcome. The exit status is the verdict.
+# rule for its outcome. The exit status is the verdict. With SPONA_JOURNEY_OUT=DIR the
+# output of both runs is left in DIR.
 set -uo pipefail
 cli=${SPONA_CLI:?}
 work=$(mktemp -d)
@@ -40,7 +41,7 @@ step() {
     shift 2
     "$@" >"$out" 2>&1
     code=$?
-    { echo "### $name"; cat "$out"; } >>"$work/$lang.out"
+    { echo "### $name ($1) spona ${*:2}"; cat "$out"; } >>"$work/$lang.out"
     if [[ $expect == ok && $code -ne 0 ]]; then
         fault "$lang: $name failed ($code): $(cat "$out")"
     elif [[ $expect == refused && $code -eq 0 ]]; then
@@ -182,6 +183,11 @@ has advance_a 'измијењен' 'фаза је промијењена из п
 has show_a 'пол +Ж'
 has follow_early 'праћење након 3 мјесеци'
 has accept 'упутница је сада верзија 2'
+
+# SPONA_JOURNEY_OUT=DIR keeps the runs' output (docs/journey.md shows the Bosnian one)
+if [[ -n ${SPONA_JOURNEY_OUT:-} ]]; then
+    mkdir -p "$SPONA_JOURNEY_OUT" && cp "$work/bs.out" "$work/sr-Cyrl.out" "$SPONA_JOURNEY_OUT/"
+fi
 
 if ((faults > 0)); then
     for lang in bs sr-Cyrl; do echo "--- $lang"; cat "$work/$lang.out"; done
