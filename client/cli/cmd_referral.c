@@ -58,24 +58,6 @@ static void referrals_json(struct json_writer *writer, const char *key,
 }
 
 /*
- * The measure's text as the language says it: a referral a plan measure sent reads
- * "KIND: DESCRIPTION" (docs/cases.md), its kind code shown by its label.
- */
-static const char *referral_measure_words(const char *measure, char *out, size_t size)
-{
-    size_t code = strspn(measure, "abcdefghijklmnopqrstuvwxyz_");
-    char kind[64];
-    if (code == 0 || code >= sizeof(kind) || strncmp(measure + code, ": ", 2) != 0)
-        return measure;
-    snprintf(kind, sizeof(kind), "%.*s", (int)code, measure);
-    const char *label = i18n_code_label("measure_kind", kind);
-    if (strcmp(label, kind) == 0)
-        return measure; /* not a measure kind: text as typed */
-    snprintf(out, size, "%s: %s", label, measure + code + 2);
-    return out;
-}
-
-/*
  * A table of referrals: referral | case (its number when known) | person |
  * [institution |] measure | due | status | version | sent | reason or result.
  * The status says OVERDUE too; a person the caller may not identify is "(hidden)".
@@ -97,7 +79,7 @@ static void referrals_text(Spona__V1__ReferralView *const *views, size_t count,
     for (size_t i = 0; !failed && i < count; i++) {
         const Spona__V1__ReferralView *view = views[i];
         char status[64], version[24], person[256], measure[1024], words[1024];
-        const char *text = referral_measure_words(view->measure, words, sizeof(words));
+        const char *text = view_measure_words(view->measure, words, sizeof(words));
         snprintf(status, sizeof(status), "%s%s", i18n_code_label("referral_status", view->status),
                  view->overdue ? _(" OVERDUE") : "");
         if (view->plan_measure != 0) /* the plan's measure it carries out */

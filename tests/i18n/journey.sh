@@ -125,6 +125,8 @@ journey() {
     has inbox "$first" "$last" "$case_no"
     grep -F "$case_no" "$work/$lang.inbox" | grep -q 'job_search_support' &&
         fault "$lang: the inbox shows the measure's kind as a code"
+    grep -F "$case_no" "$work/$lang.inbox" | grep -qi 'podrška u traženju posla: podrška u traženju posla' &&
+        fault "$lang: the inbox repeats the measure's kind as its description"
     referral=$(grep -F "$case_no" "$work/$lang.inbox" | grep -oE '\b[0-9a-f]{8}-[0-9a-f]{4}' | head -1 | cut -c1-8)
     [[ -n $referral ]] || { fault "$lang: the inbox shows no referral id"; return; }
     step accept ok bureau referral accept "$referral"
@@ -148,6 +150,8 @@ journey() {
     # 8. the lead is told to close after the employment; closing without --version
     step close ok desk_b case close "$case_no" --reason employed
     step timeline ok desk_a timeline "$case_no"
+    grep -q 'job_search_support' "$work/$lang.timeline" &&
+        fault "$lang: the timeline shows the measure's kind as a code"
     step overdue ok desk_a overdue
     step whoami ok bureau whoami
 
