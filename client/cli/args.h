@@ -94,10 +94,6 @@ int args_date(const char *option, const char *text, char *err, size_t err_size);
 #define ARGS_IDEMPOTENCY_KEY 1000
 #define ARGS_IDEMPOTENCY_OPTION \
     { "idempotency-key", ARGS_IDEMPOTENCY_KEY, ARGS_VALUE, "UUID" }
-#define ARGS_IDEMPOTENCY_HELP                                                              \
-    "  --idempotency-key UUID\n"                                                            \
-    "                       to retry a write whose answer was lost: the key the error\n"    \
-    "                       named (the server applies it once; default: a new key)\n"
 
 /*
  * --version N and --fresh of the writes to a versioned record (person, case, plan,

@@ -256,7 +256,7 @@ static const struct args_option assess_options[] = {
 const struct command command_assess = {
     .name = "assess",
     .summary = N_("record a needs assessment of a case (case lead)"),
-    .help = "Usage: spona assess CASE_ID [--on DATE] --domain NAME=RATING[:NOTES] ...\n"
+    .help = N_("Usage: spona assess CASE_ID [--on DATE] --domain NAME=RATING[:NOTES] ...\n"
             "                    [--strengths TEXT] [OPTIONS]\n"
             "\n"
             "Records a needs assessment of the case, with you as the assessor; each one is\n"
@@ -269,7 +269,8 @@ const struct command command_assess = {
             "                    education_skills, work_history, health_disability, housing,\n"
             "                    family_care, finances, domestic_violence, transport,\n"
             "                    childcare, documents, discrimination\n"
-            "  --strengths TEXT  the person's strengths\n" ARGS_IDEMPOTENCY_HELP,
+            "  --strengths TEXT  the person's strengths\n"),
+    .help_notes = {commands_help_idempotency},
     .options = assess_options,
     .operands = "CASE_ID",
     .min_operands = 1,
@@ -285,7 +286,7 @@ static const struct args_option assessment_show_options[] = {
 static const struct command assessment_show = {
     .name = "show",
     .summary = N_("show a case's needs assessment (what you may see)"),
-    .help = "Usage: spona assessment show CASE_ID [--version N] [OPTIONS]\n"
+    .help = N_("Usage: spona assessment show CASE_ID [--version N] [OPTIONS]\n"
             "\n"
             "Shows the latest needs assessment of the case, or version N: date, assessor,\n"
             "a table domain | rating | category | notes with the domains whose category\n"
@@ -293,7 +294,7 @@ static const struct command assessment_show = {
             "For the case team.\n"
             "\n"
             "  --version N   that version instead of the latest (not the program's version:\n"
-            "                use -V for that)\n",
+            "                use -V for that)\n"),
     .options = assessment_show_options,
     .operands = "CASE_ID",
     .min_operands = 1,

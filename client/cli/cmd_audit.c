@@ -483,12 +483,12 @@ const struct command command_disclosures = {
 static const struct command audit_verify = {
     .name = "verify",
     .summary = N_("check the hash chain of the audit trail"),
-    .help = "Usage: spona audit verify [OPTIONS]\n"
+    .help = N_("Usage: spona audit verify [OPTIONS]\n"
             "\n"
             "Has the server recompute the hash chain of the municipality's audit trail.\n"
             "Prints `audit trail intact: N records, head HASH` (exit code 0) or\n"
             "`audit trail BROKEN at record N: PROBLEM` for the first modified, deleted or\n"
-            "reordered record (exit code 6). For the coordinator and the lead agency.\n",
+            "reordered record (exit code 6). For the coordinator and the lead agency.\n"),
     .run = audit_verify_run,
 };
 
@@ -518,7 +518,7 @@ static const struct args_option review_options[] = {
 const struct command command_emergency_review = {
     .name = "review",
     .summary = N_("the break-glass accesses, for the coordinator's review"),
-    .help = "Usage: spona emergency review [--unreviewed] [--mark ID [--note TEXT]] [OPTIONS]\n"
+    .help = N_("Usage: spona emergency review [--unreviewed] [--mark ID [--note TEXT]] [OPTIONS]\n"
             "\n"
             "Lists every break-glass access of the municipality, newest first: when it\n"
             "started, which institution and user, the case id, when it expires, whether it\n"
@@ -529,8 +529,8 @@ const struct command command_emergency_review = {
             "\n"
             "  --unreviewed   only the accesses not reviewed yet\n"
             "  --mark ID      mark the access with this id (first column) reviewed\n"
-            "  --note TEXT    the review's note (with --mark; at most 1000 characters)\n"
-                ARGS_IDEMPOTENCY_HELP,
+            "  --note TEXT    the review's note (with --mark; at most 1000 characters)\n"),
+    .help_notes = {commands_help_idempotency},
     .options = review_options,
     .run = review_run,
 };

@@ -256,15 +256,15 @@ static const struct args_option case_open_options[] = {
 static const struct command case_open = {
     .name = "open",
     .summary = N_("open a case for a person (lead agency)"),
-    .help = "Usage: spona case open PERSON_ID [--reason TEXT] [--opened-on YYYY-MM-DD]\n"
+    .help = N_("Usage: spona case open PERSON_ID [--reason TEXT] [--opened-on YYYY-MM-DD]\n"
             "                        [OPTIONS]\n"
             "\n"
             "Opens a case for the person; your institution (the lead agency) leads it and\n"
-            "is its first team member. Prints the case id.\n"
+            "is its first team member. Prints the case id and number.\n"
             "\n"
             "  --reason TEXT   why the case is opened\n"
-            "  --opened-on D   the day a paper case was opened (moving it into Spona)\n"
-            ARGS_IDEMPOTENCY_HELP,
+            "  --opened-on D   the day a paper case was opened (moving it into Spona)\n"),
+    .help_notes = {commands_help_idempotency},
     .options = case_open_options,
     .operands = "PERSON_ID",
     .min_operands = 1,
@@ -297,7 +297,7 @@ static const struct args_option case_exclude_options[] = {
 static const struct command case_exclude = {
     .name = "exclude",
     .summary = N_("exclude a user or a whole institution from a case (case lead)"),
-    .help = "Usage: spona case exclude CASE_ID --institution CODE [--user NAME]\n"
+    .help = N_("Usage: spona case exclude CASE_ID --institution CODE [--user NAME]\n"
             "                         --reason TEXT [OPTIONS]\n"
             "\n"
             "Shuts a named user of an institution (with --user), or the whole institution,\n"
@@ -308,7 +308,8 @@ static const struct command case_exclude = {
             "\n"
             "  --institution CODE   the user's institution, or the one to exclude (required)\n"
             "  --user NAME          a user of that institution (default: all of it)\n"
-            "  --reason TEXT        why (required)\n" ARGS_IDEMPOTENCY_HELP,
+            "  --reason TEXT        why (required)\n"),
+    .help_notes = {commands_help_idempotency},
     .options = case_exclude_options,
     .operands = "CASE_ID",
     .min_operands = 1,
@@ -349,7 +350,7 @@ static const struct args_option refer_options[] = {
 const struct command command_refer = {
     .name = "refer",
     .summary = N_("refer a case's person to a partner institution (case lead)"),
-    .help = "Usage: spona refer CASE_ID --to INSTITUTION_CODE --measure TEXT\n"
+    .help = N_("Usage: spona refer CASE_ID --to INSTITUTION_CODE --measure TEXT\n"
             "                   [--due YYYY-MM-DD] [OPTIONS]\n"
             "\n"
             "Refers the person of the case to a signatory institution for a measure. The\n"
@@ -358,7 +359,8 @@ const struct command command_refer = {
             "\n"
             "  --to CODE          the institution, e.g. prijedor.zzz (required)\n"
             "  --measure TEXT     what it is asked to do (required)\n"
-            "  --due YYYY-MM-DD   by when\n" ARGS_IDEMPOTENCY_HELP,
+            "  --due YYYY-MM-DD   by when\n"),
+    .help_notes = {commands_help_idempotency},
     .options = refer_options,
     .operands = "CASE_ID",
     .min_operands = 1,
@@ -374,11 +376,13 @@ static const struct args_option referral_accept_options[] = {
 static const struct command referral_accept = {
     .name = "accept",
     .summary = N_("accept a referral to your institution and join the case team"),
-    .help = "Usage: spona referral accept REFERRAL_ID [OPTIONS]\n"
+    .help = N_("Usage: spona referral accept REFERRAL_ID [OPTIONS]\n"
             "\n"
             "Accepts a referral addressed to your institution: it joins the case team and\n"
-            "sees what the protocol lets its role see. Prints the case id.\n"
-            "\n" ARGS_IDEMPOTENCY_HELP,
+            "sees what the protocol lets its role see. Prints the case id and the\n"
+            "referral's new version.\n"
+            "\n"),
+    .help_notes = {commands_help_idempotency},
     .options = referral_accept_options,
     .operands = "REFERRAL_ID",
     .min_operands = 1,
@@ -417,7 +421,7 @@ static const struct args_option emergency_options[] = {
 const struct command command_emergency = {
     .name = "emergency",
     .summary = N_("break-glass access to a case, for a limited time (lead agency)"),
-    .help = "Usage: spona emergency CASE_ID --reason TEXT [--minutes N] [OPTIONS]\n"
+    .help = N_("Usage: spona emergency CASE_ID --reason TEXT [--minutes N] [OPTIONS]\n"
             "       spona emergency review [--unreviewed] [--mark ID [--note TEXT]] [OPTIONS]\n"
             "\n"
             "Break-glass access: a lead-agency user opens a case outside the rules of the\n"
@@ -426,9 +430,10 @@ const struct command command_emergency = {
             "flagged for the coordinator's review.\n"
             "\n"
             "  --reason TEXT   why (required; at least 20 characters)\n"
-            "  --minutes N     how long (default 60, at most 480)\n" ARGS_IDEMPOTENCY_HELP
+            "  --minutes N     how long (default 60, at most 480)\n"
             "\n"
-            "`spona emergency review` lists these accesses for the coordinator's review.\n",
+            "`spona emergency review` lists these accesses for the coordinator's review.\n"),
+    .help_notes = {commands_help_idempotency},
     .options = emergency_options,
     .operands = "CASE_ID",
     .min_operands = 1,

@@ -300,7 +300,7 @@ static const struct args_option consent_grant_options[] = {
 static const struct command consent_grant = {
     .name = "grant",
     .summary = N_("record a person's consent to share categories (case lead)"),
-    .help = "Usage: spona consent grant PERSON_ID --to INSTITUTION_CODE --category CAT ...\n"
+    .help = N_("Usage: spona consent grant PERSON_ID --to INSTITUTION_CODE --category CAT ...\n"
             "                           --given YYYY-MM-DD --form REFERENCE\n"
             "                           [--expires YYYY-MM-DD] [OPTIONS]\n"
             "\n"
@@ -315,7 +315,8 @@ static const struct command consent_grant = {
             "                       plan_measures, case_notes, outcomes (required)\n"
             "  --given YYYY-MM-DD   the date on the signed form (required)\n"
             "  --form REFERENCE     the signed form's reference (required)\n"
-            "  --expires YYYY-MM-DD the last day it holds\n" ARGS_IDEMPOTENCY_HELP,
+            "  --expires YYYY-MM-DD the last day it holds\n"),
+    .help_notes = {commands_help_idempotency},
     .options = consent_grant_options,
     .operands = "PERSON_ID",
     .min_operands = 1,
@@ -333,7 +334,7 @@ static const struct args_option consent_withdraw_options[] = {
 static const struct command consent_withdraw = {
     .name = "withdraw",
     .summary = N_("withdraw a person's consent (takes effect at once)"),
-    .help = "Usage: spona consent withdraw PERSON_ID --to INSTITUTION_CODE [--category CAT ...]\n"
+    .help = N_("Usage: spona consent withdraw PERSON_ID --to INSTITUTION_CODE [--category CAT ...]\n"
             "                              [OPTIONS]\n"
             "\n"
             "Withdraws the person's consent to share with the institution: the categories\n"
@@ -341,8 +342,8 @@ static const struct command consent_withdraw = {
             "case's lead institution.\n"
             "\n"
             "  --to CODE        the institution (required)\n"
-            "  --category CAT   only this category (repeatable, or comma-separated)\n"
-                ARGS_IDEMPOTENCY_HELP,
+            "  --category CAT   only this category (repeatable, or comma-separated)\n"),
+    .help_notes = {commands_help_idempotency},
     .options = consent_withdraw_options,
     .operands = "PERSON_ID",
     .min_operands = 1,

@@ -89,15 +89,20 @@ int documents_protocol(const struct settings *settings, const char *path)
     return code;
 }
 
-/* The person's name as the caller may see it ("" otherwise); no error when hidden. */
+/*
+ * The person's name as the caller may see it ("" otherwise) and her preferred
+ * language (the field language, "" when none or hidden) into language (16 bytes);
+ * no error when hidden.
+ */
 static void documents_person_name(struct doc_session *session, const struct settings *settings,
-                                  char *person_id, char *out, size_t out_size)
+                                  char *person_id, char *out, size_t out_size, char *language)
 {
     Spona__V1__PersonGetRequest get = SPONA__V1__PERSON_GET_REQUEST__INIT;
     spona_request request = SPONA__V1__REQUEST__INIT;
     spona_response *response = NULL;
     const char *first = "", *last = "";
     out[0] = '\0';
+    language[0] = '\0';
     get.person_id = person_id;
     request.body_case = SPONA__V1__REQUEST__BODY_PERSON_GET;
     request.person_get = &get;
@@ -109,6 +114,8 @@ static void documents_person_name(struct doc_session *session, const struct sett
             first = person->fields[i]->value;
         else if (strcmp(person->fields[i]->name, "last_name") == 0)
             last = person->fields[i]->value;
+        else if (strcmp(person->fields[i]->name, "language") == 0)
+            snprintf(language, 16, "%s", person->fields[i]->value);
     }
     if (first[0] != '\0' || last[0] != '\0')
         snprintf(out, out_size, "%s %s", first, last);
@@ -129,16 +136,23 @@ int documents_letter(const struct settings *settings, char *person_id, const cha
     request.disclosures = &disclosures;
     code = doc_session_call(&session, settings, &request, &response);
     if (code == OUTPUT_EXIT_OK) {
-        char name[512], today[32], iso[32], err[512];
+        char name[512], today[32], iso[32], err[512], language[16];
         documents_person_name(&session, settings, response->disclosures->person_id, name,
-                              sizeof(name));
+                              sizeof(name), language);
+        /* in the person's language when she has one (docs/documents.md), else the CLI's */
+        enum i18n_language cli_language = i18n_current(), letter_language;
+        if (i18n_parse_language(language, &letter_language) == 0 &&
+            letter_language != cli_language)
+            i18n_select(letter_language, NULL);
         doc_session_today(today, sizeof(today), iso, sizeof(iso));
         struct letter_pdf_input input = {.disclosures = response->disclosures,
                                          .person_name = name,
                                          .labels = &session.labels,
                                          .today = today};
-        code = documents_done(settings, letter_pdf_write(&input, path, err, sizeof(err)), err,
-                              path);
+        int drawn = letter_pdf_write(&input, path, err, sizeof(err));
+        if (i18n_current() != cli_language)
+            i18n_select(cli_language, NULL); /* what the CLI says about it: its own language */
+        code = documents_done(settings, drawn, err, path);
         envelope_free_response(response);
     }
     doc_session_close(&session);

@@ -103,10 +103,6 @@ static int case_reopen_run(const struct settings *settings, const struct args *a
 
 #define LIFECYCLE_VERSION_OPTION ARGS_VERSION_OPTION, ARGS_FRESH_OPTION
 
-#define LIFECYCLE_VERSION_HELP                                                             \
-    "  --version N      the case's version you last saw (default: the one this CLI last\n"  \
-    "                   showed or wrote; a stale one is refused, saying who changed it)\n" \
-    "  --fresh          use the case's current version, read from the server first\n"
 
 static const struct args_option case_advance_options[] = {
     LIFECYCLE_VERSION_OPTION,
@@ -118,15 +114,15 @@ static const struct args_option case_advance_options[] = {
 const struct command command_case_advance = {
     .name = "advance",
     .summary = N_("move a case to its next stage (case lead)"),
-    .help = "Usage: spona case advance CASE_ID --version N --to STAGE [OPTIONS]\n"
+    .help = N_("Usage: spona case advance CASE_ID [--version N] --to STAGE [OPTIONS]\n"
             "\n"
             "Moves the case one stage on: intake -> assessment -> planning ->\n"
             "implementation -> review, and review -> implementation for another cycle.\n"
             "Any other move is refused with the stages allowed from the current one (to\n"
             "close a case: spona case close). For the case's lead institution.\n"
-            "\n" LIFECYCLE_VERSION_HELP
-            "  --to STAGE       assessment, planning, implementation or review (required)\n"
-                ARGS_IDEMPOTENCY_HELP,
+            "\n"
+            "  --to STAGE       assessment, planning, implementation or review (required)\n"),
+    .help_notes = {commands_help_case_version, commands_help_idempotency},
     .options = case_advance_options,
     .operands = "CASE_ID",
     .min_operands = 1,
@@ -145,15 +141,16 @@ static const struct args_option case_close_options[] = {
 const struct command command_case_close = {
     .name = "close",
     .summary = N_("close a case with a reason (case lead)"),
-    .help = "Usage: spona case close CASE_ID --version N --reason REASON [--note TEXT]\n"
+    .help = N_("Usage: spona case close CASE_ID [--version N] --reason REASON [--note TEXT]\n"
             "                        [OPTIONS]\n"
             "\n"
             "Closes an open case, from any stage. Record the outcome itself with spona\n"
             "outcome. For the case's lead institution.\n"
-            "\n" LIFECYCLE_VERSION_HELP
+            "\n"
             "  --reason REASON  employed, self_employed, dropped_out, moved,\n"
             "                   no_longer_eligible, died or other (required)\n"
-            "  --note TEXT      a note on the closure\n" ARGS_IDEMPOTENCY_HELP,
+            "  --note TEXT      a note on the closure\n"),
+    .help_notes = {commands_help_case_version, commands_help_idempotency},
     .options = case_close_options,
     .operands = "CASE_ID",
     .min_operands = 1,
@@ -171,12 +168,13 @@ static const struct args_option case_reopen_options[] = {
 const struct command command_case_reopen = {
     .name = "reopen",
     .summary = N_("reopen a closed case, back to assessment (case lead)"),
-    .help = "Usage: spona case reopen CASE_ID --version N --reason TEXT [OPTIONS]\n"
+    .help = N_("Usage: spona case reopen CASE_ID [--version N] --reason TEXT [OPTIONS]\n"
             "\n"
             "Reopens a closed case; it goes back to the assessment stage. For the case's\n"
             "lead institution.\n"
-            "\n" LIFECYCLE_VERSION_HELP
-            "  --reason TEXT    why it is reopened (required)\n" ARGS_IDEMPOTENCY_HELP,
+            "\n"
+            "  --reason TEXT    why it is reopened (required)\n"),
+    .help_notes = {commands_help_case_version, commands_help_idempotency},
     .options = case_reopen_options,
     .operands = "CASE_ID",
     .min_operands = 1,

@@ -530,16 +530,6 @@ static int person_benefit_run(const struct settings *settings, const struct args
     { "last-name", PERSON_OPTION_LAST_NAME, ARGS_VALUE, "TEXT" },                            \
     { "jmbg", PERSON_OPTION_JMBG, ARGS_VALUE, "DIGITS" }
 
-#define PERSON_FIELD_HELP                                                                     \
-    "  --field NAME=VALUE  a field (repeatable): first_name, last_name, jmbg,\n"              \
-    "                      birth_date (YYYY-MM-DD), sex (F/M), address, phone, email,\n"      \
-    "                      benefit_status, household_size (1-50), rural (true/false),\n"     \
-    "                      education_level, work_history, skills, disability_status,\n"       \
-    "                      work_capability, health_notes, safety_flag (true/false),\n"        \
-    "                      safety_notes (docs/access.md: each field's category)\n"            \
-    "  --first-name TEXT   the same as --field first_name=TEXT\n"                             \
-    "  --last-name TEXT    the same as --field last_name=TEXT\n"                              \
-    "  --jmbg DIGITS       the same as --field jmbg=DIGITS\n"
 
 static const struct args_option person_add_options[] = {
     PERSON_FIELD_OPTIONS,
@@ -550,13 +540,14 @@ static const struct args_option person_add_options[] = {
 static const struct command person_add = {
     .name = "add",
     .summary = N_("register a person (lead agency)"),
-    .help = "Usage: spona person add --field NAME=VALUE ... [OPTIONS]\n"
+    .help = N_("Usage: spona person add --field NAME=VALUE ... [OPTIONS]\n"
             "       spona person add --first-name TEXT --last-name TEXT [--jmbg DIGITS] ...\n"
             "\n"
             "Registers a beneficiary; first_name and last_name are required. Prints the new\n"
             "person's id and version. For the lead agency, which must be allowed to write\n"
             "every category given.\n"
-            "\n" PERSON_FIELD_HELP ARGS_IDEMPOTENCY_HELP,
+            "\n"),
+    .help_notes = {commands_help_person_fields, commands_help_idempotency},
     .options = person_add_options,
     .run = person_add_run,
 };
@@ -586,7 +577,7 @@ static const struct args_option person_update_options[] = {
 static const struct command person_update = {
     .name = "update",
     .summary = N_("change fields of a person"),
-    .help = "Usage: spona person update PERSON_ID --version N --field NAME=VALUE ... [OPTIONS]\n"
+    .help = N_("Usage: spona person update PERSON_ID [--version N] --field NAME=VALUE ... [OPTIONS]\n"
             "\n"
             "Changes the fields given (an empty VALUE clears an optional field). Your\n"
             "institution must be allowed to write every field's category. N is the version\n"
@@ -595,8 +586,8 @@ static const struct command person_update = {
             "\n"
             "  --version N         the version the change applies to (default: the one this\n"
             "                      CLI last showed or wrote; not the program's: use -V)\n"
-            "  --fresh             use the person's current version, read first\n" PERSON_FIELD_HELP
-                ARGS_IDEMPOTENCY_HELP,
+            "  --fresh             use the person's current version, read first\n"),
+    .help_notes = {commands_help_person_fields, commands_help_idempotency},
     .options = person_update_options,
     .operands = "PERSON_ID",
     .min_operands = 1,
@@ -641,7 +632,7 @@ static const struct args_option person_household_options[] = {
 static const struct command person_household = {
     .name = "household",
     .summary = N_("set the members of a person's household"),
-    .help = "Usage: spona person household PERSON_ID --version N\n"
+    .help = N_("Usage: spona person household PERSON_ID [--version N]\n"
             "                              --member \"NAME|RELATION|BIRTH_YEAR\" ... [OPTIONS]\n"
             "       spona person household PERSON_ID --version N --none [OPTIONS]\n"
             "\n"
@@ -654,7 +645,8 @@ static const struct command person_household = {
             "  --member M         a member (repeatable), \"NAME|RELATION|BIRTH_YEAR\": RELATION\n"
             "                     spouse, child, parent, sibling or other; the year may be\n"
             "                     left out (\"Ana Savić|child|2015\", \"Dragan Savić|spouse\")\n"
-            "  --none             the person lives alone: empty the list\n" ARGS_IDEMPOTENCY_HELP,
+            "  --none             the person lives alone: empty the list\n"),
+    .help_notes = {commands_help_idempotency},
     .options = person_household_options,
     .operands = "PERSON_ID",
     .min_operands = 1,
@@ -677,7 +669,7 @@ static const struct args_option person_benefit_options[] = {
 static const struct command person_benefit = {
     .name = "benefit",
     .summary = N_("add a period of social benefit to a person"),
-    .help = "Usage: spona person benefit PERSON_ID --version N --kind KIND --since YYYY-MM-DD\n"
+    .help = N_("Usage: spona person benefit PERSON_ID [--version N] --kind KIND --since YYYY-MM-DD\n"
             "                            [--until YYYY-MM-DD] [--amount BAM] [--note TEXT]\n"
             "                            [OPTIONS]\n"
             "\n"
@@ -691,7 +683,8 @@ static const struct command person_benefit = {
             "  --since YYYY-MM-DD   first day (required)\n"
             "  --until YYYY-MM-DD   last day (default: ongoing)\n"
             "  --amount BAM         amount in BAM, e.g. 187.50 (a month, or once)\n"
-            "  --note TEXT          a note\n" ARGS_IDEMPOTENCY_HELP,
+            "  --note TEXT          a note\n"),
+    .help_notes = {commands_help_idempotency},
     .options = person_benefit_options,
     .operands = "PERSON_ID",
     .min_operands = 1,

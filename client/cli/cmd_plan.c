@@ -420,13 +420,6 @@ static int plan_print_run(const struct settings *settings, const struct args *ar
     { "obligations", PLAN_OPTION_OBLIGATIONS, ARGS_VALUE, "TEXT" },                          \
     ARGS_IDEMPOTENCY_OPTION
 
-#define PLAN_CHANGE_HELP                                                                    \
-    "  --version N          the plan version you last saw (0: no plan yet; default: the\n"  \
-    "                       one this CLI last showed or wrote; a stale one is refused)\n"  \
-    "  --fresh              use the plan's current version, read from the server first\n"  \
-    "  --review YYYY-MM-DD  also set the date of the plan's next review\n"                  \
-    "  --obligations TEXT   also set the person's obligations under the plan\n"             \
-    ARGS_IDEMPOTENCY_HELP
 
 static const struct args_option plan_add_goal_options[] = {
     PLAN_CHANGE_OPTIONS,
@@ -438,14 +431,15 @@ static const struct args_option plan_add_goal_options[] = {
 static const struct command plan_add_goal = {
     .name = "add-goal",
     .summary = N_("add a goal to a case's activation plan (case lead)"),
-    .help = "Usage: spona plan add-goal CASE_ID --version N --text TEXT [--target YYYY-MM-DD]\n"
+    .help = N_("Usage: spona plan add-goal CASE_ID [--version N] --text TEXT [--target YYYY-MM-DD]\n"
             "                           [OPTIONS]\n"
             "\n"
             "Adds a goal (status open) to the individual activation plan of the case, which\n"
             "becomes a new plan version. For the case's lead institution.\n"
             "\n"
             "  --text TEXT          the goal (required)\n"
-            "  --target YYYY-MM-DD  when it should be reached\n" PLAN_CHANGE_HELP,
+            "  --target YYYY-MM-DD  when it should be reached\n"),
+    .help_notes = {commands_help_plan_change, commands_help_idempotency},
     .options = plan_add_goal_options,
     .operands = "CASE_ID",
     .min_operands = 1,
@@ -465,14 +459,14 @@ static const struct args_option plan_add_measure_options[] = {
 static const struct command plan_add_measure = {
     .name = "add-measure",
     .summary = N_("add a measure to a case's activation plan (case lead)"),
-    .help = "Usage: spona plan add-measure CASE_ID --version N --kind KIND --text TEXT\n"
+    .help = N_("Usage: spona plan add-measure CASE_ID [--version N] --kind KIND --text TEXT\n"
             "                              --responsible INSTITUTION_CODE [--due YYYY-MM-DD]\n"
             "                              [OPTIONS]\n"
             "\n"
             "Adds a measure (status planned) to the individual activation plan of the case,\n"
             "with the institution responsible for it; the plan becomes a new version. For\n"
-            "the case's lead institution. Refer the person to that institution with spona\n"
-            "refer.\n"
+            "the case's lead institution. A measure of a partner institution refers the\n"
+            "person to it (the referral is sent by itself).\n"
             "\n"
             "  --kind KIND          training, requalification, job_search_support,\n"
             "                       subsidised_employment, self_employment,\n"
@@ -481,7 +475,8 @@ static const struct command plan_add_measure = {
             "  --text TEXT          what the measure is (required)\n"
             "  --responsible CODE   the institution responsible, e.g. prijedor.skola\n"
             "                       (required)\n"
-            "  --due YYYY-MM-DD     by when\n" PLAN_CHANGE_HELP,
+            "  --due YYYY-MM-DD     by when\n"),
+    .help_notes = {commands_help_plan_change, commands_help_idempotency},
     .options = plan_add_measure_options,
     .operands = "CASE_ID",
     .min_operands = 1,
@@ -499,7 +494,7 @@ static const struct args_option plan_set_status_options[] = {
 static const struct command plan_set_status = {
     .name = "set-status",
     .summary = N_("set the status of goals and measures of a plan"),
-    .help = "Usage: spona plan set-status CASE_ID --version N\n"
+    .help = N_("Usage: spona plan set-status CASE_ID [--version N]\n"
             "                             (--goal N=STATUS | --measure N=STATUS) ...\n"
             "                             [OPTIONS]\n"
             "\n"
@@ -509,7 +504,8 @@ static const struct command plan_set_status = {
             "\n"
             "  --goal N=STATUS      goal N: open, achieved or dropped (repeatable)\n"
             "  --measure N=STATUS   measure N: planned, in_progress, done or cancelled\n"
-            "                       (repeatable)\n" PLAN_CHANGE_HELP,
+            "                       (repeatable)\n"),
+    .help_notes = {commands_help_plan_change, commands_help_idempotency},
     .options = plan_set_status_options,
     .operands = "CASE_ID",
     .min_operands = 1,
@@ -525,7 +521,7 @@ static const struct args_option plan_get_options[] = {
 static const struct command plan_show = {
     .name = "show",
     .summary = N_("show a case's activation plan"),
-    .help = "Usage: spona plan show CASE_ID [--version N] [OPTIONS]\n"
+    .help = N_("Usage: spona plan show CASE_ID [--version N] [OPTIONS]\n"
             "\n"
             "Shows the latest activation plan of the case, or version N: its versions, who\n"
             "changed it last and when, the review date, the person's obligations, the goals\n"
@@ -533,7 +529,7 @@ static const struct command plan_show = {
             "responsible | due | status). For institutions that may read plan_measures.\n"
             "\n"
             "  --version N   that version instead of the latest (not the program's version:\n"
-            "                use -V for that)\n",
+            "                use -V for that)\n"),
     .options = plan_get_options,
     .operands = "CASE_ID",
     .min_operands = 1,
@@ -550,7 +546,7 @@ static const struct args_option plan_print_options[] = {
 static const struct command plan_print = {
     .name = "print",
     .summary = N_("print a case's activation plan as a document to sign"),
-    .help = "Usage: spona plan print CASE_ID [--version N] [--pdf FILE] [OPTIONS]\n"
+    .help = N_("Usage: spona plan print CASE_ID [--version N] [--pdf FILE] [OPTIONS]\n"
             "\n"
             "Prints the activation plan (latest, or version N) as the server renders it: a\n"
             "document fit to print and sign by the person and the case manager. Redirect\n"
@@ -560,7 +556,7 @@ static const struct command plan_print = {
             "  --pdf FILE    write the plan to sign as a PDF in your language: the person,\n"
             "                the case number, place and date, goals, measures and a\n"
             "                signature line for the person, the case manager and each\n"
-            "                partner carrying a measure\n",
+            "                partner carrying a measure\n"),
     .options = plan_print_options,
     .operands = "CASE_ID",
     .min_operands = 1,

@@ -316,13 +316,14 @@ static const struct args_option protocol_import_options[] = {
 static const struct command protocol_import = {
     .name = "import",
     .summary = N_("store a new version of the protocol from a YAML file"),
-    .help = "Usage: spona protocol import FILE [OPTIONS]\n"
+    .help = N_("Usage: spona protocol import FILE [OPTIONS]\n"
             "\n"
             "Sends the policy document FILE (YAML, docs/policy.md, at most 1 MiB) to the\n"
             "server, which validates it and stores it as the next version of the\n"
             "municipality's Protocol on cooperation. For the coordinator and the lead agency.\n"
             "A document with errors is refused; each error is printed as FILE:LINE: message.\n"
-            "\n" ARGS_IDEMPOTENCY_HELP,
+            "\n"),
+    .help_notes = {commands_help_idempotency},
     .options = protocol_import_options,
     .operands = "FILE",
     .min_operands = 1,
@@ -339,7 +340,7 @@ static const struct args_option protocol_show_options[] = {
 static const struct command protocol_show = {
     .name = "show",
     .summary = N_("print the protocol in force (or a version) as a document"),
-    .help = "Usage: spona protocol show [--version N] [--yaml] [OPTIONS]\n"
+    .help = N_("Usage: spona protocol show [--version N] [--yaml] [OPTIONS]\n"
             "\n"
             "Prints the protocol in force, or version N, as a document fit to print and sign.\n"
             "With --json: version, title, effective date, import time, every stored version,\n"
@@ -347,7 +348,7 @@ static const struct command protocol_show = {
             "\n"
             "  --version N   that version instead of the one in force (here --version is not\n"
             "                the program's version; use -V for that)\n"
-            "  --yaml        print the stored YAML document instead\n",
+            "  --yaml        print the stored YAML document instead\n"),
     .options = protocol_show_options,
     .run = protocol_show_run,
 };
@@ -365,13 +366,13 @@ static const struct args_option protocol_print_options[] = {
 static const struct command protocol_print = {
     .name = "print",
     .summary = N_("write the protocol in force as a PDF for its signatories"),
-    .help = "Usage: spona protocol print --pdf FILE [OPTIONS]\n"
+    .help = N_("Usage: spona protocol print --pdf FILE [OPTIONS]\n"
             "\n"
             "Writes the protocol in force as a PDF in your language: title, municipality,\n"
             "version and effective date, the signatories and their roles, the priority\n"
             "groups, every clause, the approvals and a signature line per signatory.\n"
             "\n"
-            "  --pdf FILE    the PDF to write (required)\n",
+            "  --pdf FILE    the PDF to write (required)\n"),
     .options = protocol_print_options,
     .run = protocol_print_run,
 };
@@ -385,7 +386,7 @@ static const struct args_option protocol_approve_options[] = {
 static const struct command protocol_approve = {
     .name = "approve",
     .summary = N_("approve an amendment for your institution (signed with its key)"),
-    .help = "Usage: spona protocol approve VERSION [--file FILE] [OPTIONS]\n"
+    .help = N_("Usage: spona protocol approve VERSION [--file FILE] [OPTIONS]\n"
             "\n"
             "Approves version VERSION of the protocol for your institution: reads its stored\n"
             "text, signs its SHA-256 (with the municipality and the version) with the private\n"
@@ -395,7 +396,8 @@ static const struct command protocol_approve = {
             "`spona protocol show --version N` lists the approvals it requires.\n"
             "\n"
             "  --file FILE   approve only if the stored text is exactly FILE (the text you read)\n"
-            "\n" ARGS_IDEMPOTENCY_HELP,
+            "\n"),
+    .help_notes = {commands_help_idempotency},
     .options = protocol_approve_options,
     .operands = "VERSION",
     .min_operands = 1,

@@ -283,7 +283,7 @@ static const struct args_option conference_options[] = {
 const struct command command_conference = {
     .name = "conference",
     .summary = N_("record a case conference (case lead)"),
-    .help = "Usage: spona conference CASE_ID --on YYYY-MM-DD --institution CODE ...\n"
+    .help = N_("Usage: spona conference CASE_ID --on YYYY-MM-DD --institution CODE ...\n"
             "                        [--user NAME ...] --decisions TEXT [--next-steps TEXT]\n"
             "                        [OPTIONS]\n"
             "\n"
@@ -295,7 +295,8 @@ const struct command command_conference = {
             "  --institution CODE   a participating institution (repeatable, at least one)\n"
             "  --user NAME          a participating user (repeatable)\n"
             "  --decisions TEXT     what was decided (required)\n"
-            "  --next-steps TEXT    the next steps\n" ARGS_IDEMPOTENCY_HELP,
+            "  --next-steps TEXT    the next steps\n"),
+    .help_notes = {commands_help_idempotency},
     .options = conference_options,
     .operands = "CASE_ID",
     .min_operands = 1,
@@ -311,12 +312,13 @@ static const struct args_option note_options[] = {
 const struct command command_note = {
     .name = "note",
     .summary = N_("add a note to a case (case team)"),
-    .help = "Usage: spona note CASE_ID TEXT [OPTIONS]\n"
+    .help = N_("Usage: spona note CASE_ID TEXT [OPTIONS]\n"
             "\n"
             "Adds a note to the case, signed with your name and institution (case_notes\n"
             "data: your institution must be allowed to write it). Notes are never changed.\n"
             "Quote TEXT. Prints the note id.\n"
-            "\n" ARGS_IDEMPOTENCY_HELP,
+            "\n"),
+    .help_notes = {commands_help_idempotency},
     .options = note_options,
     .operands = "CASE_ID and TEXT",
     .min_operands = 2,
@@ -337,7 +339,7 @@ static const struct args_option follow_up_options[] = {
 static const struct command outcome_follow_up = {
     .name = "follow-up",
     .summary = N_("record a follow-up of an outcome at 3, 6 or 12 months"),
-    .help = "Usage: spona outcome follow-up OUTCOME_ID --months 3|6|12 --on YYYY-MM-DD\n"
+    .help = N_("Usage: spona outcome follow-up OUTCOME_ID --months 3|6|12 --on YYYY-MM-DD\n"
             "                               (--employed | --not-employed) [--note TEXT]\n"
             "                               [OPTIONS]\n"
             "\n"
@@ -345,10 +347,11 @@ static const struct command outcome_follow_up = {
             "outcome (outcomes data). Prints the outcome's follow-ups so far.\n"
             "\n"
             "  --months N        3, 6 or 12 (required)\n"
-            "  --on YYYY-MM-DD   the day of the check (required)\n"
+            "  --on YYYY-MM-DD   the day of the check (required; dd.mm.yyyy too)\n"
             "  --employed        the person is still employed\n"
             "  --not-employed    the person is not (one of the two is required)\n"
-            "  --note TEXT       a note\n" ARGS_IDEMPOTENCY_HELP,
+            "  --note TEXT       a note\n"),
+    .help_notes = {commands_help_idempotency},
     .options = follow_up_options,
     .operands = "OUTCOME_ID",
     .min_operands = 1,
@@ -376,7 +379,7 @@ static const struct args_option outcome_options[] = {
 const struct command command_outcome = {
     .name = "outcome",
     .summary = N_("record an outcome: a job, training, ... (lead or partner)"),
-    .help = "Usage: spona outcome CASE_ID --kind KIND --on YYYY-MM-DD [--employer NAME]\n"
+    .help = N_("Usage: spona outcome CASE_ID --kind KIND --on YYYY-MM-DD [--employer NAME]\n"
             "                     [--contract TYPE] [--pathway PATHWAY] [--certificate TEXT]\n"
             "                     [--note TEXT] [OPTIONS]\n"
             "       spona outcome follow-up OUTCOME_ID --months 3|6|12 --on YYYY-MM-DD\n"
@@ -387,14 +390,15 @@ const struct command command_outcome = {
             "\n"
             "  --kind KIND          employed, in_training, training_completed,\n"
             "                       self_employed, left_benefits or dropped_out (required)\n"
-            "  --on YYYY-MM-DD      when (required)\n"
+            "  --on YYYY-MM-DD      when (required; dd.mm.yyyy too)\n"
             "  --employer NAME      employed: the employer\n"
             "  --contract TYPE      employed: permanent, fixed_term, seasonal, subsidised\n"
             "                       or other\n"
             "  --pathway PATHWAY    employed, self_employed: integrated_case_management,\n"
             "                       social_entrepreneurship or other\n"
             "  --certificate TEXT   training_completed: the certificate\n"
-            "  --note TEXT          a note\n" ARGS_IDEMPOTENCY_HELP,
+            "  --note TEXT          a note\n"),
+    .help_notes = {commands_help_idempotency},
     .options = outcome_options,
     .operands = "CASE_ID",
     .min_operands = 1,

@@ -78,14 +78,15 @@ static void referrals_text(Spona__V1__ReferralView *const *views, size_t count,
     int failed = table_add(&table, cells);
     for (size_t i = 0; !failed && i < count; i++) {
         const Spona__V1__ReferralView *view = views[i];
-        char status[64], version[24], person[256], measure[1024];
+        char status[64], version[24], person[256], measure[1024], words[1024];
+        const char *text = view_measure_words(view->measure, words, sizeof(words));
         snprintf(status, sizeof(status), "%s%s", i18n_code_label("referral_status", view->status),
                  view->overdue ? _(" OVERDUE") : "");
         if (view->plan_measure != 0) /* the plan's measure it carries out */
-            snprintf(measure, sizeof(measure), _("%s (plan measure %u)"), view->measure,
+            snprintf(measure, sizeof(measure), _("%s (plan measure %u)"), text,
                      (unsigned)view->plan_measure);
         else
-            snprintf(measure, sizeof(measure), "%s", view->measure);
+            snprintf(measure, sizeof(measure), "%s", text);
         snprintf(version, sizeof(version), "%llu", (unsigned long long)view->version);
         view_person_name(person, sizeof(person), view->person_first_name,
                          view->person_last_name, view->person_name_hidden);
@@ -263,21 +264,18 @@ static const struct args_option referral_decline_options[] = {
     { NULL, 0, 0, NULL },
 };
 
-#define REFERRAL_VERSION_HELP                                                               \
-    "  --version N     the referral's version (default: the one this CLI last showed\n"     \
-    "                  or wrote, as in spona inbox; a stale one is refused)\n"              \
-    "  --fresh         use the referral's current version, read from the server first\n"
 
 const struct command command_referral_decline = {
     .name = "decline",
     .summary = N_("decline a referral to your institution, with a reason"),
-    .help = "Usage: spona referral decline REFERRAL_ID --version N --reason TEXT [OPTIONS]\n"
+    .help = N_("Usage: spona referral decline REFERRAL_ID [--version N] --reason TEXT [OPTIONS]\n"
             "\n"
             "Declines a referral addressed to your institution (sent, or accepted and not\n"
             "completed). When it was your institution's last open referral on the case,\n"
             "it leaves the case team; it keeps read access to what it wrote.\n"
-            "\n" REFERRAL_VERSION_HELP
-            "  --reason TEXT   why (required)\n" ARGS_IDEMPOTENCY_HELP,
+            "\n"
+            "  --reason TEXT   why (required)\n"),
+    .help_notes = {commands_help_referral_version, commands_help_idempotency},
     .options = referral_decline_options,
     .operands = "REFERRAL_ID",
     .min_operands = 1,
@@ -296,13 +294,14 @@ static const struct args_option referral_complete_options[] = {
 const struct command command_referral_complete = {
     .name = "complete",
     .summary = N_("complete an accepted referral, with its result"),
-    .help = "Usage: spona referral complete REFERRAL_ID --version N --result TEXT [OPTIONS]\n"
+    .help = N_("Usage: spona referral complete REFERRAL_ID [--version N] --result TEXT [OPTIONS]\n"
             "\n"
             "Completes an accepted referral to your institution with what came of it. When\n"
             "it was your institution's last open referral on the case, it leaves the case\n"
             "team; it keeps read access to what it wrote.\n"
-            "\n" REFERRAL_VERSION_HELP
-            "  --result TEXT   what came of it (required)\n" ARGS_IDEMPOTENCY_HELP,
+            "\n"
+            "  --result TEXT   what came of it (required)\n"),
+    .help_notes = {commands_help_referral_version, commands_help_idempotency},
     .options = referral_complete_options,
     .operands = "REFERRAL_ID",
     .min_operands = 1,
@@ -318,14 +317,14 @@ static const struct args_option inbox_options[] = {
 const struct command command_inbox = {
     .name = "inbox",
     .summary = N_("referrals to your institution"),
-    .help = "Usage: spona inbox [--open] [OPTIONS]\n"
+    .help = N_("Usage: spona inbox [--open] [OPTIONS]\n"
             "\n"
             "Lists the referrals addressed to your institution, newest first: a table\n"
-            "referral | case | measure | due | status | version | sent | reason / result.\n"
-            "A referral past its due date and not completed says OVERDUE. Answer one with\n"
-            "spona referral accept, decline or complete.\n"
+            "referral | case | person | measure | due | status | version | sent | reason /\n"
+            "result. A referral past its due date and not completed is marked overdue.\n"
+            "Answer one with spona referral accept, decline or complete.\n"
             "\n"
-            "  --open   only those still open (sent or accepted)\n",
+            "  --open   only those still open (sent or accepted)\n"),
     .options = inbox_options,
     .run = inbox_run,
 };
@@ -333,11 +332,11 @@ const struct command command_inbox = {
 const struct command command_overdue = {
     .name = "overdue",
     .summary = N_("overdue referrals (lead agency; coordinator: counts only)"),
-    .help = "Usage: spona overdue [OPTIONS]\n"
+    .help = N_("Usage: spona overdue [OPTIONS]\n"
             "\n"
             "Referrals past their due date and not completed. The lead agency gets them\n"
             "with their cases: referral | case | institution | measure | due | status |\n"
             "version | sent | reason / result. The coordinator gets only how many each\n"
-            "institution has (no case, no person).\n",
+            "institution has (no case, no person).\n"),
     .run = overdue_run,
 };

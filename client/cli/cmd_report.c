@@ -14,6 +14,7 @@
 #include "json.h"
 #include "output.h"
 #include "remote.h"
+#include "report_labels.h"
 #include "table.h"
 #include "view.h"
 
@@ -88,10 +89,18 @@ static void report_text(const Spona__V1__ReportResponse *answer)
     table_init(&table, 3);
     const char *header[] = { _("indicator"), _("breakdown"), _("value") };
     int failed = table_add(&table, header);
+    const char *previous = "";
     for (size_t i = 0; !failed && i < answer->n_rows; i++) {
-        const char *row[] = { answer->rows[i]->indicator, answer->rows[i]->breakdown,
-                              answer->rows[i]->value };
+        /* the indicator's name on its first row only, the breakdown and value in words */
+        char breakdown[256];
+        const char *indicator = answer->rows[i]->indicator;
+        const char *row[] = {
+            strcmp(indicator, previous) == 0 ? "" : report_label_indicator(indicator),
+            report_label_breakdown(NULL, answer->rows[i]->breakdown, breakdown,
+                                   sizeof(breakdown)),
+            report_label_value(answer->rows[i]->value) };
         failed = table_add(&table, row);
+        previous = indicator;
     }
     table_print(&table, stdout, 0);
     table_free(&table);
@@ -140,7 +149,7 @@ static const struct args_option report_options[] = {
 const struct command command_report = {
     .name = "report",
     .summary = N_("the protocol's indicators for a period (counts only)"),
-    .help = "Usage: spona report [--from DATE] [--to DATE] [--csv | --json | --pdf FILE]\n"
+    .help = N_("Usage: spona report [--from DATE] [--to DATE] [--csv | --json | --pdf FILE]\n"
             "                    [OPTIONS]\n"
             "\n"
             "The protocol's indicators for your municipality (docs/reports.md): persons in\n"
@@ -159,7 +168,7 @@ const struct command command_report = {
             "  --csv         indicator,breakdown,value lines for a spreadsheet\n"
             "  --pdf FILE    write a printable A4 report to FILE: key figures and charts\n"
             "                (employed by pathway, persons by priority group, one-time\n"
-            "                assistance per year), then the full table; prints \"wrote FILE\"\n",
+            "                assistance per year), then the full table; prints \"wrote FILE\"\n"),
     .options = report_options,
     .run = report_run,
 };

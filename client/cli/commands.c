@@ -39,6 +39,37 @@ static const struct command *const commands_table[] = {
 
 #define COMMANDS_COUNT (sizeof(commands_table) / sizeof(commands_table[0]))
 
+const char commands_help_idempotency[] = N_(
+    "  --idempotency-key UUID\n"
+    "                       to retry a write whose answer was lost: the key the error\n"
+    "                       named (the server applies it once; default: a new key)\n");
+const char commands_help_case_version[] = N_(
+    "  --version N      the case's version you last saw (default: the one this CLI last\n"
+    "                   showed or wrote; a stale one is refused, saying who changed it)\n"
+    "  --fresh          use the case's current version, read from the server first\n");
+const char commands_help_person_fields[] = N_(
+    "  --field NAME=VALUE  a field (repeatable): first_name, last_name, jmbg,\n"
+    "                      birth_date (15.05.1990 or 1990-05-15), sex (Ž/M or F/M),\n"
+    "                      address, phone, email, benefit_status, household_size\n"
+    "                      (1-50), rural (da/ne or true/false), education_level,\n"
+    "                      work_history, skills, disability_status, work_capability,\n"
+    "                      health_notes, safety_flag (da/ne), safety_notes,\n"
+    "                      priority_groups (codes of the protocol, comma-separated)\n"
+    "                      (docs/access.md: each field's category)\n"
+    "  --first-name TEXT   the same as --field first_name=TEXT\n"
+    "  --last-name TEXT    the same as --field last_name=TEXT\n"
+    "  --jmbg DIGITS       the same as --field jmbg=DIGITS\n");
+const char commands_help_referral_version[] = N_(
+    "  --version N     the referral's version (default: the one this CLI last showed\n"
+    "                  or wrote, as in spona inbox; a stale one is refused)\n"
+    "  --fresh         use the referral's current version, read from the server first\n");
+const char commands_help_plan_change[] = N_(
+    "  --version N          the plan version you last saw (0: no plan yet; default: the\n"
+    "                       one this CLI last showed or wrote; a stale one is refused)\n"
+    "  --fresh              use the plan's current version, read from the server first\n"
+    "  --review YYYY-MM-DD  also set the date of the plan's next review\n"
+    "  --obligations TEXT   also set the person's obligations under the plan\n");
+
 static const char *const commands_common_options = N_(
     "Options (every command):\n"
     "  --server HOST:PORT   server address (default 127.0.0.1:7443; [V6ADDR]:PORT)\n"
@@ -123,6 +154,9 @@ void commands_print_usage(FILE *out)
 void commands_print_help(const struct command *command, const char *path, FILE *out)
 {
     fputs(_(command->help), out); /* English when its help is not in the catalogs */
+    for (size_t i = 0; i < sizeof(command->help_notes) / sizeof(command->help_notes[0]); i++)
+        if (command->help_notes[i] != NULL)
+            fputs(_(command->help_notes[i]), out);
     if (command->subcommands != NULL) {
         fputs(_("\nSubcommands:\n"), out);
         for (size_t j = 0; command->subcommands[j] != NULL; j++)

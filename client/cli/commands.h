@@ -20,6 +20,7 @@ struct command {
     const char *name;        /* "ping"; in a group's table the second word ("import") */
     const char *summary;     /* one line for `spona --help` */
     const char *help;        /* `spona ... --help`: usage line, what it does, its own options */
+    const char *help_notes[3]; /* more option lines shared by commands (below), after help */
     unsigned flags;          /* enum settings_flag flags it accepts (login's --user ...) */
     const struct args_option *options; /* its own options (name NULL ends); may be NULL */
     const char *operands;    /* names of its operands for messages ("PERSON_ID"); may be NULL */
@@ -28,6 +29,16 @@ struct command {
     int (*run)(const struct settings *settings, const struct args *args); /* exit code;
                                                      NULL for a group without its own */
 };
+
+/*
+ * Option lines that several commands' help shares, printed after a command's own
+ * help (help_notes), each a whole string of the catalogs.
+ */
+extern const char commands_help_idempotency[]; /* --idempotency-key, which every write takes */
+extern const char commands_help_case_version[]; /* --version and --fresh of case advance, close and reopen */
+extern const char commands_help_person_fields[]; /* the fields of person add and update */
+extern const char commands_help_referral_version[]; /* --version and --fresh of referral decline and complete */
+extern const char commands_help_plan_change[]; /* the options every plan change takes (then the idempotency key) */
 
 /* The top-level command called name, or NULL. */
 const struct command *commands_find(const char *name);

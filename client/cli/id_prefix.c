@@ -1,7 +1,7 @@
 /*
  * Short ids (see id_prefix.h): the body's id fields found by protobuf-c
- * reflection, so every command that takes a case, person or referral id
- * accepts a prefix without code of its own.
+ * reflection, so every command that takes a case, person, referral or outcome id
+ * accepts a prefix (and a case id its number) without code of its own.
  */
 #include "id_prefix.h"
 
@@ -40,6 +40,24 @@ static int id_prefix_is_prefix(const char *text)
         digits++;
     }
     return digits >= ID_PREFIX_MIN && digits < 32;
+}
+
+/* A case number, SHORT-YYYY-NNNN (1-6 letters, a year, 4-9 digits; sql/040). */
+static int id_prefix_is_case_number(const char *text)
+{
+    size_t at = 0, letters = 0, digits = 0;
+    while (letters < 7 && isalpha((unsigned char)text[at]))
+        at++, letters++;
+    if (letters < 1 || letters > 6 || text[at++] != '-')
+        return 0;
+    for (int i = 0; i < 4; i++, at++)
+        if (!isdigit((unsigned char)text[at]))
+            return 0;
+    if (text[at++] != '-')
+        return 0;
+    while (isdigit((unsigned char)text[at]) && digits < 10)
+        at++, digits++;
+    return digits >= 4 && digits <= 9 && text[at] == '\0';
 }
 
 /* Asks the server for the ids of kind that begin with prefix; 0 with the one id in out. */
@@ -86,8 +104,9 @@ int id_prefix_resolve(struct spona_client *client, const struct settings *settin
                       spona_request *request)
 {
     static const char *const fields[][2] = {
-        {"case_id", "case"}, {"person_id", "person"}, {"referral_id", "referral"}};
-    static char resolved[3][37];
+        {"case_id", "case"}, {"person_id", "person"}, {"referral_id", "referral"},
+        {"outcome_id", "outcome"}};
+    static char resolved[4][37];
     if (request->body_case == 0 || request->body_case == SPONA__V1__REQUEST__BODY_ID_LOOKUP)
         return OUTPUT_EXIT_OK;
     const ProtobufCFieldDescriptor *body = protobuf_c_message_descriptor_get_field(
@@ -95,14 +114,16 @@ int id_prefix_resolve(struct spona_client *client, const struct settings *settin
     if (body == NULL || body->type != PROTOBUF_C_TYPE_MESSAGE)
         return OUTPUT_EXIT_OK;
     ProtobufCMessage *message = *(ProtobufCMessage **)(void *)((char *)request + body->offset);
-    for (size_t i = 0; message != NULL && i < 3; i++) {
+    for (size_t i = 0; message != NULL && i < 4; i++) {
         const ProtobufCFieldDescriptor *field =
             protobuf_c_message_descriptor_get_field_by_name(message->descriptor, fields[i][0]);
         if (field == NULL || field->type != PROTOBUF_C_TYPE_STRING ||
             field->label == PROTOBUF_C_LABEL_REPEATED)
             continue;
         char **slot = (char **)(void *)((char *)message + field->offset);
-        if (*slot == NULL || id_prefix_is_uuid(*slot) || !id_prefix_is_prefix(*slot))
+        /* a case number too, so that the version store finds the case by its id */
+        int number = i == 0 && *slot != NULL && id_prefix_is_case_number(*slot);
+        if (*slot == NULL || id_prefix_is_uuid(*slot) || (!number && !id_prefix_is_prefix(*slot)))
             continue;
         int code = id_prefix_lookup(client, settings, fields[i][1], *slot, resolved[i]);
         if (code != OUTPUT_EXIT_OK)

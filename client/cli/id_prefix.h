@@ -1,9 +1,10 @@
 /*
- * Short ids in the CLI: a case, person or referral id may be given as a unique
- * prefix of its UUID (at least 4 hex digits) and a case id as its number
- * (PD-2026-0042, resolved by the server itself). Before a request is sent, each
- * of its body's case_id, person_id and referral_id that is a prefix is resolved
- * with id_lookup against what the caller may see (docs/cli.md, "Short ids").
+ * Short ids in the CLI: a case, person, referral or outcome id may be given as a
+ * unique prefix of its UUID (at least 4 hex digits) and a case id as its number
+ * (PD-2026-0042). Before a request is sent, each of its body's case_id, person_id,
+ * referral_id and outcome_id that is a prefix or a number is resolved with id_lookup
+ * against what the caller may see (docs/cli.md, "Short ids"), so that the version
+ * store, which keeps ids, finds the record however it was named.
  */
 #ifndef SPONA_CLI_ID_PREFIX_H
 #define SPONA_CLI_ID_PREFIX_H

@@ -133,6 +133,15 @@ const char *local_person_field(const char *name, const char *value, char *out, s
         snprintf(err, err_size, _("%s: expected Ž (F) or M"), name);
         return NULL;
     }
+    if (strcmp(name, "language") == 0 && value[0] != '\0') {
+        enum i18n_language language;
+        if (i18n_parse_language(value, &language) == 0) {
+            snprintf(out, out_size, "%s", i18n_language_tag(language));
+            return out;
+        }
+        snprintf(err, err_size, _("%s: expected bs, hr, sr-Latn, sr-Cyrl or en"), name);
+        return NULL;
+    }
     for (const char *const *field = yes_no; *field != NULL; field++) {
         if (strcmp(name, *field) != 0)
             continue;

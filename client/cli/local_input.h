@@ -21,8 +21,9 @@ int local_bool(const char *text, int *out);
 
 /*
  * A person field's value as the server takes it: birth_date by local_date, sex by
- * local_sex, the yes/no fields (rural, work_capable, safety_flag) by local_bool;
- * other fields unchanged. Returns value itself, or out (out_size bytes) holding the
+ * local_sex, the yes/no fields (rural, work_capable, safety_flag) by local_bool,
+ * language as a tag (bs, hr, sr-Latn, sr-Cyrl, en; a locale name such as sr_RS
+ * too, docs/i18n.md); other fields unchanged. Returns value itself, or out (out_size bytes) holding the
  * converted text, or NULL with err naming the field and the forms accepted.
  */
 const char *local_person_field(const char *name, const char *value, char *out, size_t out_size,

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "i18n.h"
+#include "view.h"
 
 /* Parameter i of event, or "" when the server sent fewer. */
 static const char *param(const Spona__V1__TimelineEvent *event, size_t i)
@@ -46,11 +47,13 @@ static int summary_case(const Spona__V1__TimelineEvent *event, const char *code,
 static int summary_referral(const Spona__V1__TimelineEvent *event, const char *code,
                             char *out, size_t size)
 {
+    char words[512]; /* a plan measure's "KIND: ..." with the kind's label */
+    const char *measure = view_measure_words(param(event, 1), words, sizeof(words));
     if (strcmp(code, "referral") == 0)
-        snprintf(out, size, _("referral to %1$s: %2$s"), param(event, 0), param(event, 1));
+        snprintf(out, size, _("referral to %1$s: %2$s"), param(event, 0), measure);
     else if (strcmp(code, "referral_due") == 0)
-        snprintf(out, size, _("referral to %1$s: %2$s (due %3$s)"), param(event, 0),
-                 param(event, 1), param(event, 2));
+        snprintf(out, size, _("referral to %1$s: %2$s (due %3$s)"), param(event, 0), measure,
+                 param(event, 2));
     else if (strcmp(code, "referral_accepted") == 0)
         snprintf(out, size, _("%s accepted the referral"), param(event, 0));
     else if (strcmp(code, "referral_declined") == 0)

@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "i18n.h"
 #include "output.h"
@@ -237,8 +238,10 @@ static void view_category_fields(FILE *out, const Spona__V1__PersonView *view,
         output_text(out, label);
         fprintf(out, "%*s", name_width + 2 - (int)output_width(label), "");
         /* a yes/no field's value in words of the language */
+        /* and sex as the language writes it (Ž, M) */
         const char *value = strcmp(field->value, "true") == 0    ? _("yes")
                             : strcmp(field->value, "false") == 0 ? _("no")
+                            : strcmp(field->name, "sex") == 0    ? i18n_code_label("sex", field->value)
                                                                  : field->value;
         output_indented(out, value, name_width + 4);
         fputc('\n', out);
@@ -367,4 +370,22 @@ void view_stage_suggestion_json(struct json_writer *writer,
     json_string(writer, "reason", suggestion->reason);
     json_string(writer, "implied_by", suggestion->implied_by);
     json_object_end(writer);
+}
+
+const char *view_measure_words(const char *measure, char *out, size_t size)
+{
+    size_t code = strspn(measure, "abcdefghijklmnopqrstuvwxyz_");
+    char kind[64];
+    if (code == 0 || code >= sizeof(kind) || strncmp(measure + code, ": ", 2) != 0)
+        return measure;
+    snprintf(kind, sizeof(kind), "%.*s", (int)code, measure);
+    const char *label = i18n_code_label("measure_kind", kind);
+    const char *description = measure + code + 2;
+    if (strcmp(label, kind) == 0)
+        return measure; /* not a measure kind: text as typed */
+    if (strcasecmp(description, label) == 0 || description[0] == '\0')
+        snprintf(out, size, "%s", label);
+    else
+        snprintf(out, size, "%s: %s", label, description);
+    return out;
 }

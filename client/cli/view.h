@@ -72,6 +72,13 @@ void view_lines(FILE *out, const struct view_line *lines, size_t count);
 void view_person_name(char *out, size_t size, const char *first, const char *last, int hidden);
 
 /*
+ * A referral's measure text as the language says it: one a plan measure sent reads
+ * "KIND: DESCRIPTION" (docs/cases.md), shown with the kind's label, the label once
+ * when the description only repeats it. Returns measure itself, or out.
+ */
+const char *view_measure_words(const char *measure, char *out, size_t size);
+
+/*
  * The stage a record implies (docs/cases.md, "Records imply stages") as a prompt to
  * the lead, with the command that makes the move; nothing when suggestion is NULL.
  */

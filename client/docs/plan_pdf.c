@@ -1,12 +1,16 @@
 /*
  * The activation plan to sign (plan_pdf.h): the header block (beneficiary, case,
  * place and date), the goals and the measures as tables, the person's obligations, and
- * the signature lines, drawn by doc_pdf.c.
+ * the signature lines, drawn by doc_pdf.c. Labels of the catalogs and the protocol
+ * are in the language and script in use; what people typed (goals, measures,
+ * obligations) is printed as typed, never transliterated; persons' names are
+ * written in the document's script (doc_labels_text).
  */
 #include "plan_pdf.h"
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "doc_pdf.h"
 #include "i18n.h"
@@ -78,10 +82,31 @@ static void plan_pdf_goals(struct doc_pdf *doc, const struct plan_pdf_input *inp
         char number[16], target[32];
         snprintf(number, sizeof(number), "%u", (unsigned)goal->number);
         plan_pdf_date(goal->target_date, target, sizeof(target));
-        const char *row[] = {number, doc_labels_text(input->labels, goal->text), target,
+        const char *row[] = {number, goal->text, target,
                              i18n_code_label("goal_status", goal->status)};
         doc_pdf_row(doc, row, offsets, 4, 0);
     }
+}
+
+/*
+ * What a measure is: its kind's label, then the description as typed (never
+ * transliterated: "CNC" stays CNC), the label once. A description that only
+ * repeats the kind (its label or its code, any letter case), or that begins with
+ * "code: " as the referrals a plan sends do, is not repeated.
+ */
+static void plan_pdf_measure_text(const Spona__V1__PlanMeasure *measure, char *out, size_t size)
+{
+    const char *label = i18n_code_label("measure_kind", measure->kind);
+    const char *description = measure->description != NULL ? measure->description : "";
+    size_t code_length = strlen(measure->kind);
+    if (code_length > 0 && strncmp(description, measure->kind, code_length) == 0 &&
+        description[code_length] == ':')
+        description += code_length + 1 + (description[code_length + 1] == ' ');
+    if (description[0] == '\0' || strcasecmp(description, label) == 0 ||
+        strcasecmp(description, measure->kind) == 0)
+        snprintf(out, size, "%s", label);
+    else
+        snprintf(out, size, "%s: %s", label, description);
 }
 
 static void plan_pdf_measures(struct doc_pdf *doc, const struct plan_pdf_input *input)
@@ -100,8 +125,7 @@ static void plan_pdf_measures(struct doc_pdf *doc, const struct plan_pdf_input *
         char number[16], due[32], what[1200];
         snprintf(number, sizeof(number), "%u", (unsigned)measure->number);
         plan_pdf_date(measure->due_date, due, sizeof(due));
-        snprintf(what, sizeof(what), "%s: %s", i18n_code_label("measure_kind", measure->kind),
-                 doc_labels_text(input->labels, measure->description));
+        plan_pdf_measure_text(measure, what, sizeof(what));
         const char *row[] = {
             number, what,
             doc_labels_institution(input->labels, measure->responsible_institution_code), due,
@@ -162,7 +186,7 @@ static int plan_pdf_body(struct doc_pdf *doc, const struct plan_pdf_input *input
     plan_pdf_measures(doc, input);
     if (input->plan->obligations[0] != '\0') {
         doc_pdf_heading(doc, _("Obligations of the beneficiary"));
-        doc_pdf_paragraph(doc, doc_labels_text(input->labels, input->plan->obligations), 10);
+        doc_pdf_paragraph(doc, input->plan->obligations, 10);
     }
     doc_pdf_space(doc, 6);
     doc_pdf_paragraph(doc,

@@ -6,7 +6,8 @@
  * per year); the following pages: every row as indicator | breakdown | value,
  * the header row repeated on each, and "page N of M" at the foot of every page.
  * Shows the figures exactly as the server sent them: it never computes, sums or
- * un-suppresses one ("<5", "x" and "n/a" are printed as they are).
+ * un-suppresses one ("<5" and "x" are printed as they are, "n/a" in words of the
+ * language; indicators and breakdowns by their names, report_labels.h).
  */
 #include "report_pdf.h"
 
@@ -22,6 +23,7 @@
 #include "i18n.h"
 #include "report_pdf_chart.h"
 #include "report_pdf_draw.h"
+#include "report_labels.h"
 
 /* A4 portrait, in points. */
 #define REPORT_PAGE_WIDTH 595.0
@@ -283,7 +285,8 @@ static double report_heading(const struct report_document *document)
     return y;
 }
 
-/* One key-figure box at x, top: the value as sent (an em dash when the row is missing). */
+/* One key-figure box at x, top: the value as sent (an em dash when the row is missing or
+ * the figure is not available). */
 static void report_figure_box(const struct report_document *document,
                               const struct report_figure *figure, double x, double top,
                               double width)
@@ -293,6 +296,8 @@ static void report_figure_box(const struct report_document *document,
     pdf_draw_box(cr, x, top, width, REPORT_FIGURE_HEIGHT, report_figure_fill);
     pdf_draw_font(cr, 17, PDF_WEIGHT_BOLD);
     pdf_draw_colour(cr, report_title);
+    if (value != NULL && strcmp(value, "n/a") == 0)
+        value = NULL; /* not available: a dash as for a missing row, no English */
     pdf_draw_text(cr, x + width / 2, top + 25, value != NULL ? value : "\xe2\x80\x94",
                   PDF_ALIGN_CENTRE, width - 6);
     pdf_draw_font(cr, 7.5, PDF_WEIGHT_NORMAL);
@@ -457,13 +462,11 @@ static void report_table_header_row(const struct report_document *document, doub
 
 /* A row's breakdown as printed: a priority group by the protocol's name when known. */
 static const char *report_breakdown(const struct report_document *document,
-                                    const Spona__V1__IndicatorRow *row)
+                                    const Spona__V1__IndicatorRow *row, char *out,
+                                    size_t out_size)
 {
-    const char *breakdown = report_string(row->breakdown);
-    if (document->labels == NULL || strncmp(breakdown, "group:", 6) != 0 ||
-        strcmp(breakdown + 6, "none") == 0)
-        return breakdown;
-    return doc_labels_group(document->labels, breakdown + 6);
+    return report_label_breakdown(document->labels, report_string(row->breakdown), out,
+                                  out_size);
 }
 
 /*
@@ -477,6 +480,7 @@ static void report_table_row(const struct report_document *document, size_t inde
     cairo_t *cr = document->cr;
     const Spona__V1__IndicatorRow *row = document->report->rows[index];
     const char *indicator = report_string(row->indicator);
+    char breakdown[256];
     int same = line > 0 &&
                strcmp(report_string(document->report->rows[index - 1]->indicator), indicator) == 0;
     double top = first_row + (double)line * REPORT_TABLE_ROW;
@@ -492,12 +496,14 @@ static void report_table_row(const struct report_document *document, size_t inde
     pdf_draw_font(cr, REPORT_TABLE_FONT, PDF_WEIGHT_NORMAL);
     pdf_draw_colour(cr, report_ink);
     if (!same)
-        pdf_draw_text(cr, REPORT_MARGIN + 6, baseline, indicator, PDF_ALIGN_LEFT,
+        pdf_draw_text(cr, REPORT_MARGIN + 6, baseline, report_label_indicator(indicator),
+                      PDF_ALIGN_LEFT,
                       REPORT_TABLE_BREAKDOWN_X - REPORT_MARGIN - 14);
-    pdf_draw_text(cr, REPORT_TABLE_BREAKDOWN_X, baseline, report_breakdown(document, row),
-                  PDF_ALIGN_LEFT,
+    pdf_draw_text(cr, REPORT_TABLE_BREAKDOWN_X, baseline,
+                  report_breakdown(document, row, breakdown, sizeof(breakdown)), PDF_ALIGN_LEFT,
                   value_x - REPORT_TABLE_VALUE_WIDTH - REPORT_TABLE_BREAKDOWN_X - 8);
-    pdf_draw_text(cr, value_x, baseline, report_string(row->value), PDF_ALIGN_RIGHT,
+    pdf_draw_text(cr, value_x, baseline, report_label_value(report_string(row->value)),
+                  PDF_ALIGN_RIGHT,
                   REPORT_TABLE_VALUE_WIDTH);
 }
 

@@ -1,6 +1,6 @@
 /*
  * Refusals from error codes (see i18n_errors.h). Each known code has a message with up
- * to two %s, filled with parameters by name; parameters that are codes (a category, a
+ * to three %s, filled with parameters by name; parameters that are codes (a category, a
  * field, a record) are shown by their labels.
  */
 #include "i18n_errors.h"
@@ -13,8 +13,8 @@
 struct i18n_error {
     const char *code;
     const char *message;   /* N_(): translated when used */
-    const char *params[2]; /* names of the parameters for the %s, in order */
-    const char *kinds[2];  /* code kind of each for its label, or NULL: as given */
+    const char *params[3]; /* names of the parameters for the %s, in order */
+    const char *kinds[3];  /* code kind of each for its label, or NULL: as given */
 };
 
 static const struct i18n_error i18n_errors[] = {
@@ -68,6 +68,24 @@ static const struct i18n_error i18n_errors[] = {
     { "resource_exhausted", N_("the server is busy or the request is too large"),
       { NULL, NULL }, { NULL, NULL } },
     { "internal", N_("internal error of the server"), { NULL, NULL }, { NULL, NULL } },
+    { "no_plan_yet", N_("the case has no plan yet: add a goal or a measure first"),
+      { NULL, NULL }, { NULL, NULL } },
+    { "priority_group_unknown",
+      N_("priority groups: entry %s is not a priority group of the protocol in force (%s)"),
+      { "entry", "groups" }, { NULL, NULL } },
+    { "priority_group_repeated",
+      N_("priority groups: entry %s repeats an earlier one (the protocol's groups: %s)"),
+      { "entry", "groups" }, { NULL, NULL } },
+    { "follow_up_window",
+      N_("follow-up date: a %s-month follow-up is dated from %s to %s (that many months "
+         "after the outcome, 14 days early or 3 months late at most)"),
+      { "months", "first", "last" }, { NULL, NULL, NULL } },
+    { "follow_up_outside",
+      N_("follow-up date: outside the window of a %s-month follow-up (that many months "
+         "after the outcome, 14 days early or 3 months late at most)"),
+      { "months", NULL }, { NULL, NULL } },
+    { "follow_up_future", N_("follow-up date: a follow-up is not dated in the future"),
+      { NULL, NULL }, { NULL, NULL } },
 };
 
 const char *i18n_error_param(const spona_response *response, const char *name)
@@ -84,7 +102,7 @@ const char *i18n_error_param(const spona_response *response, const char *name)
  * Writes format with its %s (or %1$s, %2$s) replaced by values and %% by '%' (not
  * printf: a catalog's message cannot ask for an argument that is not there).
  */
-static void i18n_error_fill(const char *format, const char *const values[2], char *out,
+static void i18n_error_fill(const char *format, const char *const values[3], char *out,
                             size_t out_size)
 {
     size_t used = 0, next = 0;
@@ -94,9 +112,9 @@ static void i18n_error_fill(const char *format, const char *const values[2], cha
             value = "%";
             p++;
         } else if (p[0] == '%' && p[1] == 's') {
-            value = next < 2 ? values[next++] : "";
+            value = next < 3 ? values[next++] : "";
             p++;
-        } else if (p[0] == '%' && (p[1] == '1' || p[1] == '2') && p[2] == '$' && p[3] == 's') {
+        } else if (p[0] == '%' && p[1] >= '1' && p[1] <= '3' && p[2] == '$' && p[3] == 's') {
             value = values[p[1] - '1'];
             p += 3;
         }
@@ -119,8 +137,8 @@ int i18n_error_message(const spona_response *response, char *out, size_t out_siz
         const struct i18n_error *error = &i18n_errors[i];
         if (strcmp(error->code, code) != 0)
             continue;
-        const char *values[2] = { "", "" };
-        for (size_t k = 0; k < 2 && error->params[k] != NULL; k++) {
+        const char *values[3] = { "", "", "" };
+        for (size_t k = 0; k < 3 && error->params[k] != NULL; k++) {
             values[k] = i18n_error_param(response, error->params[k]);
             if (error->kinds[k] != NULL)
                 values[k] = i18n_code_label(error->kinds[k], values[k]);

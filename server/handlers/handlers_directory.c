@@ -27,6 +27,8 @@ const struct db_statement directory_statements[] = {
      "SELECT id FROM persons WHERE id BETWEEN $1::uuid AND $2::uuid ORDER BY id LIMIT 2"},
     {"lookup_referral",
      "SELECT id FROM referrals WHERE id BETWEEN $1::uuid AND $2::uuid ORDER BY id LIMIT 2"},
+    {"lookup_outcome",
+     "SELECT id FROM outcomes WHERE id BETWEEN $1::uuid AND $2::uuid ORDER BY id LIMIT 2"},
     {"lookup_case_number", "SELECT id FROM cases WHERE id = spona_case_by_number($1)"},
     {NULL, NULL},
 };
@@ -178,13 +180,14 @@ static const char *lookup_statement(struct request_context *ctx,
 {
     const char *kinds[][2] = {{"case", "lookup_case"},
                               {"person", "lookup_person"},
-                              {"referral", "lookup_referral"}};
+                              {"referral", "lookup_referral"},
+                              {"outcome", "lookup_outcome"}};
     const char *statement = NULL;
     for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
         if (strcmp(lookup->kind, kinds[i][0]) == 0)
             statement = kinds[i][1];
     if (statement == NULL) {
-        snprintf(ctx->message, sizeof(ctx->message), "kind: not a kind (case, person, referral)");
+        snprintf(ctx->message, sizeof(ctx->message), "kind: not a kind (case, person, referral, outcome)");
         return NULL;
     }
     if (strcmp(statement, "lookup_case") == 0 && subject_is_case_number(lookup->prefix)) {

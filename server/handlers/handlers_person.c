@@ -109,6 +109,33 @@ static int person_input_derive(struct person_input *input, const char *name, con
 }
 
 /*
+ * A priority-group list refused (ctx->message says why): the error code
+ * priority_group_unknown or priority_group_repeated with the entry's position
+ * and the protocol's codes (never the request's text). INVALID_ARGUMENT.
+ */
+static spona_status person_groups_refused(struct request_context *ctx)
+{
+    const char *entry = strstr(ctx->message, "entry ");
+    char position[12] = "", codes[ERROR_CODE_VALUE_MAX];
+    size_t used = 0;
+    if (entry != NULL)
+        snprintf(position, sizeof(position), "%.*s", (int)strspn(entry + 6, "0123456789"),
+                 entry + 6);
+    codes[0] = '\0';
+    for (size_t i = 0; ctx->policy != NULL && i < ctx->policy->priority_group_count &&
+                       used < sizeof(codes);
+         i++)
+        used += (size_t)snprintf(codes + used, sizeof(codes) - used, "%s%s", i == 0 ? "" : ", ",
+                                 ctx->policy->priority_groups[i].code);
+    error_code_set(&ctx->error, strstr(ctx->message, "repeats") != NULL
+                                    ? "priority_group_repeated"
+                                    : "priority_group_unknown");
+    error_code_param(&ctx->error, "entry", position);
+    error_code_param(&ctx->error, "groups", codes);
+    return SPONA__V1__STATUS__INVALID_ARGUMENT;
+}
+
+/*
  * Checks the request's fields: known names, each once, valid values, the
  * required ones when creating, birth date and sex consistent with a JMBG (and
  * filled from it). INVALID_ARGUMENT with ctx->message naming the field.
@@ -142,7 +169,7 @@ static spona_status person_input_read(struct request_context *ctx,
         if (strcmp(name, "priority_groups") == 0 &&
             priority_groups_check(ctx->policy, fields[i]->value, ctx->message,
                                   sizeof(ctx->message)) != 0)
-            return SPONA__V1__STATUS__INVALID_ARGUMENT;
+            return person_groups_refused(ctx);
         input->fields[input->count] = field;
         input->values[input->count] = fields[i]->value;
         input->count++;

@@ -288,8 +288,10 @@ static spona_status plan_view_load(struct request_context *ctx, const char *case
         return status;
     if (PQntuples(result) != 1) {
         PQclear(result);
-        if (version == 0)
+        if (version == 0) {
             snprintf(ctx->message, sizeof(ctx->message), "case %s has no plan yet", case_id);
+            error_code_set(&ctx->error, "no_plan_yet");
+        }
         else
             snprintf(ctx->message, sizeof(ctx->message), "case %s has no plan version %u",
                      case_id, version);

@@ -528,12 +528,20 @@ static spona_status records_follow_up_dated(struct request_context *ctx,
     if (strcmp(follow_up->checked_on, today) > 0) {
         snprintf(ctx->message, sizeof(ctx->message),
                  "checked_on: a follow-up is not dated in the future");
+        error_code_set(&ctx->error, "follow_up_future");
         return SPONA__V1__STATUS__INVALID_ARGUMENT;
     }
-    char first[11], last[11];
+    char first[11], last[11], months[12];
     if (follow_up_window(date, follow_up->months, first, last) != 0 ||
         (strcmp(follow_up->checked_on, first) >= 0 && strcmp(follow_up->checked_on, last) <= 0))
         return SPONA__V1__STATUS__OK;
+    snprintf(months, sizeof(months), "%u", follow_up->months);
+    error_code_set(&ctx->error, shown[0] == '\0' ? "follow_up_outside" : "follow_up_window");
+    error_code_param(&ctx->error, "months", months);
+    if (shown[0] != '\0') {
+        error_code_param(&ctx->error, "first", first);
+        error_code_param(&ctx->error, "last", last);
+    }
     if (shown[0] == '\0')
         snprintf(ctx->message, sizeof(ctx->message),
                  "checked_on: outside the window of a %u-month follow-up (%u months after the "

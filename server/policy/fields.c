@@ -21,6 +21,8 @@ const struct field_def person_fields[] = {
     {"address", POLICY_CATEGORY_CONTACT_ADDRESS, FIELD_TEXT, 0, 1},
     {"phone", POLICY_CATEGORY_CONTACT_ADDRESS, FIELD_TEXT, 0, 1},
     {"email", POLICY_CATEGORY_CONTACT_ADDRESS, FIELD_TEXT, 0, 1},
+    /* the language letters to the person are written in (sql/063) */
+    {"language", POLICY_CATEGORY_CONTACT_ADDRESS, FIELD_LANGUAGE, 0, 0},
     {"benefit_status", POLICY_CATEGORY_BENEFITS_HOUSEHOLD, FIELD_TEXT, 0, 0},
     {"household_size", POLICY_CATEGORY_BENEFITS_HOUSEHOLD, FIELD_INT, 0, 0},
     {"rural", POLICY_CATEGORY_BENEFITS_HOUSEHOLD, FIELD_BOOL, 0, 0},
@@ -112,6 +114,13 @@ int fields_validate(const struct field_def *field, const char *value, char *err,
         if (strcmp(value, "F") == 0 || strcmp(value, "M") == 0)
             return 0;
         snprintf(err, err_size, "%s: expected F or M", field->name);
+        return -1;
+    case FIELD_LANGUAGE:
+        if (strcmp(value, "bs") == 0 || strcmp(value, "hr") == 0 ||
+            strcmp(value, "sr-Latn") == 0 || strcmp(value, "sr-Cyrl") == 0 ||
+            strcmp(value, "en") == 0)
+            return 0;
+        snprintf(err, err_size, "%s: expected bs, hr, sr-Latn, sr-Cyrl or en", field->name);
         return -1;
     case FIELD_JMBG: {
         char reason[160];

@@ -18,6 +18,7 @@ enum field_type {
     FIELD_INT,
     FIELD_JMBG,    /* 13 digits, checksum, date and region checked (jmbg.c) */
     FIELD_SEX,     /* "F" / "M" */
+    FIELD_LANGUAGE, /* a client language tag: bs, hr, sr-Latn, sr-Cyrl, en (docs/i18n.md) */
 };
 
 struct field_def {

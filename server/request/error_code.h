@@ -14,13 +14,14 @@
 #include "policy.h"
 
 #define ERROR_CODE_MAX_PARAMS 8
+#define ERROR_CODE_VALUE_MAX 256 /* a list of the protocol's codes fits */
 
 struct error_code {
     const char *code; /* a literal, e.g. "case_closed"; NULL: the status's default code */
     size_t n_params;
     struct {
         const char *name;  /* a literal, e.g. "field" */
-        char value[64];
+        char value[ERROR_CODE_VALUE_MAX];
     } params[ERROR_CODE_MAX_PARAMS];
 };
 

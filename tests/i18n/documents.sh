@@ -8,7 +8,8 @@
 # force and the disclosures letter. Each PDF must render (pdftoppm) and read back
 # (pdftotext) with the headings of its language, Cyrillic for sr-Cyrl, DejaVu fonts,
 # the protocol's group names, the municipality's name, a signature line per partner and
-# the institutions in the letter. With SPONA_DOCS_SHOTS=DIR, PNGs of page 1 of each document
+# the institutions in the letter; the report's table in words; a measure's typed text as
+# typed (no Cyrillic CNC) and its kind once; a letter in the person's language. With SPONA_DOCS_SHOTS=DIR, PNGs of page 1 of each document
 # in sr-Cyrl and bs are left in DIR.
 set -uo pipefail
 cli=${SPONA_CLI:?}
@@ -123,6 +124,29 @@ count sr-Cyrl plan 'За партнерску институцију' 2
 expect sr-Cyrl report 'Општина Приједор' 'Жене жртве насиља у породици' 'Дјелимичан период'
 expect sr-Cyrl protocol 'Потписници' 'Чланови' 'Приоритетне групе'
 expect sr-Cyrl letter 'Ко је видио ваше податке' 'Центар за социјални рад Приједор'
+# the letter is in the person's language when she has one: Jovana's is in Cyrillic
+# though the CLI speaks Bosnian (and the CLI's own words stay Bosnian)
+jovana=$("$cli" --json person add --field first_name=Jovana --field last_name=Petrović \
+    --field language=sr_RS | json_value person_id)
+[[ -n $jovana ]] || fault "person add with a language failed"
+"$cli" --lang bs disclosures "$jovana" --letter "$work/jovana-letter.pdf" >"$work/jovana.out" 2>&1 ||
+    fault "disclosures --letter for Jovana failed: $(cat "$work/jovana.out")"
+pdftotext -layout "$work/jovana-letter.pdf" "$work/jovana-letter.txt" 2>/dev/null
+grep -qF 'Ко је видио ваше податке' "$work/jovana-letter.txt" ||
+    fault "Jovana's letter is not in her language (sr-Cyrl): $(head -5 "$work/jovana-letter.txt")"
+"$cli" --lang bs person show "$jovana" | grep -q 'jezik *sr-Cyrl' ||
+    fault "person show does not give Jovana's language as sr-Cyrl"
+
+# what people typed is printed as typed (no ЦНЦ for CNC); a measure's kind once
+expect sr-Cyrl plan 'obuka za CNC operatera'
+grep -qF 'ЦНЦ' "$work/sr-Cyrl-plan.txt" && fault "sr-Cyrl plan: the measure's text transliterated"
+count bs plan 'podrška u traženju posla' 1
+# the report's table: indicator names and breakdowns in words, no codes, no n/a
+expect bs report 'Osobe u vođenju slučaja'
+for lang in bs sr-Cyrl; do
+    grep -qwE 'persons_in_case_management|n/a|sex:F' "$work/$lang-report.txt" &&
+        fault "$lang report: an indicator code or n/a in the table"
+done
 for doc in plan report protocol letter; do
     # no Latin heading left, and no replacement or missing-glyph character
     grep -qF -e 'Individual' -e 'Signatures' -e 'Potpisi' "$work/sr-Cyrl-$doc.txt" &&
@@ -134,7 +158,7 @@ if [[ -n ${SPONA_DOCS_SHOTS:-} ]]; then
     mkdir -p "$SPONA_DOCS_SHOTS"
     for lang in sr-Cyrl bs; do
         for doc in plan report protocol letter; do
-            pdftoppm -png -r 70 -f 1 -l 1 -singlefile "$work/$lang-$doc.pdf" \
+            pdftoppm -png -r 50 -f 1 -l 1 -singlefile "$work/$lang-$doc.pdf" \
                 "$SPONA_DOCS_SHOTS/$doc-$lang"
         done
     done

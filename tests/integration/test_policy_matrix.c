@@ -281,7 +281,7 @@ static void person_pairs(const struct situation *s, char birth[32], const char *
     const char *values[] = {
         "first_name", "Matrica", "last_name", "Testna", "jmbg", s->jmbg, "birth_date", birth,
         "sex", serial < 500 ? "M" : "F", "address", "Ulica matrice 1", "phone", "065 000 111",
-        "email", "matrica@example.org", "benefit_status", "socijalna pomoć",
+        "email", "matrica@example.org", "language", "bs", "benefit_status", "socijalna pomoć",
         "household_size", "3", "rural", "true", "education_level", "SSS",
         "work_history", "3 godine u proizvodnji", "skills", "zavarivanje",
         "disability_status", "nema", "work_capability", "puna", "health_notes", "bez napomena",

@@ -33,6 +33,7 @@ static const struct {
     {"address", "contact_address", FIELD_TEXT, 0, 1},
     {"phone", "contact_address", FIELD_TEXT, 0, 1},
     {"email", "contact_address", FIELD_TEXT, 0, 1},
+    {"language", "contact_address", FIELD_LANGUAGE, 0, 0},
     {"benefit_status", "benefits_household", FIELD_TEXT, 0, 0},
     {"household_size", "benefits_household", FIELD_INT, 0, 0},
     {"rural", "benefits_household", FIELD_BOOL, 0, 0},
@@ -61,7 +62,7 @@ static void test_every_field_has_one_person_level_category(void **state)
             fail_msg("field %s has no person-level category (%d)", field->name,
                      (int)field->category);
         assert_non_null(policy_category_name(field->category));
-        assert_true(field->type >= FIELD_TEXT && field->type <= FIELD_SEX);
+        assert_true(field->type >= FIELD_TEXT && field->type <= FIELD_LANGUAGE);
         for (size_t j = 0; j < i; j++)
             if (strcmp(person_fields[j].name, field->name) == 0)
                 fail_msg("field %s is listed twice", field->name);
