@@ -2,7 +2,9 @@
  * The caseload (docs/cases.md, "Caseload"): case_list, the caller's cases a page
  * at a time with the person's name as the policy lets the caller see it, the stage,
  * the next due date and what is overdue. Each listed case is audited with its
- * person (caseload_names.h), so the person's disclosures show the list. The
+ * person (caseload_names.h), so the person's disclosures show the list. A page
+ * takes two statements whatever its length: the list with the names
+ * (caseload_list), the caller on its cases (access_case_subjects). The
  * protocol's directory and id_lookup (short ids) are in handlers_directory.c.
  */
 #include <stdio.h>
@@ -17,51 +19,60 @@
 #define CASELOAD_DEFAULT_LIMIT 50
 #define CASELOAD_MAX_LIMIT 200
 
-/* Columns: 0 id, 1 number, 2 person, 3 stage, 4 opened, 5 lead, 6 next due,
- * 7 overdue referrals, 8 overdue measures, 9 review overdue, 10 cursor time. */
+/*
+ * The page in one statement: the inner query picks the page's cases (row security,
+ * scope, filters; the overdue filter on the stored next due date, sql/060, by its
+ * index), the outer one adds what a row shows for those cases only: the overdue
+ * counts (read only for a case whose next due date has passed), the current plan's
+ * review, the person's name from the category view (caseload_names.h).
+ * Columns: 0 id, 1 number, 2 person, 3 stage, 4 opened, 5 lead, 6 next due,
+ * 7 overdue referrals, 8 overdue measures, 9 review overdue, 10 cursor time,
+ * 11 first name, 12 last name.
+ */
+#define CASELOAD_NAME_AT 11
 const struct db_statement caseload_statements[] = {
     {"caseload_list",
      "SELECT c.id, c.number, c.person_id, c.stage,"
      "       to_char(c.opened_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), i.code,"
-     "       COALESCE(to_char(LEAST(d.referral_due, d.measure_due, lp.review_date),"
-     "                        'YYYY-MM-DD'), ''),"
-     "       d.overdue_referrals, d.overdue_measures,"
+     "       COALESCE(to_char(c.next_due, 'YYYY-MM-DD'), ''),"
+     "       CASE WHEN c.next_due < current_date THEN"
+     "         (SELECT count(*) FROM referrals r WHERE r.case_id = c.id"
+     "             AND r.status IN ('sent', 'accepted') AND r.due_date < current_date)"
+     "       ELSE 0 END,"
+     "       CASE WHEN c.next_due < current_date THEN"
+     "         (SELECT count(*) FROM plan_measures m WHERE m.plan_id = lp.id"
+     "             AND m.status IN ('planned', 'in_progress') AND m.due_date < current_date)"
+     "       ELSE 0 END,"
      "       COALESCE(lp.review_date < current_date, false),"
-     "       (extract(epoch FROM c.opened_at) * 1000000)::bigint"
-     "  FROM cases c JOIN institutions i ON i.id = c.lead_institution_id"
+     "       (extract(epoch FROM c.opened_at) * 1000000)::bigint, " CASELOAD_NAME_COLUMNS
+     "  FROM (SELECT c.* FROM cases c"
+     "         WHERE c.municipality_id = spona_current_municipality()"
+     "           AND (c.lead_institution_id = spona_current_institution()"
+     "                OR spona_case_visible(c.id))"
+     "           AND ($1 = 'team' OR c.lead_user_id = spona_current_user()"
+     "                OR EXISTS (SELECT 1 FROM referrals r WHERE r.case_id = c.id"
+     "                             AND r.institution_id = spona_current_institution()"
+     "                             AND r.accepted_by = spona_current_user()"
+     "                             AND r.status = 'accepted'))"
+     "           AND (CASE WHEN $2 = '' THEN c.closed_at IS NULL ELSE c.stage = $2 END)"
+     "           AND ($3 = '' OR EXISTS (SELECT 1 FROM persons_for_caller p"
+     "                  WHERE p.id = c.person_id AND $3 = ANY (string_to_array("
+     "                        replace(COALESCE(p.priority_groups, ''), ' ', ''), ','))))"
+     "           AND ($4 = '' OR EXISTS (SELECT 1 FROM case_team t JOIN institutions ti"
+     "                                     ON ti.id = t.institution_id WHERE t.case_id = c.id"
+     "                                    AND ti.code = $4 AND t.left_at IS NULL)"
+     "                OR EXISTS (SELECT 1 FROM referrals r"
+     "                             JOIN institutions ri ON ri.id = r.institution_id"
+     "                            WHERE r.case_id = c.id AND ri.code = $4))"
+     "           AND (NOT $5::bool OR c.next_due < current_date)"
+     "           AND ($6 = '' OR (c.opened_at, c.id) < ('epoch'::timestamptz"
+     "                + NULLIF($6, '')::bigint * interval '1 microsecond', NULLIF($7, '')::uuid))"
+     "         ORDER BY c.opened_at DESC, c.id DESC LIMIT $8::int) c"
+     "  JOIN institutions i ON i.id = c.lead_institution_id"
      "  LEFT JOIN LATERAL (SELECT pl.id, pl.review_date FROM plans pl WHERE pl.case_id = c.id"
      "                      ORDER BY pl.version DESC LIMIT 1) lp ON true"
-     " CROSS JOIN LATERAL (SELECT"
-     "     (SELECT min(r.due_date) FROM referrals r WHERE r.case_id = c.id"
-     "         AND r.status IN ('sent', 'accepted')) AS referral_due,"
-     "     (SELECT count(*) FROM referrals r WHERE r.case_id = c.id"
-     "         AND r.status IN ('sent', 'accepted') AND r.due_date < current_date)"
-     "         AS overdue_referrals,"
-     "     (SELECT min(m.due_date) FROM plan_measures m WHERE m.plan_id = lp.id"
-     "         AND m.status IN ('planned', 'in_progress')) AS measure_due,"
-     "     (SELECT count(*) FROM plan_measures m WHERE m.plan_id = lp.id"
-     "         AND m.status IN ('planned', 'in_progress') AND m.due_date < current_date)"
-     "         AS overdue_measures) d"
-     " WHERE c.municipality_id = spona_current_municipality()"
-     "   AND (c.lead_institution_id = spona_current_institution() OR spona_case_visible(c.id))"
-     "   AND ($1 = 'team' OR c.lead_user_id = spona_current_user()"
-     "        OR EXISTS (SELECT 1 FROM referrals r WHERE r.case_id = c.id"
-     "                     AND r.institution_id = spona_current_institution()"
-     "                     AND r.accepted_by = spona_current_user() AND r.status = 'accepted'))"
-     "   AND (CASE WHEN $2 = '' THEN c.closed_at IS NULL ELSE c.stage = $2 END)"
-     "   AND ($3 = '' OR EXISTS (SELECT 1 FROM persons_for_caller p WHERE p.id = c.person_id"
-     "          AND $3 = ANY (string_to_array(replace(COALESCE(p.priority_groups, ''), ' ', ''),"
-     "                                        ','))))"
-     "   AND ($4 = '' OR EXISTS (SELECT 1 FROM case_team t JOIN institutions ti"
-     "                             ON ti.id = t.institution_id WHERE t.case_id = c.id"
-     "                            AND ti.code = $4 AND t.left_at IS NULL)"
-     "        OR EXISTS (SELECT 1 FROM referrals r JOIN institutions ri ON ri.id = r.institution_id"
-     "                    WHERE r.case_id = c.id AND ri.code = $4))"
-     "   AND (NOT $5::bool OR d.overdue_referrals > 0 OR d.overdue_measures > 0"
-     "        OR COALESCE(lp.review_date < current_date, false))"
-     "   AND ($6 = '' OR (c.opened_at, c.id) < ('epoch'::timestamptz"
-     "        + NULLIF($6, '')::bigint * interval '1 microsecond', NULLIF($7, '')::uuid))"
-     " ORDER BY c.opened_at DESC, c.id DESC LIMIT $8::int"},
+     CASELOAD_NAME_JOIN("c.person_id")
+     " ORDER BY c.opened_at DESC, c.id DESC"},
     {NULL, NULL},
 };
 
@@ -163,28 +174,22 @@ static Spona__V1__CaseListRow *caseload_row_new(const PGresult *result, int row,
 }
 
 /*
- * One row of the list: left out when the caller may not see the case after all (an
- * exclusion); else listed with the name and dates the policy lets it see, and audited
- * with the person. grouped: the list was filtered by a priority group (safety data).
+ * One row of the list for access (the caller on its case, found by the batch): left
+ * out when the caller may not see the case after all (found 0, an exclusion); else
+ * listed with the name and dates the policy lets it see, and audited with the person.
+ * grouped: the list was filtered by a priority group (safety data).
  */
 static spona_status caseload_add_row(struct request_context *ctx, const PGresult *result,
-                                     int row, int grouped, Spona__V1__CaseListResponse *answer)
+                                     int row, const struct access_case *access, int found,
+                                     int grouped, Spona__V1__CaseListResponse *answer)
 {
-    struct access_case access;
-    spona_status status = access_case_subject(ctx, PQgetvalue(result, row, 0), NULL, &access);
-    if (status == SPONA__V1__STATUS__NOT_FOUND || (status == SPONA__V1__STATUS__OK &&
-                                                   (access.caller_excluded ||
-                                                    access.subject.excluded))) {
-        ctx->message[0] = '\0';
+    if (!found || access->caller_excluded || access->subject.excluded)
         return SPONA__V1__STATUS__OK;
-    }
-    if (status != SPONA__V1__STATUS__OK)
-        return status;
-    struct audit_record record = {.person_id = access.person_id, .case_id = access.case_id,
-                                  .detail = "a case list row", .emergency = access.emergency};
+    struct audit_record record = {.person_id = access->person_id, .case_id = access->case_id,
+                                  .detail = "a case list row", .emergency = access->emergency};
     struct policy_decision plan, safety;
-    access_decide(ctx->policy, &access, POLICY_CATEGORY_PLAN_MEASURES, POLICY_ACTION_READ, &plan);
-    access_decide(ctx->policy, &access, POLICY_CATEGORY_SAFETY, POLICY_ACTION_READ, &safety);
+    access_decide(ctx->policy, access, POLICY_CATEGORY_PLAN_MEASURES, POLICY_ACTION_READ, &plan);
+    access_decide(ctx->policy, access, POLICY_CATEGORY_SAFETY, POLICY_ACTION_READ, &safety);
     if (plan.allowed) {
         record.disclosed |= POLICY_BIT(POLICY_CATEGORY_PLAN_MEASURES);
         audit_add_clause(&record, plan.clause_number);
@@ -194,7 +199,8 @@ static spona_status caseload_add_row(struct request_context *ctx, const PGresult
         audit_add_clause(&record, safety.clause_number);
     }
     struct caseload_name name;
-    status = caseload_name_for_case(ctx, &access, &name, &record);
+    spona_status status = caseload_name_from_row(ctx->policy, access, result, row,
+                                                 CASELOAD_NAME_AT, &name, &record);
     if (status != SPONA__V1__STATUS__OK)
         return status;
     Spona__V1__CaseListRow *out = caseload_row_new(result, row, plan.allowed);
@@ -212,6 +218,33 @@ static spona_status caseload_add_row(struct request_context *ctx, const PGresult
     for (int i = 0; i < record.clause_count; i++)
         audit_add_clause(&ctx->record, record.clauses[i]);
     return request_audit_also(ctx, &record);
+}
+
+/*
+ * The rows examined (the page) of the list's result: the caller on each row's case in
+ * one statement (access_case_subjects), then each row decided and added in memory.
+ */
+static spona_status caseload_add_rows(struct request_context *ctx, const PGresult *result,
+                                      int examined, int grouped,
+                                      Spona__V1__CaseListResponse *answer)
+{
+    if (examined <= 0)
+        return SPONA__V1__STATUS__OK;
+    const char **ids = calloc((size_t)examined, sizeof(*ids));
+    struct access_case *access = calloc((size_t)examined, sizeof(*access));
+    int *found = calloc((size_t)examined, sizeof(*found));
+    spona_status status = SPONA__V1__STATUS__INTERNAL;
+    if (ids != NULL && access != NULL && found != NULL) {
+        for (int row = 0; row < examined; row++)
+            ids[row] = PQgetvalue(result, row, 0);
+        status = access_case_subjects(ctx, ctx->policy, ids, (size_t)examined, access, found);
+    }
+    for (int row = 0; row < examined && status == SPONA__V1__STATUS__OK; row++)
+        status = caseload_add_row(ctx, result, row, &access[row], found[row], grouped, answer);
+    free(ids);
+    free(access);
+    free(found);
+    return status;
 }
 
 /* The next page's cursor: after the last row examined, when there are more. */
@@ -242,8 +275,7 @@ static spona_status caseload_run(struct request_context *ctx,
         return status;
     int rows = PQntuples(result);
     int examined = rows > (int)query->limit ? (int)query->limit : rows;
-    for (int row = 0; row < examined && status == SPONA__V1__STATUS__OK; row++)
-        status = caseload_add_row(ctx, result, row, list->group[0] != '\0', answer);
+    status = caseload_add_rows(ctx, result, examined, list->group[0] != '\0', answer);
     if (status == SPONA__V1__STATUS__OK && rows > examined)
         status = caseload_cursor(result, examined - 1, answer);
     PQclear(result);
