@@ -130,8 +130,10 @@ dues AS (
 per_case AS (SELECT case_id, min(due) AS due FROM dues GROUP BY case_id)
 UPDATE cases c SET next_due = p.due FROM per_case p WHERE p.case_id = c.id AND p.due IS NOT NULL;
 
--- The overdue filter: the cases of a municipality whose next due date has passed.
-CREATE INDEX cases_next_due ON cases (municipality_id, next_due) WHERE next_due IS NOT NULL;
+-- The overdue filter (the cases of a municipality whose next due date has passed) and
+-- the list by due date (earliest first, none last, then by id: case_list's by_due and
+-- its cursor) read this one index; no due date sorts as infinity.
+CREATE INDEX cases_due_order ON cases (municipality_id, COALESCE(next_due, 'infinity'::date), id);
 
 -- Only the database sets next_due: an UPDATE that would change it outside
 -- spona_case_next_due_refresh (a statement of the server, an operator's hand) is refused,

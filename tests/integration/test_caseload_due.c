@@ -7,8 +7,9 @@
  *    follow-up, the case closed, the stored date equals the one computed from the
  *    records (spona_case_next_due), case_list shows it, and the overdue filter and
  *    the overdue counts say what the records say;
- *  - paging over the overdue filter (pages of 2): every overdue case once, none that
- *    is not;
+ *  - paging over the overdue filter and by due date (by_due; pages of 2): every
+ *    overdue case once, none that is not, the earliest due date first and none last;
+ *    a cursor of one order refused by the other, a due cursor without a date refused;
  *  - nobody writes next_due but the triggers (an UPDATE is refused, also the
  *    superuser's);
  *  - one page of the association's (testgrad.ngo, identity only with the person's
@@ -43,9 +44,9 @@ static int group_setup(void **state)
     return itest_server_start(&server, "caseload_due", NULL);
 }
 
-static spona_response *case_list(struct spona_client *client, const char *scope,
-                                 const char *stage, int overdue, uint32_t limit,
-                                 const char *after)
+static spona_response *case_list_by(struct spona_client *client, const char *scope,
+                                    const char *stage, int overdue, uint32_t limit,
+                                    const char *after, int by_due)
 {
     Spona__V1__CaseListRequest body = SPONA__V1__CASE_LIST_REQUEST__INIT;
     body.scope = M(scope);
@@ -55,6 +56,7 @@ static spona_response *case_list(struct spona_client *client, const char *scope,
     body.overdue_only = overdue != 0;
     body.limit = limit;
     body.after = M(after != NULL ? after : "");
+    body.by_due = by_due != 0;
     spona_request request = SPONA__V1__REQUEST__INIT;
     request.protocol_version = SPONA_PROTOCOL_VERSION;
     request.body_case = SPONA__V1__REQUEST__BODY_CASE_LIST;
@@ -62,20 +64,37 @@ static spona_response *case_list(struct spona_client *client, const char *scope,
     return idata_call(client, &request);
 }
 
+static spona_response *case_list(struct spona_client *client, const char *scope,
+                                 const char *stage, int overdue, uint32_t limit,
+                                 const char *after)
+{
+    return case_list_by(client, scope, stage, overdue, limit, after, 0);
+}
+
+/* A row's due date as the by_due order sorts it: none last. */
+static const char *due_key(const Spona__V1__CaseListRow *row)
+{
+    return row->next_due[0] != '\0' ? row->next_due : "9999-99-99";
+}
+
 /*
  * The row of case_id in the caller's whole list (pages of 2, every case at most once),
  * copied into *out (next_due, counts); returns whether it was listed.
  */
-static int listed(struct spona_client *client, const char *case_id, const char *stage,
-                  int overdue, Spona__V1__CaseListRow *out, char next_due[16])
+static int listed_by(struct spona_client *client, const char *case_id, const char *stage,
+                     int overdue, int by_due, Spona__V1__CaseListRow *out, char next_due[16])
 {
-    char after[128] = "";
+    char after[128] = "", last_due[16] = "";
     int found = 0;
     for (int page = 0; page < 1000; page++) {
-        spona_response *r = case_list(client, "team", stage, overdue, 2, after);
+        spona_response *r = case_list_by(client, "team", stage, overdue, 2, after, by_due);
         idata_expect_what(r, OK, "case_list");
         for (size_t i = 0; i < r->case_list->n_cases; i++) {
             const Spona__V1__CaseListRow *row = r->case_list->cases[i];
+            if (by_due && !row->due_hidden) { /* the earliest first, none last */
+                assert_true(strcmp(last_due, due_key(row)) <= 0);
+                snprintf(last_due, sizeof(last_due), "%s", due_key(row));
+            }
             if (overdue) /* nothing listed as overdue that is not */
                 assert_true(row->due_hidden || (row->next_due[0] != '\0' &&
                                                  (row->overdue_referrals > 0 ||
@@ -95,6 +114,12 @@ static int listed(struct spona_client *client, const char *case_id, const char *
     }
     fail_msg("case_list never ended");
     return 0;
+}
+
+static int listed(struct spona_client *client, const char *case_id, const char *stage,
+                  int overdue, Spona__V1__CaseListRow *out, char next_due[16])
+{
+    return listed_by(client, case_id, stage, overdue, 0, out, next_due);
 }
 
 /* Asserts the stored next due date of the case equals the computed one and want. */
@@ -129,6 +154,9 @@ static void check_due(struct spona_client *lead, const char *case_id, const char
                      overdue);
     if (listed(lead, case_id, stage, 1, &row, next_due) != overdue)
         fail_msg("%s: the overdue filter says %d, the records %d", what, !overdue, overdue);
+    if (!listed_by(lead, case_id, stage, 0, 1, &row, next_due))
+        fail_msg("%s: the case is not in the list by due date", what);
+    assert_string_equal(next_due, want);
 }
 
 static uint64_t version_of(const char *table, const char *id)
@@ -300,8 +328,36 @@ static void test_overdue_paging(void **state)
         Spona__V1__CaseListRow row;
         char next_due[16];
         assert_int_equal(listed(lead, ids[i], NULL, 1, &row, next_due), i % 2 == 0);
+        assert_int_equal(listed_by(lead, ids[i], NULL, 1, 1, &row, next_due), i % 2 == 0);
+        assert_true(listed_by(lead, ids[i], NULL, 0, 1, &row, next_due));
         assert_stored_due(ids[i], i % 2 == 0 ? PAST_REFERRAL : "2040-01-01", "paging");
         free(ids[i]);
+    }
+    /* a cursor of one order is not one of the other; a due cursor must hold a date */
+    spona_response *r = case_list(lead, "team", NULL, 0, 1, NULL);
+    idata_expect_what(r, OK, "case_list, a page of one");
+    char opened_cursor[128];
+    snprintf(opened_cursor, sizeof(opened_cursor), "%s", r->case_list->next_cursor);
+    envelope_free_response(r);
+    r = case_list_by(lead, "team", NULL, 0, 1, NULL, 1);
+    idata_expect_what(r, OK, "case_list by due, a page of one");
+    char due_cursor[128];
+    snprintf(due_cursor, sizeof(due_cursor), "%s", r->case_list->next_cursor);
+    assert_non_null(strstr(due_cursor, "due."));
+    envelope_free_response(r);
+    const struct {
+        const char *after;
+        int by_due;
+    } bad[] = {{opened_cursor, 1}, {due_cursor, 0},
+               {"due.2021-02-30.00000000-0000-4000-8000-000000000000", 1},
+               {"due.20210210xx.00000000-0000-4000-8000-000000000000", 1},
+               {"due.yesterday.00000000-0000-4000-8000-000000000000", 1}};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        r = case_list_by(lead, "team", NULL, 0, 2, bad[i].after, bad[i].by_due);
+        idata_expect_what(r, SPONA__V1__STATUS__INVALID_ARGUMENT, bad[i].after);
+        assert_non_null(strstr(r->message, "after"));
+        assert_null(strstr(r->message, "2021"));
+        envelope_free_response(r);
     }
     spona_client_close(lead);
 }
