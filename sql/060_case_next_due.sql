@@ -14,7 +14,10 @@
 -- tool, the generators). The recomputation reads every row of the case, not only those
 -- row-level security shows the writer (SECURITY DEFINER), and first locks the case's
 -- row, so two transactions changing one case's records take turns and the later one
--- computes from what the earlier one committed. The case's version is not touched:
+-- computes from what the earlier one committed. The triggers are deferred to the
+-- commit: the case's row is then the last lock a transaction takes, so a writer holding
+-- a referral's row (referral_accept) and one holding the case's (plan_change linking
+-- that referral) cannot deadlock on each other. The case's version is not touched:
 -- next_due is derived, not something a client edits or conflicts on.
 
 ALTER TABLE cases ADD COLUMN next_due date;
@@ -73,9 +76,9 @@ BEGIN
 END
 $$;
 REVOKE ALL ON FUNCTION spona_referral_next_due() FROM PUBLIC;
-CREATE TRIGGER referrals_next_due
+CREATE CONSTRAINT TRIGGER referrals_next_due
     AFTER INSERT OR DELETE OR UPDATE OF case_id, status, due_date ON referrals
-    FOR EACH ROW EXECUTE FUNCTION spona_referral_next_due();
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION spona_referral_next_due();
 
 CREATE FUNCTION spona_plan_next_due() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS
@@ -91,9 +94,9 @@ BEGIN
 END
 $$;
 REVOKE ALL ON FUNCTION spona_plan_next_due() FROM PUBLIC;
-CREATE TRIGGER plans_next_due
+CREATE CONSTRAINT TRIGGER plans_next_due
     AFTER INSERT OR DELETE OR UPDATE OF case_id, version, review_date ON plans
-    FOR EACH ROW EXECUTE FUNCTION spona_plan_next_due();
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION spona_plan_next_due();
 
 CREATE FUNCTION spona_plan_measure_next_due() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS
@@ -111,9 +114,9 @@ BEGIN
 END
 $$;
 REVOKE ALL ON FUNCTION spona_plan_measure_next_due() FROM PUBLIC;
-CREATE TRIGGER plan_measures_next_due
+CREATE CONSTRAINT TRIGGER plan_measures_next_due
     AFTER INSERT OR DELETE OR UPDATE OF plan_id, status, due_date ON plan_measures
-    FOR EACH ROW EXECUTE FUNCTION spona_plan_measure_next_due();
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION spona_plan_measure_next_due();
 
 -- existing cases, in one statement per source (not one function call per case)
 WITH latest AS (
