@@ -10,6 +10,7 @@
  *  - paging over the overdue filter and by due date (by_due; pages of 2): every
  *    overdue case once, none that is not, the earliest due date first and none last;
  *    a cursor of one order refused by the other, a due cursor without a date refused;
+ *  - six referrals written at once on one case: the stored date is the earliest;
  *  - nobody writes next_due but the triggers (an UPDATE is refused, also the
  *    superuser's);
  *  - one page of the association's (testgrad.ngo, identity only with the person's
@@ -23,6 +24,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -362,6 +364,54 @@ static void test_overdue_paging(void **state)
     spona_client_close(lead);
 }
 
+/* One of the concurrent writers: a referral of its own due date on the shared case. */
+struct writer {
+    const char *user;
+    const char *case_id;
+    char due[11];
+    int ok;
+};
+
+static void *write_one(void *data)
+{
+    struct writer *writer = data;
+    struct spona_client *client = idata_login(&server, "csr", writer->user);
+    spona_response *r = idata_referral_create_due(client, writer->case_id, "testgrad.zzz",
+                                                  "istovremeno", writer->due);
+    writer->ok = r->status == OK;
+    envelope_free_response(r);
+    spona_client_close(client);
+    return NULL;
+}
+
+/* Writers of one case at once take turns on its row: the stored date is the earliest. */
+static void test_concurrent_writers(void **state)
+{
+    (void)state;
+    struct spona_client *lead = idata_login(&server, "csr", "vesna");
+    char jmbg[14];
+    idata_fresh_jmbg(jmbg);
+    const char *pairs[] = {"first_name", "Istovremen", "last_name", "Rok", "jmbg", jmbg, NULL};
+    char *person = idata_person_create_ok(lead, pairs);
+    char *case_id = idata_case_open_ok(lead, person);
+    struct writer writers[6];
+    pthread_t threads[6];
+    for (int i = 0; i < 6; i++) {
+        writers[i] = (struct writer){.user = i % 2 == 0 ? "vesna" : "vlado", .case_id = case_id};
+        snprintf(writers[i].due, sizeof(writers[i].due), "203%d-0%d-1%d", 6 - i, i + 1, i);
+    }
+    for (int i = 0; i < 6; i++)
+        assert_int_equal(pthread_create(&threads[i], NULL, write_one, &writers[i]), 0);
+    for (int i = 0; i < 6; i++)
+        pthread_join(threads[i], NULL);
+    for (int i = 0; i < 6; i++)
+        assert_true(writers[i].ok);
+    assert_stored_due(case_id, writers[5].due, "six concurrent referrals"); /* 2031-06-15 */
+    free(case_id);
+    free(person);
+    spona_client_close(lead);
+}
+
 /* next_due is the triggers': an UPDATE of it is refused, also the superuser's. */
 static void test_next_due_kept_by_the_database(void **state)
 {
@@ -443,6 +493,7 @@ int main(void)
         cmocka_unit_test(test_stored_due_follows_the_records),
         cmocka_unit_test(test_overdue_paging),
         cmocka_unit_test(test_names_decided_per_row),
+        cmocka_unit_test(test_concurrent_writers),
         cmocka_unit_test(test_next_due_kept_by_the_database),
         cmocka_unit_test(itest_test_server_stops_cleanly),
     };
