@@ -22,6 +22,7 @@ enum caseload_option {
     CASELOAD_OPTION_STAGE,
     CASELOAD_OPTION_GROUP,
     CASELOAD_OPTION_OVERDUE,
+    CASELOAD_OPTION_BY_DUE,
     CASELOAD_OPTION_PARTNER,
     CASELOAD_OPTION_LIMIT,
     CASELOAD_OPTION_AFTER,
@@ -129,6 +130,7 @@ static int case_list_request(const struct settings *settings, const struct args 
     if (args_has(args, CASELOAD_OPTION_AFTER))
         list->after = args_value(args, CASELOAD_OPTION_AFTER);
     list->overdue_only = args_has(args, CASELOAD_OPTION_OVERDUE);
+    list->by_due = args_has(args, CASELOAD_OPTION_BY_DUE);
     if (args_has(args, CASELOAD_OPTION_LIMIT)) {
         uint64_t limit = 0;
         if (args_positive("--limit", args_value(args, CASELOAD_OPTION_LIMIT), 200, &limit, err,
@@ -157,6 +159,7 @@ static const struct args_option case_list_options[] = {
     { "stage", CASELOAD_OPTION_STAGE, ARGS_VALUE, "STAGE" },
     { "group", CASELOAD_OPTION_GROUP, ARGS_VALUE, "GROUP" },
     { "overdue", CASELOAD_OPTION_OVERDUE, 0, NULL },
+    { "by-due", CASELOAD_OPTION_BY_DUE, 0, NULL },
     { "partner", CASELOAD_OPTION_PARTNER, ARGS_VALUE, "CODE" },
     { "limit", CASELOAD_OPTION_LIMIT, ARGS_VALUE, "N" },
     { "after", CASELOAD_OPTION_AFTER, ARGS_VALUE, "CURSOR" },
@@ -167,7 +170,8 @@ const struct command command_case_list = {
     .name = "list",
     .summary = N_("your cases, or your team's: number, person, stage, what is due"),
     .help = N_("Usage: spona case list [--mine|--team] [--stage S] [--group G] [--overdue]\n"
-            "                       [--partner CODE] [--limit N] [--after CURSOR] [OPTIONS]\n"
+            "                       [--partner CODE] [--by-due] [--limit N] [--after CURSOR]\n"
+            "                       [OPTIONS]\n"
             "\n"
             "Lists cases newest first: the case number, the person's name (\"(hidden)\" when\n"
             "the protocol does not let your institution read her identity), the stage, the\n"
@@ -181,6 +185,7 @@ const struct command command_case_list = {
             "  --group G         persons of a priority group of the protocol (if you may\n"
             "                    read their safety data)\n"
             "  --overdue         only cases with something overdue\n"
+            "  --by-due          the earliest next due date first (no due date last)\n"
             "  --partner CODE    cases on which that institution works or was referred to\n"
             "  --limit N         at most N cases (default 50, at most 200)\n"
             "  --after CURSOR    the next page: the cursor the previous page printed\n"),

@@ -29,7 +29,6 @@ const struct db_statement *const statement_tables[] = {
     handlers_util_statements,
     report_statements,
     caseload_statements,
-    caseload_names_statements,
     directory_statements,
     conflict_statements,
     NULL,

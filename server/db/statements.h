@@ -32,7 +32,6 @@ extern const struct db_statement consent_statements[];
 extern const struct db_statement handlers_util_statements[];
 extern const struct db_statement report_statements[];
 extern const struct db_statement caseload_statements[];
-extern const struct db_statement caseload_names_statements[];
 extern const struct db_statement directory_statements[];
 extern const struct db_statement conflict_statements[];
 

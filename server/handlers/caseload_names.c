@@ -10,36 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "statements.h"
 #include "views.h"
-
-const struct db_statement caseload_names_statements[] = {
-    {"caseload_name_case",
-     "SELECT first_name, last_name FROM persons_for_caller WHERE id = $1::uuid"},
-    /* sql/041: only for a referral addressed to the caller, never when excluded */
-    {"caseload_name_referral",
-     "SELECT first_name, last_name, case_number FROM spona_referral_addressee_name($1::uuid)"},
-    {NULL, NULL},
-};
-
-/* Fills out from columns 0 and 1 of row 0 when allowed and both are there; else hidden. */
-static spona_status caseload_name_take(const PGresult *result, int allowed,
-                                       struct caseload_name *out)
-{
-    memset(out, 0, sizeof(*out));
-    out->hidden = 1;
-    if (!allowed || PQntuples(result) != 1 || PQgetisnull(result, 0, 0) ||
-        PQgetisnull(result, 0, 1))
-        return SPONA__V1__STATUS__OK;
-    out->first = views_strdup(PQgetvalue(result, 0, 0));
-    out->last = views_strdup(PQgetvalue(result, 0, 1));
-    if (out->first == NULL || out->last == NULL) {
-        caseload_name_free(out);
-        return SPONA__V1__STATUS__INTERNAL;
-    }
-    out->hidden = 0;
-    return SPONA__V1__STATUS__OK;
-}
 
 /* Puts identity on record: disclosed with its clause when shown, else denied. */
 static void caseload_name_record(const struct caseload_name *name,
@@ -54,46 +25,28 @@ static void caseload_name_record(const struct caseload_name *name,
     }
 }
 
-static spona_status caseload_name_query(struct request_context *ctx, const char *statement,
-                                        const char *id, const struct access_case *access,
-                                        struct caseload_name *out, char *case_number,
-                                        struct audit_record *record)
+spona_status caseload_name_from_row(const struct policy *policy, const struct access_case *access,
+                                    const PGresult *result, int row, int column,
+                                    struct caseload_name *out, struct audit_record *record)
 {
     memset(out, 0, sizeof(*out));
     out->hidden = 1;
     struct policy_decision decision;
-    access_decide(ctx->policy, access, POLICY_CATEGORY_IDENTITY, POLICY_ACTION_READ, &decision);
-    const char *params[] = {id};
-    spona_status status;
-    PGresult *result = request_query(ctx, statement, 1, params, &status);
-    if (result == NULL)
-        return status;
-    status = caseload_name_take(result, decision.allowed && !access->caller_excluded, out);
-    if (case_number != NULL) {
-        case_number[0] = '\0';
-        if (PQntuples(result) == 1 && PQnfields(result) > 2 && !PQgetisnull(result, 0, 2))
-            snprintf(case_number, 64, "%s", PQgetvalue(result, 0, 2));
+    access_decide(policy, access, POLICY_CATEGORY_IDENTITY, POLICY_ACTION_READ, &decision);
+    int given = row >= 0 && row < PQntuples(result) && column + 1 < PQnfields(result) &&
+                !PQgetisnull(result, row, column) && !PQgetisnull(result, row, column + 1);
+    if (decision.allowed && !access->caller_excluded && given) {
+        out->first = views_strdup(PQgetvalue(result, row, column));
+        out->last = views_strdup(PQgetvalue(result, row, column + 1));
+        if (out->first == NULL || out->last == NULL) {
+            caseload_name_free(out);
+            out->hidden = 1;
+            return SPONA__V1__STATUS__INTERNAL;
+        }
+        out->hidden = 0;
     }
-    PQclear(result);
-    if (status == SPONA__V1__STATUS__OK)
-        caseload_name_record(out, &decision, record);
-    return status;
-}
-
-spona_status caseload_name_for_case(struct request_context *ctx, const struct access_case *access,
-                                    struct caseload_name *out, struct audit_record *record)
-{
-    return caseload_name_query(ctx, "caseload_name_case", access->person_id, access, out, NULL,
-                               record);
-}
-
-spona_status caseload_name_for_referral(struct request_context *ctx, const char *referral_id,
-                                        const struct access_case *addressee,
-                                        struct caseload_name *out, char *case_number,
-                                        struct audit_record *record)
-{
-    return caseload_name_query(ctx, "caseload_name_referral", referral_id, addressee, out,
-                               case_number, record);
+    caseload_name_record(out, &decision, record);
+    return SPONA__V1__STATUS__OK;
 }
 
 int caseload_name_give(struct caseload_name *name, char **first, char **last, int *hidden)

@@ -56,6 +56,11 @@
 #define REFERRAL_ADDRESSEE_JOIN " LEFT JOIN LATERAL spona_referral_addressee(r.id) a ON true"
 #define REFERRAL_VIEW_COUNT 12 /* the columns of REFERRAL_VIEW_COLUMNS */
 #define REFERRAL_ADDRESSEE_AT REFERRAL_VIEW_COUNT
+/* the inbox's name and case number (caseload_names.h), after the addressee's columns */
+#define REFERRAL_INBOX_NAME_AT (REFERRAL_ADDRESSEE_AT + 4)
+/* the overdue list's case number, then the person's name */
+#define REFERRAL_OVERDUE_NUMBER_AT REFERRAL_VIEW_COUNT
+#define REFERRAL_OVERDUE_NAME_AT (REFERRAL_VIEW_COUNT + 1)
 
 const struct db_statement referral_statements[] = {
     /* a referral plan_change sent for a measure of the case to institution $2, not yet
@@ -115,15 +120,16 @@ const struct db_statement referral_statements[] = {
      REFERRAL_ADDRESSEE_JOIN " WHERE r.id = $1::uuid"},
     /* the newest 500 (a bounded answer) */
     {"referral_inbox",
-     "SELECT " REFERRAL_VIEW_COLUMNS REFERRAL_ADDRESSEE_COLUMNS REFERRAL_FROM
-     REFERRAL_ADDRESSEE_JOIN
+     "SELECT " REFERRAL_VIEW_COLUMNS REFERRAL_ADDRESSEE_COLUMNS ", "
+     CASELOAD_ADDRESSEE_NAME_COLUMNS REFERRAL_FROM REFERRAL_ADDRESSEE_JOIN
+     CASELOAD_ADDRESSEE_NAME_JOIN("r.id")
      " WHERE r.institution_id = spona_current_institution()"
      "   AND (NOT $1::bool OR r.status IN ('sent', 'accepted'))"
      " ORDER BY r.created_at DESC, r.id LIMIT 500"},
     /* overdue referrals of the cases the caller leads, oldest due date first */
     {"referral_overdue",
-     "SELECT " REFERRAL_VIEW_COLUMNS ", c.number" REFERRAL_FROM
-     " JOIN cases c ON c.id = r.case_id"
+     "SELECT " REFERRAL_VIEW_COLUMNS ", c.number, " CASELOAD_NAME_COLUMNS REFERRAL_FROM
+     " JOIN cases c ON c.id = r.case_id" CASELOAD_NAME_JOIN("c.person_id")
      " WHERE c.lead_institution_id = spona_current_institution()"
      "   AND r.status IN ('sent', 'accepted') AND r.due_date < current_date"
      " ORDER BY r.due_date, r.created_at, r.id"},
@@ -502,22 +508,23 @@ spona_status handle_referral_complete(struct request_context *ctx, const spona_r
 }
 
 /*
- * The person's name and the case's number on an inbox row, as the addressee may see
- * them (caseload_names.h); record gets identity disclosed or denied.
+ * The person's name and the case's number on an inbox row (row of the inbox's
+ * result), as the addressee may see them (caseload_names.h); record gets identity
+ * disclosed or denied.
  */
 static spona_status referral_name_set(struct request_context *ctx, Spona__V1__ReferralView *view,
+                                      const PGresult *result, int row,
                                       const struct access_case *addressee,
                                       struct audit_record *record)
 {
     struct caseload_name name;
-    char number[64];
     int hidden = 0;
-    spona_status status = caseload_name_for_referral(ctx, view->referral_id, addressee, &name,
-                                                     number, record);
+    spona_status status = caseload_name_from_row(ctx->policy, addressee, result, row,
+                                                 REFERRAL_INBOX_NAME_AT, &name, record);
     if (status != SPONA__V1__STATUS__OK)
         return status;
     free(view->case_number == protobuf_c_empty_string ? NULL : view->case_number);
-    view->case_number = views_strdup(number);
+    view->case_number = views_strdup(PQgetvalue(result, row, REFERRAL_INBOX_NAME_AT + 2));
     if (caseload_name_give(&name, &view->person_first_name, &view->person_last_name,
                            &hidden) != 0 ||
         view->case_number == NULL) {
@@ -557,7 +564,7 @@ static spona_status inbox_add_row(struct request_context *ctx, const struct acce
                                   .detail = detail};
     referral_record_decision(&record, &decision);
     referral_record_decision(&ctx->record, &decision);
-    spona_status status = referral_name_set(ctx, view, &addressee, &record);
+    spona_status status = referral_name_set(ctx, view, result, row, &addressee, &record);
     return status == SPONA__V1__STATUS__OK ? request_audit_also(ctx, &record) : status;
 }
 
@@ -591,39 +598,37 @@ spona_status handle_inbox(struct request_context *ctx, const spona_request *requ
 
 /* A case of the overdue list: whether the lead may list it and read its plan_measures. */
 struct overdue_case {
-    char case_id[UUID_TEXT];
+    const char *case_id; /* in the list's result */
+    int row;             /* the case's first row there (its person's name) */
     int readable;
     struct caseload_name name; /* as the caller may see it (caseload_names.h) */
 };
 
 /*
- * Decides a case of the lead's overdue list: readable when the caller is
- * excluded from no case of its person and may read its plan_measures. A
- * readable case is audited with its person's id; record gets the clause or
- * the denial.
+ * Decides a case of the lead's overdue list for access (the caller on it; found 0:
+ * not visible): readable when the caller is excluded from no case of its person and
+ * may read its plan_measures. A readable case is audited with its person's id;
+ * record gets the clause or the denial.
  */
-static spona_status overdue_decide_case(struct request_context *ctx, const char *case_id,
+static spona_status overdue_decide_case(struct request_context *ctx, const PGresult *result,
+                                        const struct access_case *access, int found,
                                         struct overdue_case *out)
 {
-    struct access_case access;
-    snprintf(out->case_id, UUID_TEXT, "%s", case_id);
     out->readable = 0;
-    spona_status status = access_case_subject(ctx, case_id, NULL, &access);
-    if (status == SPONA__V1__STATUS__NOT_FOUND)
+    if (!found || access->caller_excluded || access->subject.excluded)
         return SPONA__V1__STATUS__OK;
-    if (status != SPONA__V1__STATUS__OK || access.caller_excluded || access.subject.excluded)
-        return status;
     struct policy_decision decision;
-    access_decide(ctx->policy, &access, POLICY_CATEGORY_PLAN_MEASURES, POLICY_ACTION_READ,
+    access_decide(ctx->policy, access, POLICY_CATEGORY_PLAN_MEASURES, POLICY_ACTION_READ,
                   &decision);
     referral_record_decision(&ctx->record, &decision);
     out->readable = decision.allowed;
     if (!decision.allowed)
         return SPONA__V1__STATUS__OK;
-    struct audit_record record = {.person_id = access.person_id, .case_id = case_id,
+    struct audit_record record = {.person_id = access->person_id, .case_id = out->case_id,
                                   .detail = "overdue referrals of the case"};
     referral_record_decision(&record, &decision);
-    status = caseload_name_for_case(ctx, &access, &out->name, &record);
+    spona_status status = caseload_name_from_row(ctx->policy, access, result, out->row,
+                                                 REFERRAL_OVERDUE_NAME_AT, &out->name, &record);
     if (status != SPONA__V1__STATUS__OK)
         return status;
     ctx->record.disclosed |= record.disclosed & POLICY_BIT(POLICY_CATEGORY_IDENTITY);
@@ -637,7 +642,7 @@ static Spona__V1__ReferralView *overdue_view(const PGresult *result, int row,
     Spona__V1__ReferralView *view = referral_view_from_row(result, row);
     if (view == NULL)
         return NULL;
-    view->case_number = views_strdup(PQgetvalue(result, row, REFERRAL_VIEW_COUNT));
+    view->case_number = views_strdup(PQgetvalue(result, row, REFERRAL_OVERDUE_NUMBER_AT));
     view->person_first_name = views_strdup(known->name.first);
     view->person_last_name = views_strdup(known->name.last);
     view->person_name_hidden = known->name.hidden != 0;
@@ -647,6 +652,41 @@ static Spona__V1__ReferralView *overdue_view(const PGresult *result, int row,
         return NULL;
     }
     return view;
+}
+
+/*
+ * The distinct cases of the overdue list's rows into cases (*known of them), each
+ * row's case index into of_row, and the caller on each case in one statement.
+ */
+static spona_status overdue_cases(struct request_context *ctx, const PGresult *result,
+                                  struct overdue_case *cases, int *of_row, int *known)
+{
+    int rows = PQntuples(result);
+    *known = 0;
+    for (int row = 0; row < rows; row++) {
+        const char *case_id = PQgetvalue(result, row, 1);
+        int found = 0;
+        while (found < *known && strcmp(cases[found].case_id, case_id) != 0)
+            found++;
+        if (found == *known)
+            cases[(*known)++] = (struct overdue_case){.case_id = case_id, .row = row};
+        of_row[row] = found;
+    }
+    const char **ids = calloc((size_t)*known + 1, sizeof(*ids));
+    struct access_case *access = calloc((size_t)*known + 1, sizeof(*access));
+    int *visible = calloc((size_t)*known + 1, sizeof(*visible));
+    spona_status status = SPONA__V1__STATUS__INTERNAL;
+    if (ids != NULL && access != NULL && visible != NULL) {
+        for (int i = 0; i < *known; i++)
+            ids[i] = cases[i].case_id;
+        status = access_case_subjects(ctx, ctx->policy, ids, (size_t)*known, access, visible);
+    }
+    for (int i = 0; i < *known && status == SPONA__V1__STATUS__OK; i++)
+        status = overdue_decide_case(ctx, result, &access[i], visible[i], &cases[i]);
+    free(ids);
+    free(access);
+    free(visible);
+    return status;
 }
 
 /* The lead agency's list: every overdue referral of the cases it leads and may read. */
@@ -659,20 +699,14 @@ static spona_status overdue_for_lead(struct request_context *ctx,
         return status;
     int rows = PQntuples(result), known = 0;
     struct overdue_case *cases = calloc(rows > 0 ? (size_t)rows : 1, sizeof(*cases));
-    if (cases == NULL) {
-        PQclear(result);
-        return SPONA__V1__STATUS__INTERNAL;
-    }
+    int *of_row = calloc(rows > 0 ? (size_t)rows : 1, sizeof(*of_row));
+    status = cases != NULL && of_row != NULL ? overdue_cases(ctx, result, cases, of_row, &known)
+                                             : SPONA__V1__STATUS__INTERNAL;
     for (int row = 0; row < rows && status == SPONA__V1__STATUS__OK; row++) {
-        const char *case_id = PQgetvalue(result, row, 1);
-        int found = 0;
-        while (found < known && strcmp(cases[found].case_id, case_id) != 0)
-            found++;
-        if (found == known)
-            status = overdue_decide_case(ctx, case_id, &cases[known++]);
-        if (status != SPONA__V1__STATUS__OK || !cases[found].readable)
+        const struct overdue_case *known_case = &cases[of_row[row]];
+        if (!known_case->readable)
             continue;
-        Spona__V1__ReferralView *view = overdue_view(result, row, &cases[found]);
+        Spona__V1__ReferralView *view = overdue_view(result, row, known_case);
         if (view == NULL ||
             views_append((void ***)&answer->referrals, &answer->n_referrals, view) != 0) {
             if (view != NULL)
@@ -680,9 +714,10 @@ static spona_status overdue_for_lead(struct request_context *ctx,
             status = SPONA__V1__STATUS__INTERNAL;
         }
     }
-    for (int i = 0; i < known; i++)
+    for (int i = 0; cases != NULL && i < known; i++)
         caseload_name_free(&cases[i].name);
     free(cases);
+    free(of_row);
     PQclear(result);
     return status;
 }

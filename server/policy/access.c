@@ -78,6 +78,8 @@ const struct db_statement access_statements[] = {
     {"access_policy_source",
      "SELECT source FROM protocols WHERE municipality_id = $1 AND version = $2::int"},
     {"access_case", ACCESS_CASE_SELECT " WHERE c.id = $1::uuid"},
+    /* access_case_subjects: the cases $1 (an array), in one statement */
+    {"access_case_batch", ACCESS_CASE_SELECT " WHERE c.id = ANY ($1::uuid[])"},
     /* the caller's institution recorded outcome $1: its subject as for a team member
      * (sql/044), also when its place on the team has ended */
     {"access_outcome_recorder", "SELECT * FROM spona_outcome_recorder_subject($1::uuid, $2::int)"},
@@ -324,50 +326,77 @@ spona_status access_person_subject(struct request_context *ctx, const char *pers
     return SPONA__V1__STATUS__OK;
 }
 
-spona_status access_person_subjects(struct request_context *ctx, const struct policy *policy,
-                                    const char *const *person_ids, size_t count,
-                                    struct access_case *out, int *found)
+char *access_uuid_array(const char *const *ids, size_t count)
 {
-    memset(found, 0, count * sizeof(*found));
-    if (count == 0)
-        return SPONA__V1__STATUS__OK;
-    /* the persons as a PostgreSQL array literal of UUIDs (checked: nothing else gets in) */
     char *array = malloc(count * UUID_TEXT + 3);
-    if (array == NULL) {
-        snprintf(ctx->message, sizeof(ctx->message), "internal error");
-        return SPONA__V1__STATUS__INTERNAL;
-    }
+    if (array == NULL)
+        return NULL;
     size_t used = 0;
     array[used++] = '{';
     for (size_t i = 0; i < count; i++) {
-        if (!request_is_uuid(person_ids[i]))
+        if (!request_is_uuid(ids[i]))
             continue;
         if (used > 1)
             array[used++] = ',';
-        size_t length = strlen(person_ids[i]);
-        memcpy(array + used, person_ids[i], length);
+        size_t length = strlen(ids[i]);
+        memcpy(array + used, ids[i], length);
         used += length;
     }
     array[used++] = '}';
     array[used] = '\0';
+    return array;
+}
+
+/*
+ * Runs statement (access_person_batch or access_case_batch) on ids and fills out[i]
+ * from the row whose column key_column is ids[i]; found[i] says whether one came.
+ */
+static spona_status access_batch(struct request_context *ctx, const struct policy *policy,
+                                 const char *statement, int key_column,
+                                 const char *const *ids, size_t count,
+                                 struct access_case *out, int *found)
+{
+    memset(found, 0, count * sizeof(*found));
+    if (count == 0)
+        return SPONA__V1__STATUS__OK;
+    /* the ids as a PostgreSQL array literal of UUIDs (checked: nothing else gets in) */
+    char *array = access_uuid_array(ids, count);
+    if (array == NULL) {
+        snprintf(ctx->message, sizeof(ctx->message), "internal error");
+        return SPONA__V1__STATUS__INTERNAL;
+    }
     char version[16];
     snprintf(version, sizeof(version), "%d", policy != NULL ? policy->version : 0);
     const char *params[] = {array, "", version};
     spona_status status;
-    PGresult *result = request_query(ctx, "access_person_batch", 3, params, &status);
+    PGresult *result = request_query(ctx, statement, 3, params, &status);
     free(array);
     if (result == NULL)
         return status;
     for (int row = 0; row < PQntuples(result); row++) {
-        const char *person_id = PQgetvalue(result, row, 1);
+        const char *key = PQgetvalue(result, row, key_column);
         for (size_t i = 0; i < count; i++)
-            if (!found[i] && strcmp(person_ids[i], person_id) == 0) {
+            if (!found[i] && strcmp(ids[i], key) == 0) {
                 access_fill(&out[i], result, row);
                 found[i] = 1;
             }
     }
     PQclear(result);
     return SPONA__V1__STATUS__OK;
+}
+
+spona_status access_person_subjects(struct request_context *ctx, const struct policy *policy,
+                                    const char *const *person_ids, size_t count,
+                                    struct access_case *out, int *found)
+{
+    return access_batch(ctx, policy, "access_person_batch", 1, person_ids, count, out, found);
+}
+
+spona_status access_case_subjects(struct request_context *ctx, const struct policy *policy,
+                                  const char *const *case_ids, size_t count,
+                                  struct access_case *out, int *found)
+{
+    return access_batch(ctx, policy, "access_case_batch", 0, case_ids, count, out, found);
 }
 
 void access_decide(const struct policy *policy, const struct access_case *access,

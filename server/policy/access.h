@@ -81,6 +81,24 @@ spona_status access_person_subjects(struct request_context *ctx, const struct po
                                     struct access_case *out, int *found);
 
 /*
+ * access_case_subject for the caller's institution and many cases at once (one
+ * statement): out[i] for case_ids[i] (UUID text; anything else is not found),
+ * found[i] 0 when that case is not visible to the caller (row-level security; out[i]
+ * is then left as it was). policy as for access_person_subjects. OK, or an error
+ * status with ctx->message set.
+ */
+spona_status access_case_subjects(struct request_context *ctx, const struct policy *policy,
+                                  const char *const *case_ids, size_t count,
+                                  struct access_case *out, int *found);
+
+/*
+ * ids (count of them) as a PostgreSQL array literal of UUIDs, "{a,b}"; an id that is
+ * not a UUID is left out, so nothing else gets into a statement. Heap (free()), NULL
+ * when out of memory.
+ */
+char *access_uuid_array(const char *const *ids, size_t count);
+
+/*
  * Decides one category/action for a subject under policy (NULL: deny). Emergency
  * (break-glass) access reads every person-level category but the address of a
  * person at risk, and writes nothing.
