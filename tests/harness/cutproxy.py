@@ -3,7 +3,8 @@
 127.0.0.1:<a free port> to 127.0.0.1:TARGET_PORT and cuts the FIRST connection
 (both sides closed at once) after CUT bytes have passed in either direction
 together; every later connection passes untouched. Writes its port to PORT_FILE
-when it listens, and runs until it is killed.
+when it listens, appends each connection's byte count to PORT_FILE.bytes when it
+ends, and runs until it is killed.
 
 usage: cutproxy.py PORT_FILE TARGET_PORT CUT
 """
@@ -31,7 +32,7 @@ def main():
             if key.data is None:
                 client, _ = listener.accept()
                 upstream = socket.create_connection(("127.0.0.1", target))
-                state = {"left": cut if first else -1}
+                state = {"left": cut if first else -1, "moved": 0}
                 first = False
                 pairs[client] = (upstream, state)
                 pairs[upstream] = (client, state)
@@ -46,6 +47,7 @@ def main():
                 data = sock.recv(65536)
             except OSError:
                 data = b""
+            state["moved"] += len(data)
             if data and state["left"] >= 0:
                 data = data[: state["left"]]
                 state["left"] -= len(data)
@@ -55,6 +57,8 @@ def main():
             except OSError:
                 data = b""
             if not data or state["left"] == 0:
+                with open(port_file + ".bytes", "a") as out:
+                    out.write("%d\n" % state["moved"])
                 for s in (sock, peer):
                     selector.unregister(s)
                     pairs.pop(s, None)
