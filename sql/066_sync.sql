@@ -12,7 +12,8 @@
 --     it after the commit);
 --   * sync_audit_reported: per audit-chain lane, the last record put in the outbox, so
 --     the next report carries the links after it;
---   * sync_runs: each run's reconciliation report (the sync_status stream's source).
+--   * sync_runs: each run's reconciliation report, as text and as the SyncStatus the
+--     next run sends up (the sync_status stream's source).
 
 CREATE TABLE sync_watermarks (
     municipality text NOT NULL,
@@ -70,8 +71,12 @@ CREATE TABLE sync_runs (
     started_at   timestamptz NOT NULL,
     finished_at  timestamptz NOT NULL DEFAULT now(),
     exit_code    integer NOT NULL,
-    report       text NOT NULL
+    attempts     integer NOT NULL,
+    report       text NOT NULL,
+    status       bytea NOT NULL,   -- the run's SyncStatus, serialized: the next run sends it
+    sent_seq     bigint            -- the sync_status batch that carried it
 );
+CREATE INDEX sync_runs_unsent ON sync_runs (municipality, id) WHERE sent_seq IS NULL;
 
 -- The agent's own check of the audit chain of municipality m (the verification of
 -- spona_audit_verify(), sql/035, without its session gate): per lane, does every record

@@ -122,20 +122,30 @@ static enum sync_outcome main_run(struct sync_run *run, struct sync_counts *coun
     }
 }
 
-/* Keeps the report in sync_runs (best effort: the report is on stdout anyway). */
-static void main_keep_report(struct sync_run *run, time_t started, int code, const char *report)
+/* Keeps the report in sync_runs, text and SyncStatus, for the next run's sync_status
+ * stream (best effort: the report is on stdout anyway). */
+static void main_keep_report(struct sync_run *run, const struct sync_counts *counts,
+                             int attempts, time_t started, int code, const char *report)
 {
     if (run->municipality[0] == '\0' || PQstatus(run->db) != CONNECTION_OK)
         return;
-    char start[24], exit_code[16];
+    size_t length = 0;
+    uint8_t *status = sync_report_status(counts, attempts, (long long)started,
+                                         (long long)time(NULL), code, &length);
+    char *status_text = status != NULL ? sync_db_bytea(status, length) : NULL;
+    free(status);
+    char start[24], exit_code[16], tries[16];
     snprintf(start, sizeof(start), "%lld", (long long)started);
     snprintf(exit_code, sizeof(exit_code), "%d", code);
-    const char *params[] = {run->municipality, start, exit_code, report};
-    if (sync_db_do(run,
-                   "INSERT INTO sync_runs (municipality, started_at, exit_code, report)"
-                   " VALUES ($1, to_timestamp($2::bigint), $3::int, $4)",
-                   4, params) != 0)
-        log_warn("the report was not kept: %s", run->error);
+    snprintf(tries, sizeof(tries), "%d", attempts);
+    const char *params[] = {run->municipality, start, exit_code, tries, report, status_text};
+    if (status_text == NULL ||
+        sync_db_do(run,
+                   "INSERT INTO sync_runs (municipality, started_at, exit_code, attempts, report,"
+                   "   status) VALUES ($1, to_timestamp($2::bigint), $3::int, $4::int, $5, $6)",
+                   6, params) != 0)
+        log_warn("the report was not kept: %s", status_text == NULL ? "out of memory" : run->error);
+    free(status_text);
 }
 
 int main(int argc, char **argv)
@@ -180,7 +190,7 @@ int main(int argc, char **argv)
     int code = sync_report_exit_code(outcome);
     if (counts != NULL && sync_report_format(counts, attempts, outcome, report, sizeof(report)) == 0) {
         fputs(report, stdout);
-        main_keep_report(&run, started, code, report);
+        main_keep_report(&run, counts, attempts, started, code, report);
     }
     free(counts);
     free(run.region_cert);

@@ -25,4 +25,9 @@ int sync_report_exit_code(enum sync_outcome outcome);
 int sync_report_format(const struct sync_counts *counts, int attempts,
                        enum sync_outcome outcome, char *out, size_t out_size);
 
+/* The run's report as a serialized SyncStatus (what the next run's sync_status stream
+ * sends up); malloc'd, *length set; NULL out of memory. */
+uint8_t *sync_report_status(const struct sync_counts *counts, int attempts, long long started,
+                            long long finished, int exit_code, size_t *length);
+
 #endif

@@ -16,7 +16,8 @@
  *     acknowledgements (a replay), a tampered signature and tampered bytes pushed to
  *     the region, a damaged outbox row: after each, the next sync converges and
  *     nothing was applied twice (checked in both databases: every CRL once at the
- *     municipality, every audit record counted once in the region's ledger, no alarm).
+ *     municipality, every audit record counted once in the region's ledger, every run's
+ *     report (sync_status) stored once at the region, no alarm).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -74,11 +75,29 @@ static PGconn *db(const char *name, const char *user)
     return conn;
 }
 
+/* The owner's connection to database name, kept for the test's run. */
+static PGconn *owner(const char *name)
+{
+    static char names[4][32];
+    static PGconn *conns[4];
+    for (int i = 0; i < 4; i++) {
+        if (conns[i] != NULL && strcmp(names[i], name) == 0)
+            return conns[i];
+        if (conns[i] == NULL) {
+            snprintf(names[i], sizeof(names[i]), "%s", name);
+            conns[i] = db(name, "spona_owner");
+            return conns[i];
+        }
+    }
+    fail_msg("more databases than the topology has: %s", name);
+    return NULL;
+}
+
 /* One value of a query on database name (as its owner); static, overwritten by the next. */
 static const char *value(const char *name, const char *sql)
 {
     static char out[4096];
-    PGconn *conn = db(name, "spona_owner");
+    PGconn *conn = owner(name);
     PGresult *result = PQexec(conn, sql);
     if (PQresultStatus(result) != PGRES_TUPLES_OK && PQresultStatus(result) != PGRES_COMMAND_OK)
         fail_msg("%s: %s", sql, PQresultErrorMessage(result));
@@ -87,7 +106,6 @@ static const char *value(const char *name, const char *sql)
                  ? PQgetvalue(result, 0, 0)
                  : "");
     PQclear(result);
-    PQfinish(conn);
     return out;
 }
 
@@ -417,6 +435,10 @@ static void test_audit_heads_and_rewrite(void **state)
     assert_ledger_matches("sjever");
     assert_ledger_matches("jug");
     assert_string_equal(alarms("sjever"), "");
+    /* the earlier runs' reports went up: the region sees sjever's last successful sync */
+    assert_string_equal(value("spona_sync_region",
+                              "SELECT last_exit_code || '/' || (last_success_at IS NOT NULL)"
+                              "  FROM region_sync_status WHERE code = 'sjever'"), "0/true");
     /* a batch holds at most max_links (7) links: the first report took several */
     assert_true(atoi(value("spona_sync_sjever", "SELECT count(*) FROM sync_outbox")) >= 2);
 
@@ -481,19 +503,31 @@ static void assert_converged(void)
                               "SELECT count(*) || '/' || max(number) FROM region_crls"));
     assert_string_equal(value("spona_sync_jug", "SELECT count(*) FROM sync_outbox"
                                                 " WHERE acked_at IS NULL"), "0");
-    char outbox[64];
-    snprintf(outbox, sizeof(outbox), "%s",
-             value("spona_sync_jug", "SELECT count(*) || '/' || max(seq) FROM sync_outbox"));
+    static const char *const up[] = {"audit_heads", "sync_status"};
+    for (size_t i = 0; i < 2; i++) {
+        char sql[512], outbox[64];
+        snprintf(sql, sizeof(sql), "SELECT count(*) || '/' || coalesce(max(seq), 0)"
+                 "  FROM sync_outbox WHERE stream = '%s'", up[i]);
+        snprintf(outbox, sizeof(outbox), "%s", value("spona_sync_jug", sql));
+        snprintf(sql, sizeof(sql),
+                 "SELECT count(*) || '/' || coalesce(max(b.seq), 0) FROM sync_batches b"
+                 "  JOIN region_municipalities m ON m.id = b.municipality_id"
+                 " WHERE m.code = 'jug' AND b.stream = '%s'", up[i]);
+        assert_string_equal(value("spona_sync_region", sql), outbox);
+        snprintf(sql, sizeof(sql),
+                 "SELECT coalesce(max(w.seq), 0) || '/' || coalesce(max(w.seq), 0)"
+                 "  FROM sync_watermarks w JOIN region_municipalities m"
+                 "    ON m.id = w.municipality_id WHERE m.code = 'jug' AND w.stream = '%s'", up[i]);
+        assert_string_equal(strchr(value("spona_sync_region", sql), '/'), strchr(outbox, '/'));
+    }
+    /* every run's report reached the region once, and each balanced */
     assert_string_equal(value("spona_sync_region",
-                              "SELECT count(*) || '/' || max(b.seq) FROM sync_batches b"
-                              "  JOIN region_municipalities m ON m.id = b.municipality_id"
-                              " WHERE m.code = 'jug' AND b.stream = 'audit_heads'"),
-                        outbox);
-    assert_string_equal(value("spona_sync_region",
-                              "SELECT w.seq FROM sync_watermarks w JOIN region_municipalities m"
-                              "  ON m.id = w.municipality_id WHERE m.code = 'jug'"
-                              "   AND w.stream = 'audit_heads'"),
-                        value("spona_sync_jug", "SELECT max(seq) FROM sync_outbox"));
+                              "SELECT count(*) FROM region_sync_runs r JOIN region_municipalities m"
+                              "  ON m.id = r.municipality_id WHERE m.code = 'jug'"),
+                        value("spona_sync_jug", "SELECT count(*) FROM sync_runs"
+                                                " WHERE sent_seq IS NOT NULL"));
+    assert_string_equal(value("spona_sync_jug", "SELECT count(*) FROM sync_runs"
+                                                " WHERE report LIKE '% NO%'"), "0");
     assert_ledger_matches("jug");
 }
 
@@ -609,11 +643,14 @@ static void test_replay_lost_acks(void **state)
     assert_int_equal(agent("jug"), 0);
     char stored[32];
     snprintf(stored, sizeof(stored), "%s",
-             value("spona_sync_region", "SELECT count(*) FROM sync_batches"));
-    /* every acknowledgement lost: the whole outbox is sent again */
+             value("spona_sync_region", "SELECT count(*) FROM sync_batches"
+                                        " WHERE stream = 'audit_heads'"));
+    /* every acknowledgement lost: the whole outbox is sent again (and this run adds only
+     * the last run's sync_status) */
     value("spona_sync_jug", "UPDATE sync_outbox SET acked_at = NULL");
     assert_int_equal(agent("jug"), 0);
-    assert_string_equal(value("spona_sync_region", "SELECT count(*) FROM sync_batches"), stored);
+    assert_string_equal(value("spona_sync_region", "SELECT count(*) FROM sync_batches"
+                                                   " WHERE stream = 'audit_heads'"), stored);
     assert_non_null(strstr(value("spona_sync_jug", "SELECT report FROM sync_runs ORDER BY id DESC"
                                                   " LIMIT 1"), "audit_heads"));
     assert_converged();
