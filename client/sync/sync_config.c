@@ -85,7 +85,7 @@ int sync_config_load(const char *path, struct sync_config *config, char *err, si
     config->retry_initial_ms = 1000;
     config->retry_max_ms = 300000;
     config->timeout_ms = 30000;
-    config->max_links = 500;
+    config->max_links = 150; /* a batch under the 16 KiB frame limit before login */
     err[0] = '\0';
     struct config_state state = {config, err, err_size};
     int line = ini_parse(path, config_key, &state);
