@@ -440,7 +440,8 @@ static void test_audit_heads_and_rewrite(void **state)
                               "SELECT last_exit_code || '/' || (last_success_at IS NOT NULL)"
                               "  FROM region_sync_status WHERE code = 'sjever'"), "0/true");
     /* a batch holds at most max_links (7) links: the first report took several */
-    assert_true(atoi(value("spona_sync_sjever", "SELECT count(*) FROM sync_outbox")) >= 2);
+    assert_true(atoi(value("spona_sync_sjever", "SELECT count(*) FROM sync_outbox"
+                                                        " WHERE stream = 'audit_heads'")) >= 2);
 
     rewrite_history("spona_sync_sjever");
     assert_string_equal(value("spona_sync_sjever",
@@ -663,7 +664,8 @@ static spona_response *push_damaged(uint64_t seq, int damage)
     char sql[256];
     snprintf(sql, sizeof(sql),
              "SELECT encode(payload, 'hex') || ' ' || encode(payload_sha256, 'hex') || ' ' ||"
-             " encode(signature, 'hex') || ' ' || signer_serial FROM sync_outbox WHERE seq = %llu",
+             " encode(signature, 'hex') || ' ' || signer_serial FROM sync_outbox"
+             " WHERE stream = 'audit_heads' AND seq = %llu",
              (unsigned long long)seq);
     char row[4096], payload_hex[4096], sha_hex[80], signature_hex[300], serial[80];
     snprintf(row, sizeof(row), "%s", value("spona_sync_jug", sql));
@@ -703,7 +705,8 @@ static spona_response *push_damaged(uint64_t seq, int damage)
 static void test_tampered_batches(void **state)
 {
     (void)state;
-    uint64_t last = strtoull(value("spona_sync_jug", "SELECT max(seq) FROM sync_outbox"), NULL, 10);
+    uint64_t last = strtoull(value("spona_sync_jug", "SELECT max(seq) FROM sync_outbox"
+                                                     " WHERE stream = 'audit_heads'"), NULL, 10);
     assert_true(last >= 1);
     /* the old batch replayed as it was: acknowledged, not applied */
     spona_response *again = push_damaged(last, 0);
@@ -721,7 +724,8 @@ static void test_tampered_batches(void **state)
     char sql[256];
     snprintf(sql, sizeof(sql),
              "UPDATE sync_outbox SET acked_at = NULL, signature = set_byte(signature, 10,"
-             " get_byte(signature, 10) # 1) WHERE seq = %llu", (unsigned long long)last);
+             " get_byte(signature, 10) # 1) WHERE stream = 'audit_heads' AND seq = %llu",
+             (unsigned long long)last);
     value("spona_sync_jug", sql);
     new_work();
     assert_int_equal(agent("jug"), 0);
