@@ -6,6 +6,7 @@
  * for its institution. Nothing here sends anything.
  */
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,4 +77,23 @@ int spona_client_protocol_approval(struct spona_client *client, const char *muni
     }
     return spona_client_sign(client, message, (size_t)length, signature, signature_length, err,
                              err_size);
+}
+
+char *spona_client_peer_certificate(struct spona_client *client)
+{
+    X509 *cert = SSL_get1_peer_certificate(client_ssl(client));
+    BIO *out = cert != NULL ? BIO_new(BIO_s_mem()) : NULL;
+    char *pem = NULL;
+    if (out != NULL && PEM_write_bio_X509(out, cert) == 1) {
+        char *data;
+        long size = BIO_get_mem_data(out, &data);
+        pem = size > 0 ? malloc((size_t)size + 1) : NULL;
+        if (pem != NULL) {
+            memcpy(pem, data, (size_t)size);
+            pem[size] = '\0';
+        }
+    }
+    BIO_free(out);
+    X509_free(cert);
+    return pem;
 }

@@ -99,6 +99,12 @@ int spona_client_send_raw(struct spona_client *client, const void *data, size_t 
 int spona_client_sign(struct spona_client *client, const void *data, size_t length,
                       uint8_t **signature, size_t *signature_length, char *err, size_t err_size);
 
+/*
+ * The certificate the server showed on this connection, as PEM (malloc'd, caller
+ * frees), or NULL: spona-sync verifies the region's signed batches with it.
+ */
+char *spona_client_peer_certificate(struct spona_client *client);
+
 /* Lower-case hex SHA-256 of data into out. 0, or -1 when OpenSSL fails. */
 int spona_client_sha256_hex(const void *data, size_t length, char out[65]);
 

@@ -43,5 +43,6 @@ const struct db_statement *const region_statement_tables[] = {
     region_crl_statements,
     region_sync_statements,
     region_ledger_statements,
+    region_status_statements,
     NULL,
 };

@@ -41,6 +41,7 @@ extern const struct db_statement region_cert_statements[];
 extern const struct db_statement region_crl_statements[];
 extern const struct db_statement region_sync_statements[];
 extern const struct db_statement region_ledger_statements[];
+extern const struct db_statement region_status_statements[];
 
 extern const struct db_statement *const statement_tables[];
 extern const struct db_statement *const region_statement_tables[];

@@ -22,6 +22,7 @@
 #include "log.h"
 #include "region_ledger.h"
 #include "region_pipeline.h"
+#include "region_status.h"
 #include "statements.h"
 #include "sync_sign.h"
 
@@ -51,13 +52,43 @@ const struct db_statement region_sync_statements[] = {
      "UPDATE sync_watermarks SET seq = $3::bigint, updated_at = now()"
      " WHERE municipality_id = $1::uuid AND stream = $2"},
     {"region_sync_watermarks",
-     "SELECT 'audit_heads', 'up', coalesce((SELECT seq FROM sync_watermarks"
-     "   WHERE municipality_id = $1::uuid AND stream = 'audit_heads'), 0)"
+     "SELECT s, 'up', coalesce((SELECT seq FROM sync_watermarks"
+     "   WHERE municipality_id = $1::uuid AND stream = s), 0)"
+     "  FROM unnest(ARRAY['audit_heads', 'sync_status']) s"
      " UNION ALL SELECT 'crl', 'down', coalesce((SELECT max(number) FROM region_crls), 0)"},
     {"region_sync_crls",
      "SELECT number, pem FROM region_crls WHERE number > $1::bigint ORDER BY number LIMIT 100"},
     {NULL, NULL},
 };
+
+/* The up streams the region takes: a name and its applier (in the push's transaction). */
+struct region_up_stream {
+    const char *name;
+    spona_status (*apply)(struct request_context *ctx, const char *municipality_id,
+                          const char *seq, const uint8_t *payload, size_t length);
+};
+
+static spona_status sync_apply_audit_heads(struct request_context *ctx,
+                                           const char *municipality_id, const char *seq,
+                                           const uint8_t *payload, size_t length)
+{
+    (void)seq;
+    return region_ledger_apply(ctx, municipality_id, payload, length);
+}
+
+static const struct region_up_stream region_up_streams[] = {
+    {"audit_heads", sync_apply_audit_heads},
+    {"sync_status", region_status_apply},
+    {NULL, NULL},
+};
+
+static const struct region_up_stream *sync_up_stream(const char *name)
+{
+    for (const struct region_up_stream *stream = region_up_streams; stream->name; stream++)
+        if (strcmp(stream->name, name) == 0)
+            return stream;
+    return NULL;
+}
 
 spona_status region_sync_identify(struct request_context *ctx)
 {
@@ -209,8 +240,9 @@ static spona_status sync_apply(struct request_context *ctx, const Spona__V1__Syn
                                const char *seq)
 {
     const char *municipality_id = ctx->job->installation.municipality_id;
-    spona_status status = region_ledger_apply(ctx, municipality_id, batch->payload.data,
-                                              batch->payload.len);
+    spona_status status = sync_up_stream(batch->stream)->apply(ctx, municipality_id, seq,
+                                                               batch->payload.data,
+                                                               batch->payload.len);
     if (status != SPONA__V1__STATUS__OK)
         return status;
     char *payload = sync_bytea(&batch->payload);
@@ -296,9 +328,9 @@ static spona_status sync_check_batch(struct request_context *ctx,
     if (batch == NULL || batch->seq == 0)
         return sync_refuse(ctx, SPONA__V1__STATUS__INVALID_ARGUMENT,
                            "a push needs a batch with a sequence from 1");
-    if (strcmp(batch->stream, "audit_heads") != 0)
+    if (sync_up_stream(batch->stream) == NULL)
         return sync_refuse(ctx, SPONA__V1__STATUS__INVALID_ARGUMENT,
-                           "not an up stream the region takes (audit_heads)");
+                           "not an up stream the region takes (audit_heads, sync_status)");
     spona_status status = sync_municipality(ctx, code, code_size);
     if (status != SPONA__V1__STATUS__OK)
         return status;

@@ -90,6 +90,13 @@ static const struct {
     {"spona_migrations", NULL},
     {"case_number_counters", NULL},      /* the last case number per year (sql/040) */
     {"spona_memo_key", NULL},            /* the key of the decision memo's MAC (sql/056) */
+    /* spona-sync's tables (sql/066): CRLs, audit-chain link hashes, run reports */
+    {"sync_watermarks", NULL},
+    {"sync_received", NULL},
+    {"sync_outbox", NULL},
+    {"sync_crl", NULL},
+    {"sync_audit_reported", NULL},
+    {"sync_runs", NULL},
 };
 
 static int group_setup(void **state)

@@ -1,5 +1,6 @@
 /*
- * The signature of a sync batch (see sync_sign.h).
+ * The signature of a sync batch (see sync_sign.h): shared by the regional server
+ * and spona-sync, so both sides sign and verify the same canonical bytes.
  */
 #include "sync_sign.h"
 
