@@ -410,9 +410,8 @@ static int admin_store_signatories(PGconn *db, const char *protocol_id,
     PGresult *result = admin_exec(
         db,
         "INSERT INTO audit_log (municipality_id, installation, action, protocol_version,"
-        "                       outcome, detail, prev_hash, hash)"
-        " VALUES ($1, 'spona-server import-protocol', 'protocol_import', $2::int, 'ok', $3,"
-        "         '', '')",
+        "                       outcome, detail)"
+        " VALUES ($1, 'spona-server import-protocol', 'protocol_import', $2::int, 'ok', $3)",
         3, audit_params);
     if (result == NULL)
         return 1;

@@ -1,7 +1,8 @@
 /*
  * Audit records (see audit.h). The chain itself (sequence, previous hash,
- * hash) is computed by the database trigger, with the owner's rights, so the
- * server's role cannot forge or rewrite it.
+ * hash) is computed by the database (the trigger, or sql/057's batch function for
+ * the audit writer's records), with the owner's rights, so the server's role cannot
+ * forge or rewrite it: it may not even name those columns.
  */
 #include "audit.h"
 
@@ -17,18 +18,18 @@ const struct db_statement audit_statements[] = {
     {"audit_append",
      "INSERT INTO audit_log (municipality_id, user_id, institution_id, installation, session_id,"
      "                       request_id, action, person_id, case_id, disclosed, denied, clauses,"
-     "                       protocol_version, outcome, detail, emergency, prev_hash, hash)"
+     "                       protocol_version, outcome, detail, emergency)"
      " VALUES ($1, NULLIF($2, '')::uuid, $3, $4, NULLIF($5, '')::uuid, $6::bigint, $7,"
      "         NULLIF($8, '')::uuid, NULLIF($9, '')::uuid, $10::text[], $11::text[],"
-     "         $12::int[], NULLIF($13, '0')::int, $14, $15, $16::boolean, '', '')"},
+     "         $12::int[], NULLIF($13, '0')::int, $14, $15, $16::boolean)"},
     /* the request's own record and its queued ones, as a JSON array ($7), in one statement */
     {"audit_append_many",
      "INSERT INTO audit_log (municipality_id, user_id, institution_id, installation, session_id,"
      "                       request_id, action, person_id, case_id, disclosed, denied, clauses,"
-     "                       protocol_version, outcome, detail, emergency, prev_hash, hash)"
+     "                       protocol_version, outcome, detail, emergency)"
      " SELECT $1::uuid, NULLIF($2, '')::uuid, $3::uuid, $4::text, NULLIF($5, '')::uuid,"
      "        $6::bigint, r.action, r.person_id, r.case_id, r.disclosed, r.denied, r.clauses,"
-     "        r.protocol_version, r.outcome, r.detail, r.emergency, '', ''"
+     "        r.protocol_version, r.outcome, r.detail, r.emergency"
      "   FROM json_to_recordset($7::json) AS r(action text, person_id uuid, case_id uuid,"
      "        disclosed text[], denied text[], clauses int[], protocol_version int,"
      "        outcome text, detail text, emergency boolean)"},
@@ -230,10 +231,13 @@ static void json_add_categories(struct audit_json *json, policy_mask mask)
     json_add(json, "]");
 }
 
+/* One record as a JSON object; actor (NULL: none) is written first, after the brace:
+ * "key":value pairs ending in a comma (audit_batch_json). */
 static void json_add_record(struct audit_json *json, const struct audit_record *record,
-                            const char *person_id, const char *case_id, const char *detail)
+                            const char *person_id, const char *case_id, const char *detail,
+                            const char *actor)
 {
-    json_add(json, "{\"action\":");
+    json_add(json, "{%s\"action\":", actor != NULL ? actor : "");
     json_add_string(json, record->action, 0);
     json_add(json, ",\"person_id\":");
     json_add_string(json, person_id, 1);
@@ -265,11 +269,12 @@ spona_status audit_append_all(struct request_context *ctx, const struct audit_re
         return audit_append(ctx, record, then);
     struct audit_json json = {0};
     json_add(&json, "[");
-    json_add_record(&json, record, record->person_id, record->case_id, record->detail);
+    json_add_record(&json, record, record->person_id, record->case_id, record->detail, NULL);
     for (size_t i = 0; i < queue->count; i++) {
         const struct audit_queued *item = &queue->items[i];
         json_add(&json, ",");
-        json_add_record(&json, &item->record, item->person_id, item->case_id, item->detail);
+        json_add_record(&json, &item->record, item->person_id, item->case_id, item->detail,
+                        NULL);
     }
     json_add(&json, "]");
     if (json.failed) {
@@ -286,4 +291,48 @@ spona_status audit_append_all(struct request_context *ctx, const struct audit_re
     spona_status status = audit_run(ctx, "audit_append_many", 7, params, then);
     free(json.text);
     return status;
+}
+
+/* The actor's "key":value pairs, each followed by a comma, for every record of the job. */
+static char *audit_actor_json(const struct job *job)
+{
+    struct audit_json json = {0};
+    json_add(&json, "\"municipality_id\":");
+    json_add_string(&json, job->installation.municipality_id, 1);
+    json_add(&json, ",\"user_id\":");
+    json_add_string(&json, job->session.user_id, 1);
+    json_add(&json, ",\"institution_id\":");
+    json_add_string(&json, job->installation.institution_id, 1);
+    json_add(&json, ",\"installation\":");
+    json_add_string(&json, job->installation.cn, 0);
+    json_add(&json, ",\"session_id\":");
+    json_add_string(&json, job->session.session_id, 1);
+    json_add(&json, ",\"request_id\":%llu,", (unsigned long long)job->request_id);
+    if (json.failed) {
+        free(json.text);
+        return NULL;
+    }
+    return json.text;
+}
+
+char *audit_batch_json(const struct request_context *ctx, const struct audit_record *record,
+                       const struct audit_queue *queue)
+{
+    char *actor = audit_actor_json(ctx->job);
+    if (actor == NULL)
+        return NULL;
+    struct audit_json json = {0};
+    json_add_record(&json, record, record->person_id, record->case_id, record->detail, actor);
+    for (size_t i = 0; queue != NULL && i < queue->count; i++) {
+        const struct audit_queued *item = &queue->items[i];
+        json_add(&json, ",");
+        json_add_record(&json, &item->record, item->person_id, item->case_id, item->detail,
+                        actor);
+    }
+    free(actor);
+    if (json.failed) {
+        free(json.text);
+        return NULL;
+    }
+    return json.text;
 }

@@ -76,4 +76,13 @@ void audit_queue_free(struct audit_queue *queue);
 spona_status audit_append_all(struct request_context *ctx, const struct audit_record *record,
                               const struct audit_queue *queue, enum audit_then then);
 
+/*
+ * record and every queued one as JSON objects joined by commas (no brackets), each
+ * with the request's actor (municipality, user, institution, installation, session,
+ * request id): what the audit writer appends in a batch (audit_writer.h,
+ * spona_audit_append_batch). malloc'd; NULL out of memory.
+ */
+char *audit_batch_json(const struct request_context *ctx, const struct audit_record *record,
+                       const struct audit_queue *queue);
+
 #endif

@@ -13,6 +13,7 @@
 
 #include "envelope.h"
 
+struct audit_writer;
 struct conn;
 struct hash_pool;
 struct io_thread;
@@ -65,6 +66,11 @@ struct job {
     /* lent by the worker pool for logins (request layer; NULL elsewhere: login hashes inline) */
     struct hash_pool *hash_pool;
     struct login_limit *login_limit;
+    /* lent by the worker pool (NULL elsewhere): a read's records go to this batch writer */
+    struct audit_writer *audit_writer;
+    /* a read's audit records (JSON objects, audit_batch_json), set by the pipeline: the
+     * answer in frame goes home only once the writer has committed them (audit_writer.h) */
+    char *audit_batch;
     /* a step left for the hashing pool; the job goes back to a worker after it (hash_pool.h) */
     struct job_deferred *deferred;
     /* results */

@@ -69,6 +69,42 @@ spona_status request_audit_also(struct request_context *ctx, struct audit_record
     return SPONA__V1__STATUS__OK;
 }
 
+/* 1 when the request's records go to the audit writer (audit_writer.h): a read (a row
+ * without REQUEST_WRITE changes nothing) of a logged-in session, on a worker that has a
+ * writer. A write's record commits with its change, in its own transaction. */
+static int pipeline_batched(const struct request_context *ctx)
+{
+    const struct job *job = ctx->job;
+    return job->audit_writer != NULL &&
+           !(ctx->kind->flags & (REQUEST_WRITE | REQUEST_NO_AUDIT)) && job->session.active &&
+           job->session.session_id[0] != '\0';
+}
+
+/*
+ * Ends a read: its transaction committed (it read; it touched the session), ctx->record
+ * and queue's records left in job->audit_batch for the audit writer, which sends the
+ * answer home only once they are committed (and an error instead when they cannot be).
+ * OK, or an error with ctx->message set; the transaction is closed either way.
+ */
+static spona_status pipeline_audit_later(struct request_context *ctx,
+                                         const struct audit_queue *queue)
+{
+    char *json = audit_batch_json(ctx, &ctx->record, queue);
+    spona_status status = SPONA__V1__STATUS__INTERNAL;
+    if (json == NULL)
+        snprintf(ctx->message, sizeof(ctx->message), "internal error (audit)");
+    else
+        status = request_commit(ctx);
+    ctx->in_transaction = 0;
+    if (status != SPONA__V1__STATUS__OK) {
+        free(json);
+        request_rollback(ctx);
+        return status;
+    }
+    ctx->job->audit_batch = json;
+    return status;
+}
+
 /*
  * Ends a refused request: the handler's writes undone (savepoint), the refusal
  * audited, committed. Keeps ctx->message. Returns status, or UNAVAILABLE when
@@ -82,9 +118,12 @@ static spona_status pipeline_refuse(struct request_context *ctx, spona_status st
     if (savepoint && db_command(ctx->db, "ROLLBACK TO SAVEPOINT request_handler") != 0)
         goto failed;
     if (!(ctx->kind->flags & REQUEST_NO_AUDIT)) {
-        /* the refusal's record and the commit in one round trip */
+        /* the refusal's record and the commit in one round trip, or a read's to the writer */
         ctx->record.outcome = outcome != NULL ? outcome : pipeline_refusal_outcome(status);
-        if (audit_append(ctx, &ctx->record, AUDIT_THEN_COMMIT) != SPONA__V1__STATUS__OK)
+        spona_status appended = pipeline_batched(ctx)
+                                    ? pipeline_audit_later(ctx, NULL)
+                                    : audit_append(ctx, &ctx->record, AUDIT_THEN_COMMIT);
+        if (appended != SPONA__V1__STATUS__OK)
             goto failed;
     } else if (request_commit(ctx) != SPONA__V1__STATUS__OK) {
         goto failed;
@@ -235,6 +274,8 @@ static spona_status pipeline_audited(struct request_context *ctx, const spona_re
         /* unkeyed, the records and the commit go in one round trip: the audit chain's
            head stays locked only for the commit itself */
         ctx->record.outcome = "ok";
+        if (pipeline_batched(ctx)) /* a read: its records to the audit writer */
+            return pipeline_audit_later(ctx, &ctx->also);
         status = audit_append_all(ctx, &ctx->record, &ctx->also,
                                   keyed ? AUDIT_THEN_STAY : AUDIT_THEN_COMMIT);
         if (status != SPONA__V1__STATUS__OK) {

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "audit_writer.h"
 #include "db.h"
 #include "hash_pool.h"
 #include "log.h"
@@ -35,6 +36,7 @@ struct worker_pool {
     struct worker *workers;
     struct hash_pool *hashing;
     struct login_limit *login_limit;
+    struct audit_writer *audit; /* municipal mode: reads' records in batches */
 };
 
 static void *worker_main(void *arg)
@@ -58,10 +60,13 @@ static void *worker_main(void *arg)
 
         job->hash_pool = pool->hashing;
         job->login_limit = pool->login_limit;
+        job->audit_writer = pool->audit;
         struct job_deferred *hashed = job->deferred; /* a login back from the hashing pool */
         request_run(job, pool->config, &worker->db);
         if (job->deferred != NULL && job->deferred != hashed) {
             hash_pool_submit(pool->hashing, job); /* a step left: back here when hashed */
+        } else if (job->audit_batch != NULL) {
+            audit_writer_submit(pool->audit, job); /* home once its records committed */
         } else {
             job->deferred = NULL; /* set only when out of memory kept the step from running */
             job->complete(job);
@@ -104,6 +109,11 @@ struct worker_pool *worker_pool_start(const struct server_config *config, int co
     if (pool->login_limit == NULL) {
         snprintf(err, err_size, "out of memory");
         goto failed;
+    }
+    if (config->mode != SERVER_MODE_REGIONAL) {
+        pool->audit = audit_writer_start(config, err, err_size);
+        if (pool->audit == NULL)
+            goto failed;
     }
     pool->hashing = hash_pool_start(hash_pool_threads(config->login_hash_threads),
                                     config->login_hash_queue, worker_pool_resubmit, pool, err,
@@ -158,6 +168,7 @@ void worker_pool_stop(struct worker_pool *pool)
             pthread_join(pool->workers[i].thread, NULL);
         db_close(&pool->workers[i].db);
     }
+    audit_writer_stop(pool->audit); /* after the workers: appends what they queued */
     pthread_cond_destroy(&pool->ready);
     pthread_mutex_destroy(&pool->lock);
     hash_pool_free(pool->hashing);
