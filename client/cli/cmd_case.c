@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "group_names.h"
 #include "i18n.h"
 #include "json.h"
 #include "output.h"
@@ -69,6 +70,8 @@ static void case_show_json(struct json_writer *writer, const spona_request *requ
     view_case_json(writer, response->case_get);
 }
 
+static const struct settings *show_settings; /* case show's, for the group names */
+
 static void case_show_text(const spona_request *request, const spona_response *response)
 {
     (void)request;
@@ -101,12 +104,15 @@ static void case_show_text(const spona_request *request, const spona_response *r
     table_free(&table);
     if (view->person != NULL) {
         printf("\n");
+        group_names_prepare(show_settings, view->person);
         view_person_text(stdout, view->person);
+        group_names_release();
     }
 }
 
 static int case_show_run(const struct settings *settings, const struct args *args)
 {
+    show_settings = settings;
     Spona__V1__CaseGetRequest get = SPONA__V1__CASE_GET_REQUEST__INIT;
     spona_request request = SPONA__V1__REQUEST__INIT;
     get.case_id = args->operands[0];

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "group_names.h"
 #include "i18n.h"
 #include "json.h"
 #include "local_input.h"
@@ -199,14 +200,19 @@ cleanup:
     return code;
 }
 
+static const struct settings *show_settings; /* person show's, for the group names */
+
 static void person_show_text(const spona_request *request, const spona_response *response)
 {
     (void)request;
+    group_names_prepare(show_settings, response->person_get);
     view_person_text(stdout, response->person_get);
+    group_names_release();
 }
 
 static int person_show_run(const struct settings *settings, const struct args *args)
 {
+    show_settings = settings;
     Spona__V1__PersonGetRequest get = SPONA__V1__PERSON_GET_REQUEST__INIT;
     spona_request request = SPONA__V1__REQUEST__INIT;
     get.person_id = args->operands[0];

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "doc_labels.h"
 #include "i18n.h"
 #include "output.h"
 #include "table.h"
@@ -219,6 +220,32 @@ static int view_seen(const char *const *order, size_t count, const char *categor
 }
 
 /* The fields of one category, "  name   value", names padded to name_width. */
+static const Spona__V1__DirectoryResponse *view_directory;
+
+void view_set_directory(const Spona__V1__DirectoryResponse *directory)
+{
+    view_directory = directory;
+}
+
+/* A priority_groups value ("code,code") as the protocol names the groups, into out. */
+static const char *view_group_names(const char *codes, char *out, size_t size)
+{
+    if (view_directory == NULL)
+        return codes;
+    struct doc_labels labels = {.directory = view_directory};
+    size_t used = 0;
+    out[0] = '\0';
+    for (const char *code = codes; *code != '\0' && used + 1 < size;) {
+        size_t length = strcspn(code, ",");
+        char one[128];
+        snprintf(one, sizeof(one), "%.*s", (int)length, code);
+        used += (size_t)snprintf(out + used, size - used, "%s%s", used > 0 ? ", " : "",
+                                 doc_labels_group(&labels, one));
+        code += length + (code[length] == ',');
+    }
+    return out;
+}
+
 static void view_category_fields(FILE *out, const Spona__V1__PersonView *view,
                                  const char *category, int name_width)
 {
@@ -243,6 +270,9 @@ static void view_category_fields(FILE *out, const Spona__V1__PersonView *view,
                             : strcmp(field->value, "false") == 0 ? _("no")
                             : strcmp(field->name, "sex") == 0    ? i18n_code_label("sex", field->value)
                                                                  : field->value;
+        char groups[1024];
+        if (strcmp(field->name, "priority_groups") == 0)
+            value = view_group_names(field->value, groups, sizeof(groups));
         output_indented(out, value, name_width + 4);
         fputc('\n', out);
     }

@@ -14,6 +14,10 @@
 #include "envelope.h"
 #include "json.h"
 
+/* The protocol's directory whose priority-group names view_person_text shows instead of
+ * the codes (borrowed; NULL: the codes). */
+void view_set_directory(const Spona__V1__DirectoryResponse *directory);
+
 /* Text: "person ID  version N", fields by category, household members and benefit periods
  * (tables, when any), then per category visible/hidden and why. */
 void view_person_text(FILE *out, const Spona__V1__PersonView *view);

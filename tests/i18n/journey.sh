@@ -97,6 +97,12 @@ journey() {
     step group_bad refused desk_a person update "$person" --field priority_groups=zene_zrtve_nasilja
     has group_bad 'zene_zrtve_nasilja|women_domestic_violence'
     step group_ok ok desk_a person update "$person" --field priority_groups=women_domestic_violence
+    # the group shown by the protocol's name in the language, not by its code
+    step person_show ok desk_a person show "$person"
+    has person_show 'Žene žrtve nasilja u porodici|Жене жртве насиља у породици'
+    if grep -q 'women_domestic_violence' "$work/$lang.person_show"; then
+        fault "$lang: person show prints the group's code: $(cat "$work/$lang.person_show")"
+    fi
 
     # 1. a case by its number, in the caseload
     step case_open ok desk_a case open "$person" --reason 'upućena iz Zavoda za zapošljavanje'
