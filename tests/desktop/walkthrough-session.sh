@@ -8,4 +8,4 @@ export GTK_A11Y=atspi GDK_BACKEND=x11 GSK_RENDERER=cairo LIBGL_ALWAYS_SOFTWARE=1
 launcher=$!
 trap 'kill $launcher 2>/dev/null || true' EXIT
 sleep 1
-/usr/bin/python3 "$(dirname "${BASH_SOURCE[0]}")/walkthrough.py"
+/usr/bin/python3 "$(dirname "${BASH_SOURCE[0]}")/${SPONA_SCRIPT:-walkthrough.py}"
