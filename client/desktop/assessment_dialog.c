@@ -75,6 +75,7 @@ static GtkWidget *assessment_domain_row(struct assessment_form *form, size_t ind
     }
     form->notes[index] = gtk_entry_new();
     gtk_widget_set_hexpand(form->notes[index], TRUE);
+    gtk_widget_set_size_request(form->notes[index], 220, -1);
     char *notes_name = g_strdup_printf(_("Notes on %s"), label);
     ui_set_accessible_name(form->notes[index], notes_name);
     gtk_entry_set_placeholder_text(GTK_ENTRY(form->notes[index]), _("notes"));
@@ -156,6 +157,7 @@ void assessment_dialog_open(struct desktop_context *context, const char *case_id
         assessment_category(form, assessment_categories[i], person);
     form->strengths = form_dialog_entry(form->dialog, _("_Strengths"), NULL);
     GtkRoot *root = gtk_widget_get_root(form->assessed_on);
+    gtk_window_set_default_size(GTK_WINDOW(root), 960, -1);
     g_object_set_data_full(G_OBJECT(root), "assessment-form", form, assessment_form_free);
     form_dialog_present(form->dialog, assessment_submit, form);
     gtk_widget_grab_focus(form->assessed_on);

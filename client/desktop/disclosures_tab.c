@@ -29,12 +29,15 @@ static void disclosures_clear(struct disclosures_tab *tab)
         gtk_list_box_remove(GTK_LIST_BOX(tab->list), child);
 }
 
-/* "2026-12-03 10:15 · testgrad.zzz · zana · case_get · identity, plan_measures · clause 4 /
-   v1" */
+/* "2026-12-03 10:15 · testgrad.zzz · zana · inbox · identity, plan and measures · clause 3 ·
+   protocol version 2" */
 static char *disclosures_line(const Spona__V1__Disclosure *disclosure)
 {
     GString *line = g_string_new(NULL);
-    g_string_append_printf(line, "%.16s · %s · %s · %s%s · ", disclosure->at,
+    char at[17];
+    g_strlcpy(at, disclosure->at, sizeof(at));
+    g_strdelimit(at, "T", ' ');
+    g_string_append_printf(line, "%s · %s · %s · %s%s · ", at,
                            disclosure->institution_code, disclosure->username,
                            disclosure->action, disclosure->emergency ? _(" (emergency)") : "");
     for (size_t i = 0; i < disclosure->n_categories; i++)

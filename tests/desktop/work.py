@@ -10,6 +10,7 @@ her data (the Disclosures tab). As the NGO: the assessment dialog shows the cate
 may not read as hidden, with their reason. Driven and read only through AT-SPI (dogtail),
 with the helpers of walkthrough.py; the server's state is checked with the CLI.
 """
+import datetime
 import os
 import sys
 import traceback
@@ -40,7 +41,7 @@ def assessment(app, window):
     step("record an assessment: domains by category")
     press(window, "Record assessment")
     form = dialog(app, "Record an assessment")
-    for category in ("education and work", "health and disability", "plan measures"):
+    for category in ("education and work", "health and disability", "plan and measures"):
         named(form, category, contains=False)  # the categories' parts, by their labels
     press(form, "Education and skills: 2")
     type_into(form, "Notes on Education and skills", "zavrsila kurs racunara")
@@ -84,6 +85,9 @@ def follow_up(app, window):
     step("record an outcome and add its 6-month follow-up")
     press(window, "Record outcome")
     outcome = dialog(app, "Record an outcome")
+    # 200 days ago: today is within the 6-month follow-up's window
+    when = (datetime.date.today() - datetime.timedelta(days=200)).isoformat()
+    type_into(outcome, "Date (YYYY-MM-DD)", when)
     type_into(outcome, "Employer", "Metal d.o.o.")
     type_into(outcome, "Contract type", "fixed_term")
     press(outcome, "Record outcome")
@@ -95,8 +99,11 @@ def follow_up(app, window):
     press(form, "6 months")
     type_into(form, "Note", "i dalje radi")
     press(form, "Add follow-up")
+    w.wait_until(lambda: not app.findChild(
+        lambda n: n.name == "Add a follow-up" and n.roleName == "frame", retry=False,
+        requireResult=False), "the follow-up dialog to close (no refusal)")
     tab(window, "Outcomes")
-    named(window, "follow-up", contains=True, role="label")
+    named(window, "  follow-up  ana", contains=True, role="label")
     events = cli("csr", "ana", "timeline", CASE)["events"]
     assert "follow_up" in [e["kind"] for e in events], events
 
@@ -131,18 +138,19 @@ def consent(app, window, ngo):
 
 def disclosures(window):
     step("who saw her data: the Disclosures tab")
-    cli("ngo", "nada", "inbox")  # the NGO reads its referral: a disclosure of hers
     tab(window, "Disclosures")
     rows = named(window, "Disclosures", "list")
-    row = named(rows, "testgrad.ngo · nada", "list item", contains=True)
+    # the Bureau read its inbox (plan()): the referral's measure and her identity
+    row = named(rows, "testgrad.zzz · zana · inbox", "list item", contains=True)
+    assert "plan and measures" in row.name and "clause" in row.name, row.name
     step("disclosure: " + row.name)
-    w.wait_until(lambda: len([r for r in rows.children if r.roleName == "list item"]) >= 1,
-                 "a row in the disclosures")
     shot("w5-csr-disclosures")
 
 
 def lead_agency():
     step("Centre for Social Work: the work on a case")
+    for inst, user in (("zzz", "zana"), ("ngo", "nada")):  # the CLI's sessions for checks
+        cli(inst, user, "login")
     process, app, window = w.start("csr", "ana")
     open_case(window)
     assessment(app, window)
