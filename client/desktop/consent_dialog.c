@@ -196,6 +196,7 @@ static void consent_category_buttons(struct consent_form *form)
 {
     GtkWidget *box = gtk_flow_box_new();
     gtk_flow_box_set_selection_mode(GTK_FLOW_BOX(box), GTK_SELECTION_NONE);
+    gtk_flow_box_set_min_children_per_line(GTK_FLOW_BOX(box), 3);
     gtk_flow_box_set_max_children_per_line(GTK_FLOW_BOX(box), 3);
     for (size_t i = 0; i < CATEGORY_COUNT; i++) {
         form->categories[i] =
