@@ -15,7 +15,7 @@ import os
 import sys
 import traceback
 
-from dogtail import config, tree
+from dogtail import config, rawinput, tree
 
 import walkthrough as w
 from walkthrough import CASE, FIRST, LAST, cli, dialog, named, press, shot, step, tab, type_into
@@ -171,13 +171,17 @@ def ngo():
     assert not window.findChild(lambda n: n.name == "Disclosures" and n.roleName == "page tab"
                                 and n.showing, retry=False, requireResult=False), \
         "the Disclosures tab is for the lead agency"
-    press(window, "Record assessment")
+    rawinput.keyCombo("<Alt>s")  # Record a_ssessment, by the keyboard alone
     form = dialog(app, "Record an assessment")
+    w.focused_entry(form, "Assessed on (YYYY-MM-DD)")
     hidden = named(form, "Hidden: health and disability")
     assert hidden.description and "no decision" not in hidden.description, hidden.description
     step("hidden in the dialog: " + hidden.description)
     shot("w6-ngo-assessment-hidden")
-    press(form, "Cancel")
+    rawinput.pressKey("Escape")
+    w.wait_until(lambda: not app.findChild(
+        lambda n: n.name == "Record an assessment" and n.roleName == "frame", retry=False,
+        requireResult=False), "Escape to close the assessment dialog")
     w.stop(process)
 
 
