@@ -231,7 +231,8 @@ void consent_dialog_open(struct desktop_context *context, const char *person_id,
     form->person_id = g_strdup(person_id);
     form->written = written;
     form->data = data;
-    form->dialog = form_dialog_new(context->window, _("The person's consent"), _("_Record consent"));
+    form->dialog = form_dialog_new(context->window, _("The person's consent"),
+                                   _("_Record consent"));
     consent_fields(form);
     g_object_set_data_full(G_OBJECT(gtk_widget_get_root(form->list)), "consent-form", form,
                            consent_form_free);

@@ -111,8 +111,8 @@ static void followup_fields(struct followup_form *form, const char *case_id)
     timeline.case_id = MUTABLE(case_id);
     request.body_case = SPONA__V1__REQUEST__BODY_TIMELINE;
     request.timeline = &timeline;
-    work_call_load(form->context, _("Loading the outcomes"), &request, DESKTOP_CALL_READ, form->outcomes,
-                   followup_outcomes);
+    work_call_load(form->context, _("Loading the outcomes"), &request, DESKTOP_CALL_READ,
+                   form->outcomes, followup_outcomes);
 }
 
 void followup_dialog_open(struct desktop_context *context, const char *case_id,

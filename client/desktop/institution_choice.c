@@ -91,7 +91,7 @@ GtkWidget *institution_choice_new(struct desktop_context *context, struct form_d
     spona_request request = SPONA__V1__REQUEST__INIT;
     request.body_case = SPONA__V1__REQUEST__BODY_DIRECTORY;
     request.directory = &body;
-    work_call_load(context, _("Reading the institutions"), &request, DESKTOP_CALL_READ, box,
-                   institution_choice_loaded);
+    work_call_load(context, _("Reading the institutions"), &request, DESKTOP_CALL_READ,
+                   box, institution_choice_loaded);
     return box;
 }

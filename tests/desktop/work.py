@@ -80,6 +80,22 @@ def plan(app, window, bureau):
     assert any(r["referral_id"] == measure["referral_id"] for r in inbox), inbox
     step("the measure refers: referral " + measure["referral_id"])
 
+    step("edit the plan again: the goal achieved, the measure in progress")
+    press(window, "Edit plan")
+    form = dialog(app, "Edit the plan")
+    achieved = named(form, "Goal 1: %s: achieved" % GOAL, "push button")
+    assert named(form, "Goal 1: %s: open" % GOAL, "push button") is not None
+    achieved.doActionNamed("click")
+    press(form, "(testgrad.zzz): in progress", contains=True)
+    press(form, "Save to the plan")
+    tab(window, "Plan")
+    named(window, "Goal 1: %s (achieved" % GOAL, contains=True)
+    named(window, "(in progress, due", contains=True)
+    view = cli("csr", "ana", "plan", "show", CASE)
+    assert view["goals"][0]["status"] == "achieved", view["goals"]
+    measure = [m for m in view["measures"] if m["description"] == MEASURE][0]
+    assert measure["status"] == "in_progress" and measure["referral_id"], measure
+
 
 def follow_up(app, window):
     step("record an outcome and add its 6-month follow-up")
