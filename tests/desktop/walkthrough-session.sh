@@ -1,6 +1,7 @@
 #!/bin/bash
 # Inside Xvfb and a private D-Bus session: starts the accessibility bus, then runs
-# walkthrough.py (tests/desktop/walkthrough.sh sets the environment).
+# walkthrough.py, or work.py for desktop.work (tests/desktop/walkthrough.sh sets the
+# environment and SPONA_SCRIPT).
 set -euo pipefail
 export GTK_A11Y=atspi GDK_BACKEND=x11 GSK_RENDERER=cairo LIBGL_ALWAYS_SOFTWARE=1 \
     NO_AT_BRIDGE=0 GTK_MODULES=gail:atk-bridge  # the last only tells dogtail a11y is on
