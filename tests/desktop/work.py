@@ -80,6 +80,23 @@ def plan(app, window, bureau):
     assert any(r["referral_id"] == measure["referral_id"] for r in inbox), inbox
     step("the measure refers: referral " + measure["referral_id"])
 
+    step("a change made meanwhile: the editor's save is refused, the editor stays open")
+    press(window, "Edit plan")
+    form = dialog(app, "Edit the plan")
+    named(form, "Goal 1: %s: open" % GOAL, "push button")  # the plan read
+    type_into(form, "The person's obligations", "javlja se svake sedmice")
+    version = cli("csr", "ana", "plan", "show", CASE)["version"]
+    cli("csr", "ana", "plan", "add-goal", CASE, "--text", "Drugi cilj", "--version",
+        str(version))
+    press(form, "Save to the plan")
+    refusal = named(form, "changed meanwhile", "label", contains=True)
+    step("refused: " + refusal.name)
+    assert app.findChild(lambda n: n.name == "Edit the plan" and n.roleName == "frame",
+                         retry=False, requireResult=False), "the editor closed on a refusal"
+    assert named(form, "Save to the plan", "push button").sensitive
+    shot("w2b-csr-plan-conflict")
+    press(form, "Cancel")
+
     step("edit the plan again: the goal achieved, the measure in progress")
     press(window, "Edit plan")
     form = dialog(app, "Edit the plan")
@@ -92,7 +109,7 @@ def plan(app, window, bureau):
     named(window, "Goal 1: %s (achieved" % GOAL, contains=True)
     named(window, "(in progress, due", contains=True)
     view = cli("csr", "ana", "plan", "show", CASE)
-    assert view["goals"][0]["status"] == "achieved", view["goals"]
+    assert view["goals"][0]["status"] == "achieved" and len(view["goals"]) == 2, view["goals"]
     measure = [m for m in view["measures"] if m["description"] == MEASURE][0]
     assert measure["status"] == "in_progress" and measure["referral_id"], measure
 
