@@ -23,6 +23,7 @@ readonly SPONA_PACKAGES=(
     clang libclang-rt-dev   # the libFuzzer targets (tests/fuzz): clang and libclang_rt.fuzzer
     libgtk-4-dev libadwaita-1-dev   # spona-desktop (docs/desktop.md): GTK 4.8, libadwaita 1.2
     xvfb dbus-x11 at-spi2-core python3-dogtail   # desktop.walkthrough: Xvfb, D-Bus, AT-SPI
+    haproxy            # integration.region_haproxy: regional daemons behind HAProxy
 )
 
 say() { printf 'install-deps: %s\n' "$*"; }

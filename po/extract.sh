@@ -10,4 +10,5 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
     --keyword=_ --keyword=N_ --keyword=i18n_n:1,2 --keyword=NC_:1c,2 --keyword=CODE:1c,2 \
     --keyword=i18n_pgettext:1c,2 --flag=_:1:c-format --flag=i18n_n:1:c-format \
     --flag=i18n_n:2:c-format --add-comments=TRANSLATORS: --sort-output \
-    --output="$output" client/cli/*.c client/lib/*.c client/desktop/*.c
+    --output="$output" client/cli/*.c client/docs/*.c client/lib/*.c \
+    client/desktop/*.c

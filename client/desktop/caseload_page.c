@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "caseload_filters.h"
 #include "desktop_call.h"
 #include "i18n.h"
 #include "ui_util.h"
@@ -21,6 +22,7 @@ struct caseload_page {
     GtkWidget *scope;   /* radio leader: mine, team */
     GtkWidget *stage;   /* drop-down over caseload_stages */
     GtkWidget *overdue; /* check: overdue only */
+    struct caseload_filters *filters; /* priority group, partner */
     GtkWidget *list;
     GtkWidget *status;
     GtkWidget *more;
@@ -36,6 +38,7 @@ static void caseload_page_free(gpointer data)
         g_cancellable_cancel(page->pending);
         g_object_unref(page->pending);
     }
+    caseload_filters_free(page->filters);
     g_free(page->cursor);
     g_free(page);
 }
@@ -191,6 +194,8 @@ static void caseload_fetch(struct caseload_page *page, const char *after)
     body.scope = ui_radio_active(page->scope) == 1 ? "team" : "mine";
     body.stage = (char *)(uintptr_t)caseload_stages[stage < CASELOAD_STAGES ? stage : 0];
     body.overdue_only = gtk_check_button_get_active(GTK_CHECK_BUTTON(page->overdue));
+    body.group = (char *)(uintptr_t)caseload_filters_group(page->filters);
+    body.partner = (char *)(uintptr_t)caseload_filters_partner(page->filters);
     body.limit = CASELOAD_PAGE_SIZE;
     body.after = (char *)(uintptr_t)(after != NULL ? after : "");
     request.body_case = SPONA__V1__REQUEST__BODY_CASE_LIST;
@@ -209,6 +214,7 @@ static void caseload_reload_page(struct caseload_page *page)
         gtk_list_box_remove(GTK_LIST_BOX(page->list), row);
     page->loaded = 0;
     g_clear_pointer(&page->cursor, g_free);
+    caseload_filters_load(page->filters);
     caseload_fetch(page, NULL);
 }
 
@@ -223,6 +229,11 @@ static void caseload_on_more(GtkButton *button, gpointer data)
 }
 
 static void caseload_on_filter(GObject *object, GParamSpec *spec, gpointer data)
+{
+    caseload_reload_page(data);
+}
+
+static void caseload_on_filters(gpointer data)
 {
     caseload_reload_page(data);
 }
@@ -259,7 +270,7 @@ static GtkWidget *caseload_stage_filter(struct caseload_page *page, GtkBox *bar)
     return page->stage;
 }
 
-/* The filter bar: mine or the team's, the stage, overdue only, refresh. */
+/* The filter bar: mine or the team's, the stage, overdue only, group, partner, refresh. */
 static GtkWidget *caseload_filters(struct caseload_page *page)
 {
     GtkWidget *bar = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 12);
@@ -274,13 +285,19 @@ static GtkWidget *caseload_filters(struct caseload_page *page)
     ui_set_accessible_name(page->overdue, plain);
     g_free(plain);
     gtk_box_append(GTK_BOX(bar), page->overdue);
+    /* the group and partner filters on a second line: names of groups are long */
+    GtkWidget *more = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 12);
+    page->filters = caseload_filters_new(page->context, GTK_BOX(more), caseload_on_filters, page);
     GtkWidget *refresh = ui_button(_("Re_fresh"));
     gtk_box_append(GTK_BOX(bar), refresh);
     g_signal_connect(page->scope, "notify::active", G_CALLBACK(caseload_on_filter), page);
     g_signal_connect(page->stage, "notify::selected", G_CALLBACK(caseload_on_filter), page);
     g_signal_connect(page->overdue, "notify::active", G_CALLBACK(caseload_on_filter), page);
     g_signal_connect(refresh, "clicked", G_CALLBACK(caseload_on_refresh), page);
-    return bar;
+    GtkWidget *lines = gtk_box_new(GTK_ORIENTATION_VERTICAL, 6);
+    gtk_box_append(GTK_BOX(lines), bar);
+    gtk_box_append(GTK_BOX(lines), more);
+    return lines;
 }
 
 GtkWidget *caseload_page_new(struct desktop_context *context)

@@ -112,7 +112,7 @@ GtkWidget *disclosures_tab_new(struct desktop_context *context)
     tab->box = ui_page_box();
     g_object_set_data_full(G_OBJECT(tab->box), "disclosures-tab", tab, disclosures_tab_free);
     gtk_box_append(GTK_BOX(tab->box), ui_heading(_("Who saw this person's data")));
-    GtkWidget *refresh = ui_button(_("Re_load the disclosures"));
+    GtkWidget *refresh = ui_button(_("Load the disclosures a_gain"));
     gtk_widget_set_halign(refresh, GTK_ALIGN_START);
     g_signal_connect(refresh, "clicked", G_CALLBACK(disclosures_on_refresh), tab);
     gtk_box_append(GTK_BOX(tab->box), refresh);

@@ -8,6 +8,7 @@
 #include "desktop_call.h"
 #include "disclosures_tab.h"
 #include "desktop_text.h"
+#include "document_preview.h"
 #include "i18n.h"
 #include "person_tabs.h"
 #include "record_tabs.h"
@@ -251,6 +252,24 @@ static void person_page_target(gpointer data, const char **case_id,
     *person = page->person;
 }
 
+static void on_plan_preview(GtkButton *button, gpointer data)
+{
+    struct person_page *page = data;
+    char *name = g_strdup_printf("plan-%.8s.pdf", page->case_id);
+    document_preview_open(page->context, DOCUMENT_PLAN, page->case_id, NULL, name);
+    g_free(name);
+}
+
+static void on_letter_preview(GtkButton *button, gpointer data)
+{
+    struct person_page *page = data;
+    if (page->person == NULL)
+        return;
+    char *name = g_strdup_printf("disclosures-%.8s.pdf", page->person->person_id);
+    document_preview_open(page->context, DOCUMENT_LETTER, page->person->person_id, NULL, name);
+    g_free(name);
+}
+
 static void on_back(GtkButton *button, gpointer data)
 {
     struct person_page *page = data;
@@ -274,6 +293,8 @@ static GtkWidget *person_page_header(struct person_page *page)
         { N_("Add _note"), G_CALLBACK(on_note) },
         { N_("_Refer"), G_CALLBACK(on_refer) },
         { N_("Record _outcome"), G_CALLBACK(on_outcome) },
+        { N_("Plan pre_view"), G_CALLBACK(on_plan_preview) },
+        { N_("Disc_losure letter"), G_CALLBACK(on_letter_preview) },
     };
     for (size_t i = 0; i < G_N_ELEMENTS(buttons); i++) {
         GtkWidget *button = ui_button(_(buttons[i].label));

@@ -7,6 +7,7 @@
 #include "desktop_call.h"
 #include "i18n.h"
 #include "inbox_page.h"
+#include "reports_page.h"
 #include "search_page.h"
 #include "ui_util.h"
 
@@ -62,6 +63,7 @@ GtkWidget *work_page_new(struct desktop_context *context)
     ui_notebook_page(GTK_NOTEBOOK(page->notebook), page->inbox, _("In_box"));
     page->caseload = caseload_page_new(context);
     ui_notebook_page(GTK_NOTEBOOK(page->notebook), page->caseload, _("_My cases"));
+    ui_notebook_page(GTK_NOTEBOOK(page->notebook), reports_page_new(context), _("_Reports"));
     gtk_box_append(GTK_BOX(box), top);
     gtk_box_append(GTK_BOX(box), page->notebook);
     return box;

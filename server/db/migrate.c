@@ -4,6 +4,8 @@
  */
 #include "migrate.h"
 
+#include "migration_text.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <libpq-fe.h>
@@ -27,28 +29,6 @@ static int compare_names(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static char *read_file(const char *path)
-{
-    FILE *file = fopen(path, "rb");
-    if (file == NULL)
-        return NULL;
-    char *text = NULL;
-    if (fseek(file, 0, SEEK_END) == 0) {
-        long size = ftell(file);
-        if (size >= 0 && fseek(file, 0, SEEK_SET) == 0) {
-            text = malloc((size_t)size + 1);
-            if (text != NULL && fread(text, 1, (size_t)size, file) != (size_t)size) {
-                free(text);
-                text = NULL;
-            } else if (text != NULL) {
-                text[size] = '\0';
-            }
-        }
-    }
-    fclose(file);
-    return text;
-}
-
 static int exec_ok(PGconn *db, const char *sql, const char *what)
 {
     PGresult *result = PQexec(db, sql);
@@ -60,8 +40,9 @@ static int exec_ok(PGconn *db, const char *sql, const char *what)
     return ok;
 }
 
-/* Applies one file unless already recorded. Returns 1 applied, 0 skipped, -1 failed. */
-static int apply_one(PGconn *db, const char *dir, const char *name)
+/* Applies one file of root/folder unless already recorded. Returns 1 applied, 0 skipped,
+ * -1 failed. */
+static int apply_one(PGconn *db, const char *root, const char *folder, const char *name)
 {
     char version[4] = {name[0], name[1], name[2], '\0'};
     const char *params[] = {version, name};
@@ -82,13 +63,11 @@ static int apply_one(PGconn *db, const char *dir, const char *name)
     }
     PQclear(seen);
 
-    char path[2048];
-    snprintf(path, sizeof(path), "%s/%s", dir, name);
-    char *sql = read_file(path);
-    if (sql == NULL) {
-        fprintf(stderr, "spona-server migrate: cannot read %s: %s\n", path, strerror(errno));
+    char path[1024];
+    snprintf(path, sizeof(path), "%s%s", folder, name);
+    char *sql = migration_text_load(root, path);
+    if (sql == NULL)
         return -1;
-    }
     int ok = exec_ok(db, "BEGIN", "BEGIN") && exec_ok(db, sql, name);
     free(sql);
     if (ok) {
@@ -113,9 +92,9 @@ int migrate_run(const struct server_config *config)
     char *names[MAX_MIGRATIONS];
     int count = 0;
     /* a regional server's database has its own migrations: <migrations_dir>/region */
+    const char *folder = config->mode == SERVER_MODE_REGIONAL ? "region/" : "";
     char dir_path[CONFIG_PATH_MAX + 16];
-    snprintf(dir_path, sizeof(dir_path), "%s%s", config->migrations_dir,
-             config->mode == SERVER_MODE_REGIONAL ? "/region" : "");
+    snprintf(dir_path, sizeof(dir_path), "%s/%s", config->migrations_dir, folder);
     DIR *dir = opendir(dir_path);
     if (dir == NULL) {
         fprintf(stderr, "spona-server migrate: %s: %s\n", dir_path, strerror(errno));
@@ -143,7 +122,7 @@ int migrate_run(const struct server_config *config)
         goto done;
     int applied = 0;
     for (int i = 0; i < count; i++) {
-        int result = apply_one(db, dir_path, names[i]);
+        int result = apply_one(db, config->migrations_dir, folder, names[i]);
         if (result < 0) {
             fprintf(stderr, "spona-server migrate: %s failed; nothing of it was applied\n",
                     names[i]);

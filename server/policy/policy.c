@@ -538,6 +538,38 @@ static int render_clauses(FILE *stream, const struct policy *policy)
     return 0;
 }
 
+/* What a case transfer between municipalities carries out and lets in (docs/transfer.md). */
+static void render_transfer(FILE *stream, const struct policy *policy)
+{
+    static const char *const leads[2] = {
+        "A case transferred to another municipality of the region carries, of what the "
+        "receiving protocol lets in: ",
+        "A case transferred from another municipality brings in, of what the sending "
+        "protocol lets go: ",
+    };
+    policy_mask masks[2] = {policy->transfer_send, policy->transfer_receive};
+    fputc('\n', stream);
+    put_heading(stream, "Transfer between municipalities", '-');
+    for (int i = 0; i < 2; i++) {
+        char *line = NULL;
+        size_t size = 0;
+        FILE *buffer = open_memstream(&line, &size);
+        if (buffer == NULL)
+            return;
+        fputs(leads[i], buffer);
+        if (masks[i] == 0)
+            fputs("nothing", buffer);
+        else
+            put_list(buffer, category_words, POLICY_CATEGORY_COUNT, masks[i], "", "; ", "; ");
+        fputc('.', buffer);
+        if (fclose(buffer) == 0) {
+            fputc('\n', stream);
+            put_wrapped(stream, 0, 0, line);
+        }
+        free(line);
+    }
+}
+
 /* A line to sign for each signatory. */
 static void render_signatures(FILE *stream, const struct policy *policy)
 {
@@ -567,8 +599,10 @@ int policy_render_text(const struct policy *policy, char **out)
     render_head(stream, policy);
     render_parties(stream, policy);
     int failed = render_clauses(stream, policy);
-    if (!failed)
+    if (!failed) {
+        render_transfer(stream, policy);
         render_signatures(stream, policy);
+    }
     if (fclose(stream) != 0 || failed) {
         free(text);
         return -1;

@@ -49,6 +49,10 @@ typedef uint32_t policy_mask;
 #define POLICY_BIT(value) ((policy_mask)1u << (unsigned)(value))
 #define POLICY_PERSON_CATEGORIES (POLICY_BIT(POLICY_CATEGORY_AGGREGATES) - 1u)
 #define POLICY_ALL_CATEGORIES (POLICY_BIT(POLICY_CATEGORY_COUNT) - 1u)
+/* What a protocol without `transfer` lets a case transfer carry (docs/transfer.md). */
+#define POLICY_TRANSFER_DEFAULT                                                            \
+    (POLICY_BIT(POLICY_CATEGORY_IDENTITY) | POLICY_BIT(POLICY_CATEGORY_PLAN_MEASURES) |    \
+     POLICY_BIT(POLICY_CATEGORY_OUTCOMES))
 
 /* Limits of one document (a file larger than this is refused). */
 #define POLICY_MAX_FILE_BYTES (1024 * 1024)
@@ -105,6 +109,8 @@ struct policy {
     size_t priority_group_count;
     struct policy_clause *clauses;
     size_t clause_count;
+    policy_mask transfer_send;    /* categories a transfer to another municipality may carry */
+    policy_mask transfer_receive; /* categories a transfer from another may bring */
     char *source;                /* the document text as parsed (to store verbatim) */
 };
 

@@ -615,16 +615,49 @@ static void parse_clauses(struct parser *parser, yaml_node_t *node)
     qsort(policy->clauses, policy->clause_count, sizeof(*policy->clauses), compare_clauses);
 }
 
+/* transfer: {send: [categories], receive: [categories]} (docs/policy.md, "Transfer
+ * between municipalities"). A key left out keeps POLICY_TRANSFER_DEFAULT; an empty
+ * list means none. */
+static void parse_transfer(struct parser *parser, yaml_node_t *node)
+{
+    static const struct key_spec specs[] = {{"send", 0}, {"receive", 0}};
+    yaml_node_t *values[2];
+    if (map_keys(parser, node, "transfer", specs, 2, values) != 0)
+        return;
+    policy_mask *masks[] = {&parser->policy->transfer_send, &parser->policy->transfer_receive};
+    char expected[400];
+    join_names(expected, sizeof(expected), category_name_of, POLICY_CATEGORY_AGGREGATES);
+    for (size_t i = 0; i < 2; i++) {
+        yaml_node_t *list = values[i];
+        if (list == NULL)
+            continue;
+        if (list->type == YAML_SEQUENCE_NODE &&
+            list->data.sequence.items.top == list->data.sequence.items.start) {
+            *masks[i] = 0;
+            continue;
+        }
+        int line_of[POLICY_CATEGORY_COUNT] = {0};
+        policy_mask mask = name_list(parser, list, specs[i].key, "category", expected,
+                                     policy_category_from_name, line_of);
+        if (mask & POLICY_BIT(POLICY_CATEGORY_AGGREGATES))
+            parse_error(parser, line_of[POLICY_CATEGORY_AGGREGATES],
+                        "transfer %s: aggregates concern no one person and do not travel",
+                        specs[i].key);
+        *masks[i] = mask & POLICY_PERSON_CATEGORIES;
+    }
+}
+
 static void parse_protocol(struct parser *parser, yaml_node_t *node)
 {
     static const struct key_spec specs[] = {
         {"municipality", 1}, {"title", 1},       {"version", 1},
         {"effective", 1},    {"signed_by", 0},   {"supersedes", 0},
         {"signatories", 1},  {"priority_groups", 0}, {"clauses", 1},
+        {"transfer", 0},
     };
     enum {
         MUNICIPALITY, TITLE, VERSION, EFFECTIVE, SIGNED_BY, SUPERSEDES, SIGNATORIES,
-        PRIORITY_GROUPS, CLAUSES, KEY_COUNT
+        PRIORITY_GROUPS, CLAUSES, TRANSFER, KEY_COUNT
     };
     yaml_node_t *values[KEY_COUNT];
     struct policy *policy = parser->policy;
@@ -663,6 +696,10 @@ static void parse_protocol(struct parser *parser, yaml_node_t *node)
         parse_priority_groups(parser, values[PRIORITY_GROUPS]);
     if (values[CLAUSES] != NULL)
         parse_clauses(parser, values[CLAUSES]);
+    policy->transfer_send = POLICY_TRANSFER_DEFAULT;
+    policy->transfer_receive = POLICY_TRANSFER_DEFAULT;
+    if (values[TRANSFER] != NULL)
+        parse_transfer(parser, values[TRANSFER]);
 }
 
 /* --- entry points ------------------------------------------------------------------------ */

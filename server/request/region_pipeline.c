@@ -10,14 +10,11 @@
 #include "log.h"
 
 const struct db_statement region_pipeline_statements[] = {
-    /* BEGIN's companion: the session alive (the gate of session_gate.c) and touched */
+    /* BEGIN's companion: the session alive (the gate of session_gate.c) and touched, by
+     * spona_session_touch acting as the session's user (sessions are under row-level
+     * security, sql/region/008) */
     {"region_session_touch",
-     "UPDATE sessions s SET last_seen_at = now() FROM users u, institutions i"
-     " WHERE s.id = NULLIF($1, '')::uuid AND u.id = s.user_id AND i.id = s.institution_id"
-     "   AND s.ended_at IS NULL AND u.enabled AND i.enabled"
-     "   AND s.last_seen_at > now() - make_interval(secs => $2::int)"
-     "   AND s.started_at > now() - make_interval(secs => $3::int)"
-     " RETURNING s.id"},
+     "SELECT 1 WHERE spona_session_touch($1, $2, $3, NULLIF($4, ''), $5::int, $6::int)"},
     /* the chain (seq, at, prev_hash, hash) is the trigger's (sql/region/001) */
     {"region_audit_append",
      "INSERT INTO region_audit (user_id, institution_id, installation, session_id,"
@@ -81,10 +78,12 @@ static spona_status region_begin(struct request_context *ctx)
     char idle[16], max_age[16];
     snprintf(idle, sizeof(idle), "%d", ctx->config->session_idle_seconds);
     snprintf(max_age, sizeof(max_age), "%d", ctx->config->session_max_seconds);
-    const char *params[] = {ctx->job->session.session_id, idle, max_age};
+    const struct job *job = ctx->job;
+    const char *params[] = {job->installation.municipality_id, job->installation.institution_id,
+                            job->session.user_id, job->session.session_id, idle, max_age};
     const char *municipality[] = {ctx->job->installation.municipality_id};
     const char *name = sync ? "region_sync_begin" : "region_session_touch";
-    PGresult *result = db_begin_exec(ctx->db, name, sync ? 1 : 3, sync ? municipality : params);
+    PGresult *result = db_begin_exec(ctx->db, name, sync ? 1 : 6, sync ? municipality : params);
     if (result == NULL || !db_ok(result, name)) {
         PQclear(result);
         if (ctx->db->in_transaction)

@@ -75,6 +75,38 @@ def assert_not_blank(pixbuf, what):
     assert len(counts) >= 8 and top < 0.97 * total, (what, len(counts), top, total)
 
 
+def dominant_colours(pixbuf):
+    """{colour: share of the screen} on a 9-pixel grid, colours in steps of 16."""
+    pixels = pixbuf.get_pixels()
+    stride, channels = pixbuf.get_rowstride(), pixbuf.get_n_channels()
+    counts = {}
+    for y in range(0, pixbuf.get_height(), 9):
+        for x in range(0, pixbuf.get_width(), 9):
+            at = y * stride + x * channels
+            colour = tuple(v // 16 * 16 + 8 for v in pixels[at:at + 3])
+            counts[colour] = counts.get(colour, 0) + 1
+    total = sum(counts.values())
+    return {colour: count / total for colour, count in counts.items()}
+
+
+def compare_reference(pixbuf, name):
+    """A loose comparison with tests/desktop/reference/NAME.json: the same size, and each
+    of the reference's dominant colours covering at least half the share it had there
+    (within the tolerance), so a blank, crashed or undrawn window fails while text,
+    names and numbers may differ."""
+    assert_not_blank(pixbuf, name)
+    here = os.path.dirname(os.path.abspath(__file__))
+    with open(os.path.join(here, "reference", name + ".json")) as source:
+        reference = json.load(source)
+    assert [pixbuf.get_width(), pixbuf.get_height()] == reference["size"], name
+    shares = dominant_colours(pixbuf)
+    tolerance = reference["tolerance"]
+    for expected in reference["colours"]:
+        near = sum(share for colour, share in shares.items()
+                   if max(abs(a - b) for a, b in zip(colour, expected["rgb"])) <= tolerance)
+        assert near >= expected["share"] / 2, (name, expected, near)
+
+
 def cli(inst, user, *args):
     env = dict(os.environ, SPONA_CONFIG=os.path.join(WORK, inst + ".conf"),
                SPONA_PASSWORD=user + "-lozinka-42")
@@ -192,8 +224,10 @@ def lead_agency():
     shot("1-csr-signed-in")
     full = "%s %s" % (FIRST, LAST)
     row = caseload(window, full)
-    assert_not_blank(shot("1-csr-caseload"), "the caseload")
+    compare_reference(shot("1-csr-caseload"), "caseload")
     named(window, "Show more cases", "push button")
+    for name in ("Priority group", "Partner"):  # the filters, named; "Any ..." at first
+        named(window, name)
     activate_row(row)
     named(window, full + ", case", contains=True)
     step("opened the case from the caseload: " + row.name)
@@ -215,6 +249,7 @@ def lead_agency():
     identity = named(window, "last name: " + LAST)  # the field's label
     assert identity is not None
     assert_not_blank(shot("3-csr-case"), "the case page")
+    plan_preview(app, window, "3b-csr-plan-preview")
 
     step("add a note")
     press(window, "Add note")
@@ -249,6 +284,9 @@ def lead_agency():
     press(register, "Register and open case")
     named(window, "Jovana %sova, case" % LAST, contains=True)
     named(window, "stage intake", contains=True)
+    press(window, "Back")
+    reports(app, window, "4b-csr-reports", reference="reports")
+    partner_filter(window)
     stop(process)
 
     hits = cli("csr", "ana", "person", "search", LAST + "ova")["hits"]
@@ -257,6 +295,120 @@ def lead_agency():
     kinds = [e["kind"] for e in events]
     assert "note" in kinds and "referral" in kinds, kinds
     assert any(NOTE[:40] in e["summary"] for e in events), events
+
+
+def page_count(label):
+    """The number in the preview's "N page(s)" label (in any of the catalogs' languages)."""
+    return int(label.name.split()[0])
+
+
+def plan_preview(app, window, shot_name, names=None):
+    """Opens the plan's print preview: its page count > 0, page 1 drawn, then Close."""
+    names = names or {"preview": "Plan preview", "title": "Activation plan: print preview",
+                      "page": "Page 1 of ", "close": "Close", "print": "Print…",
+                      "save": "Save as PDF…"}
+    step("the plan's print preview")
+    press(window, names["preview"])
+    preview = dialog(app, names["title"])
+    count = preview.findChild(lambda n: n.roleName == "label" and (n.name or "")[:1].isdigit(),
+                              requireResult=True)
+    pages = page_count(count)
+    assert pages > 0, count.name
+    named(preview, names["page"] + str(pages))
+    for button in (names["print"], names["save"]):
+        control = named(preview, button, "push button")
+        wait_until(lambda: control.sensitive, button + " to be sensitive")
+    step("plan preview: %s" % count.name)
+    assert_not_blank(shot(shot_name), "the plan's preview")
+    press(preview, names["close"])
+
+
+def reports(app, window, shot_name, names=None, reference=None, suppressed=False):
+    """The Reports page: the key figures shown with their values, the charts, the rows;
+    a figure or a row that is not a number says why (suppressed: the view says small
+    cells are suppressed); then the report's print preview, its page count > 0."""
+    names = names or {"tab": "Reports", "show": "Show figures", "figures": "Key figures",
+                      "charts": "Charts of the report", "rows": "All indicators",
+                      "preview": "Print preview…", "title": "Indicator report: print preview",
+                      "close": "Close", "suppressed": ("suppressed", "not available",
+                                                       "not in the report"),
+                      "small cells": "Small cells are suppressed"}
+    step("the Reports page")
+    tab(window, names["tab"])
+    press(window, names["show"])
+    rows = named(window, names["rows"], "list")
+    wait_until(lambda: rows.childCount > 0, "the report's rows")
+    figures = named(window, names["figures"])
+    boxes = figures.findChildren(lambda n: ": " in (n.name or "") and n.roleName != "label")
+    assert len(boxes) >= 6, [b.name for b in boxes]
+    for box in boxes:
+        value = box.name.split(": ", 1)[1]
+        assert value, box.name
+        if not value.split(" ")[0].replace(".", "").isdigit():
+            assert any(why in value for why in names["suppressed"]), box.name
+    for row in rows.children:
+        value = row.name.rsplit(": ", 1)[-1]
+        if value.startswith("<5") or value.startswith("x"):
+            assert any(why in row.name for why in names["suppressed"]), row.name
+    named(window, names["charts"])
+    step("reports: %s" % "; ".join(b.name for b in boxes[:3]))
+    if suppressed:
+        named(window, names["small cells"], contains=True)
+    if reference is not None:
+        compare_reference(shot(shot_name), reference)
+    else:
+        assert_not_blank(shot(shot_name), "the Reports page")
+    press(window, names["preview"])
+    preview = dialog(app, names["title"])
+    count = preview.findChild(lambda n: n.roleName == "label" and (n.name or "")[:1].isdigit(),
+                              requireResult=True)
+    assert page_count(count) > 0, count.name
+    press(preview, names["close"])
+
+
+def partner_filter(window):
+    """The caseload's Partner filter by the keyboard (Alt+N opens it, Down, Enter): the
+    drop-down shows the Bureau or the NGO chosen, the case referred to them is listed and
+    the new case without referrals is no longer."""
+    step("the caseload's partner filter")
+    tab(window, "My cases")
+    press(window, "Refresh")
+    cases = named(window, "Cases", "list")
+    full = "%s %s" % (FIRST, LAST)
+    named(cases, "Jovana %sova" % LAST, "list item", contains=True)
+    directory = cli("csr", "ana", "directory")["institutions"]
+    referred = {i["name"] for i in directory
+                if i["institution_code"] in ("testgrad.zzz", "testgrad.ngo")}
+    drop = named(window, "Partner", "combo box")
+
+    def chosen():
+        """The text the drop-down shows (not "Any partner"), or None."""
+        shown = drop.findChildren(lambda n: n.roleName == "label" and (n.name or "") not in
+                                  ("", "(None)", "Any partner"))
+        return shown[0].name if shown else None
+
+    # the drop-down lists the enabled institutions but the caller's, in the directory's
+    # order, after "Any partner": the first one the case was referred to is Down k times
+    partners = [i for i in directory
+                if i["enabled"] and i["institution_code"] != "testgrad.csr"]
+    downs = 1 + next(k for k, i in enumerate(partners) if i["name"] in referred)
+    rawinput.keyCombo("<Alt>n")
+    time.sleep(1)
+    for _ in range(downs):
+        rawinput.pressKey("Down")
+        time.sleep(0.3)
+    rawinput.pressKey("Return")
+    wait_until(lambda: chosen() is not None, "the Partner filter to show an institution")
+    name = chosen()
+    step("partner filter: " + name)
+    assert name in referred, (name, referred)
+    wait_until(lambda: not cases.findChild(
+        lambda n: ("Jovana %sova" % LAST) in (n.name or ""), retry=False,
+        requireResult=False), "the case without referrals to leave the list")
+    named(cases, full, "list item", contains=True)
+    assert not cases.findChild(lambda n: ("Jovana %sova" % LAST) in (n.name or ""),
+                               retry=False, requireResult=False)
+    shot("4c-csr-partner-filter")
 
 
 def employment_bureau():
@@ -315,6 +467,19 @@ def ngo():
     hidden = named(window, "Hidden: identity")
     assert hidden.description, "identity hidden without a reason"
     shot("7-ngo-hidden")
+    step("NGO: the report is refused with its reason, not shown empty")
+    press(window, "Back")
+    tab(window, "Reports")
+    press(window, "Show figures")
+    refused = named(window, "aggregates", "label", contains=True)
+    assert refused.name.startswith("hidden: "), refused.name
+    stop(process)
+
+
+def coordinator():
+    step("the municipality's coordinator: the suppressed view of the report")
+    process, app, window = start("grad", "goran")
+    reports(app, window, "7b-grad-reports", suppressed=True)
     stop(process)
 
 
@@ -452,13 +617,48 @@ def serbian_cyrillic():
     stop(process)
 
 
+BOSNIAN = {"password": "Lozinka", "sign in": "Prijavi se", "signed in": "Prijavljeni ste kao"}
+
+
+def bosnian():
+    """Bosnian (SPONA_LANG=bs): the caseload, the plan's print preview and the Reports
+    page read in Bosnian through AT-SPI; their screenshots (bs-*.png) are the ones
+    docs/screenshots/desktop-bs-*.png are made from."""
+    step("bs: the caseload, the plan's print preview and the Reports page in Bosnian")
+    process, app, window = start("csr", "ana", lang="bs", names=BOSNIAN)
+    full = "%s %s" % (FIRST, LAST)
+    tab(window, "Moji predmeti")
+    cases = named(window, "Predmeti", "list")
+    row = named(cases, full, "list item", contains=True)
+    assert " · prijem" in row.name, row.name
+    named(window, "Prikaži još predmeta", "push button")
+    compare_reference(shot("bs-caseload"), "caseload")
+    activate_row(row, "Otvori: ")
+    named(window, full + ", predmet", contains=True)
+    plan_preview(app, window, "bs-plan-preview", {
+        "preview": "Pregled plana", "title": "Plan aktivacije: pregled prije štampe",
+        "page": "Stranica 1 od ", "close": "Zatvori", "print": "Štampaj…",
+        "save": "Sačuvaj kao PDF…"})
+    press(window, "Nazad")
+    reports(app, window, "bs-reports", {
+        "tab": "Izvještaji", "show": "Prikaži podatke", "figures": "Ključni podaci",
+        "charts": "Grafikoni izvještaja", "rows": "Svi pokazatelji",
+        "preview": "Pregled prije štampe…",
+        "title": "Izvještaj o pokazateljima: pregled prije štampe", "close": "Zatvori",
+        "suppressed": ("prikriveno", "nije dostupno", "nije u izvještaju")},
+        reference="reports")
+    stop(process)
+
+
 def main():
     lead_agency()
     employment_bureau()
     ngo()
+    coordinator()
     never_blocks()
     keyboard_only()
     serbian_cyrillic()
+    bosnian()
     step("ok")
 
 

@@ -79,7 +79,7 @@ done
 # one config file per institution, as an installation would have (the CLI and the
 # desktop read the same file); the user's session file beside it
 pki=$state/pki
-for who in csr:ana zzz:zana ngo:nada; do
+for who in csr:ana zzz:zana ngo:nada grad:goran; do
     inst=${who%%:*} user=${who#*:}
     cat >"$work/$inst.conf" <<CONF
 [client]
@@ -109,6 +109,9 @@ case_id=$(as csr ana --json case open "$person" --reason "desktop walkthrough" |
 as csr ana assess "$case_id" --on 2026-11-02 --domain education_skills=3:srednja \
     --domain health_disability=2:astma --domain "transport=4:nema autobusa" >/dev/null ||
     fail "assess"
+# a plan, for the plan's print preview
+as csr ana plan add-goal "$case_id" --version 0 --text 'zaposlenje do kraja godine' \
+    >/dev/null || fail "plan add-goal"
 ngo_referral=$(as csr ana --json refer "$case_id" --to testgrad.ngo \
     --measure psihosocijalna_podrska | json referral_id) || fail "refer to the NGO"
 as ngo nada referral accept "$ngo_referral" >/dev/null || fail "the NGO accepts"

@@ -779,6 +779,48 @@ static void test_cli(void **state)
     assert_int_equal(itest_run(argv), 0);
 }
 
+/* A value of sql on the regional database as role (one row, one column), malloc'd. */
+static char *region_value(const char *role, const char *sql)
+{
+    char dsn[256];
+    snprintf(dsn, sizeof(dsn), "host=127.0.0.1 port=%s dbname=spona_region user=%s", db_port,
+             role);
+    PGconn *db = PQconnectdb(dsn);
+    assert_int_equal(PQstatus(db), CONNECTION_OK);
+    PGresult *result = PQexec(db, sql);
+    int ok = PQresultStatus(result) == PGRES_TUPLES_OK && PQntuples(result) == 1;
+    char *value = ok ? strdup(PQgetvalue(result, 0, 0)) : NULL;
+    if (!ok)
+        fprintf(stderr, "%s: %s", sql, PQresultErrorMessage(result));
+    PQclear(result);
+    PQfinish(db);
+    assert_non_null(value);
+    return value;
+}
+
+/* The regional sessions are under row-level security (sql/region/008): the server's role
+ * sees and ends none of them without a session statement's identity, although the
+ * administrators' logins above made several. */
+static void test_region_sessions_rows(void **state)
+{
+    (void)state;
+    char *all = region_value("spona_owner", "SELECT count(*) FROM sessions");
+    assert_true(atoi(all) > 0);
+    free(all);
+    char *seen = region_value("spona_app", "SELECT count(*) FROM sessions");
+    assert_string_equal(seen, "0");
+    free(seen);
+    char *ended = region_value("spona_app",
+                               "WITH e AS (UPDATE sessions SET ended_at = now() RETURNING 1)"
+                               " SELECT count(*) FROM e");
+    assert_string_equal(ended, "0");
+    free(ended);
+    char *open = region_value("spona_owner",
+                              "SELECT count(*) FROM sessions WHERE ended_at IS NULL");
+    assert_true(atoi(open) > 0);
+    free(open);
+}
+
 /* Every regional request is on the region's own chain, which verifies. */
 static void test_region_audit(void **state)
 {
@@ -823,6 +865,7 @@ int main(void)
         cmocka_unit_test(test_sync_hello_and_crl),
         cmocka_unit_test(test_sync_push_audit_heads),
         cmocka_unit_test(test_cli),
+        cmocka_unit_test(test_region_sessions_rows),
         cmocka_unit_test(test_region_audit),
     };
     return cmocka_run_group_tests_name("integration.region", tests, group_setup, group_teardown);

@@ -19,6 +19,7 @@
 
 #include "policy.h"
 #include "policy_parse.h"
+#include "policy_transfer.h"
 
 #ifndef SPONA_PROTOCOLS_DIR
 #error "SPONA_PROTOCOLS_DIR must name deploy/protocols"
@@ -843,6 +844,10 @@ static void test_render_text(void **state)
                           "aggregate indicators of the protocol (no person-level data).");
     assert_contains(flat, "Clause 12. The service provider may read health and disability");
     assert_contains(flat, "The protocol coordinator never sees data about a person");
+    /* no `transfer` in the document: the default, in words */
+    assert_contains(flat, "A case transferred to another municipality of the region carries, "
+                          "of what the receiving protocol lets in: identity; the plan and "
+                          "measures; outcomes.");
     /* One signature line per signatory. */
     int lines = 0;
     for (const char *p = text; (p = strstr(p, "Date: ______________")) != NULL; p++)
@@ -946,10 +951,76 @@ static void test_names_per_language(void **state)
     assert_contains(err, "names must be a mapping of keys");
 }
 
+/* `transfer` (docs/policy.md, "Transfer between municipalities"): defaults, lists, an
+ * empty list, refusals; the categories of a transfer are the intersection. */
+static void test_transfer_categories(void **state)
+{
+    (void)state;
+    static const char head[] =
+        "protocol:\n  municipality: prijedor\n  title: t\n  version: 1\n"
+        "  effective: 2024-01-31\n  signatories:\n    - institution: prijedor.csr\n"
+        "      role: lead_agency\n  clauses:\n    - number: 1\n      title: c\n"
+        "      roles: [lead_agency]\n      categories: [identity]\n      actions: [read]\n";
+    char text[2048], err[4096];
+    struct policy plain, sender, receiver;
+    snprintf(text, sizeof(text), "%s", head);
+    if (parse_text(text, &plain, err, sizeof(err)) != 0)
+        fail_msg("%s", err);
+    assert_int_equal(plain.transfer_send, POLICY_TRANSFER_DEFAULT);
+    assert_int_equal(plain.transfer_receive, POLICY_TRANSFER_DEFAULT);
+
+    snprintf(text, sizeof(text), "%s  transfer:\n    send: [identity, safety, contact_address,"
+             " outcomes]\n", head);
+    if (parse_text(text, &sender, err, sizeof(err)) != 0)
+        fail_msg("%s", err);
+    assert_int_equal(sender.transfer_receive, POLICY_TRANSFER_DEFAULT);
+    snprintf(text, sizeof(text), "%s  transfer:\n    send: []\n    receive: [identity, "
+             "safety, contact_address, case_notes]\n", head);
+    if (parse_text(text, &receiver, err, sizeof(err)) != 0)
+        fail_msg("%s", err);
+    assert_int_equal(receiver.transfer_send, 0);
+
+    policy_mask both = policy_transfer_categories(&sender, &receiver);
+    assert_int_equal(both, POLICY_BIT(POLICY_CATEGORY_IDENTITY) |
+                               POLICY_BIT(POLICY_CATEGORY_SAFETY) |
+                               POLICY_BIT(POLICY_CATEGORY_CONTACT_ADDRESS));
+    assert_true(policy_transfer_carries_withheld_address(both));
+    /* the default carries no address and no safety note; the way back carries nothing */
+    assert_false(policy_transfer_carries_withheld_address(
+        policy_transfer_categories(&sender, &plain)));
+    assert_int_equal(policy_transfer_categories(&sender, &plain),
+                     POLICY_BIT(POLICY_CATEGORY_IDENTITY) | POLICY_BIT(POLICY_CATEGORY_OUTCOMES));
+    assert_int_equal(policy_transfer_categories(&receiver, &sender), 0);
+    assert_false(policy_transfer_carries_withheld_address(
+        POLICY_BIT(POLICY_CATEGORY_CONTACT_ADDRESS)));
+    assert_int_equal(policy_transfer_categories(NULL, &plain), 0);
+    policy_free(&plain);
+    policy_free(&sender);
+    policy_free(&receiver);
+
+    static const struct {
+        const char *body;
+        const char *message;
+    } bad[] = {
+        {"  transfer: [identity]\n", "transfer must be a mapping of keys"},
+        {"  transfer:\n    send: [aggregates]\n", "aggregates concern no one person"},
+        {"  transfer:\n    send: [identity, addresses]\n", "unknown category 'addresses'"},
+        {"  transfer:\n    keep: [identity]\n", "unknown key 'keep' in transfer"},
+        {"  transfer:\n    receive: {identity: true}\n", "'receive' must be a list"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        snprintf(text, sizeof(text), "%s%s", head, bad[i].body);
+        if (parse_text(text, &plain, err, sizeof(err)) != -1)
+            fail_msg("accepted: %s", bad[i].body);
+        assert_contains(err, bad[i].message);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_names_round_trip),
+        cmocka_unit_test(test_transfer_categories),
         cmocka_unit_test(test_parse_prijedor_v1),
         cmocka_unit_test(test_parse_prijedor_v2_amendment),
         cmocka_unit_test(test_bad_documents_name_the_line),

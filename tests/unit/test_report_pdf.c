@@ -1,5 +1,5 @@
 /*
- * The printable report (client/cli/report_pdf.c), rendered by poppler: builds
+ * The printable report (client/docs/report_pdf.c), rendered by poppler: builds
  * ReportResponses in memory (a lead view with numbers, a suppressed view with
  * "<5", "x", "n/a" and released_at, an empty one, one of several table pages),
  * writes each to a PDF in a mkdtemp directory, reads the text back with

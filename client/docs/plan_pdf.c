@@ -143,31 +143,55 @@ static void plan_pdf_signatures(struct doc_pdf *doc, const struct plan_pdf_input
     }
 }
 
+/* "Individual activation plan NUMBER, version N": the footer and the PDF's title. */
+static void plan_pdf_name(const struct plan_pdf_input *input, char *out, size_t out_size)
+{
+    const char *number = input->case_view->number[0] != '\0' ? input->case_view->number
+                                                              : input->case_view->case_id;
+    snprintf(out, out_size, _("Individual activation plan %s, version %u"), number,
+             (unsigned)input->plan->version);
+}
+
+/* The plan's pages on an open document; closes it (0, or -1 with err). */
+static int plan_pdf_body(struct doc_pdf *doc, const struct plan_pdf_input *input, char *err,
+                         size_t err_size)
+{
+    doc_pdf_title(doc, _("Individual activation plan"));
+    plan_pdf_header(doc, input);
+    plan_pdf_goals(doc, input);
+    plan_pdf_measures(doc, input);
+    if (input->plan->obligations[0] != '\0') {
+        doc_pdf_heading(doc, _("Obligations of the beneficiary"));
+        doc_pdf_paragraph(doc, doc_labels_text(input->labels, input->plan->obligations), 10);
+    }
+    doc_pdf_space(doc, 6);
+    doc_pdf_paragraph(doc,
+                      _("By signing, the beneficiary and the institutions agree to carry out "
+                        "this plan; each institution carries out the measures it is "
+                        "responsible for, within the protocol on cooperation."),
+                      9.5);
+    plan_pdf_signatures(doc, input);
+    return doc_pdf_close(doc, err, err_size);
+}
+
 int plan_pdf_write(const struct plan_pdf_input *input, const char *path, char *err,
                    size_t err_size)
 {
     struct doc_pdf doc;
     char footer[256];
-    const char *number = input->case_view->number[0] != '\0' ? input->case_view->number
-                                                              : input->case_view->case_id;
-    snprintf(footer, sizeof(footer), _("Individual activation plan %s, version %u"), number,
-             (unsigned)input->plan->version);
+    plan_pdf_name(input, footer, sizeof(footer));
     if (doc_pdf_open(&doc, path, footer, footer, err, err_size) != 0)
         return -1;
-    doc_pdf_title(&doc, _("Individual activation plan"));
-    plan_pdf_header(&doc, input);
-    plan_pdf_goals(&doc, input);
-    plan_pdf_measures(&doc, input);
-    if (input->plan->obligations[0] != '\0') {
-        doc_pdf_heading(&doc, _("Obligations of the beneficiary"));
-        doc_pdf_paragraph(&doc, doc_labels_text(input->labels, input->plan->obligations), 10);
-    }
-    doc_pdf_space(&doc, 6);
-    doc_pdf_paragraph(&doc,
-                      _("By signing, the beneficiary and the institutions agree to carry out "
-                        "this plan; each institution carries out the measures it is "
-                        "responsible for, within the protocol on cooperation."),
-                      9.5);
-    plan_pdf_signatures(&doc, input);
-    return doc_pdf_close(&doc, err, err_size);
+    return plan_pdf_body(&doc, input, err, err_size);
+}
+
+int plan_pdf_record(const struct plan_pdf_input *input, struct doc_pages *pages, char *err,
+                    size_t err_size)
+{
+    struct doc_pdf doc;
+    char footer[256];
+    plan_pdf_name(input, footer, sizeof(footer));
+    if (doc_pdf_open_pages(&doc, pages, footer, footer, err, err_size) != 0)
+        return -1;
+    return plan_pdf_body(&doc, input, err, err_size);
 }

@@ -66,36 +66,33 @@ static void letter_pdf_table(struct doc_pdf *doc, const struct letter_pdf_input 
     }
 }
 
-int letter_pdf_write(const struct letter_pdf_input *input, const char *path, char *err,
-                     size_t err_size)
+/* The letter on an open document; closes it (0, or -1 with err). */
+static int letter_pdf_body(struct doc_pdf *doc, const struct letter_pdf_input *input, char *err,
+                           size_t err_size)
 {
     struct doc_labels *labels = input->labels;
-    struct doc_pdf doc;
     char line[1200];
-    if (doc_pdf_open(&doc, path, _("Who saw your data"), _("Who saw your data"), err,
-                     err_size) != 0)
-        return -1;
     if (labels->whoami != NULL)
-        doc_pdf_paragraph(&doc, doc_labels_institution(labels, labels->whoami->institution_code),
+        doc_pdf_paragraph(doc, doc_labels_institution(labels, labels->whoami->institution_code),
                           10);
     snprintf(line, sizeof(line), "%s, %s", doc_labels_municipality(labels), input->today);
-    doc_pdf_paragraph(&doc, line, 10);
-    doc_pdf_space(&doc, 12);
-    doc_pdf_title(&doc, _("Who saw your data"));
+    doc_pdf_paragraph(doc, line, 10);
+    doc_pdf_space(doc, 12);
+    doc_pdf_title(doc, _("Who saw your data"));
     if (input->person_name[0] != '\0') {
         snprintf(line, sizeof(line), _("Dear %s,"), doc_labels_text(labels, input->person_name));
-        doc_pdf_paragraph(&doc, line, 10.5);
+        doc_pdf_paragraph(doc, line, 10.5);
     }
-    doc_pdf_paragraph(&doc,
+    doc_pdf_paragraph(doc,
                       _("as you asked, this letter lists every time an institution of the "
                         "protocol on cooperation saw your personal data: when, which "
                         "institution, which data and on what grounds. The list comes from the "
                         "audit trail, which no one can change."),
                       10);
-    doc_pdf_space(&doc, 6);
-    letter_pdf_table(&doc, input);
-    doc_pdf_space(&doc, 10);
-    doc_pdf_paragraph(&doc,
+    doc_pdf_space(doc, 6);
+    letter_pdf_table(doc, input);
+    doc_pdf_space(doc, 10);
+    doc_pdf_paragraph(doc,
                       _("If you think your data was seen without grounds, or you want to "
                         "withdraw a consent, contact your case manager."),
                       10);
@@ -104,6 +101,26 @@ int letter_pdf_write(const struct letter_pdf_input *input, const char *path, cha
              labels->whoami != NULL
                  ? doc_labels_institution(labels, labels->whoami->institution_code)
                  : "");
-    doc_pdf_signature(&doc, _("Case manager"), line);
-    return doc_pdf_close(&doc, err, err_size);
+    doc_pdf_signature(doc, _("Case manager"), line);
+    return doc_pdf_close(doc, err, err_size);
+}
+
+int letter_pdf_write(const struct letter_pdf_input *input, const char *path, char *err,
+                     size_t err_size)
+{
+    struct doc_pdf doc;
+    if (doc_pdf_open(&doc, path, _("Who saw your data"), _("Who saw your data"), err,
+                     err_size) != 0)
+        return -1;
+    return letter_pdf_body(&doc, input, err, err_size);
+}
+
+int letter_pdf_record(const struct letter_pdf_input *input, struct doc_pages *pages, char *err,
+                      size_t err_size)
+{
+    struct doc_pdf doc;
+    if (doc_pdf_open_pages(&doc, pages, _("Who saw your data"), _("Who saw your data"), err,
+                           err_size) != 0)
+        return -1;
+    return letter_pdf_body(&doc, input, err, err_size);
 }

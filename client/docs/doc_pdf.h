@@ -1,5 +1,6 @@
 /*
- * The printed documents of the CLI (docs/documents.md): the activation plan to sign,
+ * The printed documents (docs/documents.md), as the CLI's PDF files or as spona-desktop's
+ * recorded pages (doc_pages.h): the activation plan to sign,
  * the protocol for its signatories and the letter to a beneficiary. A flowing A4 page
  * writer over cairo and report_pdf_draw.h: headings, paragraphs that wrap, label/value
  * lines, table rows and signature lines, with a new page (and its footer) whenever the
@@ -12,8 +13,12 @@
 
 #include <cairo.h>
 
+struct doc_pages;
+
 struct doc_pdf {
-    cairo_surface_t *surface;
+    cairo_surface_t *surface;    /* the PDF file's; NULL when recording pages */
+    struct doc_pages *pages;     /* recording: the pages drawn (borrowed); else NULL */
+    int failed;                  /* recording: a page could not be made */
     cairo_t *cr;
     double y;            /* the next baseline's top on the current page */
     int page;            /* 1-based */
@@ -24,6 +29,13 @@ struct doc_pdf {
 /* Opens path for writing with footer at every page's foot: 0, or -1 with err. */
 int doc_pdf_open(struct doc_pdf *doc, const char *path, const char *title, const char *footer,
                  char *err, size_t err_size);
+
+/*
+ * The same drawn as recorded pages appended to pages (doc_pages.h), for the desktop's
+ * preview and printing; title becomes pages' title. 0, or -1 with err.
+ */
+int doc_pdf_open_pages(struct doc_pdf *doc, struct doc_pages *pages, const char *title,
+                       const char *footer, char *err, size_t err_size);
 
 /* Starts a new page when less than height points are left on this one. */
 void doc_pdf_need(struct doc_pdf *doc, double height);
@@ -52,8 +64,8 @@ void doc_pdf_signature(struct doc_pdf *doc, const char *who, const char *name);
 void doc_pdf_space(struct doc_pdf *doc, double points);
 
 /*
- * Ends the last page and writes the file: 0, or -1 with err (the file removed).
- * Always releases the document.
+ * Ends the last page and writes the file (or ends the recording): 0, or -1 with err
+ * (the file removed). Always releases the document.
  */
 int doc_pdf_close(struct doc_pdf *doc, char *err, size_t err_size);
 

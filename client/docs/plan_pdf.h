@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "doc_labels.h"
+#include "doc_pages.h"
 #include "spona.pb-c.h"
 
 struct plan_pdf_input {
@@ -23,6 +24,10 @@ struct plan_pdf_input {
 /* Writes the plan to path: 0, or -1 with a message in err (no file left). */
 int plan_pdf_write(const struct plan_pdf_input *input, const char *path, char *err,
                    size_t err_size);
+
+/* The same drawn as recorded pages appended to pages (doc_pages.h): 0, or -1 with err. */
+int plan_pdf_record(const struct plan_pdf_input *input, struct doc_pages *pages, char *err,
+                    size_t err_size);
 
 /* "1990-05-15" as "15.05.1990." (bs, hr, sr) or as it is (en, anything else). */
 void plan_pdf_date(const char *iso, char *out, size_t out_size);

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "doc_labels.h"
+#include "doc_pages.h"
 #include "spona.pb-c.h"
 
 struct letter_pdf_input {
@@ -22,5 +23,9 @@ struct letter_pdf_input {
 /* Writes the letter to path: 0, or -1 with a message in err (no file left). */
 int letter_pdf_write(const struct letter_pdf_input *input, const char *path, char *err,
                      size_t err_size);
+
+/* The same drawn as recorded pages appended to pages (doc_pages.h): 0, or -1 with err. */
+int letter_pdf_record(const struct letter_pdf_input *input, struct doc_pages *pages, char *err,
+                      size_t err_size);
 
 #endif

@@ -12,6 +12,7 @@
 
 #include <cairo-pdf.h>
 
+#include "doc_pages.h"
 #include "i18n.h"
 #include "report_pdf_draw.h"
 
@@ -66,12 +67,45 @@ int doc_pdf_open(struct doc_pdf *doc, const char *path, const char *title, const
     return 0;
 }
 
+int doc_pdf_open_pages(struct doc_pdf *doc, struct doc_pages *pages, const char *title,
+                       const char *footer, char *err, size_t err_size)
+{
+    memset(doc, 0, sizeof(*doc));
+    pdf_draw_clean(footer, doc->footer, sizeof(doc->footer));
+    snprintf(pages->title, sizeof(pages->title), "%s", title);
+    doc->pages = pages;
+    doc->cr = doc_pages_next(pages, NULL);
+    if (doc->cr == NULL) {
+        snprintf(err, err_size, "%s", _("out of memory"));
+        return -1;
+    }
+    doc->page = 1;
+    doc->y = DOC_MARGIN;
+    return 0;
+}
+
+/* Ends the page: shown (PDF) or the next one recorded. */
+static void doc_pdf_next_page(struct doc_pdf *doc)
+{
+    if (doc->pages == NULL) {
+        cairo_show_page(doc->cr);
+        return;
+    }
+    cairo_t *next = doc_pages_next(doc->pages, doc->cr);
+    if (next == NULL) {
+        doc->failed = 1; /* drawn over the last page; doc_pdf_close says so */
+        return;
+    }
+    cairo_destroy(doc->cr);
+    doc->cr = next;
+}
+
 void doc_pdf_need(struct doc_pdf *doc, double height)
 {
     if (doc->y + height <= DOC_BOTTOM)
         return;
     doc_pdf_footer(doc);
-    cairo_show_page(doc->cr);
+    doc_pdf_next_page(doc);
     doc->page++;
     doc->y = DOC_MARGIN;
 }
@@ -182,8 +216,29 @@ void doc_pdf_signature(struct doc_pdf *doc, const char *who, const char *name)
     doc->y += 32;
 }
 
+/* Ends a recording: 0, or -1 with err. */
+static int doc_pdf_close_pages(struct doc_pdf *doc, char *err, size_t err_size)
+{
+    doc_pdf_footer(doc);
+    cairo_status_t status = cairo_status(doc->cr);
+    cairo_destroy(doc->cr);
+    doc->cr = NULL;
+    if (doc->failed) {
+        snprintf(err, err_size, "%s", _("out of memory"));
+        return -1;
+    }
+    if (status != CAIRO_STATUS_SUCCESS) {
+        snprintf(err, err_size, _("cannot draw the document: %s"),
+                 cairo_status_to_string(status));
+        return -1;
+    }
+    return 0;
+}
+
 int doc_pdf_close(struct doc_pdf *doc, char *err, size_t err_size)
 {
+    if (doc->pages != NULL && doc->cr != NULL)
+        return doc_pdf_close_pages(doc, err, err_size);
     if (doc->surface == NULL)
         return -1;
     doc_pdf_footer(doc);

@@ -18,6 +18,7 @@
 #include <cairo-pdf.h>
 #include <cairo.h>
 
+#include "doc_pages.h"
 #include "i18n.h"
 #include "report_pdf_chart.h"
 #include "report_pdf_draw.h"
@@ -70,6 +71,7 @@ struct report_document {
     struct doc_labels *labels;               /* borrowed; NULL: codes as sent */
     const char *today;                       /* YYYY-MM-DD; NULL: no period is partial */
     cairo_t *cr;
+    struct doc_pages *pages;                 /* recording pages (borrowed); NULL: a PDF */
     size_t rows_per_page;
     size_t first_page_rows;                  /* rows of the table under page 1's charts */
     double first_page_top;                   /* where page 1's table starts */
@@ -512,11 +514,23 @@ static void report_table_page(const struct report_document *document, size_t pag
     report_footer(document, page);
 }
 
-/* Ends a page; 0, or -1 with cairo's reason in err. */
-static int report_page_done(const struct report_document *document, char *err, size_t err_size)
+/* Ends a page (shown, or the next one recorded unless last); 0, or -1 with err. */
+static int report_page_done(struct report_document *document, int last, char *err,
+                            size_t err_size)
 {
-    cairo_show_page(document->cr);
     cairo_status_t status = cairo_status(document->cr);
+    if (document->pages == NULL) {
+        cairo_show_page(document->cr);
+        status = cairo_status(document->cr);
+    } else if (!last && status == CAIRO_STATUS_SUCCESS) {
+        cairo_t *next = doc_pages_next(document->pages, document->cr);
+        if (next == NULL) {
+            snprintf(err, err_size, "%s", _("out of memory"));
+            return -1;
+        }
+        cairo_destroy(document->cr);
+        document->cr = next;
+    }
     if (status == CAIRO_STATUS_SUCCESS)
         return 0;
     snprintf(err, err_size, _("cannot draw the report: %s"), cairo_status_to_string(status));
@@ -527,11 +541,11 @@ static int report_page_done(const struct report_document *document, char *err, s
 static int report_pages(struct report_document *document, char *err, size_t err_size)
 {
     if (report_summary_page(document, err, err_size) != 0 ||
-        report_page_done(document, err, err_size) != 0)
+        report_page_done(document, document->page_count == 1, err, err_size) != 0)
         return -1;
     for (size_t page = 2; page <= document->page_count; page++) {
         report_table_page(document, page);
-        if (report_page_done(document, err, err_size) != 0)
+        if (report_page_done(document, page == document->page_count, err, err_size) != 0)
             return -1;
     }
     return 0;
@@ -553,13 +567,24 @@ int report_pdf_write(const Spona__V1__ReportResponse *report, const char *path, 
     return report_pdf_write_named(report, NULL, NULL, path, err, err_size);
 }
 
+static void report_document_init(struct report_document *document,
+                                 const Spona__V1__ReportResponse *report,
+                                 struct doc_labels *labels, const char *today)
+{
+    memset(document, 0, sizeof(*document));
+    document->report = report;
+    document->labels = labels;
+    document->today = today;
+    document->rows_per_page =
+        (size_t)((REPORT_CONTENT_BOTTOM - REPORT_TABLE_FIRST_ROW) / REPORT_TABLE_ROW);
+    document->page_count = 1;
+}
+
 int report_pdf_write_named(const Spona__V1__ReportResponse *report, struct doc_labels *labels,
                            const char *today, const char *path, char *err, size_t err_size)
 {
-    struct report_document document = { .report = report, .labels = labels, .today = today };
-    document.rows_per_page =
-        (size_t)((REPORT_CONTENT_BOTTOM - REPORT_TABLE_FIRST_ROW) / REPORT_TABLE_ROW);
-    document.page_count = 1;
+    struct report_document document;
+    report_document_init(&document, report, labels, today);
 
     cairo_surface_t *surface =
         cairo_pdf_surface_create(path, REPORT_PAGE_WIDTH, REPORT_PAGE_HEIGHT);
@@ -588,4 +613,57 @@ int report_pdf_write_named(const Spona__V1__ReportResponse *report, struct doc_l
     if (result != 0)
         unlink(path); /* leave no half-written PDF behind; the message says why */
     return result;
+}
+
+int report_pdf_record(const Spona__V1__ReportResponse *report, struct doc_labels *labels,
+                      const char *today, struct doc_pages *pages, char *err, size_t err_size)
+{
+    struct report_document document;
+    report_document_init(&document, report, labels, today);
+    document.pages = pages;
+    report_identity(&document, pages->title, sizeof(pages->title));
+    document.cr = doc_pages_next(pages, NULL);
+    if (document.cr == NULL) {
+        snprintf(err, err_size, "%s", _("out of memory"));
+        return -1;
+    }
+    int result = report_pages(&document, err, err_size);
+    cairo_status_t status = cairo_status(document.cr);
+    if (result == 0 && status != CAIRO_STATUS_SUCCESS) {
+        snprintf(err, err_size, _("cannot draw the report: %s"), cairo_status_to_string(status));
+        result = -1;
+    }
+    cairo_destroy(document.cr);
+    return result;
+}
+
+size_t report_pdf_figure_count(void)
+{
+    return REPORT_FIGURE_COUNT;
+}
+
+void report_pdf_figure_label(size_t index, char *out, size_t out_size)
+{
+    const struct report_figure *figure = &report_figures[index % REPORT_FIGURE_COUNT];
+    snprintf(out, out_size, "%s%s%s", _(figure->label[0]), figure->label[1] != NULL ? " " : "",
+             figure->label[1] != NULL ? _(figure->label[1]) : "");
+}
+
+const char *report_pdf_figure_value(const Spona__V1__ReportResponse *report, size_t index)
+{
+    const struct report_figure *figure = &report_figures[index % REPORT_FIGURE_COUNT];
+    return report_find(report, figure->indicator, figure->breakdown);
+}
+
+double report_pdf_charts(cairo_t *cr, const Spona__V1__ReportResponse *report,
+                         struct doc_labels *labels, const char *today)
+{
+    struct report_document document;
+    report_document_init(&document, report, labels, today);
+    document.cr = cr;
+    cairo_save(cr);
+    cairo_translate(cr, -REPORT_MARGIN, 0);
+    double bottom = report_charts(&document, -REPORT_CHART_GAP);
+    cairo_restore(cr);
+    return bottom;
 }
