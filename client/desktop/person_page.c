@@ -4,7 +4,9 @@
 #include "person_page.h"
 
 #include "case_dialogs.h"
+#include "case_work.h"
 #include "desktop_call.h"
+#include "disclosures_tab.h"
 #include "desktop_text.h"
 #include "document_preview.h"
 #include "i18n.h"
@@ -32,6 +34,8 @@ struct person_page {
     GtkWidget *box;
     GtkWidget *title;
     GtkWidget *actions; /* the case's buttons: only with a case */
+    GtkWidget *work;    /* the work actions (case_work.c): only with a case */
+    GtkWidget *disclosures;
     GtkBox *tabs[TAB_COUNT];
     char *case_id;
     char *person_id;
@@ -157,6 +161,7 @@ static void person_page_show_person(struct person_page *page, const Spona__V1__P
     person_page_set_title(page, title);
     g_free(title);
     g_free(name);
+    disclosures_tab_set_person(page->disclosures, view->person_id);
     person_tabs_identity(page->tabs[TAB_IDENTITY], view);
     person_tabs_household(page->tabs[TAB_HOUSEHOLD], view);
 }
@@ -194,6 +199,8 @@ void person_page_open(GtkWidget *widget, const char *case_id, const char *person
             person_tabs_note(page->tabs[i], _("No case: open a case to see its records"));
     }
     gtk_widget_set_sensitive(page->actions, case_id != NULL);
+    gtk_widget_set_sensitive(page->work, case_id != NULL);
+    disclosures_tab_set_person(page->disclosures, NULL);
     spona_request request = SPONA__V1__REQUEST__INIT;
     Spona__V1__CaseGetRequest case_get = SPONA__V1__CASE_GET_REQUEST__INIT;
     Spona__V1__PersonGetRequest person_get = SPONA__V1__PERSON_GET_REQUEST__INIT;
@@ -235,6 +242,14 @@ static void on_outcome(GtkButton *button, gpointer data)
 {
     struct person_page *page = data;
     case_dialogs_outcome(page->context, page->case_id, person_page_reload, page);
+}
+
+static void person_page_target(gpointer data, const char **case_id,
+                               const Spona__V1__PersonView **person)
+{
+    struct person_page *page = data;
+    *case_id = page->case_id;
+    *person = page->person;
 }
 
 static void on_plan_preview(GtkButton *button, gpointer data)
@@ -299,6 +314,8 @@ GtkWidget *person_page_new(struct desktop_context *context)
     page->box = ui_page_box();
     g_object_set_data_full(G_OBJECT(page->box), "person-page", page, person_page_free);
     gtk_box_append(GTK_BOX(page->box), person_page_header(page));
+    page->work = case_work_bar_new(context, person_page_target, person_page_reload, page);
+    gtk_box_append(GTK_BOX(page->box), page->work);
     GtkWidget *notebook = gtk_notebook_new();
     gtk_notebook_set_scrollable(GTK_NOTEBOOK(notebook), TRUE);
     gtk_widget_set_vexpand(notebook, TRUE);
@@ -309,6 +326,8 @@ GtkWidget *person_page_new(struct desktop_context *context)
         gtk_scrolled_window_set_child(GTK_SCROLLED_WINDOW(scroll), tab);
         ui_notebook_page(GTK_NOTEBOOK(notebook), scroll, _(tab_titles[i]));
     }
+    page->disclosures = disclosures_tab_new(context);
+    ui_notebook_page(GTK_NOTEBOOK(notebook), page->disclosures, _("_Disclosures"));
     gtk_box_append(GTK_BOX(page->box), notebook);
     return page->box;
 }

@@ -1,7 +1,8 @@
 /*
  * The person and case page: a header (name, stage, case), the case actions (Add note,
- * Refer, Record outcome; Back), and the tabs Identity, Household and benefits,
- * Assessment, Plan, Referrals, Conferences, Notes, Outcomes, Timeline. Opening a case
+ * Refer, Record outcome; Back), the work actions (case_work.h), and the tabs Identity,
+ * Household and benefits, Assessment, Plan, Referrals, Conferences, Notes, Outcomes,
+ * Timeline and, for the lead agency, Disclosures (disclosures_tab.h). Opening a case
  * loads CaseGet, then the assessment, the plan and the timeline, each off the main
  * thread; answers for a case no longer shown are dropped.
  */

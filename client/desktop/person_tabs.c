@@ -145,6 +145,12 @@ static void plan_lines(GtkBox *tab, const Spona__V1__PlanView *plan)
                                      measure->responsible_institution_code,
                                      i18n_code_label("measure_status", measure->status),
                                      measure->due_date);
+        if (measure->referral_id != NULL && measure->referral_id[0] != '\0') {
+            /* a partner's measure refers the person to it (docs/cases.md) */
+            char *linked = g_strdup_printf(_("%s → referral %.8s"), line, measure->referral_id);
+            g_free(line);
+            line = linked;
+        }
         gtk_box_append(tab, ui_text(line));
         g_free(line);
     }

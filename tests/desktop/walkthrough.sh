@@ -8,14 +8,18 @@
 # CLI. Exit 77 (ctest SKIP) when spona-desktop was not built (no GTK 4 / libadwaita) or
 # Xvfb, dbus-run-session, the AT-SPI bus or dogtail are missing.
 #
-# usage: walkthrough.sh STATE SPONA_SERVER SPONA_CLI SPONA_DESKTOP|none SHOTS_DIR
+# desktop.work runs work.py (the sixth argument) on the same preparation instead.
+#
+# usage: walkthrough.sh STATE SPONA_SERVER SPONA_CLI SPONA_DESKTOP|none SHOTS_DIR [SCRIPT]
 set -euo pipefail
 
-[ $# -eq 5 ] || { echo "usage: $0 STATE SPONA_SERVER SPONA_CLI SPONA_DESKTOP SHOTS" >&2; exit 2; }
-state=$(cd "$1" && pwd) server=$2 cli=$3 desktop=$4 shots=$5
+[ $# -eq 5 ] || [ $# -eq 6 ] ||
+    { echo "usage: $0 STATE SPONA_SERVER SPONA_CLI SPONA_DESKTOP SHOTS [SCRIPT]" >&2; exit 2; }
+state=$(cd "$1" && pwd) server=$2 cli=$3 desktop=$4 shots=$5 script=${6:-walkthrough.py}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+name=desktop.${script%.py}
 
-skip() { echo "desktop.walkthrough: SKIP: $*"; exit 77; }
+skip() { echo "$name: SKIP: $*"; exit 77; }
 [ "$desktop" != none ] && [ -x "$desktop" ] || skip "spona-desktop not built (GTK 4 / libadwaita not found)"
 command -v Xvfb >/dev/null || skip "no Xvfb"
 command -v dbus-run-session >/dev/null || skip "no dbus-run-session"
@@ -30,7 +34,7 @@ finish() {
     rm -rf "$work"
 }
 trap finish EXIT
-fail() { echo "desktop.walkthrough: FAIL: $*" >&2; [ -f "$work/server.log" ] && tail -30 "$work/server.log" >&2; exit 1; }
+fail() { echo "$name: FAIL: $*" >&2; [ -f "$work/server.log" ] && tail -30 "$work/server.log" >&2; exit 1; }
 
 # the server runs from restart-server.sh, which walkthrough.py runs again to cut every
 # connection (the desktop must reconnect and resume its session by itself)
@@ -117,9 +121,9 @@ rm -f "$work"/*.session
 mkdir -p "$shots"
 rm -f "$shots"/*.png "$shots"/failure-tree.txt  # only this run's
 export SPONA_RESTART="bash $work/restart-server.sh $work $server $port"
-export SPONA_WORK=$work SPONA_DESKTOP=$desktop SPONA_CLI=$cli SPONA_SHOTS=$shots \
+export SPONA_SCRIPT=$script SPONA_WORK=$work SPONA_DESKTOP=$desktop SPONA_CLI=$cli SPONA_SHOTS=$shots \
     SPONA_CASE=$case_id SPONA_FIRST=$first SPONA_LAST=$last
 xvfb=(xvfb-run -a -s "-screen 0 1280x900x24")
 "${xvfb[@]}" dbus-run-session -- bash "$here/walkthrough-session.sh" ||
-    fail "walkthrough.py failed (screenshots in $shots)"
-echo "desktop.walkthrough: ok"
+    fail "$script failed (screenshots in $shots)"
+echo "$name: ok"
