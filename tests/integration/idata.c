@@ -26,8 +26,8 @@
 /* protobuf-c wants char * for strings it never writes when packing */
 #define MUTABLE(text) ((char *)(uintptr_t)(text))
 
-/* The one request the builders send, one at a time (each test process is one thread). */
-static spona_request the_request;
+/* The request the builders send, one per thread (a test may call from several threads). */
+static _Thread_local spona_request the_request;
 
 /* the_request made afresh with body_case; its body is set by SEND. */
 static spona_request *new_request(Spona__V1__Request__BodyCase body_case)
