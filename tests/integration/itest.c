@@ -276,6 +276,18 @@ static int check_pid_file(const struct itest_server *server)
     return 0;
 }
 
+int itest_read_text(const char *path, char *out, size_t out_size)
+{
+    FILE *file = fopen(path, "r");
+    if (file == NULL)
+        return -1;
+    size_t length = fread(out, 1, out_size - 1, file);
+    int failed = ferror(file);
+    fclose(file);
+    out[length] = '\0';
+    return failed ? -1 : 0;
+}
+
 int itest_server_start(struct itest_server *server, const char *name, const char *extra_ini)
 {
     return itest_server_start_as(server, name, extra_ini, "csr");

@@ -40,6 +40,10 @@ struct itest_server {
 /* Ignores SIGPIPE and checks the environment; call first in main. Returns 0 or -1. */
 int itest_init(void);
 
+/* The text of a file (at most out_size - 1 bytes) into out. 0, or -1 when it cannot be
+ * read. */
+int itest_read_text(const char *path, char *out, size_t out_size);
+
 /* Absolute path of a file in the harness state directory ("pki/ca.crt"). */
 void itest_state_path(const char *relative, char *out, size_t out_size);
 

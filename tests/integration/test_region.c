@@ -36,17 +36,6 @@ static char region_dir[1024];
 static char db_port[32];
 static char issued_serial[80];
 
-static int read_text(const char *path, char *out, size_t out_size)
-{
-    FILE *file = fopen(path, "r");
-    if (file == NULL)
-        return -1;
-    size_t length = fread(out, 1, out_size - 1, file);
-    fclose(file);
-    out[length] = '\0';
-    return 0;
-}
-
 static char *read_all(const char *path, size_t *length)
 {
     FILE *file = fopen(path, "rb");
@@ -72,7 +61,7 @@ static int group_setup(void **state)
     char port_path[1024], ini[8192];
     itest_state_path("region", region_dir, sizeof(region_dir));
     itest_state_path("db/port", port_path, sizeof(port_path));
-    if (read_text(port_path, db_port, sizeof(db_port)) != 0)
+    if (itest_read_text(port_path, db_port, sizeof(db_port)) != 0)
         return -1;
     db_port[strcspn(db_port, "\n")] = '\0';
     snprintf(ini, sizeof(ini),

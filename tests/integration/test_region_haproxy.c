@@ -27,18 +27,6 @@ static char region_dir[1024];
 static char proxy_port[16];
 static char ini[8192];
 
-static int read_text(const char *path, char *out, size_t out_size)
-{
-    FILE *file = fopen(path, "r");
-    if (file == NULL)
-        return -1;
-    size_t got = fread(out, 1, out_size - 1, file);
-    out[got] = '\0';
-    fclose(file);
-    out[strcspn(out, "\n")] = '\0';
-    return got > 0 ? 0 : -1;
-}
-
 static int free_port(char *out, size_t out_size)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -85,8 +73,9 @@ static int group_setup(void **state)
     char port_path[1024], db_port[16];
     itest_state_path("region", region_dir, sizeof(region_dir));
     itest_state_path("db/port", port_path, sizeof(port_path));
-    if (read_text(port_path, db_port, sizeof(db_port)) != 0)
+    if (itest_read_text(port_path, db_port, sizeof(db_port)) != 0)
         return -1;
+    db_port[strcspn(db_port, "\n")] = '\0';
     snprintf(ini, sizeof(ini),
              "[server]\nmode = regional\n"
              "[tls]\nclient_ca_file = %s/pki/ca.crt\ncrl_file = %s/pki/crl.pem\n"

@@ -45,17 +45,6 @@ static struct itest_server region, sjever, jug;
 static char dir[1024], db_port[32], agent_binary[1024], harness[1024];
 static char csr_serial[80];
 
-static int read_text(const char *path, char *out, size_t out_size)
-{
-    FILE *file = fopen(path, "r");
-    if (file == NULL)
-        return -1;
-    size_t length = fread(out, 1, out_size - 1, file);
-    fclose(file);
-    out[length] = '\0';
-    return 0;
-}
-
 static void write_all(const char *path, const char *text)
 {
     FILE *file = fopen(path, "w");
@@ -115,7 +104,7 @@ static int group_setup(void **state)
     char port_path[1024], ini[16384];
     itest_state_path("sync", dir, sizeof(dir));
     itest_state_path("db/port", port_path, sizeof(port_path));
-    if (read_text(port_path, db_port, sizeof(db_port)) != 0 || getenv("SPONA_SYNC") == NULL ||
+    if (itest_read_text(port_path, db_port, sizeof(db_port)) != 0 || getenv("SPONA_SYNC") == NULL ||
         getenv("SPONA_TEST_HARNESS") == NULL)
         return -1;
     db_port[strcspn(db_port, "\n")] = '\0';
@@ -201,7 +190,7 @@ static void issue(struct spona_client *admin, const char *name, const char *muni
                           "-subj", "/CN=ignored", NULL};
     assert_int_equal(itest_run(argv), 0);
     char pem[8192];
-    assert_int_equal(read_text(csr, pem, sizeof(pem)), 0);
+    assert_int_equal(itest_read_text(csr, pem, sizeof(pem)), 0);
     Spona__V1__RegionCertIssueRequest ask = SPONA__V1__REGION_CERT_ISSUE_REQUEST__INIT;
     ask.municipality_code = (char *)(uintptr_t)municipality;
     ask.institution_code = (char *)(uintptr_t)(institution != NULL ? institution : "");
@@ -332,7 +321,7 @@ static void test_register_issue_sync_use(void **state)
                               "SELECT seq FROM sync_watermarks WHERE stream = 'crl'"), expected);
     char path[1200], file[16384];
     snprintf(path, sizeof(path), "%s/sjever-crl.pem", dir);
-    assert_int_equal(read_text(path, file, sizeof(file)), 0);
+    assert_int_equal(itest_read_text(path, file, sizeof(file)), 0);
     assert_string_equal(file, value("spona_sync_sjever", "SELECT pem FROM sync_crl"));
     /* a second run has nothing to bring and the same to say */
     assert_int_equal(agent("sjever"), 0);
@@ -588,7 +577,7 @@ static pid_t proxy_start(long cut, char *port, size_t port_size)
         execlp("python3", "python3", script, port_file, target, bytes, (char *)NULL);
         _exit(127);
     }
-    for (int waited = 0; read_text(port_file, port, port_size) != 0 && waited < 10000;
+    for (int waited = 0; itest_read_text(port_file, port, port_size) != 0 && waited < 10000;
          waited += 20)
         itest_sleep_ms(20);
     assert_true(port[0] != '\0');
@@ -608,7 +597,7 @@ static int run_through_proxy(long cut, long *moved)
     kill(proxy, SIGKILL);
     waitpid(proxy, NULL, 0);
     agent_config("jug", region.port);
-    *moved = read_text(bytes_file, text, sizeof(text)) == 0 ? atol(text) : 0;
+    *moved = itest_read_text(bytes_file, text, sizeof(text)) == 0 ? atol(text) : 0;
     return code;
 }
 
