@@ -35,9 +35,24 @@ static const char *plan_pdf_field(const Spona__V1__CaseView *case_view, const ch
     return "";
 }
 
-static const char *plan_pdf_or_hidden(const char *value)
+/* 1 when the caller may read the person's identity (the JMBG, name, birth date). */
+static int plan_pdf_identity_readable(const Spona__V1__CaseView *case_view)
 {
-    return value[0] != '\0' ? value : _("(not visible to you)");
+    const Spona__V1__PersonView *person = case_view->person;
+    for (size_t i = 0; person != NULL && i < person->n_decisions; i++) {
+        const Spona__V1__CategoryDecision *decision = person->decisions[i];
+        if (strcmp(decision->category, "identity") == 0 && strcmp(decision->action, "read") == 0)
+            return decision->allowed;
+    }
+    return 0;
+}
+
+/* An identity value, or why there is none: hidden from the caller, or never recorded. */
+static const char *plan_pdf_or_hidden(const Spona__V1__CaseView *case_view, const char *value)
+{
+    if (value[0] != '\0')
+        return value;
+    return plan_pdf_identity_readable(case_view) ? _("(not recorded)") : _("(not visible to you)");
 }
 
 static void plan_pdf_header(struct doc_pdf *doc, const struct plan_pdf_input *input)
@@ -51,9 +66,12 @@ static void plan_pdf_header(struct doc_pdf *doc, const struct plan_pdf_input *in
     snprintf(place, sizeof(place), "%s, %s", doc_labels_municipality(labels), input->today);
     snprintf(version, sizeof(version), "%u", (unsigned)input->plan->version);
     doc_pdf_field(doc, _("Beneficiary"),
-                  plan_pdf_or_hidden(strcmp(name, " ") == 0 ? "" : doc_labels_text(labels, name)));
-    doc_pdf_field(doc, _("JMBG"), plan_pdf_or_hidden(plan_pdf_field(case_view, "jmbg")));
-    doc_pdf_field(doc, _("Date of birth"), plan_pdf_or_hidden(birth));
+                  plan_pdf_or_hidden(case_view, strcmp(name, " ") == 0
+                                                    ? ""
+                                                    : doc_labels_text(labels, name)));
+    doc_pdf_field(doc, _("JMBG"),
+                  plan_pdf_or_hidden(case_view, plan_pdf_field(case_view, "jmbg")));
+    doc_pdf_field(doc, _("Date of birth"), plan_pdf_or_hidden(case_view, birth));
     doc_pdf_field(doc, _("Case number"), case_view->number[0] != '\0' ? case_view->number
                                                                        : case_view->case_id);
     doc_pdf_field(doc, _("Lead agency"),

@@ -601,6 +601,9 @@ def keyboard_only():
 
 
 def serbian_cyrillic():
+    """Serbian Cyrillic (SPONA_LANG=sr-Cyrl): the caseload, a case, the plan's print
+    preview and the Reports page read in Cyrillic through AT-SPI; their screenshots are
+    the ones docs/screenshots/desktop-sr-Cyrl-*.png are made from."""
     step("sr-Cyrl: the labels read through AT-SPI are Cyrillic")
     process, app, window = start("csr", "ana", lang="sr-Cyrl", names=CYRILLIC)
     for name in ("Претрага", "Пристигло", "Моји предмети"):
@@ -614,6 +617,17 @@ def serbian_cyrillic():
     named(window, full + ", предмет", contains=True)
     named(window, "Идентитет", "page tab")
     shot("12-sr-Cyrl-case")
+    plan_preview(app, window, "sr-Cyrl-plan-preview", {
+        "preview": "Преглед плана", "title": "План активације: преглед пре штампе",
+        "page": "Страна 1 од ", "close": "Затвори", "print": "Штампај…",
+        "save": "Сачувај као ПДФ…"})
+    press(window, "Назад")
+    reports(app, window, "sr-Cyrl-reports", {
+        "tab": "Извештаји", "show": "Прикажи податке", "figures": "Кључни подаци",
+        "charts": "Графикони извештаја", "rows": "Сви показатељи",
+        "preview": "Преглед пре штампе…",
+        "title": "Извештај о показатељима: преглед пре штампе", "close": "Затвори",
+        "suppressed": ("прикривено", "није доступно", "није у извештају")})
     stop(process)
 
 
@@ -635,6 +649,8 @@ def bosnian():
     compare_reference(shot("bs-caseload"), "caseload")
     activate_row(row, "Otvori: ")
     named(window, full + ", predmet", contains=True)
+    named(window, "Identitet", "page tab")
+    assert_not_blank(shot("bs-case"), "the case in Bosnian")
     plan_preview(app, window, "bs-plan-preview", {
         "preview": "Pregled plana", "title": "Plan aktivacije: pregled prije štampe",
         "page": "Stranica 1 od ", "close": "Zatvori", "print": "Štampaj…",
