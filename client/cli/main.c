@@ -42,8 +42,9 @@ static int choose_language(const char *name, char *err, size_t err_size)
                  name);
         return -1;
     }
-    if (language != i18n_current())
-        i18n_select(language, NULL); /* a missing catalog: English */
+    /* English too: its catalog labels the codes (indicators, pathways); a missing catalog
+     * leaves the source strings */
+    i18n_select(language, NULL);
     return 0;
 }
 

@@ -606,7 +606,7 @@ static void test_cli_short_ids(void **state)
              "\"$cli\" note %.8s 'kratki id' >/dev/null\n"
              "\"$cli\" case list --team --limit 200 | grep '%s' | grep -q '" LAST_NAME "'\n"
              "\"$cli\" case list --stage assessment --json | grep -q '\"number\"'\n"
-             "\"$cli\" directory > $out; grep -q 'testgrad.zzz' $out; grep -q 'employment_service' $out\n"
+             "\"$cli\" directory > $out; grep -q 'testgrad.zzz' $out; grep -q 'employment service' $out\n"
              "grep -q 'Zavod za zapošljavanje' $out; grep -q 'zzz@testgrad.ba' $out\n",
              case_id, case_id, case_number, case_number, case_id, person_id, case_id,
              case_number);
