@@ -288,6 +288,18 @@ int itest_read_text(const char *path, char *out, size_t out_size)
     return failed ? -1 : 0;
 }
 
+void itest_region_ini(char *out, size_t out_size, const char *dir, const char *db_port,
+                      const char *dbname, const char *crl_name)
+{
+    snprintf(out, out_size,
+             "[server]\nmode = regional\n"
+             "[tls]\nclient_ca_file = %s/pki/ca.crt\ncrl_file = %s/pki/crl.pem\n"
+             "[database]\ndsn = host=127.0.0.1 port=%s dbname=%s user=spona_app\n"
+             "admin_dsn = host=127.0.0.1 port=%s dbname=%s user=spona_owner\n"
+             "[region]\nca_cert = %s/pki/ca.crt\nca_key = %s/pki/ca.key\ncrl = %s/%s\n",
+             dir, dir, db_port, dbname, db_port, dbname, dir, dir, dir, crl_name);
+}
+
 int itest_server_start(struct itest_server *server, const char *name, const char *extra_ini)
 {
     return itest_server_start_as(server, name, extra_ini, "csr");

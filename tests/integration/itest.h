@@ -44,6 +44,12 @@ int itest_init(void);
  * read. */
 int itest_read_text(const char *path, char *out, size_t out_size);
 
+/* The config of a regional server (docs/region.md) for itest_server_start_as: the CA,
+ * CRL and key of dir/pki, the database dbname on db_port, its CRL published as
+ * dir/crl_name. */
+void itest_region_ini(char *out, size_t out_size, const char *dir, const char *db_port,
+                      const char *dbname, const char *crl_name);
+
 /* Absolute path of a file in the harness state directory ("pki/ca.crt"). */
 void itest_state_path(const char *relative, char *out, size_t out_size);
 

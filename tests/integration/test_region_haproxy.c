@@ -76,14 +76,7 @@ static int group_setup(void **state)
     if (itest_read_text(port_path, db_port, sizeof(db_port)) != 0)
         return -1;
     db_port[strcspn(db_port, "\n")] = '\0';
-    snprintf(ini, sizeof(ini),
-             "[server]\nmode = regional\n"
-             "[tls]\nclient_ca_file = %s/pki/ca.crt\ncrl_file = %s/pki/crl.pem\n"
-             "[database]\ndsn = host=127.0.0.1 port=%s dbname=spona_region user=spona_app\n"
-             "admin_dsn = host=127.0.0.1 port=%s dbname=spona_region user=spona_owner\n"
-             "[region]\nca_cert = %s/pki/ca.crt\nca_key = %s/pki/ca.key\n"
-             "crl = %s/published-haproxy.crl\n",
-             region_dir, region_dir, db_port, db_port, region_dir, region_dir, region_dir);
+    itest_region_ini(ini, sizeof(ini), region_dir, db_port, "spona_region", "published-haproxy.crl");
     if (itest_server_start_as(&daemons[0], "regional-a", ini, "../region/pki/admin") != 0 ||
         itest_server_start_as(&daemons[1], "regional-b", ini, "../region/pki/admin") != 0 ||
         free_port(proxy_port, sizeof(proxy_port)) != 0)

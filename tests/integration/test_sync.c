@@ -110,14 +110,7 @@ static int group_setup(void **state)
     db_port[strcspn(db_port, "\n")] = '\0';
     snprintf(agent_binary, sizeof(agent_binary), "%s", getenv("SPONA_SYNC"));
     snprintf(harness, sizeof(harness), "%s", getenv("SPONA_TEST_HARNESS"));
-    snprintf(ini, sizeof(ini),
-             "[server]\nmode = regional\n"
-             "[tls]\nclient_ca_file = %s/pki/ca.crt\ncrl_file = %s/pki/crl.pem\n"
-             "[database]\ndsn = host=127.0.0.1 port=%s dbname=spona_sync_region user=spona_app\n"
-             "admin_dsn = host=127.0.0.1 port=%s dbname=spona_sync_region user=spona_owner\n"
-             "[region]\nca_cert = %s/pki/ca.crt\nca_key = %s/pki/ca.key\n"
-             "crl = %s/published.crl\n",
-             dir, dir, db_port, db_port, dir, dir, dir);
+    itest_region_ini(ini, sizeof(ini), dir, db_port, "spona_sync_region", "published.crl");
     return itest_server_start_as(&region, "sync-region", ini, "../sync/pki/admin");
 }
 
